@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The engine facade: the one object both front doors (window and MCP) are given.
+#pragma once
+
+#include "approvalqueue.h"
+#include "capabilities.h"
+#include "privilege.h"
+#include "probecatalog.h"
+#include "runmanager.h"
+#include "runstore.h"
+#include "scriptanalyzer.h"
+
+#include <QObject>
+
+#include <memory>
+
+struct EngineConfig {
+    QString bpftracePath = QStringLiteral("bpftrace");
+    QString helperPath; ///< tracedesk-helper; default: next to the executable, then libexec
+    PrivilegeMode privilege = PrivilegeMode::Auto;
+    QString stateDirectory; ///< default: QStandardPaths::StateLocation (XDG_STATE_HOME/tracedesk)
+    QString cacheDirectory; ///< default: QStandardPaths::CacheLocation
+    RunLimits limits;
+    int approvalTimeoutSeconds = 300;
+    ApprovalPolicy approvalPolicy = ApprovalPolicy::Ask;
+    qint64 historyMaxBytes = 256ll * 1024 * 1024;
+    bool loadHistory = true;
+};
+
+class Engine : public QObject
+{
+    Q_OBJECT
+public:
+    explicit Engine(const EngineConfig &config = {}, QObject *parent = nullptr);
+    ~Engine() override;
+
+    /// Reloads history, then starts loading the probe catalog and capabilities (asynchronous).
+    void start();
+
+    const EngineConfig &config() const { return m_config; }
+    const Privilege &privilege() const { return m_privilege; }
+    RunManager *runs() const { return m_runs; }
+    ApprovalQueue *approvals() const { return m_approvals; }
+    ProbeCatalog *catalog() const { return m_catalog; }
+    Capabilities *capabilities() const { return m_capabilities; }
+    ScriptAnalyzer *analyzer() const { return m_analyzer; }
+    RunStore *store() const { return m_store.get(); }
+    AuditLog *audit() const { return m_audit.get(); }
+
+    /// Applies changed limits and approval settings at run time (the settings dialog).
+    void setLimits(const RunLimits &limits);
+    void setApprovalTimeoutSeconds(int seconds);
+
+private:
+    EngineConfig m_config;
+    Privilege m_privilege;
+    std::unique_ptr<RunStore> m_store;
+    std::unique_ptr<AuditLog> m_audit;
+    ScriptAnalyzer *m_analyzer;
+    RunManager *m_runs;
+    ApprovalQueue *m_approvals;
+    ProbeCatalog *m_catalog;
+    Capabilities *m_capabilities;
+};

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// How bpftrace gets the privileges it needs, without any password ever passing through us.
+#pragma once
+
+#include <QString>
+#include <QStringList>
+
+/// Chosen at start and shown to the person.
+enum class PrivilegeMode {
+    Auto, ///< pick: Direct when we may trace, else Pkexec when available, else Sudo
+    Direct, ///< we are root, or hold CAP_BPF + CAP_PERFMON (or CAP_SYS_ADMIN)
+    Pkexec, ///< polkit asks the person; runs tracedesk-helper elevated
+    Sudo, ///< `sudo -n` (needs a NOPASSWD sudoers rule for tracedesk-helper); never a password
+};
+QString privilegeModeName(PrivilegeMode mode);
+std::optional<PrivilegeMode> privilegeModeFromName(QStringView name);
+
+/// The exact program and argument list to start. Never a shell string.
+struct LaunchCommand {
+    QString program;
+    QStringList arguments;
+    /// True when the process is the elevated tracedesk-helper: stop requests go as lines on its
+    /// stdin ("INT", "TERM", "KILL") instead of signals, which a root child would ignore.
+    bool viaHelper = false;
+    bool operator==(const LaunchCommand &) const = default;
+};
+
+/// Builds launch commands for the chosen mode, inside or outside a Flatpak sandbox.
+class Privilege
+{
+public:
+    struct Environment {
+        bool isRoot = false;
+        bool hasBpfCapabilities = false; ///< CAP_BPF + CAP_PERFMON, or CAP_SYS_ADMIN, effective
+        bool insideFlatpak = false; ///< /.flatpak-info exists
+        QString pkexecPath; ///< empty when not installed
+        QString sudoPath;
+        QString bpftracePath = QStringLiteral("bpftrace");
+        QString helperPath; ///< tracedesk-helper (libexec)
+        static Environment detect(const QString &bpftracePath, const QString &helperPath);
+    };
+
+    Privilege() = default;
+    Privilege(PrivilegeMode requested, const Environment &env);
+
+    PrivilegeMode mode() const { return m_mode; } ///< never Auto: resolved
+    const Environment &environment() const { return m_env; }
+    /// One sentence for the status bar and the startup line ("direct (running as root)").
+    QString description() const;
+    /// Empty when the mode can work; else what is missing and how to fix it.
+    QString problem() const;
+
+    /// The command for `bpftrace ARGS` in this mode: direct, or through tracedesk-helper under
+    /// pkexec / sudo -n, prefixed with `flatpak-spawn --host` inside Flatpak.
+    LaunchCommand wrap(const QStringList &bpftraceArguments) const;
+    /// For quick, unprivileged look-ups (-l, -lv, --info, --version), which still need root on
+    /// most systems: same as wrap() except that in Direct mode nothing changes.
+    LaunchCommand wrapQuery(const QStringList &bpftraceArguments) const;
+
+private:
+    PrivilegeMode m_mode = PrivilegeMode::Direct;
+    Environment m_env;
+};

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// One run of a bpftrace program: its request, decision, life cycle, output, maps and diagnostics.
+#pragma once
+
+#include "bpftraceoutput.h"
+#include "runtypes.h"
+#include "scriptanalyzer.h"
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QObject>
+
+#include <deque>
+#include <optional>
+
+/// A line of output kept for a run. Offsets are absolute and never reused: the first line a run
+/// produced has offset 0 even after the ring dropped it.
+struct OutputLine {
+    enum class Stream { Stdout, Stderr, Event };
+    qint64 offset = 0;
+    qint64 msSinceStart = 0;
+    Stream stream = Stream::Stdout;
+    QString text;
+
+    QJsonObject toJson() const;
+    static OutputLine fromJson(const QJsonObject &object);
+};
+
+/// A run is owned by the RunManager and lives as long as the engine; pointers stay valid.
+/// Read it anywhere on the GUI thread; only the engine changes it.
+class Run : public QObject
+{
+    Q_OBJECT
+public:
+    explicit Run(const QString &id, RunOrigin origin, QObject *parent = nullptr);
+    ~Run() override;
+
+    QString id() const { return m_id; }
+    RunOrigin origin() const { return m_origin; }
+    ClientInfo client() const { return m_client; }
+    QString reason() const { return m_reason; }
+    /// The script that runs (or would run): the edited one when the person edited it.
+    QString script() const { return m_script; }
+    /// The script as first submitted.
+    QString originalScript() const { return m_originalScript; }
+    bool scriptEdited() const { return m_script != m_originalScript; }
+    QByteArray scriptHash() const; ///< SHA-256 of script(), hex
+
+    RunState state() const { return m_state; }
+    Decision decision() const { return m_decision; }
+    QString decidedBy() const { return m_decidedBy; } ///< "person", "policy:allow-all", "session-allow", "timeout", ...
+    QString decisionMessage() const { return m_decisionMessage; } ///< the deny message, or a note on the edit
+    QString failureReason() const { return m_failureReason; } ///< why it failed, for people and clients
+
+    QDateTime createdAt() const { return m_createdAt; }
+    QDateTime decidedAt() const { return m_decidedAt; }
+    QDateTime startedAt() const { return m_startedAt; }
+    QDateTime endedAt() const { return m_endedAt; }
+    /// Seconds from start to end (or to now while active); 0 before start.
+    double durationSeconds() const;
+    std::optional<int> timeoutSeconds() const { return m_timeoutSeconds; } ///< nullopt: no timeout
+    std::optional<int> exitCode() const { return m_exitCode; }
+
+    int attachedProbes() const { return m_attachedProbes; }
+    qint64 lostEvents() const { return m_lostEvents; }
+
+    /// Output accounting: totalLines() lines were accepted; the oldest were dropped by the cap
+    /// (droppedByCap() == firstOffset()); droppedByRate() never got in because of the rate limit.
+    qint64 totalLines() const { return m_firstOffset + qint64(m_lines.size()); }
+    qint64 firstOffset() const { return m_firstOffset; }
+    qint64 droppedByCap() const { return m_firstOffset; }
+    qint64 droppedByRate() const { return m_droppedByRate; }
+    qint64 totalBytes() const { return m_totalBytes; }
+    /// Up to `limit` lines from `offset` (clamped to firstOffset()).
+    QList<OutputLine> lines(qint64 offset, int limit) const;
+
+    /// Latest value of each map: {"@name": {"kind": "map"|"hist"|"lhist"|"stats"|"value", "data": ...}}.
+    /// Final after the run ended (bpftrace prints its maps on SIGINT/SIGTERM/exit).
+    QJsonObject maps() const { return m_maps; }
+    QList<Diagnostic> diagnostics() const { return m_diagnostics; }
+    ScriptAnalysis analysis() const { return m_analysis; }
+
+    /// Everything about the run; the output only when asked (the store saves it, lists do not).
+    QJsonObject toJson(bool withOutput) const;
+    /// Restores a run saved by the RunStore (always in a terminal state).
+    static Run *fromJson(const QJsonObject &object, QObject *parent = nullptr);
+
+Q_SIGNALS:
+    void stateChanged(RunState state);
+    /// Batched: `count` lines starting at `firstOffset` were appended (never one signal per line).
+    void outputAppended(qint64 firstOffset, int count);
+    void mapsChanged();
+    void diagnosticsChanged();
+    void analysisChanged();
+    void statsChanged(); ///< attached probes, lost events, drop counters
+
+private:
+    friend class RunManager;
+    friend class RunController;
+    friend class ApprovalQueue;
+
+    QString m_id;
+    RunOrigin m_origin;
+    ClientInfo m_client;
+    QString m_reason;
+    QString m_script;
+    QString m_originalScript;
+    RunState m_state = RunState::PendingApproval;
+    Decision m_decision = Decision::Pending;
+    QString m_decidedBy;
+    QString m_decisionMessage;
+    QString m_failureReason;
+    QDateTime m_createdAt;
+    QDateTime m_decidedAt;
+    QDateTime m_startedAt;
+    QDateTime m_endedAt;
+    std::optional<int> m_timeoutSeconds;
+    std::optional<int> m_exitCode;
+    int m_attachedProbes = 0;
+    qint64 m_lostEvents = 0;
+    std::deque<OutputLine> m_lines;
+    qint64 m_firstOffset = 0;
+    qint64 m_droppedByRate = 0;
+    qint64 m_totalBytes = 0;
+    QJsonObject m_maps;
+    QList<Diagnostic> m_diagnostics;
+    ScriptAnalysis m_analysis;
+};

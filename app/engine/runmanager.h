@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The one source of truth for runs: starts, stops and keeps every run, the person's and the AI's.
+#pragma once
+
+#include "privilege.h"
+#include "run.h"
+
+#include <QHash>
+#include <QObject>
+
+#include <optional>
+
+class ScriptAnalyzer;
+class RunStore;
+
+/// Every limit is configurable (settings dialog, command line, tests).
+struct RunLimits {
+    int maxLinesKept = 100000; ///< per run, as a ring; older lines are dropped and counted
+    int maxLinesPerSecond = 20000; ///< per run; lines over the rate are dropped and counted (0: no limit)
+    qint64 maxBytesPerSecond = 16 * 1024 * 1024; ///< per run (0: no limit)
+    int maxConcurrentRuns = 4; ///< starting, running and stopping runs together
+    int defaultClientTimeoutSeconds = 10; ///< when a client gives none
+    int maxTimeoutSeconds = 3600;
+    int sigintGraceMs = 2000; ///< after SIGINT, wait this long before SIGTERM
+    int sigtermGraceMs = 5000; ///< after SIGTERM, wait this long before SIGKILL
+    int batchIntervalMs = 50; ///< output reaches listeners at most this often
+};
+
+struct RunRequest {
+    QString script;
+    QString reason;
+    ClientInfo client;
+    std::optional<int> timeoutSeconds; ///< nullopt: the default client timeout
+};
+
+class RunController;
+
+class RunManager : public QObject
+{
+    Q_OBJECT
+public:
+    explicit RunManager(QObject *parent = nullptr);
+    ~RunManager() override;
+
+    void setPrivilege(const Privilege &privilege);
+    const Privilege &privilege() const { return m_privilege; }
+    void setLimits(const RunLimits &limits);
+    RunLimits limits() const { return m_limits; }
+    void setAnalyzer(ScriptAnalyzer *analyzer); ///< analyses client requests before approval
+    void setStore(RunStore *store); ///< finished runs are saved here
+    void setApprovals(class ApprovalQueue *approvals);
+
+    /// The person's own run: starts at once, no approval. timeoutSeconds nullopt = no timeout.
+    /// Returns the run, which may already be Failed (bad timeout, concurrency limit, ...).
+    Run *startPersonRun(const QString &script, std::optional<int> timeoutSeconds = std::nullopt);
+    /// A client's run: created in PendingApproval and handed to the approval queue. Returns
+    /// nullptr with *error set when the request itself is invalid (empty script, bad timeout).
+    Run *submitClientRun(const RunRequest &request, QString *error = nullptr);
+
+    /// Person's Stop and MCP stop_execution: SIGINT, then SIGTERM, then SIGKILL. A pending run is
+    /// denied instead. Returns false with *error when unknown or already ended.
+    bool stop(const QString &runId, QString *error = nullptr);
+
+    Run *run(const QString &runId) const;
+    /// Newest first, including runs reloaded from history.
+    QList<Run *> runs() const;
+    int activeRunCount() const;
+
+    /// Adds runs loaded from the store (terminal, read-only).
+    void adoptHistory(const QList<Run *> &runs);
+
+    /// Called by ApprovalQueue once a pending run is approved: launches it.
+    void launchApproved(Run *run);
+
+Q_SIGNALS:
+    void runAdded(Run *run);
+    void runStateChanged(Run *run, RunState state);
+    void activeRunCountChanged(int count);
+
+private:
+    QString newRunId() const;
+    void launch(Run *run);
+    void finishRun(Run *run);
+
+    Privilege m_privilege;
+    RunLimits m_limits;
+    ScriptAnalyzer *m_analyzer = nullptr;
+    RunStore *m_store = nullptr;
+    class ApprovalQueue *m_approvals = nullptr;
+    QList<Run *> m_runs; ///< oldest first
+    QHash<QString, Run *> m_byId;
+    QHash<Run *, RunController *> m_controllers;
+};

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Finished runs on disk, so results survive a restart.
+#pragma once
+
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+
+class Run;
+
+/// One JSON file per finished run under <stateDir>/runs, written to a temporary file, fsynced and
+/// renamed, so a kill at any moment leaves either the old or the new file. Size-capped with
+/// oldest-first eviction.
+class RunStore
+{
+public:
+    explicit RunStore(const QString &directory, qint64 maxBytes = 256ll * 1024 * 1024);
+
+    QString directory() const { return m_dir; }
+    void setMaxBytes(qint64 maxBytes);
+    qint64 maxBytes() const { return m_maxBytes; }
+
+    bool save(const Run &run);
+    /// Every stored run (oldest first); unreadable files are skipped and reported in errorString().
+    QList<QJsonObject> loadAll();
+    std::optional<QJsonObject> load(const QString &runId) const;
+    /// Total bytes on disk.
+    qint64 size() const;
+    QString errorString() const { return m_error; }
+
+private:
+    void evict();
+
+    QString m_dir;
+    qint64 m_maxBytes;
+    QString m_error;
+};
+
+/// Every approval decision, appended as one JSON line and fsynced; never rewritten.
+class AuditLog
+{
+public:
+    explicit AuditLog(const QString &filePath);
+    QString filePath() const { return m_path; }
+    bool append(const QJsonObject &entry);
+    /// Every complete entry; a torn last line (killed mid-write) is ignored.
+    QList<QJsonObject> readAll() const;
+    QString errorString() const { return m_error; }
+
+private:
+    QString m_path;
+    QString m_error;
+};

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// What a bpftrace program would do, before it runs: the facts behind an approval.
+#pragma once
+
+#include "runtypes.h"
+
+#include <QJsonObject>
+#include <QObject>
+#include <QPointer>
+#include <QStringList>
+
+#include <functional>
+
+/// One reason behind the risk level, readable in a second ("profile:hz:9999 fires 9999 times a
+/// second on every CPU").
+struct Finding {
+    RiskLevel level = RiskLevel::Low;
+    QString code; ///< stable id: "unsafe-builtin", "high-frequency", "wide-wildcard", "user-memory", "file-read", "kernel-write", ...
+    QString message;
+    int line = 0; ///< 1-based; 0 when it concerns the whole script
+
+    QJsonObject toJson() const;
+    static Finding fromJson(const QJsonObject &object);
+    bool operator==(const Finding &) const = default;
+};
+
+struct ScriptAnalysis {
+    QStringList probeSpecs; ///< the attach points as written (may hold wildcards)
+    QStringList attachList; ///< concrete probes after `bpftrace -l prog.bt` expansion
+    int attachCount = -1; ///< -1 until the expansion ran (or when it could not)
+    bool expanded = false; ///< attachList/attachCount come from bpftrace itself
+    QStringList unsafeBuiltins; ///< system, signal, override, ... used by the script
+    bool needsUnsafe = false; ///< bpftrace must be started with --unsafe
+    QList<Finding> findings;
+    QList<Diagnostic> diagnostics; ///< syntax/compile errors and warnings
+    RiskLevel risk = RiskLevel::Low;
+    bool complete = false; ///< the slow part (bpftrace expansion/compile check) is included
+
+    bool hasErrors() const;
+    /// One human sentence per finding, highest risk first.
+    QStringList reasons() const;
+    QJsonObject toJson() const;
+    static ScriptAnalysis fromJson(const QJsonObject &object);
+};
+
+/// Analyses scripts. analyzeText() is pure and instant (safe to call on every keystroke);
+/// analyze() adds what only bpftrace can tell (wildcard expansion, compile diagnostics) without
+/// attaching anything.
+class ScriptAnalyzer : public QObject
+{
+    Q_OBJECT
+public:
+    using Callback = std::function<void(const ScriptAnalysis &)>;
+
+    explicit ScriptAnalyzer(QObject *parent = nullptr);
+
+    /// The bpftrace command used for expansion (normally set by Engine from the privilege mode).
+    void setBpftraceCommand(const QString &program, const QStringList &prefixArguments = {});
+
+    static ScriptAnalysis analyzeText(const QString &script);
+
+    /// Asynchronous full analysis. `done` is called exactly once, on the caller's thread, unless
+    /// `context` is destroyed first.
+    void analyze(const QString &script, QObject *context, Callback done);
+
+private:
+    QString m_program = QStringLiteral("bpftrace");
+    QStringList m_prefix;
+};

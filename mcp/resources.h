@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// MCP resources (the example library, finished runs) and prompts (guided investigations).
+#pragma once
+
+#include <QJsonArray>
+#include <QJsonObject>
+
+#include <optional>
+
+class Engine;
+
+class McpResources
+{
+public:
+    explicit McpResources(Engine *engine);
+    /// resources/list entries: tracedesk://examples/{name} and tracedesk://runs/{id}.
+    QJsonArray list() const;
+    /// resources/templates/list entries.
+    QJsonArray templates() const;
+    /// resources/read result ({"contents": [...]}); nullopt when the URI names nothing (-32002).
+    std::optional<QJsonObject> read(const QString &uri) const;
+    /// completion/complete values for a template argument.
+    QStringList complete(const QString &uriTemplate, const QString &argument, const QString &prefix) const;
+
+private:
+    Engine *m_engine;
+};
+
+class McpPrompts
+{
+public:
+    explicit McpPrompts(Engine *engine);
+    /// prompts/list entries with their arguments.
+    QJsonArray list() const;
+    /// prompts/get result; nullopt with *error when the name is unknown or a required argument is
+    /// missing (-32602).
+    std::optional<QJsonObject> get(const QString &name, const QJsonObject &arguments, QString *error) const;
+
+private:
+    Engine *m_engine;
+};
