@@ -10,7 +10,8 @@
 class Privilege;
 
 /// `bpftrace --info` and `--version` in one structure.
-struct BpfInfo {
+struct BpfInfo
+{
     QString version; ///< "0.23.2"
     QString kernelRelease;
     QMap<QString, QString> system; ///< "OS", "Arch", ...
@@ -30,7 +31,8 @@ struct BpfInfo {
 };
 
 /// A bpftrace builtin variable or function, for list_helpers and the editor's completion.
-struct BuiltinHelp {
+struct BuiltinHelp
+{
     QString name; ///< "comm", "printf"
     QString kind; ///< "variable", "function", "map-function", "probe"
     QString signature; ///< "printf(fmt, ...)"

@@ -7,7 +7,8 @@
 
 #include <optional>
 
-struct Example {
+struct Example
+{
     QString name; ///< "syscall-count" (file name without .bt)
     QString title; ///< "Count system calls by process"
     QString description;

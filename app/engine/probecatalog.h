@@ -12,13 +12,15 @@
 
 class Privilege;
 
-struct ProbeArgument {
+struct ProbeArgument
+{
     QString type; ///< "const char *"
     QString name; ///< "filename"
     bool operator==(const ProbeArgument &) const = default;
 };
 
-struct ProbeDetails {
+struct ProbeDetails
+{
     QString probe;
     QList<ProbeArgument> arguments;
     QString error; ///< non-empty when bpftrace could not describe it
@@ -26,13 +28,15 @@ struct ProbeDetails {
 };
 
 /// An immutable, sorted probe list. Shared between threads: filtering runs off the GUI thread.
-struct ProbeSnapshot {
+struct ProbeSnapshot
+{
     QStringList probes; ///< sorted
     QStringList providers; ///< sorted, unique ("tracepoint", "kprobe", ...)
     QHash<QString, int> providerCounts;
 };
 
-struct ProbeQuery {
+struct ProbeQuery
+{
     /// Substring (case-insensitive), or a glob when it holds * ? or [ ("tracepoint:syscalls:*open*").
     QString pattern;
     QString provider; ///< exact provider, or empty for all
@@ -40,7 +44,8 @@ struct ProbeQuery {
     int limit = 200;
 };
 
-struct ProbeQueryResult {
+struct ProbeQueryResult
+{
     QStringList probes; ///< one page
     int total = 0; ///< matches in all pages
     int offset = 0;
@@ -51,7 +56,13 @@ class ProbeCatalog : public QObject
 {
     Q_OBJECT
 public:
-    enum class Status { Empty, Loading, Ready, Failed };
+    enum class Status
+    {
+        Empty,
+        Loading,
+        Ready,
+        Failed
+    };
     Q_ENUM(Status)
 
     explicit ProbeCatalog(QObject *parent = nullptr);

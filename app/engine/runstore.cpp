@@ -1,1 +1,269 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include "runstore.h"
+
+#include "run.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+#include <QSaveFile>
+
+#include <algorithm>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+Q_LOGGING_CATEGORY(lcStore, "tracedesk.engine.store", QtInfoMsg)
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+bool validRunId(const QString &id)
+{
+    if (id.isEmpty() || id.size() > 128 || id.startsWith(u'.'))
+        return false;
+    return std::all_of(id.cbegin(), id.cend(), [](QChar c) {
+        return (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') || (c >= u'0' && c <= u'9') || c == u'-'
+            || c == u'_' || c == u'.';
+    });
+}
+
+// The rename is only durable once the directory entry itself reached the disk.
+void syncDirectory(const QString &dir)
+{
+    const int fd = ::open(QFile::encodeName(dir).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        ::fsync(fd);
+        ::close(fd);
+    }
+}
+
+struct StoredFile
+{
+    QString path;
+    qint64 size = 0;
+    QDateTime modified;
+};
+
+QList<StoredFile> storedFiles(const QString &dir)
+{
+    QList<StoredFile> files;
+    const QFileInfoList infos = QDir(dir).entryInfoList({ u"*.json"_s }, QDir::Files | QDir::NoDotAndDotDot);
+    files.reserve(infos.size());
+    for (const QFileInfo &info : infos)
+        files.append({ info.absoluteFilePath(), info.size(), info.lastModified(QTimeZone::UTC) });
+    // Oldest first; the name breaks ties so the order is stable within one mtime tick.
+    std::sort(files.begin(), files.end(), [](const StoredFile &a, const StoredFile &b) {
+        if (a.modified != b.modified)
+            return a.modified < b.modified;
+        return a.path < b.path;
+    });
+    return files;
+}
+
+} // namespace
+
+RunStore::RunStore(const QString &directory, qint64 maxBytes)
+    : m_dir(directory)
+    , m_maxBytes(maxBytes)
+{ }
+
+void RunStore::setMaxBytes(qint64 maxBytes)
+{
+    m_maxBytes = maxBytes;
+    evict({});
+}
+
+QString RunStore::pathFor(const QString &runId) const
+{
+    return m_dir + u'/' + runId + u".json"_s;
+}
+
+bool RunStore::save(const Run &run)
+{
+    return save(run.toJson(true));
+}
+
+bool RunStore::save(const QJsonObject &run)
+{
+    const QString id = run.value(u"id"_s).toString();
+    if (!validRunId(id)) {
+        m_error = u"cannot store a run without a valid id (\"%1\")"_s.arg(id);
+        return false;
+    }
+    if (!QDir().mkpath(m_dir)) {
+        m_error = u"cannot create %1"_s.arg(m_dir);
+        return false;
+    }
+    const QString path = pathFor(id);
+    // QSaveFile writes to a temporary file in the same directory and renames it over the target
+    // on commit(), so a reader (or a restart after a kill) sees the old file or the new one.
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly)) {
+        m_error = u"cannot write %1: %2"_s.arg(path, file.errorString());
+        return false;
+    }
+    const QByteArray data = QJsonDocument(run).toJson(QJsonDocument::Compact);
+    if (file.write(data) != data.size() || !file.flush() || ::fsync(file.handle()) != 0) {
+        m_error = u"cannot write %1: %2"_s.arg(path, file.errorString());
+        file.cancelWriting();
+        return false;
+    }
+    if (!file.commit()) {
+        m_error = u"cannot write %1: %2"_s.arg(path, file.errorString());
+        return false;
+    }
+    syncDirectory(m_dir);
+    evict(path);
+    return true;
+}
+
+bool RunStore::remove(const QString &runId)
+{
+    if (!validRunId(runId))
+        return false;
+    return QFile::remove(pathFor(runId));
+}
+
+void RunStore::evict(const QString &keepPath)
+{
+    QList<StoredFile> files = storedFiles(m_dir);
+    qint64 total = 0;
+    for (const StoredFile &f : std::as_const(files))
+        total += f.size;
+    for (const StoredFile &f : std::as_const(files)) {
+        if (total <= m_maxBytes)
+            break;
+        // The run just saved stays even when it alone exceeds the cap: losing the newest result
+        // to make room for nothing would surprise everyone.
+        if (f.path == keepPath)
+            continue;
+        if (QFile::remove(f.path)) {
+            qCInfo(lcStore) << "evicted" << f.path << "to stay under" << m_maxBytes << "bytes";
+            total -= f.size;
+        }
+    }
+}
+
+QList<QJsonObject> RunStore::loadAll()
+{
+    m_error.clear();
+    QList<QJsonObject> runs;
+    QStringList bad;
+    const QList<StoredFile> files = storedFiles(m_dir);
+    for (const StoredFile &f : files) {
+        QFile file(f.path);
+        if (!file.open(QIODevice::ReadOnly)) {
+            bad.append(f.path);
+            continue;
+        }
+        QJsonParseError error;
+        const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &error);
+        if (error.error != QJsonParseError::NoError || !doc.isObject()
+            || !validRunId(doc.object().value(u"id"_s).toString())) {
+            bad.append(f.path);
+            continue;
+        }
+        runs.append(doc.object());
+    }
+    if (!bad.isEmpty()) {
+        m_error = u"skipped %1 unreadable run file(s): %2"_s.arg(bad.size()).arg(bad.join(u", "_s));
+        qCWarning(lcStore) << m_error;
+    }
+    return runs;
+}
+
+std::optional<QJsonObject> RunStore::load(const QString &runId) const
+{
+    if (!validRunId(runId))
+        return std::nullopt;
+    QFile file(pathFor(runId));
+    if (!file.open(QIODevice::ReadOnly))
+        return std::nullopt;
+    const QJsonDocument doc = QJsonDocument::fromJson(file.readAll());
+    if (!doc.isObject())
+        return std::nullopt;
+    return doc.object();
+}
+
+qint64 RunStore::size() const
+{
+    qint64 total = 0;
+    for (const StoredFile &f : storedFiles(m_dir))
+        total += f.size;
+    return total;
+}
+
+AuditLog::AuditLog(const QString &filePath)
+    : m_path(filePath)
+{ }
+
+bool AuditLog::append(const QJsonObject &entry)
+{
+    QDir().mkpath(QFileInfo(m_path).absolutePath());
+    QByteArray line = QJsonDocument(entry).toJson(QJsonDocument::Compact);
+    line.append('\n');
+    // O_APPEND: every write lands at the end, so nothing earlier is ever rewritten, even when
+    // two instances append at once. One write() call per entry keeps lines whole.
+    const int fd = ::open(QFile::encodeName(m_path).constData(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        m_error = u"cannot open %1: %2"_s.arg(m_path, QString::fromLocal8Bit(strerror(errno)));
+        return false;
+    }
+    // A torn line left by an earlier kill must not swallow this entry: start on a new line.
+    const off_t end = ::lseek(fd, 0, SEEK_END);
+    if (end > 0) {
+        char last = '\n';
+        if (::pread(fd, &last, 1, end - 1) == 1 && last != '\n')
+            line.prepend('\n');
+    }
+    qsizetype written = 0;
+    while (written < line.size()) {
+        const ssize_t n = ::write(fd, line.constData() + written, size_t(line.size() - written));
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            m_error = u"cannot append to %1: %2"_s.arg(m_path, QString::fromLocal8Bit(strerror(errno)));
+            ::close(fd);
+            return false;
+        }
+        written += n;
+    }
+    const bool synced = ::fsync(fd) == 0;
+    ::close(fd);
+    if (!synced) {
+        m_error = u"cannot sync %1"_s.arg(m_path);
+        return false;
+    }
+    return true;
+}
+
+QList<QJsonObject> AuditLog::readAll() const
+{
+    QList<QJsonObject> entries;
+    QFile file(m_path);
+    if (!file.open(QIODevice::ReadOnly))
+        return entries;
+    const QByteArray data = file.readAll();
+    qsizetype start = 0;
+    while (start < data.size()) {
+        const qsizetype end = data.indexOf('\n', start);
+        // Only newline-terminated lines are complete; the tail after the last newline is a
+        // write the kill interrupted.
+        if (end < 0)
+            break;
+        const QByteArrayView line(data.constData() + start, end - start);
+        start = end + 1;
+        if (line.trimmed().isEmpty())
+            continue;
+        QJsonParseError error;
+        const QJsonDocument doc = QJsonDocument::fromJson(line.toByteArray(), &error);
+        if (error.error == QJsonParseError::NoError && doc.isObject())
+            entries.append(doc.object());
+    }
+    return entries;
+}

@@ -6,6 +6,8 @@
 #include <QList>
 #include <QString>
 
+#include <optional>
+
 class Run;
 
 /// One JSON file per finished run under <stateDir>/runs, written to a temporary file, fsynced and
@@ -20,7 +22,12 @@ public:
     void setMaxBytes(qint64 maxBytes);
     qint64 maxBytes() const { return m_maxBytes; }
 
+    /// Saves run.toJson(true). A later save of the same run id replaces the earlier file.
     bool save(const Run &run);
+    /// Saves an already serialised run; it needs a string "id" (letters, digits, '-', '_', '.').
+    bool save(const QJsonObject &run);
+    /// Removes one stored run; true when it existed.
+    bool remove(const QString &runId);
     /// Every stored run (oldest first); unreadable files are skipped and reported in errorString().
     QList<QJsonObject> loadAll();
     std::optional<QJsonObject> load(const QString &runId) const;
@@ -29,7 +36,8 @@ public:
     QString errorString() const { return m_error; }
 
 private:
-    void evict();
+    void evict(const QString &keepPath);
+    QString pathFor(const QString &runId) const;
 
     QString m_dir;
     qint64 m_maxBytes;

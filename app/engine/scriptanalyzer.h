@@ -13,9 +13,11 @@
 
 /// One reason behind the risk level, readable in a second ("profile:hz:9999 fires 9999 times a
 /// second on every CPU").
-struct Finding {
+struct Finding
+{
     RiskLevel level = RiskLevel::Low;
-    QString code; ///< stable id: "unsafe-builtin", "high-frequency", "wide-wildcard", "user-memory", "file-read", "kernel-write", ...
+    QString code; ///< stable id: "unsafe-builtin", "high-frequency", "wide-wildcard", "user-memory", "file-read",
+                  ///< "kernel-write", ...
     QString message;
     int line = 0; ///< 1-based; 0 when it concerns the whole script
 
@@ -24,7 +26,8 @@ struct Finding {
     bool operator==(const Finding &) const = default;
 };
 
-struct ScriptAnalysis {
+struct ScriptAnalysis
+{
     QStringList probeSpecs; ///< the attach points as written (may hold wildcards)
     QStringList attachList; ///< concrete probes after `bpftrace -l prog.bt` expansion
     int attachCount = -1; ///< -1 until the expansion ran (or when it could not)
