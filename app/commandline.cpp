@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "commandline.h"
+
+#include "engine.h"
+#include "mcpserver.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QSettings>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+// QCommandLineParser needs an application object only for the program name and version; we
+// build the texts ourselves so that parsing works before any Q*Application exists.
+struct Definition
+{
+    QCommandLineOption headless { u"headless"_s,
+        u"Serve MCP without a window. When stdin is a terminal, each client request is "
+        "asked there (approve, deny, edit); otherwise --approval-policy decides."_s };
+    QCommandLineOption mcpStdio { u"mcp-stdio"_s,
+        u"Relay MCP between stdin/stdout and the running instance's local socket (what "
+        "MCP clients such as Claude Desktop launch). Starts an instance when none runs "
+        "(the window when a display exists, else headless) and waits up to 10 s for it."_s };
+    QCommandLineOption approvalPolicy { u"approval-policy"_s,
+        u"Headless without a terminal: what happens to client requests. deny (the "
+        "default), allow-low-risk or allow-all. Given explicitly, it also applies at "
+        "a terminal."_s,
+        u"deny|allow-low-risk|allow-all"_s };
+    QCommandLineOption approvalTimeout { u"approval-timeout"_s,
+        u"Seconds a client request waits for a decision before it expires "
+        "(default 300)."_s,
+        u"SECONDS"_s };
+    QCommandLineOption httpPort { u"http-port"_s,
+        u"Port of the MCP HTTP endpoint (default 8765; 0 picks a free port, printed at "
+        "start)."_s,
+        u"N"_s };
+    QCommandLineOption httpAddress { u"http-address"_s,
+        u"Address the HTTP endpoint binds (default 127.0.0.1; ::1 is bound as well "
+        "for loopback)."_s,
+        u"ADDR"_s };
+    QCommandLineOption noHttp { u"no-http"_s, u"Serve MCP only on the local socket."_s };
+    QCommandLineOption insecureNoAuth { u"http-insecure-no-auth"_s,
+        u"Accept HTTP requests without the bearer token (for testing). Refused on any "
+        "non-loopback address."_s };
+    QCommandLineOption privilege { u"privilege"_s,
+        u"How bpftrace gets its privileges: auto (default), direct, pkexec or sudo."_s, u"auto|direct|pkexec|sudo"_s };
+    QCommandLineOption bpftrace { u"bpftrace"_s, u"The bpftrace executable (default: bpftrace on PATH)."_s, u"PATH"_s };
+    QCommandLineOption maxConcurrentRuns { u"max-concurrent-runs"_s,
+        u"How many runs may be active at once (default 4)."_s, u"N"_s };
+    QCommandLineOption stateDir { u"state-dir"_s,
+        u"Directory for the run history and the audit log (default "
+        "$XDG_STATE_HOME/tracedesk)."_s,
+        u"DIR"_s };
+    QCommandLineOption socket { u"socket"_s,
+        u"Path of the MCP local socket (default $XDG_RUNTIME_DIR/tracedesk/mcp.sock)."_s, u"PATH"_s };
+    QCommandLineOption printToken { u"print-token"_s,
+        u"Headless: print the HTTP bearer token itself at start instead of only the "
+        "file that holds it."_s };
+    // Qt's GUI options, so that they pass through to QApplication instead of being rejected.
+    QCommandLineOption qtPlatform { u"platform"_s, u"Qt platform plugin (Qt option)."_s, u"NAME"_s };
+    QCommandLineOption qtDisplay { u"display"_s, u"X11 display (Qt option)."_s, u"DISPLAY"_s };
+    QCommandLineOption qtStyle { u"style"_s, u"Widget style (Qt option)."_s, u"STYLE"_s };
+    QCommandLineOption qtReverse { u"reverse"_s, u"Right-to-left layout (Qt option)."_s };
+    QCommandLineOption qtGeometry { u"qwindowgeometry"_s, u"Window geometry (Qt option)."_s, u"GEOMETRY"_s };
+
+    Definition()
+    {
+        for (QCommandLineOption *option : { &qtPlatform, &qtDisplay, &qtStyle, &qtReverse, &qtGeometry })
+            option->setFlags(QCommandLineOption::HiddenFromHelp);
+    }
+
+    void addTo(QCommandLineParser &parser) const
+    {
+        parser.setApplicationDescription(
+            u"A desktop tracing console for bpftrace with an MCP endpoint: AI clients discover probes and "
+            "propose bpftrace programs; you approve, edit or deny every program before it runs."_s);
+        parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+        parser.addOptions({ headless, mcpStdio, approvalPolicy, approvalTimeout, httpPort, httpAddress, noHttp,
+            insecureNoAuth, privilege, bpftrace, maxConcurrentRuns, stateDir, socket, printToken, qtPlatform, qtDisplay,
+            qtStyle, qtReverse, qtGeometry });
+    }
+};
+
+QString programName()
+{
+    return u"tracedesk"_s;
+}
+
+QString versionText()
+{
+    return programName() + u' ' + QLatin1StringView(TRACEDESK_VERSION_STRING) + u'\n';
+}
+
+QString helpFor(const QCommandLineParser &parser)
+{
+    QString text = parser.helpText();
+    // helpText() names the binary by QCoreApplication, which may not exist yet.
+    const qsizetype firstLineEnd = text.indexOf(u'\n');
+    text.replace(0, firstLineEnd, u"Usage: "_s + programName() + u" [options]"_s);
+    // addHelpOption() mentions Qt's own --help-all; we have no Qt-specific help to show.
+    text += u"\nWithout --headless or --mcp-stdio, TraceDesk opens its window (a second start raises the running "
+            "window). Isolate instances with --state-dir and --socket, or with the XDG_RUNTIME_DIR, "
+            "XDG_STATE_HOME, XDG_CONFIG_HOME and XDG_CACHE_HOME environment variables.\n"
+            "Exit status: 0 success, 1 runtime failure, 2 bad command line.\n"_s;
+    return text;
+}
+
+CommandLineResult error(const QString &message)
+{
+    CommandLineResult result;
+    result.status = CommandLineResult::Status::Error;
+    result.error
+        = programName() + u": "_s + message + u"\nTry '"_s + programName() + u" --help' for more information.\n"_s;
+    return result;
+}
+
+std::optional<int> positiveInt(const QString &text, int max)
+{
+    bool ok = false;
+    const int value = text.toInt(&ok);
+    if (!ok || value < 1 || value > max)
+        return std::nullopt;
+    return value;
+}
+
+} // namespace
+
+QString commandLineHelpText()
+{
+    QCommandLineParser parser;
+    Definition definition;
+    definition.addTo(parser);
+    parser.addHelpOption();
+    parser.addVersionOption();
+    return helpFor(parser);
+}
+
+CommandLineResult parseCommandLine(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    Definition def;
+    def.addTo(parser);
+    const QCommandLineOption help = parser.addHelpOption();
+    const QCommandLineOption version = parser.addVersionOption();
+
+    if (!parser.parse(arguments))
+        return error(parser.errorText());
+    if (parser.isSet(help)) {
+        CommandLineResult result;
+        result.status = CommandLineResult::Status::Exit;
+        result.output = helpFor(parser);
+        return result;
+    }
+    if (parser.isSet(version)) {
+        CommandLineResult result;
+        result.status = CommandLineResult::Status::Exit;
+        result.output = versionText();
+        return result;
+    }
+    if (!parser.positionalArguments().isEmpty())
+        return error(u"unexpected argument '%1'"_s.arg(parser.positionalArguments().constFirst()));
+
+    // Each value option may be given once: a repeated one is almost always a mistake in a script.
+    for (const QString &name : parser.optionNames()) {
+        if (parser.optionNames().count(name) > 1)
+            return error(u"option '--%1' given more than once"_s.arg(name));
+    }
+
+    CommandLineResult result;
+    CommandLineOptions &o = result.options;
+
+    if (parser.isSet(def.headless) && parser.isSet(def.mcpStdio))
+        return error(u"--headless and --mcp-stdio exclude each other (the bridge starts a headless instance by "
+                     "itself when needed)"_s);
+    if (parser.isSet(def.headless))
+        o.mode = CommandLineOptions::Mode::Headless;
+    else if (parser.isSet(def.mcpStdio))
+        o.mode = CommandLineOptions::Mode::StdioBridge;
+
+    if (parser.isSet(def.approvalPolicy)) {
+        const QString value = parser.value(def.approvalPolicy);
+        if (value == "deny"_L1)
+            o.approvalPolicy = ApprovalPolicy::Deny;
+        else if (value == "allow-low-risk"_L1)
+            o.approvalPolicy = ApprovalPolicy::AllowLowRisk;
+        else if (value == "allow-all"_L1)
+            o.approvalPolicy = ApprovalPolicy::AllowAll;
+        else
+            return error(u"invalid --approval-policy '%1' (expected deny, allow-low-risk or allow-all)"_s.arg(value));
+    }
+    if (parser.isSet(def.approvalTimeout)) {
+        o.approvalTimeoutSeconds = positiveInt(parser.value(def.approvalTimeout), 24 * 3600);
+        if (!o.approvalTimeoutSeconds)
+            return error(u"invalid --approval-timeout '%1' (expected whole seconds from 1 to 86400)"_s.arg(
+                parser.value(def.approvalTimeout)));
+    }
+    if (parser.isSet(def.httpPort)) {
+        bool ok = false;
+        const uint port = parser.value(def.httpPort).toUInt(&ok);
+        if (!ok || port > 65535)
+            return error(u"invalid --http-port '%1' (expected 0 to 65535; 0 picks a free port)"_s.arg(
+                parser.value(def.httpPort)));
+        o.httpPort = quint16(port);
+    }
+    if (parser.isSet(def.httpAddress)) {
+        const QString text = parser.value(def.httpAddress);
+        QHostAddress address;
+        if (text == "localhost"_L1)
+            address = QHostAddress(QHostAddress::LocalHost);
+        else if (!address.setAddress(text))
+            return error(
+                u"invalid --http-address '%1' (expected an IPv4 or IPv6 address such as 127.0.0.1)"_s.arg(text));
+        o.httpAddress = address;
+    }
+    o.noHttp = parser.isSet(def.noHttp);
+    o.httpInsecureNoAuth = parser.isSet(def.insecureNoAuth);
+    if (o.noHttp && (o.httpPort || o.httpAddress || o.httpInsecureNoAuth))
+        return error(u"--no-http contradicts --http-port, --http-address and --http-insecure-no-auth"_s);
+    if (o.httpInsecureNoAuth && o.httpAddress && !o.httpAddress->isLoopback())
+        return error(u"--http-insecure-no-auth is refused on the non-loopback address %1: anyone who can reach it "
+                     "could run bpftrace requests; keep the token or bind 127.0.0.1"_s.arg(o.httpAddress->toString()));
+
+    if (parser.isSet(def.privilege)) {
+        const QString value = parser.value(def.privilege);
+        o.privilege = privilegeModeFromName(value);
+        if (!o.privilege)
+            return error(u"invalid --privilege '%1' (expected auto, direct, pkexec or sudo)"_s.arg(value));
+    }
+    if (parser.isSet(def.bpftrace)) {
+        o.bpftracePath = parser.value(def.bpftrace);
+        if (o.bpftracePath.isEmpty())
+            return error(u"--bpftrace needs a path"_s);
+    }
+    if (parser.isSet(def.maxConcurrentRuns)) {
+        o.maxConcurrentRuns = positiveInt(parser.value(def.maxConcurrentRuns), 1000);
+        if (!o.maxConcurrentRuns)
+            return error(
+                u"invalid --max-concurrent-runs '%1' (expected 1 to 1000)"_s.arg(parser.value(def.maxConcurrentRuns)));
+    }
+    if (parser.isSet(def.stateDir)) {
+        o.stateDirectory = parser.value(def.stateDir);
+        if (o.stateDirectory.isEmpty())
+            return error(u"--state-dir needs a directory"_s);
+    }
+    if (parser.isSet(def.socket)) {
+        o.socketPath = parser.value(def.socket);
+        if (o.socketPath.isEmpty())
+            return error(u"--socket needs a path"_s);
+    }
+    o.printToken = parser.isSet(def.printToken);
+    if (parser.isSet(def.qtPlatform))
+        o.platform = parser.value(def.qtPlatform);
+
+    // What the bridge hands to the instance it starts: everything except the mode switches.
+    const QStringList modeSwitches { u"--headless"_s, u"-headless"_s, u"--mcp-stdio"_s, u"-mcp-stdio"_s };
+    for (qsizetype i = 1; i < arguments.size(); ++i) {
+        if (!modeSwitches.contains(arguments.at(i)))
+            o.forwardedArguments.append(arguments.at(i));
+    }
+    return result;
+}
+
+void applyConfiguration(
+    const CommandLineOptions &options, const QSettings *settings, EngineConfig *engine, McpServerConfig *server)
+{
+    if (settings) {
+        if (const auto mode = privilegeModeFromName(settings->value(SettingsKey::privilege).toString()))
+            engine->privilege = *mode;
+        const QString bpftrace = settings->value(SettingsKey::bpftracePath).toString();
+        if (!bpftrace.isEmpty())
+            engine->bpftracePath = bpftrace;
+        auto readInt = [settings](QLatin1StringView key, auto *target, long long min) {
+            bool ok = false;
+            const long long value = settings->value(key).toLongLong(&ok);
+            if (ok && value >= min)
+                *target = static_cast<std::remove_pointer_t<decltype(target)>>(value);
+        };
+        readInt(SettingsKey::approvalTimeoutSeconds, &engine->approvalTimeoutSeconds, 1);
+        readInt(SettingsKey::maxConcurrentRuns, &engine->limits.maxConcurrentRuns, 1);
+        readInt(SettingsKey::maxLinesKept, &engine->limits.maxLinesKept, 100);
+        readInt(SettingsKey::maxLinesPerSecond, &engine->limits.maxLinesPerSecond, 0);
+        readInt(SettingsKey::defaultClientTimeoutSeconds, &engine->limits.defaultClientTimeoutSeconds, 1);
+        readInt(SettingsKey::maxTimeoutSeconds, &engine->limits.maxTimeoutSeconds, 1);
+        readInt(SettingsKey::historyMaxBytes, &engine->historyMaxBytes, 1024 * 1024);
+        if (settings->contains(SettingsKey::httpEnabled))
+            server->httpEnabled = settings->value(SettingsKey::httpEnabled).toBool();
+        bool ok = false;
+        const uint port = settings->value(SettingsKey::httpPort).toUInt(&ok);
+        if (ok && port <= 65535)
+            server->httpPort = quint16(port);
+        QHostAddress address;
+        if (address.setAddress(settings->value(SettingsKey::httpAddress).toString()))
+            server->httpAddress = address;
+    }
+
+    if (options.privilege)
+        engine->privilege = *options.privilege;
+    if (!options.bpftracePath.isEmpty())
+        engine->bpftracePath = options.bpftracePath;
+    if (options.approvalTimeoutSeconds)
+        engine->approvalTimeoutSeconds = *options.approvalTimeoutSeconds;
+    if (options.maxConcurrentRuns)
+        engine->limits.maxConcurrentRuns = *options.maxConcurrentRuns;
+    if (!options.stateDirectory.isEmpty())
+        engine->stateDirectory = options.stateDirectory;
+
+    if (!options.socketPath.isEmpty())
+        server->socketPath = options.socketPath;
+    if (options.noHttp)
+        server->httpEnabled = false;
+    if (options.httpPort) {
+        server->httpPort = *options.httpPort;
+        server->httpEnabled = true;
+    }
+    if (options.httpAddress)
+        server->httpAddress = *options.httpAddress;
+    // A saved non-loopback address plus --http-insecure-no-auth is caught by McpServer::start()
+    // as well; here the command line alone decides.
+    server->httpRequireToken = !options.httpInsecureNoAuth;
+}
+
+ApprovalPolicy headlessApprovalPolicy(const CommandLineOptions &options, bool stdinIsTerminal)
+{
+    if (options.approvalPolicy)
+        return *options.approvalPolicy;
+    return stdinIsTerminal ? ApprovalPolicy::Ask : ApprovalPolicy::Deny;
+}
