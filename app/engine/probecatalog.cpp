@@ -1,17 +1,168 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "probecatalog.h"
 
+#include "capabilities.h"
 #include "privilege.h"
 
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
 #include <QJsonArray>
+#include <QLoggingCategory>
+#include <QPointer>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QSaveFile>
+#include <QStandardPaths>
+#include <QStringMatcher>
+#include <QSysInfo>
+#include <QThreadPool>
+#include <QTimer>
+
+#include <algorithm>
+
+#include <unistd.h>
+
+Q_LOGGING_CATEGORY(lcCatalog, "tracedesk.engine.catalog", QtInfoMsg)
 
 using namespace Qt::StringLiterals;
+
+namespace {
+
+constexpr int ListingTimeoutMs = 120'000;
+constexpr int QueryTimeoutMs = 30'000;
+constexpr qsizetype MaxProbeLength = 4096;
+const QByteArray CacheMagic = QByteArrayLiteral("tracedesk-probe-cache 1");
+
+// Providers are short lowercase identifiers ("tracepoint", "kfunc", "uprobe"); anything else in
+// the first field means the line is a warning or junk, not a probe.
+bool isProviderChar(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+bool looksLikeProbe(QByteArrayView line)
+{
+    const qsizetype colon = line.indexOf(':');
+    if (colon <= 0 || line.size() > MaxProbeLength)
+        return false;
+    for (qsizetype i = 0; i < colon; ++i) {
+        if (!isProviderChar(line[i]))
+            return false;
+    }
+    for (char c : line) {
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\0')
+            return false;
+    }
+    return true;
+}
+
+QString sanitizeForFileName(const QString &text)
+{
+    QString out;
+    out.reserve(text.size());
+    for (QChar c : text) {
+        const bool ok = (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') || (c >= u'0' && c <= u'9') || c == u'.'
+            || c == u'-' || c == u'_';
+        out.append(ok ? c : u'_');
+    }
+    return out.isEmpty() ? u"unknown"_s : out;
+}
+
+void buildIndex(ProbeSnapshot &snapshot)
+{
+    // bpftrace already prints sorted lists; checking first skips a 150,000-string sort.
+    if (!std::is_sorted(snapshot.probes.cbegin(), snapshot.probes.cend()))
+        std::sort(snapshot.probes.begin(), snapshot.probes.end());
+    snapshot.probes.erase(std::unique(snapshot.probes.begin(), snapshot.probes.end()), snapshot.probes.end());
+    snapshot.providers.clear();
+    snapshot.providerCounts.clear();
+    snapshot.providerRanges.clear();
+    // Sorted strings sharing the prefix "provider:" are contiguous, so each provider is a range.
+    int i = 0;
+    const int n = int(snapshot.probes.size());
+    while (i < n) {
+        const QString &p = snapshot.probes.at(i);
+        const QString provider = p.left(p.indexOf(u':'));
+        const QString prefix = provider + u':';
+        int j = i + 1;
+        while (j < n && snapshot.probes.at(j).startsWith(prefix))
+            ++j;
+        snapshot.providers.append(provider);
+        snapshot.providerCounts.insert(provider, j - i);
+        snapshot.providerRanges.insert(provider, { i, j });
+        i = j;
+    }
+    snapshot.providers.sort();
+}
+
+// The longest run of literal characters in a glob: a cheap substring pre-filter before the
+// regular expression, which is what keeps a glob over 150,000 probes in milliseconds.
+QString longestLiteral(QStringView glob)
+{
+    QString best;
+    QString current;
+    for (qsizetype i = 0; i < glob.size(); ++i) {
+        const QChar c = glob.at(i);
+        if (c == u'*' || c == u'?') {
+            if (current.size() > best.size())
+                best = current;
+            current.clear();
+        } else if (c == u'[') {
+            if (current.size() > best.size())
+                best = current;
+            current.clear();
+            const qsizetype close = glob.indexOf(u']', i + 2);
+            if (close < 0)
+                return best; // unbalanced: let the regex decide
+            i = close;
+        } else {
+            current.append(c);
+        }
+    }
+    return current.size() > best.size() ? current : best;
+}
+
+QString providerAlias(const QString &provider)
+{
+    static const QHash<QString, QString> aliases {
+        { u"t"_s, u"tracepoint"_s },
+        { u"k"_s, u"kprobe"_s },
+        { u"kr"_s, u"kretprobe"_s },
+        { u"u"_s, u"uprobe"_s },
+        { u"ur"_s, u"uretprobe"_s },
+        { u"f"_s, u"kfunc"_s },
+        { u"fentry"_s, u"kfunc"_s },
+        { u"kfunc"_s, u"fentry"_s },
+        { u"fr"_s, u"kretfunc"_s },
+        { u"fexit"_s, u"kretfunc"_s },
+        { u"kretfunc"_s, u"fexit"_s },
+        { u"rawtracepoint"_s, u"rawtracepoint"_s },
+        { u"rt"_s, u"rawtracepoint"_s },
+        { u"s"_s, u"software"_s },
+        { u"h"_s, u"hardware"_s },
+        { u"U"_s, u"usdt"_s },
+    };
+    return aliases.value(provider);
+}
+
+struct Waiter
+{
+    QPointer<QObject> context;
+    bool hasContext = false;
+    std::function<void(const ProbeDetails &)> done;
+};
+
+} // namespace
 
 class ProbeCatalog::Private
 {
 public:
     Privilege privilege;
     QString cacheDir;
+    int generation = 0;
+    QHash<QString, ProbeDetails> details;
+    QHash<QString, QList<Waiter>> waiters;
 };
 
 QJsonObject ProbeDetails::toJson() const
@@ -42,10 +193,17 @@ void ProbeCatalog::setCacheDirectory(const QString &dir)
     d->cacheDir = dir;
 }
 
-void ProbeCatalog::load(bool forceRefresh)
+QString ProbeCatalog::cacheDirectory() const
 {
-    Q_UNUSED(forceRefresh)
-    // First version: the asynchronous loader follows.
+    if (!d->cacheDir.isEmpty())
+        return d->cacheDir;
+    return QStandardPaths::writableLocation(QStandardPaths::GenericCacheLocation) + u"/tracedesk"_s;
+}
+
+QString ProbeCatalog::cacheFilePath(const QString &kernelRelease, const QString &bpftraceVersion) const
+{
+    return cacheDirectory() + u"/probes-"_s + sanitizeForFileName(kernelRelease) + u"-bpftrace-"_s
+        + sanitizeForFileName(bpftraceVersion) + u".txt"_s;
 }
 
 int ProbeCatalog::count() const
@@ -53,56 +211,451 @@ int ProbeCatalog::count() const
     return m_snapshot ? int(m_snapshot->probes.size()) : 0;
 }
 
+void ProbeCatalog::setStatus(Status status)
+{
+    if (m_status == status)
+        return;
+    m_status = status;
+    Q_EMIT statusChanged(status);
+}
+
+void ProbeCatalog::load(bool forceRefresh)
+{
+    const int generation = ++d->generation;
+    m_error.clear();
+    setStatus(Status::Loading);
+    startVersionQuery(generation, forceRefresh);
+}
+
+void ProbeCatalog::startVersionQuery(int generation, bool forceRefresh)
+{
+    // The cache key needs the bpftrace version; --version is quick and needs no privilege.
+    const LaunchCommand command = d->privilege.wrapQuery({ u"--version"_s });
+    auto *process = new QProcess(this);
+    process->setProcessChannelMode(QProcess::SeparateChannels);
+    connect(process, &QProcess::errorOccurred, this, [this, process, generation](QProcess::ProcessError error) {
+        if (error != QProcess::FailedToStart)
+            return;
+        process->deleteLater();
+        failLoad(generation, u"cannot start bpftrace: %1"_s.arg(process->errorString()));
+    });
+    connect(process, &QProcess::finished, this, [this, process, generation, forceRefresh](int, QProcess::ExitStatus) {
+        process->deleteLater();
+        if (generation != d->generation)
+            return;
+        const QString version = BpfInfo::parseVersion(QString::fromUtf8(process->readAllStandardOutput()));
+        if (forceRefresh || version.isEmpty()) {
+            startListing(generation, version);
+            return;
+        }
+        const QString path = cacheFilePath(QSysInfo::kernelVersion(), version);
+        const QString kernel = QSysInfo::kernelVersion();
+        QPointer<ProbeCatalog> guard(this);
+        QThreadPool::globalInstance()->start([guard, generation, path, kernel, version] {
+            std::shared_ptr<ProbeSnapshot> snapshot = readCache(path, kernel, version);
+            QMetaObject::invokeMethod(
+                QCoreApplication::instance(),
+                [guard, generation, snapshot, version] {
+                    if (!guard || generation != guard->d->generation)
+                        return;
+                    if (snapshot)
+                        guard->finishLoad(generation, snapshot, u"cache"_s);
+                    else
+                        guard->startListing(generation, version);
+                },
+                Qt::QueuedConnection);
+        });
+    });
+    process->start(command.program, command.arguments);
+}
+
+void ProbeCatalog::startListing(int generation, const QString &version)
+{
+    const LaunchCommand command = d->privilege.wrapQuery({ u"-l"_s });
+    auto *process = new QProcess(this);
+    auto *timer = new QTimer(process);
+    timer->setSingleShot(true);
+    connect(timer, &QTimer::timeout, process, [process] { process->kill(); });
+    connect(process, &QProcess::errorOccurred, this, [this, process, generation](QProcess::ProcessError error) {
+        if (error != QProcess::FailedToStart)
+            return;
+        process->deleteLater();
+        failLoad(generation, u"cannot start bpftrace: %1"_s.arg(process->errorString()));
+    });
+    connect(process, &QProcess::finished, this,
+        [this, process, generation, version](int exitCode, QProcess::ExitStatus exitStatus) {
+            process->deleteLater();
+            if (generation != d->generation)
+                return;
+            QByteArray listing = process->readAllStandardOutput();
+            const QString errors = QString::fromUtf8(process->readAllStandardError());
+            if (exitStatus != QProcess::NormalExit || (exitCode != 0 && listing.isEmpty())) {
+                QString message = u"bpftrace -l failed"_s;
+                const QStringList lines = errors.split(u'\n', Qt::SkipEmptyParts);
+                for (const QString &line : lines) {
+                    if (line.contains(u"ERROR"_s)) {
+                        message += u": "_s + line.trimmed();
+                        break;
+                    }
+                }
+                if (exitStatus != QProcess::NormalExit)
+                    message += u" (crashed or timed out)"_s;
+                failLoad(generation, message);
+                return;
+            }
+            const QString kernel = QSysInfo::kernelVersion();
+            const QString path = version.isEmpty() ? QString() : cacheFilePath(kernel, version);
+            QPointer<ProbeCatalog> guard(this);
+            // 150,000 lines take tens of milliseconds to parse and sort: never on the GUI thread.
+            QThreadPool::globalInstance()->start(
+                [guard, generation, listing = std::move(listing), path, kernel, version] {
+                    std::shared_ptr<ProbeSnapshot> snapshot = parseListing(listing);
+                    if (!path.isEmpty()) {
+                        QString error;
+                        if (!writeCache(path, kernel, version, snapshot->probes, &error))
+                            qCWarning(lcCatalog) << "cannot write the probe cache:" << error;
+                    }
+                    QMetaObject::invokeMethod(
+                        QCoreApplication::instance(),
+                        [guard, generation, snapshot] {
+                            if (guard)
+                                guard->finishLoad(generation, snapshot, u"bpftrace"_s);
+                        },
+                        Qt::QueuedConnection);
+                });
+        });
+    timer->start(ListingTimeoutMs);
+    process->start(command.program, command.arguments);
+}
+
+void ProbeCatalog::finishLoad(int generation, std::shared_ptr<ProbeSnapshot> snapshot, const QString &source)
+{
+    if (generation != d->generation)
+        return;
+    m_snapshot = std::move(snapshot);
+    m_source = source;
+    m_error.clear();
+    qCInfo(lcCatalog) << "probe catalog ready:" << m_snapshot->probes.size() << "probes from" << source;
+    setStatus(Status::Ready);
+    Q_EMIT loaded(int(m_snapshot->probes.size()));
+}
+
+void ProbeCatalog::failLoad(int generation, const QString &message)
+{
+    if (generation != d->generation)
+        return;
+    m_error = message;
+    qCWarning(lcCatalog) << message;
+    // A failed refresh keeps the previous list usable; the status still says what happened.
+    setStatus(Status::Failed);
+}
+
+bool ProbeCatalog::isGlob(QStringView pattern)
+{
+    return pattern.contains(u'*') || pattern.contains(u'?') || pattern.contains(u'[');
+}
+
 ProbeQueryResult ProbeCatalog::query(const ProbeSnapshot &snapshot, const ProbeQuery &query)
 {
     ProbeQueryResult result;
-    result.offset = query.offset;
-    QStringList matches;
-    for (const QString &p : snapshot.probes) {
-        if ((query.provider.isEmpty() || p.startsWith(query.provider + u':'))
-            && p.contains(query.pattern, Qt::CaseInsensitive))
-            matches.append(p);
+    const int offset = std::max(0, query.offset);
+    const int limit = std::max(0, query.limit);
+    result.offset = offset;
+
+    int first = 0;
+    int last = int(snapshot.probes.size());
+    if (!query.provider.isEmpty()) {
+        QString provider = query.provider.trimmed();
+        if (provider.endsWith(u':'))
+            provider.chop(1);
+        auto it = snapshot.providerRanges.constFind(provider);
+        if (it == snapshot.providerRanges.cend())
+            it = snapshot.providerRanges.constFind(provider.toLower());
+        if (it == snapshot.providerRanges.cend())
+            it = snapshot.providerRanges.constFind(providerAlias(provider));
+        if (it == snapshot.providerRanges.cend())
+            return result;
+        first = it->first;
+        last = it->second;
     }
-    result.total = int(matches.size());
-    result.probes = matches.mid(query.offset, query.limit);
-    if (query.offset + query.limit < result.total)
-        result.nextOffset = query.offset + query.limit;
+
+    const QString pattern = query.pattern.trimmed();
+    int matchIndex = 0;
+    auto accept = [&](const QString &probe) {
+        if (matchIndex >= offset && matchIndex - offset < limit)
+            result.probes.append(probe);
+        ++matchIndex;
+    };
+
+    if (pattern.isEmpty()) {
+        matchIndex = last - first;
+        const int from = first + std::min(offset, last - first);
+        const int to = std::min(last, int(std::min<qint64>(qint64(from) + limit, last)));
+        for (int i = from; i < to; ++i)
+            result.probes.append(snapshot.probes.at(i));
+    } else if (!isGlob(pattern)) {
+        const QStringMatcher matcher(pattern, Qt::CaseInsensitive);
+        for (int i = first; i < last; ++i) {
+            const QString &probe = snapshot.probes.at(i);
+            if (matcher.indexIn(probe) >= 0)
+                accept(probe);
+        }
+    } else {
+        // A glob matches the whole probe name, as `bpftrace -l` does; '*' also crosses ':' and '/'.
+        QRegularExpression re(
+            QRegularExpression::wildcardToRegularExpression(pattern, QRegularExpression::NonPathWildcardConversion),
+            QRegularExpression::CaseInsensitiveOption);
+        re.optimize();
+        const QString literal = longestLiteral(pattern);
+        const QStringMatcher matcher(literal, Qt::CaseInsensitive);
+        const bool prefilter = !literal.isEmpty();
+        if (re.isValid()) {
+            for (int i = first; i < last; ++i) {
+                const QString &probe = snapshot.probes.at(i);
+                if (prefilter && matcher.indexIn(probe) < 0)
+                    continue;
+                if (re.matchView(probe).hasMatch())
+                    accept(probe);
+            }
+        }
+    }
+    result.total = matchIndex;
+    if (qint64(offset) + limit < result.total)
+        result.nextOffset = offset + limit;
     return result;
 }
 
 ProbeQueryResult ProbeCatalog::query(const ProbeQuery &q) const
 {
-    if (!m_snapshot)
-        return {};
+    if (!m_snapshot) {
+        ProbeQueryResult empty;
+        empty.offset = std::max(0, q.offset);
+        return empty;
+    }
     return query(*m_snapshot, q);
 }
 
 std::shared_ptr<ProbeSnapshot> ProbeCatalog::parseListing(QByteArrayView listing)
 {
     auto snapshot = std::make_shared<ProbeSnapshot>();
-    for (const QByteArray &line : listing.toByteArray().split('\n')) {
-        const QString probe = QString::fromUtf8(line.trimmed());
-        if (!probe.contains(u':'))
+    snapshot->probes.reserve(listing.size() / 40);
+    qsizetype start = 0;
+    while (start < listing.size()) {
+        qsizetype end = listing.indexOf('\n', start);
+        if (end < 0)
+            end = listing.size();
+        QByteArrayView line = listing.sliced(start, end - start).trimmed();
+        start = end + 1;
+        if (line.isEmpty())
             continue;
-        snapshot->probes.append(probe);
+        if (!looksLikeProbe(line)) {
+            ++snapshot->skippedLines;
+            continue;
+        }
+        QString probe = QString::fromUtf8(line);
+        // fromUtf8 turns invalid bytes into U+FFFD; such a name could never be attached.
+        if (probe.contains(QChar::ReplacementCharacter)) {
+            ++snapshot->skippedLines;
+            continue;
+        }
+        snapshot->probes.append(std::move(probe));
     }
-    snapshot->probes.sort();
+    buildIndex(*snapshot);
+    return snapshot;
+}
+
+bool ProbeCatalog::writeCache(const QString &path, const QString &kernelRelease, const QString &bpftraceVersion,
+    const QStringList &probes, QString *error)
+{
+    QDir().mkpath(path.left(path.lastIndexOf(u'/')));
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly)) {
+        if (error)
+            *error = file.errorString();
+        return false;
+    }
+    QByteArray data;
+    data.reserve(probes.size() * 40 + 200);
+    data += CacheMagic + '\n';
+    data += "kernel " + kernelRelease.toUtf8() + '\n';
+    data += "bpftrace " + bpftraceVersion.toUtf8() + '\n';
+    data += "count " + QByteArray::number(probes.size()) + '\n';
+    for (const QString &probe : probes) {
+        data += probe.toUtf8();
+        data += '\n';
+    }
+    data += "end\n";
+    if (file.write(data) != data.size() || !file.flush() || ::fsync(file.handle()) != 0) {
+        if (error)
+            *error = file.errorString();
+        file.cancelWriting();
+        return false;
+    }
+    if (!file.commit()) {
+        if (error)
+            *error = file.errorString();
+        return false;
+    }
+    return true;
+}
+
+std::shared_ptr<ProbeSnapshot> ProbeCatalog::readCache(
+    const QString &path, const QString &kernelRelease, const QString &bpftraceVersion)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return nullptr;
+    const QByteArray data = file.readAll();
+    const QByteArray header
+        = CacheMagic + "\nkernel " + kernelRelease.toUtf8() + "\nbpftrace " + bpftraceVersion.toUtf8() + "\ncount ";
+    if (!data.startsWith(header) || !data.endsWith("\nend\n"))
+        return nullptr;
+    const qsizetype countEnd = data.indexOf('\n', header.size());
+    bool ok = false;
+    const qsizetype expected = data.mid(header.size(), countEnd - header.size()).toLongLong(&ok);
+    if (!ok)
+        return nullptr;
+    const QByteArrayView body(data.constData() + countEnd + 1, data.size() - countEnd - 1 - 4);
+    std::shared_ptr<ProbeSnapshot> snapshot = parseListing(body);
+    if (snapshot->probes.size() != expected || snapshot->skippedLines != 0)
+        return nullptr;
     return snapshot;
 }
 
 ProbeDetails ProbeCatalog::parseDetails(const QString &probe, QByteArrayView output)
 {
-    Q_UNUSED(output)
     ProbeDetails details;
     details.probe = probe;
+    static const QRegularExpression arrayRe(u"\\s*(\\[[^\\]]*\\])+$"_s);
+    static const QRegularExpression nameRe(u"([A-Za-z_][A-Za-z0-9_]*)$"_s);
+
+    // `-lv` prints each matching probe flush left, then its arguments indented. With a wildcard
+    // it prints several blocks: take the one named like the request, else the first.
+    struct Block
+    {
+        QString header;
+        QList<ProbeArgument> args;
+    };
+    QList<Block> blocks;
+    const QStringList lines = QString::fromUtf8(output).split(u'\n');
+    for (const QString &raw : lines) {
+        if (raw.trimmed().isEmpty())
+            continue;
+        const bool indented = raw.startsWith(u' ') || raw.startsWith(u'\t');
+        if (!indented) {
+            const QString header = raw.trimmed();
+            if (looksLikeProbe(header.toUtf8()))
+                blocks.append({ header, {} });
+            continue;
+        }
+        if (blocks.isEmpty())
+            continue;
+        QString text = raw.trimmed();
+        if (text.endsWith(u';'))
+            text.chop(1);
+        QString arraySuffix;
+        const QRegularExpressionMatch arrayMatch = arrayRe.match(text);
+        if (arrayMatch.hasMatch()) {
+            arraySuffix = arrayMatch.captured(0).trimmed();
+            text.truncate(arrayMatch.capturedStart(0));
+        }
+        const QRegularExpressionMatch nameMatch = nameRe.match(text);
+        if (!nameMatch.hasMatch())
+            continue;
+        const QString name = nameMatch.captured(1);
+        const QString type = QString(text.left(nameMatch.capturedStart(1)).trimmed() + arraySuffix).trimmed();
+        if (type.isEmpty())
+            continue;
+        blocks.last().args.append({ type, name });
+    }
+    if (blocks.isEmpty()) {
+        details.error = u"bpftrace does not know the probe %1"_s.arg(probe);
+        return details;
+    }
+    const Block *chosen = &blocks.first();
+    for (const Block &b : std::as_const(blocks)) {
+        if (b.header == probe || (b.header.endsWith(u':') && b.header.chopped(1) == probe)) {
+            chosen = &b;
+            break;
+        }
+    }
+    details.arguments = chosen->args;
     return details;
 }
 
 void ProbeCatalog::describe(const QString &probe, QObject *context, std::function<void(const ProbeDetails &)> done)
 {
-    Q_UNUSED(context)
-    ProbeDetails details;
-    details.probe = probe;
-    details.error = u"not loaded yet"_s;
-    done(details);
+    const QString name = probe.trimmed();
+    auto deliver = [context, hasContext = context != nullptr, done = std::move(done)](const ProbeDetails &details) {
+        QPointer<QObject> guard(context);
+        return [guard, hasContext, done, details] {
+            if (hasContext && !guard)
+                return;
+            done(details);
+        };
+    };
+    const bool valid = !name.isEmpty() && !name.startsWith(u'-') && name.size() <= MaxProbeLength
+        && std::none_of(name.cbegin(), name.cend(), [](QChar c) { return c.isSpace(); }) && name.contains(u':');
+    if (!valid) {
+        ProbeDetails details;
+        details.probe = name;
+        details.error
+            = u"not a probe name: \"%1\" (expected provider:...:name, e.g. tracepoint:syscalls:sys_enter_openat)"_s.arg(
+                name);
+        QMetaObject::invokeMethod(this, deliver(details), Qt::QueuedConnection);
+        return;
+    }
+    const auto cached = d->details.constFind(name);
+    if (cached != d->details.cend()) {
+        QMetaObject::invokeMethod(this, deliver(*cached), Qt::QueuedConnection);
+        return;
+    }
+    const bool alreadyRunning = d->waiters.contains(name);
+    d->waiters[name].append({ QPointer<QObject>(context), context != nullptr, std::move(done) });
+    if (!alreadyRunning)
+        startDescribe(name);
+}
+
+void ProbeCatalog::startDescribe(const QString &probe)
+{
+    const LaunchCommand command = d->privilege.wrapQuery({ u"-lv"_s, probe });
+    auto *process = new QProcess(this);
+    auto *timer = new QTimer(process);
+    timer->setSingleShot(true);
+    connect(timer, &QTimer::timeout, process, [process] { process->kill(); });
+    auto complete = [this, probe](const ProbeDetails &details) {
+        if (details.error.isEmpty())
+            d->details.insert(probe, details);
+        const QList<Waiter> waiters = d->waiters.take(probe);
+        for (const Waiter &w : waiters) {
+            if (w.hasContext && !w.context)
+                continue;
+            w.done(details);
+        }
+    };
+    connect(process, &QProcess::errorOccurred, this, [process, probe, complete](QProcess::ProcessError error) {
+        if (error != QProcess::FailedToStart)
+            return;
+        process->deleteLater();
+        ProbeDetails details;
+        details.probe = probe;
+        details.error = u"cannot start bpftrace: %1"_s.arg(process->errorString());
+        complete(details);
+    });
+    connect(process, &QProcess::finished, this, [process, probe, complete](int, QProcess::ExitStatus) {
+        process->deleteLater();
+        ProbeDetails details = parseDetails(probe, process->readAllStandardOutput());
+        if (!details.error.isEmpty()) {
+            const QStringList lines = QString::fromUtf8(process->readAllStandardError()).split(u'\n');
+            for (const QString &line : lines) {
+                if (line.contains(u"ERROR"_s)) {
+                    details.error += u" ("_s + line.trimmed() + u')';
+                    break;
+                }
+            }
+        }
+        complete(details);
+    });
+    timer->start(QueryTimeoutMs);
+    process->start(command.program, command.arguments);
 }

@@ -33,6 +33,9 @@ struct ProbeSnapshot
     QStringList probes; ///< sorted
     QStringList providers; ///< sorted, unique ("tracepoint", "kprobe", ...)
     QHash<QString, int> providerCounts;
+    /// Index range [first, second) of each provider's probes in `probes` (sorted, so contiguous).
+    QHash<QString, std::pair<int, int>> providerRanges;
+    int skippedLines = 0; ///< junk lines the parser ignored (warnings, blank lines, garbage)
 };
 
 struct ProbeQuery
@@ -70,6 +73,11 @@ public:
 
     void setPrivilege(const Privilege &privilege); ///< how to run `bpftrace -l`
     void setCacheDirectory(const QString &dir); ///< default: XDG cache /tracedesk
+    QString cacheDirectory() const;
+    /// The cache file for a kernel release and bpftrace version (both sanitised into the name).
+    QString cacheFilePath(const QString &kernelRelease, const QString &bpftraceVersion) const;
+    /// Where the current snapshot came from: "cache" or "bpftrace" (empty before the first load).
+    QString source() const { return m_source; }
 
     /// Loads from the disk cache (keyed by kernel release + bpftrace version) when present,
     /// else runs `bpftrace -l`. forceRefresh skips the cache. Never blocks.
@@ -87,6 +95,14 @@ public:
     static std::shared_ptr<ProbeSnapshot> parseListing(QByteArrayView listing);
     /// Parses `bpftrace -lv PROBE` output.
     static ProbeDetails parseDetails(const QString &probe, QByteArrayView output);
+    /// Whether `pattern` is a glob (holds * ? or [) rather than a substring.
+    static bool isGlob(QStringView pattern);
+    /// Writes a listing as a cache file (temporary file + fsync + rename). Thread-safe.
+    static bool writeCache(const QString &path, const QString &kernelRelease, const QString &bpftraceVersion,
+        const QStringList &probes, QString *error = nullptr);
+    /// Reads a cache file written by writeCache(); nullptr when missing, foreign or corrupt.
+    static std::shared_ptr<ProbeSnapshot> readCache(
+        const QString &path, const QString &kernelRelease, const QString &bpftraceVersion);
 
     /// `bpftrace -lv PROBE` on demand, cached in memory. `done` runs once on the caller's thread
     /// unless `context` dies first.
@@ -98,7 +114,15 @@ Q_SIGNALS:
 
 private:
     class Private;
+    void setStatus(Status status);
+    void startVersionQuery(int generation, bool forceRefresh);
+    void startListing(int generation, const QString &version);
+    void finishLoad(int generation, std::shared_ptr<ProbeSnapshot> snapshot, const QString &source);
+    void failLoad(int generation, const QString &message);
+    void startDescribe(const QString &probe);
+
     std::unique_ptr<Private> d;
+    QString m_source;
     Status m_status = Status::Empty;
     QString m_error;
     std::shared_ptr<const ProbeSnapshot> m_snapshot;

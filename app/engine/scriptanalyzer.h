@@ -61,6 +61,12 @@ public:
     void setBpftraceCommand(const QString &program, const QStringList &prefixArguments = {});
 
     static ScriptAnalysis analyzeText(const QString &script);
+    /// Adds what `bpftrace -l` (expansion) and `bpftrace --emit-elf` (compile check, attaches
+    /// nothing) reported to a text analysis. Pure; exposed for tests.
+    static void applyExpansion(ScriptAnalysis &analysis, const QByteArray &listOutput, bool listOk);
+    static void applyCompile(ScriptAnalysis &analysis, const QByteArray &stderrOutput, bool compileOk);
+    /// Limits for the slow part, mostly for tests.
+    void setTimeoutMs(int ms) { m_timeoutMs = ms; }
 
     /// Asynchronous full analysis. `done` is called exactly once, on the caller's thread, unless
     /// `context` is destroyed first.
@@ -69,4 +75,5 @@ public:
 private:
     QString m_program = QStringLiteral("bpftrace");
     QStringList m_prefix;
+    int m_timeoutMs = 20000;
 };
