@@ -1,1 +1,297 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include "approvalqueue.h"
+
+#include "logging.h"
+#include "run.h"
+#include "runmanager.h"
+#include "runstore.h"
+#include "scriptanalyzer.h"
+
+#include <QJsonArray>
+
+using namespace Qt::StringLiterals;
+
+QString approvalPolicyName(ApprovalPolicy policy)
+{
+    switch (policy) {
+    case ApprovalPolicy::Ask:
+        return u"ask"_s;
+    case ApprovalPolicy::Deny:
+        return u"deny"_s;
+    case ApprovalPolicy::AllowLowRisk:
+        return u"allow-low-risk"_s;
+    case ApprovalPolicy::AllowAll:
+        return u"allow-all"_s;
+    }
+    return QString();
+}
+
+std::optional<ApprovalPolicy> approvalPolicyFromName(QStringView name)
+{
+    for (ApprovalPolicy policy :
+        { ApprovalPolicy::Ask, ApprovalPolicy::Deny, ApprovalPolicy::AllowLowRisk, ApprovalPolicy::AllowAll }) {
+        if (name == approvalPolicyName(policy))
+            return policy;
+    }
+    return std::nullopt;
+}
+
+ApprovalQueue::ApprovalQueue(RunManager *runs, AuditLog *audit, QObject *parent)
+    : QObject(parent)
+    , m_runs(runs)
+    , m_audit(audit)
+{
+    m_expiryTimer.setSingleShot(true);
+    connect(&m_expiryTimer, &QTimer::timeout, this, &ApprovalQueue::expire);
+    if (m_runs)
+        m_runs->setApprovals(this);
+}
+
+void ApprovalQueue::setPolicy(ApprovalPolicy policy)
+{
+    m_policy = policy;
+    // Requests already waiting follow the new policy too (a headless switch to deny, say).
+    const QList<QPointer<Run>> waiting = m_pending;
+    for (const QPointer<Run> &run : waiting) {
+        if (run)
+            applyPolicy(run);
+    }
+}
+
+void ApprovalQueue::setExpirySeconds(int seconds)
+{
+    m_expirySeconds = std::max(1, seconds);
+}
+
+QList<Run *> ApprovalQueue::pending() const
+{
+    QList<Run *> out;
+    for (const QPointer<Run> &run : m_pending) {
+        if (run)
+            out.append(run);
+    }
+    return out;
+}
+
+QDateTime ApprovalQueue::expiresAt(const QString &runId) const
+{
+    return m_expiry.value(runId);
+}
+
+Run *ApprovalQueue::pendingRun(const QString &runId, QString *error) const
+{
+    for (const QPointer<Run> &run : m_pending) {
+        if (run && run->id() == runId)
+            return run;
+    }
+    if (error) {
+        Run *known = m_runs ? m_runs->run(runId) : nullptr;
+        *error = known ? u"Run %1 is not waiting for approval (it is %2)."_s.arg(runId, runStateName(known->state()))
+                       : u"No run with id %1."_s.arg(runId);
+    }
+    return nullptr;
+}
+
+void ApprovalQueue::enqueue(Run *run)
+{
+    if (!run || run->state() != RunState::PendingApproval)
+        return;
+    const QString key = run->client().name + u'\n' + QString::fromLatin1(run->scriptHash());
+    m_pending.append(run);
+    m_expiry.insert(run->id(), QDateTime::currentDateTimeUtc().addSecs(m_expirySeconds));
+    Q_EMIT requestAdded(run);
+    if (m_sessionAllowed.contains(key)) {
+        resolve(run, Decision::ApprovedForSession, u"session-allow"_s,
+            u"Identical script from this client was allowed for the session."_s);
+        return;
+    }
+    startAnalysis(run);
+    if (run->state() == RunState::PendingApproval)
+        applyPolicy(run);
+    scheduleExpiry();
+}
+
+void ApprovalQueue::startAnalysis(Run *run)
+{
+    ScriptAnalyzer *analyzer = m_runs ? m_runs->analyzer() : nullptr;
+    if (!analyzer)
+        return;
+    QPointer<Run> guard(run);
+    const QString script = run->script();
+    analyzer->analyze(script, run, [this, guard, script](const ScriptAnalysis &analysis) {
+        // An edit may have replaced the script meanwhile: only the matching analysis counts.
+        if (!guard || guard->script() != script)
+            return;
+        guard->setAnalysis(analysis);
+        if (guard->state() == RunState::PendingApproval && m_policy == ApprovalPolicy::AllowLowRisk)
+            applyPolicy(guard);
+    });
+}
+
+void ApprovalQueue::applyPolicy(Run *run)
+{
+    switch (m_policy) {
+    case ApprovalPolicy::Ask:
+        return;
+    case ApprovalPolicy::Deny:
+        resolve(
+            run, Decision::DeniedByPolicy, u"policy:deny"_s, u"This TraceDesk instance denies every client request."_s);
+        return;
+    case ApprovalPolicy::AllowAll:
+        resolve(run, Decision::ApprovedByPolicy, u"policy:allow-all"_s, QString());
+        return;
+    case ApprovalPolicy::AllowLowRisk: {
+        const ScriptAnalysis analysis = run->analysis();
+        // Decide only on the full analysis (expansion and compile check), never on the quick one.
+        if (!analysis.complete)
+            return;
+        if (analysis.risk == RiskLevel::Low && !analysis.hasErrors()) {
+            resolve(run, Decision::ApprovedByPolicy, u"policy:allow-low-risk"_s, QString());
+        } else {
+            QString message = analysis.hasErrors()
+                ? u"The program does not compile."_s
+                : u"Only low-risk programs are allowed automatically; this one is %1 risk."_s.arg(
+                      riskLevelName(analysis.risk));
+            const QStringList reasons = analysis.reasons();
+            if (!reasons.isEmpty())
+                message += u' ' + reasons.join(u"; "_s);
+            resolve(run, Decision::DeniedByPolicy, u"policy:allow-low-risk"_s, message);
+        }
+        return;
+    }
+    }
+}
+
+bool ApprovalQueue::approve(const QString &runId, QString *error)
+{
+    Run *run = pendingRun(runId, error);
+    if (!run)
+        return false;
+    resolve(run, Decision::Approved, u"person"_s, QString());
+    return true;
+}
+
+bool ApprovalQueue::approveForSession(const QString &runId, QString *error)
+{
+    Run *run = pendingRun(runId, error);
+    if (!run)
+        return false;
+    m_sessionAllowed.insert(run->client().name + u'\n' + QString::fromLatin1(run->scriptHash()));
+    resolve(run, Decision::Approved, u"person"_s,
+        u"Identical requests from %1 are allowed for the rest of this session."_s.arg(run->client().displayName()));
+    return true;
+}
+
+bool ApprovalQueue::approveEdited(const QString &runId, const QString &editedScript, QString *error)
+{
+    Run *run = pendingRun(runId, error);
+    if (!run)
+        return false;
+    if (editedScript.trimmed().isEmpty()) {
+        if (error)
+            *error = u"The edited program is empty."_s;
+        return false;
+    }
+    if (editedScript.toUtf8().size() > RunManager::maxScriptBytes) {
+        if (error)
+            *error = u"The edited program is larger than %1 KiB."_s.arg(RunManager::maxScriptBytes / 1024);
+        return false;
+    }
+    if (editedScript == run->originalScript()) {
+        resolve(run, Decision::Approved, u"person"_s, QString());
+        return true;
+    }
+    run->m_script = editedScript;
+    run->setAnalysis(ScriptAnalyzer::analyzeText(editedScript));
+    startAnalysis(run);
+    resolve(run, Decision::ApprovedEdited, u"person"_s,
+        u"The person edited the program before approving it; the edited version is what runs."_s);
+    return true;
+}
+
+bool ApprovalQueue::deny(const QString &runId, const QString &message, QString *error)
+{
+    Run *run = pendingRun(runId, error);
+    if (!run)
+        return false;
+    resolve(run, Decision::Denied, u"person"_s, message.isEmpty() ? u"Denied by the person."_s : message);
+    return true;
+}
+
+void ApprovalQueue::resolve(Run *run, Decision decision, const QString &decidedBy, const QString &message)
+{
+    m_pending.removeIf([run](const QPointer<Run> &p) { return !p || p == run; });
+    m_expiry.remove(run->id());
+    run->m_decision = decision;
+    run->m_decidedBy = decidedBy;
+    run->m_decidedAt = QDateTime::currentDateTimeUtc();
+    run->m_decisionMessage = message;
+    qCInfo(lcApproval) << "run" << run->id() << decisionName(decision) << "by" << decidedBy;
+
+    if (m_audit) {
+        const ScriptAnalysis analysis = run->analysis();
+        QJsonObject entry {
+            { u"time"_s, run->m_decidedAt.toString(Qt::ISODateWithMs) },
+            { u"runId"_s, run->id() },
+            { u"client"_s, run->client().toJson() },
+            { u"reason"_s, run->reason() },
+            { u"decision"_s, decisionName(decision) },
+            { u"decidedBy"_s, decidedBy },
+            { u"message"_s, message },
+            { u"scriptHash"_s, QString::fromLatin1(run->scriptHash()) },
+            { u"script"_s, run->script() },
+            { u"risk"_s, riskLevelName(analysis.risk) },
+            { u"analysisComplete"_s, analysis.complete },
+        };
+        if (run->scriptEdited())
+            entry.insert(u"originalScript"_s, run->originalScript());
+        if (!m_audit->append(entry))
+            qCWarning(lcApproval) << "could not append to the audit log:" << m_audit->errorString();
+    }
+
+    switch (decision) {
+    case Decision::Approved:
+    case Decision::ApprovedEdited:
+    case Decision::ApprovedForSession:
+    case Decision::ApprovedByPolicy:
+        Q_EMIT requestResolved(run);
+        if (m_runs)
+            m_runs->launchApproved(run);
+        break;
+    case Decision::Expired:
+        run->setState(RunState::Expired);
+        Q_EMIT requestResolved(run);
+        break;
+    default:
+        run->setState(RunState::Denied);
+        Q_EMIT requestResolved(run);
+        break;
+    }
+    scheduleExpiry();
+}
+
+void ApprovalQueue::scheduleExpiry()
+{
+    QDateTime earliest;
+    for (const QDateTime &at : std::as_const(m_expiry)) {
+        if (!earliest.isValid() || at < earliest)
+            earliest = at;
+    }
+    if (!earliest.isValid()) {
+        m_expiryTimer.stop();
+        return;
+    }
+    m_expiryTimer.start(std::max<qint64>(0, QDateTime::currentDateTimeUtc().msecsTo(earliest)));
+}
+
+void ApprovalQueue::expire()
+{
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const QList<Run *> waiting = pending();
+    for (Run *run : waiting) {
+        if (m_expiry.value(run->id()) <= now)
+            resolve(run, Decision::Expired, u"timeout"_s,
+                u"Nobody decided within %1 seconds; the request counts as denied."_s.arg(m_expirySeconds));
+    }
+    scheduleExpiry();
+}

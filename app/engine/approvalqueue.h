@@ -15,7 +15,8 @@ class RunManager;
 class AuditLog;
 
 /// For a headless instance with no terminal: what happens to requests nobody can see.
-enum class ApprovalPolicy {
+enum class ApprovalPolicy
+{
     Ask, ///< wait for approve()/deny() (the window or the terminal prompt calls them)
     Deny, ///< deny every request (the default headless policy)
     AllowLowRisk, ///< approve requests whose full analysis is low risk, deny the rest
@@ -59,6 +60,9 @@ private:
     void resolve(Run *run, Decision decision, const QString &decidedBy, const QString &message);
     void applyPolicy(Run *run);
     void expire();
+    void scheduleExpiry();
+    Run *pendingRun(const QString &runId, QString *error) const;
+    void startAnalysis(Run *run);
 
     RunManager *m_runs;
     AuditLog *m_audit;

@@ -7,10 +7,13 @@
 #include <QByteArray>
 #include <QJsonValue>
 #include <QList>
+#include <QStringList>
 
 /// One line of `bpftrace -f json` output, typed.
-struct OutputEvent {
-    enum class Kind {
+struct OutputEvent
+{
+    enum class Kind
+    {
         Printf, ///< text: the printf output (may hold several lines or none)
         AttachedProbes, ///< data: {"probes": N}
         Map, ///< data: {"@name": value or {key: value}}
@@ -66,6 +69,9 @@ public:
     QStringList takeOtherLines();
 
 private:
+    void parseLine(QString line, QList<Diagnostic> *out);
+
     QByteArray m_pending;
     QStringList m_other;
+    int m_contextLines = 0; ///< source + marker lines still expected after a located diagnostic
 };

@@ -1,1 +1,122 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include "engine.h"
+
+#include "logging.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QStandardPaths>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+QString defaultHelperPath()
+{
+    // A build tree or a relocated install keeps the helper next to the executable; otherwise the
+    // configured libexec directory.
+    const QString appDir = QCoreApplication::instance() ? QCoreApplication::applicationDirPath() : QString();
+    if (!appDir.isEmpty()) {
+        const QString beside = appDir + u"/tracedesk-helper"_s;
+        if (QFileInfo(beside).isExecutable())
+            return beside;
+    }
+#ifdef TRACEDESK_LIBEXECDIR
+    return QStringLiteral(TRACEDESK_LIBEXECDIR) + u"/tracedesk-helper"_s;
+#else
+    return u"/usr/libexec/tracedesk-helper"_s;
+#endif
+}
+
+QString appLocation(QStandardPaths::StandardLocation location, const QString &fallbackSubdir)
+{
+    QString dir = QStandardPaths::writableLocation(location);
+    if (dir.isEmpty())
+        dir = QDir::homePath() + fallbackSubdir;
+    // Without an application name (tests, tools) keep our files apart anyway.
+    if (QCoreApplication::applicationName().isEmpty())
+        dir += u"/tracedesk"_s;
+    return dir;
+}
+
+EngineConfig resolved(EngineConfig config)
+{
+    if (config.helperPath.isEmpty())
+        config.helperPath = defaultHelperPath();
+    if (config.stateDirectory.isEmpty())
+        config.stateDirectory = appLocation(QStandardPaths::StateLocation, u"/.local/state"_s);
+    if (config.cacheDirectory.isEmpty())
+        config.cacheDirectory = appLocation(QStandardPaths::CacheLocation, u"/.cache"_s);
+    return config;
+}
+} // namespace
+
+Engine::Engine(const EngineConfig &config, QObject *parent)
+    : QObject(parent)
+    , m_config(resolved(config))
+    , m_privilege(m_config.privilege, Privilege::Environment::detect(m_config.bpftracePath, m_config.helperPath))
+    , m_store(std::make_unique<RunStore>(m_config.stateDirectory + u"/runs"_s, m_config.historyMaxBytes))
+    , m_audit(std::make_unique<AuditLog>(m_config.stateDirectory + u"/audit.jsonl"_s))
+    , m_analyzer(new ScriptAnalyzer(this))
+    , m_runs(new RunManager(this))
+    , m_approvals(new ApprovalQueue(m_runs, m_audit.get(), this))
+    , m_catalog(new ProbeCatalog(this))
+    , m_capabilities(new Capabilities(this))
+{
+    qCInfo(lcEngine) << "privilege:" << m_privilege.description();
+    const QString problem = m_privilege.problem();
+    if (!problem.isEmpty())
+        qCWarning(lcEngine) << problem;
+
+    const LaunchCommand query = m_privilege.wrapQuery({});
+    m_analyzer->setBpftraceCommand(query.program, query.arguments);
+    m_runs->setPrivilege(m_privilege);
+    m_runs->setLimits(m_config.limits);
+    m_runs->setAnalyzer(m_analyzer);
+    m_runs->setStore(m_store.get());
+    m_runs->setApprovals(m_approvals);
+    m_approvals->setExpirySeconds(m_config.approvalTimeoutSeconds);
+    m_approvals->setPolicy(m_config.approvalPolicy);
+    m_catalog->setPrivilege(m_privilege);
+    m_catalog->setCacheDirectory(m_config.cacheDirectory);
+    m_capabilities->setPrivilege(m_privilege);
+}
+
+Engine::~Engine()
+{
+    // Runs end (their processes killed) before the store and audit log they write to go away.
+    delete m_approvals;
+    m_approvals = nullptr;
+    delete m_runs;
+    m_runs = nullptr;
+}
+
+void Engine::start()
+{
+    if (m_config.loadHistory) {
+        QList<Run *> history;
+        const QList<QJsonObject> stored = m_store->loadAll();
+        for (const QJsonObject &object : stored) {
+            if (Run *run = Run::fromJson(object))
+                history.append(run);
+        }
+        if (!m_store->errorString().isEmpty())
+            qCWarning(lcEngine) << "history:" << m_store->errorString();
+        m_runs->adoptHistory(history);
+        qCInfo(lcEngine) << "reloaded" << history.size() << "runs from" << m_store->directory();
+    }
+    m_catalog->load();
+    m_capabilities->refresh();
+}
+
+void Engine::setLimits(const RunLimits &limits)
+{
+    m_config.limits = limits;
+    m_runs->setLimits(limits);
+}
+
+void Engine::setApprovalTimeoutSeconds(int seconds)
+{
+    m_config.approvalTimeoutSeconds = seconds;
+    m_approvals->setExpirySeconds(seconds);
+}

@@ -5,8 +5,11 @@
 #include <QString>
 #include <QStringList>
 
+#include <optional>
+
 /// Chosen at start and shown to the person.
-enum class PrivilegeMode {
+enum class PrivilegeMode
+{
     Auto, ///< pick: Direct when we may trace, else Pkexec when available, else Sudo
     Direct, ///< we are root, or hold CAP_BPF + CAP_PERFMON (or CAP_SYS_ADMIN)
     Pkexec, ///< polkit asks the person; runs tracedesk-helper elevated
@@ -16,7 +19,8 @@ QString privilegeModeName(PrivilegeMode mode);
 std::optional<PrivilegeMode> privilegeModeFromName(QStringView name);
 
 /// The exact program and argument list to start. Never a shell string.
-struct LaunchCommand {
+struct LaunchCommand
+{
     QString program;
     QStringList arguments;
     /// True when the process is the elevated tracedesk-helper: stop requests go as lines on its
@@ -29,7 +33,8 @@ struct LaunchCommand {
 class Privilege
 {
 public:
-    struct Environment {
+    struct Environment
+    {
         bool isRoot = false;
         bool hasBpfCapabilities = false; ///< CAP_BPF + CAP_PERFMON, or CAP_SYS_ADMIN, effective
         bool insideFlatpak = false; ///< /.flatpak-info exists

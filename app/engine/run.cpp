@@ -1,1 +1,242 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include "run.h"
+
+#include <QCryptographicHash>
+#include <QJsonArray>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+QString streamName(OutputLine::Stream stream)
+{
+    switch (stream) {
+    case OutputLine::Stream::Stdout:
+        return u"stdout"_s;
+    case OutputLine::Stream::Stderr:
+        return u"stderr"_s;
+    case OutputLine::Stream::Event:
+        return u"event"_s;
+    }
+    return QString();
+}
+
+QJsonValue timeValue(const QDateTime &time)
+{
+    return time.isValid() ? QJsonValue(time.toUTC().toString(Qt::ISODateWithMs)) : QJsonValue();
+}
+
+QDateTime timeFrom(const QJsonValue &value)
+{
+    return value.isString() ? QDateTime::fromString(value.toString(), Qt::ISODateWithMs) : QDateTime();
+}
+} // namespace
+
+QJsonObject OutputLine::toJson() const
+{
+    return QJsonObject { { u"offset"_s, offset }, { u"ms"_s, msSinceStart }, { u"stream"_s, streamName(stream) },
+        { u"text"_s, text } };
+}
+
+OutputLine OutputLine::fromJson(const QJsonObject &object)
+{
+    OutputLine line;
+    line.offset = object.value(u"offset"_s).toInteger();
+    line.msSinceStart = object.value(u"ms"_s).toInteger();
+    const QString stream = object.value(u"stream"_s).toString();
+    line.stream = stream == "stderr"_L1 ? Stream::Stderr : stream == "event"_L1 ? Stream::Event : Stream::Stdout;
+    line.text = object.value(u"text"_s).toString();
+    return line;
+}
+
+Run::Run(const QString &id, RunOrigin origin, QObject *parent)
+    : QObject(parent)
+    , m_id(id)
+    , m_origin(origin)
+    , m_decision(origin == RunOrigin::Person ? Decision::NotRequired : Decision::Pending)
+    , m_createdAt(QDateTime::currentDateTimeUtc())
+{ }
+
+Run::~Run() = default;
+
+QByteArray Run::scriptHash() const
+{
+    return QCryptographicHash::hash(m_script.toUtf8(), QCryptographicHash::Sha256).toHex();
+}
+
+double Run::durationSeconds() const
+{
+    if (!m_startedAt.isValid())
+        return 0.0;
+    const QDateTime end = m_endedAt.isValid() ? m_endedAt : QDateTime::currentDateTimeUtc();
+    return double(m_startedAt.msecsTo(end)) / 1000.0;
+}
+
+QList<OutputLine> Run::lines(qint64 offset, int limit) const
+{
+    QList<OutputLine> out;
+    if (limit <= 0)
+        return out;
+    const qint64 first = std::max(offset, m_firstOffset) - m_firstOffset;
+    const qint64 end = std::min<qint64>(qint64(m_lines.size()), first + limit);
+    if (first >= end)
+        return out;
+    out.reserve(end - first);
+    for (qint64 i = first; i < end; ++i)
+        out.append(m_lines[size_t(i)]);
+    return out;
+}
+
+void Run::setState(RunState state)
+{
+    if (m_state == state)
+        return;
+    m_state = state;
+    if (isActive(state) && !m_startedAt.isValid())
+        m_startedAt = QDateTime::currentDateTimeUtc();
+    if (isTerminal(state) && !m_endedAt.isValid())
+        m_endedAt = QDateTime::currentDateTimeUtc();
+    Q_EMIT stateChanged(state);
+}
+
+void Run::setFailed(const QString &reason)
+{
+    m_failureReason = reason;
+    setState(RunState::Failed);
+}
+
+void Run::appendLines(QList<OutputLine> &&lines, int maxKept)
+{
+    if (lines.isEmpty())
+        return;
+    const qint64 first = totalLines();
+    const int count = int(lines.size());
+    qint64 offset = first;
+    for (OutputLine &line : lines) {
+        line.offset = offset++;
+        m_totalBytes += line.text.size();
+        m_lines.push_back(std::move(line));
+    }
+    const size_t cap = size_t(std::max(1, maxKept));
+    while (m_lines.size() > cap) {
+        m_lines.pop_front();
+        ++m_firstOffset;
+    }
+    Q_EMIT outputAppended(first, count);
+}
+
+void Run::setMap(const QString &name, const QString &kind, const QJsonValue &data)
+{
+    m_maps.insert(name, QJsonObject { { u"kind"_s, kind }, { u"data"_s, data } });
+}
+
+void Run::addDiagnostics(const QList<Diagnostic> &diagnostics)
+{
+    if (diagnostics.isEmpty())
+        return;
+    m_diagnostics += diagnostics;
+    Q_EMIT diagnosticsChanged();
+}
+
+void Run::setAnalysis(const ScriptAnalysis &analysis)
+{
+    m_analysis = analysis;
+    Q_EMIT analysisChanged();
+}
+
+QJsonObject Run::toJson(bool withOutput) const
+{
+    QJsonObject object {
+        { u"id"_s, m_id },
+        { u"origin"_s, runOriginName(m_origin) },
+        { u"client"_s, m_client.toJson() },
+        { u"reason"_s, m_reason },
+        { u"script"_s, m_script },
+        { u"scriptHash"_s, QString::fromLatin1(scriptHash()) },
+        { u"scriptEdited"_s, scriptEdited() },
+        { u"state"_s, runStateName(m_state) },
+        { u"decision"_s, decisionName(m_decision) },
+        { u"decidedBy"_s, m_decidedBy },
+        { u"decisionMessage"_s, m_decisionMessage },
+        { u"failureReason"_s, m_failureReason },
+        { u"createdAt"_s, timeValue(m_createdAt) },
+        { u"decidedAt"_s, timeValue(m_decidedAt) },
+        { u"startedAt"_s, timeValue(m_startedAt) },
+        { u"endedAt"_s, timeValue(m_endedAt) },
+        { u"durationSeconds"_s, durationSeconds() },
+        { u"timeoutSeconds"_s, m_timeoutSeconds ? QJsonValue(*m_timeoutSeconds) : QJsonValue() },
+        { u"exitCode"_s, m_exitCode ? QJsonValue(*m_exitCode) : QJsonValue() },
+        { u"attachedProbes"_s, m_attachedProbes },
+        { u"lostEvents"_s, m_lostEvents },
+        { u"totalLines"_s, totalLines() },
+        { u"firstOffset"_s, m_firstOffset },
+        { u"droppedByCap"_s, droppedByCap() },
+        { u"droppedByRate"_s, m_droppedByRate },
+        { u"totalBytes"_s, m_totalBytes },
+        { u"maps"_s, m_maps },
+        { u"analysis"_s, m_analysis.toJson() },
+    };
+    if (scriptEdited())
+        object.insert(u"originalScript"_s, m_originalScript);
+    QJsonArray diagnostics;
+    for (const Diagnostic &d : m_diagnostics)
+        diagnostics.append(d.toJson());
+    object.insert(u"diagnostics"_s, diagnostics);
+    if (withOutput) {
+        QJsonArray output;
+        for (const OutputLine &line : m_lines)
+            output.append(line.toJson());
+        object.insert(u"output"_s, output);
+    }
+    return object;
+}
+
+Run *Run::fromJson(const QJsonObject &object, QObject *parent)
+{
+    const QString id = object.value(u"id"_s).toString();
+    if (id.isEmpty())
+        return nullptr;
+    const RunOrigin origin
+        = object.value(u"origin"_s).toString() == "client"_L1 ? RunOrigin::Client : RunOrigin::Person;
+    auto *run = new Run(id, origin, parent);
+    run->m_client = ClientInfo::fromJson(object.value(u"client"_s).toObject());
+    run->m_reason = object.value(u"reason"_s).toString();
+    run->m_script = object.value(u"script"_s).toString();
+    run->m_originalScript = object.value(u"originalScript"_s).toString(run->m_script);
+    // History is read-only and terminal: a run saved mid-flight (the app died) counts as failed.
+    const auto state = runStateFromName(object.value(u"state"_s).toString());
+    run->m_state = state && isTerminal(*state) ? *state : RunState::Failed;
+    run->m_decision = decisionFromName(object.value(u"decision"_s).toString()).value_or(Decision::NotRequired);
+    run->m_decidedBy = object.value(u"decidedBy"_s).toString();
+    run->m_decisionMessage = object.value(u"decisionMessage"_s).toString();
+    run->m_failureReason = object.value(u"failureReason"_s).toString();
+    if (state && !isTerminal(*state) && run->m_failureReason.isEmpty())
+        run->m_failureReason = u"TraceDesk ended while the run was active"_s;
+    run->m_createdAt = timeFrom(object.value(u"createdAt"_s));
+    run->m_decidedAt = timeFrom(object.value(u"decidedAt"_s));
+    run->m_startedAt = timeFrom(object.value(u"startedAt"_s));
+    run->m_endedAt = timeFrom(object.value(u"endedAt"_s));
+    const QJsonValue timeout = object.value(u"timeoutSeconds"_s);
+    if (timeout.isDouble())
+        run->m_timeoutSeconds = timeout.toInt();
+    const QJsonValue exitCode = object.value(u"exitCode"_s);
+    if (exitCode.isDouble())
+        run->m_exitCode = exitCode.toInt();
+    run->m_attachedProbes = object.value(u"attachedProbes"_s).toInt();
+    run->m_lostEvents = object.value(u"lostEvents"_s).toInteger();
+    run->m_droppedByRate = object.value(u"droppedByRate"_s).toInteger();
+    run->m_totalBytes = object.value(u"totalBytes"_s).toInteger();
+    run->m_maps = object.value(u"maps"_s).toObject();
+    run->m_analysis = ScriptAnalysis::fromJson(object.value(u"analysis"_s).toObject());
+    const QJsonArray diagnostics = object.value(u"diagnostics"_s).toArray();
+    for (const QJsonValue &d : diagnostics)
+        run->m_diagnostics.append(Diagnostic::fromJson(d.toObject()));
+    const QJsonArray output = object.value(u"output"_s).toArray();
+    for (const QJsonValue &value : output)
+        run->m_lines.push_back(OutputLine::fromJson(value.toObject()));
+    // Offsets stay absolute: the saved ring starts where the live one did.
+    const qint64 firstOffset = object.value(u"firstOffset"_s).toInteger();
+    run->m_firstOffset = run->m_lines.empty() ? object.value(u"totalLines"_s).toInteger() : run->m_lines.front().offset;
+    if (run->m_lines.empty() && firstOffset > run->m_firstOffset)
+        run->m_firstOffset = firstOffset;
+    return run;
+}

@@ -15,8 +15,14 @@
 
 /// A line of output kept for a run. Offsets are absolute and never reused: the first line a run
 /// produced has offset 0 even after the ring dropped it.
-struct OutputLine {
-    enum class Stream { Stdout, Stderr, Event };
+struct OutputLine
+{
+    enum class Stream
+    {
+        Stdout,
+        Stderr,
+        Event
+    };
     qint64 offset = 0;
     qint64 msSinceStart = 0;
     Stream stream = Stream::Stdout;
@@ -98,6 +104,15 @@ private:
     friend class RunManager;
     friend class RunController;
     friend class ApprovalQueue;
+
+    // Mutators for the engine; each emits the matching signal.
+    void setState(RunState state);
+    void setFailed(const QString &reason);
+    /// Appends lines to the ring (dropping the oldest beyond maxKept) and emits one outputAppended.
+    void appendLines(QList<OutputLine> &&lines, int maxKept);
+    void setMap(const QString &name, const QString &kind, const QJsonValue &data);
+    void addDiagnostics(const QList<Diagnostic> &diagnostics);
+    void setAnalysis(const ScriptAnalysis &analysis);
 
     QString m_id;
     RunOrigin m_origin;

@@ -1,1 +1,366 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include "runcontroller.h"
+
+#include "logging.h"
+#include "run.h"
+
+#include <QJsonObject>
+
+#include <csignal>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+QString mapKind(OutputEvent::Kind kind)
+{
+    switch (kind) {
+    case OutputEvent::Kind::Hist:
+        return u"hist"_s;
+    case OutputEvent::Kind::Lhist:
+        return u"lhist"_s;
+    case OutputEvent::Kind::Stats:
+        return u"stats"_s;
+    default:
+        return u"map"_s;
+    }
+}
+
+QString signalLine(int signal)
+{
+    switch (signal) {
+    case SIGINT:
+        return u"INT"_s;
+    case SIGTERM:
+        return u"TERM"_s;
+    default:
+        return u"KILL"_s;
+    }
+}
+} // namespace
+
+RunController::RunController(Run *run, const LaunchCommand &command, const RunLimits &limits, QObject *parent)
+    : QObject(parent)
+    , m_run(run)
+    , m_command(command)
+    , m_limits(limits)
+{
+    m_batchTimer.setSingleShot(true);
+    m_batchTimer.setInterval(std::max(1, limits.batchIntervalMs));
+    connect(&m_batchTimer, &QTimer::timeout, this, &RunController::flush);
+    m_escalationTimer.setSingleShot(true);
+    connect(&m_escalationTimer, &QTimer::timeout, this, &RunController::escalate);
+    m_timeoutTimer.setSingleShot(true);
+    connect(&m_timeoutTimer, &QTimer::timeout, this, [this] {
+        qCInfo(lcRun) << "run" << m_run->id() << "timed out";
+        stop(RunState::TimedOut);
+    });
+}
+
+RunController::~RunController()
+{
+    if (m_process && m_process->state() != QProcess::NotRunning) {
+        // The engine is going away with the run still active: nobody will read the maps.
+        m_process->disconnect(this);
+        if (m_command.viaHelper) {
+            m_process->closeWriteChannel(); // the helper takes EOF as "the app died": TERM, then KILL
+        } else {
+            const qint64 pid = m_process->processId();
+            if (pid > 0)
+                ::kill(-pid_t(pid), SIGKILL);
+        }
+    }
+}
+
+qint64 RunController::processId() const
+{
+    return m_process ? m_process->processId() : 0;
+}
+
+void RunController::start()
+{
+    m_process = new QProcess(this);
+    m_process->setProgram(m_command.program);
+    m_process->setArguments(m_command.arguments);
+    m_process->setProcessChannelMode(QProcess::SeparateChannels);
+    const pid_t parent = ::getpid();
+    m_process->setChildProcessModifier([parent] {
+        // Own process group: a stop reaches bpftrace and anything it started (system()), and a
+        // Ctrl-C in the app's terminal does not. PDEATHSIG: no bpftrace outlives the app. The
+        // setuid pkexec/sudo exec clears PDEATHSIG, which is why the helper also watches stdin.
+        ::setpgid(0, 0);
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (::getppid() != parent)
+            ::_exit(127);
+    });
+    connect(m_process, &QProcess::started, this, &RunController::onStarted);
+    connect(m_process, &QProcess::readyReadStandardOutput, this, &RunController::onReadyReadStdout);
+    connect(m_process, &QProcess::readyReadStandardError, this, &RunController::onReadyReadStderr);
+    connect(m_process, &QProcess::finished, this, &RunController::onFinished);
+    connect(m_process, &QProcess::errorOccurred, this, &RunController::onErrorOccurred);
+    m_clock.start();
+    qCInfo(lcRun) << "starting run" << m_run->id() << m_command.program << (m_command.viaHelper ? "(helper)" : "");
+    m_run->setState(RunState::Starting);
+    // The helper's stdin is its control channel; bpftrace itself never reads stdin.
+    m_process->start(m_command.viaHelper ? QIODevice::ReadWrite : QIODevice::ReadOnly);
+}
+
+void RunController::onStarted()
+{
+    if (m_ended)
+        return;
+    m_run->setState(RunState::Running);
+    if (m_run->timeoutSeconds())
+        m_timeoutTimer.start(std::chrono::seconds(*m_run->timeoutSeconds()));
+    if (m_stopPending) {
+        m_stopPending = false;
+        m_stopStage = 0;
+        stop(m_endState);
+    }
+}
+
+void RunController::stop(RunState endState)
+{
+    if (m_ended || m_stopStage > 0 || m_stopPending)
+        return;
+    m_endState = endState;
+    m_timeoutTimer.stop();
+    m_run->setState(RunState::Stopping);
+    if (!m_process || m_process->state() != QProcess::Running) {
+        m_stopPending = true; // sent once started() arrives
+        return;
+    }
+    m_stopStage = 1;
+    sendStop(SIGINT);
+    m_escalationTimer.start(m_limits.sigintGraceMs);
+}
+
+void RunController::escalate()
+{
+    if (m_ended || !m_process)
+        return;
+    if (m_stopStage == 1) {
+        qCInfo(lcRun) << "run" << m_run->id() << "ignored SIGINT; sending SIGTERM";
+        m_stopStage = 2;
+        sendStop(SIGTERM);
+        m_escalationTimer.start(m_limits.sigtermGraceMs);
+    } else if (m_stopStage == 2) {
+        qCWarning(lcRun) << "run" << m_run->id() << "ignored SIGTERM; sending SIGKILL";
+        m_stopStage = 3;
+        sendStop(SIGKILL);
+    }
+}
+
+void RunController::sendStop(int signal)
+{
+    addLine(
+        OutputLine::Stream::Event, u"stop: sending SIG%1 after %2 ms"_s.arg(signalLine(signal)).arg(m_clock.elapsed()));
+    if (m_command.viaHelper) {
+        m_process->write(signalLine(signal).toLatin1() + '\n');
+        if (signal == SIGKILL) {
+            // A helper that no longer reads its stdin would block SIGKILL forever; its own process
+            // is ours to kill only when it is not elevated, which kill() simply reports.
+            ::kill(pid_t(m_process->processId()), SIGKILL);
+        }
+        return;
+    }
+    const qint64 pid = m_process->processId();
+    if (pid > 0)
+        ::kill(-pid_t(pid), signal);
+}
+
+void RunController::onReadyReadStdout()
+{
+    const QByteArray chunk = m_process->readAllStandardOutput();
+    const QList<OutputEvent> events = m_json.feed(chunk);
+    for (const OutputEvent &event : events)
+        handleEvent(event);
+}
+
+void RunController::onReadyReadStderr()
+{
+    const QByteArray chunk = m_process->readAllStandardError();
+    handleDiagnostics(m_diagnostics.feed(chunk));
+}
+
+void RunController::handleDiagnostics(const QList<Diagnostic> &diagnostics)
+{
+    for (const Diagnostic &d : diagnostics) {
+        QString text = Diagnostic::severityName(d.severity).toUpper() + u": "_s + d.message;
+        if (d.line > 0)
+            text = u"%1:%2: "_s.arg(d.line).arg(d.column) + text;
+        addLine(OutputLine::Stream::Stderr, text);
+    }
+    m_run->addDiagnostics(diagnostics);
+    const QStringList other = m_diagnostics.takeOtherLines();
+    for (const QString &line : other)
+        addLine(OutputLine::Stream::Stderr, line);
+}
+
+void RunController::handleEvent(const OutputEvent &event)
+{
+    using Kind = OutputEvent::Kind;
+    switch (event.kind) {
+    case Kind::Printf:
+    case Kind::Time:
+    case Kind::Join:
+    case Kind::Syscall: {
+        QString text = event.text;
+        if (text.endsWith(u'\n'))
+            text.chop(1);
+        const QList<QStringView> parts = QStringView(text).split(u'\n');
+        for (QStringView part : parts)
+            addLine(OutputLine::Stream::Stdout, part.toString());
+        break;
+    }
+    case Kind::Value:
+    case Kind::Malformed:
+        addLine(OutputLine::Stream::Stdout, event.text);
+        break;
+    case Kind::Error:
+        addLine(OutputLine::Stream::Stderr, event.text);
+        break;
+    case Kind::Unknown:
+        addLine(OutputLine::Stream::Event, event.text);
+        break;
+    case Kind::AttachedProbes:
+        m_run->m_attachedProbes = event.data.toObject().value("probes"_L1).toInt();
+        m_statsDirty = true;
+        break;
+    case Kind::LostEvents:
+        m_run->m_lostEvents += event.data.toObject().value("events"_L1).toInteger();
+        m_statsDirty = true;
+        break;
+    case Kind::Map:
+    case Kind::Hist:
+    case Kind::Lhist:
+    case Kind::Stats: {
+        const QJsonObject data = event.data.toObject();
+        for (auto it = data.begin(); it != data.end(); ++it)
+            m_run->setMap(it.key(), mapKind(event.kind), it.value());
+        m_mapsDirty = true;
+        break;
+    }
+    }
+    if ((m_mapsDirty || m_statsDirty) && !m_batchTimer.isActive())
+        m_batchTimer.start();
+}
+
+void RunController::addLine(OutputLine::Stream stream, const QString &text)
+{
+    // Per-second window: lines over the line or byte rate are counted, not kept. Our own event
+    // lines (stop notices) always get through.
+    const qint64 now = m_clock.elapsed();
+    if (now - m_rateWindowMs >= 1000) {
+        m_rateWindowMs = now;
+        m_rateLines = 0;
+        m_rateBytes = 0;
+    }
+    if (stream != OutputLine::Stream::Event) {
+        ++m_rateLines;
+        m_rateBytes += text.size();
+        if ((m_limits.maxLinesPerSecond > 0 && m_rateLines > m_limits.maxLinesPerSecond)
+            || (m_limits.maxBytesPerSecond > 0 && m_rateBytes > m_limits.maxBytesPerSecond)) {
+            ++m_run->m_droppedByRate;
+            m_statsDirty = true;
+            if (!m_batchTimer.isActive())
+                m_batchTimer.start();
+            return;
+        }
+    }
+    OutputLine line;
+    line.msSinceStart = now;
+    line.stream = stream;
+    line.text = text;
+    m_batch.append(std::move(line));
+    // A ring never needs more than maxLinesKept lines from one batch either.
+    if (m_batch.size() > 2 * qsizetype(std::max(1, m_limits.maxLinesKept)))
+        flush();
+    else if (!m_batchTimer.isActive())
+        m_batchTimer.start();
+}
+
+void RunController::flush()
+{
+    m_batchTimer.stop();
+    const qint64 cappedBefore = m_run->droppedByCap();
+    if (!m_batch.isEmpty())
+        m_run->appendLines(std::exchange(m_batch, {}), m_limits.maxLinesKept);
+    if (m_mapsDirty) {
+        m_mapsDirty = false;
+        Q_EMIT m_run->mapsChanged();
+    }
+    if (m_statsDirty || m_run->droppedByCap() != cappedBefore) {
+        m_statsDirty = false;
+        Q_EMIT m_run->statsChanged();
+    }
+}
+
+void RunController::onErrorOccurred(QProcess::ProcessError error)
+{
+    if (error != QProcess::FailedToStart || m_ended)
+        return; // crashes and the rest arrive through finished()
+    end(RunState::Failed, u"Could not start %1: %2"_s.arg(m_command.program, m_process->errorString()));
+}
+
+void RunController::onFinished(int exitCode, QProcess::ExitStatus status)
+{
+    if (m_ended)
+        return;
+    // Whatever is still in the pipes holds the maps printed on SIGINT: read it all first.
+    onReadyReadStdout();
+    onReadyReadStderr();
+    for (const OutputEvent &event : m_json.finish())
+        handleEvent(event);
+    handleDiagnostics(m_diagnostics.finish());
+
+    if (status == QProcess::NormalExit)
+        m_run->m_exitCode = exitCode;
+
+    if (m_stopStage > 0 || m_stopPending) {
+        end(m_endState);
+        return;
+    }
+    if (status == QProcess::NormalExit && exitCode == 0) {
+        end(RunState::Finished);
+        return;
+    }
+    QString reason;
+    const QList<Diagnostic> diagnostics = m_run->diagnostics();
+    const auto firstError = std::find_if(diagnostics.begin(), diagnostics.end(),
+        [](const Diagnostic &d) { return d.severity == Diagnostic::Severity::Error; });
+    if (firstError != diagnostics.end()) {
+        reason = firstError->line > 0
+            ? u"bpftrace error at line %1: %2"_s.arg(firstError->line).arg(firstError->message)
+            : u"bpftrace error: %1"_s.arg(firstError->message);
+    } else if (status == QProcess::CrashExit) {
+        reason = u"bpftrace crashed (ended by a signal)"_s;
+    } else if (m_command.viaHelper && (exitCode == 126 || exitCode == 127)) {
+        reason = u"Authorisation failed or was dismissed (%1 exited with status %2)"_s.arg(m_command.program)
+                     .arg(exitCode);
+    } else {
+        reason = u"bpftrace exited with status %1"_s.arg(exitCode);
+    }
+    // The last stderr line often says why (sudo: "a password is required"); keep it in the reason.
+    const QList<OutputLine> tail = m_run->lines(m_run->totalLines() - 1, 1);
+    if (firstError == diagnostics.end() && !tail.isEmpty() && tail.constFirst().stream == OutputLine::Stream::Stderr)
+        reason += u": "_s + tail.constFirst().text;
+    end(RunState::Failed, reason);
+}
+
+void RunController::end(RunState state, const QString &failureReason)
+{
+    if (m_ended)
+        return;
+    m_ended = true;
+    m_escalationTimer.stop();
+    m_timeoutTimer.stop();
+    flush();
+    qCInfo(lcRun) << "run" << m_run->id() << "ended:" << runStateName(state) << failureReason;
+    if (state == RunState::Failed)
+        m_run->setFailed(failureReason);
+    else
+        m_run->setState(state);
+    Q_EMIT finished(m_run);
+}

@@ -1,2 +1,74 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// Drives one bpftrace process for one Run: launch, parse, limit, batch, stop with escalation.
 #pragma once
+
+#include "bpftraceoutput.h"
+#include "privilege.h"
+#include "runmanager.h"
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QProcess>
+#include <QTimer>
+
+class Run;
+
+/// Owns the QProcess of one run. Everything is asynchronous; the controller reports through the
+/// Run it updates and through finished(). Stop escalation: SIGINT, then SIGTERM after
+/// sigintGraceMs, then SIGKILL after sigtermGraceMs, reading stdout until the process is gone so
+/// the maps bpftrace prints on SIGINT/SIGTERM are kept. Through the elevated helper the signals
+/// travel as lines ("INT", "TERM", "KILL") on its stdin, because a root child ignores ours.
+class RunController : public QObject
+{
+    Q_OBJECT
+public:
+    RunController(Run *run, const LaunchCommand &command, const RunLimits &limits, QObject *parent = nullptr);
+    ~RunController() override;
+
+    Run *run() const { return m_run; }
+    const LaunchCommand &command() const { return m_command; }
+    qint64 processId() const;
+
+    void start();
+    /// Stops with the given end state (Stopped or TimedOut). A second call does nothing.
+    void stop(RunState endState);
+
+Q_SIGNALS:
+    /// The run reached a terminal state; emitted exactly once.
+    void finished(Run *run);
+
+private:
+    void onStarted();
+    void onReadyReadStdout();
+    void onReadyReadStderr();
+    void onFinished(int exitCode, QProcess::ExitStatus status);
+    void onErrorOccurred(QProcess::ProcessError error);
+    void escalate();
+    void sendStop(int signal);
+    void handleEvent(const OutputEvent &event);
+    void handleDiagnostics(const QList<Diagnostic> &diagnostics);
+    void addLine(OutputLine::Stream stream, const QString &text);
+    void flush();
+    void end(RunState state, const QString &failureReason = QString());
+
+    Run *m_run;
+    LaunchCommand m_command;
+    RunLimits m_limits;
+    QProcess *m_process = nullptr;
+    BpftraceJsonParser m_json;
+    BpftraceDiagnosticParser m_diagnostics;
+    QList<OutputLine> m_batch;
+    QTimer m_batchTimer;
+    QTimer m_escalationTimer;
+    QTimer m_timeoutTimer;
+    QElapsedTimer m_clock;
+    int m_stopStage = 0; ///< 0 none, 1 SIGINT sent, 2 SIGTERM sent, 3 SIGKILL sent
+    bool m_stopPending = false; ///< stop() came before the process started
+    RunState m_endState = RunState::Stopped;
+    bool m_mapsDirty = false;
+    bool m_statsDirty = false;
+    bool m_ended = false;
+    qint64 m_rateWindowMs = 0;
+    qint64 m_rateLines = 0;
+    qint64 m_rateBytes = 0;
+};

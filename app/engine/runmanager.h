@@ -14,7 +14,8 @@ class ScriptAnalyzer;
 class RunStore;
 
 /// Every limit is configurable (settings dialog, command line, tests).
-struct RunLimits {
+struct RunLimits
+{
     int maxLinesKept = 100000; ///< per run, as a ring; older lines are dropped and counted
     int maxLinesPerSecond = 20000; ///< per run; lines over the rate are dropped and counted (0: no limit)
     qint64 maxBytesPerSecond = 16 * 1024 * 1024; ///< per run (0: no limit)
@@ -26,7 +27,8 @@ struct RunLimits {
     int batchIntervalMs = 50; ///< output reaches listeners at most this often
 };
 
-struct RunRequest {
+struct RunRequest
+{
     QString script;
     QString reason;
     ClientInfo client;
@@ -49,6 +51,13 @@ public:
     void setAnalyzer(ScriptAnalyzer *analyzer); ///< analyses client requests before approval
     void setStore(RunStore *store); ///< finished runs are saved here
     void setApprovals(class ApprovalQueue *approvals);
+    ScriptAnalyzer *analyzer() const { return m_analyzer; }
+    /// Longest script accepted: it travels as one argv string (`-e`), which Linux caps at 128 KiB.
+    static constexpr qsizetype maxScriptBytes = 100 * 1024;
+    /// The bpftrace arguments for a script: `-f json`, `--unsafe` only when the analysis says so, `-e`.
+    static QStringList bpftraceArguments(const QString &script);
+    /// The controller of an active run (tests read its process id); nullptr otherwise.
+    RunController *controller(const QString &runId) const;
 
     /// The person's own run: starts at once, no approval. timeoutSeconds nullopt = no timeout.
     /// Returns the run, which may already be Failed (bad timeout, concurrency limit, ...).
@@ -79,8 +88,11 @@ Q_SIGNALS:
 
 private:
     QString newRunId() const;
+    void addRun(Run *run);
     void launch(Run *run);
     void finishRun(Run *run);
+    bool validateTimeout(std::optional<int> seconds, QString *error) const;
+    int m_lastActiveCount = 0;
 
     Privilege m_privilege;
     RunLimits m_limits;
