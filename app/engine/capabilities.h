@@ -20,6 +20,8 @@ struct BpfInfo
     QMap<QString, bool> features; ///< kernel features
     QMap<QString, bool> mapTypes;
     QMap<QString, bool> probeTypes;
+    /// Entries of the yes/no sections whose value is not yes/no ("Instruction limit" -> "1000000").
+    QMap<QString, QString> values;
 
     bool isEmpty() const { return version.isEmpty() && helpers.isEmpty(); }
     QJsonObject toJson() const;
@@ -47,6 +49,7 @@ class Capabilities : public QObject
     Q_OBJECT
 public:
     explicit Capabilities(QObject *parent = nullptr);
+    ~Capabilities() override;
 
     void setPrivilege(const Privilege &privilege);
     /// Runs `bpftrace --version` and `--info` asynchronously; emits ready() or failed().
@@ -63,9 +66,16 @@ Q_SIGNALS:
     void failed(const QString &message);
 
 private:
+    void runQuery(const QStringList &arguments, bool isVersion);
+    void queryFinished();
+
     class Private;
     Private *d;
     bool m_ready = false;
     BpfInfo m_info;
     QString m_error;
+    int m_pending = 0;
+    QString m_versionText;
+    QString m_infoText;
+    QString m_infoError;
 };
