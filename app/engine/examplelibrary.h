@@ -12,7 +12,7 @@ struct Example
     QString name; ///< "syscall-count" (file name without .bt)
     QString title; ///< "Count system calls by process"
     QString description;
-    QString category; ///< "syscalls", "files", "disk", "scheduler", "network", "memory", "processes"
+    QString category; ///< "syscalls", "files", "disk", "scheduler", "cpu", "network", "memory", "processes"
     QString minVersion; ///< bpftrace version needed
     QString script; ///< the whole file
 };
