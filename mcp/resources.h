@@ -4,6 +4,7 @@
 
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QStringList>
 
 #include <optional>
 
@@ -19,7 +20,7 @@ public:
     QJsonArray templates() const;
     /// resources/read result ({"contents": [...]}); nullopt when the URI names nothing (-32002).
     std::optional<QJsonObject> read(const QString &uri) const;
-    /// completion/complete values for a template argument.
+    /// completion/complete values for a template argument: at most 100, best first.
     QStringList complete(const QString &uriTemplate, const QString &argument, const QString &prefix) const;
 
 private:
@@ -35,6 +36,8 @@ public:
     /// prompts/get result; nullopt with *error when the name is unknown or a required argument is
     /// missing (-32602).
     std::optional<QJsonObject> get(const QString &name, const QJsonObject &arguments, QString *error) const;
+    /// completion/complete values for a prompt argument (process names and PIDs, file paths, disks).
+    QStringList complete(const QString &promptName, const QString &argument, const QString &prefix) const;
 
 private:
     Engine *m_engine;
