@@ -12,7 +12,7 @@ execute_process(COMMAND ${command} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_
 message("${out}")
 set(failed FALSE)
 if(NOT rc EQUAL 0)
-    message(SEND_ERROR "'${COMMAND}' exited with ${rc}")
+    message("'${COMMAND}' exited with ${rc}")
     set(failed TRUE)
 endif()
 # Semicolons would split a line into list items: neutralise them first.
@@ -26,7 +26,8 @@ foreach(line IN LISTS lines)
     if(DEFINED ALLOW AND NOT ALLOW STREQUAL "" AND stripped MATCHES "${ALLOW}")
         continue()
     endif()
-    message(SEND_ERROR "unexpected remark: ${stripped}")
+    # Plain message(): CMake would rewrap an error message, and the self-tests match this line.
+    message("unexpected remark: ${stripped}")
     set(failed TRUE)
 endforeach()
 if(failed)
