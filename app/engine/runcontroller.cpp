@@ -342,6 +342,7 @@ void RunController::onFinished(int exitCode, QProcess::ExitStatus status)
     } else {
         reason = u"bpftrace exited with status %1"_s.arg(exitCode);
     }
+    flush();
     // The last stderr line often says why (sudo: "a password is required"); keep it in the reason.
     const QList<OutputLine> tail = m_run->lines(m_run->totalLines() - 1, 1);
     if (firstError == diagnostics.end() && !tail.isEmpty() && tail.constFirst().stream == OutputLine::Stream::Stderr)

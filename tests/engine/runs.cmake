@@ -1,0 +1,8 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The run side of the engine: parsers, runs, the run manager, privilege, approvals, the helper.
+# Fake bpftrace programs for the fault cases live in fakes/.
+tracedesk_add_test(tst_bpftracejsonparser SOURCES tst_bpftracejsonparser.cpp LIBS tracedesk_engine LABELS engine)
+tracedesk_add_test(tst_bpftracediagnosticparser SOURCES tst_bpftracediagnosticparser.cpp LIBS tracedesk_engine LABELS engine)
+tracedesk_add_test(tst_runmanager SOURCES tst_runmanager.cpp LIBS tracedesk_engine LABELS engine)
+tracedesk_add_test(tst_privilege SOURCES tst_privilege.cpp LIBS tracedesk_engine LABELS engine)
+add_dependencies(tst_runmanager tracedesk-helper)

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Shared by the run-side engine tests: where the fakes are, and a Direct privilege around one.
+#pragma once
+
+#include "privilege.h"
+#include "run.h"
+
+#include <QString>
+#include <QStringList>
+
+using namespace Qt::StringLiterals;
+
+inline QString fakePath(const QString &name)
+{
+    return QStringLiteral(TRACEDESK_SOURCE_DIR) + u"/tests/engine/fakes/"_s + name;
+}
+
+inline QString helperBinary()
+{
+    return QStringLiteral(TRACEDESK_BINARY_DIR) + u"/bin/tracedesk-helper"_s;
+}
+
+/// Direct mode with the given program standing in for bpftrace.
+inline Privilege directPrivilege(const QString &bpftrace)
+{
+    Privilege::Environment env;
+    env.isRoot = true;
+    env.bpftracePath = bpftrace;
+    return Privilege(PrivilegeMode::Direct, env);
+}
+
+inline QStringList lineTexts(const Run *run)
+{
+    QStringList texts;
+    const QList<OutputLine> lines = run->lines(0, 1 << 30);
+    for (const OutputLine &line : lines)
+        texts << line.text;
+    return texts;
+}
+
+/// Sets an environment variable for the fakes started during one test, and removes it after.
+class ScopedEnv
+{
+public:
+    ScopedEnv(const char *name, const QByteArray &value)
+        : m_name(name)
+    {
+        qputenv(name, value);
+    }
+    ~ScopedEnv() { qunsetenv(m_name); }
+    ScopedEnv(const ScopedEnv &) = delete;
+    ScopedEnv &operator=(const ScopedEnv &) = delete;
+
+private:
+    const char *m_name;
+};

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "privilege.h"
+
+#include <QFile>
+#include <QTest>
+
+#include <unistd.h>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+Privilege::Environment environment(bool root, bool caps, bool flatpak, bool pkexec, bool sudo)
+{
+    Privilege::Environment env;
+    env.isRoot = root;
+    env.hasBpfCapabilities = caps;
+    env.insideFlatpak = flatpak;
+    env.pkexecPath = pkexec ? u"/usr/bin/pkexec"_s : QString();
+    env.sudoPath = sudo ? u"/usr/bin/sudo"_s : QString();
+    env.bpftracePath = u"/usr/bin/bpftrace"_s;
+    env.helperPath = u"/usr/libexec/tracedesk-helper"_s;
+    return env;
+}
+
+const QStringList s_args { u"-f"_s, u"json"_s, u"-e"_s, u"BEGIN { exit(); }"_s };
+} // namespace
+
+class TestPrivilege : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void commands_data()
+    {
+        QTest::addColumn<int>("mode");
+        QTest::addColumn<bool>("flatpak");
+        QTest::addColumn<QString>("program");
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<bool>("viaHelper");
+
+        const QString helper = u"/usr/libexec/tracedesk-helper"_s;
+        const QString bpftrace = u"/usr/bin/bpftrace"_s;
+        QTest::newRow("direct") << int(PrivilegeMode::Direct) << false << bpftrace << s_args << false;
+        QTest::newRow("pkexec") << int(PrivilegeMode::Pkexec) << false << u"/usr/bin/pkexec"_s
+                                << (QStringList { helper, bpftrace } + s_args) << true;
+        QTest::newRow("sudo never prompts") << int(PrivilegeMode::Sudo) << false << u"/usr/bin/sudo"_s
+                                            << (QStringList { u"-n"_s, u"--"_s, helper, bpftrace } + s_args) << true;
+        const QStringList host { u"--host"_s, u"--watch-bus"_s };
+        QTest::newRow("flatpak direct") << int(PrivilegeMode::Direct) << true << u"flatpak-spawn"_s
+                                        << (host + QStringList { bpftrace } + s_args) << false;
+        QTest::newRow("flatpak pkexec on the host")
+            << int(PrivilegeMode::Pkexec) << true << u"flatpak-spawn"_s
+            << (host + QStringList { u"pkexec"_s, helper, bpftrace } + s_args) << true;
+        QTest::newRow("flatpak sudo on the host")
+            << int(PrivilegeMode::Sudo) << true << u"flatpak-spawn"_s
+            << (host + QStringList { u"sudo"_s, u"-n"_s, u"--"_s, helper, bpftrace } + s_args) << true;
+    }
+
+    void commands()
+    {
+        QFETCH(int, mode);
+        QFETCH(bool, flatpak);
+        QFETCH(QString, program);
+        QFETCH(QStringList, arguments);
+        QFETCH(bool, viaHelper);
+        const Privilege privilege(PrivilegeMode(mode), environment(false, false, flatpak, true, true));
+        const LaunchCommand command = privilege.wrap(s_args);
+        QCOMPARE(command.program, program);
+        QCOMPARE(command.arguments, arguments);
+        QCOMPARE(command.viaHelper, viaHelper);
+        // The script stays one argument: no shell ever sees it.
+        QCOMPARE(command.arguments.count(u"BEGIN { exit(); }"_s), 1);
+        QVERIFY(!command.arguments.contains(u"-c"_s));
+        QVERIFY(!command.arguments.contains(u"-S"_s)); // sudo -S would read a password from stdin
+        QCOMPARE(privilege.wrapQuery(s_args), command);
+    }
+
+    void autoResolution_data()
+    {
+        QTest::addColumn<bool>("root");
+        QTest::addColumn<bool>("caps");
+        QTest::addColumn<bool>("flatpak");
+        QTest::addColumn<bool>("pkexec");
+        QTest::addColumn<bool>("sudo");
+        QTest::addColumn<int>("expected");
+        QTest::newRow("root") << true << false << false << true << true << int(PrivilegeMode::Direct);
+        QTest::newRow("capabilities") << false << true << false << true << true << int(PrivilegeMode::Direct);
+        QTest::newRow("user with pkexec") << false << false << false << true << true << int(PrivilegeMode::Pkexec);
+        QTest::newRow("user with only sudo") << false << false << false << false << true << int(PrivilegeMode::Sudo);
+        QTest::newRow("user with neither") << false << false << false << false << false << int(PrivilegeMode::Pkexec);
+        QTest::newRow("root inside flatpak still needs the host")
+            << true << false << true << false << false << int(PrivilegeMode::Pkexec);
+    }
+
+    void autoResolution()
+    {
+        QFETCH(bool, root);
+        QFETCH(bool, caps);
+        QFETCH(bool, flatpak);
+        QFETCH(bool, pkexec);
+        QFETCH(bool, sudo);
+        QFETCH(int, expected);
+        const Privilege privilege(PrivilegeMode::Auto, environment(root, caps, flatpak, pkexec, sudo));
+        QCOMPARE(int(privilege.mode()), expected);
+        QVERIFY(!privilege.description().isEmpty());
+        if (flatpak)
+            QVERIFY(privilege.description().contains(u"flatpak"_s));
+    }
+
+    void problems()
+    {
+        QVERIFY(Privilege(PrivilegeMode::Direct, environment(true, false, false, false, false)).problem().isEmpty());
+        QVERIFY(Privilege(PrivilegeMode::Direct, environment(false, false, false, true, true))
+                .problem()
+                .contains(u"CAP_BPF"_s));
+        QVERIFY(Privilege(PrivilegeMode::Pkexec, environment(false, false, false, false, true))
+                .problem()
+                .contains(u"pkexec"_s));
+        QVERIFY(Privilege(PrivilegeMode::Sudo, environment(false, false, false, true, false))
+                .problem()
+                .contains(u"sudo"_s));
+        // The helper path in environment() does not exist on this machine.
+        QVERIFY(Privilege(PrivilegeMode::Pkexec, environment(false, false, false, true, true))
+                    .problem()
+                    .contains(u"tracedesk-helper"_s)
+            || QFile::exists(u"/usr/libexec/tracedesk-helper"_s));
+        Privilege::Environment env = environment(false, false, false, true, true);
+        env.helperPath = QStringLiteral(TRACEDESK_BINARY_DIR) + u"/bin/tracedesk-helper"_s;
+        QVERIFY2(Privilege(PrivilegeMode::Pkexec, env).problem().isEmpty(),
+            qPrintable(Privilege(PrivilegeMode::Pkexec, env).problem()));
+    }
+
+    void names()
+    {
+        for (PrivilegeMode mode :
+            { PrivilegeMode::Auto, PrivilegeMode::Direct, PrivilegeMode::Pkexec, PrivilegeMode::Sudo })
+            QCOMPARE(privilegeModeFromName(privilegeModeName(mode)), mode);
+        QVERIFY(!privilegeModeFromName(u"doas"_s));
+    }
+
+    void detectThisMachine()
+    {
+        const auto env = Privilege::Environment::detect(u"bpftrace"_s, u"/x/tracedesk-helper"_s);
+        QCOMPARE(env.isRoot, ::geteuid() == 0);
+        if (env.isRoot)
+            QVERIFY(env.hasBpfCapabilities); // root holds every capability here
+        QCOMPARE(env.insideFlatpak, QFile::exists(u"/.flatpak-info"_s));
+        QVERIFY2(env.bpftracePath.startsWith(u'/'), qPrintable(env.bpftracePath)); // resolved for the helper
+        QCOMPARE(env.helperPath, u"/x/tracedesk-helper"_s);
+        if (env.isRoot)
+            QCOMPARE(Privilege(PrivilegeMode::Auto, env).mode(), PrivilegeMode::Direct);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestPrivilege)
+#include "tst_privilege.moc"

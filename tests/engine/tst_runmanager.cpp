@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "runcontroller.h"
+#include "runmanager.h"
+#include "runstore.h"
+#include "runtestutil.h"
+
+#include <QElapsedTimer>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+
+class TestRunManager : public QObject
+{
+    Q_OBJECT
+
+    static constexpr auto script = "BEGIN { printf(\"hello\\n\"); }";
+
+    std::unique_ptr<RunManager> manager(const QString &fake, RunLimits limits = {})
+    {
+        auto m = std::make_unique<RunManager>();
+        m->setPrivilege(directPrivilege(fake));
+        m->setLimits(limits);
+        return m;
+    }
+
+private Q_SLOTS:
+    void missingBpftraceFailsClearly()
+    {
+        auto m = manager(u"/nonexistent/bin/bpftrace"_s);
+        Run *run = m->startPersonRun(QString::fromLatin1(script));
+        QTRY_COMPARE(run->state(), RunState::Failed);
+        QVERIFY2(run->failureReason().contains(u"Could not start /nonexistent/bin/bpftrace"_s),
+            qPrintable(run->failureReason()));
+        QCOMPARE(m->activeRunCount(), 0);
+    }
+
+    void finishesByItself()
+    {
+        auto m = manager(fakePath(u"quick.sh"_s));
+        Run *run = m->startPersonRun(QString::fromLatin1(script));
+        QCOMPARE(run->origin(), RunOrigin::Person);
+        QCOMPARE(run->decision(), Decision::NotRequired);
+        QTRY_COMPARE(run->state(), RunState::Finished);
+        QCOMPARE(run->exitCode(), 0);
+        QStringList texts = lineTexts(run);
+        texts.sort(); // stdout and stderr are separate pipes: their relative order is not defined
+        QCOMPARE(texts, (QStringList { u"done"_s, u"something on stderr"_s }));
+        QVERIFY(run->startedAt().isValid() && run->endedAt().isValid());
+    }
+
+    void nonZeroExitFailsWithStatusAndStderr()
+    {
+        ScopedEnv exit("FAKE_EXIT", "3");
+        auto m = manager(fakePath(u"quick.sh"_s));
+        Run *run = m->startPersonRun(QString::fromLatin1(script));
+        QTRY_COMPARE(run->state(), RunState::Failed);
+        QCOMPARE(run->exitCode(), 3);
+        QVERIFY2(run->failureReason().contains(u"status 3"_s), qPrintable(run->failureReason()));
+        QVERIFY(run->failureReason().contains(u"something on stderr"_s));
+    }
+
+    void crashFails()
+    {
+        auto m = manager(fakePath(u"crash.sh"_s));
+        Run *run = m->startPersonRun(QString::fromLatin1(script));
+        QTRY_COMPARE(run->state(), RunState::Failed);
+        QVERIFY2(run->failureReason().contains(u"crashed"_s), qPrintable(run->failureReason()));
+        QCOMPARE(run->attachedProbes(), 2);
+        QCOMPARE(lineTexts(run), QStringList { u"about to crash"_s });
+    }
+
+    void compileErrorBecomesDiagnostic()
+    {
+        auto m = manager(fakePath(u"compile-error.sh"_s));
+        Run *run = m->startPersonRun(QString::fromLatin1(script));
+        QTRY_COMPARE(run->state(), RunState::Failed);
+        QCOMPARE(run->diagnostics().size(), 1);
+        QCOMPARE(run->diagnostics().first().line, 2);
+        QCOMPARE(run->diagnostics().first().column, 3);
+        QCOMPARE(run->diagnostics().first().message, u"Unknown function: foo"_s);
+        QVERIFY2(run->failureReason().contains(u"line 2"_s), qPrintable(run->failureReason()));
+        for (const QString &line : lineTexts(run))
+            QVERIFY2(!line.contains(u"RLIMIT_MEMLOCK"_s), qPrintable(line));
+    }
+
+    void eventsAndMapsSurviveStop()
+    {
+        auto m = manager(fakePath(u"canned.sh"_s));
+        Run *run = m->startPersonRun(QString::fromLatin1(script));
+        QSignalSpy appended(run, &Run::outputAppended);
+        QSignalSpy states(run, &Run::stateChanged);
+        QTRY_VERIFY(run->totalLines() >= 5);
+        QCOMPARE(run->state(), RunState::Running);
+        QCOMPARE(run->attachedProbes(), 3);
+        QCOMPARE(run->lostEvents(), 5);
+        QVERIFY(run->maps().isEmpty());
+        QVERIFY(m->stop(run->id()));
+        QCOMPARE(run->state(), RunState::Stopping);
+        QTRY_COMPARE(run->state(), RunState::Stopped);
+        const QJsonObject maps = run->maps();
+        QCOMPARE(maps.value("@syscalls"_L1).toObject().value("kind"_L1).toString(), u"map"_s);
+        QCOMPARE(maps.value("@syscalls"_L1).toObject().value("data"_L1).toObject().value("bash"_L1).toInt(), 18);
+        QCOMPARE(maps.value("@bytes"_L1).toObject().value("kind"_L1).toString(), u"hist"_s);
+        QCOMPARE(maps.value("@s"_L1).toObject().value("kind"_L1).toString(), u"stats"_s);
+        const QStringList texts = lineTexts(run);
+        QCOMPARE(
+            texts.mid(0, 5), (QStringList { u"hello"_s, u"two"_s, u"lines"_s, u"23:24:01"_s, u"this is not json"_s }));
+        QVERIFY(texts.last().startsWith(u"stop: sending SIGINT"_s));
+        QVERIFY(run->diagnostics().isEmpty()); // the RLIMIT_MEMLOCK warning is not one
+        QVERIFY2(appended.size() <= 3, "output must arrive in batches");
+        QCOMPARE(states.size(), 3); // running (started() is asynchronous), stopping, stopped
+        QCOMPARE(states.at(1).first().value<RunState>(), RunState::Stopping);
+        QCOMPARE(states.at(2).first().value<RunState>(), RunState::Stopped);
+        QVERIFY(!m->stop(run->id()));
+    }
+
+    void ringCapCountsDropped()
+    {
+        ScopedEnv lines("FAKE_LINES", "50000");
+        RunLimits limits;
+        limits.maxLinesKept = 1000;
+        limits.maxLinesPerSecond = 0;
+        limits.maxBytesPerSecond = 0;
+        auto m = manager(fakePath(u"flood.sh"_s), limits);
+        Run *run = m->startPersonRun(QString::fromLatin1(script));
+        QSignalSpy appended(run, &Run::outputAppended);
+        QTRY_COMPARE_WITH_TIMEOUT(run->state(), RunState::Finished, 20000);
+        QCOMPARE(run->totalLines(), 50000);
+        QCOMPARE(run->droppedByCap(), 49000);
+        QCOMPARE(run->droppedByRate(), 0);
+        const QList<OutputLine> first = run->lines(0, 5);
+        QCOMPARE(first.size(), 5);
+        QCOMPARE(first.first().offset, 49000);
+        QCOMPARE(run->lines(49990, 100).size(), 10);
+        QCOMPARE(run->maps().value("@count"_L1).toObject().value("data"_L1).toInt(), 42);
+        QVERIFY2(appended.size() < 500, qPrintable(QString::number(appended.size())));
+    }
+
+    void lineRateDrops()
+    {
+        ScopedEnv lines("FAKE_LINES", "50000");
+        RunLimits limits;
+        limits.maxLinesPerSecond = 1000;
+        auto m = manager(fakePath(u"flood.sh"_s), limits);
+        Run *run = m->startPersonRun(QString::fromLatin1(script));
+        QTRY_COMPARE_WITH_TIMEOUT(run->state(), RunState::Finished, 20000);
+        QCOMPARE(run->totalLines() + run->droppedByRate(), 50000);
+        QVERIFY2(run->droppedByRate() >= 40000, qPrintable(QString::number(run->droppedByRate())));
+        QCOMPARE(run->droppedByCap(), 0);
+    }
+
+    void byteRateDrops()
+    {
+        ScopedEnv lines("FAKE_LINES", "5000");
+        RunLimits limits;
+        limits.maxLinesPerSecond = 0;
+        limits.maxBytesPerSecond = 1000; // "flood line" is 10 characters: about 100 lines a second
+        auto m = manager(fakePath(u"flood.sh"_s), limits);
+        Run *run = m->startPersonRun(QString::fromLatin1(script));
+        QTRY_COMPARE_WITH_TIMEOUT(run->state(), RunState::Finished, 20000);
+        QVERIFY2(run->totalLines() <= 300, qPrintable(QString::number(run->totalLines())));
+        QCOMPARE(run->totalLines() + run->droppedByRate(), 5000);
+    }
+
+    void ignoredSigintEscalatesToSigterm()
+    {
+        RunLimits limits;
+        limits.sigintGraceMs = 300;
+        limits.sigtermGraceMs = 300;
+        auto m = manager(fakePath(u"stubborn.sh"_s), limits);
+        Run *run = m->startPersonRun(QString::fromLatin1(script));
+        QTRY_COMPARE(run->state(), RunState::Running);
+        QTRY_COMPARE(run->attachedProbes(), 1);
+        QElapsedTimer timer;
+        timer.start();
+        QVERIFY(m->stop(run->id()));
+        QTRY_COMPARE(run->state(), RunState::Stopped);
+        QVERIFY2(timer.elapsed() >= 280, qPrintable(QString::number(timer.elapsed())));
+        QVERIFY2(timer.elapsed() < 3000, qPrintable(QString::number(timer.elapsed())));
+        QVERIFY(run->maps().contains("@after_term"_L1));
+        const QStringList texts = lineTexts(run);
+        QVERIFY(texts.filter(u"SIGINT"_s).size() == 1 && texts.filter(u"SIGTERM"_s).size() == 1);
+        QVERIFY(texts.filter(u"SIGKILL"_s).isEmpty());
+    }
+
+    void ignoredSigtermEscalatesToSigkill()
+    {
+        ScopedEnv ignore("FAKE_IGNORE_TERM", "1");
+        RunLimits limits;
+        limits.sigintGraceMs = 300;
+        limits.sigtermGraceMs = 300;
+        auto m = manager(fakePath(u"stubborn.sh"_s), limits);
+        Run *run = m->startPersonRun(QString::fromLatin1(script));
+        QTRY_COMPARE(run->attachedProbes(), 1);
+        QElapsedTimer timer;
+        timer.start();
+        QVERIFY(m->stop(run->id()));
+        QTRY_COMPARE(run->state(), RunState::Stopped);
+        QVERIFY2(timer.elapsed() >= 580, qPrintable(QString::number(timer.elapsed())));
+        QVERIFY2(timer.elapsed() < 4000, qPrintable(QString::number(timer.elapsed())));
+        QVERIFY(lineTexts(run).filter(u"SIGKILL"_s).size() == 1);
+        QVERIFY(run->maps().isEmpty()); // SIGKILL loses them, as with the real bpftrace
+    }
+
+    void timeoutTakesTheStopPathAndKeepsMaps()
+    {
+        auto m = manager(fakePath(u"canned.sh"_s));
+        QElapsedTimer timer;
+        timer.start();
+        Run *run = m->startPersonRun(QString::fromLatin1(script), 1);
+        QCOMPARE(run->timeoutSeconds(), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(run->state(), RunState::TimedOut, 5000);
+        QVERIFY(timer.elapsed() >= 950);
+        QVERIFY(run->maps().contains("@syscalls"_L1));
+    }
+
+    void personRunsHaveNoTimeoutByDefault()
+    {
+        auto m = manager(fakePath(u"quick.sh"_s));
+        Run *run = m->startPersonRun(QString::fromLatin1(script));
+        QVERIFY(!run->timeoutSeconds());
+        QTRY_VERIFY(isTerminal(run->state()));
+    }
+
+    void invalidRequests()
+    {
+        auto m = manager(fakePath(u"quick.sh"_s));
+        QCOMPARE(m->startPersonRun(QString::fromLatin1(script), 0)->state(), RunState::Failed);
+        QCOMPARE(m->startPersonRun(QString::fromLatin1(script), 3601)->state(), RunState::Failed);
+        Run *empty = m->startPersonRun(u"   "_s);
+        QCOMPARE(empty->state(), RunState::Failed);
+        QVERIFY(!empty->failureReason().isEmpty());
+        QCOMPARE(m->startPersonRun(QString(RunManager::maxScriptBytes + 1, u'x'))->state(), RunState::Failed);
+
+        QString error;
+        RunRequest request;
+        QVERIFY(!m->submitClientRun(request, &error));
+        QVERIFY(!error.isEmpty());
+        request.script = QString::fromLatin1(script);
+        request.timeoutSeconds = 4000;
+        QVERIFY(!m->submitClientRun(request, &error));
+        QVERIFY(error.contains(u"3600"_s));
+        request.timeoutSeconds.reset();
+        request.reason = u"why"_s;
+        request.client.name = u"Claude"_s;
+        request.client.version = u"1.0"_s;
+        Run *client = m->submitClientRun(request, &error);
+        QVERIFY(client);
+        QCOMPARE(client->timeoutSeconds(), 10); // the client default
+        QCOMPARE(client->state(), RunState::PendingApproval);
+        QCOMPARE(client->decision(), Decision::Pending);
+        QVERIFY(!m->stop(u"no-such-run"_s, &error));
+        QVERIFY(m->stop(client->id(), &error)); // a pending run is denied instead
+        QCOMPARE(client->state(), RunState::Denied);
+    }
+
+    void concurrencyLimit()
+    {
+        RunLimits limits;
+        limits.maxConcurrentRuns = 1;
+        auto m = manager(fakePath(u"canned.sh"_s), limits);
+        QSignalSpy active(m.get(), &RunManager::activeRunCountChanged);
+        Run *first = m->startPersonRun(QString::fromLatin1(script));
+        QCOMPARE(m->activeRunCount(), 1);
+        Run *second = m->startPersonRun(QString::fromLatin1(script));
+        QCOMPARE(second->state(), RunState::Failed);
+        QVERIFY2(second->failureReason().contains(u"Too many runs"_s), qPrintable(second->failureReason()));
+        QVERIFY(m->stop(first->id()));
+        QTRY_COMPARE(first->state(), RunState::Stopped);
+        QCOMPARE(m->activeRunCount(), 0);
+        QVERIFY(active.size() >= 2);
+        QCOMPARE(active.last().first().toInt(), 0);
+        QCOMPARE(m->runs().first(), second); // newest first
+    }
+
+    void commandLine()
+    {
+        QTemporaryDir dir;
+        const QString argsFile = dir.filePath(u"args"_s);
+        ScopedEnv args("FAKE_ARGS_FILE", argsFile.toUtf8());
+        auto m = manager(fakePath(u"canned.sh"_s));
+        const QString safe = u"tracepoint:syscalls:sys_enter_openat { @[comm] = count(); }"_s;
+        Run *run = m->startPersonRun(safe);
+        QTRY_VERIFY(QFile::exists(argsFile) && run->totalLines() > 0);
+        QFile file(argsFile);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QCOMPARE(QString::fromUtf8(file.readAll()), u"-f\njson\n-e\n"_s + safe + u'\n');
+        QVERIFY(m->stop(run->id()));
+        QTRY_VERIFY(isTerminal(run->state()));
+
+        QCOMPARE(RunManager::bpftraceArguments(u"BEGIN { system(\"ls\"); }"_s),
+            (QStringList { u"-f"_s, u"json"_s, u"--unsafe"_s, u"-e"_s, u"BEGIN { system(\"ls\"); }"_s }));
+    }
+
+    void finishedRunsAreSaved()
+    {
+        QTemporaryDir dir;
+        RunStore store(dir.path());
+        auto m = manager(fakePath(u"quick.sh"_s));
+        m->setStore(&store);
+        Run *run = m->startPersonRun(QString::fromLatin1(script));
+        QTRY_COMPARE(run->state(), RunState::Finished);
+        const auto saved = store.load(run->id());
+        QVERIFY(saved);
+        QCOMPARE(saved->value("state"_L1).toString(), u"finished"_s);
+        std::unique_ptr<Run> back(Run::fromJson(*saved));
+        QVERIFY(back);
+        QCOMPARE(lineTexts(back.get()), lineTexts(run));
+
+        RunManager other;
+        other.adoptHistory({ back.release() });
+        QCOMPARE(other.runs().size(), 1);
+        QCOMPARE(other.run(run->id())->state(), RunState::Finished);
+        QVERIFY(!other.stop(run->id()));
+    }
+
+    void destroyingTheManagerKillsTheProcess()
+    {
+        auto m = manager(fakePath(u"stubborn.sh"_s));
+        Run *run = m->startPersonRun(QString::fromLatin1(script));
+        QTRY_COMPARE(run->attachedProbes(), 1);
+        const qint64 pid = m->controller(run->id())->processId();
+        QVERIFY(pid > 0);
+        m.reset();
+        QTRY_VERIFY(::kill(pid_t(pid), 0) != 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRunManager)
+#include "tst_runmanager.moc"
