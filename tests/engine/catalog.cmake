@@ -1,0 +1,5 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The catalog/analysis side of the engine: probe catalog, capabilities, script analyzer, run store,
+# audit log, example library. data/ holds captured bpftrace output and a fake bpftrace.
+tracedesk_add_test(tst_probecatalog SOURCES tst_probecatalog.cpp syntheticprobes.h LIBS tracedesk_engine LABELS engine)
+tracedesk_add_test(tst_scriptanalyzer SOURCES tst_scriptanalyzer.cpp LIBS tracedesk_engine LABELS engine)

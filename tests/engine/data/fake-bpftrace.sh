@@ -1,0 +1,49 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# A stand-in bpftrace for the catalog, capabilities and analyzer tests. Behaviour comes from the
+# environment: FAKE_BPFTRACE_LOG (each call's arguments are appended), FAKE_BPFTRACE_LISTING (file
+# printed by -l), FAKE_BPFTRACE_MODE (ok, fail, crash, slow), FAKE_BPFTRACE_DATA (fixture dir).
+[ -n "$FAKE_BPFTRACE_LOG" ] && echo "$*" >> "$FAKE_BPFTRACE_LOG"
+mode=${FAKE_BPFTRACE_MODE:-ok}
+[ "$mode" = crash ] && kill -SEGV $$
+[ "$mode" = slow ] && sleep 30
+echo "WARNING: Unknown error -1: couldn't set RLIMIT_MEMLOCK for bpftrace." >&2
+case "$1" in
+--version)
+    echo "bpftrace v${FAKE_BPFTRACE_VERSION:-0.23.2}"
+    ;;
+--info)
+    cat "$FAKE_BPFTRACE_DATA/bpftrace-info-0.23.2.txt"
+    ;;
+-l)
+    if [ "$mode" = fail ]; then
+        echo "ERROR: Could not read symbols from /sys/kernel/tracing/available_events: Permission denied" >&2
+        exit 1
+    fi
+    if [ "$2" = -e ]; then
+        printf 'tracepoint:syscalls:sys_enter_read\ntracepoint:syscalls:sys_enter_readv\n'
+    else
+        cat "$FAKE_BPFTRACE_LISTING"
+    fi
+    ;;
+-lv)
+    case "$2" in
+    tracepoint:syscalls:sys_enter_open*) cat "$FAKE_BPFTRACE_DATA/bpftrace-lv-sys_enter_open.txt" ;;
+    *) echo "ERROR: No probes found matching $2" >&2; exit 1 ;;
+    esac
+    ;;
+--emit-elf)
+    program=$(cat)
+    case "$program" in
+    *nosuch*)
+        echo "stdin:2:3-9: ERROR: Unknown identifier: 'nosuch'" >&2
+        exit 1
+        ;;
+    esac
+    ;;
+*)
+    echo "ERROR: unexpected arguments: $*" >&2
+    exit 2
+    ;;
+esac
+exit 0
