@@ -5,4 +5,7 @@ tracedesk_add_test(tst_bpftracejsonparser SOURCES tst_bpftracejsonparser.cpp LIB
 tracedesk_add_test(tst_bpftracediagnosticparser SOURCES tst_bpftracediagnosticparser.cpp LIBS tracedesk_engine LABELS engine)
 tracedesk_add_test(tst_runmanager SOURCES tst_runmanager.cpp LIBS tracedesk_engine LABELS engine)
 tracedesk_add_test(tst_privilege SOURCES tst_privilege.cpp LIBS tracedesk_engine LABELS engine)
+tracedesk_add_test(tst_approvalqueue SOURCES tst_approvalqueue.cpp LIBS tracedesk_engine LABELS engine)
+tracedesk_add_test(tst_enginehelper SOURCES tst_enginehelper.cpp LIBS tracedesk_engine LABELS engine)
+add_dependencies(tst_enginehelper tracedesk-helper)
 add_dependencies(tst_runmanager tracedesk-helper)

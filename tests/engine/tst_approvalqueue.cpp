@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "approvalqueue.h"
+#include "runmanager.h"
+#include "runstore.h"
+#include "runtestutil.h"
+#include "scriptanalyzer.h"
+
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+class TestApprovalQueue : public QObject
+{
+    Q_OBJECT
+
+    struct Fixture
+    {
+        QTemporaryDir dir;
+        RunManager runs;
+        AuditLog audit { dir.filePath(u"audit.jsonl"_s) };
+        ApprovalQueue queue { &runs, &audit };
+
+        explicit Fixture(const QString &fake = fakePath(u"quick.sh"_s)) { runs.setPrivilege(directPrivilege(fake)); }
+
+        Run *submit(const QString &script, const QString &client = u"Claude Code"_s)
+        {
+            RunRequest request;
+            request.script = script;
+            request.reason = u"count opens"_s;
+            request.client.name = client;
+            request.client.version = u"2.1"_s;
+            request.client.transport = u"socket"_s;
+            QString error;
+            Run *run = runs.submitClientRun(request, &error);
+            if (!run)
+                qWarning() << error;
+            return run;
+        }
+
+        QStringList auditDecisions() const
+        {
+            QStringList out;
+            for (const QJsonObject &entry : audit.readAll())
+                out << entry.value("decision"_L1).toString();
+            return out;
+        }
+    };
+
+    const QString m_script = u"tracepoint:syscalls:sys_enter_openat { @[comm] = count(); }"_s;
+
+private Q_SLOTS:
+    void approve()
+    {
+        Fixture f;
+        QSignalSpy added(&f.queue, &ApprovalQueue::requestAdded);
+        QSignalSpy resolved(&f.queue, &ApprovalQueue::requestResolved);
+        Run *run = f.submit(m_script);
+        QVERIFY(run);
+        QCOMPARE(added.size(), 1);
+        QCOMPARE(f.queue.pending(), QList<Run *> { run });
+        QCOMPARE(run->state(), RunState::PendingApproval);
+        QCOMPARE(run->client().displayName(), u"Claude Code 2.1"_s);
+        QCOMPARE(run->reason(), u"count opens"_s);
+        const QDateTime expires = f.queue.expiresAt(run->id());
+        QVERIFY(expires > QDateTime::currentDateTimeUtc().addSecs(290));
+        QVERIFY(f.queue.approve(run->id()));
+        QCOMPARE(resolved.size(), 1);
+        QVERIFY(f.queue.pending().isEmpty());
+        QCOMPARE(run->decision(), Decision::Approved);
+        QCOMPARE(run->decidedBy(), u"person"_s);
+        QVERIFY(run->decidedAt().isValid());
+        QTRY_COMPARE(run->state(), RunState::Finished);
+        QString error;
+        QVERIFY(!f.queue.approve(run->id(), &error));
+        QVERIFY2(error.contains(u"not waiting"_s), qPrintable(error));
+        QVERIFY(!f.queue.deny(u"nope"_s, {}, &error));
+        QVERIFY(error.contains(u"No run"_s));
+        QCOMPARE(f.auditDecisions(), QStringList { u"approved"_s });
+        const QJsonObject entry = f.audit.readAll().first();
+        QCOMPARE(entry.value("runId"_L1).toString(), run->id());
+        QCOMPARE(entry.value("client"_L1).toObject().value("name"_L1).toString(), u"Claude Code"_s);
+        QCOMPARE(entry.value("scriptHash"_L1).toString(), QString::fromLatin1(run->scriptHash()));
+    }
+
+    void approveEdited()
+    {
+        QTemporaryDir dir;
+        const QString argsFile = dir.filePath(u"args"_s);
+        ScopedEnv args("FAKE_ARGS_FILE", argsFile.toUtf8());
+        Fixture f(fakePath(u"canned.sh"_s));
+        Run *run = f.submit(m_script);
+        const QString edited = u"tracepoint:syscalls:sys_enter_openat /pid != 1/ { @[comm] = count(); }"_s;
+        QString error;
+        QVERIFY(!f.queue.approveEdited(run->id(), u"  "_s, &error));
+        QVERIFY(!error.isEmpty());
+        QVERIFY(f.queue.approveEdited(run->id(), edited));
+        QCOMPARE(run->decision(), Decision::ApprovedEdited);
+        QCOMPARE(run->script(), edited);
+        QCOMPARE(run->originalScript(), m_script);
+        QVERIFY(run->scriptEdited());
+        QVERIFY2(run->decisionMessage().contains(u"edited"_s), qPrintable(run->decisionMessage()));
+        QTRY_VERIFY(QFile::exists(argsFile) && run->totalLines() > 0);
+        QFile file(argsFile);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QVERIFY(QString::fromUtf8(file.readAll()).contains(edited)); // the edited text is what runs
+        QVERIFY(f.runs.stop(run->id()));
+        QTRY_VERIFY(isTerminal(run->state()));
+        const QJsonObject entry = f.audit.readAll().first();
+        QCOMPARE(entry.value("decision"_L1).toString(), u"approved_edited"_s);
+        QCOMPARE(entry.value("originalScript"_L1).toString(), m_script);
+        QCOMPARE(entry.value("script"_L1).toString(), edited);
+    }
+
+    void deny()
+    {
+        Fixture f;
+        Run *run = f.submit(m_script);
+        QVERIFY(f.queue.deny(run->id(), u"too broad"_s));
+        QCOMPARE(run->state(), RunState::Denied);
+        QCOMPARE(run->decision(), Decision::Denied);
+        QCOMPARE(run->decisionMessage(), u"too broad"_s);
+        QVERIFY(!run->startedAt().isValid());
+        QVERIFY(!f.queue.deny(run->id(), u"again"_s));
+        QCOMPARE(f.auditDecisions(), QStringList { u"denied"_s });
+        QCOMPARE(f.audit.readAll().first().value("message"_L1).toString(), u"too broad"_s);
+    }
+
+    void expire()
+    {
+        Fixture f;
+        f.queue.setExpirySeconds(1);
+        Run *run = f.submit(m_script);
+        Run *later = nullptr;
+        QTimer::singleShot(500, this, [&] { later = f.submit(m_script + u" "_s); });
+        QTRY_COMPARE_WITH_TIMEOUT(run->state(), RunState::Expired, 3000);
+        QCOMPARE(run->decision(), Decision::Expired);
+        QCOMPARE(run->decidedBy(), u"timeout"_s);
+        QVERIFY(later);
+        QCOMPARE(later->state(), RunState::PendingApproval); // its own second has not passed yet
+        QTRY_COMPARE_WITH_TIMEOUT(later->state(), RunState::Expired, 3000);
+        QCOMPARE(f.auditDecisions(), (QStringList { u"expired"_s, u"expired"_s }));
+    }
+
+    void allowForSession()
+    {
+        Fixture f;
+        Run *first = f.submit(m_script);
+        QVERIFY(f.queue.approveForSession(first->id()));
+        QCOMPARE(first->decision(), Decision::Approved);
+        Run *again = f.submit(m_script);
+        QCOMPARE(again->decision(), Decision::ApprovedForSession);
+        QCOMPARE(again->decidedBy(), u"session-allow"_s);
+        QVERIFY(again->state() != RunState::PendingApproval);
+        Run *otherClient = f.submit(m_script, u"Other"_s);
+        QCOMPARE(otherClient->state(), RunState::PendingApproval);
+        Run *otherScript = f.submit(m_script + u"\n"_s);
+        QCOMPARE(otherScript->state(), RunState::PendingApproval);
+        QCOMPARE(f.queue.pending().size(), 2);
+        QTRY_VERIFY(isTerminal(first->state()) && isTerminal(again->state()));
+        QCOMPARE(f.auditDecisions(), (QStringList { u"approved"_s, u"approved_for_session"_s }));
+    }
+
+    void policies_data()
+    {
+        QTest::addColumn<int>("policy");
+        QTest::addColumn<int>("decision");
+        QTest::addColumn<QString>("decidedBy");
+        QTest::newRow("deny") << int(ApprovalPolicy::Deny) << int(Decision::DeniedByPolicy) << u"policy:deny"_s;
+        QTest::newRow("allow-all") << int(ApprovalPolicy::AllowAll) << int(Decision::ApprovedByPolicy)
+                                   << u"policy:allow-all"_s;
+    }
+
+    void policies()
+    {
+        QFETCH(int, policy);
+        QFETCH(int, decision);
+        QFETCH(QString, decidedBy);
+        Fixture f;
+        f.queue.setPolicy(ApprovalPolicy(policy));
+        Run *run = f.submit(m_script);
+        QCOMPARE(int(run->decision()), decision);
+        QCOMPARE(run->decidedBy(), decidedBy);
+        QVERIFY(f.queue.pending().isEmpty());
+        QTRY_VERIFY(isTerminal(run->state()));
+        QCOMPARE(f.auditDecisions(), QStringList { decisionName(Decision(decision)) });
+    }
+
+    void policyChangeAppliesToWaitingRequests()
+    {
+        Fixture f;
+        Run *run = f.submit(m_script);
+        QCOMPARE(run->state(), RunState::PendingApproval);
+        f.queue.setPolicy(ApprovalPolicy::Deny);
+        QCOMPARE(run->state(), RunState::Denied);
+    }
+
+    void allowLowRiskWaitsForTheFullAnalysis()
+    {
+        if (QStandardPaths::findExecutable(u"bpftrace"_s).isEmpty())
+            QSKIP("the full analysis needs bpftrace");
+        Fixture f;
+        ScriptAnalyzer analyzer;
+        f.runs.setAnalyzer(&analyzer);
+        f.queue.setPolicy(ApprovalPolicy::AllowLowRisk);
+        Run *low = f.submit(m_script);
+        QSignalSpy analysed(low, &Run::analysisChanged);
+        Run *high = f.submit(u"BEGIN { system(\"id\"); }"_s);
+        // Nothing is decided on the quick, text-only analysis.
+        QCOMPARE(low->state(), RunState::PendingApproval);
+        QCOMPARE(high->state(), RunState::PendingApproval);
+        QTRY_VERIFY_WITH_TIMEOUT(low->decision() != Decision::Pending && high->decision() != Decision::Pending, 15000);
+        QVERIFY(analysed.size() >= 1);
+        QVERIFY(low->analysis().complete);
+        QVERIFY2(low->decision() == Decision::ApprovedByPolicy, qPrintable(low->analysis().reasons().join(u"; "_s)));
+        QCOMPARE(high->decision(), Decision::DeniedByPolicy);
+        QCOMPARE(high->state(), RunState::Denied);
+        QVERIFY2(high->decisionMessage().contains(u"risk"_s), qPrintable(high->decisionMessage()));
+        QTRY_VERIFY(isTerminal(low->state()));
+    }
+
+    void analysisArrivesWhilePending()
+    {
+        if (QStandardPaths::findExecutable(u"bpftrace"_s).isEmpty())
+            QSKIP("the full analysis needs bpftrace");
+        Fixture f;
+        ScriptAnalyzer analyzer;
+        f.runs.setAnalyzer(&analyzer);
+        Run *run = f.submit(u"tracepoint:syscalls:sys_enter_open* { @[probe] = count(); }"_s);
+        QVERIFY(!run->analysis().complete);
+        QSignalSpy analysed(run, &Run::analysisChanged);
+        QTRY_VERIFY_WITH_TIMEOUT(run->analysis().complete, 15000);
+        QVERIFY(run->analysis().attachCount > 1);
+        QCOMPARE(run->state(), RunState::PendingApproval); // the Ask policy never decides
+        QVERIFY(f.queue.deny(run->id(), {}));
+    }
+
+    void personRunsNeedNoApproval()
+    {
+        Fixture f;
+        Run *run = f.runs.startPersonRun(m_script);
+        QCOMPARE(run->decision(), Decision::NotRequired);
+        QVERIFY(f.queue.pending().isEmpty());
+        QTRY_COMPARE(run->state(), RunState::Finished);
+        QVERIFY(f.audit.readAll().isEmpty());
+    }
+
+    void policyNames()
+    {
+        for (ApprovalPolicy p :
+            { ApprovalPolicy::Ask, ApprovalPolicy::Deny, ApprovalPolicy::AllowLowRisk, ApprovalPolicy::AllowAll })
+            QCOMPARE(approvalPolicyFromName(approvalPolicyName(p)), p);
+        QCOMPARE(approvalPolicyName(ApprovalPolicy::AllowLowRisk), u"allow-low-risk"_s);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestApprovalQueue)
+#include "tst_approvalqueue.moc"
