@@ -209,7 +209,7 @@ bool AuditLog::append(const QJsonObject &entry)
     line.append('\n');
     // O_APPEND: every write lands at the end, so nothing earlier is ever rewritten, even when
     // two instances append at once. One write() call per entry keeps lines whole.
-    const int fd = ::open(QFile::encodeName(m_path).constData(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    const int fd = ::open(QFile::encodeName(m_path).constData(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) {
         m_error = u"cannot open %1: %2"_s.arg(m_path, QString::fromLocal8Bit(strerror(errno)));
         return false;

@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "run.h"
+#include "runstore.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+QJsonObject makeRun(const QString &id, int outputBytes = 100)
+{
+    return QJsonObject { { u"id"_s, id }, { u"state"_s, u"finished"_s }, { u"script"_s, u"BEGIN { exit(); }"_s },
+        { u"output"_s, QString(outputBytes, u'x') } };
+}
+
+void setAge(const QString &path, int secondsAgo)
+{
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::ReadWrite));
+    QVERIFY(f.setFileTime(QDateTime::currentDateTimeUtc().addSecs(-secondsAgo), QFileDevice::FileModificationTime));
+}
+
+// Child mode: save runs "w0", "w1", ... forever, each a little larger, until killed.
+int childWriter(const QString &dir)
+{
+    RunStore store(dir);
+    for (int i = 0;; ++i) {
+        if (!store.save(makeRun(u"w%1"_s.arg(i), 2000 + (i % 50) * 1000)))
+            return 1;
+        // Rewrites of existing ids too: a kill during a replace must leave the old file whole.
+        if (i > 0 && !store.save(makeRun(u"w%1"_s.arg(i - 1), 500)))
+            return 1;
+    }
+}
+
+} // namespace
+
+class TestRunStore : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void saveAndLoad();
+    void saveRealRun();
+    void rejectsBadIds_data();
+    void rejectsBadIds();
+    void replaceKeepsOneFile();
+    void loadAllOldestFirst();
+    void corruptFilesSkipped();
+    void evictionOldestFirst();
+    void newestSurvivesTinyCap();
+    void lowerCapEvictsAtOnce();
+    void remove();
+    void killedWriterLeavesNothingTorn();
+};
+
+void TestRunStore::saveAndLoad()
+{
+    QTemporaryDir tmp;
+    RunStore store(tmp.filePath(u"runs"_s));
+    QCOMPARE(store.size(), 0);
+    QVERIFY(store.loadAll().isEmpty());
+    QVERIFY(store.save(makeRun(u"run-1"_s)));
+    const auto loaded = store.load(u"run-1"_s);
+    QVERIFY(loaded);
+    QCOMPARE(*loaded, makeRun(u"run-1"_s));
+    QVERIFY(!store.load(u"run-2"_s));
+    QVERIFY(store.size() > 100);
+    QCOMPARE(QDir(store.directory()).entryList(QDir::Files), QStringList { u"run-1.json"_s });
+}
+
+void TestRunStore::saveRealRun()
+{
+    QTemporaryDir tmp;
+    RunStore store(tmp.path());
+    Run run(u"person-42"_s, RunOrigin::Person);
+    QVERIFY2(store.save(run), qPrintable(store.errorString()));
+    const auto loaded = store.load(u"person-42"_s);
+    QVERIFY(loaded);
+    QCOMPARE(loaded->value(u"id"_s).toString(), u"person-42"_s);
+    QCOMPARE(*loaded, run.toJson(true));
+}
+
+void TestRunStore::rejectsBadIds_data()
+{
+    QTest::addColumn<QJsonValue>("id");
+    QTest::newRow("missing") << QJsonValue();
+    QTest::newRow("empty") << QJsonValue(u""_s);
+    QTest::newRow("path traversal") << QJsonValue(u"../escape"_s);
+    QTest::newRow("slash") << QJsonValue(u"a/b"_s);
+    QTest::newRow("hidden") << QJsonValue(u".hidden"_s);
+    QTest::newRow("not a string") << QJsonValue(42);
+    QTest::newRow("too long") << QJsonValue(QString(300, u'a'));
+}
+
+void TestRunStore::rejectsBadIds()
+{
+    QFETCH(QJsonValue, id);
+    QTemporaryDir tmp;
+    RunStore store(tmp.filePath(u"runs"_s));
+    QJsonObject run = makeRun(u"x"_s);
+    run.insert(u"id"_s, id);
+    QVERIFY(!store.save(run));
+    QVERIFY(!store.errorString().isEmpty());
+    QVERIFY(QDir(tmp.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot).size() <= 1);
+    QCOMPARE(store.size(), 0);
+    QVERIFY(!QFile::exists(tmp.filePath(u"escape.json"_s)));
+}
+
+void TestRunStore::replaceKeepsOneFile()
+{
+    QTemporaryDir tmp;
+    RunStore store(tmp.path());
+    QVERIFY(store.save(makeRun(u"r"_s, 10)));
+    QVERIFY(store.save(makeRun(u"r"_s, 20)));
+    QCOMPARE(QDir(tmp.path()).entryList(QDir::Files), QStringList { u"r.json"_s });
+    QCOMPARE(store.load(u"r"_s)->value(u"output"_s).toString().size(), 20);
+}
+
+void TestRunStore::loadAllOldestFirst()
+{
+    QTemporaryDir tmp;
+    RunStore store(tmp.path());
+    for (const QString &id : { u"b"_s, u"a"_s, u"c"_s })
+        QVERIFY(store.save(makeRun(id)));
+    setAge(tmp.filePath(u"b.json"_s), 300);
+    setAge(tmp.filePath(u"a.json"_s), 200);
+    setAge(tmp.filePath(u"c.json"_s), 100);
+    QStringList order;
+    for (const QJsonObject &o : store.loadAll())
+        order.append(o.value(u"id"_s).toString());
+    QCOMPARE(order, (QStringList { u"b"_s, u"a"_s, u"c"_s }));
+    QVERIFY(store.errorString().isEmpty());
+}
+
+void TestRunStore::corruptFilesSkipped()
+{
+    QTemporaryDir tmp;
+    RunStore store(tmp.path());
+    QVERIFY(store.save(makeRun(u"good"_s)));
+    auto write = [&](const QString &name, const QByteArray &data) {
+        QFile f(tmp.filePath(name));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(data);
+    };
+    write(u"torn.json"_s, "{\"id\": \"torn\", \"output\": \"xx");
+    write(u"array.json"_s, "[1, 2, 3]");
+    write(u"noid.json"_s, "{\"state\": \"finished\"}");
+    write(u"binary.json"_s, QByteArray("\xff\xfe\x00\x01", 4));
+    write(u"empty.json"_s, "");
+    write(u"good.json.Xy12ab"_s, "{\"id\": \"leftover temp file\""); // what a kill during QSaveFile leaves
+    const QList<QJsonObject> runs = store.loadAll();
+    QCOMPARE(runs.size(), 1);
+    QCOMPARE(runs.first().value(u"id"_s).toString(), u"good"_s);
+    QVERIFY(store.errorString().contains(u"5"_s));
+    QVERIFY(store.errorString().contains(u"torn.json"_s));
+}
+
+void TestRunStore::evictionOldestFirst()
+{
+    QTemporaryDir tmp;
+    RunStore store(tmp.path(), 10'000);
+    for (int i = 0; i < 5; ++i) {
+        QVERIFY(store.save(makeRun(u"r%1"_s.arg(i), 3000)));
+        setAge(tmp.filePath(u"r%1.json"_s.arg(i)), 100 - i);
+    }
+    // Each file is ~3.1 kB: only the newest three fit under 10 kB.
+    QVERIFY(store.size() <= 10'000);
+    QStringList ids;
+    for (const QJsonObject &o : store.loadAll())
+        ids.append(o.value(u"id"_s).toString());
+    QCOMPARE(ids, (QStringList { u"r2"_s, u"r3"_s, u"r4"_s }));
+}
+
+void TestRunStore::newestSurvivesTinyCap()
+{
+    QTemporaryDir tmp;
+    RunStore store(tmp.path(), 1000);
+    QVERIFY(store.save(makeRun(u"old"_s, 500)));
+    setAge(tmp.filePath(u"old.json"_s), 100);
+    QVERIFY(store.save(makeRun(u"huge"_s, 5000)));
+    const QList<QJsonObject> runs = store.loadAll();
+    QCOMPARE(runs.size(), 1);
+    QCOMPARE(runs.first().value(u"id"_s).toString(), u"huge"_s);
+}
+
+void TestRunStore::lowerCapEvictsAtOnce()
+{
+    QTemporaryDir tmp;
+    RunStore store(tmp.path());
+    for (int i = 0; i < 4; ++i) {
+        QVERIFY(store.save(makeRun(u"r%1"_s.arg(i), 1000)));
+        setAge(tmp.filePath(u"r%1.json"_s.arg(i)), 100 - i);
+    }
+    store.setMaxBytes(2500);
+    QCOMPARE(store.maxBytes(), 2500);
+    QCOMPARE(store.loadAll().size(), 2);
+    QVERIFY(store.load(u"r3"_s));
+    QVERIFY(!store.load(u"r0"_s));
+}
+
+void TestRunStore::remove()
+{
+    QTemporaryDir tmp;
+    RunStore store(tmp.path());
+    QVERIFY(store.save(makeRun(u"gone"_s)));
+    QVERIFY(store.remove(u"gone"_s));
+    QVERIFY(!store.remove(u"gone"_s));
+    QVERIFY(!store.remove(u"../x"_s));
+    QVERIFY(store.loadAll().isEmpty());
+}
+
+void TestRunStore::killedWriterLeavesNothingTorn()
+{
+    QTemporaryDir tmp;
+    for (int round = 0; round < 3; ++round) {
+        QProcess child;
+        child.start(QCoreApplication::applicationFilePath(), { u"--child-writer"_s, tmp.path() });
+        QVERIFY(child.waitForStarted());
+        // Kill at a different moment each round, while it is busy writing.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            QDir(tmp.path()).entryList({ u"*.json"_s }, QDir::Files).size() > 20 + round * 7, 20000);
+        QTest::qWait(round * 13);
+        ::kill(pid_t(child.processId()), SIGKILL);
+        QVERIFY(child.waitForFinished());
+        RunStore store(tmp.path());
+        const QStringList files = QDir(tmp.path()).entryList({ u"*.json"_s }, QDir::Files);
+        const QList<QJsonObject> runs = store.loadAll();
+        // Every *.json file is complete JSON: the kill can only leave a temporary file behind.
+        QVERIFY2(store.errorString().isEmpty(), qPrintable(store.errorString()));
+        QCOMPARE(runs.size(), files.size());
+        for (const QJsonObject &run : runs) {
+            const QString output = run.value(u"output"_s).toString();
+            QVERIFY(output.size() == 500 || output.size() >= 2000);
+            QVERIFY(output.count(u'x') == output.size());
+        }
+    }
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 3 && qstrcmp(argv[1], "--child-writer") == 0) {
+        QCoreApplication app(argc, argv);
+        return childWriter(QString::fromLocal8Bit(argv[2]));
+    }
+    QCoreApplication app(argc, argv);
+    TestRunStore test;
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "tst_runstore.moc"
