@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "run.h"
+#include "runmanager.h"
+#include "runtestutil.h"
+
+#include <QCryptographicHash>
+#include <QJsonArray>
+#include <QTest>
+
+class TestRun : public QObject
+{
+    Q_OBJECT
+
+    static QJsonObject savedRun(int lines, qint64 firstOffset)
+    {
+        QJsonArray output;
+        for (int i = 0; i < lines; ++i)
+            output.append(
+                OutputLine { firstOffset + i, 10 * i, OutputLine::Stream::Stdout, u"line %1"_s.arg(firstOffset + i) }
+                    .toJson());
+        return QJsonObject {
+            { u"id"_s, u"run-abc"_s },
+            { u"origin"_s, u"client"_s },
+            { u"client"_s, ClientInfo { u"Claude"_s, u"1.0"_s, u"http"_s, u"s1"_s }.toJson() },
+            { u"reason"_s, u"why"_s },
+            { u"script"_s, u"BEGIN { exit(); }"_s },
+            { u"originalScript"_s, u"BEGIN { }"_s },
+            { u"state"_s, u"timed_out"_s },
+            { u"decision"_s, u"approved_edited"_s },
+            { u"decidedBy"_s, u"person"_s },
+            { u"createdAt"_s, u"2026-11-24T10:00:00.000Z"_s },
+            { u"startedAt"_s, u"2026-11-24T10:00:01.000Z"_s },
+            { u"endedAt"_s, u"2026-11-24T10:00:11.500Z"_s },
+            { u"timeoutSeconds"_s, 10 },
+            { u"exitCode"_s, 0 },
+            { u"attachedProbes"_s, 4 },
+            { u"lostEvents"_s, 2 },
+            { u"droppedByRate"_s, 7 },
+            { u"firstOffset"_s, firstOffset },
+            { u"totalLines"_s, firstOffset + lines },
+            { u"maps"_s, QJsonObject { { u"@x"_s, QJsonObject { { u"kind"_s, u"map"_s }, { u"data"_s, 3 } } } } },
+            { u"diagnostics"_s,
+                QJsonArray { Diagnostic { Diagnostic::Severity::Warning, 2, 3, 5, u"hm"_s }.toJson() } },
+            { u"output"_s, output },
+        };
+    }
+
+private Q_SLOTS:
+    void names()
+    {
+        for (RunState s :
+            { RunState::PendingApproval, RunState::Starting, RunState::Running, RunState::Stopping, RunState::Finished,
+                RunState::Failed, RunState::Stopped, RunState::TimedOut, RunState::Denied, RunState::Expired }) {
+            QCOMPARE(runStateFromName(runStateName(s)), s);
+            QVERIFY(!(isTerminal(s) && isActive(s)));
+        }
+        QCOMPARE(runStateName(RunState::PendingApproval), u"pending_approval"_s);
+        QCOMPARE(runStateName(RunState::TimedOut), u"timed_out"_s);
+        QVERIFY(isActive(RunState::Stopping) && !isActive(RunState::PendingApproval)
+            && !isTerminal(RunState::PendingApproval));
+        QVERIFY(!runStateFromName(u"bogus"_s));
+        for (Decision d : { Decision::NotRequired, Decision::Pending, Decision::Approved, Decision::ApprovedEdited,
+                 Decision::ApprovedForSession, Decision::ApprovedByPolicy, Decision::Denied, Decision::DeniedByPolicy,
+                 Decision::Expired })
+            QCOMPARE(decisionFromName(decisionName(d)), d);
+        QCOMPARE(ClientInfo().displayName(), u"unknown client"_s);
+        QCOMPARE((ClientInfo { u"Claude"_s, u"1.0"_s, {}, {} }.displayName()), u"Claude 1.0"_s);
+        const Diagnostic d { Diagnostic::Severity::Error, 3, 4, 9, u"bad"_s };
+        QCOMPARE(Diagnostic::fromJson(d.toJson()), d);
+    }
+
+    void fromJsonRestoresEverything()
+    {
+        std::unique_ptr<Run> run(Run::fromJson(savedRun(3, 100)));
+        QVERIFY(run);
+        QCOMPARE(run->id(), u"run-abc"_s);
+        QCOMPARE(run->origin(), RunOrigin::Client);
+        QCOMPARE(run->client().transport, u"http"_s);
+        QCOMPARE(run->state(), RunState::TimedOut);
+        QCOMPARE(run->decision(), Decision::ApprovedEdited);
+        QVERIFY(run->scriptEdited());
+        QCOMPARE(run->originalScript(), u"BEGIN { }"_s);
+        QCOMPARE(run->timeoutSeconds(), 10);
+        QCOMPARE(run->exitCode(), 0);
+        QCOMPARE(run->durationSeconds(), 10.5);
+        QCOMPARE(run->attachedProbes(), 4);
+        QCOMPARE(run->lostEvents(), 2);
+        QCOMPARE(run->droppedByRate(), 7);
+        QCOMPARE(run->maps().value("@x"_L1).toObject().value("data"_L1).toInt(), 3);
+        QCOMPARE(run->diagnostics().size(), 1);
+        QCOMPARE(run->diagnostics().first().line, 2);
+        QCOMPARE(run->scriptHash(), QCryptographicHash::hash("BEGIN { exit(); }", QCryptographicHash::Sha256).toHex());
+    }
+
+    void linesKeepAbsoluteOffsets()
+    {
+        std::unique_ptr<Run> run(Run::fromJson(savedRun(3, 100)));
+        QCOMPARE(run->firstOffset(), 100);
+        QCOMPARE(run->droppedByCap(), 100);
+        QCOMPARE(run->totalLines(), 103);
+        QCOMPARE(run->lines(0, 2).first().text, u"line 100"_s); // clamped to the first kept line
+        QCOMPARE(run->lines(101, 10).size(), 2);
+        QCOMPARE(run->lines(102, 10).first().offset, 102);
+        QVERIFY(run->lines(103, 10).isEmpty());
+        QVERIFY(run->lines(100, 0).isEmpty());
+    }
+
+    void roundTrip()
+    {
+        std::unique_ptr<Run> run(Run::fromJson(savedRun(5, 0)));
+        const QJsonObject full = run->toJson(true);
+        QCOMPARE(full.value("output"_L1).toArray().size(), 5);
+        QVERIFY(!run->toJson(false).contains("output"_L1));
+        std::unique_ptr<Run> again(Run::fromJson(full));
+        QCOMPARE(again->toJson(true), full);
+    }
+
+    void activeRunInHistoryCountsAsFailed()
+    {
+        QJsonObject object = savedRun(0, 0);
+        object.insert(u"state"_s, u"running"_s);
+        std::unique_ptr<Run> run(Run::fromJson(object));
+        QCOMPARE(run->state(), RunState::Failed);
+        QVERIFY(!run->failureReason().isEmpty());
+        QVERIFY(!Run::fromJson(QJsonObject { { u"state"_s, u"finished"_s } })); // no id
+    }
+
+    void liveRunSerialises()
+    {
+        RunManager manager;
+        manager.setPrivilege(directPrivilege(fakePath(u"canned.sh"_s)));
+        Run *run = manager.startPersonRun(u"BEGIN { }"_s);
+        QTRY_VERIFY(run->totalLines() >= 5);
+        QVERIFY(run->durationSeconds() > 0);
+        QCOMPARE(run->toJson(false).value("state"_L1).toString(), u"running"_s);
+        manager.stop(run->id());
+        QTRY_COMPARE(run->state(), RunState::Stopped);
+        const QJsonObject json = run->toJson(true);
+        QCOMPARE(json.value("origin"_L1).toString(), u"person"_s);
+        QCOMPARE(json.value("decision"_L1).toString(), u"not_required"_s);
+        QVERIFY(json.value("maps"_L1).toObject().contains("@syscalls"_L1));
+        QCOMPARE(json.value("output"_L1).toArray().first().toObject().value("text"_L1).toString(), u"hello"_s);
+        std::unique_ptr<Run> back(Run::fromJson(json));
+        QCOMPARE(lineTexts(back.get()), lineTexts(run));
+        QCOMPARE(back->maps(), run->maps());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRun)
+#include "tst_run.moc"
