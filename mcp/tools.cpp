@@ -509,12 +509,25 @@ McpTools::McpTools(Engine *engine, QObject *parent)
     , m_engine(engine)
 { }
 
-QList<McpTools::Tool> McpTools::tools() const
+struct McpTools::Cache
+{
+    int defaultTimeout = -1;
+    int maxTimeout = -1;
+    QList<Tool> tools;
+};
+
+const QList<McpTools::Tool> &McpTools::tools() const
 {
     const RunLimits limits = m_engine->runs()->limits();
     const int maxTimeout = std::max(1, limits.maxTimeoutSeconds);
-
-    QList<Tool> list;
+    if (m_cache && m_cache->defaultTimeout == limits.defaultClientTimeoutSeconds && m_cache->maxTimeout == maxTimeout)
+        return m_cache->tools;
+    if (!m_cache)
+        m_cache = std::make_shared<Cache>();
+    m_cache->defaultTimeout = limits.defaultClientTimeoutSeconds;
+    m_cache->maxTimeout = maxTimeout;
+    QList<Tool> &list = m_cache->tools;
+    list.clear();
     auto add = [&list](const QString &name, const QString &title, const QString &description, const QJsonObject &input,
                    const QJsonObject &output, const QJsonObject &hints, auto handler) {
         QJsonObject ann = hints;
@@ -834,7 +847,7 @@ QJsonArray McpTools::definitions() const
 
 bool McpTools::hasTool(const QString &name) const
 {
-    const QList<Tool> list = tools();
+    const QList<Tool> &list = tools();
     return std::any_of(list.begin(), list.end(), [&name](const Tool &t) { return t.name == name; });
 }
 
@@ -858,7 +871,9 @@ void McpTools::call(const QString &name, const QJsonObject &arguments, const Mcp
             reply(errorResult(u"Invalid arguments for %1: %2."_s.arg(name, problem)));
             return;
         }
-        (this->*tool.handler)(arguments, context, std::move(reply));
+        // The handler may run long after the table is rebuilt; it needs only its own address.
+        const auto handler = tool.handler;
+        (this->*handler)(arguments, context, std::move(reply));
         return;
     }
     reply(errorResult(u"Unknown tool '%1'."_s.arg(name)));

@@ -7,6 +7,8 @@
 #include <QJsonArray>
 #include <QObject>
 
+#include <memory>
+
 class Engine;
 class Run;
 class ApprovalQueue;
@@ -49,7 +51,10 @@ public:
 
 private:
     struct Tool;
-    QList<Tool> tools() const;
+    struct Cache;
+    /// The tool table, rebuilt only when the limits it advertises change (tools/list and every
+    /// call read it, so it must be cheap).
+    const QList<Tool> &tools() const;
     QJsonObject inputSchemaFor(const QString &name) const;
 
     void listProbes(const QJsonObject &args, const McpCallContext &context, Reply reply);
@@ -69,4 +74,5 @@ private:
 
     Engine *m_engine;
     int m_loadWaitMs = 10000;
+    mutable std::shared_ptr<Cache> m_cache;
 };
