@@ -83,6 +83,9 @@ async function connect(options) {
         transport = new StdioClientTransport({
             command: options.stdio,
             args: ['--mcp-stdio', ...options.bridgeArgs],
+            // The SDK passes only a few variables by default; the bridge needs XDG_RUNTIME_DIR
+            // and friends to find the instance it relays to.
+            env: { ...process.env },
             stderr: 'inherit',
         });
     } else {
