@@ -1,2 +1,112 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// The window: editor and selected run in the middle; probes, runs, approvals and the endpoint in docks.
 #pragma once
+
+#include <QMainWindow>
+#include <QPointer>
+
+class ApprovalPanel;
+class Engine;
+class EndpointPanel;
+class McpServer;
+class ProbeBrowser;
+class Run;
+class RunView;
+class RunsPanel;
+class ScriptEditor;
+class QDockWidget;
+class QLabel;
+class QMenu;
+class QSystemTrayIcon;
+
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    /// `server` may be null (tests, or the endpoint failed to start).
+    explicit MainWindow(Engine *engine, McpServer *server, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    /// Shows, un-minimizes and raises the window (a second `tracedesk` start asks for this).
+    void raiseAndActivate();
+
+    /// Loads a .bt file into the editor; false with *error on failure.
+    bool openFile(const QString &path, QString *error = nullptr);
+    bool saveFile(const QString &path, QString *error = nullptr);
+    QString currentFile() const { return m_currentFile; }
+    QStringList recentFiles() const;
+
+    /// Runs the editor's script as the person's own run (Run, Ctrl+R).
+    Run *runScript();
+    /// Stops the selected run, or the newest active one (Stop).
+    void stopRun();
+
+    ScriptEditor *editor() const { return m_editor; }
+    ProbeBrowser *probeBrowser() const { return m_probes; }
+    RunsPanel *runsPanel() const { return m_runs; }
+    RunView *runView() const { return m_runView; }
+    ApprovalPanel *approvalPanel() const { return m_approvals; }
+    EndpointPanel *endpointPanel() const { return m_endpoint; }
+    QDockWidget *approvalDock() const { return m_approvalDock; }
+    QDockWidget *endpointDock() const { return m_endpointDock; }
+    QAction *runAction() const { return m_runAction; }
+    QAction *stopAction() const { return m_stopAction; }
+    QMenu *examplesMenu() const { return m_examplesMenu; }
+    /// The status bar's pieces joined by " | " (tests).
+    QString statusSummary() const;
+
+    void saveLayout();
+    void restoreLayout();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void createActions();
+    void createDocks();
+    void createStatusBar();
+    void setEditorText(const QString &text);
+    void newScript();
+    void openDialog();
+    void saveAs();
+    void save();
+    void addRecentFile(const QString &path);
+    void updateRecentMenu();
+    void updateTitle();
+    void updateStatus();
+    void updateRunActions();
+    void showSettings();
+    void showCapabilities();
+    void showAbout();
+    void notifyRequest(Run *run);
+
+    QPointer<Engine> m_engine;
+    QPointer<McpServer> m_server;
+    QString m_currentFile;
+    bool m_closeConfirmed = false;
+
+    ScriptEditor *m_editor;
+    QLabel *m_analysisLabel;
+    RunView *m_runView;
+    ProbeBrowser *m_probes = nullptr;
+    RunsPanel *m_runs = nullptr;
+    ApprovalPanel *m_approvals = nullptr;
+    EndpointPanel *m_endpoint = nullptr;
+    QDockWidget *m_probeDock = nullptr;
+    QDockWidget *m_runsDock = nullptr;
+    QDockWidget *m_approvalDock = nullptr;
+    QDockWidget *m_endpointDock = nullptr;
+
+    QAction *m_runAction = nullptr;
+    QAction *m_stopAction = nullptr;
+    QMenu *m_recentMenu = nullptr;
+    QMenu *m_examplesMenu = nullptr;
+    QMenu *m_viewMenu = nullptr;
+
+    QLabel *m_privilegeLabel;
+    QLabel *m_versionLabel;
+    QLabel *m_endpointLabel;
+    QLabel *m_clientsLabel;
+    QLabel *m_pendingLabel;
+    QSystemTrayIcon *m_tray = nullptr;
+};

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// What the settings dialog edits, stored with QSettings under the keys app/commandline.h reads
+// at start ("engine/..." and "mcp/..."), so a saved value and the command line agree.
+#pragma once
+
+#include <privilege.h>
+#include <runmanager.h>
+
+#include <QString>
+
+class QSettings;
+class Engine;
+
+struct AppSettings {
+    RunLimits limits;
+    PrivilegeMode privilege = PrivilegeMode::Auto;
+    int approvalTimeoutSeconds = 300;
+    bool httpEnabled = true;
+    quint16 httpPort = 8765;
+
+    /// Current values: the engine's (when given), then what is saved.
+    static AppSettings load(const QSettings &settings, const Engine *engine = nullptr);
+    void save(QSettings &settings) const;
+    /// Limits and approval timeout apply at once; privilege and HTTP need a restart.
+    void applyTo(Engine *engine) const;
+    /// Whether `other` differs in something that only a restart applies.
+    bool needsRestartComparedTo(const AppSettings &other) const;
+
+    bool operator==(const AppSettings &other) const;
+};
+
+namespace AppSettingsKey
+{
+inline constexpr QLatin1StringView privilege{"engine/privilege"};
+inline constexpr QLatin1StringView approvalTimeoutSeconds{"engine/approvalTimeoutSeconds"};
+inline constexpr QLatin1StringView maxConcurrentRuns{"engine/maxConcurrentRuns"};
+inline constexpr QLatin1StringView maxLinesKept{"engine/maxLinesKept"};
+inline constexpr QLatin1StringView maxLinesPerSecond{"engine/maxLinesPerSecond"};
+inline constexpr QLatin1StringView defaultClientTimeoutSeconds{"engine/defaultClientTimeoutSeconds"};
+inline constexpr QLatin1StringView maxTimeoutSeconds{"engine/maxTimeoutSeconds"};
+inline constexpr QLatin1StringView httpEnabled{"mcp/httpEnabled"};
+inline constexpr QLatin1StringView httpPort{"mcp/httpPort"};
+}

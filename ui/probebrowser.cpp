@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "probebrowser.h"
+
+#include "probetreemodel.h"
+
+#include <QFontDatabase>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QSplitter>
+#include <QToolButton>
+#include <QTreeView>
+#include <QVBoxLayout>
+
+using namespace Qt::StringLiterals;
+
+ProbeBrowser::ProbeBrowser(ProbeCatalog *catalog, QWidget *parent)
+    : QWidget(parent)
+    , m_catalog(catalog)
+    , m_filter(new QLineEdit(this))
+    , m_refresh(new QToolButton(this))
+    , m_status(new QLabel(this))
+    , m_view(new QTreeView(this))
+    , m_model(new ProbeTreeModel(this))
+    , m_details(new QPlainTextEdit(this))
+{
+    // One worker: a newer filter waits behind at most one older one, which then finds itself
+    // stale and stops early.
+    m_pool.setMaxThreadCount(1);
+
+    m_filter->setPlaceholderText(tr("Filter probes: text or glob (tracepoint:syscalls:*open*)"));
+    m_filter->setClearButtonEnabled(true);
+    m_filter->setAccessibleName(tr("Probe filter"));
+    m_refresh->setIcon(QIcon::fromTheme(u"view-refresh"_s));
+    m_refresh->setText(tr("Refresh"));
+    m_refresh->setToolTip(tr("List the probes again with bpftrace -l"));
+    m_refresh->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_refresh->setEnabled(m_catalog != nullptr);
+
+    m_view->setModel(m_model);
+    m_view->setHeaderHidden(true);
+    m_view->setUniformRowHeights(true);
+    m_view->setDragEnabled(true);
+    m_view->setDragDropMode(QAbstractItemView::DragOnly);
+    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_view->setExpandsOnDoubleClick(true);
+
+    m_details->setReadOnly(true);
+    m_details->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_details->setPlaceholderText(tr("Select a probe to see its arguments."));
+    m_details->setMaximumBlockCount(2000);
+
+    auto *top = new QHBoxLayout;
+    top->setContentsMargins(0, 0, 0, 0);
+    top->addWidget(m_filter, 1);
+    top->addWidget(m_refresh);
+    auto *splitter = new QSplitter(Qt::Vertical, this);
+    splitter->addWidget(m_view);
+    splitter->addWidget(m_details);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 1);
+    splitter->setChildrenCollapsible(false);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addLayout(top);
+    layout->addWidget(m_status);
+    layout->addWidget(splitter, 1);
+
+    // Each keystroke would restart the worker; a short pause merges bursts of typing.
+    m_typingTimer.setSingleShot(true);
+    m_typingTimer.setInterval(80);
+    connect(&m_typingTimer, &QTimer::timeout, this, &ProbeBrowser::startFilter);
+    connect(m_filter, &QLineEdit::textEdited, this, [this] { m_typingTimer.start(); });
+    connect(m_filter, &QLineEdit::returnPressed, this, [this] {
+        m_typingTimer.stop();
+        startFilter();
+    });
+
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentChanged, this, &ProbeBrowser::showDetails);
+    connect(m_view, &QTreeView::activated, this, [this](const QModelIndex &index) {
+        const QString probe = index.data(ProbeTreeModel::ProbeRole).toString();
+        if (!probe.isEmpty())
+            Q_EMIT insertRequested(probe, ProbeTreeModel::skeleton(probe));
+    });
+
+    if (m_catalog) {
+        connect(m_refresh, &QToolButton::clicked, m_catalog, [this] { m_catalog->load(true); });
+        connect(m_catalog, &ProbeCatalog::statusChanged, this, [this] {
+            if (m_catalog->status() == ProbeCatalog::Status::Ready)
+                setSnapshot(m_catalog->snapshot());
+            updateStatus();
+        });
+        if (m_catalog->status() == ProbeCatalog::Status::Ready)
+            setSnapshot(m_catalog->snapshot());
+    }
+    updateStatus();
+}
+
+ProbeBrowser::~ProbeBrowser()
+{
+    // A worker may still be building a tree; it posts to us when done, so wait for it (it
+    // checks the generation and stops early).
+    m_latest->store(~quint64(0));
+    m_pool.clear();
+    m_pool.waitForDone();
+}
+
+void ProbeBrowser::setSnapshot(std::shared_ptr<const ProbeSnapshot> snapshot)
+{
+    m_snapshot = std::move(snapshot);
+    startFilter();
+}
+
+void ProbeBrowser::setFilterText(const QString &text)
+{
+    m_filter->setText(text);
+    m_typingTimer.stop();
+    startFilter();
+}
+
+QString ProbeBrowser::filterText() const
+{
+    return m_filter->text();
+}
+
+void ProbeBrowser::startFilter()
+{
+    const quint64 generation = ++m_pendingGeneration;
+    m_latest->store(generation);
+    updateStatus();
+    if (!m_snapshot) {
+        applyResult(generation, nullptr, 0);
+        return;
+    }
+    ProbeQuery query;
+    query.pattern = m_filter->text().trimmed();
+    query.limit = int(m_snapshot->probes.size());
+    auto snapshot = m_snapshot;
+    auto latest = m_latest;
+    ProbeBrowser *self = this;
+    m_pool.start([snapshot, query, latest, generation, self] {
+        if (latest->load() != generation)
+            return;
+        std::shared_ptr<const ProbeTree> tree;
+        int total = 0;
+        if (query.pattern.isEmpty()) {
+            tree = ProbeTree::build(snapshot->probes);
+            total = int(snapshot->probes.size());
+        } else {
+            const ProbeQueryResult result = ProbeCatalog::query(*snapshot, query);
+            if (latest->load() != generation)
+                return;
+            tree = ProbeTree::build(result.probes);
+            total = result.total;
+        }
+        if (latest->load() != generation)
+            return;
+        // The browser waits for us in its destructor, so `self` is alive while we post; a posted
+        // call dies with its receiver.
+        QMetaObject::invokeMethod(
+            self, [self, generation, tree, total] { self->applyResult(generation, tree, total); }, Qt::QueuedConnection);
+    });
+}
+
+void ProbeBrowser::applyResult(quint64 generation, std::shared_ptr<const ProbeTree> tree, int matches)
+{
+    if (generation != m_pendingGeneration)
+        return; // a newer filter is on its way
+    const QString current = m_detailsProbe;
+    m_appliedGeneration = generation;
+    m_matchCount = matches;
+    m_model->setTree(std::move(tree));
+    // Small results are worth seeing opened; 150,000 expanded rows are not.
+    if (m_matchCount > 0 && m_matchCount <= 200)
+        m_view->expandAll();
+    else if (m_model->rowCount() == 1)
+        m_view->expand(m_model->index(0, 0));
+    if (!current.isEmpty() && m_matchCount <= 5000)
+        selectProbe(current);
+    updateStatus();
+    Q_EMIT filtered(matches, generation);
+}
+
+bool ProbeBrowser::selectProbe(const QString &probe)
+{
+    QString provider, category, leaf;
+    ProbeTree::split(probe, &provider, &category, &leaf);
+    QModelIndex parent;
+    QStringList path{provider};
+    if (!category.isEmpty())
+        path.append(category);
+    for (const QString &label : std::as_const(path)) {
+        QModelIndex found;
+        for (int row = 0; row < m_model->rowCount(parent); ++row) {
+            const QModelIndex candidate = m_model->index(row, 0, parent);
+            if (candidate.data(ProbeTreeModel::ProbeRole).toString().isEmpty()
+                && candidate.data(Qt::DisplayRole).toString().startsWith(label + u" ("_s)) {
+                found = candidate;
+                break;
+            }
+        }
+        if (!found.isValid())
+            return false;
+        parent = found;
+    }
+    for (int row = 0; row < m_model->rowCount(parent); ++row) {
+        const QModelIndex candidate = m_model->index(row, 0, parent);
+        if (candidate.data(ProbeTreeModel::ProbeRole).toString() == probe) {
+            m_view->setCurrentIndex(candidate);
+            m_view->scrollTo(candidate);
+            return true;
+        }
+    }
+    return false;
+}
+
+void ProbeBrowser::showDetails(const QModelIndex &index)
+{
+    const QString probe = index.data(ProbeTreeModel::ProbeRole).toString();
+    m_detailsProbe = probe;
+    if (probe.isEmpty()) {
+        m_details->setPlainText(index.isValid() ? index.data(Qt::ToolTipRole).toString() : QString());
+        return;
+    }
+    m_details->setPlainText(probe + u"\n\n"_s + tr("Loading arguments…"));
+    if (!m_catalog) {
+        m_details->setPlainText(probe);
+        return;
+    }
+    m_catalog->describe(probe, this, [this, probe](const ProbeDetails &details) {
+        if (m_detailsProbe != probe)
+            return;
+        QString text = probe + u"\n\n"_s;
+        if (!details.error.isEmpty())
+            text += tr("No arguments: %1").arg(details.error);
+        else if (details.arguments.isEmpty())
+            text += tr("This probe has no arguments.");
+        else {
+            text += tr("Arguments (args.NAME):") + u'\n';
+            for (const ProbeArgument &argument : details.arguments)
+                text += u"    "_s + argument.type + u' ' + argument.name + u'\n';
+        }
+        m_details->setPlainText(text);
+    });
+}
+
+QString ProbeBrowser::detailsText() const
+{
+    return m_details->toPlainText();
+}
+
+QString ProbeBrowser::statusText() const
+{
+    return m_status->text();
+}
+
+void ProbeBrowser::updateStatus()
+{
+    QString text;
+    if (m_catalog && m_catalog->status() == ProbeCatalog::Status::Loading)
+        text = tr("Listing probes…");
+    else if (m_catalog && m_catalog->status() == ProbeCatalog::Status::Failed)
+        text = tr("Could not list probes: %1").arg(m_catalog->errorString());
+    else if (!m_snapshot)
+        text = tr("No probes loaded yet.");
+    else if (isFiltering())
+        text = tr("Filtering %L1 probes…").arg(m_snapshot->probes.size());
+    else if (m_filter->text().trimmed().isEmpty())
+        text = tr("%L1 probes").arg(m_snapshot->probes.size());
+    else
+        text = tr("%L1 of %L2 probes match").arg(m_matchCount).arg(m_snapshot->probes.size());
+    m_status->setText(text);
+}

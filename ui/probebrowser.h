@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The probe browser: filter (on a worker thread), tree, match count, details with arguments.
+#pragma once
+
+#include <probecatalog.h>
+
+#include <QThreadPool>
+#include <QTimer>
+#include <QWidget>
+
+#include <atomic>
+#include <memory>
+
+class ProbeTreeModel;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QTreeView;
+class QToolButton;
+
+class ProbeBrowser : public QWidget
+{
+    Q_OBJECT
+public:
+    /// `catalog` may be null (tests feed snapshots with setSnapshot()).
+    explicit ProbeBrowser(ProbeCatalog *catalog, QWidget *parent = nullptr);
+    ~ProbeBrowser() override;
+
+    void setSnapshot(std::shared_ptr<const ProbeSnapshot> snapshot);
+    /// Returns at once: filtering and building the tree run on a worker thread; results of an
+    /// older filter that arrive late are dropped (generation counter). filtered() reports.
+    void setFilterText(const QString &text);
+    QString filterText() const;
+
+    int matchCount() const { return m_matchCount; }
+    bool isFiltering() const { return m_pendingGeneration != m_appliedGeneration; }
+    ProbeTreeModel *model() const { return m_model; }
+    QTreeView *view() const { return m_view; }
+    QLineEdit *filterEdit() const { return m_filter; }
+    QString detailsText() const;
+    QString statusText() const;
+
+    /// Selects a probe in the tree (expanding its parents) and shows its details.
+    bool selectProbe(const QString &probe);
+
+Q_SIGNALS:
+    /// A filter result was applied to the tree.
+    void filtered(int matches, quint64 generation);
+    /// Double-click or Enter on a probe: the window inserts `skeleton` into the editor.
+    void insertRequested(const QString &probe, const QString &skeleton);
+
+private:
+    void startFilter();
+    void applyResult(quint64 generation, std::shared_ptr<const class ProbeTree> tree, int matches);
+    void showDetails(const QModelIndex &index);
+    void updateStatus();
+
+    ProbeCatalog *m_catalog;
+    std::shared_ptr<const ProbeSnapshot> m_snapshot;
+    QThreadPool m_pool;
+    std::shared_ptr<std::atomic<quint64>> m_latest = std::make_shared<std::atomic<quint64>>(0);
+    quint64 m_pendingGeneration = 0;
+    quint64 m_appliedGeneration = 0;
+    int m_matchCount = 0;
+    QTimer m_typingTimer;
+
+    QLineEdit *m_filter;
+    QToolButton *m_refresh;
+    QLabel *m_status;
+    QTreeView *m_view;
+    ProbeTreeModel *m_model;
+    QPlainTextEdit *m_details;
+    QString m_detailsProbe;
+};

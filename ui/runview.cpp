@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "runview.h"
+
+#include "mapsview.h"
+#include "outputview.h"
+#include "runlistmodel.h"
+#include "scripteditor.h"
+
+#include <run.h>
+#include <runmanager.h>
+
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListWidget>
+#include "uihelpers.h"
+#include <QPushButton>
+#include <QTabWidget>
+
+using namespace Qt::StringLiterals;
+
+RunView::RunView(RunManager *runs, QWidget *parent)
+    : QWidget(parent)
+    , m_runs(runs)
+    , m_title(new QLabel(this))
+    , m_details(new QLabel(this))
+    , m_stop(new QPushButton(QIcon::fromTheme(u"process-stop"_s), tr("S&top"), this))
+    , m_exportOutput(new QPushButton(QIcon::fromTheme(u"document-save-as"_s), tr("Export &output…"), this))
+    , m_exportMaps(new QPushButton(QIcon::fromTheme(u"document-save-as"_s), tr("Export &maps…"), this))
+    , m_tabs(new QTabWidget(this))
+    , m_output(new OutputView(this))
+    , m_maps(new MapsView(this))
+    , m_problems(new QListWidget(this))
+    , m_script(new ScriptEditor(this))
+{
+    QFont titleFont = m_title->font();
+    titleFont.setBold(true);
+    m_title->setFont(titleFont);
+    m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_details->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_details->setWordWrap(true);
+    for (QPushButton *button : {m_stop, m_exportOutput, m_exportMaps})
+        button->setAutoDefault(false);
+    m_stop->setToolTip(tr("Stop the run: bpftrace gets SIGINT and prints its maps"));
+
+    m_script->setReadOnly(true);
+    m_script->setLiveAnalysis(false);
+    m_tabs->addTab(m_output, QIcon::fromTheme(u"utilities-terminal"_s), tr("Output"));
+    m_tabs->addTab(m_maps, QIcon::fromTheme(u"view-statistics"_s), tr("Maps"));
+    m_tabs->addTab(m_problems, QIcon::fromTheme(u"data-warning"_s), tr("Problems"));
+    m_tabs->addTab(m_script, QIcon::fromTheme(u"text-x-script"_s), tr("Script"));
+
+    auto *header = new QHBoxLayout;
+    auto *text = new QVBoxLayout;
+    text->setSpacing(2);
+    text->addWidget(m_title);
+    text->addWidget(m_details);
+    header->addLayout(text, 1);
+    header->addWidget(m_exportOutput);
+    header->addWidget(m_exportMaps);
+    header->addWidget(m_stop);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addLayout(header);
+    layout->addWidget(m_tabs, 1);
+
+    connect(m_stop, &QPushButton::clicked, this, [this] {
+        if (!m_run)
+            return;
+        Q_EMIT stopRequested(m_run);
+        if (m_runs)
+            m_runs->stop(m_run->id());
+    });
+    connect(m_exportOutput, &QPushButton::clicked, this, &RunView::exportOutput);
+    connect(m_exportMaps, &QPushButton::clicked, this, &RunView::exportMaps);
+    setRun(nullptr);
+}
+
+void RunView::setRun(Run *run)
+{
+    if (m_run)
+        disconnect(m_run, nullptr, this, nullptr);
+    m_run = run;
+    m_output->setRun(run);
+    m_maps->setRun(run);
+    m_script->setPlainText(run ? run->script() : QString());
+    if (run) {
+        connect(run, &Run::stateChanged, this, &RunView::updateHeader);
+        connect(run, &Run::statsChanged, this, &RunView::updateHeader);
+        connect(run, &Run::diagnosticsChanged, this, &RunView::updateProblems);
+        connect(run, &Run::analysisChanged, this, &RunView::updateProblems);
+        connect(run, &Run::mapsChanged, this, &RunView::updateHeader);
+    }
+    updateHeader();
+    updateProblems();
+}
+
+QString RunView::headerText() const
+{
+    return m_title->text() + u'\n' + m_details->text();
+}
+
+void RunView::updateHeader()
+{
+    if (!m_run) {
+        m_title->setText(tr("No run selected"));
+        m_details->setText(tr("Write a script and press Run (Ctrl+R), or pick a run from the list."));
+        m_stop->setEnabled(false);
+        m_exportOutput->setEnabled(false);
+        m_exportMaps->setEnabled(false);
+        return;
+    }
+    m_title->setText(tr("%1 — %2").arg(m_run->id(), RunListModel::stateText(m_run)));
+    QStringList parts;
+    parts.append(tr("asked by %1").arg(RunListModel::whoAsked(m_run)));
+    if (m_run->durationSeconds() > 0)
+        parts.append(tr("ran %1").arg(RunListModel::durationText(m_run->durationSeconds())));
+    parts.append(tr("%n probe(s) attached", nullptr, m_run->attachedProbes()));
+    if (m_run->lostEvents() > 0)
+        parts.append(tr("%L1 events lost").arg(m_run->lostEvents()));
+    if (m_run->scriptEdited())
+        parts.append(tr("script edited before approval"));
+    QString details = parts.join(u" · "_s);
+    if (!m_run->reason().isEmpty())
+        details += u'\n' + tr("Reason: %1").arg(m_run->reason());
+    if (!m_run->failureReason().isEmpty())
+        details += u'\n' + m_run->failureReason();
+    if (!m_run->decisionMessage().isEmpty())
+        details += u'\n' + tr("Decision: %1").arg(m_run->decisionMessage());
+    m_details->setText(details);
+    const bool stoppable = isActive(m_run->state()) || m_run->state() == RunState::PendingApproval;
+    m_stop->setEnabled(stoppable && m_run->state() != RunState::Stopping);
+    m_exportOutput->setEnabled(m_run->totalLines() > 0);
+    m_exportMaps->setEnabled(!m_run->maps().isEmpty());
+}
+
+void RunView::updateProblems()
+{
+    m_problems->clear();
+    if (!m_run)
+        return;
+    QList<Diagnostic> diagnostics = m_run->diagnostics();
+    for (const Diagnostic &d : m_run->analysis().diagnostics) {
+        if (!diagnostics.contains(d))
+            diagnostics.append(d);
+    }
+    for (const Diagnostic &d : std::as_const(diagnostics)) {
+        const QString where = d.line > 0 ? tr("line %1: ").arg(d.line) : QString();
+        auto *item = new QListWidgetItem(where + d.message, m_problems);
+        item->setIcon(QIcon::fromTheme(d.severity == Diagnostic::Severity::Error ? u"data-error"_s : u"data-warning"_s));
+    }
+    for (const QString &reason : m_run->analysis().reasons())
+        new QListWidgetItem(QIcon::fromTheme(u"data-information"_s), reason, m_problems);
+    m_tabs->setTabText(2, m_problems->count() ? tr("Problems (%1)").arg(m_problems->count()) : tr("Problems"));
+    m_script->setExternalDiagnostics(m_run->diagnostics());
+}
+
+void RunView::exportOutput()
+{
+    if (!m_run)
+        return;
+    auto *dialog = new QFileDialog(this, tr("Export output"), m_run->id() + u".txt"_s, tr("Text files (*.txt);;All files (*)"));
+    dialog->setAcceptMode(QFileDialog::AcceptSave);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    QPointer<Run> run = m_run;
+    connect(dialog, &QFileDialog::fileSelected, this, [this, run](const QString &path) {
+        QString error;
+        if (run && !OutputView::exportOutput(run, path, &error))
+            UiHelpers::showWarning(this, tr("Export failed"), tr("Could not write %1: %2").arg(path, error));
+    });
+    dialog->open();
+}
+
+void RunView::exportMaps()
+{
+    if (!m_run)
+        return;
+    auto *dialog = new QFileDialog(this, tr("Export maps"), m_run->id() + u"-maps.json"_s,
+                                   tr("JSON (*.json);;Text as bpftrace prints it (*.txt)"));
+    dialog->setAcceptMode(QFileDialog::AcceptSave);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    QPointer<Run> run = m_run;
+    connect(dialog, &QFileDialog::fileSelected, this, [this, run](const QString &path) {
+        QString error;
+        if (run && !MapsView::exportMaps(run->maps(), path, &error))
+            UiHelpers::showWarning(this, tr("Export failed"), tr("Could not write %1: %2").arg(path, error));
+    });
+    dialog->open();
+}

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The selected run: its header, Stop, output, maps, problems and script; export.
+#pragma once
+
+#include <QPointer>
+#include <QWidget>
+
+class MapsView;
+class OutputView;
+class Run;
+class RunManager;
+class ScriptEditor;
+class QLabel;
+class QListWidget;
+class QPushButton;
+class QTabWidget;
+
+class RunView : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit RunView(RunManager *runs, QWidget *parent = nullptr);
+
+    void setRun(Run *run);
+    Run *run() const { return m_run; }
+
+    OutputView *outputView() const { return m_output; }
+    MapsView *mapsView() const { return m_maps; }
+    QTabWidget *tabs() const { return m_tabs; }
+    QPushButton *stopButton() const { return m_stop; }
+    QString headerText() const;
+    QListWidget *problems() const { return m_problems; }
+
+    /// Opens a save dialog (window-modal, no nested event loop) and writes the output or maps.
+    void exportOutput();
+    void exportMaps();
+
+Q_SIGNALS:
+    void stopRequested(Run *run);
+
+private:
+    void updateHeader();
+    void updateProblems();
+
+    QPointer<RunManager> m_runs;
+    QPointer<Run> m_run;
+    QLabel *m_title;
+    QLabel *m_details;
+    QPushButton *m_stop;
+    QPushButton *m_exportOutput;
+    QPushButton *m_exportMaps;
+    QTabWidget *m_tabs;
+    OutputView *m_output;
+    MapsView *m_maps;
+    QListWidget *m_problems;
+    ScriptEditor *m_script;
+};

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Limits, privilege strategy, approval timeout and the HTTP port.
+#pragma once
+
+#include "appsettings.h"
+
+#include <QDialog>
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QSpinBox;
+
+class SettingsDialog : public QDialog
+{
+    Q_OBJECT
+public:
+    explicit SettingsDialog(const AppSettings &current, QWidget *parent = nullptr);
+
+    AppSettings settings() const;
+    /// Visible when a changed value (privilege, HTTP) needs a restart.
+    QString restartNote() const;
+
+    QSpinBox *maxConcurrentRunsSpin() const { return m_maxConcurrent; }
+    QSpinBox *approvalTimeoutSpin() const { return m_approvalTimeout; }
+    QSpinBox *httpPortSpin() const { return m_httpPort; }
+    QComboBox *privilegeCombo() const { return m_privilege; }
+
+private:
+    void updateRestartNote();
+
+    AppSettings m_initial;
+    QSpinBox *m_maxConcurrent;
+    QSpinBox *m_maxLinesKept;
+    QSpinBox *m_maxLinesPerSecond;
+    QSpinBox *m_defaultTimeout;
+    QSpinBox *m_maxTimeout;
+    QSpinBox *m_approvalTimeout;
+    QComboBox *m_privilege;
+    QCheckBox *m_httpEnabled;
+    QSpinBox *m_httpPort;
+    QLabel *m_restartNote;
+};

@@ -1,0 +1,13 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Small helpers shared by the widgets.
+#pragma once
+
+#include <QString>
+
+class QWidget;
+
+namespace UiHelpers
+{
+/// A window-modal warning that does not block the caller (no nested event loop).
+void showWarning(QWidget *parent, const QString &title, const QString &text);
+}
