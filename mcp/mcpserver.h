@@ -7,11 +7,14 @@
 #include <QHostAddress>
 #include <QObject>
 
+#include <functional>
 #include <memory>
 
 class Engine;
+class McpHandlers;
 
-struct McpServerConfig {
+struct McpServerConfig
+{
     QString socketPath; ///< default: $XDG_RUNTIME_DIR/tracedesk/mcp.sock (Flatpak: $XDG_RUNTIME_DIR/app/<id>/)
     bool httpEnabled = true;
     QHostAddress httpAddress = QHostAddress::LocalHost; ///< 127.0.0.1; ::1 is bound as well when loopback
@@ -22,11 +25,14 @@ struct McpServerConfig {
     qint64 maxHeaderBytes = 64 * 1024;
     qint64 maxLineBytes = 4 * 1024 * 1024; ///< newline-delimited transports
     int maxConnections = 64;
-    int idleTimeoutSeconds = 300;
+    int idleTimeoutSeconds = 300; ///< HTTP: a kept-alive connection with no request is closed
+    int requestTimeoutSeconds = 30; ///< HTTP: a request must arrive whole within this time (slowloris)
+    int httpSessionTimeoutSeconds = 30 * 60; ///< HTTP: a session without any activity ends
 };
 
 /// A connected client, for the endpoint panel and the status bar.
-struct McpClientInfo {
+struct McpClientInfo
+{
     QString sessionId;
     QString name; ///< clientInfo.name from initialize, empty before it
     QString version;
@@ -37,7 +43,8 @@ struct McpClientInfo {
 };
 
 /// One handled message, for the live traffic log.
-struct McpTrafficEntry {
+struct McpTrafficEntry
+{
     QDateTime time;
     QString sessionId;
     QString clientName;
@@ -52,7 +59,14 @@ class McpServer : public QObject
     Q_OBJECT
 public:
     explicit McpServer(Engine *engine, const McpServerConfig &config = {}, QObject *parent = nullptr);
+    /// Serves `handlers` instead of the engine's tools (tests, benchmarks).
+    McpServer(std::unique_ptr<McpHandlers> handlers, const McpServerConfig &config = {}, QObject *parent = nullptr);
     ~McpServer() override;
+
+    /// The protocol versions initialize accepts, newest first.
+    static QStringList supportedProtocolVersions();
+    /// The default socket path: $XDG_RUNTIME_DIR/tracedesk/mcp.sock (Flatpak: .../app/<id>/mcp.sock).
+    static QString defaultSocketPath();
 
     /// Listens on the socket (always) and HTTP (when enabled). False with errorString() when the
     /// socket is taken by a live instance or a port cannot be bound.
@@ -67,6 +81,9 @@ public:
     void regenerateToken();
 
     QList<McpClientInfo> clients() const;
+    const McpServerConfig &config() const;
+    /// Entries per page of the list methods (default 100).
+    void setPageSize(int pageSize);
 
     /// The window registers here so that a second `tracedesk` can raise it over the socket
     /// (method "tracedesk/activate"); a headless instance answers that it has no window.

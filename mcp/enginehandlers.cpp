@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The production handlers: tools, resources and prompts over the Engine. Kept apart from
+// mcpserver.cpp so that code serving other handlers (tests, benchmarks) does not link the engine.
+#include "engine.h"
+#include "mcphandlers.h"
+#include "mcpserver.h"
+#include "resources.h"
+#include "tools.h"
+
+namespace {
+
+class EngineHandlers : public McpHandlers
+{
+public:
+    explicit EngineHandlers(Engine *engine)
+        : m_tools(new McpTools(engine, this))
+        , m_resources(engine)
+        , m_prompts(engine)
+    {
+        // Finished runs become resources (tracedesk://runs/{id}): tell the clients.
+        connect(engine->runs(), &RunManager::runStateChanged, this, [this](Run *, RunState state) {
+            if (isTerminal(state))
+                Q_EMIT resourceListChanged();
+        });
+    }
+
+    QJsonArray toolDefinitions() const override { return m_tools->definitions(); }
+    bool hasTool(const QString &name) const override { return m_tools->hasTool(name); }
+    void callTool(
+        const QString &name, const QJsonObject &arguments, const McpCallContext &context, ToolReply reply) override
+    {
+        m_tools->call(name, arguments, context, std::move(reply));
+    }
+    QJsonArray resources() const override { return m_resources.list(); }
+    QJsonArray resourceTemplates() const override { return m_resources.templates(); }
+    std::optional<QJsonObject> readResource(const QString &uri) const override { return m_resources.read(uri); }
+    QJsonArray prompts() const override { return m_prompts.list(); }
+    std::optional<QJsonObject> getPrompt(
+        const QString &name, const QJsonObject &arguments, QString *error) const override
+    {
+        return m_prompts.get(name, arguments, error);
+    }
+    QStringList completeResource(
+        const QString &uriTemplate, const QString &argument, const QString &prefix) const override
+    {
+        return m_resources.complete(uriTemplate, argument, prefix);
+    }
+
+private:
+    McpTools *m_tools;
+    McpResources m_resources;
+    McpPrompts m_prompts;
+};
+
+} // namespace
+
+McpServer::McpServer(Engine *engine, const McpServerConfig &config, QObject *parent)
+    : McpServer(std::make_unique<EngineHandlers>(engine), config, parent)
+{ }

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// What the dispatcher serves: tools, resources, prompts and completions. The production
+// implementation (enginehandlers.cpp) forwards to McpTools, McpResources and McpPrompts over the
+// Engine; tests substitute their own to drive the protocol without bpftrace.
+#pragma once
+
+#include "mcpcontext.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QObject>
+
+#include <functional>
+#include <optional>
+
+class McpHandlers : public QObject
+{
+    Q_OBJECT
+public:
+    using ToolReply = std::function<void(const QJsonObject &callToolResult)>;
+
+    using QObject::QObject;
+    ~McpHandlers() override;
+
+    /// Tool definitions in a stable order.
+    virtual QJsonArray toolDefinitions() const = 0;
+    virtual bool hasTool(const QString &name) const = 0;
+    /// Calls `reply` exactly once, possibly later, on this object's thread.
+    virtual void callTool(
+        const QString &name, const QJsonObject &arguments, const McpCallContext &context, ToolReply reply)
+        = 0;
+
+    virtual QJsonArray resources() const { return {}; }
+    virtual QJsonArray resourceTemplates() const { return {}; }
+    /// nullopt when the URI names nothing (answered with -32002).
+    virtual std::optional<QJsonObject> readResource(const QString &uri) const
+    {
+        Q_UNUSED(uri);
+        return std::nullopt;
+    }
+    virtual QJsonArray prompts() const { return {}; }
+    /// nullopt with *error when the prompt is unknown or an argument is missing (-32602).
+    virtual std::optional<QJsonObject> getPrompt(
+        const QString &name, const QJsonObject &arguments, QString *error) const
+    {
+        Q_UNUSED(arguments);
+        *error = QStringLiteral("Unknown prompt: %1").arg(name);
+        return std::nullopt;
+    }
+    /// completion/complete values for a resource template argument.
+    virtual QStringList completeResource(
+        const QString &uriTemplate, const QString &argument, const QString &prefix) const
+    {
+        Q_UNUSED(uriTemplate);
+        Q_UNUSED(argument);
+        Q_UNUSED(prefix);
+        return {};
+    }
+    /// completion/complete values for a prompt argument.
+    virtual QStringList completePrompt(const QString &prompt, const QString &argument, const QString &prefix) const
+    {
+        Q_UNUSED(prompt);
+        Q_UNUSED(argument);
+        Q_UNUSED(prefix);
+        return {};
+    }
+
+Q_SIGNALS:
+    /// The resource list changed (a run finished, so tracedesk://runs/{id} appeared).
+    void resourceListChanged();
+};

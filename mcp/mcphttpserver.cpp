@@ -1,0 +1,478 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "mcphttpserver.h"
+
+#include "jsonrpc.h"
+#include "mcpdispatcher.h"
+#include "mcplogging.h"
+#include "mcpsession.h"
+#include "mcptoken.h"
+
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTimer>
+#include <QUrl>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+// Transport-level JSON-RPC errors in HTTP bodies, as the reference SDK uses them.
+constexpr int TransportError = -32000;
+constexpr int SessionNotFound = -32001;
+
+McpHttpResponse jsonError(int status, int code, const QString &message, McpHttpHeaders headers = {})
+{
+    headers.emplaceBack("Content-Type", "application/json");
+    return McpHttpResponse { status, headers, JsonRpc::serialize(JsonRpc::errorResponse({}, code, message)), false };
+}
+
+QByteArray sseEvent(const QJsonValue &message)
+{
+    return "event: message\ndata: " + JsonRpc::serialize(message) + "\n\n";
+}
+
+QByteArray mediaType(const QByteArray &contentType)
+{
+    const qsizetype semicolon = contentType.indexOf(';');
+    return (semicolon < 0 ? contentType : contentType.left(semicolon)).trimmed().toLower();
+}
+
+/// Answers one POST: a JSON body, or an SSE stream once a notification must go first.
+class PostSink : public McpSink
+{
+public:
+    PostSink(McpHttpConnection *connection, bool acceptsJson, bool acceptsSse, const QByteArray &sessionId)
+        : m_connection(connection)
+        , m_serial(connection->requestSerial())
+        , m_acceptsJson(acceptsJson)
+        , m_acceptsSse(acceptsSse)
+        , m_sessionId(sessionId)
+    { }
+
+    void setErrorStatus(int status) { m_status = status; }
+
+    void notify(const QJsonObject &notification) override
+    {
+        if (m_done || !live() || !m_acceptsSse)
+            return;
+        startStream();
+        m_connection->writeStream(sseEvent(notification));
+    }
+
+    void respond(const QJsonValue &response) override
+    {
+        if (std::exchange(m_done, true) || !live())
+            return;
+        if (!m_streaming && (m_acceptsJson || m_status != 200)) {
+            m_connection->sendResponse(
+                McpHttpResponse { m_status, headers("application/json"), JsonRpc::serialize(response), false });
+            return;
+        }
+        startStream();
+        m_connection->writeStream(sseEvent(response));
+        m_connection->endStream();
+    }
+
+    void accept() override
+    {
+        if (std::exchange(m_done, true) || !live())
+            return;
+        if (m_streaming)
+            m_connection->endStream();
+        else
+            m_connection->sendResponse(McpHttpResponse { 202, headers({}), {}, false });
+    }
+
+    void abandon() override
+    {
+        if (std::exchange(m_done, true) || !live())
+            return;
+        // A cancelled request gets no answer; end the exchange so the connection is not held.
+        if (m_streaming)
+            m_connection->endStream();
+        else
+            m_connection->abort();
+    }
+
+    bool isOpen() const override { return !m_done && live(); }
+
+private:
+    bool live() const { return m_connection && m_connection->isOpen() && m_connection->requestSerial() == m_serial; }
+
+    McpHttpHeaders headers(const QByteArray &contentType) const
+    {
+        McpHttpHeaders list;
+        if (!contentType.isEmpty())
+            list.emplaceBack("Content-Type", contentType);
+        if (!m_sessionId.isEmpty())
+            list.emplaceBack("Mcp-Session-Id", m_sessionId);
+        return list;
+    }
+
+    void startStream()
+    {
+        if (std::exchange(m_streaming, true))
+            return;
+        McpHttpHeaders list = headers("text/event-stream");
+        list.emplaceBack("Cache-Control", "no-cache");
+        m_connection->beginStream(200, list);
+    }
+
+    QPointer<McpHttpConnection> m_connection;
+    quint64 m_serial;
+    bool m_acceptsJson;
+    bool m_acceptsSse;
+    QByteArray m_sessionId;
+    int m_status = 200;
+    bool m_streaming = false;
+    bool m_done = false;
+};
+
+} // namespace
+
+McpHttpServer::McpHttpServer(McpDispatcher *dispatcher, QObject *parent)
+    : QObject(parent)
+    , m_dispatcher(dispatcher)
+    , m_sweepTimer(new QTimer(this))
+{
+    connect(m_sweepTimer, &QTimer::timeout, this, &McpHttpServer::sweepSessions);
+}
+
+McpHttpServer::~McpHttpServer()
+{
+    close();
+}
+
+bool McpHttpServer::listen(const Options &options)
+{
+    close();
+    m_options = options;
+    const bool loopback = options.address.isLoopback();
+    if (!options.requireToken && !loopback) {
+        m_errorString = u"refusing to serve HTTP without a token on %1: only loopback addresses may skip it"_s.arg(
+            options.address.toString());
+        return false;
+    }
+    if (options.requireToken && options.token.size() < 16) {
+        m_errorString = u"no usable HTTP token"_s;
+        return false;
+    }
+    QList<QHostAddress> addresses { options.address };
+    if (loopback)
+        addresses = { QHostAddress(QHostAddress::LocalHost), QHostAddress(QHostAddress::LocalHostIPv6) };
+
+    quint16 port = options.port;
+    for (qsizetype i = 0; i < addresses.size(); ++i) {
+        auto *server = new QTcpServer(this);
+        server->setMaxPendingConnections(128);
+        if (!server->listen(addresses[i], port)) {
+            if (i == 0) {
+                m_errorString = u"cannot listen on %1 port %2: %3"_s.arg(addresses[i].toString())
+                                    .arg(port)
+                                    .arg(server->errorString());
+                delete server;
+                close();
+                return false;
+            }
+            // No IPv6 loopback on this machine: 127.0.0.1 alone still serves every client.
+            qCInfo(lcMcpHttp) << "not listening on" << addresses[i].toString() << server->errorString();
+            delete server;
+            continue;
+        }
+        port = server->serverPort();
+        connect(server, &QTcpServer::newConnection, this, [this, server] { onNewConnection(server); });
+        m_servers.append(server);
+    }
+    m_port = port;
+    m_sweepTimer->start(qBound(1, options.sessionTimeoutSeconds / 4, 60) * 1000);
+    qCInfo(lcMcpHttp) << "serving MCP at" << url() << (options.requireToken ? "(token required)" : "(no token)");
+    return true;
+}
+
+void McpHttpServer::close()
+{
+    for (QTcpServer *server : std::exchange(m_servers, {})) {
+        server->close();
+        delete server;
+    }
+    for (const QPointer<McpHttpConnection> &connection : std::exchange(m_connections, {})) {
+        if (connection)
+            delete connection.data();
+    }
+    const auto sessions = std::exchange(m_sessions, {});
+    for (McpSession *session : sessions) {
+        session->close();
+        delete session;
+    }
+    m_sweepTimer->stop();
+    m_port = 0;
+}
+
+bool McpHttpServer::isListening() const
+{
+    return !m_servers.isEmpty();
+}
+
+QString McpHttpServer::url() const
+{
+    if (!isListening())
+        return {};
+    QString host = m_options.address.isLoopback() ? u"127.0.0.1"_s : m_options.address.toString();
+    if (host.contains(u':'))
+        host = u'[' + host + u']';
+    return u"http://%1:%2/mcp"_s.arg(host).arg(m_port);
+}
+
+void McpHttpServer::setToken(const QString &token)
+{
+    m_options.token = token;
+}
+
+int McpHttpServer::connectionCount() const
+{
+    int count = 0;
+    for (const QPointer<McpHttpConnection> &connection : m_connections)
+        count += connection && connection->isOpen() ? 1 : 0;
+    return count;
+}
+
+QList<McpSession *> McpHttpServer::sessions() const
+{
+    return m_sessions.values();
+}
+
+void McpHttpServer::onNewConnection(QTcpServer *server)
+{
+    while (QTcpSocket *socket = server->nextPendingConnection()) {
+        m_connections.removeIf([](const QPointer<McpHttpConnection> &c) { return !c || !c->isOpen(); });
+        if (connectionCount() >= m_options.maxConnections) {
+            qCWarning(lcMcpHttp) << "refusing a connection: already" << m_options.maxConnections;
+            socket->write("HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 0\r\n"
+                          "Connection: close\r\n\r\n");
+            socket->disconnectFromHost();
+            connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+            QTimer::singleShot(2000, socket, [socket] { socket->abort(); });
+            continue;
+        }
+        auto *connection = new McpHttpConnection(socket, m_options.limits, this);
+        connection->headersHandler = [this](const McpHttpRequest &request) { return checkHeaders(request); };
+        connection->requestHandler
+            = [this](McpHttpConnection *c, const McpHttpRequest &request) { handleRequest(c, request); };
+        m_connections.append(connection);
+        connection->start();
+    }
+}
+
+bool McpHttpServer::hostAllowed(const QByteArray &host) const
+{
+    QByteArray name = host.toLower();
+    QByteArray port;
+    if (name.startsWith('[')) {
+        const qsizetype close = name.indexOf(']');
+        if (close < 0)
+            return false;
+        port = name.mid(close + 1);
+        name = name.left(close + 1);
+        if (!port.isEmpty() && !port.startsWith(':'))
+            return false;
+        port = port.mid(1);
+    } else if (const qsizetype colon = name.lastIndexOf(':'); colon >= 0) {
+        port = name.mid(colon + 1);
+        name = name.left(colon);
+    }
+    if (!port.isEmpty()) {
+        bool ok = false;
+        if (port.toUShort(&ok) != m_port || !ok)
+            return false;
+    }
+    if (name == "localhost" || name == "127.0.0.1" || name == "[::1]")
+        return true;
+    if (!m_options.address.isLoopback()) {
+        QString bound = m_options.address.toString().toLower();
+        if (bound.contains(u':'))
+            bound = u'[' + bound + u']';
+        return name == bound.toLatin1();
+    }
+    return false;
+}
+
+bool McpHttpServer::originAllowed(const QByteArray &origin) const
+{
+    const QUrl url(QString::fromLatin1(origin), QUrl::StrictMode);
+    if (!url.isValid() || (url.scheme() != "http"_L1 && url.scheme() != "https"_L1))
+        return false;
+    const QString host = url.host().toLower();
+    return host == "localhost"_L1 || host == "127.0.0.1"_L1 || host == "::1"_L1;
+}
+
+std::optional<McpHttpResponse> McpHttpServer::checkHeaders(const McpHttpRequest &request) const
+{
+    if (request.path() != "/mcp")
+        return McpHttpResponse { 404, { { "Content-Type", "text/plain" } }, "Not found: the MCP endpoint is /mcp\n",
+            true };
+    // DNS rebinding: a web page whose name resolves to 127.0.0.1 still sends its own Host.
+    if (!hostAllowed(request.header("host")))
+        return jsonError(
+            403, TransportError, u"Forbidden: the Host header must name this machine's loopback address"_s);
+    if (request.hasHeader("origin") && !originAllowed(request.header("origin")))
+        return jsonError(403, TransportError, u"Forbidden: requests from this Origin are not allowed"_s);
+    if (m_options.requireToken) {
+        const QByteArray authorization = request.header("authorization");
+        const bool bearer = authorization.size() > 7 && authorization.left(7).toLower() == "bearer ";
+        const QByteArray presented = bearer ? authorization.mid(7).trimmed() : QByteArray();
+        if (!McpToken::equals(presented, m_options.token.toLatin1())) {
+            const QByteArray challenge = authorization.isEmpty()
+                ? QByteArray("Bearer realm=\"tracedesk\"")
+                : QByteArray("Bearer realm=\"tracedesk\", error=\"invalid_token\"");
+            return jsonError(401, TransportError,
+                u"Unauthorized: send \"Authorization: Bearer <token>\" with TraceDesk's HTTP token"_s,
+                { { "WWW-Authenticate", challenge } });
+        }
+    }
+    if (request.method != "POST" && request.method != "GET" && request.method != "DELETE")
+        return jsonError(405, TransportError, u"Method not allowed: use POST, GET or DELETE"_s,
+            { { "Allow", "GET, POST, DELETE" } });
+    const QByteArray version = request.header("mcp-protocol-version");
+    if (!version.isEmpty() && !McpDispatcher::supportedProtocolVersions().contains(QString::fromLatin1(version)))
+        return jsonError(400, TransportError,
+            u"Bad Request: unsupported MCP-Protocol-Version %1 (supported: %2)"_s.arg(
+                QString::fromLatin1(version).left(40), McpDispatcher::supportedProtocolVersions().join(u", "_s)));
+    return std::nullopt;
+}
+
+void McpHttpServer::handleRequest(McpHttpConnection *connection, const McpHttpRequest &request)
+{
+    if (request.method == "POST")
+        handlePost(connection, request);
+    else if (request.method == "GET")
+        handleGet(connection, request);
+    else
+        handleDelete(connection, request);
+}
+
+McpSession *McpHttpServer::requireSession(McpHttpConnection *connection, const McpHttpRequest &request)
+{
+    const QByteArray id = request.header("mcp-session-id");
+    if (id.isEmpty()) {
+        connection->sendResponse(jsonError(
+            400, TransportError, u"Bad Request: the Mcp-Session-Id header is required (send initialize first)"_s));
+        return nullptr;
+    }
+    McpSession *session = m_sessions.value(QString::fromLatin1(id));
+    if (!session || session->isClosed()) {
+        connection->sendResponse(jsonError(404, SessionNotFound, u"Session not found"_s));
+        return nullptr;
+    }
+    return session;
+}
+
+McpSession *McpHttpServer::createSession()
+{
+    auto *session = new McpSession(u"http"_s, this);
+    m_sessions.insert(session->id(), session);
+    connect(session, &McpSession::closed, this, [this, session] {
+        m_sessions.remove(session->id());
+        Q_EMIT sessionClosed(session);
+        session->deleteLater();
+    });
+    Q_EMIT sessionOpened(session);
+    return session;
+}
+
+void McpHttpServer::handlePost(McpHttpConnection *connection, const McpHttpRequest &request)
+{
+    if (mediaType(request.header("content-type")) != "application/json") {
+        connection->sendResponse(
+            jsonError(415, TransportError, u"Unsupported Media Type: the body must be application/json"_s));
+        return;
+    }
+    const QByteArray accept = request.header("accept").toLower();
+    const bool any = accept.isEmpty() || accept.contains("*/*");
+    const bool acceptsJson = any || accept.contains("application/json");
+    const bool acceptsSse = accept.contains("text/event-stream") || accept.contains("*/*");
+    if (!acceptsJson && !acceptsSse) {
+        connection->sendResponse(
+            jsonError(406, TransportError, u"Not Acceptable: accept application/json and text/event-stream"_s));
+        return;
+    }
+    const JsonRpc::ParseResult parsed = JsonRpc::parse(request.body);
+    if (!parsed.ok) {
+        connection->sendResponse(jsonError(400, parsed.errorCode, parsed.errorMessage));
+        return;
+    }
+    const QJsonValue &message = parsed.value;
+    const QJsonObject object = message.toObject();
+    const bool initialize
+        = message.isObject() && object.value(u"method"_s).toString() == "initialize"_L1 && object.contains(u"id"_s);
+
+    McpSession *session = nullptr;
+    if (initialize) {
+        if (m_sessions.size() >= m_options.maxSessions)
+            sweepSessions();
+        if (m_sessions.size() >= m_options.maxSessions) {
+            connection->sendResponse(jsonError(503, TransportError, u"Too many sessions; try again later"_s));
+            return;
+        }
+        session = createSession();
+    } else {
+        session = requireSession(connection, request);
+        if (!session)
+            return;
+    }
+
+    auto sink = std::make_shared<PostSink>(connection, acceptsJson, acceptsSse, session->id().toLatin1());
+    if (message.isObject() && !JsonRpcMessage::fromJson(message).isValid())
+        sink->setErrorStatus(400); // not a message we can take: an HTTP error as well as a JSON-RPC one
+    m_dispatcher->handle(session, message, sink);
+    if (initialize && !session->isInitialized())
+        session->close(); // initialize was refused: no session to keep
+}
+
+void McpHttpServer::handleGet(McpHttpConnection *connection, const McpHttpRequest &request)
+{
+    const QByteArray accept = request.header("accept").toLower();
+    if (!accept.contains("text/event-stream") && !accept.contains("*/*")) {
+        connection->sendResponse(jsonError(406, TransportError, u"Not Acceptable: GET serves text/event-stream"_s));
+        return;
+    }
+    McpSession *session = requireSession(connection, request);
+    if (!session)
+        return;
+    session->touch();
+    connection->beginStream(200,
+        { { "Content-Type", "text/event-stream" }, { "Cache-Control", "no-cache" },
+            { "Mcp-Session-Id", session->id().toLatin1() } });
+    // A comment line: clients see the stream open at once, and parsers ignore it.
+    connection->writeStream(": stream open\n\n");
+    const QPointer<McpHttpConnection> stream(connection);
+    session->addPushChannel(connection, [stream](const QJsonObject &message) {
+        if (stream)
+            stream->writeStream(sseEvent(message));
+    });
+    connect(session, &McpSession::closed, connection, [stream] {
+        if (stream)
+            stream->endStream();
+    });
+}
+
+void McpHttpServer::handleDelete(McpHttpConnection *connection, const McpHttpRequest &request)
+{
+    McpSession *session = requireSession(connection, request);
+    if (!session)
+        return;
+    qCDebug(lcMcpHttp) << "client ended session" << session->id();
+    session->close();
+    connection->sendResponse(McpHttpResponse { 200, {}, {}, false });
+}
+
+void McpHttpServer::sweepSessions()
+{
+    const QDateTime limit = QDateTime::currentDateTimeUtc().addSecs(-m_options.sessionTimeoutSeconds);
+    const auto sessions = m_sessions.values();
+    for (McpSession *session : sessions) {
+        if (session->inFlightCount() == 0 && !session->hasPushChannel() && session->lastActivity() < limit) {
+            qCDebug(lcMcpHttp) << "session" << session->id() << "expired";
+            session->close();
+        }
+    }
+}

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// MCP's Streamable HTTP transport (2025-11-25) on our own QTcpServers (127.0.0.1 and ::1),
+// with McpHttpConnection doing the HTTP: POST carries one message (JSON or SSE answer, 202 for
+// notifications), GET opens SSE streams for server-initiated messages, DELETE ends a session.
+// Checks Host and Origin (DNS rebinding), the bearer token, MCP-Protocol-Version and
+// Mcp-Session-Id.
+#pragma once
+
+#include "mcphttpconnection.h"
+
+#include <QHash>
+#include <QHostAddress>
+#include <QObject>
+#include <QPointer>
+
+class QTcpServer;
+class QTimer;
+class McpDispatcher;
+class McpSession;
+
+class McpHttpServer : public QObject
+{
+    Q_OBJECT
+public:
+    struct Options
+    {
+        QHostAddress address = QHostAddress::LocalHost;
+        quint16 port = 0;
+        bool requireToken = true;
+        QString token;
+        McpHttpConnection::Limits limits;
+        int maxConnections = 64;
+        int sessionTimeoutSeconds = 30 * 60; ///< an idle session (no request, stream or call) ends
+        int maxSessions = 256;
+    };
+
+    explicit McpHttpServer(McpDispatcher *dispatcher, QObject *parent = nullptr);
+    ~McpHttpServer() override;
+
+    /// Binds the address (for loopback: 127.0.0.1 and, on the same port, ::1). Refuses to run
+    /// without a token on an address that is not loopback.
+    bool listen(const Options &options);
+    void close();
+    bool isListening() const;
+    QString errorString() const { return m_errorString; }
+    quint16 port() const { return m_port; }
+    QString url() const;
+    void setToken(const QString &token);
+    int connectionCount() const;
+    QList<McpSession *> sessions() const;
+
+Q_SIGNALS:
+    void sessionOpened(McpSession *session);
+    void sessionClosed(McpSession *session);
+
+private:
+    void onNewConnection(QTcpServer *server);
+    std::optional<McpHttpResponse> checkHeaders(const McpHttpRequest &request) const;
+    void handleRequest(McpHttpConnection *connection, const McpHttpRequest &request);
+    void handlePost(McpHttpConnection *connection, const McpHttpRequest &request);
+    void handleGet(McpHttpConnection *connection, const McpHttpRequest &request);
+    void handleDelete(McpHttpConnection *connection, const McpHttpRequest &request);
+    /// The session named by Mcp-Session-Id, or nullptr after answering 400/404.
+    McpSession *requireSession(McpHttpConnection *connection, const McpHttpRequest &request);
+    McpSession *createSession();
+    bool hostAllowed(const QByteArray &host) const;
+    bool originAllowed(const QByteArray &origin) const;
+    void sweepSessions();
+
+    McpDispatcher *m_dispatcher;
+    Options m_options;
+    QList<QTcpServer *> m_servers;
+    quint16 m_port = 0;
+    QString m_errorString;
+    QList<QPointer<McpHttpConnection>> m_connections;
+    QHash<QString, McpSession *> m_sessions;
+    QTimer *m_sweepTimer;
+};

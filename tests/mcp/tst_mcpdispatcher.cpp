@@ -1,0 +1,425 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "fakehandlers.h"
+#include "jsonrpc.h"
+#include "mcpdispatcher.h"
+#include "mcpsession.h"
+#include "mcptestclient.h"
+
+#include <QJsonArray>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+class RecordingSink : public McpSink
+{
+public:
+    void notify(const QJsonObject &notification) override { notifications.append(notification); }
+    void respond(const QJsonValue &response) override { responses.append(response); }
+    void accept() override { ++accepted; }
+    void abandon() override { ++abandoned; }
+    bool isOpen() const override { return open; }
+
+    QJsonObject last() const { return responses.isEmpty() ? QJsonObject() : responses.last().toObject(); }
+    int errorCode() const { return last().value(u"error"_s).toObject().value(u"code"_s).toInt(); }
+    QJsonObject result() const { return last().value(u"result"_s).toObject(); }
+
+    QList<QJsonObject> notifications;
+    QList<QJsonValue> responses;
+    int accepted = 0;
+    int abandoned = 0;
+    bool open = true;
+};
+
+QJsonObject note(const QString &method, const QJsonObject &params = {})
+{
+    return JsonRpc::notification(method, params);
+}
+
+} // namespace
+
+class TestMcpDispatcher : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void init();
+    void lifecycle();
+    void versionNegotiation_data();
+    void versionNegotiation();
+    void initializeParamsValidated_data();
+    void initializeParamsValidated();
+    void capabilities();
+    void cancelInFlightRequest();
+    void cancelUnknownIsIgnored();
+    void duplicateIdInFlight();
+    void setLevelAndLogMessages();
+    void progressNotifications();
+    void pagination();
+    void invalidCursor_data();
+    void invalidCursor();
+    void resourcesPromptsCompletion();
+    void batches();
+    void trafficEntries();
+
+private:
+    std::shared_ptr<RecordingSink> send(const QJsonValue &message);
+    void initializeSession(const QString &version = u"2025-11-25"_s);
+
+    std::unique_ptr<FakeHandlers> m_handlers;
+    std::unique_ptr<McpDispatcher> m_dispatcher;
+    std::unique_ptr<McpSession> m_session;
+};
+
+void TestMcpDispatcher::init()
+{
+    m_handlers = std::make_unique<FakeHandlers>(250);
+    m_dispatcher = std::make_unique<McpDispatcher>(m_handlers.get());
+    m_session = std::make_unique<McpSession>(u"socket"_s);
+}
+
+std::shared_ptr<RecordingSink> TestMcpDispatcher::send(const QJsonValue &message)
+{
+    auto sink = std::make_shared<RecordingSink>();
+    m_dispatcher->handle(m_session.get(), message, sink);
+    return sink;
+}
+
+void TestMcpDispatcher::initializeSession(const QString &version)
+{
+    const auto sink = send(rpcRequest(0, u"initialize"_s, initializeParams(version)));
+    QVERIFY(sink->result().contains(u"protocolVersion"_s));
+    send(note(u"notifications/initialized"_s));
+}
+
+void TestMcpDispatcher::lifecycle()
+{
+    QCOMPARE(m_session->state(), McpSession::State::AwaitingInitialize);
+    // Before initialize: only ping (and our activation) are served.
+    auto sink = send(rpcRequest(1, u"tools/list"_s));
+    QCOMPARE(sink->errorCode(), -32600);
+    QVERIFY(sink->last().value(u"error"_s).toObject().value(u"message"_s).toString().contains(u"initialize"_s));
+    QCOMPARE(sink->last().value(u"id"_s).toInt(), 1);
+    sink = send(rpcRequest(2, u"ping"_s));
+    QCOMPARE(sink->result(), QJsonObject());
+    QVERIFY(sink->last().contains(u"result"_s));
+
+    sink = send(rpcRequest(3, u"initialize"_s, initializeParams()));
+    QCOMPARE(sink->result().value(u"protocolVersion"_s).toString(), u"2025-11-25"_s);
+    QCOMPARE(m_session->state(), McpSession::State::Initializing);
+    QCOMPARE(m_session->client().name, u"test-client"_s);
+    QCOMPARE(m_session->client().transport, u"socket"_s);
+
+    sink = send(note(u"notifications/initialized"_s));
+    QCOMPARE(sink->accepted, 1);
+    QVERIFY(sink->responses.isEmpty());
+    QCOMPARE(m_session->state(), McpSession::State::Ready);
+
+    sink = send(rpcRequest(4, u"initialize"_s, initializeParams()));
+    QCOMPARE(sink->errorCode(), -32600);
+    sink = send(rpcRequest(5, u"tools/list"_s));
+    QVERIFY(sink->result().contains(u"tools"_s));
+    sink = send(rpcRequest(6, u"no/such/method"_s));
+    QCOMPARE(sink->errorCode(), -32601);
+    // A response from the client (we never ask it anything) is accepted and dropped.
+    sink = send(QJsonObject { { u"jsonrpc"_s, u"2.0"_s }, { u"id"_s, 77 }, { u"result"_s, QJsonObject {} } });
+    QCOMPARE(sink->accepted, 1);
+}
+
+void TestMcpDispatcher::versionNegotiation_data()
+{
+    QTest::addColumn<QString>("requested");
+    QTest::addColumn<QString>("answered");
+    QTest::newRow("2025-11-25") << u"2025-11-25"_s << u"2025-11-25"_s;
+    QTest::newRow("2025-06-18") << u"2025-06-18"_s << u"2025-06-18"_s;
+    QTest::newRow("2025-03-26") << u"2025-03-26"_s << u"2025-03-26"_s;
+    QTest::newRow("2024-11-05 gets newest") << u"2024-11-05"_s << u"2025-11-25"_s;
+    QTest::newRow("future gets newest") << u"2031-01-01"_s << u"2025-11-25"_s;
+    QTest::newRow("nonsense gets newest") << u"banana"_s << u"2025-11-25"_s;
+}
+
+void TestMcpDispatcher::versionNegotiation()
+{
+    QFETCH(QString, requested);
+    QFETCH(QString, answered);
+    const auto sink = send(rpcRequest(1, u"initialize"_s, initializeParams(requested)));
+    QCOMPARE(sink->result().value(u"protocolVersion"_s).toString(), answered);
+    QCOMPARE(m_session->protocolVersion(), answered);
+}
+
+void TestMcpDispatcher::initializeParamsValidated_data()
+{
+    QTest::addColumn<QJsonObject>("params");
+    QTest::newRow("no params") << QJsonObject();
+    QTest::newRow("version a number") << QJsonObject { { u"protocolVersion"_s, 20251125 } };
+    QTest::newRow("capabilities a string")
+        << QJsonObject { { u"protocolVersion"_s, u"2025-11-25"_s }, { u"capabilities"_s, u"all"_s } };
+    QTest::newRow("clientInfo an array") << QJsonObject { { u"protocolVersion"_s, u"2025-11-25"_s },
+        { u"clientInfo"_s, QJsonArray { 1 } } };
+}
+
+void TestMcpDispatcher::initializeParamsValidated()
+{
+    QFETCH(QJsonObject, params);
+    const auto sink = send(rpcRequest(1, u"initialize"_s, params));
+    QCOMPARE(sink->errorCode(), -32602);
+    QVERIFY(!m_session->isInitialized());
+}
+
+void TestMcpDispatcher::capabilities()
+{
+    const auto sink = send(rpcRequest(1, u"initialize"_s, initializeParams()));
+    const QJsonObject capabilities = sink->result().value(u"capabilities"_s).toObject();
+    for (const QString &key : { u"tools"_s, u"resources"_s, u"prompts"_s, u"logging"_s, u"completions"_s })
+        QVERIFY2(capabilities.contains(key), qPrintable(key));
+    QCOMPARE(capabilities.value(u"resources"_s).toObject().value(u"listChanged"_s).toBool(), true);
+    QCOMPARE(capabilities.value(u"tools"_s).toObject().value(u"listChanged"_s).toBool(), false);
+    QVERIFY(!sink->result().value(u"instructions"_s).toString().isEmpty());
+}
+
+void TestMcpDispatcher::cancelInFlightRequest()
+{
+    initializeSession();
+    const auto call = send(rpcRequest(u"long"_s, u"tools/call"_s,
+        QJsonObject { { u"name"_s, u"slow"_s }, { u"arguments"_s, QJsonObject { { u"ms"_s, 10000 } } } }));
+    QVERIFY(call->responses.isEmpty());
+    QCOMPARE(m_session->inFlightCount(), 1);
+    QVERIFY(m_handlers->lastContext.cancellation);
+    QCOMPARE(m_handlers->lastContext.client.name, u"test-client"_s);
+
+    // Other requests are served while the call runs.
+    QVERIFY(send(rpcRequest(2, u"ping"_s))->last().contains(u"result"_s));
+
+    send(note(u"notifications/cancelled"_s, QJsonObject { { u"requestId"_s, u"long"_s }, { u"reason"_s, u"user"_s } }));
+    QCOMPARE(m_handlers->cancelledCalls, 1);
+    QCOMPARE(call->abandoned, 1);
+    QCOMPARE(m_session->inFlightCount(), 0);
+    QTest::qWait(20);
+    QVERIFY(call->responses.isEmpty()); // a cancelled request gets no response
+
+    // The id is free again.
+    const auto again = send(rpcRequest(u"long"_s, u"tools/call"_s,
+        QJsonObject { { u"name"_s, u"slow"_s }, { u"arguments"_s, QJsonObject { { u"ms"_s, 10 } } } }));
+    QTRY_COMPARE(again->responses.size(), 1);
+    QCOMPARE(m_handlers->completedSlowCalls, 1);
+}
+
+void TestMcpDispatcher::cancelUnknownIsIgnored()
+{
+    initializeSession();
+    const auto sink = send(note(u"notifications/cancelled"_s, QJsonObject { { u"requestId"_s, 999 } }));
+    QCOMPARE(sink->accepted, 1);
+    QVERIFY(sink->responses.isEmpty());
+    const auto bad = send(note(u"notifications/cancelled"_s, QJsonObject { { u"requestId"_s, QJsonObject {} } }));
+    QCOMPARE(bad->accepted, 1);
+}
+
+void TestMcpDispatcher::duplicateIdInFlight()
+{
+    initializeSession();
+    const QJsonObject slow { { u"name"_s, u"slow"_s }, { u"arguments"_s, QJsonObject { { u"ms"_s, 200 } } } };
+    const auto first = send(rpcRequest(7, u"tools/call"_s, slow));
+    const auto second = send(rpcRequest(7, u"tools/call"_s, slow));
+    QCOMPARE(second->errorCode(), -32600);
+    QTRY_COMPARE(first->responses.size(), 1);
+    QVERIFY(first->result().contains(u"content"_s));
+}
+
+void TestMcpDispatcher::setLevelAndLogMessages()
+{
+    initializeSession();
+    auto sink = send(rpcRequest(1, u"logging/setLevel"_s, QJsonObject { { u"level"_s, u"loud"_s } }));
+    QCOMPARE(sink->errorCode(), -32602);
+    sink = send(rpcRequest(2, u"logging/setLevel"_s, QJsonObject { { u"level"_s, u"warning"_s } }));
+    QCOMPARE(sink->result(), QJsonObject());
+    QCOMPARE(m_session->logLevel(), u"warning"_s);
+
+    sink = send(rpcRequest(3, u"tools/call"_s, QJsonObject { { u"name"_s, u"progress"_s } }));
+    QTRY_COMPARE(sink->responses.size(), 1);
+    for (const QJsonObject &n : std::as_const(sink->notifications))
+        QVERIFY(n.value(u"method"_s).toString() != "notifications/message"_L1); // info and debug filtered
+
+    send(rpcRequest(4, u"logging/setLevel"_s, QJsonObject { { u"level"_s, u"debug"_s } }));
+    sink = send(rpcRequest(5, u"tools/call"_s, QJsonObject { { u"name"_s, u"progress"_s } }));
+    QTRY_COMPARE(sink->responses.size(), 1);
+    QStringList levels;
+    for (const QJsonObject &n : std::as_const(sink->notifications)) {
+        if (n.value(u"method"_s).toString() == "notifications/message"_L1) {
+            levels.append(n.value(u"params"_s).toObject().value(u"level"_s).toString());
+            QVERIFY(n.value(u"params"_s).toObject().contains(u"data"_s));
+        }
+    }
+    QCOMPARE(levels, (QStringList { u"info"_s, u"debug"_s }));
+}
+
+void TestMcpDispatcher::progressNotifications()
+{
+    initializeSession();
+    auto sink = send(rpcRequest(1, u"tools/call"_s,
+        QJsonObject { { u"name"_s, u"progress"_s }, { u"arguments"_s, QJsonObject { { u"steps"_s, 4 } } },
+            { u"_meta"_s, QJsonObject { { u"progressToken"_s, u"tok"_s } } } }));
+    QTRY_COMPARE(sink->responses.size(), 1);
+    QList<double> values;
+    for (const QJsonObject &n : std::as_const(sink->notifications)) {
+        if (n.value(u"method"_s).toString() != "notifications/progress"_L1)
+            continue;
+        const QJsonObject params = n.value(u"params"_s).toObject();
+        QCOMPARE(params.value(u"progressToken"_s).toString(), u"tok"_s);
+        QCOMPARE(params.value(u"total"_s).toDouble(), 4.0);
+        QVERIFY(params.value(u"message"_s).toString().startsWith(u"step"_s));
+        values.append(params.value(u"progress"_s).toDouble());
+    }
+    QCOMPARE(values, (QList<double> { 1, 2, 3, 4 })); // the trailing non-increasing value was dropped
+
+    // Without a token there is no progress.
+    sink = send(rpcRequest(2, u"tools/call"_s, QJsonObject { { u"name"_s, u"progress"_s } }));
+    QTRY_COMPARE(sink->responses.size(), 1);
+    for (const QJsonObject &n : std::as_const(sink->notifications))
+        QVERIFY(n.value(u"method"_s).toString() != "notifications/progress"_L1);
+}
+
+void TestMcpDispatcher::pagination()
+{
+    initializeSession();
+    m_dispatcher->setPageSize(100);
+    QStringList names;
+    QJsonValue cursor;
+    int pages = 0;
+    do {
+        QJsonObject params;
+        if (!cursor.isUndefined())
+            params.insert(u"cursor"_s, cursor);
+        const auto sink = send(rpcRequest(pages, u"tools/list"_s, params));
+        const QJsonObject result = sink->result();
+        const QJsonArray tools = result.value(u"tools"_s).toArray();
+        QVERIFY(tools.size() <= 100);
+        for (const QJsonValue &tool : tools)
+            names.append(tool.toObject().value(u"name"_s).toString());
+        cursor = result.contains(u"nextCursor"_s) ? result.value(u"nextCursor"_s) : QJsonValue();
+        if (!cursor.isUndefined())
+            QVERIFY(cursor.isString() && !cursor.toString().isEmpty());
+        ++pages;
+    } while (!cursor.isUndefined() && pages < 10);
+    QCOMPARE(pages, 3);
+    QCOMPARE(names.size(), 253);
+    QCOMPARE(QSet<QString>(names.cbegin(), names.cend()).size(), 253);
+
+    // Small lists fit on one page: no nextCursor.
+    const auto prompts = send(rpcRequest(9, u"prompts/list"_s));
+    QCOMPARE(prompts->result().value(u"prompts"_s).toArray().size(), 1);
+    QVERIFY(!prompts->result().contains(u"nextCursor"_s));
+}
+
+void TestMcpDispatcher::invalidCursor_data()
+{
+    QTest::addColumn<QString>("method");
+    QTest::addColumn<QJsonValue>("cursor");
+    const auto encode = [](const QByteArray &raw) {
+        return QJsonValue(
+            QString::fromLatin1(raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals)));
+    };
+    QTest::newRow("garbage") << u"tools/list"_s << QJsonValue(u"%%%not a cursor"_s);
+    QTest::newRow("number") << u"tools/list"_s << QJsonValue(5);
+    QTest::newRow("empty") << u"tools/list"_s << QJsonValue(u""_s);
+    QTest::newRow("another list's cursor") << u"resources/list"_s << encode("td1:tools:100");
+    QTest::newRow("past the end") << u"tools/list"_s << encode("td1:tools:100000");
+    QTest::newRow("negative") << u"tools/list"_s << encode("td1:tools:-5");
+    QTest::newRow("templates") << u"resources/templates/list"_s << QJsonValue(u"abc"_s);
+    QTest::newRow("prompts") << u"prompts/list"_s << QJsonValue(u"abc"_s);
+}
+
+void TestMcpDispatcher::invalidCursor()
+{
+    QFETCH(QString, method);
+    QFETCH(QJsonValue, cursor);
+    initializeSession();
+    const auto sink = send(rpcRequest(1, method, QJsonObject { { u"cursor"_s, cursor } }));
+    QCOMPARE(sink->errorCode(), -32602);
+}
+
+void TestMcpDispatcher::resourcesPromptsCompletion()
+{
+    initializeSession();
+    auto sink = send(rpcRequest(1, u"resources/read"_s, QJsonObject { { u"uri"_s, u"test://missing"_s } }));
+    QCOMPARE(sink->errorCode(), -32002);
+    QCOMPARE(sink->last().value(u"error"_s).toObject().value(u"data"_s).toObject().value(u"uri"_s).toString(),
+        u"test://missing"_s);
+    sink = send(rpcRequest(2, u"resources/read"_s, QJsonObject { { u"uri"_s, u"test://one"_s } }));
+    QCOMPARE(sink->result().value(u"contents"_s).toArray().size(), 1);
+    sink = send(rpcRequest(3, u"resources/read"_s));
+    QCOMPARE(sink->errorCode(), -32602);
+    sink = send(rpcRequest(4, u"resources/templates/list"_s));
+    QCOMPARE(sink->result().value(u"resourceTemplates"_s).toArray().size(), 1);
+    sink = send(rpcRequest(5, u"prompts/get"_s, QJsonObject { { u"name"_s, u"nope"_s } }));
+    QCOMPARE(sink->errorCode(), -32602);
+    sink = send(rpcRequest(6, u"completion/complete"_s,
+        QJsonObject { { u"ref"_s, QJsonObject { { u"type"_s, u"ref/resource"_s }, { u"uri"_s, u"test://{name}"_s } } },
+            { u"argument"_s, QJsonObject { { u"name"_s, u"name"_s }, { u"value"_s, u"x"_s } } } }));
+    const QJsonObject completion = sink->result().value(u"completion"_s).toObject();
+    QCOMPARE(completion.value(u"values"_s).toArray().size(), 100);
+    QCOMPARE(completion.value(u"total"_s).toInt(), 150);
+    QCOMPARE(completion.value(u"hasMore"_s).toBool(), true);
+    sink = send(rpcRequest(
+        7, u"completion/complete"_s, QJsonObject { { u"ref"_s, QJsonObject { { u"type"_s, u"ref/x"_s } } } }));
+    QCOMPARE(sink->errorCode(), -32602);
+}
+
+void TestMcpDispatcher::batches()
+{
+    // 2025-11-25 has no batches.
+    initializeSession();
+    auto sink = send(QJsonArray { rpcRequest(1, u"ping"_s) });
+    QCOMPARE(sink->errorCode(), -32600);
+    QVERIFY(sink->last().value(u"id"_s).isNull());
+
+    // 2025-03-26 has them: answers in one array, notifications unanswered.
+    m_session = std::make_unique<McpSession>(u"socket"_s);
+    initializeSession(u"2025-03-26"_s);
+    sink = send(QJsonArray { rpcRequest(1, u"ping"_s), note(u"notifications/initialized"_s),
+        rpcRequest(2, u"tools/call"_s,
+            QJsonObject { { u"name"_s, u"slow"_s }, { u"arguments"_s, QJsonObject { { u"ms"_s, 20 } } } }),
+        rpcRequest(3, u"initialize"_s, initializeParams()), QJsonValue(5) });
+    QTRY_COMPARE(sink->responses.size(), 1);
+    const QJsonArray answers = sink->responses.first().toArray();
+    QCOMPARE(answers.size(), 4);
+    QSet<int> ids;
+    for (const QJsonValue &answer : answers) {
+        const QJsonObject object = answer.toObject();
+        ids.insert(object.value(u"id"_s).toInt(-1));
+        if (object.value(u"id"_s).toInt() == 3)
+            QCOMPARE(object.value(u"error"_s).toObject().value(u"code"_s).toInt(), -32600);
+    }
+    QCOMPARE(ids, (QSet<int> { 1, 2, 3, -1 }));
+
+    sink = send(QJsonArray());
+    QCOMPARE(sink->errorCode(), -32600);
+    sink = send(QJsonArray { note(u"notifications/initialized"_s) });
+    QCOMPARE(sink->accepted, 1);
+    QVERIFY(sink->responses.isEmpty());
+}
+
+void TestMcpDispatcher::trafficEntries()
+{
+    QSignalSpy traffic(m_dispatcher.get(), &McpDispatcher::trafficLogged);
+    initializeSession();
+    send(rpcRequest(1, u"tools/call"_s, QJsonObject { { u"name"_s, u"nope"_s } }));
+    const auto sink = send(rpcRequest(2, u"tools/call"_s,
+        QJsonObject { { u"name"_s, u"slow"_s }, { u"arguments"_s, QJsonObject { { u"ms"_s, 30 } } } }));
+    QTRY_COMPARE(sink->responses.size(), 1);
+    QList<McpTrafficEntry> entries;
+    for (const QList<QVariant> &arguments : std::as_const(traffic))
+        entries.append(arguments.at(0).value<McpTrafficEntry>());
+    QCOMPARE(entries.size(), 4);
+    QCOMPARE(entries[0].method, u"initialize"_s);
+    QCOMPARE(entries[1].method, u"notifications/initialized"_s);
+    QVERIFY(entries[2].isError);
+    QVERIFY(entries[2].error.contains(u"Unknown tool"_s));
+    QCOMPARE(entries[3].method, u"tools/call slow"_s);
+    QVERIFY(!entries[3].isError);
+    QVERIFY(entries[3].durationMs >= 25);
+    QCOMPARE(entries[3].clientName, u"test-client"_s);
+}
+
+QTEST_GUILESS_MAIN(TestMcpDispatcher)
+#include "tst_mcpdispatcher.moc"

@@ -1,0 +1,773 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "fakehandlers.h"
+#include "mcpserver.h"
+#include "mcptestclient.h"
+
+#include <QElapsedTimer>
+#include <QJsonDocument>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+
+using Headers = QList<QPair<QByteArray, QByteArray>>;
+
+class TestMcpHttpServer : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void init();
+    void cleanup();
+    void initializeAndListTools();
+    void tokenRequired();
+    void realClientWithToken();
+    void insecureModeOnlyOnLoopback();
+    void hostValidation_data();
+    void hostValidation();
+    void originValidation_data();
+    void originValidation();
+    void sessionLifecycle();
+    void protocolVersionHeader_data();
+    void protocolVersionHeader();
+    void malformedRequests_data();
+    void malformedRequests();
+    void sseResponseWithProgress();
+    void jsonOnlyClientGetsJson();
+    void getStreams();
+    void cancelOverHttp();
+    void longCallDoesNotBlockOthers();
+    void keepAliveAndPipelining();
+    void batchIn20250326();
+    void bodyTooLargeRefusedEarly();
+    void chunkedBodyTooLarge();
+    void headerTooLarge();
+    void expectContinue();
+    void slowlorisTimedOut();
+    void idleConnectionClosed();
+    void connectionLimit();
+    void fiftyConcurrentClients();
+
+private:
+    std::unique_ptr<McpServer> startServer(McpServerConfig config = {});
+    Headers authed(Headers extra = {}) const;
+    QString initializeSession(HttpClient &client);
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    FakeHandlers *m_handlers = nullptr;
+    QString m_token;
+};
+
+void TestMcpHttpServer::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+}
+
+void TestMcpHttpServer::cleanup()
+{
+    m_dir.reset();
+}
+
+std::unique_ptr<McpServer> TestMcpHttpServer::startServer(McpServerConfig config)
+{
+    config.socketPath = m_dir->filePath(u"run/mcp.sock"_s);
+    config.tokenPath = m_dir->filePath(u"config/http-token"_s);
+    config.httpPort = 0;
+    auto handlers = std::make_unique<FakeHandlers>(0);
+    m_handlers = handlers.get();
+    auto server = std::make_unique<McpServer>(std::move(handlers), config);
+    if (!server->start()) {
+        qWarning() << server->errorString();
+        return nullptr;
+    }
+    m_token = server->token();
+    return server;
+}
+
+Headers TestMcpHttpServer::authed(Headers extra) const
+{
+    extra.emplaceBack("Authorization", "Bearer " + m_token.toLatin1());
+    extra.emplaceBack("Content-Type", "application/json");
+    extra.emplaceBack("Accept", "application/json, text/event-stream");
+    return extra;
+}
+
+QString TestMcpHttpServer::initializeSession(HttpClient &client)
+{
+    client.sendRequest("POST", JsonRpc::serialize(rpcRequest(1, u"initialize"_s, initializeParams())), authed());
+    const HttpReply reply = client.waitForReply();
+    if (reply.status != 200)
+        return {};
+    const QByteArray session = reply.header("mcp-session-id");
+    client.sendRequest("POST",
+        JsonRpc::serialize(QJsonObject { { u"jsonrpc"_s, u"2.0"_s }, { u"method"_s, u"notifications/initialized"_s } }),
+        authed({ { "Mcp-Session-Id", session }, { "MCP-Protocol-Version", "2025-11-25" } }));
+    if (client.waitForReply().status != 202)
+        return {};
+    return QString::fromLatin1(session);
+}
+
+void TestMcpHttpServer::initializeAndListTools()
+{
+    auto server = startServer();
+    QVERIFY(server);
+    QVERIFY(server->httpListening());
+    QVERIFY(server->httpUrl().startsWith(u"http://127.0.0.1:"_s));
+    HttpClient client;
+    QVERIFY(client.connectTo(server->httpPort()));
+    const QString session = initializeSession(client);
+    QVERIFY(!session.isEmpty());
+    client.sendRequest("POST", JsonRpc::serialize(rpcRequest(2, u"tools/list"_s)),
+        authed({ { "Mcp-Session-Id", session.toLatin1() }, { "MCP-Protocol-Version", "2025-11-25" } }));
+    const HttpReply reply = client.waitForReply();
+    QCOMPARE(reply.status, 200);
+    QCOMPARE(reply.header("content-type"), QByteArray("application/json"));
+    QCOMPARE(reply.json().value(u"result"_s).toObject().value(u"tools"_s).toArray().size(), 3);
+}
+
+static QByteArray body(const QJsonObject &message)
+{
+    return JsonRpc::serialize(message);
+}
+
+void TestMcpHttpServer::tokenRequired()
+{
+    auto server = startServer();
+    QVERIFY(server);
+    QCOMPARE(m_token.size(), 43);
+    const QByteArray init = body(rpcRequest(1, u"initialize"_s, initializeParams()));
+    const Headers plain { { "Content-Type", "application/json" }, { "Accept", "application/json, text/event-stream" } };
+    {
+        HttpClient client;
+        QVERIFY(client.connectTo(server->httpPort()));
+        client.sendRequest("POST", init, plain);
+        const HttpReply reply = client.waitForReply();
+        QCOMPARE(reply.status, 401);
+        QVERIFY(reply.header("www-authenticate").startsWith("Bearer"));
+    }
+    {
+        HttpClient client;
+        QVERIFY(client.connectTo(server->httpPort()));
+        Headers wrong = plain;
+        wrong.emplaceBack("Authorization", "Bearer " + QByteArray(43, 'A'));
+        client.sendRequest("POST", init, wrong);
+        const HttpReply reply = client.waitForReply();
+        QCOMPARE(reply.status, 401);
+        QVERIFY(reply.header("www-authenticate").contains("invalid_token"));
+    }
+    {
+        HttpClient client;
+        QVERIFY(client.connectTo(server->httpPort()));
+        client.sendRequest("POST", init, authed());
+        QCOMPARE(client.waitForReply().status, 200);
+    }
+    // A new token invalidates the old one at once.
+    const QString old = m_token;
+    QSignalSpy changed(server.get(), &McpServer::tokenChanged);
+    server->regenerateToken();
+    QCOMPARE(changed.size(), 1);
+    QVERIFY(server->token() != old);
+    HttpClient client;
+    QVERIFY(client.connectTo(server->httpPort()));
+    client.sendRequest("POST", init, authed());
+    QCOMPARE(client.waitForReply().status, 401);
+}
+
+void TestMcpHttpServer::realClientWithToken()
+{
+    auto server = startServer();
+    QVERIFY(server);
+    QNetworkAccessManager manager;
+    auto post = [&](const QJsonObject &message, const QByteArray &session, bool withToken) {
+        QNetworkRequest request { QUrl(server->httpUrl()) };
+        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
+        request.setRawHeader("Accept", "application/json, text/event-stream");
+        if (withToken)
+            request.setRawHeader("Authorization", "Bearer " + server->token().toLatin1());
+        if (!session.isEmpty()) {
+            request.setRawHeader("Mcp-Session-Id", session);
+            request.setRawHeader("MCP-Protocol-Version", "2025-11-25");
+        }
+        QNetworkReply *reply = manager.post(request, body(message));
+        QSignalSpy finished(reply, &QNetworkReply::finished);
+        [&] { QVERIFY(finished.wait(5000)); }();
+        reply->deleteLater();
+        return reply;
+    };
+    QNetworkReply *denied = post(rpcRequest(1, u"initialize"_s, initializeParams()), {}, false);
+    QCOMPARE(denied->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 401);
+    QNetworkReply *init = post(rpcRequest(1, u"initialize"_s, initializeParams()), {}, true);
+    QCOMPARE(init->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+    const QByteArray session = init->rawHeader("Mcp-Session-Id");
+    QCOMPARE(session.size(), 32);
+    QNetworkReply *list = post(rpcRequest(2, u"tools/list"_s), session, true);
+    QCOMPARE(list->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+    const QJsonObject answer = QJsonDocument::fromJson(list->readAll()).object();
+    QCOMPARE(answer.value(u"result"_s).toObject().value(u"tools"_s).toArray().size(), 3);
+    QCOMPARE(server->clients().size(), 1);
+    QCOMPARE(server->clients().at(0).transport, u"http"_s);
+}
+
+void TestMcpHttpServer::insecureModeOnlyOnLoopback()
+{
+    McpServerConfig config;
+    config.httpRequireToken = false;
+    config.httpAddress = QHostAddress(QHostAddress::AnyIPv4);
+    auto refused = startServer(config);
+    QVERIFY(!refused);
+
+    config.httpAddress = QHostAddress::LocalHost;
+    auto server = startServer(config);
+    QVERIFY(server);
+    HttpClient client;
+    QVERIFY(client.connectTo(server->httpPort()));
+    client.sendRequest("POST", body(rpcRequest(1, u"initialize"_s, initializeParams())),
+        { { "Content-Type", "application/json" }, { "Accept", "application/json, text/event-stream" } });
+    QCOMPARE(client.waitForReply().status, 200);
+    // ::1 is served too, on the same port.
+    HttpClient v6;
+    if (!v6.connectTo(server->httpPort(), QHostAddress::LocalHostIPv6))
+        QSKIP("no IPv6 loopback here");
+    v6.sendRequest("POST", body(rpcRequest(1, u"initialize"_s, initializeParams())),
+        { { "Host", "[::1]:" + QByteArray::number(server->httpPort()) }, { "Content-Type", "application/json" },
+            { "Accept", "application/json, text/event-stream" } });
+    QCOMPARE(v6.waitForReply().status, 200);
+}
+
+void TestMcpHttpServer::hostValidation_data()
+{
+    QTest::addColumn<QByteArray>("host");
+    QTest::addColumn<int>("status");
+    QTest::newRow("evil") << QByteArray("evil.example.com") << 403;
+    QTest::newRow("evil with port") << QByteArray("evil.example.com:PORT") << 403;
+    QTest::newRow("localhost") << QByteArray("localhost:PORT") << 200;
+    QTest::newRow("localhost no port") << QByteArray("localhost") << 200;
+    QTest::newRow("127.0.0.1") << QByteArray("127.0.0.1:PORT") << 200;
+    QTest::newRow("[::1]") << QByteArray("[::1]:PORT") << 200;
+    QTest::newRow("other port") << QByteArray("127.0.0.1:1") << 403;
+    QTest::newRow("lookalike") << QByteArray("localhost.evil.com:PORT") << 403;
+    QTest::newRow("empty") << QByteArray("") << 403;
+}
+
+void TestMcpHttpServer::hostValidation()
+{
+    QFETCH(QByteArray, host);
+    QFETCH(int, status);
+    auto server = startServer();
+    QVERIFY(server);
+    host.replace("PORT", QByteArray::number(server->httpPort()));
+    HttpClient client;
+    QVERIFY(client.connectTo(server->httpPort()));
+    client.sendRequest("POST", body(rpcRequest(1, u"initialize"_s, initializeParams())), authed({ { "Host", host } }));
+    QCOMPARE(client.waitForReply().status, status);
+}
+
+void TestMcpHttpServer::originValidation_data()
+{
+    QTest::addColumn<QByteArray>("origin");
+    QTest::addColumn<int>("status");
+    QTest::newRow("evil") << QByteArray("http://evil.example.com") << 403;
+    QTest::newRow("null") << QByteArray("null") << 403;
+    QTest::newRow("file") << QByteArray("file://") << 403;
+    QTest::newRow("localhost") << QByteArray("http://localhost:3000") << 200;
+    QTest::newRow("127.0.0.1") << QByteArray("https://127.0.0.1") << 200;
+    QTest::newRow("[::1]") << QByteArray("http://[::1]:8080") << 200;
+}
+
+void TestMcpHttpServer::originValidation()
+{
+    QFETCH(QByteArray, origin);
+    QFETCH(int, status);
+    auto server = startServer();
+    QVERIFY(server);
+    HttpClient client;
+    QVERIFY(client.connectTo(server->httpPort()));
+    client.sendRequest(
+        "POST", body(rpcRequest(1, u"initialize"_s, initializeParams())), authed({ { "Origin", origin } }));
+    QCOMPARE(client.waitForReply().status, status);
+}
+
+void TestMcpHttpServer::sessionLifecycle()
+{
+    auto server = startServer();
+    QVERIFY(server);
+    HttpClient client;
+    QVERIFY(client.connectTo(server->httpPort()));
+    const QByteArray session = initializeSession(client).toLatin1();
+    QVERIFY(!session.isEmpty());
+    QTRY_COMPARE(server->clients().size(), 1);
+
+    client.sendRequest("POST", body(rpcRequest(2, u"tools/list"_s)), authed());
+    HttpReply reply = client.waitForReply();
+    QCOMPARE(reply.status, 400);
+    QVERIFY(reply.json().contains(u"error"_s));
+    client.sendRequest(
+        "POST", body(rpcRequest(2, u"tools/list"_s)), authed({ { "Mcp-Session-Id", "0123456789abcdef" } }));
+    QCOMPARE(client.waitForReply().status, 404);
+
+    client.sendRequest("DELETE", {}, authed());
+    QCOMPARE(client.waitForReply().status, 400);
+    client.sendRequest("DELETE", {}, authed({ { "Mcp-Session-Id", session } }));
+    QCOMPARE(client.waitForReply().status, 200);
+    QTRY_COMPARE(server->clients().size(), 0);
+    client.sendRequest("POST", body(rpcRequest(3, u"tools/list"_s)), authed({ { "Mcp-Session-Id", session } }));
+    QCOMPARE(client.waitForReply().status, 404);
+    client.sendRequest("DELETE", {}, authed({ { "Mcp-Session-Id", session } }));
+    QCOMPARE(client.waitForReply().status, 404);
+}
+
+void TestMcpHttpServer::protocolVersionHeader_data()
+{
+    QTest::addColumn<QByteArray>("version");
+    QTest::addColumn<int>("status");
+    QTest::newRow("missing: assume 2025-03-26") << QByteArray() << 200;
+    QTest::newRow("2025-11-25") << QByteArray("2025-11-25") << 200;
+    QTest::newRow("2025-06-18") << QByteArray("2025-06-18") << 200;
+    QTest::newRow("2025-03-26") << QByteArray("2025-03-26") << 200;
+    QTest::newRow("2024-11-05 unsupported") << QByteArray("2024-11-05") << 400;
+    QTest::newRow("garbage") << QByteArray("latest") << 400;
+}
+
+void TestMcpHttpServer::protocolVersionHeader()
+{
+    QFETCH(QByteArray, version);
+    QFETCH(int, status);
+    auto server = startServer();
+    QVERIFY(server);
+    HttpClient client;
+    QVERIFY(client.connectTo(server->httpPort()));
+    const QByteArray session = initializeSession(client).toLatin1();
+    Headers headers = authed({ { "Mcp-Session-Id", session } });
+    if (!version.isEmpty())
+        headers.emplaceBack("MCP-Protocol-Version", version);
+    client.sendRequest("POST", body(rpcRequest(2, u"ping"_s)), headers);
+    QCOMPARE(client.waitForReply().status, status);
+}
+
+void TestMcpHttpServer::malformedRequests_data()
+{
+    QTest::addColumn<QByteArray>("method");
+    QTest::addColumn<QByteArray>("path");
+    QTest::addColumn<QByteArray>("payload");
+    QTest::addColumn<QByteArray>("contentType");
+    QTest::addColumn<QByteArray>("accept");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<int>("code");
+
+    const QByteArray ping = R"({"jsonrpc":"2.0","id":1,"method":"ping"})";
+    const QByteArray json = "application/json";
+    const QByteArray both = "application/json, text/event-stream";
+    QTest::newRow("garbage body") << QByteArray("POST") << QByteArray("/mcp") << QByteArray("garbage") << json << both
+                                  << 400 << -32700;
+    QTest::newRow("half message") << QByteArray("POST") << QByteArray("/mcp") << QByteArray(R"({"jsonrpc":"2.0","id")")
+                                  << json << both << 400 << -32700;
+    QTest::newRow("invalid utf-8") << QByteArray("POST") << QByteArray("/mcp")
+                                   << QByteArray("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"\xff\"}") << json << both
+                                   << 400 << -32700;
+    QTest::newRow("null id") << QByteArray("POST") << QByteArray("/mcp")
+                             << QByteArray(R"({"jsonrpc":"2.0","id":null,"method":"ping"})") << json << both << 400
+                             << -32600;
+    QTest::newRow("wrong type params") << QByteArray("POST") << QByteArray("/mcp")
+                                       << QByteArray(R"({"jsonrpc":"2.0","id":1,"method":"ping","params":7})") << json
+                                       << both << 400 << -32600;
+    QTest::newRow("unknown method") << QByteArray("POST") << QByteArray("/mcp")
+                                    << QByteArray(R"({"jsonrpc":"2.0","id":1,"method":"nope"})") << json << both << 200
+                                    << -32601;
+    QTest::newRow("text/plain") << QByteArray("POST") << QByteArray("/mcp") << ping << QByteArray("text/plain") << both
+                                << 415 << 0;
+    QTest::newRow("accept html") << QByteArray("POST") << QByteArray("/mcp") << ping << json << QByteArray("text/html")
+                                 << 406 << 0;
+    QTest::newRow("PUT") << QByteArray("PUT") << QByteArray("/mcp") << ping << json << both << 405 << 0;
+    QTest::newRow("other path") << QByteArray("POST") << QByteArray("/other") << ping << json << both << 404 << 0;
+    QTest::newRow("GET without sse") << QByteArray("GET") << QByteArray("/mcp") << QByteArray() << json << json << 406
+                                     << 0;
+}
+
+void TestMcpHttpServer::malformedRequests()
+{
+    QFETCH(QByteArray, method);
+    QFETCH(QByteArray, path);
+    QFETCH(QByteArray, payload);
+    QFETCH(QByteArray, contentType);
+    QFETCH(QByteArray, accept);
+    QFETCH(int, status);
+    QFETCH(int, code);
+
+    auto server = startServer();
+    QVERIFY(server);
+    HttpClient client;
+    QVERIFY(client.connectTo(server->httpPort()));
+    const QByteArray session = initializeSession(client).toLatin1();
+    client.sendRequest(method, payload,
+        { { "Authorization", "Bearer " + m_token.toLatin1() }, { "Content-Type", contentType }, { "Accept", accept },
+            { "Mcp-Session-Id", session } },
+        path);
+    const HttpReply reply = client.waitForReply();
+    QCOMPARE(reply.status, status);
+    if (code != 0)
+        QCOMPARE(reply.json().value(u"error"_s).toObject().value(u"code"_s).toInt(), code);
+    if (status == 405)
+        QVERIFY(reply.header("allow").contains("POST"));
+    // A fresh connection still works (the server survived).
+    HttpClient other;
+    QVERIFY(other.connectTo(server->httpPort()));
+    QVERIFY(!initializeSession(other).isEmpty());
+}
+
+void TestMcpHttpServer::sseResponseWithProgress()
+{
+    auto server = startServer();
+    QVERIFY(server);
+    HttpClient client;
+    QVERIFY(client.connectTo(server->httpPort()));
+    const QByteArray session = initializeSession(client).toLatin1();
+    client.sendRequest("POST",
+        body(rpcRequest(5, u"tools/call"_s,
+            QJsonObject { { u"name"_s, u"progress"_s }, { u"arguments"_s, QJsonObject { { u"steps"_s, 3 } } },
+                { u"_meta"_s, QJsonObject { { u"progressToken"_s, 42 } } } })),
+        authed({ { "Mcp-Session-Id", session }, { "MCP-Protocol-Version", "2025-11-25" } }));
+    const HttpReply reply = client.waitForReply();
+    QCOMPARE(reply.status, 200);
+    QCOMPARE(reply.header("content-type"), QByteArray("text/event-stream"));
+    QCOMPARE(reply.header("transfer-encoding"), QByteArray("chunked"));
+    const QList<QJsonObject> events = reply.events();
+    QCOMPARE(events.size(), 5); // info log, 3 progress, the response
+    QCOMPARE(events[0].value(u"method"_s).toString(), u"notifications/message"_s);
+    for (int i = 1; i <= 3; ++i) {
+        QCOMPARE(events[i].value(u"method"_s).toString(), u"notifications/progress"_s);
+        QCOMPARE(events[i].value(u"params"_s).toObject().value(u"progress"_s).toInt(), i);
+        QCOMPARE(events[i].value(u"params"_s).toObject().value(u"progressToken"_s).toInt(), 42);
+    }
+    QCOMPARE(events[4].value(u"id"_s).toInt(), 5);
+    QVERIFY(events[4].contains(u"result"_s));
+    // The connection is kept alive after the stream ends.
+    client.sendRequest("POST", body(rpcRequest(6, u"ping"_s)), authed({ { "Mcp-Session-Id", session } }));
+    QCOMPARE(client.waitForReply().status, 200);
+}
+
+void TestMcpHttpServer::jsonOnlyClientGetsJson()
+{
+    auto server = startServer();
+    QVERIFY(server);
+    HttpClient client;
+    QVERIFY(client.connectTo(server->httpPort()));
+    const QByteArray session = initializeSession(client).toLatin1();
+    client.sendRequest("POST",
+        body(rpcRequest(5, u"tools/call"_s,
+            QJsonObject { { u"name"_s, u"progress"_s }, { u"_meta"_s, QJsonObject { { u"progressToken"_s, 1 } } } })),
+        { { "Authorization", "Bearer " + m_token.toLatin1() }, { "Content-Type", "application/json" },
+            { "Accept", "application/json" }, { "Mcp-Session-Id", session } });
+    const HttpReply reply = client.waitForReply();
+    QCOMPARE(reply.status, 200);
+    QCOMPARE(reply.header("content-type"), QByteArray("application/json"));
+    QCOMPARE(reply.json().value(u"id"_s).toInt(), 5);
+}
+
+void TestMcpHttpServer::getStreams()
+{
+    auto server = startServer();
+    QVERIFY(server);
+    HttpClient client;
+    QVERIFY(client.connectTo(server->httpPort()));
+    const QByteArray session = initializeSession(client).toLatin1();
+    const Headers headers { { "Authorization", "Bearer " + m_token.toLatin1() }, { "Accept", "text/event-stream" },
+        { "Mcp-Session-Id", session }, { "MCP-Protocol-Version", "2025-03-26" } };
+    // Several streams per session are allowed (server-sse-multiple-streams).
+    HttpClient first;
+    HttpClient second;
+    QVERIFY(first.connectTo(server->httpPort()));
+    QVERIFY(second.connectTo(server->httpPort()));
+    first.sendRequest("GET", {}, headers);
+    second.sendRequest("GET", {}, headers);
+    QVERIFY(first.waitForStreamHead());
+    QVERIFY(second.waitForStreamHead());
+    QCOMPARE(first.current().status, 200);
+    QCOMPARE(second.current().status, 200);
+    QCOMPARE(first.current().header("content-type"), QByteArray("text/event-stream"));
+
+    // A server-initiated message goes to exactly one stream.
+    m_handlers->announceResourceChange();
+    QTRY_COMPARE(first.current().events().size() + second.current().events().size(), 1);
+    QTest::qWait(100);
+    QCOMPARE(first.current().events().size() + second.current().events().size(), 1);
+    const QJsonObject event = (first.current().events() + second.current().events()).at(0);
+    QCOMPARE(event.value(u"method"_s).toString(), u"notifications/resources/list_changed"_s);
+
+    // DELETE ends the session and its streams.
+    client.sendRequest("DELETE", {}, authed({ { "Mcp-Session-Id", session } }));
+    QCOMPARE(client.waitForReply().status, 200);
+    QTRY_COMPARE(first.replies.size(), 1);
+    QTRY_COMPARE(second.replies.size(), 1);
+}
+
+void TestMcpHttpServer::cancelOverHttp()
+{
+    auto server = startServer();
+    QVERIFY(server);
+    HttpClient control;
+    QVERIFY(control.connectTo(server->httpPort()));
+    const QByteArray session = initializeSession(control).toLatin1();
+    HttpClient caller;
+    QVERIFY(caller.connectTo(server->httpPort()));
+    caller.sendRequest("POST",
+        body(rpcRequest(u"c1"_s, u"tools/call"_s,
+            QJsonObject { { u"name"_s, u"slow"_s }, { u"arguments"_s, QJsonObject { { u"ms"_s, 10000 } } } })),
+        authed({ { "Mcp-Session-Id", session } }));
+    QTest::qWait(50);
+    control.sendRequest("POST",
+        body(JsonRpc::notification(u"notifications/cancelled"_s, QJsonObject { { u"requestId"_s, u"c1"_s } })),
+        authed({ { "Mcp-Session-Id", session } }));
+    QCOMPARE(control.waitForReply().status, 202);
+    QTRY_COMPARE(m_handlers->cancelledCalls, 1);
+    QTRY_VERIFY(caller.closedByServer); // no response for a cancelled request
+    QVERIFY(caller.replies.isEmpty());
+}
+
+void TestMcpHttpServer::longCallDoesNotBlockOthers()
+{
+    auto server = startServer();
+    QVERIFY(server);
+    HttpClient control;
+    QVERIFY(control.connectTo(server->httpPort()));
+    const QByteArray session = initializeSession(control).toLatin1();
+    HttpClient caller;
+    QVERIFY(caller.connectTo(server->httpPort()));
+    caller.sendRequest("POST",
+        body(rpcRequest(1, u"tools/call"_s,
+            QJsonObject { { u"name"_s, u"slow"_s }, { u"arguments"_s, QJsonObject { { u"ms"_s, 800 } } } })),
+        authed({ { "Mcp-Session-Id", session } }));
+    QElapsedTimer timer;
+    timer.start();
+    for (int i = 0; i < 5; ++i) {
+        control.sendRequest("POST", body(rpcRequest(10 + i, u"ping"_s)), authed({ { "Mcp-Session-Id", session } }));
+        QCOMPARE(control.waitForReply().status, 200);
+    }
+    QVERIFY2(timer.elapsed() < 500, qPrintable(QString::number(timer.elapsed())));
+    QVERIFY(caller.replies.isEmpty());
+    const HttpReply slow = caller.waitForReply();
+    QCOMPARE(slow.status, 200);
+    QCOMPARE(slow.json().value(u"id"_s).toInt(), 1);
+}
+
+void TestMcpHttpServer::keepAliveAndPipelining()
+{
+    auto server = startServer();
+    QVERIFY(server);
+    HttpClient client;
+    QVERIFY(client.connectTo(server->httpPort()));
+    const QByteArray session = initializeSession(client).toLatin1();
+    // Three requests in one write; the answers come back in order on the same connection.
+    QByteArray all;
+    for (int i = 1; i <= 3; ++i) {
+        const QByteArray payload = body(rpcRequest(i, u"ping"_s));
+        all += "POST /mcp HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + m_token.toLatin1()
+            + "\r\nContent-Type: application/json\r\nAccept: application/json\r\nMcp-Session-Id: " + session
+            + "\r\nContent-Length: " + QByteArray::number(payload.size()) + "\r\n\r\n" + payload;
+    }
+    client.sendRaw(all);
+    for (int i = 1; i <= 3; ++i) {
+        const HttpReply reply = client.waitForReply();
+        QCOMPARE(reply.status, 200);
+        QCOMPARE(reply.json().value(u"id"_s).toInt(), i);
+    }
+    QVERIFY(!client.closedByServer);
+}
+
+void TestMcpHttpServer::batchIn20250326()
+{
+    auto server = startServer();
+    QVERIFY(server);
+    HttpClient client;
+    QVERIFY(client.connectTo(server->httpPort()));
+    client.sendRequest("POST", body(rpcRequest(1, u"initialize"_s, initializeParams(u"2025-03-26"_s))), authed());
+    const HttpReply init = client.waitForReply();
+    const QByteArray session = init.header("mcp-session-id");
+    const QByteArray batch
+        = JsonRpc::serialize(QJsonArray { rpcRequest(2, u"ping"_s), rpcRequest(3, u"tools/list"_s) });
+    client.sendRequest(
+        "POST", batch, authed({ { "Mcp-Session-Id", session }, { "MCP-Protocol-Version", "2025-03-26" } }));
+    const HttpReply reply = client.waitForReply();
+    QCOMPARE(reply.status, 200);
+    QCOMPARE(QJsonDocument::fromJson(reply.body).array().size(), 2);
+}
+
+void TestMcpHttpServer::bodyTooLargeRefusedEarly()
+{
+    McpServerConfig config;
+    config.maxBodyBytes = 64 * 1024;
+    auto server = startServer(config);
+    QVERIFY(server);
+    HttpClient client;
+    QVERIFY(client.connectTo(server->httpPort()));
+    // Announces 100 MiB but sends only the start: the answer must not wait for the rest.
+    client.sendRaw("POST /mcp HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + m_token.toLatin1()
+        + "\r\nContent-Type: application/json\r\nContent-Length: 104857600\r\n\r\n" + QByteArray(16 * 1024, ' '));
+    const HttpReply reply = client.waitForReply();
+    QCOMPARE(reply.status, 413);
+    QTRY_VERIFY(client.closedByServer);
+}
+
+void TestMcpHttpServer::chunkedBodyTooLarge()
+{
+    McpServerConfig config;
+    config.maxBodyBytes = 64 * 1024;
+    auto server = startServer(config);
+    QVERIFY(server);
+    HttpClient client;
+    QVERIFY(client.connectTo(server->httpPort()));
+    client.sendRaw("POST /mcp HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + m_token.toLatin1()
+        + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
+    const QByteArray chunk = QByteArray(16 * 1024, ' ');
+    for (int i = 0; i < 8 && client.replies.isEmpty(); ++i) {
+        client.sendRaw(QByteArray::number(chunk.size(), 16) + "\r\n" + chunk + "\r\n");
+        QTest::qWait(5);
+    }
+    const HttpReply reply = client.waitForReply();
+    QCOMPARE(reply.status, 413);
+}
+
+void TestMcpHttpServer::headerTooLarge()
+{
+    McpServerConfig config;
+    config.maxHeaderBytes = 8 * 1024;
+    auto server = startServer(config);
+    QVERIFY(server);
+    HttpClient client;
+    QVERIFY(client.connectTo(server->httpPort()));
+    client.sendRequest("POST", body(rpcRequest(1, u"ping"_s)), authed({ { "X-Padding", QByteArray(20 * 1024, 'p') } }));
+    QCOMPARE(client.waitForReply().status, 431);
+    QTRY_VERIFY(client.closedByServer);
+}
+
+void TestMcpHttpServer::expectContinue()
+{
+    auto server = startServer();
+    QVERIFY(server);
+    HttpClient client;
+    QVERIFY(client.connectTo(server->httpPort()));
+    const QByteArray payload = body(rpcRequest(1, u"initialize"_s, initializeParams()));
+    client.sendRaw("POST /mcp HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + m_token.toLatin1()
+        + "\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: "
+        + QByteArray::number(payload.size()) + "\r\n\r\n");
+    QTRY_VERIFY(client.current().headersDone || !client.replies.isEmpty()); // the interim 100
+    client.sendRaw(payload);
+    QCOMPARE(client.waitForReply().status, 200);
+}
+
+void TestMcpHttpServer::slowlorisTimedOut()
+{
+    McpServerConfig config;
+    config.requestTimeoutSeconds = 1;
+    auto server = startServer(config);
+    QVERIFY(server);
+    HttpClient slow;
+    QVERIFY(slow.connectTo(server->httpPort()));
+    const QByteArray request = "POST /mcp HTTP/1.1\r\nHost: localhost\r\nX-Slow: " + QByteArray(200, 's');
+    QElapsedTimer timer;
+    timer.start();
+    HttpClient other;
+    QVERIFY(other.connectTo(server->httpPort()));
+    bool otherServed = false;
+    for (qsizetype i = 0; i < request.size() && !slow.closedByServer; ++i) {
+        slow.sendRaw(request.mid(i, 1));
+        QTest::qWait(20);
+        if (i == 10) {
+            // Meanwhile a normal client is served without delay.
+            QVERIFY(!initializeSession(other).isEmpty());
+            otherServed = true;
+        }
+    }
+    QTRY_VERIFY(slow.closedByServer);
+    QVERIFY(otherServed);
+    QVERIFY2(timer.elapsed() < 3000, qPrintable(QString::number(timer.elapsed())));
+    QCOMPARE(slow.waitForReply().status, 408);
+}
+
+void TestMcpHttpServer::idleConnectionClosed()
+{
+    McpServerConfig config;
+    config.idleTimeoutSeconds = 1;
+    auto server = startServer(config);
+    QVERIFY(server);
+    HttpClient client;
+    QVERIFY(client.connectTo(server->httpPort()));
+    QVERIFY(!initializeSession(client).isEmpty());
+    QElapsedTimer timer;
+    timer.start();
+    QTRY_VERIFY_WITH_TIMEOUT(client.closedByServer, 4000);
+    QVERIFY(timer.elapsed() >= 800);
+}
+
+void TestMcpHttpServer::connectionLimit()
+{
+    McpServerConfig config;
+    config.maxConnections = 5;
+    auto server = startServer(config);
+    QVERIFY(server);
+    std::vector<std::unique_ptr<HttpClient>> clients;
+    for (int i = 0; i < 5; ++i) {
+        clients.push_back(std::make_unique<HttpClient>());
+        QVERIFY(clients.back()->connectTo(server->httpPort()));
+    }
+    QTest::qWait(50);
+    HttpClient extra;
+    QVERIFY(extra.connectTo(server->httpPort()));
+    QCOMPARE(extra.waitForReply().status, 503);
+    // The admitted ones are served.
+    QVERIFY(!initializeSession(*clients[0]).isEmpty());
+    // Once one leaves, a newcomer gets in.
+    clients[4].reset();
+    QTest::qWait(100);
+    HttpClient late;
+    QVERIFY(late.connectTo(server->httpPort()));
+    QVERIFY(!initializeSession(late).isEmpty());
+}
+
+void TestMcpHttpServer::fiftyConcurrentClients()
+{
+    auto server = startServer();
+    QVERIFY(server);
+    constexpr int Count = 50;
+    std::vector<std::unique_ptr<HttpClient>> clients;
+    for (int i = 0; i < Count; ++i) {
+        clients.push_back(std::make_unique<HttpClient>());
+        QVERIFY(clients.back()->connectTo(server->httpPort()));
+        clients.back()->sendRequest("POST", body(rpcRequest(i, u"initialize"_s, initializeParams())), authed());
+    }
+    QList<QByteArray> sessions;
+    for (int i = 0; i < Count; ++i) {
+        const HttpReply reply = clients[i]->waitForReply();
+        QCOMPARE(reply.status, 200);
+        QCOMPARE(reply.json().value(u"id"_s).toInt(), i);
+        sessions.append(reply.header("mcp-session-id"));
+    }
+    for (int i = 0; i < Count; ++i) {
+        clients[i]->sendRequest("POST",
+            body(rpcRequest(i, u"tools/call"_s,
+                QJsonObject {
+                    { u"name"_s, u"echo"_s }, { u"arguments"_s, QJsonObject { { u"text"_s, u"c%1"_s.arg(i) } } } })),
+            authed({ { "Mcp-Session-Id", sessions[i] } }));
+    }
+    for (int i = 0; i < Count; ++i) {
+        const HttpReply reply = clients[i]->waitForReply();
+        QCOMPARE(reply.status, 200);
+        QCOMPARE(reply.json()
+                     .value(u"result"_s)
+                     .toObject()
+                     .value(u"content"_s)
+                     .toArray()
+                     .at(0)
+                     .toObject()
+                     .value(u"text"_s)
+                     .toString(),
+            u"c%1"_s.arg(i));
+    }
+    QCOMPARE(QSet<QByteArray>(sessions.cbegin(), sessions.cend()).size(), Count);
+    QCOMPARE(server->clients().size(), Count);
+}
+
+QTEST_GUILESS_MAIN(TestMcpHttpServer)
+#include "tst_mcphttpserver.moc"
