@@ -980,6 +980,20 @@ void McpTools::describeProbe(const QJsonObject &args, const McpCallContext &cont
     if (context.cancellation && context.cancellation->isCancelled())
         return reply(errorResult(u"Cancelled."_s));
 
+    // A name the catalog's own provider does not list would only yield an empty description
+    // from bpftrace; say so instead. Probes the catalog never lists (uprobes, usdt) go through.
+    ProbeCatalog *catalog = m_engine->catalog();
+    if (catalog->status() == ProbeCatalog::Status::Ready && catalog->snapshot() && !probe.contains(QLatin1Char('*'))
+        && !probe.contains(QLatin1Char('?'))) {
+        const auto snapshot = catalog->snapshot();
+        const QString provider = probe.section(QLatin1Char(':'), 0, 0);
+        if (snapshot->providers.contains(provider)
+            && !std::binary_search(snapshot->probes.begin(), snapshot->probes.end(), probe))
+            return reply(errorResult(
+                u"Unknown probe '%1': this system lists no such %2 probe. Find the exact "
+                "name with list_probes (pattern '%3')."_s.arg(probe, provider, probe.section(QLatin1Char(':'), -1))));
+    }
+
     auto details = std::make_shared<std::optional<ProbeDetails>>();
     auto *waiter = new Waiter(this, context.cancellation, kLookupWaitMs, nullptr, [details, reply, probe] {
         if (!details->has_value())

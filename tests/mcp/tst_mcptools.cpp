@@ -181,6 +181,9 @@ private Q_SLOTS:
                                        << u"missing required argument 'probe'"_s;
         QTest::newRow("probe not a name")
             << u"describe_probe"_s << QByteArray(R"({"probe": "openat"})") << u"full probe name"_s;
+        QTest::newRow("unknown probe") << u"describe_probe"_s
+                                       << QByteArray(R"({"probe": "tracepoint:syscalls:sys_enter_nothing"})")
+                                       << u"Unknown probe 'tracepoint:syscalls:sys_enter_nothing'"_s;
         QTest::newRow("probe null") << u"describe_probe"_s << QByteArray(R"({"probe": null})")
                                     << u"must be a string, got null"_s;
         QTest::newRow("empty program") << u"validate_program"_s << QByteArray(R"({"program": ""})")
