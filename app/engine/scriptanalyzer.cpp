@@ -713,7 +713,9 @@ void ScriptAnalyzer::analyze(const QString &script, QObject *context, Callback d
         timer->start(m_timeoutMs);
     };
 
-    if (script.size() > MaxScriptOnCommandLine) {
+    if (!m_expand) {
+        job->pending = 1;
+    } else if (script.size() > MaxScriptOnCommandLine) {
         job->pending = 1;
         job->analysis.diagnostics.append(
             { Diagnostic::Severity::Note, 0, 0, 0, u"script too long to list its probes; compile check only"_s });

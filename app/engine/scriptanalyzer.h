@@ -67,6 +67,9 @@ public:
     static void applyCompile(ScriptAnalysis &analysis, const QByteArray &stderrOutput, bool compileOk);
     /// Limits for the slow part, mostly for tests.
     void setTimeoutMs(int ms) { m_timeoutMs = ms; }
+    /// Whether analyze() also runs the `bpftrace -l` expansion (default true); off, it only
+    /// compiles, which halves the cost when only the diagnostics matter.
+    void setExpansionEnabled(bool enabled) { m_expand = enabled; }
 
     /// Asynchronous full analysis. `done` is called exactly once, on the caller's thread, unless
     /// `context` is destroyed first.
@@ -76,4 +79,5 @@ private:
     QString m_program = QStringLiteral("bpftrace");
     QStringList m_prefix;
     int m_timeoutMs = 20000;
+    bool m_expand = true;
 };

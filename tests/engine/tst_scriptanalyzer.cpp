@@ -45,6 +45,7 @@ private Q_SLOTS:
     void compileDiagnostics();
     void analyzeWithFakeBpftrace();
     void analyzeReportsCompileError();
+    void analyzeCompileOnly();
     void analyzeWithoutBpftrace();
     void analyzeSkipsDeadContext();
     void analyzeTextIsFast();
@@ -383,6 +384,21 @@ void TestScriptAnalyzer::analyzeReportsCompileError()
     QVERIFY(result->hasErrors());
     QCOMPARE(result->diagnostics.first().line, 2);
     QCOMPARE(result->diagnostics.first().column, 3);
+}
+
+void TestScriptAnalyzer::analyzeCompileOnly()
+{
+    ScriptAnalyzer analyzer;
+    analyzer.setBpftraceCommand(m_fake);
+    analyzer.setExpansionEnabled(false);
+    std::optional<ScriptAnalysis> result;
+    analyzer.analyze(
+        u"tracepoint:syscalls:sys_enter_read* { }"_s, this, [&result](const ScriptAnalysis &a) { result = a; });
+    QTRY_VERIFY_WITH_TIMEOUT(result.has_value(), 10000);
+    QVERIFY(result->complete);
+    QVERIFY(!result->expanded);
+    QCOMPARE(result->attachCount, -1);
+    QVERIFY(!result->hasErrors());
 }
 
 void TestScriptAnalyzer::analyzeWithoutBpftrace()
