@@ -7,6 +7,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QSettings>
+#include <QStandardPaths>
 
 using namespace Qt::StringLiterals;
 
@@ -319,6 +320,21 @@ void applyConfiguration(
     // A saved non-loopback address plus --http-insecure-no-auth is caught by McpServer::start()
     // as well; here the command line alone decides.
     server->httpRequireToken = !options.httpInsecureNoAuth;
+    if (server->tokenPath.isEmpty())
+        server->tokenPath = defaultTokenPath();
+}
+
+QString defaultTokenPath()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation) + u"/tracedesk/http-token"_s;
+}
+
+QString refusedInsecureAddress(const McpServerConfig &server)
+{
+    if (server.httpEnabled && !server.httpRequireToken && !server.httpAddress.isLoopback())
+        return u"--http-insecure-no-auth is refused on the non-loopback address %1 (from the settings): keep the "
+               "token or bind 127.0.0.1"_s.arg(server.httpAddress.toString());
+    return {};
 }
 
 ApprovalPolicy headlessApprovalPolicy(const CommandLineOptions &options, bool stdinIsTerminal)

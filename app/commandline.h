@@ -112,6 +112,13 @@ inline constexpr QLatin1StringView httpAddress { "mcp/httpAddress" };
 void applyConfiguration(
     const CommandLineOptions &options, const QSettings *settings, EngineConfig *engine, McpServerConfig *server);
 
+/// $XDG_CONFIG_HOME/tracedesk/http-token: where the HTTP bearer token lives (0600).
+QString defaultTokenPath();
+
+/// Non-empty (the message) when the final configuration would serve HTTP without a token on a
+/// non-loopback address, which is never allowed.
+QString refusedInsecureAddress(const McpServerConfig &server);
+
 /// The policy a headless instance uses: the explicit --approval-policy; else Ask when stdin is a
 /// terminal (the terminal prompt answers), else Deny.
 ApprovalPolicy headlessApprovalPolicy(const CommandLineOptions &options, bool stdinIsTerminal);

@@ -2,10 +2,26 @@
 // tracedesk: the window (default), --headless (MCP only) or --mcp-stdio (the bridge MCP clients
 // launch). The command line is defined in commandline.h.
 #include "commandline.h"
+#include "engine.h"
+#include "headless.h"
+#include "mainwindow.h"
+#include "mcpserver.h"
+#include "mcpsocketserver.h"
+#include "singleinstance.h"
+#include "stdiobridge.h"
+#include "unixsignals.h"
 
+#include <QApplication>
+#include <QCoreApplication>
+#include <QSettings>
 #include <QStringList>
+#include <QTimer>
 
+#include <csignal>
 #include <cstdio>
+#include <memory>
+
+using namespace Qt::StringLiterals;
 
 namespace {
 
@@ -26,6 +42,146 @@ void print(std::FILE *stream, const QString &text)
     std::fflush(stream);
 }
 
+void setApplicationNames()
+{
+    // QSettings() everywhere (the window's settings dialog too) resolves to
+    // $XDG_CONFIG_HOME/tracedesk/tracedesk.conf.
+    QCoreApplication::setOrganizationName(u"tracedesk"_s);
+    QCoreApplication::setApplicationName(u"tracedesk"_s);
+    QCoreApplication::setApplicationVersion(QLatin1StringView(TRACEDESK_VERSION_STRING));
+}
+
+bool hasDisplay(const CommandLineOptions &options)
+{
+    return !qEnvironmentVariableIsEmpty("DISPLAY") || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")
+        || !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") || !options.platform.isEmpty();
+}
+
+int runStdioBridge(int argc, char **argv, const CommandLineOptions &options)
+{
+    QCoreApplication app(argc, argv);
+    setApplicationNames();
+    // The client may close our stdout while we write; that is an orderly end, not a crash.
+    std::signal(SIGPIPE, SIG_IGN);
+
+    StdioBridge::Options bridgeOptions;
+    bridgeOptions.socketPath = options.socketPath;
+    bridgeOptions.program = QCoreApplication::applicationFilePath();
+    bridgeOptions.arguments = options.forwardedArguments;
+    if (!hasDisplay(options))
+        bridgeOptions.arguments.prepend(u"--headless"_s);
+    StdioBridge bridge(bridgeOptions);
+    QObject::connect(&bridge, &StdioBridge::finished, &app, [&app](int exitCode, const QString &message) {
+        if (!message.isEmpty())
+            print(stderr, u"tracedesk --mcp-stdio: "_s + message + u'\n');
+        app.exit(exitCode);
+    });
+    QTimer::singleShot(0, &bridge, &StdioBridge::start);
+    return app.exec();
+}
+
+int runHeadless(int argc, char **argv, const CommandLineOptions &options)
+{
+    QCoreApplication app(argc, argv);
+    setApplicationNames();
+    EngineConfig engineConfig;
+    McpServerConfig serverConfig;
+    const QSettings settings;
+    applyConfiguration(options, &settings, &engineConfig, &serverConfig);
+    if (const QString refused = refusedInsecureAddress(serverConfig); !refused.isEmpty()) {
+        print(stderr, u"tracedesk: "_s + refused + u'\n');
+        return 2;
+    }
+
+    HeadlessInstance instance(options, engineConfig, serverConfig);
+    QString error;
+    if (!instance.start(&error)) {
+        print(stderr, u"tracedesk: cannot serve MCP: "_s + error + u'\n');
+        if (McpSocketServer::isLive(
+                serverConfig.socketPath.isEmpty() ? McpSocketServer::defaultPath() : serverConfig.socketPath))
+            print(stderr,
+                u"tracedesk: another TraceDesk instance is already running; connect to it (tracedesk "
+                "--mcp-stdio) or stop it first\n"_s);
+        return 1;
+    }
+    QObject::connect(&instance, &HeadlessInstance::finished, &app, &QCoreApplication::exit);
+    return app.exec();
+}
+
+int runWindow(int argc, char **argv, const CommandLineOptions &options)
+{
+    if (!hasDisplay(options)) {
+        print(stderr,
+            u"tracedesk: no display found (neither DISPLAY nor WAYLAND_DISPLAY is set).\n"
+            "To serve MCP without a window run 'tracedesk --headless'; MCP clients can use "
+            "'tracedesk --mcp-stdio', which starts a headless instance by itself.\n"_s);
+        return 1;
+    }
+    QApplication app(argc, argv);
+    setApplicationNames();
+    QApplication::setDesktopFileName(u"org.tracedesk.TraceDesk"_s);
+    if (options.approvalPolicy)
+        print(stderr, u"tracedesk: --approval-policy applies to --headless only; the window asks you\n"_s);
+
+    EngineConfig engineConfig;
+    McpServerConfig serverConfig;
+    const QSettings settings;
+    applyConfiguration(options, &settings, &engineConfig, &serverConfig);
+    if (const QString refused = refusedInsecureAddress(serverConfig); !refused.isEmpty()) {
+        print(stderr, u"tracedesk: "_s + refused + u'\n');
+        return 2;
+    }
+    engineConfig.approvalPolicy = ApprovalPolicy::Ask;
+
+    std::unique_ptr<Engine> engine;
+    std::unique_ptr<McpServer> server;
+    std::unique_ptr<MainWindow> window;
+
+    const QString socketPath
+        = serverConfig.socketPath.isEmpty() ? McpSocketServer::defaultPath() : serverConfig.socketPath;
+    InstanceActivator activator(socketPath);
+    QObject::connect(&activator, &InstanceActivator::finished, &app,
+        [&](InstanceActivator::Outcome outcome, const QString &message) {
+            switch (outcome) {
+            case InstanceActivator::Outcome::Activated:
+                print(stderr, u"tracedesk: raised the window of the running instance\n"_s);
+                app.exit(0);
+                return;
+            case InstanceActivator::Outcome::Headless:
+            case InstanceActivator::Outcome::Failed:
+                print(stderr, u"tracedesk: "_s + message + u'\n');
+                app.exit(1);
+                return;
+            case InstanceActivator::Outcome::NoInstance:
+                break;
+            }
+            engine = std::make_unique<Engine>(engineConfig);
+            server = std::make_unique<McpServer>(engine.get(), serverConfig);
+            if (!server->start()) {
+                // The window still works for the person; its endpoint panel shows the problem.
+                print(stderr, u"tracedesk: the MCP endpoint did not start: "_s + server->errorString() + u'\n');
+            }
+            engine->start();
+            window = std::make_unique<MainWindow>(engine.get(), server.get());
+            MainWindow *w = window.get();
+            server->setActivationHandler([w] { w->raiseAndActivate(); });
+            window->show();
+        });
+    QTimer::singleShot(0, &activator, &InstanceActivator::start);
+
+    UnixSignalWatcher signals({ SIGINT, SIGTERM, SIGHUP });
+    QObject::connect(&signals, &UnixSignalWatcher::signalReceived, &app, [] { QCoreApplication::quit(); });
+
+    const int exitCode = app.exec();
+    // The window and the endpoint refer to the engine: tear down in reverse order.
+    if (server)
+        server->setActivationHandler({});
+    window.reset();
+    server.reset();
+    engine.reset();
+    return exitCode;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -41,6 +197,14 @@ int main(int argc, char **argv)
     case CommandLineResult::Status::Run:
         break;
     }
-    print(stderr, QStringLiteral("tracedesk: this mode is being wired up (issue 4)\n"));
-    return 1;
+
+    switch (parsed.options.mode) {
+    case CommandLineOptions::Mode::StdioBridge:
+        return runStdioBridge(argc, argv, parsed.options);
+    case CommandLineOptions::Mode::Headless:
+        return runHeadless(argc, argv, parsed.options);
+    case CommandLineOptions::Mode::Window:
+        break;
+    }
+    return runWindow(argc, argv, parsed.options);
 }

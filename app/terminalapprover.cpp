@@ -1,0 +1,426 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "terminalapprover.h"
+
+#include "approvalqueue.h"
+#include "run.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QLoggingCategory>
+#include <QProcess>
+#include <QSocketNotifier>
+#include <QTemporaryFile>
+#include <QTimer>
+
+#include <cerrno>
+#include <unistd.h>
+
+using namespace Qt::StringLiterals;
+
+Q_LOGGING_CATEGORY(lcTerminalApprover, "tracedesk.app.terminal", QtWarningMsg)
+
+namespace {
+
+constexpr int MaxInlineLines = 10000;
+
+QString numbered(const QString &script)
+{
+    QString text;
+    const QStringList lines = script.split(u'\n');
+    const int width = int(QString::number(lines.size()).size());
+    for (int i = 0; i < lines.size(); ++i) {
+        if (i == lines.size() - 1 && lines.at(i).isEmpty())
+            break;
+        text += u"  "_s + QString::number(i + 1).rightJustified(width) + u" | "_s + lines.at(i) + u'\n';
+    }
+    return text;
+}
+
+QString analysisText(const ScriptAnalysis &analysis)
+{
+    QString text = u"Risk: "_s + riskLevelName(analysis.risk).toUpper();
+    if (!analysis.complete)
+        text += u" (quick check; bpftrace's own check is still running)"_s;
+    text += u'\n';
+    for (const QString &reason : analysis.reasons())
+        text += u"  - "_s + reason + u'\n';
+    if (analysis.attachCount >= 0)
+        text += u"Attaches to %1 probe(s)"_s.arg(analysis.attachCount);
+    else
+        text += u"Attach points (not yet expanded)"_s;
+    const QStringList &probes = analysis.attachList.isEmpty() ? analysis.probeSpecs : analysis.attachList;
+    constexpr int shown = 20;
+    for (int i = 0; i < probes.size() && i < shown; ++i)
+        text += (i == 0 ? u": "_s : u", "_s) + probes.at(i);
+    if (probes.size() > shown)
+        text += u", ... (%1 more)"_s.arg(probes.size() - shown);
+    text += u'\n';
+    if (!analysis.unsafeBuiltins.isEmpty())
+        text += u"Unsafe builtins: "_s + analysis.unsafeBuiltins.join(u", "_s) + u" (needs --unsafe)\n"_s;
+    for (const Diagnostic &diagnostic : analysis.diagnostics) {
+        text += u"  %1%2: %3\n"_s.arg(Diagnostic::severityName(diagnostic.severity),
+            diagnostic.line > 0 ? u" line %1"_s.arg(diagnostic.line) : QString(), diagnostic.message);
+    }
+    return text;
+}
+
+} // namespace
+
+TerminalApprover::TerminalApprover(ApprovalQueue *queue, int inputFd, int outputFd, QObject *parent)
+    : QObject(parent)
+    , m_approvals(queue)
+    , m_inputFd(inputFd)
+    , m_outputFd(outputFd)
+{
+    m_editor = qEnvironmentVariable("VISUAL");
+    if (m_editor.isEmpty())
+        m_editor = qEnvironmentVariable("EDITOR");
+}
+
+TerminalApprover::~TerminalApprover() = default;
+
+QString TerminalApprover::currentRunId() const
+{
+    return m_current ? m_current->id() : QString();
+}
+
+void TerminalApprover::start()
+{
+    connect(m_approvals, &ApprovalQueue::requestAdded, this, &TerminalApprover::onRequestAdded);
+    connect(m_approvals, &ApprovalQueue::requestResolved, this, &TerminalApprover::onRequestResolved);
+    m_notifier = new QSocketNotifier(m_inputFd, QSocketNotifier::Read, this);
+    connect(m_notifier, &QSocketNotifier::activated, this, &TerminalApprover::readInput);
+    const QList<Run *> pending = m_approvals->pending();
+    for (Run *run : pending)
+        m_queue.append(run);
+    showNext();
+}
+
+void TerminalApprover::onRequestAdded(Run *run)
+{
+    m_queue.append(run);
+    // The queue may settle the request within the same call (session allow, policy), so look
+    // at it once that is over.
+    QTimer::singleShot(0, this, [this] {
+        if (m_stage == Stage::Idle)
+            showNext();
+        else if (m_current)
+            write(u"(another request is waiting: %1 queued)\n"_s.arg(m_queue.size()));
+    });
+}
+
+void TerminalApprover::onRequestResolved(Run *run)
+{
+    if (run == m_current && m_stage != Stage::Idle) {
+        // Expired, or decided somewhere else, while the person was looking at it.
+        const bool expired = run->state() == RunState::Expired;
+        write(expired ? u"\nRequest %1 expired before a decision; the client is told it was not run.\n"_s.arg(run->id())
+                      : u"\nRequest %1 was settled elsewhere (%2).\n"_s.arg(run->id(), decisionName(run->decision())));
+        if (m_editorProcess) {
+            m_editorProcess->disconnect(this);
+            m_editorProcess->kill();
+            m_editorProcess->deleteLater();
+            m_editorProcess = nullptr;
+        }
+        m_current = nullptr;
+        m_stage = Stage::Idle;
+        m_inlineLines.clear();
+        QTimer::singleShot(0, this, &TerminalApprover::showNext);
+        return;
+    }
+    m_queue.removeAll(run);
+}
+
+void TerminalApprover::showNext()
+{
+    if (m_stage != Stage::Idle || m_closed)
+        return;
+    while (!m_queue.isEmpty()) {
+        Run *run = m_queue.takeFirst();
+        if (run && run->state() == RunState::PendingApproval) {
+            showRequest(run);
+            return;
+        }
+    }
+}
+
+void TerminalApprover::showRequest(Run *run)
+{
+    m_current = run;
+    m_stage = Stage::Choice;
+    connect(
+        run, &Run::analysisChanged, this,
+        [this, run] {
+            if (run == m_current && m_stage == Stage::Choice)
+                write(u"\nAnalysis updated for %1:\n"_s.arg(run->id()) + analysisText(run->analysis()) + u"> "_s);
+        },
+        Qt::UniqueConnection);
+
+    QString text = u"\n=== Request %1 from %2"_s.arg(run->id(), run->client().displayName());
+    if (!run->client().transport.isEmpty())
+        text += u" (via %1)"_s.arg(run->client().transport);
+    text += u" ===\n"_s;
+    text += u"Reason: "_s + (run->reason().isEmpty() ? u"(none given)"_s : run->reason()) + u'\n';
+    if (run->timeoutSeconds())
+        text += u"Runs for at most %1 s\n"_s.arg(*run->timeoutSeconds());
+    text += u"Script:\n"_s + numbered(run->script());
+    text += analysisText(run->analysis());
+    const QDateTime expires = m_approvals->expiresAt(run->id());
+    if (expires.isValid())
+        text += u"Expires in %1 s.\n"_s.arg(qMax<qint64>(0, QDateTime::currentDateTimeUtc().secsTo(expires)));
+    if (!m_queue.isEmpty())
+        text += u"%1 more request(s) waiting.\n"_s.arg(m_queue.size());
+    write(text);
+    prompt();
+}
+
+void TerminalApprover::prompt()
+{
+    switch (m_stage) {
+    case Stage::Choice:
+        write(u"[a]pprove, approve for this [s]ession, [d]eny, [e]dit, edit [i]nline, [v]iew again > "_s);
+        break;
+    case Stage::DenyMessage:
+        write(u"Message for the client (empty for none) > "_s);
+        break;
+    case Stage::InlineScript:
+        write(u"Type the new script; end with a line holding only \".\":\n"_s);
+        break;
+    case Stage::ConfirmEdit:
+        write(u"Run the edited script? [y]es, [n]o (back to the request) > "_s);
+        break;
+    case Stage::Editing:
+    case Stage::Idle:
+        break;
+    }
+}
+
+void TerminalApprover::readInput()
+{
+    char buffer[4096];
+    ssize_t n;
+    do {
+        n = ::read(m_inputFd, buffer, sizeof buffer);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return;
+        qCWarning(lcTerminalApprover) << "reading the terminal failed:" << qt_error_string(errno);
+        n = 0;
+    }
+    if (n == 0) {
+        m_closed = true;
+        m_notifier->setEnabled(false);
+        Q_EMIT inputClosed();
+        return;
+    }
+    m_pendingInput.append(buffer, n);
+    // Several answers may arrive in one read (typed ahead, or a pipe): each line in turn.
+    qsizetype newline;
+    while ((newline = m_pendingInput.indexOf('\n')) >= 0) {
+        QByteArray line = m_pendingInput.left(newline);
+        m_pendingInput.remove(0, newline + 1);
+        if (line.endsWith('\r'))
+            line.chop(1);
+        handleLine(QString::fromUtf8(line));
+    }
+    if (m_pendingInput.size() > 1024 * 1024)
+        m_pendingInput.clear(); // a runaway line without newline; nobody types that much
+}
+
+void TerminalApprover::handleLine(const QString &line)
+{
+    QString error;
+    switch (m_stage) {
+    case Stage::Idle:
+        if (!line.trimmed().isEmpty())
+            write(u"No request is waiting.\n"_s);
+        return;
+    case Stage::Editing:
+        return; // the editor owns the terminal
+    case Stage::Choice: {
+        const QString answer = line.trimmed().toLower();
+        if (answer == "a"_L1 || answer == "approve"_L1 || answer == "y"_L1) {
+            Run *run = m_current;
+            m_stage = Stage::Idle;
+            m_current = nullptr;
+            if (m_approvals->approve(run->id(), &error))
+                write(u"Approved %1.\n"_s.arg(run->id()));
+            else
+                write(u"Could not approve: %1\n"_s.arg(error));
+            showNext();
+        } else if (answer == "s"_L1 || answer == "session"_L1) {
+            Run *run = m_current;
+            m_stage = Stage::Idle;
+            m_current = nullptr;
+            if (m_approvals->approveForSession(run->id(), &error))
+                write(u"Approved %1; identical requests from %2 run without asking.\n"_s.arg(
+                    run->id(), run->client().displayName()));
+            else
+                write(u"Could not approve: %1\n"_s.arg(error));
+            showNext();
+        } else if (answer == "d"_L1 || answer == "deny"_L1 || answer == "n"_L1) {
+            m_stage = Stage::DenyMessage;
+            prompt();
+        } else if (answer == "e"_L1 || answer == "edit"_L1) {
+            if (m_editor.isEmpty()) {
+                m_stage = Stage::InlineScript;
+                m_inlineLines.clear();
+                write(u"No $VISUAL or $EDITOR set: editing inline.\n"_s);
+                prompt();
+            } else {
+                startEditor();
+            }
+        } else if (answer == "i"_L1 || answer == "inline"_L1) {
+            m_stage = Stage::InlineScript;
+            m_inlineLines.clear();
+            prompt();
+        } else if (answer == "v"_L1 || answer == "view"_L1) {
+            Run *run = m_current;
+            showRequest(run);
+        } else {
+            if (!answer.isEmpty())
+                write(u"Unknown answer '%1'.\n"_s.arg(answer));
+            prompt();
+        }
+        return;
+    }
+    case Stage::DenyMessage: {
+        Run *run = m_current;
+        m_stage = Stage::Idle;
+        m_current = nullptr;
+        const QString message = line.trimmed().isEmpty() ? u"Denied by the person at the terminal."_s : line.trimmed();
+        if (m_approvals->deny(run->id(), message, &error))
+            write(u"Denied %1.\n"_s.arg(run->id()));
+        else
+            write(u"Could not deny: %1\n"_s.arg(error));
+        showNext();
+        return;
+    }
+    case Stage::InlineScript:
+        if (line == "."_L1) {
+            QString script = m_inlineLines.join(u'\n');
+            if (!script.isEmpty())
+                script += u'\n';
+            m_inlineLines.clear();
+            offerEdited(script);
+        } else if (m_inlineLines.size() < MaxInlineLines) {
+            m_inlineLines.append(line);
+        }
+        return;
+    case Stage::ConfirmEdit: {
+        const QString answer = line.trimmed().toLower();
+        if (answer == "y"_L1 || answer == "yes"_L1) {
+            approveEdited();
+        } else if (answer == "n"_L1 || answer == "no"_L1) {
+            m_stage = Stage::Choice;
+            prompt();
+        } else {
+            prompt();
+        }
+        return;
+    }
+    }
+}
+
+void TerminalApprover::startEditor()
+{
+    delete m_editFile;
+    m_editFile = new QTemporaryFile(QDir::tempPath() + u"/tracedesk-edit-XXXXXX.bt"_s, this);
+    if (!m_editFile->open()) {
+        write(u"Cannot create a file to edit (%1); editing inline.\n"_s.arg(m_editFile->errorString()));
+        m_stage = Stage::InlineScript;
+        m_inlineLines.clear();
+        prompt();
+        return;
+    }
+    m_editFile->write(m_current->script().toUtf8());
+    m_editFile->flush();
+
+    // $EDITOR may carry arguments ("code --wait"); split it like a shell would, without a shell.
+    QStringList command = QProcess::splitCommand(m_editor);
+    command.append(m_editFile->fileName());
+    m_stage = Stage::Editing;
+    m_notifier->setEnabled(false); // the editor reads the terminal now
+    m_editorProcess = new QProcess(this);
+    m_editorProcess->setProcessChannelMode(QProcess::ForwardedChannels);
+    m_editorProcess->setInputChannelMode(QProcess::ForwardedInputChannel);
+    connect(m_editorProcess, &QProcess::finished, this, &TerminalApprover::editorFinished);
+    connect(m_editorProcess, &QProcess::errorOccurred, this, [this](QProcess::ProcessError error) {
+        if (error == QProcess::FailedToStart)
+            editorFinished();
+    });
+    m_editorProcess->start(command.takeFirst(), command);
+}
+
+void TerminalApprover::editorFinished()
+{
+    if (!m_editorProcess)
+        return;
+    const bool ok = m_editorProcess->exitStatus() == QProcess::NormalExit && m_editorProcess->exitCode() == 0
+        && m_editorProcess->error() != QProcess::FailedToStart;
+    const QString failure = m_editorProcess->errorString();
+    m_editorProcess->deleteLater();
+    m_editorProcess = nullptr;
+    m_notifier->setEnabled(!m_closed);
+    if (!m_current)
+        return;
+    if (!ok) {
+        write(u"The editor '%1' failed (%2); the request is unchanged.\n"_s.arg(m_editor, failure));
+        m_stage = Stage::Choice;
+        prompt();
+        return;
+    }
+    QFile edited(m_editFile->fileName());
+    if (!edited.open(QIODevice::ReadOnly)) {
+        write(u"Cannot read the edited file: %1\n"_s.arg(edited.errorString()));
+        m_stage = Stage::Choice;
+        prompt();
+        return;
+    }
+    offerEdited(QString::fromUtf8(edited.readAll()));
+}
+
+void TerminalApprover::offerEdited(const QString &script)
+{
+    if (script.trimmed().isEmpty()) {
+        write(u"The edited script is empty; the request is unchanged.\n"_s);
+        m_stage = Stage::Choice;
+        prompt();
+        return;
+    }
+    m_editedScript = script;
+    const ScriptAnalysis analysis = ScriptAnalyzer::analyzeText(script);
+    write(u"Edited script:\n"_s + numbered(script) + analysisText(analysis));
+    m_stage = Stage::ConfirmEdit;
+    prompt();
+}
+
+void TerminalApprover::approveEdited()
+{
+    Run *run = m_current;
+    m_stage = Stage::Idle;
+    m_current = nullptr;
+    QString error;
+    if (m_approvals->approveEdited(run->id(), m_editedScript, &error))
+        write(u"Approved %1 with your edits; the client is told the script was changed.\n"_s.arg(run->id()));
+    else
+        write(u"Could not approve: %1\n"_s.arg(error));
+    m_editedScript.clear();
+    showNext();
+}
+
+void TerminalApprover::write(const QString &text)
+{
+    // Short writes to a terminal; a blocked terminal is the person's own doing.
+    QByteArray bytes = text.toUtf8();
+    while (!bytes.isEmpty()) {
+        const ssize_t n = ::write(m_outputFd, bytes.constData(), size_t(bytes.size()));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return;
+        bytes.remove(0, n);
+    }
+}

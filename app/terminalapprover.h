@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Approvals for a headless instance started at a terminal: each client request is shown there
+// and the person approves, denies (with a message) or edits it.
+#pragma once
+
+#include <QByteArray>
+#include <QObject>
+#include <QPointer>
+#include <QStringList>
+
+class ApprovalQueue;
+class QProcess;
+class QSocketNotifier;
+class QTemporaryFile;
+class Run;
+
+/// Reads the person's answers from a file descriptor without ever blocking the event loop
+/// (QSocketNotifier), one request at a time in arrival order. Requests that expire or are decided
+/// elsewhere while shown or queued are announced and skipped.
+///
+/// Answers: a (approve), s (approve this script for the client's session), d (deny; a message
+/// line follows), e (edit in $VISUAL/$EDITOR, or inline when none is set), i (edit inline: type
+/// the new script, end with a line holding only "."), v (show the request again).
+class TerminalApprover : public QObject
+{
+    Q_OBJECT
+public:
+    TerminalApprover(ApprovalQueue *queue, int inputFd, int outputFd, QObject *parent = nullptr);
+    ~TerminalApprover() override;
+
+    /// The editor command for "e"; default $VISUAL, then $EDITOR; empty: inline entry.
+    void setEditor(const QString &editor) { m_editor = editor; }
+    /// Starts reading and shows requests already pending.
+    void start();
+
+    /// Requests waiting behind the one shown.
+    int queuedCount() const { return int(m_queue.size()); }
+    QString currentRunId() const;
+
+Q_SIGNALS:
+    /// The input ended (terminal closed); nothing more will be decided here.
+    void inputClosed();
+
+private:
+    enum class Stage
+    {
+        Idle,
+        Choice,
+        DenyMessage,
+        InlineScript,
+        Editing,
+        ConfirmEdit
+    };
+
+    void onRequestAdded(Run *run);
+    void onRequestResolved(Run *run);
+    void showNext();
+    void showRequest(Run *run);
+    void readInput();
+    void handleLine(const QString &line);
+    void startEditor();
+    void editorFinished();
+    void offerEdited(const QString &script);
+    void approveEdited();
+    void write(const QString &text);
+    void prompt();
+
+    ApprovalQueue *m_approvals;
+    int m_inputFd;
+    int m_outputFd;
+    QString m_editor;
+    QSocketNotifier *m_notifier = nullptr;
+    QByteArray m_pendingInput;
+    QList<QPointer<Run>> m_queue;
+    QPointer<Run> m_current;
+    Stage m_stage = Stage::Idle;
+    QStringList m_inlineLines;
+    QString m_editedScript;
+    QProcess *m_editorProcess = nullptr;
+    QTemporaryFile *m_editFile = nullptr;
+    bool m_closed = false;
+};

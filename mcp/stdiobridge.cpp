@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "stdiobridge.h"
+
+#include "mcpsocketserver.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QLoggingCategory>
+#include <QProcess>
+#include <QSocketNotifier>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+using namespace Qt::StringLiterals;
+
+Q_LOGGING_CATEGORY(lcStdioBridge, "tracedesk.mcp.stdio", QtWarningMsg)
+
+namespace {
+
+constexpr int RetryIntervalMs = 100;
+constexpr int ReadChunk = 64 * 1024;
+
+// Only pipes and sockets get O_NONBLOCK: the flag lives on the shared open file description, and
+// flipping it on a terminal would leave the person's shell with a non-blocking tty.
+bool makeNonBlockingIfStream(int fd)
+{
+    struct stat st = {};
+    if (fstat(fd, &st) != 0 || !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
+        return false;
+    const int flags = fcntl(fd, F_GETFL);
+    return flags >= 0 && fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0;
+}
+
+QString errnoText()
+{
+    return QString::fromLocal8Bit(std::strerror(errno));
+}
+
+} // namespace
+
+StdioBridge::StdioBridge(const Options &options, QObject *parent)
+    : QObject(parent)
+    , m_options(options)
+    , m_socketPath(options.socketPath.isEmpty() ? defaultSocketPath() : options.socketPath)
+{
+    m_retryTimer.setSingleShot(true);
+    m_retryTimer.setInterval(RetryIntervalMs);
+    connect(&m_retryTimer, &QTimer::timeout, this, &StdioBridge::tryConnect);
+}
+
+StdioBridge::~StdioBridge() = default;
+
+QString StdioBridge::defaultSocketPath()
+{
+    // The server's own rule, so both ends always agree.
+    return McpSocketServer::defaultPath();
+}
+
+void StdioBridge::start()
+{
+    m_startClock.start();
+    tryConnect();
+}
+
+void StdioBridge::tryConnect()
+{
+    if (m_finished)
+        return;
+    // A fresh socket per attempt: a QLocalSocket that failed keeps state we do not want to reason about.
+    if (m_socket)
+        m_socket->deleteLater();
+    m_socket = new QLocalSocket(this);
+    m_socket->setReadBufferSize(m_options.maxBufferedBytes);
+    connect(m_socket, &QLocalSocket::connected, this, &StdioBridge::beginRelay);
+    connect(m_socket, &QLocalSocket::errorOccurred, this, &StdioBridge::onSocketError);
+    m_socket->connectToServer(m_socketPath, QIODevice::ReadWrite);
+}
+
+void StdioBridge::onSocketError(QLocalSocket::LocalSocketError error)
+{
+    if (m_finished)
+        return;
+    auto *socket = qobject_cast<QLocalSocket *>(sender());
+    if (socket != m_socket)
+        return;
+    if (m_relaying) {
+        // PeerClosedError arrives together with disconnected(), which does the orderly part.
+        if (error != QLocalSocket::PeerClosedError)
+            qCWarning(lcStdioBridge) << "socket error:" << socket->errorString();
+        return;
+    }
+
+    const bool nobodyListens = error == QLocalSocket::ServerNotFoundError
+        || error == QLocalSocket::ConnectionRefusedError || error == QLocalSocket::SocketTimeoutError;
+    if (!nobodyListens) {
+        finish(1, u"cannot connect to the TraceDesk socket %1: %2"_s.arg(m_socketPath, socket->errorString()));
+        return;
+    }
+    if (!m_startedInstance) {
+        if (m_options.program.isEmpty()) {
+            finish(1,
+                u"no TraceDesk instance is listening on %1; start one with 'tracedesk' or 'tracedesk --headless'"_s.arg(
+                    m_socketPath));
+            return;
+        }
+        startInstance();
+        if (m_finished)
+            return;
+    }
+    if (m_startClock.elapsed() >= m_options.startTimeoutMs) {
+        QString message = u"started '%1' but its socket %2 did not appear within %3 s"_s.arg(
+            m_options.program, m_socketPath, QString::number(m_options.startTimeoutMs / 1000.0));
+        const QString tail = instanceLogTail();
+        if (!tail.isEmpty())
+            message += u"; its log (%1) ends with:\n"_s.arg(m_options.instanceLogPath) + tail;
+        finish(1, message);
+        return;
+    }
+    m_retryTimer.start();
+}
+
+void StdioBridge::startInstance()
+{
+    const QString socketDir = QFileInfo(m_socketPath).absolutePath();
+    if (m_options.instanceLogPath.isEmpty()) {
+        // The instance's own 0700 directory; created here the same way the server creates it.
+        if (!QFileInfo::exists(socketDir) && QDir().mkpath(socketDir))
+            QFile::setPermissions(socketDir, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+        m_options.instanceLogPath = socketDir + u"/instance.log"_s;
+    }
+
+    QProcess process;
+    process.setProgram(m_options.program);
+    process.setArguments(m_options.arguments);
+    // Our stdout is the MCP stream: the instance must never write there, nor read our stdin.
+    process.setStandardInputFile(QProcess::nullDevice());
+    process.setStandardOutputFile(QProcess::nullDevice());
+    process.setStandardErrorFile(m_options.instanceLogPath);
+    // Its own session: the client ending the bridge (SIGTERM/SIGHUP to our group) must not end
+    // the instance, which other clients and the window may be using.
+    process.setUnixProcessParameters(QProcess::UnixProcessFlag::CreateNewSession
+        | QProcess::UnixProcessFlag::ResetSignalHandlers | QProcess::UnixProcessFlag::CloseFileDescriptors);
+    qint64 pid = 0;
+    if (!process.startDetached(&pid)) {
+        finish(1,
+            u"no TraceDesk instance is listening on %1 and starting '%2' failed: %3"_s.arg(
+                m_socketPath, m_options.program, process.errorString()));
+        return;
+    }
+    m_startedInstance = true;
+    qCInfo(lcStdioBridge) << "started" << m_options.program << m_options.arguments << "pid" << pid;
+}
+
+QString StdioBridge::instanceLogTail() const
+{
+    QFile log(m_options.instanceLogPath);
+    if (!log.open(QIODevice::ReadOnly))
+        return {};
+    const qint64 size = log.size();
+    if (size > 2048)
+        log.seek(size - 2048);
+    return QString::fromUtf8(log.readAll()).trimmed();
+}
+
+void StdioBridge::beginRelay()
+{
+    if (m_finished)
+        return;
+    m_relaying = true;
+    m_retryTimer.stop();
+    connect(m_socket, &QLocalSocket::readyRead, this, &StdioBridge::readSocket);
+    connect(m_socket, &QLocalSocket::bytesWritten, this, &StdioBridge::updateNotifiers);
+    connect(m_socket, &QLocalSocket::disconnected, this, [this] {
+        if (m_finished)
+            return;
+        // Whatever arrived before the close still goes out first.
+        readSocket();
+        if (m_inputEof) {
+            finish(0, {});
+            return;
+        }
+        finishAfterFlush();
+    });
+
+    m_inputNonBlocking = makeNonBlockingIfStream(m_options.inputFd);
+    m_outputNonBlocking = makeNonBlockingIfStream(m_options.outputFd);
+    m_inputNotifier = new QSocketNotifier(m_options.inputFd, QSocketNotifier::Read, this);
+    connect(m_inputNotifier, &QSocketNotifier::activated, this, &StdioBridge::readInput);
+    m_outputNotifier = new QSocketNotifier(m_options.outputFd, QSocketNotifier::Write, this);
+    m_outputNotifier->setEnabled(false);
+    connect(m_outputNotifier, &QSocketNotifier::activated, this, &StdioBridge::flushOutput);
+    Q_EMIT connected();
+    // Data may already be waiting on both sides.
+    readSocket();
+}
+
+void StdioBridge::readInput()
+{
+    if (m_finished || m_inputEof)
+        return;
+    char buffer[ReadChunk];
+    for (;;) {
+        if (m_socket->bytesToWrite() >= m_options.maxBufferedBytes)
+            break; // the instance is not keeping up: stop reading until it drains
+        const ssize_t n = ::read(m_options.inputFd, buffer, sizeof buffer);
+        if (n > 0) {
+            m_socket->write(buffer, n);
+            if (!m_inputNonBlocking)
+                break; // a blocking descriptor: one read per notification never blocks
+            continue;
+        }
+        if (n == 0) {
+            m_inputEof = true;
+            m_inputNotifier->setEnabled(false);
+            // The client hung up: hand over what it sent, then close our end.
+            if (m_socket->bytesToWrite() == 0) {
+                m_socket->disconnectFromServer();
+                finish(0, {});
+            }
+            return;
+        }
+        if (errno == EINTR)
+            continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            break;
+        finish(1, u"reading stdin failed: %1"_s.arg(errnoText()));
+        return;
+    }
+    updateNotifiers();
+}
+
+void StdioBridge::readSocket()
+{
+    if (m_finished || !m_socket)
+        return;
+    const qint64 room = m_options.maxBufferedBytes - m_outputBuffer.size();
+    if (room > 0 && m_socket->bytesAvailable() > 0)
+        m_outputBuffer += m_socket->read(room);
+    flushOutput();
+}
+
+void StdioBridge::flushOutput()
+{
+    if (m_finished)
+        return;
+    while (!m_outputBuffer.isEmpty()) {
+        const ssize_t n = ::write(m_options.outputFd, m_outputBuffer.constData(), size_t(m_outputBuffer.size()));
+        if (n > 0) {
+            m_outputBuffer.remove(0, n);
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            break;
+        // EPIPE and friends: the client is gone, nobody will read an answer.
+        finish(m_inputEof ? 0 : 1, u"writing stdout failed: %1"_s.arg(errnoText()));
+        return;
+    }
+    // Pull in what the socket already buffered now that there is room again.
+    if (m_outputBuffer.size() < m_options.maxBufferedBytes && m_socket && m_socket->bytesAvailable() > 0) {
+        m_outputBuffer += m_socket->read(m_options.maxBufferedBytes - m_outputBuffer.size());
+        if (!m_outputBuffer.isEmpty()) {
+            flushOutput();
+            return;
+        }
+    }
+    updateNotifiers();
+    if (m_outputBuffer.isEmpty() && m_relaying && m_socket->state() == QLocalSocket::UnconnectedState)
+        finish(1, u"the TraceDesk instance closed the connection"_s);
+}
+
+void StdioBridge::updateNotifiers()
+{
+    if (m_finished)
+        return;
+    if (m_outputNotifier)
+        m_outputNotifier->setEnabled(!m_outputBuffer.isEmpty());
+    if (m_inputNotifier)
+        m_inputNotifier->setEnabled(!m_inputEof && m_socket->bytesToWrite() < m_options.maxBufferedBytes);
+    if (m_inputEof && m_socket->bytesToWrite() == 0 && m_socket->state() == QLocalSocket::ConnectedState) {
+        m_socket->disconnectFromServer();
+        finish(0, {});
+    }
+}
+
+void StdioBridge::finishAfterFlush()
+{
+    // The server closed: write out what we still hold, then report.
+    flushOutput();
+}
+
+void StdioBridge::finish(int exitCode, const QString &message)
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    m_retryTimer.stop();
+    if (m_inputNotifier)
+        m_inputNotifier->setEnabled(false);
+    if (m_outputNotifier)
+        m_outputNotifier->setEnabled(false);
+    Q_EMIT finished(exitCode, message);
+}

@@ -1,0 +1,376 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The bridge between a client's stdin/stdout and the instance's socket, driven through pipes
+// against an in-process QLocalServer. For the "starts an instance" cases this binary doubles as
+// the instance: with TST_BRIDGE_LISTEN=PATH it listens there (after TST_BRIDGE_DELAY_MS) and
+// answers each line with "echo:" + the line.
+#include "stdiobridge.h"
+
+#include <QCoreApplication>
+#include <QFile>
+#include <QLocalServer>
+#include <QLocalSocket>
+#include <QScopeGuard>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+struct Pipe
+{
+    int fds[2] = { -1, -1 };
+    Pipe() { QVERIFY(::pipe2(fds, O_CLOEXEC) == 0); }
+    ~Pipe()
+    {
+        closeRead();
+        closeWrite();
+    }
+    int readEnd() const { return fds[0]; }
+    int writeEnd() const { return fds[1]; }
+    void closeRead()
+    {
+        if (fds[0] >= 0)
+            ::close(fds[0]);
+        fds[0] = -1;
+    }
+    void closeWrite()
+    {
+        if (fds[1] >= 0)
+            ::close(fds[1]);
+        fds[1] = -1;
+    }
+    void writeAll(const QByteArray &data) const
+    {
+        qsizetype done = 0;
+        while (done < data.size()) {
+            const ssize_t n = ::write(fds[1], data.constData() + done, size_t(data.size() - done));
+            if (n > 0)
+                done += n;
+            else if (errno != EINTR && errno != EAGAIN)
+                return;
+        }
+    }
+    // Non-blocking drain of what is there now.
+    QByteArray readAvailable() const
+    {
+        const int flags = fcntl(fds[0], F_GETFL);
+        fcntl(fds[0], F_SETFL, flags | O_NONBLOCK);
+        QByteArray data;
+        char buffer[65536];
+        ssize_t n;
+        while ((n = ::read(fds[0], buffer, sizeof buffer)) > 0)
+            data.append(buffer, n);
+        return data;
+    }
+};
+
+int runListenHelper(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QLocalServer server;
+    const QString path = qEnvironmentVariable("TST_BRIDGE_LISTEN");
+    QTimer::singleShot(qEnvironmentVariableIntValue("TST_BRIDGE_DELAY_MS"), &app, [&] {
+        if (!server.listen(path))
+            QCoreApplication::exit(3);
+    });
+    QObject::connect(&server, &QLocalServer::newConnection, &app, [&] {
+        QLocalSocket *socket = server.nextPendingConnection();
+        QObject::connect(socket, &QLocalSocket::readyRead, socket, [socket] {
+            while (socket->canReadLine())
+                socket->write("echo:" + socket->readLine());
+        });
+    });
+    // Never outlive the test by much.
+    QTimer::singleShot(20000, &app, &QCoreApplication::quit);
+    return app.exec();
+}
+
+} // namespace
+
+class TestStdioBridge : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    QString socketPath(const char *name) const { return m_dir.filePath(QLatin1StringView(name)); }
+
+    struct Rig
+    {
+        Pipe input; // test writes, bridge reads
+        Pipe output; // bridge writes, test reads
+        QLocalServer server;
+        QList<QLocalSocket *> clients;
+        QByteArray received;
+    };
+
+    void listen(Rig &rig, const QString &path)
+    {
+        QVERIFY(rig.server.listen(path));
+        connect(&rig.server, &QLocalServer::newConnection, this, [&rig] {
+            QLocalSocket *socket = rig.server.nextPendingConnection();
+            rig.clients.append(socket);
+            connect(socket, &QLocalSocket::readyRead, socket, [&rig, socket] { rig.received += socket->readAll(); });
+        });
+    }
+
+    StdioBridge::Options options(Rig &rig, const QString &path) const
+    {
+        StdioBridge::Options o;
+        o.socketPath = path;
+        o.inputFd = rig.input.readEnd();
+        o.outputFd = rig.output.writeEnd();
+        return o;
+    }
+
+private Q_SLOTS:
+    void initTestCase() { QVERIFY(m_dir.isValid()); }
+
+    void relaysBothWays_data()
+    {
+        QTest::addColumn<QList<QByteArray>>("chunks");
+        QTest::newRow("one line") << QList<QByteArray> { "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}\n" };
+        QTest::newRow("partial line") << QList<QByteArray> { "{\"jsonrpc\":\"2.0\",",
+            "\"id\":2,\"method\":\"ping\"}\n" };
+        QTest::newRow("two in one write") << QList<QByteArray> { "{\"id\":1}\n{\"id\":2}\n" };
+        QTest::newRow("invalid utf-8 passes untouched") << QList<QByteArray> { "{\"x\":\"\xff\xfe\"}\n" };
+        QTest::newRow("no trailing newline yet") << QList<QByteArray> { "{\"id\":3" };
+    }
+
+    void relaysBothWays()
+    {
+        QFETCH(QList<QByteArray>, chunks);
+        Rig rig;
+        const QString path = socketPath("relay.sock");
+        listen(rig, path);
+        StdioBridge bridge(options(rig, path));
+        QSignalSpy connected(&bridge, &StdioBridge::connected);
+        QSignalSpy finished(&bridge, &StdioBridge::finished);
+        bridge.start();
+        QVERIFY(connected.wait(5000));
+
+        QByteArray sent;
+        for (const QByteArray &chunk : chunks) {
+            rig.input.writeAll(chunk);
+            sent += chunk;
+            QTRY_COMPARE_WITH_TIMEOUT(rig.received, sent, 5000);
+        }
+        QCOMPARE(rig.clients.size(), 1);
+
+        // Server to client, split across writes, byte for byte.
+        rig.clients.constFirst()->write("{\"result\":");
+        rig.clients.constFirst()->write("{}}\n{\"id\":9}\n");
+        QByteArray out;
+        QTRY_VERIFY_WITH_TIMEOUT((out += rig.output.readAvailable()) == "{\"result\":{}}\n{\"id\":9}\n", 5000);
+        QCOMPARE(finished.size(), 0);
+    }
+
+    void largeTransfersWithBackpressure()
+    {
+        Rig rig;
+        const QString path = socketPath("large.sock");
+        listen(rig, path);
+        StdioBridge::Options o = options(rig, path);
+        o.maxBufferedBytes = 64 * 1024; // small, so backpressure really kicks in
+        StdioBridge bridge(o);
+        QSignalSpy connected(&bridge, &StdioBridge::connected);
+        bridge.start();
+        QVERIFY(connected.wait(5000));
+
+        // 4 MiB from the server while the test reads the output pipe only now and then.
+        QByteArray big;
+        for (int i = 0; big.size() < 4 * 1024 * 1024; ++i)
+            big += "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/message\",\"params\":{\"n\":"
+                + QByteArray::number(i) + "}}\n";
+        rig.clients.constFirst()->write(big);
+        QByteArray out;
+        QElapsedTimer clock;
+        clock.start();
+        while (out.size() < big.size() && clock.elapsed() < 20000) {
+            QTest::qWait(5);
+            out += rig.output.readAvailable();
+        }
+        QCOMPARE(out.size(), big.size());
+        QVERIFY(out == big);
+
+        // And 2 MiB the other way.
+        const QByteArray up = big.left(2 * 1024 * 1024);
+        const int flags = fcntl(rig.input.writeEnd(), F_GETFL);
+        fcntl(rig.input.writeEnd(), F_SETFL, flags | O_NONBLOCK);
+        qsizetype written = 0;
+        clock.restart();
+        while ((written < up.size() || rig.received.size() < up.size()) && clock.elapsed() < 20000) {
+            if (written < up.size()) {
+                const ssize_t n = ::write(rig.input.writeEnd(), up.constData() + written, size_t(up.size() - written));
+                if (n > 0)
+                    written += n;
+            }
+            QTest::qWait(2);
+        }
+        QCOMPARE(rig.received.size(), up.size());
+        QVERIFY(rig.received == up);
+    }
+
+    void eofOnInputExitsZero()
+    {
+        Rig rig;
+        const QString path = socketPath("eof.sock");
+        listen(rig, path);
+        StdioBridge bridge(options(rig, path));
+        QSignalSpy connected(&bridge, &StdioBridge::connected);
+        QSignalSpy finished(&bridge, &StdioBridge::finished);
+        bridge.start();
+        QVERIFY(connected.wait(5000));
+        rig.input.writeAll("{\"id\":1}\n");
+        rig.input.closeWrite();
+        QVERIFY(finished.wait(5000));
+        QCOMPARE(finished.constFirst().at(0).toInt(), 0);
+        QVERIFY(finished.constFirst().at(1).toString().isEmpty());
+        // Everything sent before the EOF arrived, and the server sees the close.
+        QTRY_COMPARE(rig.received, QByteArray("{\"id\":1}\n"));
+        QTRY_COMPARE(rig.clients.constFirst()->state(), QLocalSocket::UnconnectedState);
+    }
+
+    void serverClosingExitsNonZero()
+    {
+        Rig rig;
+        const QString path = socketPath("close.sock");
+        listen(rig, path);
+        StdioBridge bridge(options(rig, path));
+        QSignalSpy connected(&bridge, &StdioBridge::connected);
+        QSignalSpy finished(&bridge, &StdioBridge::finished);
+        bridge.start();
+        QVERIFY(connected.wait(5000));
+        rig.clients.constFirst()->write("{\"last\":true}\n");
+        rig.clients.constFirst()->flush();
+        rig.clients.constFirst()->disconnectFromServer();
+        QVERIFY(finished.wait(5000));
+        QCOMPARE(finished.constFirst().at(0).toInt(), 1);
+        QVERIFY(finished.constFirst().at(1).toString().contains(u"closed the connection"_s));
+        // What came before the close still reached the client.
+        QCOMPARE(rig.output.readAvailable(), QByteArray("{\"last\":true}\n"));
+    }
+
+    void noInstanceAndNothingToStart()
+    {
+        Rig rig;
+        StdioBridge bridge(options(rig, socketPath("nobody.sock")));
+        QSignalSpy finished(&bridge, &StdioBridge::finished);
+        bridge.start();
+        QVERIFY(finished.wait(5000));
+        QCOMPARE(finished.constFirst().at(0).toInt(), 1);
+        QVERIFY(finished.constFirst().at(1).toString().contains(u"no TraceDesk instance is listening"_s));
+        QVERIFY(rig.output.readAvailable().isEmpty());
+    }
+
+    void startsAnInstanceAndWaitsForIt()
+    {
+        Rig rig;
+        const QString path = socketPath("spawned.sock");
+        StdioBridge::Options o = options(rig, path);
+        o.program = QCoreApplication::applicationFilePath();
+        o.instanceLogPath = m_dir.filePath(u"spawned.log"_s);
+        // Inherited by the started copy of this binary, which then plays the instance.
+        qputenv("TST_BRIDGE_LISTEN", path.toLocal8Bit());
+        qputenv("TST_BRIDGE_DELAY_MS", "700"); // the bridge must keep retrying meanwhile
+        auto cleanup = qScopeGuard([] {
+            qunsetenv("TST_BRIDGE_LISTEN");
+            qunsetenv("TST_BRIDGE_DELAY_MS");
+        });
+        StdioBridge bridge(o);
+        QSignalSpy connected(&bridge, &StdioBridge::connected);
+        QSignalSpy finished(&bridge, &StdioBridge::finished);
+        bridge.start();
+        QVERIFY(connected.wait(8000));
+        QVERIFY(bridge.startedInstance());
+        rig.input.writeAll("{\"id\":1}\n");
+        QByteArray out;
+        QTRY_VERIFY_WITH_TIMEOUT((out += rig.output.readAvailable()) == "echo:{\"id\":1}\n", 5000);
+        rig.input.closeWrite();
+        QVERIFY(finished.wait(5000));
+        QCOMPARE(finished.constFirst().at(0).toInt(), 0);
+    }
+
+    void startedInstanceNeverListens()
+    {
+        Rig rig;
+        StdioBridge::Options o = options(rig, socketPath("never.sock"));
+        o.program = u"/bin/sh"_s;
+        o.arguments = { u"-c"_s, u"echo 'cannot open display' >&2"_s };
+        o.instanceLogPath = m_dir.filePath(u"never.log"_s);
+        o.startTimeoutMs = 800;
+        StdioBridge bridge(o);
+        QSignalSpy finished(&bridge, &StdioBridge::finished);
+        QElapsedTimer clock;
+        clock.start();
+        bridge.start();
+        QVERIFY(finished.wait(5000));
+        QVERIFY(clock.elapsed() >= 700);
+        QCOMPARE(finished.constFirst().at(0).toInt(), 1);
+        const QString message = finished.constFirst().at(1).toString();
+        QVERIFY2(message.contains(u"did not appear within 0.8 s"_s), qPrintable(message));
+        // The instance's own complaint is passed on.
+        QVERIFY2(message.contains(u"cannot open display"_s), qPrintable(message));
+    }
+
+    void programCannotStart()
+    {
+        Rig rig;
+        StdioBridge::Options o = options(rig, socketPath("nostart.sock"));
+        o.program = m_dir.filePath(u"does-not-exist"_s);
+        o.instanceLogPath = m_dir.filePath(u"nostart.log"_s);
+        StdioBridge bridge(o);
+        QSignalSpy finished(&bridge, &StdioBridge::finished);
+        bridge.start();
+        QVERIFY(finished.wait(5000));
+        QCOMPARE(finished.constFirst().at(0).toInt(), 1);
+        QVERIFY(finished.constFirst().at(1).toString().contains(u"failed"_s));
+    }
+
+    void staleSocketFileCountsAsNobody()
+    {
+        // A socket file left by a crashed instance: connect() is refused, nothing must hang.
+        const QString path = socketPath("stale.sock");
+        {
+            // Bound but never listening, then closed without unlinking: what a crash leaves.
+            const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+            QVERIFY(fd >= 0);
+            sockaddr_un address {};
+            address.sun_family = AF_UNIX;
+            const QByteArray encoded = path.toLocal8Bit();
+            QVERIFY(size_t(encoded.size()) < sizeof(address.sun_path));
+            memcpy(address.sun_path, encoded.constData(), size_t(encoded.size()));
+            QCOMPARE(::bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof(address)), 0);
+            ::close(fd);
+            QVERIFY(QFile::exists(path));
+        }
+        Rig rig;
+        StdioBridge bridge(options(rig, path));
+        QSignalSpy finished(&bridge, &StdioBridge::finished);
+        bridge.start();
+        QVERIFY(finished.wait(5000));
+        QCOMPARE(finished.constFirst().at(0).toInt(), 1);
+        QVERIFY(finished.constFirst().at(1).toString().contains(u"no TraceDesk instance is listening"_s));
+    }
+};
+
+int main(int argc, char **argv)
+{
+    if (qEnvironmentVariableIsSet("TST_BRIDGE_LISTEN"))
+        return runListenHelper(argc, argv);
+    QCoreApplication app(argc, argv);
+    TestStdioBridge test;
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "tst_stdiobridge.moc"
