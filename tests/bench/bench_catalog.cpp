@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Probe catalog at desktop size: parse time of a 150,000-line `bpftrace -l` listing and filter
 // time (substring, glob, provider), each beside a straightforward baseline over the same data
-// measured in the same run. Size: TRACEDESK_BENCH_PROBES (default 20,000 so that the normal test
-// run stays quick; `tools/dev bench` runs it again at 150,000 as bench_catalog_150k).
+// measured in the same run. Size: TRACEDESK_BENCH_PROBES, else 15,000 x TRACEDESK_BENCH_SCALE, so
+// the normal test run stays quick; `tools/dev bench` also runs it at 150,000 (bench_catalog_150k).
 #include "probecatalog.h"
 
 #include "../engine/syntheticprobes.h"
@@ -21,7 +21,11 @@ int probeCount()
 {
     bool ok = false;
     const int n = qEnvironmentVariableIntValue("TRACEDESK_BENCH_PROBES", &ok);
-    return ok && n > 0 ? n : 20000;
+    if (ok && n > 0)
+        return n;
+    // Same knob as the other benchmarks: TRACEDESK_BENCH_SCALE=10 gives the desktop size.
+    const int scale = qEnvironmentVariableIntValue("TRACEDESK_BENCH_SCALE", &ok);
+    return 15000 * (ok && scale > 0 ? scale : 1);
 }
 
 // Median of `reps` runs, in microseconds.

@@ -439,9 +439,9 @@ void TestProbeCatalog::largeListingStaysFast()
     QVERIFY(sub.total > 1000);
     qInfo("150k probes: parse %lld ms, glob %lld ms, substring %lld ms", parseMs, globMs, subMs);
     // Generous bounds (debug build, loaded CI): they catch an accidental quadratic path, not noise.
-    QVERIFY2(parseMs < 5000, qPrintable(QString::number(parseMs)));
-    QVERIFY2(globMs < 1000, qPrintable(QString::number(globMs)));
-    QVERIFY2(subMs < 1000, qPrintable(QString::number(subMs)));
+    QVERIFY2(parseMs < 20000, qPrintable(QString::number(parseMs)));
+    QVERIFY2(globMs < 2000, qPrintable(QString::number(globMs)));
+    QVERIFY2(subMs < 2000, qPrintable(QString::number(subMs)));
 }
 
 void TestProbeCatalog::asyncLoadThenCache()
