@@ -30,7 +30,8 @@ private:
     bool m_cancelled = false;
 };
 
-struct McpCallContext {
+struct McpCallContext
+{
     QString sessionId;
     ClientInfo client; ///< from initialize; shown in the approval prompt
     QString protocolVersion;

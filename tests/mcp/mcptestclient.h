@@ -176,8 +176,8 @@ public:
             c->m_current.headersDone = true;
             // A 1xx answer is followed by the real one.
             if (c->m_current.status == 100) {
+                ++c->interimResponses;
                 c->m_current = HttpReply();
-                return 0;
             }
             return 0;
         };
@@ -256,6 +256,7 @@ public:
     QTcpSocket socket;
     QList<HttpReply> replies;
     bool closedByServer = false;
+    int interimResponses = 0; ///< 100 Continue seen
 
 private:
     static HttpClient *self(llhttp_t *parser) { return static_cast<HttpClient *>(parser->data); }

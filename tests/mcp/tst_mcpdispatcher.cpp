@@ -284,7 +284,7 @@ void TestMcpDispatcher::pagination()
     initializeSession();
     m_dispatcher->setPageSize(100);
     QStringList names;
-    QJsonValue cursor;
+    QJsonValue cursor(QJsonValue::Undefined);
     int pages = 0;
     do {
         QJsonObject params;
@@ -296,7 +296,7 @@ void TestMcpDispatcher::pagination()
         QVERIFY(tools.size() <= 100);
         for (const QJsonValue &tool : tools)
             names.append(tool.toObject().value(u"name"_s).toString());
-        cursor = result.contains(u"nextCursor"_s) ? result.value(u"nextCursor"_s) : QJsonValue();
+        cursor = result.value(u"nextCursor"_s); // undefined when absent
         if (!cursor.isUndefined())
             QVERIFY(cursor.isString() && !cursor.toString().isEmpty());
         ++pages;

@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// McpServer over a real Engine (a fake bpftrace, temporary state): the transports, the
+// dispatcher and the tools working together end to end.
+#include "engine.h"
+#include "mcpserver.h"
+#include "mcptestclient.h"
+
+#include <QElapsedTimer>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+
+class TestMcpServer : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+    void toolsOverSocket();
+    void investigationOverSocket();
+    void cancelledLongPollAnswersPromptly();
+    void resourcesAndPromptsOverHttp();
+
+private:
+    QJsonObject callTool(LineClient &client, const QJsonValue &id, const QString &name, const QJsonObject &arguments,
+        int timeoutMs = 10000);
+
+    QTemporaryDir m_dir;
+    std::unique_ptr<Engine> m_engine;
+    std::unique_ptr<McpServer> m_server;
+};
+
+void TestMcpServer::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    EngineConfig config;
+    config.bpftracePath = QStringLiteral(TRACEDESK_SOURCE_DIR) + u"/tests/mcp/fakes/fake-bpftrace.sh"_s;
+    config.privilege = PrivilegeMode::Direct;
+    config.stateDirectory = m_dir.filePath(u"state"_s);
+    config.cacheDirectory = m_dir.filePath(u"cache"_s);
+    config.loadHistory = false;
+    config.approvalPolicy = ApprovalPolicy::AllowAll;
+    config.limits.batchIntervalMs = 20;
+    m_engine = std::make_unique<Engine>(config);
+    m_engine->start();
+
+    McpServerConfig serverConfig;
+    serverConfig.socketPath = m_dir.filePath(u"run/mcp.sock"_s);
+    serverConfig.tokenPath = m_dir.filePath(u"config/http-token"_s);
+    serverConfig.httpPort = 0;
+    m_server = std::make_unique<McpServer>(m_engine.get(), serverConfig);
+    QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
+}
+
+void TestMcpServer::cleanupTestCase()
+{
+    m_server.reset();
+    m_engine.reset();
+}
+
+QJsonObject TestMcpServer::callTool(
+    LineClient &client, const QJsonValue &id, const QString &name, const QJsonObject &arguments, int timeoutMs)
+{
+    return client
+        .call(id, u"tools/call"_s, QJsonObject { { u"name"_s, name }, { u"arguments"_s, arguments } }, timeoutMs)
+        .value(u"result"_s)
+        .toObject();
+}
+
+void TestMcpServer::toolsOverSocket()
+{
+    LineClient client;
+    QVERIFY(client.connectTo(m_server->socketPath()));
+    QVERIFY(client.initialize());
+    const QJsonArray tools = client.call(1, u"tools/list"_s).value(u"result"_s).toObject().value(u"tools"_s).toArray();
+    QStringList names;
+    for (const QJsonValue &tool : tools)
+        names.append(tool.toObject().value(u"name"_s).toString());
+    for (const QString &name : { u"list_probes"_s, u"describe_probe"_s, u"bpf_info"_s, u"list_helpers"_s,
+             u"validate_program"_s, u"exec_program"_s, u"get_result"_s, u"stop_execution"_s, u"list_executions"_s })
+        QVERIFY2(names.contains(name), qPrintable(name));
+    // Bad arguments are a tool result with isError, not a protocol error.
+    const QJsonObject bad = callTool(client, 2, u"get_result"_s, QJsonObject { { u"execution_id"_s, 5 } });
+    QVERIFY(bad.value(u"isError"_s).toBool());
+}
+
+void TestMcpServer::investigationOverSocket()
+{
+    LineClient client;
+    QVERIFY(client.connectTo(m_server->socketPath()));
+    QVERIFY(client.initialize());
+    const QJsonObject started = callTool(client, 1, u"exec_program"_s,
+        QJsonObject { { u"program"_s, u"tracepoint:syscalls:sys_enter_openat { @calls[comm] = count(); }"_s },
+            { u"reason"_s, u"transport test"_s } });
+    const QString id = started.value(u"structuredContent"_s).toObject().value(u"execution_id"_s).toString();
+    QVERIFY2(!id.isEmpty(), QJsonDocument(started).toJson().constData());
+
+    QJsonObject result;
+    for (int i = 0; i < 20; ++i) {
+        result = callTool(
+            client, 100 + i, u"get_result"_s, QJsonObject { { u"execution_id"_s, id }, { u"wait_seconds"_s, 5 } })
+                     .value(u"structuredContent"_s)
+                     .toObject();
+        if (result.value(u"terminal"_s).toBool())
+            break;
+    }
+    QVERIFY2(result.value(u"terminal"_s).toBool(), QJsonDocument(result).toJson().constData());
+    QCOMPARE(result.value(u"state"_s).toString(), u"finished"_s);
+    // The run knows which client asked (from initialize's clientInfo).
+    const QList<Run *> runs = m_engine->runs()->runs();
+    bool found = false;
+    for (Run *run : runs) {
+        if (run->id() == id) {
+            QCOMPARE(run->client().name, u"test-client"_s);
+            QCOMPARE(run->client().transport, u"socket"_s);
+            found = true;
+        }
+    }
+    QVERIFY(found);
+}
+
+void TestMcpServer::cancelledLongPollAnswersPromptly()
+{
+    LineClient client;
+    QVERIFY(client.connectTo(m_server->socketPath()));
+    QVERIFY(client.initialize());
+    // A run waiting for the person: a long-poll on it sees neither output nor a change of state.
+    m_engine->approvals()->setPolicy(ApprovalPolicy::Ask);
+    const QJsonObject started = callTool(
+        client, 1, u"exec_program"_s, QJsonObject { { u"program"_s, u"BEGIN { printf(\"waiting\\n\"); }"_s } });
+    const QString id = started.value(u"structuredContent"_s).toObject().value(u"execution_id"_s).toString();
+    QVERIFY2(!id.isEmpty(), QJsonDocument(started).toJson().constData());
+
+    QTest::qWait(300); // let the analysis settle: it changes the run and would answer a long-poll
+    QSignalSpy traffic(m_server.get(), &McpServer::trafficLogged);
+    // Long-poll, then cancel it.
+    client.send(rpcRequest(u"poll"_s, u"tools/call"_s,
+        QJsonObject { { u"name"_s, u"get_result"_s },
+            { u"arguments"_s, QJsonObject { { u"execution_id"_s, id }, { u"wait_seconds"_s, 30 } } } }));
+    const QJsonObject early = client.waitForResponse(u"poll"_s, 300);
+    QVERIFY2(early.isEmpty(), QJsonDocument(early).toJson().constData()); // it is waiting
+    QElapsedTimer timer;
+    timer.start();
+    client.send(JsonRpc::notification(u"notifications/cancelled"_s, QJsonObject { { u"requestId"_s, u"poll"_s } }));
+    auto cancelledEntry = [&] {
+        for (const QList<QVariant> &arguments : std::as_const(traffic)) {
+            const auto entry = arguments.at(0).value<McpTrafficEntry>();
+            if (entry.method == "tools/call get_result"_L1 && entry.error.contains(u"cancelled"_s))
+                return true;
+        }
+        return false;
+    };
+    if (!QTest::qWaitFor(cancelledEntry, 3000)) {
+        for (const QList<QVariant> &arguments : std::as_const(traffic)) {
+            const auto entry = arguments.at(0).value<McpTrafficEntry>();
+            qWarning() << entry.method << entry.durationMs << entry.isError << entry.error;
+        }
+        QFAIL("the cancelled get_result did not end");
+    }
+    QVERIFY(timer.elapsed() < 3000);
+    // The session goes on; no response ever came for the cancelled request.
+    QVERIFY(client.call(2, u"ping"_s).contains(u"result"_s));
+    QVERIFY(client.waitForResponse(u"poll"_s, 100).isEmpty());
+    QVERIFY(m_engine->approvals()->deny(id, u"test over"_s));
+    m_engine->approvals()->setPolicy(ApprovalPolicy::AllowAll);
+}
+
+void TestMcpServer::resourcesAndPromptsOverHttp()
+{
+    HttpClient client;
+    QVERIFY(client.connectTo(m_server->httpPort()));
+    const QList<QPair<QByteArray, QByteArray>> base { { "Authorization", "Bearer " + m_server->token().toLatin1() },
+        { "Content-Type", "application/json" }, { "Accept", "application/json, text/event-stream" } };
+    client.sendRequest("POST", JsonRpc::serialize(rpcRequest(1, u"initialize"_s, initializeParams())), base);
+    const HttpReply init = client.waitForReply();
+    QCOMPARE(init.status, 200);
+    auto headers = base;
+    headers.emplaceBack("Mcp-Session-Id", init.header("mcp-session-id"));
+    headers.emplaceBack("MCP-Protocol-Version", "2025-11-25");
+
+    client.sendRequest("POST", JsonRpc::serialize(rpcRequest(2, u"resources/list"_s)), headers);
+    const QJsonArray resources
+        = client.waitForReply().json().value(u"result"_s).toObject().value(u"resources"_s).toArray();
+    QVERIFY2(resources.size() >= 15, qPrintable(QString::number(resources.size())));
+    const QString uri = resources.at(0).toObject().value(u"uri"_s).toString();
+    QVERIFY(uri.startsWith(u"tracedesk://"_s));
+    client.sendRequest(
+        "POST", JsonRpc::serialize(rpcRequest(3, u"resources/read"_s, QJsonObject { { u"uri"_s, uri } })), headers);
+    QVERIFY(client.waitForReply().json().value(u"result"_s).toObject().contains(u"contents"_s));
+    client.sendRequest("POST",
+        JsonRpc::serialize(
+            rpcRequest(4, u"resources/read"_s, QJsonObject { { u"uri"_s, u"tracedesk://examples/no-such"_s } })),
+        headers);
+    QCOMPARE(client.waitForReply().json().value(u"error"_s).toObject().value(u"code"_s).toInt(), -32002);
+    client.sendRequest("POST", JsonRpc::serialize(rpcRequest(5, u"prompts/list"_s)), headers);
+    QVERIFY(client.waitForReply().json().value(u"result"_s).toObject().value(u"prompts"_s).toArray().size() >= 3);
+    client.sendRequest("POST", JsonRpc::serialize(rpcRequest(6, u"resources/templates/list"_s)), headers);
+    QVERIFY(
+        !client.waitForReply().json().value(u"result"_s).toObject().value(u"resourceTemplates"_s).toArray().isEmpty());
+}
+
+QTEST_GUILESS_MAIN(TestMcpServer)
+#include "tst_mcpserver.moc"
