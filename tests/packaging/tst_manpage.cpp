@@ -24,7 +24,7 @@ ProcessResult runTracedesk(const QStringList &arguments)
     QProcess process;
     process.start(QStringLiteral(TRACEDESK_EXECUTABLE), arguments);
     ProcessResult result;
-    if (!process.waitForFinished(30000)) {
+    if (!process.waitForFinished(15000)) {
         process.kill();
         process.waitForFinished();
         return result;
@@ -165,6 +165,25 @@ private Q_SLOTS:
     {
         QFETCH(QString, heading);
         QVERIFY(m_man.contains(u"\n.SH "_s + heading + u'\n'));
+    }
+
+    // The man page promises that the help options print the option list and exit 0.
+    void helpOptionsPrintHelp_data()
+    {
+        QTest::addColumn<QString>("option");
+        for (const QString &option : std::as_const(m_helpOptions)) {
+            if (option.startsWith("--help"_L1) || option == "-h"_L1)
+                QTest::newRow(qPrintable(option)) << option;
+        }
+    }
+
+    void helpOptionsPrintHelp()
+    {
+        QFETCH(QString, option);
+        const ProcessResult result = runTracedesk({ option });
+        QCOMPARE(result.exitCode, 0);
+        QVERIFY2(result.out.contains("\nOptions:\n"_L1), qPrintable(result.out + result.err));
+        QVERIFY2(result.out.contains("--headless"_L1), qPrintable(result.out));
     }
 
     void versionMatches()
