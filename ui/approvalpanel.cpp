@@ -19,8 +19,7 @@
 
 using namespace Qt::StringLiterals;
 
-namespace
-{
+namespace {
 QString riskColor(RiskLevel level)
 {
     switch (level) {
@@ -55,7 +54,7 @@ QPushButton *makeButton(const QIcon &icon, const QString &text, QWidget *parent)
     button->setDefault(false);
     return button;
 }
-}
+} // namespace
 
 ApprovalPanel::ApprovalPanel(ApprovalQueue *queue, ScriptAnalyzer *analyzer, QWidget *parent)
     : QWidget(parent)
@@ -77,19 +76,21 @@ ApprovalPanel::ApprovalPanel(ApprovalQueue *queue, ScriptAnalyzer *analyzer, QWi
     , m_approve(makeButton(QIcon::fromTheme(u"dialog-ok-apply"_s), tr("&Approve"), this))
     , m_edit(makeButton(QIcon::fromTheme(u"document-edit"_s), tr("&Edit and approve…"), this))
     , m_deny(makeButton(QIcon::fromTheme(u"dialog-cancel"_s), tr("&Deny"), this))
-    , m_session(makeButton(QIcon::fromTheme(u"security-medium"_s), tr("A&llow this exact script from this client for the session"), this))
+    , m_session(makeButton(QIcon::fromTheme(u"security-medium"_s),
+          tr("A&llow this exact script from this client for the session"), this))
     , m_error(new QLabel(this))
     , m_details(new QWidget(this))
     , m_idle(new QLabel(this))
 {
     setAccessibleName(tr("Approval requests"));
-    m_banner->setStyleSheet(u"QLabel { background: #f67400; color: white; font-weight: bold; padding: 6px; border-radius: 3px; }"_s);
+    m_banner->setStyleSheet(
+        u"QLabel { background: #f67400; color: white; font-weight: bold; padding: 6px; border-radius: 3px; }"_s);
     m_banner->setAccessibleName(tr("Pending approvals"));
     m_queue->setAccessibleName(tr("Waiting requests"));
     m_queue->setMaximumHeight(96);
     m_queue->setSelectionMode(QAbstractItemView::SingleSelection);
 
-    for (QLabel *label : {m_from, m_reason, m_findings, m_attachSummary, m_unsafe, m_error}) {
+    for (QLabel *label : { m_from, m_reason, m_findings, m_attachSummary, m_unsafe, m_error }) {
         label->setWordWrap(true);
         label->setTextInteractionFlags(Qt::TextSelectableByMouse);
     }
@@ -121,7 +122,8 @@ ApprovalPanel::ApprovalPanel(ApprovalQueue *queue, ScriptAnalyzer *analyzer, QWi
     auto *messageLabel = new QLabel(tr("&Message:"), this);
     messageLabel->setBuddy(m_message);
 
-    m_idle->setText(tr("No AI requests are waiting. When an MCP client asks to run a script, it appears here for your decision."));
+    m_idle->setText(
+        tr("No AI requests are waiting. When an MCP client asks to run a script, it appears here for your decision."));
     m_idle->setWordWrap(true);
     m_idle->setAlignment(Qt::AlignCenter);
     m_idle->setForegroundRole(QPalette::PlaceholderText);
@@ -187,7 +189,8 @@ ApprovalPanel::ApprovalPanel(ApprovalQueue *queue, ScriptAnalyzer *analyzer, QWi
     connect(m_approve, &QPushButton::clicked, this, [this] {
         if (m_editing && m_current && m_script->toPlainText() != m_current->script()) {
             const QString edited = m_script->toPlainText();
-            decide([this, edited](const QString &id, QString *error) { return m_approvals->approveEdited(id, edited, error); });
+            decide([this, edited](
+                       const QString &id, QString *error) { return m_approvals->approveEdited(id, edited, error); });
         } else {
             decide([this](const QString &id, QString *error) { return m_approvals->approve(id, error); });
         }
@@ -315,7 +318,8 @@ void ApprovalPanel::showRun(Run *run)
     m_from->setText(from);
     m_reason->setText(run->reason().isEmpty() ? tr("Reason: (none given)") : tr("Reason: %1").arg(run->reason()));
     if (run->timeoutSeconds())
-        m_reason->setText(m_reason->text() + u'\n' + tr("It would run for at most %n second(s).", nullptr, *run->timeoutSeconds()));
+        m_reason->setText(
+            m_reason->text() + u'\n' + tr("It would run for at most %n second(s).", nullptr, *run->timeoutSeconds()));
     m_script->setPlainText(run->script());
     updateAnalysis();
     updateCountdown();
@@ -327,7 +331,9 @@ void ApprovalPanel::updateAnalysis()
         return;
     const ScriptAnalysis analysis = m_current->analysis();
     m_risk->setText(riskLabel(analysis.risk));
-    m_risk->setStyleSheet(u"QLabel { background: %1; color: white; font-weight: bold; padding: 4px 8px; border-radius: 3px; }"_s.arg(riskColor(analysis.risk)));
+    m_risk->setStyleSheet(
+        u"QLabel { background: %1; color: white; font-weight: bold; padding: 4px 8px; border-radius: 3px; }"_s.arg(
+            riskColor(analysis.risk)));
     const QStringList reasons = analysis.reasons();
     if (reasons.isEmpty())
         m_findings->setText(analysis.complete ? tr("Nothing risky found.") : tr("Analysing…"));
@@ -339,15 +345,17 @@ void ApprovalPanel::updateAnalysis()
         m_attachSummary->setText(tr("Attaches to %n probe(s).", nullptr, analysis.attachCount));
         m_attachList->addItems(analysis.attachList.isEmpty() ? analysis.probeSpecs : analysis.attachList);
     } else {
-        m_attachSummary->setText(analysis.complete ? tr("Attach count unknown; probes as written: %1").arg(analysis.probeSpecs.join(u", "_s))
-                                                   : tr("Counting the probes it attaches to… (as written: %1)").arg(analysis.probeSpecs.join(u", "_s)));
+        m_attachSummary->setText(analysis.complete
+                ? tr("Attach count unknown; probes as written: %1").arg(analysis.probeSpecs.join(u", "_s))
+                : tr("Counting the probes it attaches to… (as written: %1)").arg(analysis.probeSpecs.join(u", "_s)));
         m_attachList->addItems(analysis.probeSpecs);
     }
     m_attachToggle->setEnabled(m_attachList->count() > 0);
     if (analysis.unsafeBuiltins.isEmpty()) {
         m_unsafe->setVisible(false);
     } else {
-        m_unsafe->setText(tr("Uses unsafe builtins: %1 (bpftrace runs with --unsafe)").arg(analysis.unsafeBuiltins.join(u", "_s)));
+        m_unsafe->setText(
+            tr("Uses unsafe builtins: %1 (bpftrace runs with --unsafe)").arg(analysis.unsafeBuiltins.join(u", "_s)));
         m_unsafe->setStyleSheet(u"QLabel { color: #da4453; font-weight: bold; }"_s);
         m_unsafe->setVisible(true);
     }
@@ -404,7 +412,8 @@ QString ApprovalPanel::riskText() const
 
 QString ApprovalPanel::analysisText() const
 {
-    return m_findings->text() + u'\n' + m_attachSummary->text() + u'\n' + (m_unsafe->isHidden() ? QString() : m_unsafe->text());
+    return m_findings->text() + u'\n' + m_attachSummary->text() + u'\n'
+        + (m_unsafe->isHidden() ? QString() : m_unsafe->text());
 }
 
 QString ApprovalPanel::countdownText() const

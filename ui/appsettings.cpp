@@ -65,8 +65,9 @@ bool AppSettings::operator==(const AppSettings &other) const
 {
     const RunLimits &a = limits;
     const RunLimits &b = other.limits;
-    return a.maxConcurrentRuns == b.maxConcurrentRuns && a.maxLinesKept == b.maxLinesKept && a.maxLinesPerSecond == b.maxLinesPerSecond
-        && a.defaultClientTimeoutSeconds == b.defaultClientTimeoutSeconds && a.maxTimeoutSeconds == b.maxTimeoutSeconds
-        && privilege == other.privilege && approvalTimeoutSeconds == other.approvalTimeoutSeconds && httpEnabled == other.httpEnabled
+    return a.maxConcurrentRuns == b.maxConcurrentRuns && a.maxLinesKept == b.maxLinesKept
+        && a.maxLinesPerSecond == b.maxLinesPerSecond && a.defaultClientTimeoutSeconds == b.defaultClientTimeoutSeconds
+        && a.maxTimeoutSeconds == b.maxTimeoutSeconds && privilege == other.privilege
+        && approvalTimeoutSeconds == other.approvalTimeoutSeconds && httpEnabled == other.httpEnabled
         && httpPort == other.httpPort;
 }

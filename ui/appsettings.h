@@ -11,7 +11,8 @@
 class QSettings;
 class Engine;
 
-struct AppSettings {
+struct AppSettings
+{
     RunLimits limits;
     PrivilegeMode privilege = PrivilegeMode::Auto;
     int approvalTimeoutSeconds = 300;
@@ -29,15 +30,14 @@ struct AppSettings {
     bool operator==(const AppSettings &other) const;
 };
 
-namespace AppSettingsKey
-{
-inline constexpr QLatin1StringView privilege{"engine/privilege"};
-inline constexpr QLatin1StringView approvalTimeoutSeconds{"engine/approvalTimeoutSeconds"};
-inline constexpr QLatin1StringView maxConcurrentRuns{"engine/maxConcurrentRuns"};
-inline constexpr QLatin1StringView maxLinesKept{"engine/maxLinesKept"};
-inline constexpr QLatin1StringView maxLinesPerSecond{"engine/maxLinesPerSecond"};
-inline constexpr QLatin1StringView defaultClientTimeoutSeconds{"engine/defaultClientTimeoutSeconds"};
-inline constexpr QLatin1StringView maxTimeoutSeconds{"engine/maxTimeoutSeconds"};
-inline constexpr QLatin1StringView httpEnabled{"mcp/httpEnabled"};
-inline constexpr QLatin1StringView httpPort{"mcp/httpPort"};
-}
+namespace AppSettingsKey {
+inline constexpr QLatin1StringView privilege { "engine/privilege" };
+inline constexpr QLatin1StringView approvalTimeoutSeconds { "engine/approvalTimeoutSeconds" };
+inline constexpr QLatin1StringView maxConcurrentRuns { "engine/maxConcurrentRuns" };
+inline constexpr QLatin1StringView maxLinesKept { "engine/maxLinesKept" };
+inline constexpr QLatin1StringView maxLinesPerSecond { "engine/maxLinesPerSecond" };
+inline constexpr QLatin1StringView defaultClientTimeoutSeconds { "engine/defaultClientTimeoutSeconds" };
+inline constexpr QLatin1StringView maxTimeoutSeconds { "engine/maxTimeoutSeconds" };
+inline constexpr QLatin1StringView httpEnabled { "mcp/httpEnabled" };
+inline constexpr QLatin1StringView httpPort { "mcp/httpPort" };
+} // namespace AppSettingsKey

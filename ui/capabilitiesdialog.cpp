@@ -21,7 +21,7 @@ CapabilitiesDialog::CapabilitiesDialog(Capabilities *capabilities, QWidget *pare
     m_summary->setWordWrap(true);
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_tree->setColumnCount(2);
-    m_tree->setHeaderLabels({tr("Item"), tr("Value")});
+    m_tree->setHeaderLabels({ tr("Item"), tr("Value") });
     m_tree->setAlternatingRowColors(true);
     m_tree->header()->setSectionResizeMode(0, QHeaderView::Stretch);
     m_tree->header()->setStretchLastSection(false);
@@ -46,9 +46,8 @@ CapabilitiesDialog::CapabilitiesDialog(Capabilities *capabilities, QWidget *pare
 
     if (m_capabilities) {
         connect(m_capabilities, &Capabilities::ready, this, [this] { setInfo(m_capabilities->info()); });
-        connect(m_capabilities, &Capabilities::failed, this, [this](const QString &message) {
-            m_summary->setText(tr("bpftrace could not be asked: %1").arg(message));
-        });
+        connect(m_capabilities, &Capabilities::failed, this,
+            [this](const QString &message) { m_summary->setText(tr("bpftrace could not be asked: %1").arg(message)); });
         if (m_capabilities->isReady()) {
             setInfo(m_capabilities->info());
         } else {
@@ -62,13 +61,14 @@ CapabilitiesDialog::CapabilitiesDialog(Capabilities *capabilities, QWidget *pare
 
 void CapabilitiesDialog::setInfo(const BpfInfo &info)
 {
-    m_summary->setText(tr("bpftrace %1 on Linux %2").arg(info.version.isEmpty() ? tr("(unknown version)") : info.version,
-                                                        info.kernelRelease.isEmpty() ? tr("(unknown)") : info.kernelRelease));
+    m_summary->setText(tr("bpftrace %1 on Linux %2")
+            .arg(info.version.isEmpty() ? tr("(unknown version)") : info.version,
+                info.kernelRelease.isEmpty() ? tr("(unknown)") : info.kernelRelease));
     m_tree->clear();
     auto addStrings = [this](const QString &title, const QMap<QString, QString> &values) {
-        auto *group = new QTreeWidgetItem(m_tree, {title});
+        auto *group = new QTreeWidgetItem(m_tree, { title });
         for (auto it = values.begin(); it != values.end(); ++it)
-            new QTreeWidgetItem(group, {it.key(), it.value()});
+            new QTreeWidgetItem(group, { it.key(), it.value() });
         group->setExpanded(true);
         group->setFirstColumnSpanned(true);
     };
@@ -76,9 +76,10 @@ void CapabilitiesDialog::setInfo(const BpfInfo &info)
         int supported = 0;
         for (bool v : values)
             supported += v ? 1 : 0;
-        auto *group = new QTreeWidgetItem(m_tree, {tr("%1 (%2 of %3 available)").arg(title).arg(supported).arg(values.size())});
+        auto *group = new QTreeWidgetItem(
+            m_tree, { tr("%1 (%2 of %3 available)").arg(title).arg(supported).arg(values.size()) });
         for (auto it = values.begin(); it != values.end(); ++it) {
-            auto *item = new QTreeWidgetItem(group, {it.key(), it.value() ? tr("yes") : tr("no")});
+            auto *item = new QTreeWidgetItem(group, { it.key(), it.value() ? tr("yes") : tr("no") });
             item->setIcon(1, QIcon::fromTheme(it.value() ? u"dialog-ok-apply"_s : u"dialog-cancel"_s));
             if (!it.value())
                 item->setForeground(1, QColor(0xda, 0x44, 0x53));

@@ -29,8 +29,7 @@
 
 using namespace Qt::StringLiterals;
 
-namespace
-{
+namespace {
 QToolButton *copyButton(QWidget *parent, QLineEdit *source, const QString &what)
 {
     auto *button = new QToolButton(parent);
@@ -38,7 +37,8 @@ QToolButton *copyButton(QWidget *parent, QLineEdit *source, const QString &what)
     button->setText(EndpointPanel::tr("Copy"));
     button->setToolTip(EndpointPanel::tr("Copy the %1").arg(what));
     button->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    QObject::connect(button, &QToolButton::clicked, source, [source] { QGuiApplication::clipboard()->setText(source->text()); });
+    QObject::connect(
+        button, &QToolButton::clicked, source, [source] { QGuiApplication::clipboard()->setText(source->text()); });
     return button;
 }
 
@@ -53,7 +53,7 @@ QTableView *makeTable(QWidget *parent)
     table->verticalHeader()->setDefaultSectionSize(table->fontMetrics().height() + 6);
     return table;
 }
-}
+} // namespace
 
 EndpointPanel::EndpointPanel(McpServer *server, QWidget *parent)
     : QWidget(parent)
@@ -76,7 +76,7 @@ EndpointPanel::EndpointPanel(McpServer *server, QWidget *parent)
     , m_snippetLocation(new QLabel(this))
 {
     m_status->setWordWrap(true);
-    for (QLineEdit *edit : {m_socket, m_url, m_token}) {
+    for (QLineEdit *edit : { m_socket, m_url, m_token }) {
         edit->setReadOnly(true);
         edit->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     }
@@ -121,8 +121,10 @@ EndpointPanel::EndpointPanel(McpServer *server, QWidget *parent)
     m_traffic->setModel(m_trafficModel);
     m_traffic->setAccessibleName(tr("MCP traffic"));
     m_traffic->horizontalHeader()->setSectionResizeMode(TrafficLogModel::ResultColumn, QHeaderView::Stretch);
-    m_traffic->setColumnWidth(TrafficLogModel::TimeColumn, m_traffic->fontMetrics().horizontalAdvance(u"00:00:00.000"_s) + 16);
-    m_traffic->setColumnWidth(TrafficLogModel::MethodColumn, m_traffic->fontMetrics().horizontalAdvance(u"notifications/initialized"_s) + 16);
+    m_traffic->setColumnWidth(
+        TrafficLogModel::TimeColumn, m_traffic->fontMetrics().horizontalAdvance(u"00:00:00.000"_s) + 16);
+    m_traffic->setColumnWidth(
+        TrafficLogModel::MethodColumn, m_traffic->fontMetrics().horizontalAdvance(u"notifications/initialized"_s) + 16);
     auto *trafficBox = new QGroupBox(tr("Traffic"), this);
     auto *clearTraffic = new QPushButton(QIcon::fromTheme(u"edit-clear-history"_s), tr("Clear"), trafficBox);
     clearTraffic->setAutoDefault(false);
@@ -191,8 +193,8 @@ EndpointPanel::EndpointPanel(McpServer *server, QWidget *parent)
     connect(m_copySnippet, &QPushButton::clicked, this, [this] {
         // The copy always holds the real token, even while the view masks it.
         const bool http = m_transport->currentData().toBool();
-        QGuiApplication::clipboard()->setText(configSnippet(ConfigTarget(m_target->currentData().toInt()), http, httpUrl(),
-                                                            m_server ? m_server->token() : QString()));
+        QGuiApplication::clipboard()->setText(configSnippet(
+            ConfigTarget(m_target->currentData().toInt()), http, httpUrl(), m_server ? m_server->token() : QString()));
     });
     if (m_server) {
         connect(m_server, &McpServer::tokenChanged, this, &EndpointPanel::refresh);
@@ -229,8 +231,9 @@ void EndpointPanel::refresh()
         status = tr("The MCP endpoint is off in this session.");
     } else {
         const int clients = int(m_server->clients().size());
-        status = m_server->httpListening() ? tr("Listening on the local socket and on HTTP. %n client(s) connected.", nullptr, clients)
-                                           : tr("Listening on the local socket (HTTP off). %n client(s) connected.", nullptr, clients);
+        status = m_server->httpListening()
+            ? tr("Listening on the local socket and on HTTP. %n client(s) connected.", nullptr, clients)
+            : tr("Listening on the local socket (HTTP off). %n client(s) connected.", nullptr, clients);
     }
     m_status->setText(status);
     m_socket->setText(socketPath());
@@ -284,21 +287,21 @@ QString EndpointPanel::configSnippet(ConfigTarget target, bool http, const QStri
         if (target == ConfigTarget::VsCode)
             server.insert("type"_L1, u"http"_s);
         server.insert("url"_L1, url);
-        server.insert("headers"_L1, QJsonObject{{u"Authorization"_s, bearer}});
+        server.insert("headers"_L1, QJsonObject { { u"Authorization"_s, bearer } });
     } else {
         if (target == ConfigTarget::VsCode)
             server.insert("type"_L1, u"stdio"_s);
         server.insert("command"_L1, u"tracedesk"_s);
-        server.insert("args"_L1, QJsonArray{u"--mcp-stdio"_s});
+        server.insert("args"_L1, QJsonArray { u"--mcp-stdio"_s });
     }
     // Claude Desktop speaks stdio only: for HTTP it needs the mcp-remote bridge.
     if (target == ConfigTarget::ClaudeDesktop && http) {
-        server = QJsonObject{
-            {u"command"_s, u"npx"_s},
-            {u"args"_s, QJsonArray{u"mcp-remote"_s, url, u"--header"_s, QString(u"Authorization: "_s + bearer)}},
+        server = QJsonObject {
+            { u"command"_s, u"npx"_s },
+            { u"args"_s, QJsonArray { u"mcp-remote"_s, url, u"--header"_s, QString(u"Authorization: "_s + bearer) } },
         };
     }
     const QString rootKey = target == ConfigTarget::VsCode ? u"servers"_s : u"mcpServers"_s;
-    const QJsonObject root{{rootKey, QJsonObject{{u"tracedesk"_s, server}}}};
+    const QJsonObject root { { rootKey, QJsonObject { { u"tracedesk"_s, server } } } };
     return QString::fromUtf8(QJsonDocument(root).toJson(QJsonDocument::Indented)).trimmed();
 }

@@ -21,7 +21,13 @@ class EndpointPanel : public QWidget
 {
     Q_OBJECT
 public:
-    enum class ConfigTarget { ClaudeCode, ClaudeDesktop, VsCode, Cursor };
+    enum class ConfigTarget
+    {
+        ClaudeCode,
+        ClaudeDesktop,
+        VsCode,
+        Cursor
+    };
     Q_ENUM(ConfigTarget)
 
     /// `server` may be null: the panel then says the endpoint is off.

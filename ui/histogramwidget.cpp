@@ -8,11 +8,10 @@
 
 using namespace Qt::StringLiterals;
 
-namespace
-{
+namespace {
 constexpr int rowSpacing = 4;
 constexpr int margin = 8;
-}
+} // namespace
 
 HistogramWidget::HistogramWidget(QWidget *parent)
     : QWidget(parent)
@@ -64,7 +63,7 @@ bool HistogramWidget::looksLinear(const QList<HistBucket> &buckets)
 
 QString HistogramWidget::histNumber(qint64 value)
 {
-    static constexpr char suffixes[] = {'\0', 'K', 'M', 'G', 'T', 'P', 'E'};
+    static constexpr char suffixes[] = { '\0', 'K', 'M', 'G', 'T', 'P', 'E' };
     if (value == 0)
         return u"0"_s;
     int decade = 0;
@@ -137,8 +136,9 @@ QString HistogramWidget::toText(const QList<HistBucket> &buckets, bool linear, i
     QString text;
     for (int i = 0; i < buckets.size(); ++i) {
         const int bar = maxCount > 0 ? int(buckets.at(i).count * barWidth / maxCount) : 0;
-        text += labels.at(i).leftJustified(labelWidth + 4) + QString::number(buckets.at(i).count).rightJustified(countWidth)
-            + u" |"_s + QString(bar, u'@') + QString(barWidth - bar, u' ') + u"|\n"_s;
+        text += labels.at(i).leftJustified(labelWidth + 4)
+            + QString::number(buckets.at(i).count).rightJustified(countWidth) + u" |"_s + QString(bar, u'@')
+            + QString(barWidth - bar, u' ') + u"|\n"_s;
     }
     return text;
 }
@@ -155,12 +155,12 @@ void HistogramWidget::setBuckets(const QJsonArray &buckets, bool linear)
 QSize HistogramWidget::sizeHint() const
 {
     const int row = fontMetrics().height() + rowSpacing;
-    return {480, 2 * margin + qMax(1, int(m_buckets.size())) * row};
+    return { 480, 2 * margin + qMax(1, int(m_buckets.size())) * row };
 }
 
 QSize HistogramWidget::minimumSizeHint() const
 {
-    return {240, sizeHint().height()};
+    return { 240, sizeHint().height() };
 }
 
 void HistogramWidget::paintEvent(QPaintEvent *)
@@ -196,7 +196,8 @@ void HistogramWidget::paintEvent(QPaintEvent *)
         const HistBucket &b = m_buckets.at(i);
         painter.setPen(palette().color(QPalette::Text));
         painter.drawText(QRect(margin, y, labelWidth, rowHeight), Qt::AlignRight | Qt::AlignVCenter, m_labels.at(i));
-        painter.drawText(QRect(countX, y, countWidth, rowHeight), Qt::AlignRight | Qt::AlignVCenter, locale.toString(b.count));
+        painter.drawText(
+            QRect(countX, y, countWidth, rowHeight), Qt::AlignRight | Qt::AlignVCenter, locale.toString(b.count));
         if (b.count <= 0 || maxCount <= 0)
             continue;
         const double fraction = double(b.count) / double(maxCount);

@@ -7,7 +7,8 @@
 
 #include <optional>
 
-struct HistBucket {
+struct HistBucket
+{
     std::optional<qint64> min; ///< nullopt: the underflow bucket "(..., x)"
     std::optional<qint64> max; ///< inclusive; nullopt: the overflow bucket "[x, ...)"
     qint64 count = 0;

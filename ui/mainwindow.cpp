@@ -41,8 +41,7 @@
 
 using namespace Qt::StringLiterals;
 
-namespace
-{
+namespace {
 constexpr int layoutVersion = 1;
 constexpr int maxRecentFiles = 8;
 const auto recentFilesKey = "ui/recentFiles"_L1;
@@ -55,7 +54,7 @@ const QString initialScript = u"// Count system calls by process until you press
                               "{\n"
                               "    @syscalls[comm] = count();\n"
                               "}\n"_s;
-}
+} // namespace
 
 MainWindow::MainWindow(Engine *engine, McpServer *server, QWidget *parent)
     : QMainWindow(parent)
@@ -124,7 +123,8 @@ MainWindow::MainWindow(Engine *engine, McpServer *server, QWidget *parent)
         m_runView->setRun(run);
         updateRunActions();
     });
-    connect(m_probes, &ProbeBrowser::insertRequested, this, [this](const QString &probe) { m_editor->insertProbeSkeleton(probe); });
+    connect(m_probes, &ProbeBrowser::insertRequested, this,
+        [this](const QString &probe) { m_editor->insertProbeSkeleton(probe); });
 
     if (m_engine) {
         connect(m_engine->runs(), &RunManager::runStateChanged, this, [this] {
@@ -176,7 +176,8 @@ void MainWindow::createDocks()
     };
     m_probes = new ProbeBrowser(m_engine ? m_engine->catalog() : nullptr, this);
     m_runs = new RunsPanel(m_engine ? m_engine->runs() : nullptr, this);
-    m_approvals = new ApprovalPanel(m_engine ? m_engine->approvals() : nullptr, m_engine ? m_engine->analyzer() : nullptr, this);
+    m_approvals = new ApprovalPanel(
+        m_engine ? m_engine->approvals() : nullptr, m_engine ? m_engine->analyzer() : nullptr, this);
     m_endpoint = new EndpointPanel(m_server, this);
 
     m_probeDock = makeDock(tr("Probes"), u"probesDock"_s, m_probes);
@@ -191,8 +192,8 @@ void MainWindow::createDocks()
     addDockWidget(Qt::RightDockWidgetArea, m_endpointDock);
     tabifyDockWidget(m_approvalDock, m_endpointDock);
     m_approvalDock->raise();
-    resizeDocks({m_probeDock, m_approvalDock}, {340, 460}, Qt::Horizontal);
-    resizeDocks({m_probeDock, m_runsDock}, {520, 300}, Qt::Vertical);
+    resizeDocks({ m_probeDock, m_approvalDock }, { 340, 460 }, Qt::Horizontal);
+    resizeDocks({ m_probeDock, m_runsDock }, { 520, 300 }, Qt::Vertical);
 
     connect(m_approvals, &ApprovalPanel::requestArrived, this, &MainWindow::notifyRequest);
     connect(m_approvals, &ApprovalPanel::pendingCountChanged, this, [this](int count) {
@@ -213,7 +214,8 @@ void MainWindow::createActions()
     m_recentMenu = file->addMenu(QIcon::fromTheme(u"document-open-recent"_s), tr("Open &Recent"));
     QAction *saveAction = file->addAction(QIcon::fromTheme(u"document-save"_s), tr("&Save"), this, &MainWindow::save);
     saveAction->setShortcut(QKeySequence::Save);
-    QAction *saveAsAction = file->addAction(QIcon::fromTheme(u"document-save-as"_s), tr("Save &As…"), this, &MainWindow::saveAs);
+    QAction *saveAsAction
+        = file->addAction(QIcon::fromTheme(u"document-save-as"_s), tr("Save &As…"), this, &MainWindow::saveAs);
     saveAsAction->setShortcut(QKeySequence::SaveAs);
     file->addSeparator();
     QAction *quit = file->addAction(QIcon::fromTheme(u"application-exit"_s), tr("&Quit"), this, &QWidget::close);
@@ -245,18 +247,22 @@ void MainWindow::createActions()
     m_examplesMenu->setEnabled(!ExampleLibrary::all().isEmpty());
 
     QMenu *runMenu = menuBar()->addMenu(tr("&Run"));
-    m_runAction = runMenu->addAction(QIcon::fromTheme(u"media-playback-start"_s), tr("&Run Script"), this, [this] { runScript(); });
+    m_runAction = runMenu->addAction(
+        QIcon::fromTheme(u"media-playback-start"_s), tr("&Run Script"), this, [this] { runScript(); });
     m_runAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
-    m_stopAction = runMenu->addAction(QIcon::fromTheme(u"media-playback-stop"_s), tr("&Stop"), this, &MainWindow::stopRun);
+    m_stopAction
+        = runMenu->addAction(QIcon::fromTheme(u"media-playback-stop"_s), tr("&Stop"), this, &MainWindow::stopRun);
     m_stopAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Period));
     runMenu->addSeparator();
-    QAction *check = runMenu->addAction(QIcon::fromTheme(u"tools-check-spelling"_s), tr("&Check Script"), m_editor, &ScriptEditor::analyzeNow);
+    QAction *check = runMenu->addAction(
+        QIcon::fromTheme(u"tools-check-spelling"_s), tr("&Check Script"), m_editor, &ScriptEditor::analyzeNow);
     check->setShortcut(QKeySequence(Qt::Key_F7));
-    runMenu->addAction(QIcon::fromTheme(u"document-save-as"_s), tr("Export &Output…"), m_runView, &RunView::exportOutput);
+    runMenu->addAction(
+        QIcon::fromTheme(u"document-save-as"_s), tr("Export &Output…"), m_runView, &RunView::exportOutput);
     runMenu->addAction(QIcon::fromTheme(u"document-save-as"_s), tr("Export &Maps…"), m_runView, &RunView::exportMaps);
 
     m_viewMenu = menuBar()->addMenu(tr("&View"));
-    for (QDockWidget *dock : {m_probeDock, m_runsDock, m_approvalDock, m_endpointDock})
+    for (QDockWidget *dock : { m_probeDock, m_runsDock, m_approvalDock, m_endpointDock })
         m_viewMenu->addAction(dock->toggleViewAction());
     m_probeDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::SHIFT | Qt::Key_P));
     m_approvalDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::SHIFT | Qt::Key_A));
@@ -281,19 +287,21 @@ void MainWindow::createActions()
         addDockWidget(Qt::RightDockWidgetArea, m_approvalDock);
         addDockWidget(Qt::RightDockWidgetArea, m_endpointDock);
         tabifyDockWidget(m_approvalDock, m_endpointDock);
-        for (QDockWidget *dock : {m_probeDock, m_runsDock, m_approvalDock, m_endpointDock})
+        for (QDockWidget *dock : { m_probeDock, m_runsDock, m_approvalDock, m_endpointDock })
             dock->show();
         m_approvalDock->raise();
     });
 
     QMenu *settingsMenu = menuBar()->addMenu(tr("&Settings"));
-    QAction *configure = settingsMenu->addAction(QIcon::fromTheme(u"configure"_s), tr("&Configure TraceDesk…"), this, &MainWindow::showSettings);
+    QAction *configure = settingsMenu->addAction(
+        QIcon::fromTheme(u"configure"_s), tr("&Configure TraceDesk…"), this, &MainWindow::showSettings);
     configure->setShortcut(QKeySequence::Preferences);
     if (configure->shortcut().isEmpty())
         configure->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Comma));
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(QIcon::fromTheme(u"documentinfo"_s), tr("bpftrace &Capabilities…"), this, &MainWindow::showCapabilities);
+    help->addAction(
+        QIcon::fromTheme(u"documentinfo"_s), tr("bpftrace &Capabilities…"), this, &MainWindow::showCapabilities);
     help->addSeparator();
     help->addAction(QIcon::fromTheme(u"help-about"_s), tr("&About TraceDesk"), this, &MainWindow::showAbout);
     help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
@@ -301,7 +309,7 @@ void MainWindow::createActions()
 
 void MainWindow::createStatusBar()
 {
-    for (QLabel *label : {m_privilegeLabel, m_versionLabel, m_endpointLabel, m_clientsLabel, m_pendingLabel})
+    for (QLabel *label : { m_privilegeLabel, m_versionLabel, m_endpointLabel, m_clientsLabel, m_pendingLabel })
         label->setContentsMargins(6, 0, 6, 0);
     m_pendingLabel->setStyleSheet(u"QLabel { color: #f67400; font-weight: bold; }"_s);
     statusBar()->addPermanentWidget(m_pendingLabel);
@@ -347,7 +355,7 @@ void MainWindow::updateStatus()
 QString MainWindow::statusSummary() const
 {
     QStringList parts;
-    for (QLabel *label : {m_pendingLabel, m_privilegeLabel, m_versionLabel, m_endpointLabel, m_clientsLabel}) {
+    for (QLabel *label : { m_pendingLabel, m_privilegeLabel, m_versionLabel, m_endpointLabel, m_clientsLabel }) {
         if (!label->text().isEmpty())
             parts.append(label->text());
     }
@@ -362,7 +370,8 @@ void MainWindow::notifyRequest(Run *run)
     updateStatus();
     if (!isActiveWindow() && m_tray && QSystemTrayIcon::supportsMessages()) {
         m_tray->showMessage(tr("%1 asks to run a bpftrace program").arg(run->client().displayName()),
-                            run->reason().isEmpty() ? tr("Open TraceDesk to approve or deny it.") : run->reason(), QSystemTrayIcon::Warning, 15000);
+            run->reason().isEmpty() ? tr("Open TraceDesk to approve or deny it.") : run->reason(),
+            QSystemTrayIcon::Warning, 15000);
     }
     QApplication::alert(this);
 }
@@ -433,7 +442,7 @@ bool MainWindow::saveFile(const QString &path, QString *error)
 void MainWindow::openDialog()
 {
     auto *dialog = new QFileDialog(this, tr("Open bpftrace script"), QFileInfo(m_currentFile).absolutePath(),
-                                   tr("bpftrace scripts (*.bt);;All files (*)"));
+        tr("bpftrace scripts (*.bt);;All files (*)"));
     dialog->setAcceptMode(QFileDialog::AcceptOpen);
     dialog->setFileMode(QFileDialog::ExistingFile);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
@@ -458,8 +467,8 @@ void MainWindow::save()
 
 void MainWindow::saveAs()
 {
-    auto *dialog = new QFileDialog(this, tr("Save bpftrace script"), m_currentFile.isEmpty() ? u"script.bt"_s : m_currentFile,
-                                   tr("bpftrace scripts (*.bt);;All files (*)"));
+    auto *dialog = new QFileDialog(this, tr("Save bpftrace script"),
+        m_currentFile.isEmpty() ? u"script.bt"_s : m_currentFile, tr("bpftrace scripts (*.bt);;All files (*)"));
     dialog->setAcceptMode(QFileDialog::AcceptSave);
     dialog->setDefaultSuffix(u"bt"_s);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
@@ -582,9 +591,10 @@ void MainWindow::showSettings()
         chosen.save(settings);
         if (m_engine)
             chosen.applyTo(m_engine);
-        statusBar()->showMessage(chosen.needsRestartComparedTo(current) ? tr("Settings saved. Privilege and HTTP changes take effect after a restart.")
-                                                                        : tr("Settings saved and applied."),
-                                 6000);
+        statusBar()->showMessage(chosen.needsRestartComparedTo(current)
+                ? tr("Settings saved. Privilege and HTTP changes take effect after a restart.")
+                : tr("Settings saved and applied."),
+            6000);
     });
     dialog->open();
 }
@@ -605,8 +615,8 @@ void MainWindow::showAbout()
     box->setText(tr("<h3>TraceDesk %1</h3><p>A desktop tracing console for bpftrace, with an MCP endpoint "
                     "through which AI clients propose programs that you approve, edit or deny.</p>"
                     "<p>License: GPL-2.0-or-later</p>")
-                     .arg(QCoreApplication::applicationVersion().isEmpty() ? QStringLiteral(TRACEDESK_VERSION_STRING)
-                                                                           : QCoreApplication::applicationVersion()));
+            .arg(QCoreApplication::applicationVersion().isEmpty() ? QStringLiteral(TRACEDESK_VERSION_STRING)
+                                                                  : QCoreApplication::applicationVersion()));
     box->open();
 }
 
@@ -641,8 +651,8 @@ void MainWindow::closeEvent(QCloseEvent *event)
     if (m_editor->document()->isModified() && !m_closeConfirmed) {
         // Ask without a nested event loop: refuse this close, close again once answered.
         event->ignore();
-        auto *box = new QMessageBox(QMessageBox::Question, tr("Unsaved script"), tr("The script has unsaved changes. Close anyway?"),
-                                    QMessageBox::Discard | QMessageBox::Cancel, this);
+        auto *box = new QMessageBox(QMessageBox::Question, tr("Unsaved script"),
+            tr("The script has unsaved changes. Close anyway?"), QMessageBox::Discard | QMessageBox::Cancel, this);
         box->setAttribute(Qt::WA_DeleteOnClose);
         box->setDefaultButton(QMessageBox::Cancel);
         connect(box, &QMessageBox::finished, this, [this, box](int) {

@@ -114,7 +114,8 @@ void MapsView::refresh()
     m_list->clear();
     for (auto it = m_maps.begin(); it != m_maps.end(); ++it) {
         const QString kind = it.value().toObject().value("kind"_L1).toString();
-        auto *item = new QListWidgetItem(kind == "map"_L1 || kind.isEmpty() ? it.key() : u"%1  (%2)"_s.arg(it.key(), kind), m_list);
+        auto *item = new QListWidgetItem(
+            kind == "map"_L1 || kind.isEmpty() ? it.key() : u"%1  (%2)"_s.arg(it.key(), kind), m_list);
         item->setData(Qt::UserRole, it.key());
         item->setIcon(QIcon::fromTheme(kind.endsWith("hist"_L1) ? u"view-statistics"_s : u"view-list-details"_s));
     }
@@ -203,7 +204,8 @@ void MapsView::showHistogramKey()
     const QJsonObject entry = m_maps.value(currentMap()).toObject();
     const QJsonValue data = entry.value("data"_L1);
     const QJsonArray buckets = data.isArray() ? data.toArray() : data.toObject().value(m_keys->currentText()).toArray();
-    const bool linear = entry.value("kind"_L1).toString() == "lhist"_L1 || HistogramWidget::looksLinear(HistogramWidget::parseBuckets(buckets));
+    const bool linear = entry.value("kind"_L1).toString() == "lhist"_L1
+        || HistogramWidget::looksLinear(HistogramWidget::parseBuckets(buckets));
     m_histogram->setBuckets(buckets, linear);
 }
 
@@ -233,10 +235,13 @@ QString MapsView::mapsAsText(const QJsonObject &maps)
                 QStringList values;
                 for (int column = 1; column < model.columnCount(); ++column)
                     values.append(model.headerData(column, Qt::Horizontal).toString().toLower() + u' '
-                                  + MapTableModel::valueText(QJsonValue::fromVariant(model.data(model.index(row, column), MapTableModel::SortRole))));
+                        + MapTableModel::valueText(
+                            QJsonValue::fromVariant(model.data(model.index(row, column), MapTableModel::SortRole))));
                 const QString key = model.data(model.index(row, 0)).toString();
                 text += (key == it.key() ? key : it.key() + u'[' + key + u']') + u": "_s
-                    + (model.isStats() ? values.join(u", "_s) : MapTableModel::valueText(QJsonValue::fromVariant(model.data(model.index(row, 1), MapTableModel::SortRole))))
+                    + (model.isStats() ? values.join(u", "_s)
+                                       : MapTableModel::valueText(QJsonValue::fromVariant(
+                                             model.data(model.index(row, 1), MapTableModel::SortRole))))
                     + u'\n';
             }
         } else {

@@ -6,19 +6,17 @@
 
 using namespace Qt::StringLiterals;
 
-namespace
-{
+namespace {
 bool isStatsObject(const QJsonValue &value)
 {
     const QJsonObject o = value.toObject();
     return value.isObject() && o.contains("count"_L1) && o.contains("average"_L1) && o.contains("total"_L1);
 }
-}
+} // namespace
 
 MapTableModel::MapTableModel(QObject *parent)
     : QAbstractTableModel(parent)
-{
-}
+{ }
 
 void MapTableModel::setMap(const QString &name, const QJsonObject &entry)
 {
@@ -30,12 +28,12 @@ void MapTableModel::setMap(const QString &name, const QJsonObject &entry)
     m_stats = kind == "stats"_L1 || isStatsObject(data)
         || (data.isObject() && !data.toObject().isEmpty() && isStatsObject(data.toObject().begin().value()));
     auto addRow = [this](const QString &key, const QJsonValue &value) {
-        Row row{key, {}};
+        Row row { key, {} };
         if (m_stats) {
             const QJsonObject o = value.toObject();
-            row.values = {o.value("count"_L1), o.value("average"_L1), o.value("total"_L1)};
+            row.values = { o.value("count"_L1), o.value("average"_L1), o.value("total"_L1) };
         } else {
-            row.values = {value};
+            row.values = { value };
         }
         m_rows.append(row);
     };

@@ -10,7 +10,8 @@ class MapTableModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Roles {
+    enum Roles
+    {
         SortRole = Qt::UserRole + 1, ///< numbers as numbers, so sorting is numeric
     };
 
@@ -30,7 +31,8 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
 private:
-    struct Row {
+    struct Row
+    {
         QString key;
         QList<QJsonValue> values;
     };

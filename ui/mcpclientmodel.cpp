@@ -62,7 +62,8 @@ QVariant McpClientModel::data(const QModelIndex &index, int role) const
     case RequestsColumn:
         return client.requestCount;
     case ConnectedColumn:
-        return client.connectedAt.isValid() ? QLocale().toString(client.connectedAt.toLocalTime().time(), u"HH:mm:ss"_s) : QString();
+        return client.connectedAt.isValid() ? QLocale().toString(client.connectedAt.toLocalTime().time(), u"HH:mm:ss"_s)
+                                            : QString();
     case ProtocolColumn:
         return client.protocolVersion;
     }

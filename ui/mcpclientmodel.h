@@ -11,7 +11,15 @@ class McpClientModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Column { NameColumn, TransportColumn, RequestsColumn, ConnectedColumn, ProtocolColumn, ColumnCount };
+    enum Column
+    {
+        NameColumn,
+        TransportColumn,
+        RequestsColumn,
+        ConnectedColumn,
+        ProtocolColumn,
+        ColumnCount
+    };
 
     explicit McpClientModel(McpServer *server, QObject *parent = nullptr);
 

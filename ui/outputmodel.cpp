@@ -10,8 +10,7 @@ using namespace Qt::StringLiterals;
 
 OutputModel::OutputModel(QObject *parent)
     : QAbstractListModel(parent)
-{
-}
+{ }
 
 void OutputModel::setRun(Run *run)
 {

@@ -13,7 +13,8 @@ class OutputModel : public QAbstractListModel
 {
     Q_OBJECT
 public:
-    enum Roles {
+    enum Roles
+    {
         OffsetRole = Qt::UserRole + 1,
         StreamRole,
     };

@@ -50,11 +50,12 @@ OutputView::OutputView(QWidget *parent)
     m_next->setIcon(QIcon::fromTheme(u"go-down"_s));
     m_next->setText(tr("Next"));
     m_next->setToolTip(tr("Next match (F3)"));
-    for (QToolButton *button : {m_previous, m_next})
+    for (QToolButton *button : { m_previous, m_next })
         button->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     m_notice->setVisible(false);
     m_notice->setWordWrap(true);
-    m_notice->setStyleSheet(u"QLabel { background: palette(alternate-base); padding: 3px; border-left: 3px solid #f67400; }"_s);
+    m_notice->setStyleSheet(
+        u"QLabel { background: palette(alternate-base); padding: 3px; border-left: 3px solid #f67400; }"_s);
 
     auto *bar = new QHBoxLayout;
     bar->setContentsMargins(0, 0, 0, 0);
@@ -83,13 +84,16 @@ OutputView::OutputView(QWidget *parent)
     // Scrolling up to read something means the person no longer wants to be pulled down.
     connect(m_view->verticalScrollBar(), &QScrollBar::actionTriggered, this, [this] {
         QScrollBar *bar = m_view->verticalScrollBar();
-        QMetaObject::invokeMethod(this, [this, bar] { m_follow->setChecked(bar->value() >= bar->maximum()); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this, bar] { m_follow->setChecked(bar->value() >= bar->maximum()); }, Qt::QueuedConnection);
     });
     connect(m_search, &QLineEdit::returnPressed, this, &OutputView::findNext);
     connect(m_next, &QToolButton::clicked, this, &OutputView::findNext);
     connect(m_previous, &QToolButton::clicked, this, &OutputView::findPrevious);
-    auto *next = new QShortcut(QKeySequence::FindNext, this, this, &OutputView::findNext, Qt::WidgetWithChildrenShortcut);
-    auto *previous = new QShortcut(QKeySequence::FindPrevious, this, this, &OutputView::findPrevious, Qt::WidgetWithChildrenShortcut);
+    auto *next
+        = new QShortcut(QKeySequence::FindNext, this, this, &OutputView::findNext, Qt::WidgetWithChildrenShortcut);
+    auto *previous = new QShortcut(
+        QKeySequence::FindPrevious, this, this, &OutputView::findPrevious, Qt::WidgetWithChildrenShortcut);
     Q_UNUSED(next)
     Q_UNUSED(previous)
 }
@@ -124,9 +128,10 @@ void OutputView::updateNotice(qint64 dropped)
         m_notice->setVisible(false);
         return;
     }
-    m_notice->setText(tr("%L1 lines dropped: the view keeps the newest %L2 lines. Export writes every line the run kept.")
-                          .arg(dropped)
-                          .arg(m_model->maxLines()));
+    m_notice->setText(
+        tr("%L1 lines dropped: the view keeps the newest %L2 lines. Export writes every line the run kept.")
+            .arg(dropped)
+            .arg(m_model->maxLines()));
     m_notice->setVisible(true);
 }
 

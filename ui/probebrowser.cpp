@@ -159,7 +159,8 @@ void ProbeBrowser::startFilter()
         // The browser waits for us in its destructor, so `self` is alive while we post; a posted
         // call dies with its receiver.
         QMetaObject::invokeMethod(
-            self, [self, generation, tree, total] { self->applyResult(generation, tree, total); }, Qt::QueuedConnection);
+            self, [self, generation, tree, total] { self->applyResult(generation, tree, total); },
+            Qt::QueuedConnection);
     });
 }
 
@@ -187,7 +188,7 @@ bool ProbeBrowser::selectProbe(const QString &probe)
     QString provider, category, leaf;
     ProbeTree::split(probe, &provider, &category, &leaf);
     QModelIndex parent;
-    QStringList path{provider};
+    QStringList path { provider };
     if (!category.isEmpty())
         path.append(category);
     for (const QString &label : std::as_const(path)) {

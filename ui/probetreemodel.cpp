@@ -81,8 +81,7 @@ std::shared_ptr<const ProbeTree> ProbeTree::build(const QStringList &probes)
 
 ProbeTreeModel::ProbeTreeModel(QObject *parent)
     : QAbstractItemModel(parent)
-{
-}
+{ }
 
 void ProbeTreeModel::setTree(std::shared_ptr<const ProbeTree> tree)
 {
@@ -170,7 +169,7 @@ Qt::ItemFlags ProbeTreeModel::flags(const QModelIndex &index) const
 
 QStringList ProbeTreeModel::mimeTypes() const
 {
-    return {u"text/plain"_s};
+    return { u"text/plain"_s };
 }
 
 QMimeData *ProbeTreeModel::mimeData(const QModelIndexList &indexes) const

@@ -11,8 +11,10 @@
 
 /// An immutable tree; building one for 150,000 probes takes tens of milliseconds, so the probe
 /// browser builds it on a worker thread and hands the finished tree to the model.
-struct ProbeTree {
-    struct Node {
+struct ProbeTree
+{
+    struct Node
+    {
         QString label; ///< "tracepoint", "syscalls", "sys_enter_openat"
         QString probe; ///< the full probe for leaves, empty for groups
         const Node *parent = nullptr;
@@ -37,7 +39,8 @@ class ProbeTreeModel : public QAbstractItemModel
 {
     Q_OBJECT
 public:
-    enum Roles {
+    enum Roles
+    {
         ProbeRole = Qt::UserRole + 1, ///< the full probe of a leaf, empty for groups
         LeafCountRole,
     };

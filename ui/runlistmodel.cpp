@@ -58,7 +58,7 @@ void RunListModel::tick()
 {
     for (int row = 0; row < m_rows.size(); ++row) {
         if (isActive(m_rows.at(row)->state()) || m_rows.at(row)->state() == RunState::PendingApproval)
-            Q_EMIT dataChanged(index(row, DurationColumn), index(row, DurationColumn), {Qt::DisplayRole, SortRole});
+            Q_EMIT dataChanged(index(row, DurationColumn), index(row, DurationColumn), { Qt::DisplayRole, SortRole });
     }
 }
 

@@ -13,8 +13,21 @@ class RunListModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Column { IdColumn, WhoColumn, StateColumn, StartedColumn, DurationColumn, ProbesColumn, LostColumn, LinesColumn, ScriptColumn, ColumnCount };
-    enum Roles {
+    enum Column
+    {
+        IdColumn,
+        WhoColumn,
+        StateColumn,
+        StartedColumn,
+        DurationColumn,
+        ProbesColumn,
+        LostColumn,
+        LinesColumn,
+        ScriptColumn,
+        ColumnCount
+    };
+    enum Roles
+    {
         RunRole = Qt::UserRole + 1, ///< Run*
         SortRole, ///< numbers and times as numbers
     };

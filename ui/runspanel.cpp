@@ -41,7 +41,8 @@ RunsPanel::RunsPanel(RunManager *runs, QWidget *parent)
     m_view->setColumnWidth(RunListModel::WhoColumn, fm.horizontalAdvance(u"Claude Code 2.1.3"_s) + 30);
     m_view->setColumnWidth(RunListModel::StateColumn, fm.horizontalAdvance(u"waiting for approval"_s) + 12);
     m_view->setColumnWidth(RunListModel::StartedColumn, fm.horizontalAdvance(u"2026-11-24 23:59:59"_s) + 12);
-    for (int column : {int(RunListModel::DurationColumn), int(RunListModel::ProbesColumn), int(RunListModel::LostColumn), int(RunListModel::LinesColumn)})
+    for (int column : { int(RunListModel::DurationColumn), int(RunListModel::ProbesColumn),
+             int(RunListModel::LostColumn), int(RunListModel::LinesColumn) })
         m_view->setColumnWidth(column, fm.horizontalAdvance(u"Lost events"_s) + 16);
 
     auto *layout = new QVBoxLayout(this);
@@ -50,7 +51,8 @@ RunsPanel::RunsPanel(RunManager *runs, QWidget *parent)
     layout->addWidget(m_view, 1);
 
     connect(m_filter, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);
-    connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] { Q_EMIT currentRunChanged(currentRun()); });
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+        [this] { Q_EMIT currentRunChanged(currentRun()); });
 }
 
 Run *RunsPanel::currentRun() const

@@ -9,11 +9,11 @@
 #include <run.h>
 #include <runmanager.h>
 
+#include "uihelpers.h"
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QListWidget>
-#include "uihelpers.h"
 #include <QPushButton>
 #include <QTabWidget>
 
@@ -39,7 +39,7 @@ RunView::RunView(RunManager *runs, QWidget *parent)
     m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_details->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_details->setWordWrap(true);
-    for (QPushButton *button : {m_stop, m_exportOutput, m_exportMaps})
+    for (QPushButton *button : { m_stop, m_exportOutput, m_exportMaps })
         button->setAutoDefault(false);
     m_stop->setToolTip(tr("Stop the run: bpftrace gets SIGINT and prints its maps"));
 
@@ -147,7 +147,8 @@ void RunView::updateProblems()
     for (const Diagnostic &d : std::as_const(diagnostics)) {
         const QString where = d.line > 0 ? tr("line %1: ").arg(d.line) : QString();
         auto *item = new QListWidgetItem(where + d.message, m_problems);
-        item->setIcon(QIcon::fromTheme(d.severity == Diagnostic::Severity::Error ? u"data-error"_s : u"data-warning"_s));
+        item->setIcon(
+            QIcon::fromTheme(d.severity == Diagnostic::Severity::Error ? u"data-error"_s : u"data-warning"_s));
     }
     for (const QString &reason : m_run->analysis().reasons())
         new QListWidgetItem(QIcon::fromTheme(u"data-information"_s), reason, m_problems);
@@ -159,7 +160,8 @@ void RunView::exportOutput()
 {
     if (!m_run)
         return;
-    auto *dialog = new QFileDialog(this, tr("Export output"), m_run->id() + u".txt"_s, tr("Text files (*.txt);;All files (*)"));
+    auto *dialog
+        = new QFileDialog(this, tr("Export output"), m_run->id() + u".txt"_s, tr("Text files (*.txt);;All files (*)"));
     dialog->setAcceptMode(QFileDialog::AcceptSave);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     QPointer<Run> run = m_run;
@@ -176,7 +178,7 @@ void RunView::exportMaps()
     if (!m_run)
         return;
     auto *dialog = new QFileDialog(this, tr("Export maps"), m_run->id() + u"-maps.json"_s,
-                                   tr("JSON (*.json);;Text as bpftrace prints it (*.txt)"));
+        tr("JSON (*.json);;Text as bpftrace prints it (*.txt)"));
     dialog->setAcceptMode(QFileDialog::AcceptSave);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     QPointer<Run> run = m_run;

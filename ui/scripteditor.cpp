@@ -14,17 +14,15 @@
 
 using namespace Qt::StringLiterals;
 
-namespace
-{
+namespace {
 class LineNumberArea : public QWidget
 {
 public:
     explicit LineNumberArea(ScriptEditor *editor)
         : QWidget(editor)
         , m_editor(editor)
-    {
-    }
-    QSize sizeHint() const override { return {m_editor->lineNumberAreaWidth(), 0}; }
+    { }
+    QSize sizeHint() const override { return { m_editor->lineNumberAreaWidth(), 0 }; }
 
 protected:
     void paintEvent(QPaintEvent *event) override { m_editor->paintLineNumbers(event, this); }
@@ -58,7 +56,7 @@ QString severityLabel(Diagnostic::Severity severity)
     }
     return ScriptEditor::tr("Note");
 }
-}
+} // namespace
 
 ScriptEditor::ScriptEditor(QWidget *parent)
     : QPlainTextEdit(parent)
@@ -331,7 +329,7 @@ void ScriptEditor::paintLineNumbers(QPaintEvent *event, QWidget *area)
             font.setBold(current);
             painter.setFont(font);
             painter.setPen(markedLines.contains(number + 1) ? severityColor(Diagnostic::Severity::Error)
-                               : current                    ? m_currentLineNumberColor
+                    : current                               ? m_currentLineNumberColor
                                                             : m_lineNumberColor);
             painter.drawText(0, top, width, fontMetrics().height(), Qt::AlignRight, QString::number(number + 1));
         }

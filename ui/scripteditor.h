@@ -8,8 +8,7 @@
 #include <QPointer>
 #include <QTimer>
 
-namespace KSyntaxHighlighting
-{
+namespace KSyntaxHighlighting {
 class SyntaxHighlighter;
 }
 

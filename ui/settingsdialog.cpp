@@ -13,8 +13,7 @@
 
 using namespace Qt::StringLiterals;
 
-namespace
-{
+namespace {
 QSpinBox *spin(QWidget *parent, int min, int max, int value, const QString &suffix = {})
 {
     auto *box = new QSpinBox(parent);
@@ -24,7 +23,7 @@ QSpinBox *spin(QWidget *parent, int min, int max, int value, const QString &suff
     box->setGroupSeparatorShown(true);
     return box;
 }
-}
+} // namespace
 
 SettingsDialog::SettingsDialog(const AppSettings &current, QWidget *parent)
     : QDialog(parent)
@@ -76,7 +75,8 @@ SettingsDialog::SettingsDialog(const AppSettings &current, QWidget *parent)
     m_restartNote->setText(tr("Privilege and HTTP changes take effect after TraceDesk restarts."));
     m_restartNote->setVisible(false);
 
-    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel | QDialogButtonBox::RestoreDefaults, this);
+    auto *buttons = new QDialogButtonBox(
+        QDialogButtonBox::Ok | QDialogButtonBox::Cancel | QDialogButtonBox::RestoreDefaults, this);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(buttons->button(QDialogButtonBox::RestoreDefaults), &QPushButton::clicked, this, [this] {

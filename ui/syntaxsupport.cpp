@@ -9,8 +9,7 @@
 
 using namespace Qt::StringLiterals;
 
-namespace SyntaxSupport
-{
+namespace SyntaxSupport {
 KSyntaxHighlighting::Repository &repository()
 {
     // A function-local static: constructed on the GUI thread at first use, after QApplication.
@@ -30,4 +29,4 @@ KSyntaxHighlighting::Theme themeFor(const QPalette &palette)
 {
     return repository().themeForPalette(palette);
 }
-}
+} // namespace SyntaxSupport

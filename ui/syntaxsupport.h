@@ -7,17 +7,15 @@
 
 class QPalette;
 
-namespace KSyntaxHighlighting
-{
+namespace KSyntaxHighlighting {
 class Repository;
 }
 
-namespace SyntaxSupport
-{
+namespace SyntaxSupport {
 /// Created on first use; lives until the application ends (highlighters must not outlive it).
 KSyntaxHighlighting::Repository &repository();
 /// Our definition from resources/syntax/bpftrace.xml (compiled in as a syntax add-on).
 KSyntaxHighlighting::Definition bpftraceDefinition();
 /// A light or dark theme matching the palette's window colour.
 KSyntaxHighlighting::Theme themeFor(const QPalette &palette);
-}
+} // namespace SyntaxSupport

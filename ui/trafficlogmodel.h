@@ -12,7 +12,15 @@ class TrafficLogModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Column { TimeColumn, ClientColumn, MethodColumn, DurationColumn, ResultColumn, ColumnCount };
+    enum Column
+    {
+        TimeColumn,
+        ClientColumn,
+        MethodColumn,
+        DurationColumn,
+        ResultColumn,
+        ColumnCount
+    };
 
     explicit TrafficLogModel(McpServer *server, QObject *parent = nullptr);
 

@@ -3,12 +3,11 @@
 
 #include <QMessageBox>
 
-namespace UiHelpers
-{
+namespace UiHelpers {
 void showWarning(QWidget *parent, const QString &title, const QString &text)
 {
     auto *box = new QMessageBox(QMessageBox::Warning, title, text, QMessageBox::Ok, parent);
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->open();
 }
-}
+} // namespace UiHelpers

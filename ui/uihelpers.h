@@ -6,8 +6,7 @@
 
 class QWidget;
 
-namespace UiHelpers
-{
+namespace UiHelpers {
 /// A window-modal warning that does not block the caller (no nested event loop).
 void showWarning(QWidget *parent, const QString &title, const QString &text);
-}
+} // namespace UiHelpers
