@@ -6,6 +6,7 @@
 #include <QAbstractSocket>
 #include <QLocalSocket>
 #include <QTimer>
+#include <QVariant>
 
 #include <llhttp.h>
 #include <sys/socket.h>
@@ -143,6 +144,8 @@ McpHttpConnection::McpHttpConnection(QIODevice *device, const Limits &limits, QO
     if (auto *socket = qobject_cast<QAbstractSocket *>(device)) {
         // Bounded reading: while a request is handled, further bytes wait in the kernel.
         socket->setReadBufferSize(ReadChunkBytes * 2);
+        // Answers are small and interactive: don't let Nagle hold them back.
+        socket->setSocketOption(QAbstractSocket::LowDelayOption, QVariant(1));
         connect(socket, &QAbstractSocket::disconnected, this, &McpHttpConnection::onDisconnected);
     } else if (auto *local = qobject_cast<QLocalSocket *>(device)) {
         local->setReadBufferSize(ReadChunkBytes * 2);
@@ -315,7 +318,7 @@ void McpHttpConnection::armIdleTimer()
         m_timer->start(m_limits.idleTimeoutMs);
 }
 
-void McpHttpConnection::writeHead(int status, const McpHttpHeaders &headers, qint64 contentLength, bool chunked)
+QByteArray McpHttpConnection::head(int status, const McpHttpHeaders &headers, qint64 contentLength, bool chunked) const
 {
     QByteArray head = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";
     for (const auto &[name, value] : headers)
@@ -325,7 +328,7 @@ void McpHttpConnection::writeHead(int status, const McpHttpHeaders &headers, qin
     else if (contentLength >= 0)
         head += "Content-Length: " + QByteArray::number(contentLength) + "\r\n";
     head += m_keepAlive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
-    write(head);
+    return head;
 }
 
 void McpHttpConnection::write(const QByteArray &data)
@@ -346,9 +349,8 @@ void McpHttpConnection::sendResponse(const McpHttpResponse &response)
         return;
     if (response.close)
         m_keepAlive = false;
-    writeHead(response.status, response.headers, response.body.size(), false);
-    if (!response.body.isEmpty())
-        write(response.body);
+    // One write: a head and body sent apart can wait out the peer's delayed ACK.
+    write(head(response.status, response.headers, response.body.size(), false) + response.body);
     finishResponse();
 }
 
@@ -361,7 +363,7 @@ void McpHttpConnection::beginStream(int status, const McpHttpHeaders &headers)
     if (!m_chunked)
         m_keepAlive = false;
     m_phase = Phase::Streaming;
-    writeHead(status, headers, -1, m_chunked);
+    write(head(status, headers, -1, m_chunked));
     m_timer->start(m_limits.streamKeepAliveMs);
 }
 
@@ -403,8 +405,7 @@ void McpHttpConnection::finishResponse()
 void McpHttpConnection::rejectAndClose(const McpHttpResponse &response)
 {
     m_keepAlive = false;
-    writeHead(response.status, response.headers, response.body.size(), false);
-    write(response.body);
+    write(head(response.status, response.headers, response.body.size(), false) + response.body);
     m_phase = Phase::Closing;
     closeGracefully();
 }

@@ -106,7 +106,7 @@ private:
 
     bool countHeaderBytes(size_t length);
     void processInput();
-    void writeHead(int status, const McpHttpHeaders &headers, qint64 contentLength, bool chunked);
+    QByteArray head(int status, const McpHttpHeaders &headers, qint64 contentLength, bool chunked) const;
     void write(const QByteArray &data);
     void finishResponse();
     void rejectAndClose(const McpHttpResponse &response);
