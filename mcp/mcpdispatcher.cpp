@@ -225,8 +225,10 @@ void McpDispatcher::handleRequest(
     const QJsonValue &id = message.id;
     const QJsonObject params = message.paramsObject();
 
+    QElapsedTimer timer;
+    timer.start();
     auto answer = [&](const QJsonObject &response) {
-        log(session, method, 0, response);
+        log(session, method, timer.nsecsElapsed() / 1e6, response);
         sink->respond(response);
     };
 
