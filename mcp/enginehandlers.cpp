@@ -45,6 +45,10 @@ public:
     {
         return m_resources.complete(uriTemplate, argument, prefix);
     }
+    QStringList completePrompt(const QString &prompt, const QString &argument, const QString &prefix) const override
+    {
+        return m_prompts.complete(prompt, argument, prefix);
+    }
 
 private:
     McpTools *m_tools;

@@ -194,7 +194,7 @@ QString McpSocketServer::defaultPath()
     if (runtime.isEmpty())
         runtime = QStandardPaths::writableLocation(QStandardPaths::RuntimeLocation);
     if (QFileInfo::exists(u"/.flatpak-info"_s)) {
-        const QString appId = qEnvironmentVariable("FLATPAK_ID", u"org.kde.tracedesk"_s);
+        const QString appId = qEnvironmentVariable("FLATPAK_ID", u"org.tracedesk.TraceDesk"_s);
         return runtime + u"/app/"_s + appId + u"/mcp.sock"_s;
     }
     return runtime + u"/tracedesk/mcp.sock"_s;

@@ -28,15 +28,14 @@ QString defaultHelperPath()
 #endif
 }
 
-QString appLocation(QStandardPaths::StandardLocation location, const QString &fallbackSubdir)
+// $XDG_STATE_HOME/tracedesk and $XDG_CACHE_HOME/tracedesk, whatever the organisation and
+// application names are (the app-specific locations would nest them: tracedesk/tracedesk).
+QString appLocation(QStandardPaths::StandardLocation genericLocation, const QString &fallbackSubdir)
 {
-    QString dir = QStandardPaths::writableLocation(location);
+    QString dir = QStandardPaths::writableLocation(genericLocation);
     if (dir.isEmpty())
         dir = QDir::homePath() + fallbackSubdir;
-    // Without an application name (tests, tools) keep our files apart anyway.
-    if (QCoreApplication::applicationName().isEmpty())
-        dir += u"/tracedesk"_s;
-    return dir;
+    return dir + u"/tracedesk"_s;
 }
 
 EngineConfig resolved(EngineConfig config)
@@ -44,9 +43,9 @@ EngineConfig resolved(EngineConfig config)
     if (config.helperPath.isEmpty())
         config.helperPath = defaultHelperPath();
     if (config.stateDirectory.isEmpty())
-        config.stateDirectory = appLocation(QStandardPaths::StateLocation, u"/.local/state"_s);
+        config.stateDirectory = appLocation(QStandardPaths::GenericStateLocation, u"/.local/state"_s);
     if (config.cacheDirectory.isEmpty())
-        config.cacheDirectory = appLocation(QStandardPaths::CacheLocation, u"/.cache"_s);
+        config.cacheDirectory = appLocation(QStandardPaths::GenericCacheLocation, u"/.cache"_s);
     return config;
 }
 } // namespace
