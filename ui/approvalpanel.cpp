@@ -261,6 +261,7 @@ void ApprovalPanel::addRequest(Run *run)
         m_queue->setCurrentItem(item);
     m_banner->setText(tr("%n AI request(s) waiting for your decision", nullptr, m_queue->count()));
     m_banner->setVisible(true);
+    m_queue->setVisible(m_queue->count() > 1);
     Q_EMIT pendingCountChanged(m_queue->count());
 }
 
@@ -284,6 +285,7 @@ void ApprovalPanel::removeRequest(Run *run)
         }
     }
     m_banner->setText(tr("%n AI request(s) waiting for your decision", nullptr, m_queue->count()));
+    m_queue->setVisible(m_queue->count() > 1);
     Q_EMIT pendingCountChanged(m_queue->count());
 }
 

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "uitestsupport.h"
+
+#include <approvalpanel.h>
+#include <mainwindow.h>
+#include <mapsview.h>
+#include <probebrowser.h>
+#include <probetreemodel.h>
+#include <runspanel.h>
+#include <runview.h>
+#include <scripteditor.h>
+
+#include <QAction>
+#include <QDockWidget>
+#include <QMenu>
+#include <QSettings>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase()
+    {
+        useTestPaths();
+        QCoreApplication::setOrganizationName(u"tracedesk-test"_s);
+        QCoreApplication::setApplicationName(u"tst_mainwindow"_s);
+        QSettings().clear();
+    }
+
+    void statusBarAndMenus()
+    {
+        FakeEngine engine;
+        MainWindow window(engine.get(), nullptr);
+        engine->start();
+        QVERIFY(window.statusSummary().contains(engine->privilege().description()));
+        QVERIFY(window.statusSummary().contains(u"MCP: off"_s));
+        QTRY_VERIFY_WITH_TIMEOUT(window.statusSummary().contains(u"bpftrace 0.23.2"_s), 10000);
+        QCOMPARE(window.runAction()->shortcut(), QKeySequence(u"Ctrl+R"_s));
+        QVERIFY(!window.stopAction()->shortcut().isEmpty());
+        QVERIFY(!window.examplesMenu()->actions().isEmpty());
+        // The probe browser fills from the catalog.
+        QTRY_VERIFY_WITH_TIMEOUT(window.probeBrowser()->model()->rowCount() > 0, 10000);
+    }
+
+    void runFromTheEditor()
+    {
+        FakeEngine engine;
+        MainWindow window(engine.get(), nullptr);
+        window.editor()->setPlainText(u"BEGIN { printf(\"hi\\n\"); }"_s);
+        window.runAction()->trigger();
+        QCOMPARE(engine->runs()->runs().size(), 1);
+        Run *run = engine->runs()->runs().first();
+        QCOMPARE(window.runsPanel()->currentRun(), run);
+        QCOMPARE(window.runView()->run(), run);
+        QTRY_COMPARE_WITH_TIMEOUT(run->state(), RunState::Finished, 10000);
+        QTRY_VERIFY(window.runView()->mapsView()->isShowingHistogram());
+
+        // Stop stops the selected active run.
+        window.editor()->setPlainText(u"interval:s:1 { } // fake:wait"_s);
+        Run *waiting = window.runScript();
+        QTRY_COMPARE_WITH_TIMEOUT(waiting->state(), RunState::Running, 10000);
+        QVERIFY(window.stopAction()->isEnabled());
+        window.stopAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(waiting->state(), RunState::Stopped, 10000);
+    }
+
+    void compileErrorsGoUnderTheText()
+    {
+        FakeEngine engine;
+        MainWindow window(engine.get(), nullptr);
+        window.editor()->setPlainText(u"BEGIN { fakefail(); } // fake:fail"_s);
+        Run *run = window.runScript();
+        QTRY_COMPARE_WITH_TIMEOUT(run->state(), RunState::Failed, 10000);
+        QTRY_VERIFY(!window.editor()->markers().isEmpty());
+    }
+
+    void filesAndRecent()
+    {
+        FakeEngine engine;
+        MainWindow window(engine.get(), nullptr);
+        const QString path = engine.dir.path() + u"/opens.bt"_s;
+        window.editor()->setPlainText(u"BEGIN { exit(); }\n"_s);
+        QVERIFY(window.editor()->document()->isModified());
+        QString error;
+        QVERIFY2(window.saveFile(path, &error), qPrintable(error));
+        QVERIFY(!window.editor()->document()->isModified());
+        QVERIFY(window.windowTitle().startsWith(u"opens.bt"_s));
+        QCOMPARE(window.recentFiles().first(), path);
+        window.editor()->setPlainText(QString());
+        QVERIFY(window.openFile(path, &error));
+        QCOMPARE(window.editor()->toPlainText(), u"BEGIN { exit(); }\n"_s);
+        QCOMPARE(window.currentFile(), path);
+        QVERIFY(!window.openFile(engine.dir.path() + u"/missing.bt"_s, &error));
+        QVERIFY(!error.isEmpty());
+    }
+
+    void examplesLoadIntoTheEditor()
+    {
+        FakeEngine engine;
+        MainWindow window(engine.get(), nullptr);
+        QMenu *category = window.examplesMenu()->actions().first()->menu();
+        QVERIFY(category);
+        category->actions().first()->trigger();
+        QVERIFY(window.editor()->toPlainText().contains(u"//"_s));
+        QVERIFY(window.editor()->document()->isModified());
+        window.editor()->undo();
+        QVERIFY(window.editor()->toPlainText().contains(u"raw_syscalls"_s)); // the starting script is back
+    }
+
+    void approvalRequestRaisesThePanel()
+    {
+        FakeEngine engine;
+        MainWindow window(engine.get(), nullptr);
+        window.show();
+        window.endpointDock()->raise();
+        RunRequest request;
+        request.script = u"BEGIN { }"_s;
+        request.client = { u"Claude Code"_s, u"2.1.3"_s, u"socket"_s, u"s1"_s };
+        Run *run = engine->runs()->submitClientRun(request);
+        QVERIFY(run);
+        QVERIFY(window.approvalDock()->isVisible());
+        QCOMPARE(window.approvalPanel()->currentRun(), run);
+        QCOMPARE(window.approvalDock()->windowTitle(), u"Approvals (1)"_s);
+        QVERIFY(window.statusSummary().contains(u"1 request waiting"_s));
+    }
+
+    void probeInsertsSkeleton()
+    {
+        FakeEngine engine;
+        MainWindow window(engine.get(), nullptr);
+        window.editor()->setPlainText(QString());
+        Q_EMIT window.probeBrowser()->insertRequested(u"kprobe:vfs_read"_s, u"kprobe:vfs_read\n{\n    \n}"_s);
+        QCOMPARE(window.editor()->toPlainText(), u"kprobe:vfs_read\n{\n    \n}\n"_s);
+    }
+
+    void layoutIsRemembered()
+    {
+        FakeEngine engine;
+        {
+            MainWindow window(engine.get(), nullptr);
+            window.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&window));
+            window.endpointDock()->hide();
+            window.saveLayout();
+        }
+        MainWindow again(engine.get(), nullptr);
+        again.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&again));
+        QVERIFY(again.endpointDock()->isHidden());
+        again.endpointDock()->show();
+        again.saveLayout();
+        MainWindow third(engine.get(), nullptr);
+        third.show();
+        QVERIFY(!third.endpointDock()->isHidden());
+        third.raiseAndActivate();
+        QVERIFY(third.isVisible());
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"

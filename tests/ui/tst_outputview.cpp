@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "uitestsupport.h"
+
+#include <outputmodel.h>
+#include <outputview.h>
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QLineEdit>
+#include <QListView>
+#include <QLocale>
+#include <QScrollBar>
+#include <QTest>
+#include <QTimer>
+
+using namespace Qt::StringLiterals;
+
+class TestOutputView : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase() { useTestPaths(); }
+
+    void staysResponsiveAt100kLinesPerSecond()
+    {
+        FakeEngine engine;
+        RunLimits limits = engine->runs()->limits();
+        limits.maxLinesPerSecond = 0;
+        limits.maxBytesPerSecond = 0;
+        limits.maxLinesKept = 200000;
+        engine->setLimits(limits);
+        OutputView view;
+        view.resize(800, 500);
+        view.show();
+        // A heartbeat every 10 ms: the longest gap is how long the GUI thread was busy.
+        QElapsedTimer clock;
+        clock.start();
+        qint64 last = 0;
+        qint64 worstGap = 0;
+        QTimer heartbeat;
+        heartbeat.setInterval(10);
+        connect(&heartbeat, &QTimer::timeout, this, [&] {
+            worstGap = qMax(worstGap, clock.elapsed() - last);
+            last = clock.elapsed();
+        });
+        Run *run = engine->runs()->startPersonRun(u"BEGIN { } // fake:bigflood"_s);
+        view.setRun(run);
+        last = clock.elapsed();
+        heartbeat.start();
+        QTRY_COMPARE_WITH_TIMEOUT(run->state(), RunState::Finished, 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            view.model()->index(view.model()->rowCount() - 1).data(OutputModel::OffsetRole).toLongLong(),
+            run->totalLines() - 1, 10000);
+        heartbeat.stop();
+        const double seconds = run->durationSeconds();
+        qInfo("%lld lines in %.2f s (%.0f lines/s); longest GUI stall %lld ms", run->totalLines(), seconds,
+            run->totalLines() / seconds, worstGap);
+        QVERIFY(run->totalLines() >= 100000);
+        QVERIFY2(worstGap < 400, qPrintable(u"the GUI thread stalled for %1 ms"_s.arg(worstGap)));
+        // The view holds its cap, says how much it dropped, and followed the tail.
+        QCOMPARE(view.model()->rowCount(), view.model()->maxLines());
+        QVERIFY(view.droppedNotice().contains(QLocale().toString(run->totalLines() - view.model()->maxLines())));
+        QScrollBar *bar = view.view()->verticalScrollBar();
+        QTRY_COMPARE(bar->value(), bar->maximum());
+    }
+
+    void searchAndFollow()
+    {
+        FakeEngine engine;
+        OutputView view;
+        view.resize(600, 300);
+        view.show();
+        Run *run = engine->runs()->startPersonRun(u"BEGIN { }"_s);
+        view.setRun(run);
+        QTRY_COMPARE_WITH_TIMEOUT(run->state(), RunState::Finished, 10000);
+        QTRY_VERIFY(view.model()->rowCount() >= 3);
+        QVERIFY(view.droppedNotice().isEmpty());
+        QVERIFY(view.followTail());
+
+        view.searchEdit()->setText(u"FIREFOX"_s); // case-insensitive
+        QVERIFY(view.findNext());
+        QVERIFY(view.view()->currentIndex().data().toString().contains(u"firefox"_s));
+        QVERIFY(!view.followTail()); // reading a match stops following
+        view.searchEdit()->setText(u"openat by"_s);
+        QVERIFY(view.findNext());
+        const int first = view.view()->currentIndex().row();
+        QVERIFY(view.findNext());
+        QCOMPARE(view.view()->currentIndex().row(), first + 1);
+        QVERIFY(view.findPrevious());
+        QCOMPARE(view.view()->currentIndex().row(), first);
+        view.searchEdit()->setText(u"no such text"_s);
+        QVERIFY(!view.findNext());
+        view.setFollowTail(true);
+        QVERIFY(view.followTail());
+    }
+
+    void exportWritesEveryLine()
+    {
+        FakeEngine engine;
+        Run *run = engine->runs()->startPersonRun(u"BEGIN { }"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(run->state(), RunState::Finished, 10000);
+        const QString path = engine.dir.path() + u"/out.txt"_s;
+        QString error;
+        QVERIFY2(OutputView::exportOutput(run, path, &error), qPrintable(error));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QString text = QString::fromUtf8(file.readAll());
+        QCOMPARE(text.count(u'\n'), int(run->totalLines()));
+        QVERIFY(text.contains(u"openat by systemd: /proc/self/mountinfo\n"_s));
+        QVERIFY(!OutputView::exportOutput(run, u"/nonexistent/dir/out.txt"_s, &error));
+        QVERIFY(!error.isEmpty());
+    }
+};
+
+QTEST_MAIN(TestOutputView)
+#include "tst_outputview.moc"

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "uitestsupport.h"
+
+#include <probebrowser.h>
+#include <probetreemodel.h>
+
+#include <QAbstractItemModelTester>
+#include <QElapsedTimer>
+#include <QLineEdit>
+#include <QLocale>
+#include <QSignalSpy>
+#include <QTest>
+#include <QTreeView>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+/// 150,000 probes shaped like a desktop's: tracepoints, kprobes and kfuncs.
+std::shared_ptr<const ProbeSnapshot> bigSnapshot(int count = 150000)
+{
+    auto snapshot = std::make_shared<ProbeSnapshot>();
+    const QStringList prefixes { u"tcp"_s, u"vfs"_s, u"ext4"_s, u"do"_s, u"sched"_s, u"mm"_s, u"netif"_s, u"blk"_s };
+    snapshot->probes.reserve(count);
+    for (int i = 0; i < count; ++i) {
+        const QString prefix = prefixes.at(i % prefixes.size());
+        if (i % 10 == 0)
+            snapshot->probes.append(u"tracepoint:%1:%1_event_%2"_s.arg(prefix).arg(i));
+        else if (i % 3 == 0)
+            snapshot->probes.append(u"kfunc:vmlinux:%1_func_%2"_s.arg(prefix).arg(i));
+        else
+            snapshot->probes.append(u"kprobe:%1_func_%2"_s.arg(prefix).arg(i));
+    }
+    snapshot->probes.append(u"tracepoint:syscalls:sys_enter_openat"_s);
+    snapshot->probes.sort();
+    for (const QString &probe : std::as_const(snapshot->probes))
+        ++snapshot->providerCounts[probe.section(u':', 0, 0)];
+    snapshot->providers = snapshot->providerCounts.keys();
+    snapshot->providers.sort();
+    int first = 0;
+    for (const QString &provider : std::as_const(snapshot->providers)) {
+        snapshot->providerRanges.insert(provider, { first, first + snapshot->providerCounts.value(provider) });
+        first += snapshot->providerCounts.value(provider);
+    }
+    return snapshot;
+}
+} // namespace
+
+class TestProbeBrowser : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase() { useTestPaths(); }
+
+    void filterNeverBlocksAt150k()
+    {
+        ProbeBrowser browser(nullptr);
+        QAbstractItemModelTester tester(browser.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy filtered(&browser, &ProbeBrowser::filtered);
+        browser.setSnapshot(bigSnapshot());
+        QVERIFY(filtered.wait(20000));
+        QCOMPARE(browser.matchCount(), 150001);
+        QCOMPARE(browser.model()->probeCount(), 150001);
+
+        // Every keystroke returns at once; the work happens on the worker.
+        QElapsedTimer timer;
+        for (const QString &text : { u"t"_s, u"tc"_s, u"tcp"_s, u"tcp_"_s, u"tcp_func_1"_s }) {
+            timer.start();
+            browser.setFilterText(text);
+            QVERIFY2(timer.elapsed() < 50, qPrintable(u"setFilterText took %1 ms"_s.arg(timer.elapsed())));
+            QVERIFY(browser.isFiltering());
+        }
+        // Only the last filter's result is applied; the stale ones are dropped.
+        QTRY_VERIFY_WITH_TIMEOUT(!browser.isFiltering(), 20000);
+        const QList<QVariant> last = filtered.constLast();
+        QCOMPARE(last.at(0).toInt(), browser.matchCount());
+        QVERIFY(browser.matchCount() > 0);
+        QVERIFY(browser.matchCount() < 150001);
+        // Every match really contains the text.
+        QVERIFY(browser.statusText().contains(QLocale().toString(browser.matchCount())));
+    }
+
+    void typingIntoTheBoxDoesNotBlock()
+    {
+        ProbeBrowser browser(nullptr);
+        QSignalSpy filtered(&browser, &ProbeBrowser::filtered);
+        browser.setSnapshot(bigSnapshot());
+        QVERIFY(filtered.wait(20000));
+        QElapsedTimer timer;
+        timer.start();
+        QTest::keyClicks(browser.filterEdit(), u"vfs"_s);
+        QVERIFY2(timer.elapsed() < 200, qPrintable(QString::number(timer.elapsed())));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            browser.filterText() == u"vfs"_s && !browser.isFiltering() && filtered.size() >= 2, 20000);
+        QVERIFY(browser.matchCount() > 10000);
+    }
+
+    void globAndSmallResultsExpand()
+    {
+        ProbeBrowser browser(nullptr);
+        QSignalSpy filtered(&browser, &ProbeBrowser::filtered);
+        browser.setSnapshot(bigSnapshot(2000));
+        QVERIFY(filtered.wait(10000));
+        browser.setFilterText(u"tracepoint:syscalls:*open*"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(!browser.isFiltering(), 10000);
+        QCOMPARE(browser.matchCount(), 1);
+        QVERIFY(browser.statusText().contains(u"1 of"_s));
+        // Small results are expanded, so the probe is visible.
+        const QModelIndex tracepoint = browser.model()->index(0, 0);
+        QVERIFY(browser.view()->isExpanded(tracepoint));
+        QVERIFY(browser.selectProbe(u"tracepoint:syscalls:sys_enter_openat"_s));
+        QCOMPARE(browser.view()->currentIndex().data(ProbeTreeModel::ProbeRole).toString(),
+            u"tracepoint:syscalls:sys_enter_openat"_s);
+
+        browser.setFilterText(u"no-such-probe"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(!browser.isFiltering(), 10000);
+        QCOMPARE(browser.matchCount(), 0);
+        QCOMPARE(browser.model()->rowCount(), 0);
+    }
+
+    void activationRequestsInsert()
+    {
+        ProbeBrowser browser(nullptr);
+        QSignalSpy filtered(&browser, &ProbeBrowser::filtered);
+        browser.setSnapshot(bigSnapshot(100));
+        QVERIFY(filtered.wait(10000));
+        QSignalSpy insert(&browser, &ProbeBrowser::insertRequested);
+        QVERIFY(browser.selectProbe(u"tracepoint:syscalls:sys_enter_openat"_s));
+        Q_EMIT browser.view()->activated(browser.view()->currentIndex());
+        QCOMPARE(insert.size(), 1);
+        QCOMPARE(insert.at(0).at(0).toString(), u"tracepoint:syscalls:sys_enter_openat"_s);
+        QCOMPARE(insert.at(0).at(1).toString(), u"tracepoint:syscalls:sys_enter_openat\n{\n    \n}"_s);
+    }
+
+    void catalogDetailsAndRefresh()
+    {
+        FakeEngine engine;
+        ProbeBrowser browser(engine->catalog());
+        QSignalSpy filtered(&browser, &ProbeBrowser::filtered);
+        engine->catalog()->load();
+        QTRY_VERIFY_WITH_TIMEOUT(engine->catalog()->status() == ProbeCatalog::Status::Ready, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            browser.model()->probeCount() == engine->catalog()->count() && !browser.isFiltering(), 10000);
+        QVERIFY(browser.model()->probeCount() >= 10);
+        QVERIFY(browser.selectProbe(u"tracepoint:syscalls:sys_enter_openat"_s));
+        QTRY_VERIFY_WITH_TIMEOUT(browser.detailsText().contains(u"const char * filename"_s), 10000);
+        QVERIFY(browser.detailsText().contains(u"int dfd"_s));
+    }
+
+    void destroyedWhileFiltering()
+    {
+        // The worker must not call into a dead browser.
+        auto *browser = new ProbeBrowser(nullptr);
+        browser->setSnapshot(bigSnapshot());
+        browser->setFilterText(u"tcp"_s);
+        delete browser;
+        QTest::qWait(50);
+    }
+};
+
+QTEST_MAIN(TestProbeBrowser)
+#include "tst_probebrowser.moc"

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "uitestsupport.h"
+
+#include <mapsview.h>
+#include <outputmodel.h>
+#include <outputview.h>
+#include <runview.h>
+
+#include <QListWidget>
+#include <QPushButton>
+#include <QTabWidget>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+
+class TestRunView : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase() { useTestPaths(); }
+
+    void stopKeepsTheMaps()
+    {
+        FakeEngine engine;
+        RunView view(engine->runs());
+        QVERIFY(!view.stopButton()->isEnabled());
+        QVERIFY(view.headerText().contains(u"No run selected"_s));
+        Run *run = engine->runs()->startPersonRun(u"interval:s:1 { } // fake:wait"_s);
+        view.setRun(run);
+        QTRY_COMPARE_WITH_TIMEOUT(run->state(), RunState::Running, 10000);
+        QTRY_VERIFY(view.stopButton()->isEnabled());
+        QVERIFY(view.headerText().contains(u"running"_s));
+        QVERIFY(view.headerText().contains(u"asked by you"_s));
+        QTest::mouseClick(view.stopButton(), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(isTerminal(run->state()), 10000);
+        QCOMPARE(run->state(), RunState::Stopped);
+        QVERIFY(!view.stopButton()->isEnabled());
+        // SIGINT made the fake print its maps, and the view has them.
+        QTRY_COMPARE(view.mapsView()->mapNames().size(), 4);
+        QVERIFY(view.headerText().contains(u"stopped"_s));
+        QVERIFY(view.headerText().contains(u"3 probe(s) attached"_s));
+    }
+
+    void failedRunShowsProblems()
+    {
+        FakeEngine engine;
+        RunView view(engine->runs());
+        Run *run = engine->runs()->startPersonRun(u"BEGIN { fakefail(); } // fake:fail"_s);
+        view.setRun(run);
+        QTRY_COMPARE_WITH_TIMEOUT(run->state(), RunState::Failed, 10000);
+        QTRY_VERIFY(view.problems()->count() >= 1);
+        bool found = false;
+        for (int i = 0; i < view.problems()->count(); ++i)
+            found |= view.problems()->item(i)->text().contains(u"Unknown function: fakefail"_s);
+        QVERIFY(found);
+        QVERIFY(view.tabs()->tabText(2).startsWith(u"Problems ("_s));
+        view.setRun(nullptr);
+        QCOMPARE(view.problems()->count(), 0);
+    }
+};
+
+QTEST_MAIN(TestRunView)
+#include "tst_runview.moc"

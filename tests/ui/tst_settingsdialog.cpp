@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <settingsdialog.h>
+
+#include <QComboBox>
+#include <QSpinBox>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+
+class TestSettingsDialog : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void editsValues()
+    {
+        AppSettings current;
+        current.limits.maxConcurrentRuns = 3;
+        current.approvalTimeoutSeconds = 120;
+        current.httpPort = 9000;
+        SettingsDialog dialog(current);
+        QCOMPARE(dialog.maxConcurrentRunsSpin()->value(), 3);
+        QCOMPARE(dialog.approvalTimeoutSpin()->value(), 120);
+        QCOMPARE(dialog.httpPortSpin()->value(), 9000);
+        QCOMPARE(dialog.settings(), current);
+        QVERIFY(dialog.restartNote().isEmpty());
+
+        dialog.approvalTimeoutSpin()->setValue(600);
+        dialog.maxConcurrentRunsSpin()->setValue(8);
+        QCOMPARE(dialog.settings().approvalTimeoutSeconds, 600);
+        QCOMPARE(dialog.settings().limits.maxConcurrentRuns, 8);
+        QVERIFY(dialog.restartNote().isEmpty()); // these apply at once
+
+        dialog.privilegeCombo()->setCurrentIndex(dialog.privilegeCombo()->findData(int(PrivilegeMode::Pkexec)));
+        QCOMPARE(dialog.settings().privilege, PrivilegeMode::Pkexec);
+        QVERIFY(dialog.restartNote().contains(u"restart"_s));
+        dialog.privilegeCombo()->setCurrentIndex(dialog.privilegeCombo()->findData(int(current.privilege)));
+        QVERIFY(dialog.restartNote().isEmpty());
+        dialog.httpPortSpin()->setValue(9001);
+        QVERIFY(!dialog.restartNote().isEmpty());
+    }
+};
+
+QTEST_MAIN(TestSettingsDialog)
+#include "tst_settingsdialog.moc"
