@@ -149,13 +149,11 @@ void TerminalApprover::showRequest(Run *run)
 {
     m_current = run;
     m_stage = Stage::Choice;
-    connect(
-        run, &Run::analysisChanged, this,
-        [this, run] {
-            if (run == m_current && m_stage == Stage::Choice)
-                write(u"\nAnalysis updated for %1:\n"_s.arg(run->id()) + analysisText(run->analysis()) + u"> "_s);
-        },
-        Qt::UniqueConnection);
+    disconnect(m_analysisConnection);
+    m_analysisConnection = connect(run, &Run::analysisChanged, this, [this, run] {
+        if (run == m_current && m_stage == Stage::Choice)
+            write(u"\nAnalysis updated for %1:\n"_s.arg(run->id()) + analysisText(run->analysis()) + u"> "_s);
+    });
 
     QString text = u"\n=== Request %1 from %2"_s.arg(run->id(), run->client().displayName());
     if (!run->client().transport.isEmpty())

@@ -79,4 +79,5 @@ private:
     QProcess *m_editorProcess = nullptr;
     QTemporaryFile *m_editFile = nullptr;
     bool m_closed = false;
+    QMetaObject::Connection m_analysisConnection;
 };

@@ -9,6 +9,7 @@
 #include <QLoggingCategory>
 #include <QProcess>
 #include <QSocketNotifier>
+#include <QStandardPaths>
 
 #include <cerrno>
 #include <cstring>
@@ -134,6 +135,16 @@ void StdioBridge::startInstance()
         m_options.instanceLogPath = socketDir + u"/instance.log"_s;
     }
 
+    // A detached start reports success before exec(), so a missing program is caught here.
+    const QFileInfo program(
+        m_options.program.contains(u'/') ? m_options.program : QStandardPaths::findExecutable(m_options.program));
+    if (!program.isFile() || !program.isExecutable()) {
+        finish(1,
+            u"no TraceDesk instance is listening on %1 and starting '%2' failed: not an executable file"_s.arg(
+                m_socketPath, m_options.program));
+        return;
+    }
+
     QProcess process;
     process.setProgram(m_options.program);
     process.setArguments(m_options.arguments);
@@ -178,13 +189,12 @@ void StdioBridge::beginRelay()
     connect(m_socket, &QLocalSocket::disconnected, this, [this] {
         if (m_finished)
             return;
-        // Whatever arrived before the close still goes out first.
-        readSocket();
         if (m_inputEof) {
-            finish(0, {});
+            finish(0, {}); // we closed it after the client's EOF
             return;
         }
-        finishAfterFlush();
+        // Whatever arrived before the close still goes out first.
+        readSocket();
     });
 
     m_inputNonBlocking = makeNonBlockingIfStream(m_options.inputFd);
@@ -271,7 +281,7 @@ void StdioBridge::flushOutput()
         }
     }
     updateNotifiers();
-    if (m_outputBuffer.isEmpty() && m_relaying && m_socket->state() == QLocalSocket::UnconnectedState)
+    if (m_outputBuffer.isEmpty() && m_relaying && !m_inputEof && m_socket->state() == QLocalSocket::UnconnectedState)
         finish(1, u"the TraceDesk instance closed the connection"_s);
 }
 
@@ -287,12 +297,6 @@ void StdioBridge::updateNotifiers()
         m_socket->disconnectFromServer();
         finish(0, {});
     }
-}
-
-void StdioBridge::finishAfterFlush()
-{
-    // The server closed: write out what we still hold, then report.
-    flushOutput();
 }
 
 void StdioBridge::finish(int exitCode, const QString &message)

@@ -65,7 +65,6 @@ private:
     void flushOutput();
     void updateNotifiers();
     void finish(int exitCode, const QString &message);
-    void finishAfterFlush();
     QString instanceLogTail() const;
 
     Options m_options;

@@ -22,7 +22,7 @@ private:
             list += QProcess::splitCommand(line);
         return list;
     }
-    static QString binary() { return QStringLiteral(TRACEDESK_BINARY_DIR "/bin/tracedesk"); }
+    static QString tracedeskBinary() { return QStringLiteral(TRACEDESK_BINARY_DIR "/bin/tracedesk"); }
 
 private Q_SLOTS:
     void defaults()
@@ -229,6 +229,7 @@ private Q_SLOTS:
         // A saved non-loopback address with --http-insecure-no-auth is refused as well.
         {
             settings.setValue(SettingsKey::httpAddress, u"0.0.0.0"_s);
+            settings.setValue(SettingsKey::httpEnabled, true);
             EngineConfig engine;
             McpServerConfig server;
             applyConfiguration(
@@ -281,7 +282,7 @@ private Q_SLOTS:
         for (const char *name : { "XDG_RUNTIME_DIR", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME" })
             env.insert(QLatin1StringView(name), home.path());
         process.setProcessEnvironment(env);
-        process.start(binary(), arguments);
+        process.start(tracedeskBinary(), arguments);
         QVERIFY(process.waitForFinished(20000));
         const QString out = QString::fromLocal8Bit(process.readAllStandardOutput());
         const QString err = QString::fromLocal8Bit(process.readAllStandardError());

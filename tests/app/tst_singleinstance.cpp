@@ -103,14 +103,14 @@ private Q_SLOTS:
         QFETCH(QByteArray, answer);
         QFETCH(int, outcome);
         QLocalServer server;
-        const QString path = m_dir.filePath(u"activate-%1.sock"_s.arg(QTest::currentDataTag()).replace(u' ', u'-'));
+        const QString path = m_dir.filePath(u"activate-%1.sock"_s.arg(QString::fromLatin1(QTest::currentDataTag())).replace(u' ', u'-'));
         QVERIFY(server.listen(path));
         QByteArray request;
         serveActivation(server, answer, &request);
         InstanceActivator activator(path);
         QSignalSpy finished(&activator, &InstanceActivator::finished);
         activator.start();
-        QVERIFY(finished.wait(5000));
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 5000);
         QCOMPARE(finished.constFirst().at(0).value<InstanceActivator::Outcome>(), InstanceActivator::Outcome(outcome));
         QCOMPARE(request, QByteArray("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tracedesk/activate\"}\n"));
         if (outcome != int(InstanceActivator::Outcome::Activated))
@@ -122,7 +122,7 @@ private Q_SLOTS:
         InstanceActivator activator(m_dir.filePath(u"none.sock"_s));
         QSignalSpy finished(&activator, &InstanceActivator::finished);
         activator.start();
-        QVERIFY(finished.wait(5000));
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 5000);
         QCOMPARE(
             finished.constFirst().at(0).value<InstanceActivator::Outcome>(), InstanceActivator::Outcome::NoInstance);
     }
@@ -136,7 +136,7 @@ private Q_SLOTS:
         activator.setTimeoutMs(300);
         QSignalSpy finished(&activator, &InstanceActivator::finished);
         activator.start();
-        QVERIFY(finished.wait(5000));
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 5000);
         QCOMPARE(finished.constFirst().at(0).value<InstanceActivator::Outcome>(), InstanceActivator::Outcome::Failed);
         QVERIFY(finished.constFirst().at(1).toString().contains(u"did not answer"_s));
     }

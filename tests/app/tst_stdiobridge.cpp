@@ -157,7 +157,8 @@ private Q_SLOTS:
         QSignalSpy connected(&bridge, &StdioBridge::connected);
         QSignalSpy finished(&bridge, &StdioBridge::finished);
         bridge.start();
-        QVERIFY(connected.wait(5000));
+        QTRY_VERIFY_WITH_TIMEOUT(!connected.isEmpty(), 5000);
+        QTRY_COMPARE(rig.clients.size(), 1); // the server side has accepted too
 
         QByteArray sent;
         for (const QByteArray &chunk : chunks) {
@@ -185,7 +186,8 @@ private Q_SLOTS:
         StdioBridge bridge(o);
         QSignalSpy connected(&bridge, &StdioBridge::connected);
         bridge.start();
-        QVERIFY(connected.wait(5000));
+        QTRY_VERIFY_WITH_TIMEOUT(!connected.isEmpty(), 5000);
+        QTRY_COMPARE(rig.clients.size(), 1); // the server side has accepted too
 
         // 4 MiB from the server while the test reads the output pipe only now and then.
         QByteArray big;
@@ -230,10 +232,11 @@ private Q_SLOTS:
         QSignalSpy connected(&bridge, &StdioBridge::connected);
         QSignalSpy finished(&bridge, &StdioBridge::finished);
         bridge.start();
-        QVERIFY(connected.wait(5000));
+        QTRY_VERIFY_WITH_TIMEOUT(!connected.isEmpty(), 5000);
+        QTRY_COMPARE(rig.clients.size(), 1); // the server side has accepted too
         rig.input.writeAll("{\"id\":1}\n");
         rig.input.closeWrite();
-        QVERIFY(finished.wait(5000));
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 5000);
         QCOMPARE(finished.constFirst().at(0).toInt(), 0);
         QVERIFY(finished.constFirst().at(1).toString().isEmpty());
         // Everything sent before the EOF arrived, and the server sees the close.
@@ -250,11 +253,12 @@ private Q_SLOTS:
         QSignalSpy connected(&bridge, &StdioBridge::connected);
         QSignalSpy finished(&bridge, &StdioBridge::finished);
         bridge.start();
-        QVERIFY(connected.wait(5000));
+        QTRY_VERIFY_WITH_TIMEOUT(!connected.isEmpty(), 5000);
+        QTRY_COMPARE(rig.clients.size(), 1); // the server side has accepted too
         rig.clients.constFirst()->write("{\"last\":true}\n");
         rig.clients.constFirst()->flush();
         rig.clients.constFirst()->disconnectFromServer();
-        QVERIFY(finished.wait(5000));
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 5000);
         QCOMPARE(finished.constFirst().at(0).toInt(), 1);
         QVERIFY(finished.constFirst().at(1).toString().contains(u"closed the connection"_s));
         // What came before the close still reached the client.
@@ -267,7 +271,7 @@ private Q_SLOTS:
         StdioBridge bridge(options(rig, socketPath("nobody.sock")));
         QSignalSpy finished(&bridge, &StdioBridge::finished);
         bridge.start();
-        QVERIFY(finished.wait(5000));
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 5000);
         QCOMPARE(finished.constFirst().at(0).toInt(), 1);
         QVERIFY(finished.constFirst().at(1).toString().contains(u"no TraceDesk instance is listening"_s));
         QVERIFY(rig.output.readAvailable().isEmpty());
@@ -291,13 +295,13 @@ private Q_SLOTS:
         QSignalSpy connected(&bridge, &StdioBridge::connected);
         QSignalSpy finished(&bridge, &StdioBridge::finished);
         bridge.start();
-        QVERIFY(connected.wait(8000));
+        QTRY_VERIFY_WITH_TIMEOUT(!connected.isEmpty(), 8000);
         QVERIFY(bridge.startedInstance());
         rig.input.writeAll("{\"id\":1}\n");
         QByteArray out;
         QTRY_VERIFY_WITH_TIMEOUT((out += rig.output.readAvailable()) == "echo:{\"id\":1}\n", 5000);
         rig.input.closeWrite();
-        QVERIFY(finished.wait(5000));
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 5000);
         QCOMPARE(finished.constFirst().at(0).toInt(), 0);
     }
 
@@ -314,7 +318,7 @@ private Q_SLOTS:
         QElapsedTimer clock;
         clock.start();
         bridge.start();
-        QVERIFY(finished.wait(5000));
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 5000);
         QVERIFY(clock.elapsed() >= 700);
         QCOMPARE(finished.constFirst().at(0).toInt(), 1);
         const QString message = finished.constFirst().at(1).toString();
@@ -332,7 +336,7 @@ private Q_SLOTS:
         StdioBridge bridge(o);
         QSignalSpy finished(&bridge, &StdioBridge::finished);
         bridge.start();
-        QVERIFY(finished.wait(5000));
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 5000);
         QCOMPARE(finished.constFirst().at(0).toInt(), 1);
         QVERIFY(finished.constFirst().at(1).toString().contains(u"failed"_s));
     }
@@ -358,7 +362,7 @@ private Q_SLOTS:
         StdioBridge bridge(options(rig, path));
         QSignalSpy finished(&bridge, &StdioBridge::finished);
         bridge.start();
-        QVERIFY(finished.wait(5000));
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 5000);
         QCOMPARE(finished.constFirst().at(0).toInt(), 1);
         QVERIFY(finished.constFirst().at(1).toString().contains(u"no TraceDesk instance is listening"_s));
     }

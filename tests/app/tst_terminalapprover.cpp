@@ -222,7 +222,10 @@ private Q_SLOTS:
         rig.approver->start();
         QTRY_VERIFY(rig.shows("Reason: early"));
         rig.type("s\n");
-        QTRY_COMPARE(run->decision(), Decision::ApprovedForSession);
+        QTRY_COMPARE(run->decision(), Decision::Approved);
+        // The same script from the same client is now approved without asking.
+        Run *again = rig.submit(Script, u"again"_s);
+        QTRY_COMPARE(again->decision(), Decision::ApprovedForSession);
     }
 
     void inputClosed()

@@ -2,7 +2,7 @@
 // `tracedesk --mcp-stdio` with no instance running starts one (headless here: no display),
 // serves the inspector through it, and the started instance keeps running afterwards until it
 // is stopped. Then a bridge to a socket nobody serves, with nothing it may start, fails clearly.
-//   node autostart.mjs TRACEDESK INSPECTOR_INDEX_JS WORKDIR
+//   node autostart.mjs TRACEDESK INSPECTOR_MJS WORKDIR
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -46,7 +46,7 @@ function stopInstance() {
 }
 
 const started = Date.now();
-const first = spawnSync(process.execPath, [inspector, '--method', 'tools/list', '--', tracedesk, '--mcp-stdio',
+const first = spawnSync(process.execPath, [inspector, tracedesk, '--method', 'tools/list', '--', '--mcp-stdio',
     '--socket', socket, '--no-http'], { env, encoding: 'utf8', timeout: 60000 });
 process.stdout.write(first.stdout ?? '');
 process.stderr.write(first.stderr ?? '');
@@ -58,7 +58,7 @@ if (!existsSync(socket)) fail('the started instance does not serve the socket');
 process.stdout.write(`started instance pid ${pids[0]} and answered in ${Date.now() - started} ms\n`);
 
 // A second bridge reuses the running instance instead of starting another.
-const second = spawnSync(process.execPath, [inspector, '--method', 'tools/list', '--', tracedesk, '--mcp-stdio',
+const second = spawnSync(process.execPath, [inspector, tracedesk, '--method', 'tools/list', '--', '--mcp-stdio',
     '--socket', socket, '--no-http'], { env, encoding: 'utf8', timeout: 60000 });
 if (second.status !== 0) fail('second bridge failed');
 if (instancePids().length !== 1) fail('the second bridge started another instance');
