@@ -11,7 +11,8 @@
 // together with the isolated XDG_* directories, so the command and anything it spawns (the stdio
 // bridge) reach this server.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, chmodSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, chmodSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -42,7 +43,8 @@ const opts = parse(process.argv.slice(2));
 const work = opts.workdir;
 rmSync(work, { recursive: true, force: true });
 const dirs = {
-    XDG_RUNTIME_DIR: join(work, 'run'),
+    // Short: a unix socket path must fit in 108 bytes, which a deep build directory would not.
+    XDG_RUNTIME_DIR: mkdtempSync(join(tmpdir(), 'td-run-')),
     XDG_CONFIG_HOME: join(work, 'config'),
     XDG_STATE_HOME: join(work, 'state'),
     // The probe catalog cache may be shared between tests: it only speeds up the start.
@@ -79,6 +81,7 @@ async function finish(code, message) {
     if (message) log(message);
     if (child && child.exitCode === null) child.kill('SIGKILL');
     await stopServer();
+    rmSync(dirs.XDG_RUNTIME_DIR, { recursive: true, force: true });
     if (code !== 0) {
         log('--- server stdout ---\n' + serverOut);
         log('--- server stderr (last 4000 chars) ---\n' + serverErr.slice(-4000));
