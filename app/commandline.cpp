@@ -148,7 +148,8 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
 
     if (!parser.parse(arguments))
         return error(parser.errorText());
-    if (parser.isSet(help)) {
+    // Qt's addHelpOption() also adds --help-all (help plus Qt's generic options); both print help.
+    if (parser.isSet(help) || parser.isSet(u"help-all"_s)) {
         CommandLineResult result;
         result.status = CommandLineResult::Status::Exit;
         result.output = helpFor(parser);
