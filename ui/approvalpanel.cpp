@@ -259,7 +259,8 @@ void ApprovalPanel::addRequest(Run *run)
     });
     if (!m_current)
         m_queue->setCurrentItem(item);
-    m_banner->setText(tr("%n AI request(s) waiting for your decision", nullptr, m_queue->count()));
+    m_banner->setText((m_queue->count() == 1 ? tr("1 AI request waiting for your decision")
+                                             : tr("%1 AI requests waiting for your decision").arg(m_queue->count())));
     m_banner->setVisible(true);
     m_queue->setVisible(m_queue->count() > 1);
     Q_EMIT pendingCountChanged(m_queue->count());
@@ -284,7 +285,8 @@ void ApprovalPanel::removeRequest(Run *run)
             }
         }
     }
-    m_banner->setText(tr("%n AI request(s) waiting for your decision", nullptr, m_queue->count()));
+    m_banner->setText((m_queue->count() == 1 ? tr("1 AI request waiting for your decision")
+                                             : tr("%1 AI requests waiting for your decision").arg(m_queue->count())));
     m_queue->setVisible(m_queue->count() > 1);
     Q_EMIT pendingCountChanged(m_queue->count());
 }
@@ -320,8 +322,9 @@ void ApprovalPanel::showRun(Run *run)
     m_from->setText(from);
     m_reason->setText(run->reason().isEmpty() ? tr("Reason: (none given)") : tr("Reason: %1").arg(run->reason()));
     if (run->timeoutSeconds())
-        m_reason->setText(
-            m_reason->text() + u'\n' + tr("It would run for at most %n second(s).", nullptr, *run->timeoutSeconds()));
+        m_reason->setText(m_reason->text() + u'\n'
+            + (*run->timeoutSeconds() == 1 ? tr("It would run for at most 1 second.")
+                                           : tr("It would run for at most %1 seconds.").arg(*run->timeoutSeconds())));
     m_script->setPlainText(run->script());
     updateAnalysis();
     updateCountdown();
@@ -344,7 +347,8 @@ void ApprovalPanel::updateAnalysis()
 
     m_attachList->clear();
     if (analysis.attachCount >= 0) {
-        m_attachSummary->setText(tr("Attaches to %n probe(s).", nullptr, analysis.attachCount));
+        m_attachSummary->setText((analysis.attachCount == 1 ? tr("Attaches to 1 probe.")
+                                                            : tr("Attaches to %1 probes.").arg(analysis.attachCount)));
         m_attachList->addItems(analysis.attachList.isEmpty() ? analysis.probeSpecs : analysis.attachList);
     } else {
         m_attachSummary->setText(analysis.complete

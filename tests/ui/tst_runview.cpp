@@ -29,6 +29,9 @@ private Q_SLOTS:
         view.setRun(run);
         QTRY_COMPARE_WITH_TIMEOUT(run->state(), RunState::Running, 10000);
         QTRY_VERIFY(view.stopButton()->isEnabled());
+        // Running means the process started; like bpftrace, the fake only prints its maps on
+        // SIGINT once it has attached, so stop after that.
+        QTRY_COMPARE_WITH_TIMEOUT(run->attachedProbes(), 3, 10000);
         QVERIFY(view.headerText().contains(u"running"_s));
         QVERIFY(view.headerText().contains(u"asked by you"_s));
         QTest::mouseClick(view.stopButton(), Qt::LeftButton);
@@ -36,9 +39,10 @@ private Q_SLOTS:
         QCOMPARE(run->state(), RunState::Stopped);
         QVERIFY(!view.stopButton()->isEnabled());
         // SIGINT made the fake print its maps, and the view has them.
+        QTRY_COMPARE(run->maps().size(), 4);
         QTRY_COMPARE(view.mapsView()->mapNames().size(), 4);
         QVERIFY(view.headerText().contains(u"stopped"_s));
-        QVERIFY(view.headerText().contains(u"3 probe(s) attached"_s));
+        QVERIFY(view.headerText().contains(u"3 probes attached"_s));
     }
 
     void failedRunShowsProblems()
