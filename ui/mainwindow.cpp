@@ -32,6 +32,7 @@
 #include <QMessageBox>
 #include <QSaveFile>
 #include <QSettings>
+#include <QShowEvent>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QSystemTrayIcon>
@@ -107,12 +108,14 @@ MainWindow::MainWindow(Engine *engine, McpServer *server, QWidget *parent)
             errors += d.severity == Diagnostic::Severity::Error ? 1 : 0;
         QStringList parts;
         if (analysis.attachCount >= 0)
-            parts.append(tr("attaches %n probe(s)", nullptr, analysis.attachCount));
+            parts.append(analysis.attachCount == 1 ? tr("attaches 1 probe")
+                                                   : tr("attaches %1 probes").arg(analysis.attachCount));
         else
-            parts.append(tr("%n probe spec(s)", nullptr, int(analysis.probeSpecs.size())));
+            parts.append(analysis.probeSpecs.size() == 1 ? tr("1 probe spec")
+                                                         : tr("%1 probe specs").arg(analysis.probeSpecs.size()));
         parts.append(tr("%1 risk").arg(riskLevelName(analysis.risk)));
         if (errors)
-            parts.append(tr("%n error(s)", nullptr, errors));
+            parts.append(errors == 1 ? tr("1 error") : tr("%1 errors").arg(errors));
         if (!analysis.unsafeBuiltins.isEmpty())
             parts.append(tr("unsafe: %1").arg(analysis.unsafeBuiltins.join(u", "_s)));
         if (!analysis.complete)
@@ -192,8 +195,6 @@ void MainWindow::createDocks()
     addDockWidget(Qt::RightDockWidgetArea, m_endpointDock);
     tabifyDockWidget(m_approvalDock, m_endpointDock);
     m_approvalDock->raise();
-    resizeDocks({ m_probeDock, m_approvalDock }, { 340, 460 }, Qt::Horizontal);
-    resizeDocks({ m_probeDock, m_runsDock }, { 520, 300 }, Qt::Vertical);
 
     connect(m_approvals, &ApprovalPanel::requestArrived, this, &MainWindow::notifyRequest);
     connect(m_approvals, &ApprovalPanel::pendingCountChanged, this, [this](int count) {
@@ -342,13 +343,14 @@ void MainWindow::updateStatus()
         m_endpointLabel->setText(http ? tr("MCP: socket + HTTP :%1").arg(m_server->httpPort()) : tr("MCP: socket"));
         m_endpointLabel->setToolTip(m_server->socketPath() + (http ? u'\n' + m_server->httpUrl() : QString()));
         const int clients = int(m_server->clients().size());
-        m_clientsLabel->setText(tr("%n client(s)", nullptr, clients));
+        m_clientsLabel->setText(clients == 1 ? tr("1 client") : tr("%1 clients").arg(clients));
     } else {
         m_endpointLabel->setText(tr("MCP: off"));
         m_clientsLabel->setText(tr("0 clients"));
     }
     const int pending = m_approvals ? m_approvals->pendingCount() : 0;
-    m_pendingLabel->setText(pending ? tr("%n request(s) waiting", nullptr, pending) : QString());
+    m_pendingLabel->setText(
+        pending ? (pending == 1 ? tr("1 request waiting") : tr("%1 requests waiting").arg(pending)) : QString());
     m_pendingLabel->setVisible(pending > 0);
 }
 
@@ -641,9 +643,26 @@ void MainWindow::restoreLayout()
 {
     QSettings settings;
     restoreGeometry(settings.value(geometryKey).toByteArray());
-    restoreState(settings.value(stateKey).toByteArray(), layoutVersion);
+    m_layoutRestored = restoreState(settings.value(stateKey).toByteArray(), layoutVersion);
     if (auto *splitter = qobject_cast<QSplitter *>(centralWidget()))
         splitter->restoreState(settings.value(splitterKey).toByteArray());
+}
+
+void MainWindow::showEvent(QShowEvent *event)
+{
+    QMainWindow::showEvent(event);
+    if (m_shownOnce)
+        return;
+    m_shownOnce = true;
+    if (m_layoutRestored)
+        return;
+    // Dock sizes only stick once the window has its real size; before that the layout squeezes
+    // them back to their size hints. The left docks get room for the run list's columns.
+    // The dock layout gets its first real geometry after this event, so size on the next turn.
+    QTimer::singleShot(0, this, [this] {
+        resizeDocks({ m_probeDock, m_approvalDock }, { 500, 440 }, Qt::Horizontal);
+        resizeDocks({ m_probeDock, m_runsDock }, { 520, 300 }, Qt::Vertical);
+    });
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

@@ -60,6 +60,7 @@ public:
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void showEvent(QShowEvent *event) override;
 
 private:
     void createActions();
@@ -84,6 +85,8 @@ private:
     QPointer<McpServer> m_server;
     QString m_currentFile;
     bool m_closeConfirmed = false;
+    bool m_layoutRestored = false; ///< a saved dock layout was applied; keep it on first show
+    bool m_shownOnce = false;
 
     ScriptEditor *m_editor;
     QLabel *m_analysisLabel;

@@ -8,6 +8,7 @@
 #include <QHeaderView>
 #include <QLineEdit>
 #include <QSortFilterProxyModel>
+#include <QStyle>
 #include <QTreeView>
 #include <QVBoxLayout>
 
@@ -37,13 +38,24 @@ RunsPanel::RunsPanel(RunManager *runs, QWidget *parent)
     m_view->header()->setStretchLastSection(true);
     m_view->header()->setSectionResizeMode(QHeaderView::Interactive);
     m_view->setColumnHidden(RunListModel::IdColumn, true);
+    // Sized for typical content so every column but the script reads at the default dock width;
+    // the header's own font and the sort arrow need room too, hence the padding.
     const QFontMetrics fm = m_view->fontMetrics();
-    m_view->setColumnWidth(RunListModel::WhoColumn, fm.horizontalAdvance(u"Claude Code 2.1.3"_s) + 30);
-    m_view->setColumnWidth(RunListModel::StateColumn, fm.horizontalAdvance(u"waiting for approval"_s) + 12);
-    m_view->setColumnWidth(RunListModel::StartedColumn, fm.horizontalAdvance(u"2026-11-24 23:59:59"_s) + 12);
-    for (int column : { int(RunListModel::DurationColumn), int(RunListModel::ProbesColumn),
-             int(RunListModel::LostColumn), int(RunListModel::LinesColumn) })
-        m_view->setColumnWidth(column, fm.horizontalAdvance(u"Lost events"_s) + 16);
+    const QFontMetrics headerFm = m_view->header()->fontMetrics();
+    const int padding = m_view->style()->pixelMetric(QStyle::PM_HeaderMargin) * 2 + 16;
+    auto fit = [&](int column, const QString &sample) {
+        const QString header = m_model->headerData(column, Qt::Horizontal).toString();
+        m_view->setColumnWidth(
+            column, std::max(fm.horizontalAdvance(sample), headerFm.horizontalAdvance(header)) + padding);
+    };
+    fit(RunListModel::WhoColumn, u"Claude Code 2.1"_s);
+    fit(RunListModel::StateColumn, u"waiting for approval"_s);
+    fit(RunListModel::StartedColumn, u"2026-11-24 23:59:59"_s);
+    fit(RunListModel::DurationColumn, u"1:59:59"_s);
+    fit(RunListModel::ProbesColumn, u"9,999"_s);
+    fit(RunListModel::LostColumn, u"99,999"_s);
+    fit(RunListModel::LinesColumn, u"999,999"_s);
+    m_view->header()->setMinimumSectionSize(fm.horizontalAdvance(u"999"_s) + padding);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
