@@ -82,7 +82,9 @@ private Q_SLOTS:
         FakeEngine engine;
         MainWindow window(engine.get(), nullptr);
         const QString path = engine.dir.path() + u"/opens.bt"_s;
-        window.editor()->setPlainText(u"BEGIN { exit(); }\n"_s);
+        // Typed, not loaded: setPlainText() resets the modified flag like opening a file does.
+        window.editor()->setPlainText(QString());
+        window.editor()->insertPlainText(u"BEGIN { exit(); }\n"_s);
         QVERIFY(window.editor()->document()->isModified());
         QString error;
         QVERIFY2(window.saveFile(path, &error), qPrintable(error));

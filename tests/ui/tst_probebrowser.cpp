@@ -18,29 +18,21 @@ namespace {
 /// 150,000 probes shaped like a desktop's: tracepoints, kprobes and kfuncs.
 std::shared_ptr<const ProbeSnapshot> bigSnapshot(int count = 150000)
 {
-    auto snapshot = std::make_shared<ProbeSnapshot>();
+    // Built through the engine's own parser so the snapshot carries every index a query uses.
     const QStringList prefixes { u"tcp"_s, u"vfs"_s, u"ext4"_s, u"do"_s, u"sched"_s, u"mm"_s, u"netif"_s, u"blk"_s };
-    snapshot->probes.reserve(count);
+    QByteArray listing;
+    listing.reserve(qsizetype(count) * 32);
     for (int i = 0; i < count; ++i) {
         const QString prefix = prefixes.at(i % prefixes.size());
         if (i % 10 == 0)
-            snapshot->probes.append(u"tracepoint:%1:%1_event_%2"_s.arg(prefix).arg(i));
+            listing += u"tracepoint:%1:%1_event_%2\n"_s.arg(prefix).arg(i).toUtf8();
         else if (i % 3 == 0)
-            snapshot->probes.append(u"kfunc:vmlinux:%1_func_%2"_s.arg(prefix).arg(i));
+            listing += u"kfunc:vmlinux:%1_func_%2\n"_s.arg(prefix).arg(i).toUtf8();
         else
-            snapshot->probes.append(u"kprobe:%1_func_%2"_s.arg(prefix).arg(i));
+            listing += u"kprobe:%1_func_%2\n"_s.arg(prefix).arg(i).toUtf8();
     }
-    snapshot->probes.append(u"tracepoint:syscalls:sys_enter_openat"_s);
-    snapshot->probes.sort();
-    for (const QString &probe : std::as_const(snapshot->probes))
-        ++snapshot->providerCounts[probe.section(u':', 0, 0)];
-    snapshot->providers = snapshot->providerCounts.keys();
-    snapshot->providers.sort();
-    int first = 0;
-    for (const QString &provider : std::as_const(snapshot->providers)) {
-        snapshot->providerRanges.insert(provider, { first, first + snapshot->providerCounts.value(provider) });
-        first += snapshot->providerCounts.value(provider);
-    }
+    listing += "tracepoint:syscalls:sys_enter_openat\n";
+    std::shared_ptr<const ProbeSnapshot> snapshot = ProbeCatalog::parseListing(listing);
     return snapshot;
 }
 } // namespace
