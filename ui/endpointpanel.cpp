@@ -143,6 +143,11 @@ EndpointPanel::EndpointPanel(McpServer *server, QWidget *parent)
     m_target->addItem(tr("Cursor"), int(ConfigTarget::Cursor));
     m_transport->addItem(tr("stdio (starts tracedesk --mcp-stdio)"), false);
     m_transport->addItem(tr("HTTP with token"), true);
+    // The long transport label would set the whole dock's minimum width; let the combo elide it.
+    m_transport->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_transport->setMinimumContentsLength(14);
+    m_transport->setToolTip(m_transport->currentText());
+    connect(m_transport, &QComboBox::currentTextChanged, m_transport, &QComboBox::setToolTip);
     m_snippet->setReadOnly(true);
     m_snippet->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_snippet->setLineWrapMode(QPlainTextEdit::NoWrap);

@@ -149,7 +149,13 @@ QVariant RunListModel::data(const QModelIndex &index, int role) const
             const QDateTime when = run->startedAt().isValid() ? run->startedAt() : run->createdAt();
             if (sort)
                 return when.toMSecsSinceEpoch();
-            return when.isValid() ? locale.toString(when.toLocalTime(), u"yyyy-MM-dd HH:mm:ss"_s) : QString();
+            if (!when.isValid())
+                return QString();
+            // Today's runs need only the time; the column stays narrow enough for the dock.
+            const QDateTime local = when.toLocalTime();
+            if (local.date() == QDate::currentDate())
+                return locale.toString(local, u"HH:mm:ss"_s);
+            return locale.toString(local, u"yyyy-MM-dd HH:mm"_s);
         }
         case DurationColumn:
             return sort ? QVariant(run->durationSeconds()) : QVariant(durationText(run->durationSeconds()));
@@ -167,6 +173,9 @@ QVariant RunListModel::data(const QModelIndex &index, int role) const
     }
     if (role == Qt::ToolTipRole) {
         QString tip = tr("%1, asked by %2").arg(run->id(), whoAsked(run));
+        const QDateTime when = run->startedAt().isValid() ? run->startedAt() : run->createdAt();
+        if (when.isValid())
+            tip += u'\n' + tr("Started %1").arg(locale.toString(when.toLocalTime(), u"yyyy-MM-dd HH:mm:ss"_s));
         if (!run->reason().isEmpty())
             tip += u'\n' + tr("Reason: %1").arg(run->reason());
         if (!run->failureReason().isEmpty())

@@ -50,7 +50,7 @@ RunsPanel::RunsPanel(RunManager *runs, QWidget *parent)
     };
     fit(RunListModel::WhoColumn, u"Claude Code 2.1"_s);
     fit(RunListModel::StateColumn, u"waiting for approval"_s);
-    fit(RunListModel::StartedColumn, u"2026-11-24 23:59:59"_s);
+    fit(RunListModel::StartedColumn, u"23:59:59"_s); // today's runs; the tooltip has the full date
     fit(RunListModel::DurationColumn, u"1:59:59"_s);
     fit(RunListModel::ProbesColumn, u"9,999"_s);
     fit(RunListModel::LostColumn, u"99,999"_s);
