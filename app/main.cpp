@@ -57,6 +57,19 @@ bool hasDisplay(const CommandLineOptions &options)
         || !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") || !options.platform.isEmpty();
 }
 
+// Command line over settings over defaults; false (after saying why) when the configuration
+// is one TraceDesk refuses to serve.
+bool loadConfiguration(const CommandLineOptions &options, EngineConfig *engineConfig, McpServerConfig *serverConfig)
+{
+    const QSettings settings;
+    applyConfiguration(options, &settings, engineConfig, serverConfig);
+    if (const QString refused = refusedInsecureAddress(*serverConfig); !refused.isEmpty()) {
+        print(stderr, u"tracedesk: "_s + refused + u'\n');
+        return false;
+    }
+    return true;
+}
+
 int runStdioBridge(int argc, char **argv, const CommandLineOptions &options)
 {
     QCoreApplication app(argc, argv);
@@ -86,12 +99,8 @@ int runHeadless(int argc, char **argv, const CommandLineOptions &options)
     setApplicationNames();
     EngineConfig engineConfig;
     McpServerConfig serverConfig;
-    const QSettings settings;
-    applyConfiguration(options, &settings, &engineConfig, &serverConfig);
-    if (const QString refused = refusedInsecureAddress(serverConfig); !refused.isEmpty()) {
-        print(stderr, u"tracedesk: "_s + refused + u'\n');
+    if (!loadConfiguration(options, &engineConfig, &serverConfig))
         return 2;
-    }
 
     HeadlessInstance instance(options, engineConfig, serverConfig);
     QString error;
@@ -125,12 +134,8 @@ int runWindow(int argc, char **argv, const CommandLineOptions &options)
 
     EngineConfig engineConfig;
     McpServerConfig serverConfig;
-    const QSettings settings;
-    applyConfiguration(options, &settings, &engineConfig, &serverConfig);
-    if (const QString refused = refusedInsecureAddress(serverConfig); !refused.isEmpty()) {
-        print(stderr, u"tracedesk: "_s + refused + u'\n');
+    if (!loadConfiguration(options, &engineConfig, &serverConfig))
         return 2;
-    }
     engineConfig.approvalPolicy = ApprovalPolicy::Ask;
 
     std::unique_ptr<Engine> engine;

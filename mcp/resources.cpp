@@ -288,6 +288,14 @@ QString stepsCommon(int seconds, const QString &reason)
            "follow-up trace if it is needed.\n"_s.arg(QString::number(seconds), reason);
 }
 
+// Every prompt reads: what to find out, the common plan, the program, how to read its result.
+QString promptText(
+    const QString &intro, int seconds, const QString &reason, const QString &program, const QString &reading)
+{
+    return intro + stepsCommon(seconds, reason) + u"\nProgram:\n```bpftrace\n"_s + program
+        + u"```\n\nReading the result: "_s + reading;
+}
+
 QJsonObject promptResult(const QString &description, const QString &text)
 {
     return QJsonObject {
@@ -440,19 +448,19 @@ tracepoint:sched:sched_switch /@off_start[args.next_pid]/ {
 profile:hz:49 /%1/ { @oncpu_samples = count(); @oncpu_kernel_stacks[kstack(5)] = count(); }
 END { clear(@start); clear(@off_start); }
 )"_s.arg(f->predicate);
-        QString text
-            = u"Find out why %1 is slow, using TraceDesk's bpftrace tools on this Linux machine.\n"_s.arg(f->label)
-            + (f->note.isEmpty() ? QString() : f->note + u"\n"_s) + u"\n"_s
-            + stepsCommon(seconds,
-                u"Find where %1 spends its time (syscalls, blocked, on-CPU) for %2 s"_s.arg(
-                    f->label, QString::number(seconds)))
-            + u"\nProgram:\n```bpftrace\n"_s + program
-            + u"```\n\nReading the result: @syscall_total_us and @syscall_calls are keyed by syscall number (the "
-              "biggest total is where time goes; high totals in read/poll/futex-like calls mean waiting). "
-              "@offcpu_us is a histogram of how long threads stayed blocked each time; many long buckets mean it "
-              "waits on I/O, locks or sleeps. @oncpu_samples counts 49 Hz samples (about 49 per second per busy "
-              "CPU); near %1 x 49 means it is CPU bound. If a map is missing, nothing matched the filter.\n"_s.arg(
-                  seconds);
+        const QString text = promptText(
+            u"Find out why %1 is slow, using TraceDesk's bpftrace tools on this Linux machine.\n"_s.arg(f->label)
+                + (f->note.isEmpty() ? QString() : f->note + u"\n"_s) + u"\n"_s,
+            seconds,
+            u"Find where %1 spends its time (syscalls, blocked, on-CPU) for %2 s"_s.arg(
+                f->label, QString::number(seconds)),
+            program,
+            u"@syscall_total_us and @syscall_calls are keyed by syscall number (the "
+            "biggest total is where time goes; high totals in read/poll/futex-like calls mean waiting). "
+            "@offcpu_us is a histogram of how long threads stayed blocked each time; many long buckets mean it "
+            "waits on I/O, locks or sleeps. @oncpu_samples counts 49 Hz samples (about 49 per second per busy "
+            "CPU); near %1 x 49 means it is CPU bound. If a map is missing, nothing matched the filter.\n"_s.arg(
+                seconds));
         return promptResult(info->description, text);
     }
 
@@ -478,15 +486,14 @@ tracepoint:syscalls:sys_enter_openat /strcontains(str(args.filename, 128), "%2")
     @opens_by_name[comm, str(args.filename)] = count();
 }
 )"_s.arg(path, base);
-        QString text = u"Find out which processes touch the file %1, using TraceDesk's bpftrace tools.\n\n"_s.arg(path)
-            + stepsCommon(seconds,
-                u"See which processes open, delete or rename %1 during %2 s"_s.arg(path, QString::number(seconds)))
-            + u"\nProgram:\n```bpftrace\n"_s + program
-            + u"```\n\nReading the result: each printf line is one open of the exact path; @opens, @unlinks and "
-              "@renames count them by process name and PID; @opens_by_name also catches relative paths and other "
-              "files with the same name. Writes through an already open descriptor are not seen by this program; "
-              "if they matter, propose a follow-up on tracepoint:syscalls:sys_enter_write filtered by the PIDs "
-              "found here.\n"_s;
+        const QString text = promptText(
+            u"Find out which processes touch the file %1, using TraceDesk's bpftrace tools.\n\n"_s.arg(path), seconds,
+            u"See which processes open, delete or rename %1 during %2 s"_s.arg(path, QString::number(seconds)), program,
+            u"each printf line is one open of the exact path; @opens, @unlinks and "
+            "@renames count them by process name and PID; @opens_by_name also catches relative paths and other "
+            "files with the same name. Writes through an already open descriptor are not seen by this program; "
+            "if they matter, propose a follow-up on tracepoint:syscalls:sys_enter_write filtered by the PIDs "
+            "found here.\n"_s);
         return promptResult(info->description, text);
     }
 
@@ -521,14 +528,14 @@ tracepoint:block:block_rq_complete /@start[args.dev, args.sector]/ {
 }
 END { clear(@start); }
 )"_s.arg(label, filter);
-        QString text = u"Find out what the disk (%1) is doing, using TraceDesk's bpftrace tools.\n\n"_s.arg(label)
-            + stepsCommon(seconds,
-                u"Measure block I/O latency and who issues I/O on %1 for %2 s"_s.arg(label, QString::number(seconds)))
-            + u"\nProgram:\n```bpftrace\n"_s + program
-            + u"```\n\nReading the result: @latency_us is a histogram of request latency in microseconds (most "
-              "requests under 1 ms is healthy for SSDs; tens of ms means a slow or saturated device); "
-              "@latency_by_type_us splits it by R/W/S/F; @io_by_process shows who issues requests (kworker threads "
-              "often write back on behalf of others); @bytes_by_type gives the volume.\n"_s;
+        const QString text = promptText(
+            u"Find out what the disk (%1) is doing, using TraceDesk's bpftrace tools.\n\n"_s.arg(label), seconds,
+            u"Measure block I/O latency and who issues I/O on %1 for %2 s"_s.arg(label, QString::number(seconds)),
+            program,
+            u"@latency_us is a histogram of request latency in microseconds (most "
+            "requests under 1 ms is healthy for SSDs; tens of ms means a slow or saturated device); "
+            "@latency_by_type_us splits it by R/W/S/F; @io_by_process shows who issues requests (kworker threads "
+            "often write back on behalf of others); @bytes_by_type gives the volume.\n"_s);
         return promptResult(info->description, text);
     }
 
@@ -554,13 +561,13 @@ tracepoint:sock:inet_sock_set_state /args.newstate == 1 && args.family == 2%3/ {
 tracepoint:sock:inet_sock_set_state /args.newstate == 7 && args.oldstate == 1%3/ { @closed[comm] = count(); }
 tracepoint:tcp:tcp_retransmit_skb { @retransmits[ntop(args.daddr), args.dport] = count(); }
 )"_s.arg(label, predicate, andPredicate);
-        QString text = u"Find out what %1 is doing on the network, using TraceDesk's bpftrace tools.\n\n"_s.arg(label)
-            + stepsCommon(seconds, u"See the TCP connections of %1 for %2 s"_s.arg(label, QString::number(seconds)))
-            + u"\nProgram:\n```bpftrace\n"_s + program
-            + u"```\n\nReading the result: @connect_calls counts connect() calls; @established lists new IPv4 TCP "
-              "connections by process, remote address and port (the process name can be a kernel thread when the "
-              "state changes in softirq context); @closed counts connections closed; @retransmits (for every "
-              "process) by remote address shows packet loss or a slow peer.\n"_s;
+        const QString text = promptText(
+            u"Find out what %1 is doing on the network, using TraceDesk's bpftrace tools.\n\n"_s.arg(label), seconds,
+            u"See the TCP connections of %1 for %2 s"_s.arg(label, QString::number(seconds)), program,
+            u"@connect_calls counts connect() calls; @established lists new IPv4 TCP "
+            "connections by process, remote address and port (the process name can be a kernel thread when the "
+            "state changes in softirq context); @closed counts connections closed; @retransmits (for every "
+            "process) by remote address shows packet loss or a slow peer.\n"_s);
         return promptResult(info->description, text);
     }
     *error = u"prompt '%1' is listed but not implemented"_s.arg(name);

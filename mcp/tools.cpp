@@ -431,19 +431,6 @@ QJsonArray findingsJson(const QList<Finding> &list)
     return array;
 }
 
-QString streamName(OutputLine::Stream stream)
-{
-    switch (stream) {
-    case OutputLine::Stream::Stdout:
-        return u"stdout"_s;
-    case OutputLine::Stream::Stderr:
-        return u"stderr"_s;
-    case OutputLine::Stream::Event:
-        return u"event"_s;
-    }
-    return u"stdout"_s;
-}
-
 QString scriptPreview(const QString &script)
 {
     QString flat = script.simplified();
@@ -1425,7 +1412,7 @@ QJsonObject McpTools::describeRun(
         if (!page.isEmpty() && bytes + line.text.size() > maxBytes)
             break;
         bytes += line.text.size();
-        page.append(QJsonObject { { u"offset"_s, line.offset }, { u"stream"_s, streamName(line.stream) },
+        page.append(QJsonObject { { u"offset"_s, line.offset }, { u"stream"_s, OutputLine::streamName(line.stream) },
             { u"ms"_s, line.msSinceStart }, { u"text"_s, line.text } });
         next = line.offset + 1;
     }

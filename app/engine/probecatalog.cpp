@@ -146,27 +146,15 @@ QString longestLiteral(QStringView glob)
     return current.size() > best.size() ? current : best;
 }
 
-QString providerAlias(const QString &provider)
+// bpftrace before 0.22 lists fentry/fexit probes as kfunc/kretfunc; the catalog holds
+// whichever spelling the installed bpftrace printed.
+QString legacyProvider(const QString &canonical)
 {
-    static const QHash<QString, QString> aliases {
-        { u"t"_s, u"tracepoint"_s },
-        { u"k"_s, u"kprobe"_s },
-        { u"kr"_s, u"kretprobe"_s },
-        { u"u"_s, u"uprobe"_s },
-        { u"ur"_s, u"uretprobe"_s },
-        { u"f"_s, u"kfunc"_s },
-        { u"fentry"_s, u"kfunc"_s },
-        { u"kfunc"_s, u"fentry"_s },
-        { u"fr"_s, u"kretfunc"_s },
-        { u"fexit"_s, u"kretfunc"_s },
-        { u"kretfunc"_s, u"fexit"_s },
-        { u"rawtracepoint"_s, u"rawtracepoint"_s },
-        { u"rt"_s, u"rawtracepoint"_s },
-        { u"s"_s, u"software"_s },
-        { u"h"_s, u"hardware"_s },
-        { u"U"_s, u"usdt"_s },
-    };
-    return aliases.value(provider);
+    if (canonical == u"fentry")
+        return u"kfunc"_s;
+    if (canonical == u"fexit")
+        return u"kretfunc"_s;
+    return QString();
 }
 
 struct Waiter
@@ -373,6 +361,31 @@ void ProbeCatalog::failLoad(int generation, const QString &message)
     setStatus(Status::Failed);
 }
 
+QString ProbeCatalog::canonicalProvider(const QString &provider)
+{
+    static const QHash<QString, QString> aliases {
+        { u"t"_s, u"tracepoint"_s },
+        { u"k"_s, u"kprobe"_s },
+        { u"kr"_s, u"kretprobe"_s },
+        { u"u"_s, u"uprobe"_s },
+        { u"ur"_s, u"uretprobe"_s },
+        { u"U"_s, u"usdt"_s },
+        { u"h"_s, u"hardware"_s },
+        { u"s"_s, u"software"_s },
+        { u"i"_s, u"interval"_s },
+        { u"p"_s, u"profile"_s },
+        { u"f"_s, u"fentry"_s },
+        { u"kfunc"_s, u"fentry"_s },
+        { u"fr"_s, u"fexit"_s },
+        { u"kretfunc"_s, u"fexit"_s },
+        { u"rt"_s, u"rawtracepoint"_s },
+        { u"w"_s, u"watchpoint"_s },
+        { u"aw"_s, u"asyncwatchpoint"_s },
+        { u"it"_s, u"iter"_s },
+    };
+    return aliases.value(provider, provider);
+}
+
 bool ProbeCatalog::isGlob(QStringView pattern)
 {
     return pattern.contains(u'*') || pattern.contains(u'?') || pattern.contains(u'[');
@@ -394,8 +407,11 @@ ProbeQueryResult ProbeCatalog::query(const ProbeSnapshot &snapshot, const ProbeQ
         auto it = snapshot.providerRanges.constFind(provider);
         if (it == snapshot.providerRanges.cend())
             it = snapshot.providerRanges.constFind(provider.toLower());
+        const QString canonical = canonicalProvider(provider);
         if (it == snapshot.providerRanges.cend())
-            it = snapshot.providerRanges.constFind(providerAlias(provider));
+            it = snapshot.providerRanges.constFind(canonical);
+        if (it == snapshot.providerRanges.cend())
+            it = snapshot.providerRanges.constFind(legacyProvider(canonical));
         if (it == snapshot.providerRanges.cend())
             return result;
         first = it->first;

@@ -101,6 +101,10 @@ public:
     static ProbeDetails parseDetails(const QString &probe, QByteArrayView output);
     /// Whether `pattern` is a glob (holds * ? or [) rather than a substring.
     static bool isGlob(QStringView pattern);
+    /// The canonical name of a probe provider: short forms and older spellings map to the
+    /// name current bpftrace uses ("t" -> "tracepoint", "kfunc" -> "fentry"); anything else
+    /// comes back unchanged.
+    static QString canonicalProvider(const QString &provider);
     /// Writes a listing as a cache file (temporary file + fsync + rename). Thread-safe.
     static bool writeCache(const QString &path, const QString &kernelRelease, const QString &bpftraceVersion,
         const QStringList &probes, QString *error = nullptr);

@@ -7,19 +7,6 @@
 using namespace Qt::StringLiterals;
 
 namespace {
-QString streamName(OutputLine::Stream stream)
-{
-    switch (stream) {
-    case OutputLine::Stream::Stdout:
-        return u"stdout"_s;
-    case OutputLine::Stream::Stderr:
-        return u"stderr"_s;
-    case OutputLine::Stream::Event:
-        return u"event"_s;
-    }
-    return QString();
-}
-
 QJsonValue timeValue(const QDateTime &time)
 {
     return time.isValid() ? QJsonValue(time.toUTC().toString(Qt::ISODateWithMs)) : QJsonValue();
@@ -30,6 +17,19 @@ QDateTime timeFrom(const QJsonValue &value)
     return value.isString() ? QDateTime::fromString(value.toString(), Qt::ISODateWithMs) : QDateTime();
 }
 } // namespace
+
+QString OutputLine::streamName(Stream stream)
+{
+    switch (stream) {
+    case Stream::Stdout:
+        return u"stdout"_s;
+    case Stream::Stderr:
+        return u"stderr"_s;
+    case Stream::Event:
+        return u"event"_s;
+    }
+    return u"stdout"_s;
+}
 
 QJsonObject OutputLine::toJson() const
 {

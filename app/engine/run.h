@@ -30,6 +30,8 @@ struct OutputLine
 
     QJsonObject toJson() const;
     static OutputLine fromJson(const QJsonObject &object);
+    /// The wire name of a stream ("stdout", "stderr", "event"), as used in JSON and over MCP.
+    static QString streamName(Stream stream);
 };
 
 /// A run is owned by the RunManager and lives as long as the engine; pointers stay valid.

@@ -2,6 +2,7 @@
 #include "scriptanalyzer.h"
 
 #include "bpftraceoutput.h"
+#include "probecatalog.h"
 
 #include <QJsonArray>
 #include <QLoggingCategory>
@@ -234,31 +235,6 @@ QList<Block> findBlocks(
     return blocks;
 }
 
-QString canonicalProvider(const QString &provider)
-{
-    static const QHash<QString, QString> aliases {
-        { u"t"_s, u"tracepoint"_s },
-        { u"k"_s, u"kprobe"_s },
-        { u"kr"_s, u"kretprobe"_s },
-        { u"u"_s, u"uprobe"_s },
-        { u"ur"_s, u"uretprobe"_s },
-        { u"U"_s, u"usdt"_s },
-        { u"h"_s, u"hardware"_s },
-        { u"s"_s, u"software"_s },
-        { u"i"_s, u"interval"_s },
-        { u"p"_s, u"profile"_s },
-        { u"f"_s, u"fentry"_s },
-        { u"kfunc"_s, u"fentry"_s },
-        { u"fr"_s, u"fexit"_s },
-        { u"kretfunc"_s, u"fexit"_s },
-        { u"rt"_s, u"rawtracepoint"_s },
-        { u"w"_s, u"watchpoint"_s },
-        { u"aw"_s, u"asyncwatchpoint"_s },
-        { u"it"_s, u"iter"_s },
-    };
-    return aliases.value(provider, provider);
-}
-
 // Rate in Hz of "profile:hz:99", "interval:ms:10", "interval:s:1", "profile:us:100"; -1 if unknown.
 double rateHz(const QString &unit, const QString &value)
 {
@@ -370,7 +346,7 @@ void analyzeSpec(ScriptAnalysis &a, const ProbeSpec &spec, bool *userContext)
     if (text == u"BEGIN" || text == u"END" || text == u"begin" || text == u"end")
         return;
     const qsizetype colon = text.indexOf(u':');
-    const QString provider = canonicalProvider(colon < 0 ? text : text.left(colon));
+    const QString provider = ProbeCatalog::canonicalProvider(colon < 0 ? text : text.left(colon));
     QStringList parts = text.split(u':');
     const bool wildcard = text.contains(u'*') || text.contains(u'?') || text.contains(u'[');
 

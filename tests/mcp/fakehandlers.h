@@ -7,10 +7,14 @@
 #pragma once
 
 #include "mcphandlers.h"
+#include "mcpserver.h"
 
+#include <QDebug>
 #include <QJsonArray>
 #include <QPointer>
 #include <QTimer>
+
+#include <memory>
 
 class FakeHandlers : public McpHandlers
 {
@@ -130,3 +134,17 @@ public:
 private:
     int m_extraTools;
 };
+
+// The transport tests' server: McpServer over fresh FakeHandlers (pointed to by *handlers),
+// started; nullptr, with the reason logged, when it cannot listen.
+inline std::unique_ptr<McpServer> startFakeServer(const McpServerConfig &config, FakeHandlers **handlers)
+{
+    auto owned = std::make_unique<FakeHandlers>(0);
+    *handlers = owned.get();
+    auto server = std::make_unique<McpServer>(std::move(owned), config);
+    if (!server->start()) {
+        qWarning() << server->errorString();
+        return nullptr;
+    }
+    return server;
+}

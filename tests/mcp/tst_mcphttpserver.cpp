@@ -76,14 +76,9 @@ std::unique_ptr<McpServer> TestMcpHttpServer::startServer(McpServerConfig config
     config.socketPath = m_dir->filePath(u"run/mcp.sock"_s);
     config.tokenPath = m_dir->filePath(u"config/http-token"_s);
     config.httpPort = 0;
-    auto handlers = std::make_unique<FakeHandlers>(0);
-    m_handlers = handlers.get();
-    auto server = std::make_unique<McpServer>(std::move(handlers), config);
-    if (!server->start()) {
-        qWarning() << server->errorString();
-        return nullptr;
-    }
-    m_token = server->token();
+    auto server = startFakeServer(config, &m_handlers);
+    if (server)
+        m_token = server->token();
     return server;
 }
 

@@ -59,14 +59,7 @@ std::unique_ptr<McpServer> TestMcpSocketServer::startServer(McpServerConfig conf
     config.socketPath = m_path;
     config.httpEnabled = false;
     config.tokenPath = m_dir->filePath(u"token"_s);
-    auto handlers = std::make_unique<FakeHandlers>(0);
-    m_handlers = handlers.get();
-    auto server = std::make_unique<McpServer>(std::move(handlers), config);
-    if (!server->start()) {
-        qWarning() << server->errorString();
-        return nullptr;
-    }
-    return server;
+    return startFakeServer(config, &m_handlers);
 }
 
 void TestMcpSocketServer::initializeAndListTools()
