@@ -76,6 +76,11 @@ OutputView::OutputView(QWidget *parent)
         if (m_follow->isChecked())
             m_view->scrollToBottom();
     });
+    // The batched layout grows the scroll range after the append: keep following as it grows.
+    connect(m_view->verticalScrollBar(), &QScrollBar::rangeChanged, this, [this](int, int maximum) {
+        if (m_follow->isChecked())
+            m_view->verticalScrollBar()->setValue(maximum);
+    });
     connect(m_model, &QAbstractItemModel::modelReset, this, [this] { updateNotice(m_model->droppedLines()); });
     connect(m_follow, &QCheckBox::toggled, this, [this](bool on) {
         if (on)

@@ -20,6 +20,9 @@ RunManager::~RunManager()
     // Controllers kill what is still running (process group, or EOF to the helper).
     qDeleteAll(m_controllers);
     m_controllers.clear();
+    // Background saves read our runs, which die with us.
+    if (m_store)
+        m_store->waitForPendingSaves();
 }
 
 void RunManager::setPrivilege(const Privilege &privilege)
@@ -102,7 +105,7 @@ void RunManager::addRun(Run *run)
         }
         // Denied and expired requests never had a controller; save them here too.
         if (isTerminal(state) && !m_controllers.contains(run) && m_store)
-            m_store->save(*run);
+            m_store->saveInBackground(run);
     });
     Q_EMIT runAdded(run);
 }
@@ -193,8 +196,9 @@ void RunManager::finishRun(Run *run)
     RunController *controller = m_controllers.take(run);
     if (controller)
         controller->deleteLater();
-    if (m_store && !m_store->save(*run))
-        qCWarning(lcRun) << "could not save run" << run->id() << m_store->errorString();
+    // Serialising a 100,000-line run takes a while: never on the window's thread.
+    if (m_store)
+        m_store->saveInBackground(run);
     const int active = activeRunCount();
     if (active != m_lastActiveCount) {
         m_lastActiveCount = active;

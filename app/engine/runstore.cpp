@@ -10,6 +10,7 @@
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QSaveFile>
+#include <QThreadPool>
 
 #include <algorithm>
 
@@ -70,10 +71,34 @@ QList<StoredFile> storedFiles(const QString &dir)
 RunStore::RunStore(const QString &directory, qint64 maxBytes)
     : m_dir(directory)
     , m_maxBytes(maxBytes)
-{ }
+    , m_writer(std::make_unique<QThreadPool>())
+{
+    m_writer->setMaxThreadCount(1);
+    m_writer->setObjectName(u"RunStore writer"_s);
+}
+
+RunStore::~RunStore()
+{
+    waitForPendingSaves();
+}
+
+void RunStore::saveInBackground(const Run *run)
+{
+    m_writer->start([this, run] {
+        if (!save(run->toJson(true)))
+            qCWarning(lcStore) << "could not save run" << run->id() << errorString();
+    });
+}
+
+void RunStore::waitForPendingSaves() const
+{
+    m_writer->waitForDone();
+}
 
 void RunStore::setMaxBytes(qint64 maxBytes)
 {
+    waitForPendingSaves();
+    QMutexLocker lock(&m_mutex);
     m_maxBytes = maxBytes;
     evict({});
 }
@@ -90,6 +115,7 @@ bool RunStore::save(const Run &run)
 
 bool RunStore::save(const QJsonObject &run)
 {
+    QMutexLocker lock(&m_mutex);
     const QString id = run.value(u"id"_s).toString();
     if (!validRunId(id)) {
         m_error = u"cannot store a run without a valid id (\"%1\")"_s.arg(id);
@@ -124,6 +150,8 @@ bool RunStore::save(const QJsonObject &run)
 
 bool RunStore::remove(const QString &runId)
 {
+    waitForPendingSaves();
+    QMutexLocker lock(&m_mutex);
     if (!validRunId(runId))
         return false;
     return QFile::remove(pathFor(runId));
@@ -151,6 +179,8 @@ void RunStore::evict(const QString &keepPath)
 
 QList<QJsonObject> RunStore::loadAll()
 {
+    waitForPendingSaves();
+    QMutexLocker lock(&m_mutex);
     m_error.clear();
     QList<QJsonObject> runs;
     QStringList bad;
@@ -179,6 +209,8 @@ QList<QJsonObject> RunStore::loadAll()
 
 std::optional<QJsonObject> RunStore::load(const QString &runId) const
 {
+    waitForPendingSaves();
+    QMutexLocker lock(&m_mutex);
     if (!validRunId(runId))
         return std::nullopt;
     QFile file(pathFor(runId));
@@ -192,6 +224,8 @@ std::optional<QJsonObject> RunStore::load(const QString &runId) const
 
 qint64 RunStore::size() const
 {
+    waitForPendingSaves();
+    QMutexLocker lock(&m_mutex);
     qint64 total = 0;
     for (const StoredFile &f : storedFiles(m_dir))
         total += f.size;

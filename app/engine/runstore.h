@@ -4,7 +4,12 @@
 
 #include <QJsonObject>
 #include <QList>
+#include <QMutex>
 #include <QString>
+
+#include <memory>
+
+class QThreadPool;
 
 #include <optional>
 
@@ -17,6 +22,8 @@ class RunStore
 {
 public:
     explicit RunStore(const QString &directory, qint64 maxBytes = 256ll * 1024 * 1024);
+    /// Waits for saves still in the background, so nothing queued is lost at shutdown.
+    ~RunStore();
 
     QString directory() const { return m_dir; }
     void setMaxBytes(qint64 maxBytes);
@@ -26,6 +33,13 @@ public:
     bool save(const Run &run);
     /// Saves an already serialised run; it needs a string "id" (letters, digits, '-', '_', '.').
     bool save(const QJsonObject &run);
+    /// Serialises and writes a terminal run on a background thread, in the order asked, so a
+    /// 100,000-line run never stalls the window. The run must not change any more (terminal runs
+    /// do not) and must outlive the store (runs live as long as the engine). Failures are logged.
+    void saveInBackground(const Run *run);
+    /// Blocks until every background save has been written. Reads (load, loadAll, size, remove)
+    /// call it first, so they see every save asked before them.
+    void waitForPendingSaves() const;
     /// Removes one stored run; true when it existed.
     bool remove(const QString &runId);
     /// Every stored run (oldest first); unreadable files are skipped and reported in errorString().
@@ -33,7 +47,11 @@ public:
     std::optional<QJsonObject> load(const QString &runId) const;
     /// Total bytes on disk.
     qint64 size() const;
-    QString errorString() const { return m_error; }
+    QString errorString() const
+    {
+        QMutexLocker lock(&m_mutex);
+        return m_error;
+    }
 
 private:
     void evict(const QString &keepPath);
@@ -42,6 +60,8 @@ private:
     QString m_dir;
     qint64 m_maxBytes;
     QString m_error;
+    mutable QMutex m_mutex; ///< one writer at a time: the background thread or a direct save
+    std::unique_ptr<QThreadPool> m_writer; ///< one thread, so saves land in order
 };
 
 /// Every approval decision, appended as one JSON line and fsynced; never rewritten.
