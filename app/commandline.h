@@ -29,6 +29,7 @@
 
 #include "approvalqueue.h"
 #include "privilege.h"
+#include "settingskeys.h"
 
 #include <QHostAddress>
 #include <QString>
@@ -89,23 +90,6 @@ CommandLineResult parseCommandLine(const QStringList &arguments);
 
 /// The full --help text (also used by the packaging helper for the man page).
 QString commandLineHelpText();
-
-/// Settings the window's settings dialog writes (QSettings, $XDG_CONFIG_HOME/tracedesk/tracedesk.conf);
-/// the command line overrides them for one start.
-namespace SettingsKey {
-inline constexpr QLatin1StringView privilege { "engine/privilege" }; ///< "auto", "direct", "pkexec", "sudo"
-inline constexpr QLatin1StringView bpftracePath { "engine/bpftracePath" };
-inline constexpr QLatin1StringView approvalTimeoutSeconds { "engine/approvalTimeoutSeconds" };
-inline constexpr QLatin1StringView maxConcurrentRuns { "engine/maxConcurrentRuns" };
-inline constexpr QLatin1StringView maxLinesKept { "engine/maxLinesKept" };
-inline constexpr QLatin1StringView maxLinesPerSecond { "engine/maxLinesPerSecond" };
-inline constexpr QLatin1StringView defaultClientTimeoutSeconds { "engine/defaultClientTimeoutSeconds" };
-inline constexpr QLatin1StringView maxTimeoutSeconds { "engine/maxTimeoutSeconds" };
-inline constexpr QLatin1StringView historyMaxBytes { "engine/historyMaxBytes" };
-inline constexpr QLatin1StringView httpEnabled { "mcp/httpEnabled" };
-inline constexpr QLatin1StringView httpPort { "mcp/httpPort" };
-inline constexpr QLatin1StringView httpAddress { "mcp/httpAddress" };
-} // namespace SettingsKey
 
 /// Fills the configurations: built-in defaults, then `settings` (may be null), then the options.
 /// The approval policy is not applied here (it depends on the mode and the terminal).

@@ -22,32 +22,32 @@ AppSettings AppSettings::load(const QSettings &settings, const Engine *engine)
     // With an engine, the running values win over the file for what applies at once (the command
     // line may have overridden the file); what needs a restart is shown as saved.
     if (!engine) {
-        readInt(AppSettingsKey::approvalTimeoutSeconds, &s.approvalTimeoutSeconds, 1, 24 * 3600);
-        readInt(AppSettingsKey::maxConcurrentRuns, &s.limits.maxConcurrentRuns, 1, 1000);
-        readInt(AppSettingsKey::maxLinesKept, &s.limits.maxLinesKept, 100, 100000000);
-        readInt(AppSettingsKey::maxLinesPerSecond, &s.limits.maxLinesPerSecond, 0, 100000000);
-        readInt(AppSettingsKey::defaultClientTimeoutSeconds, &s.limits.defaultClientTimeoutSeconds, 1, 24 * 3600);
-        readInt(AppSettingsKey::maxTimeoutSeconds, &s.limits.maxTimeoutSeconds, 1, 7 * 24 * 3600);
+        readInt(SettingsKey::approvalTimeoutSeconds, &s.approvalTimeoutSeconds, 1, 24 * 3600);
+        readInt(SettingsKey::maxConcurrentRuns, &s.limits.maxConcurrentRuns, 1, 1000);
+        readInt(SettingsKey::maxLinesKept, &s.limits.maxLinesKept, 100, 100000000);
+        readInt(SettingsKey::maxLinesPerSecond, &s.limits.maxLinesPerSecond, 0, 100000000);
+        readInt(SettingsKey::defaultClientTimeoutSeconds, &s.limits.defaultClientTimeoutSeconds, 1, 24 * 3600);
+        readInt(SettingsKey::maxTimeoutSeconds, &s.limits.maxTimeoutSeconds, 1, 7 * 24 * 3600);
     }
-    if (const auto mode = privilegeModeFromName(settings.value(AppSettingsKey::privilege).toString()))
+    if (const auto mode = privilegeModeFromName(settings.value(SettingsKey::privilege).toString()))
         s.privilege = *mode;
-    if (settings.contains(AppSettingsKey::httpEnabled))
-        s.httpEnabled = settings.value(AppSettingsKey::httpEnabled).toBool();
-    readInt(AppSettingsKey::httpPort, &s.httpPort, 0, 65535);
+    if (settings.contains(SettingsKey::httpEnabled))
+        s.httpEnabled = settings.value(SettingsKey::httpEnabled).toBool();
+    readInt(SettingsKey::httpPort, &s.httpPort, 0, 65535);
     return s;
 }
 
 void AppSettings::save(QSettings &settings) const
 {
-    settings.setValue(AppSettingsKey::privilege, privilegeModeName(privilege));
-    settings.setValue(AppSettingsKey::approvalTimeoutSeconds, approvalTimeoutSeconds);
-    settings.setValue(AppSettingsKey::maxConcurrentRuns, limits.maxConcurrentRuns);
-    settings.setValue(AppSettingsKey::maxLinesKept, limits.maxLinesKept);
-    settings.setValue(AppSettingsKey::maxLinesPerSecond, limits.maxLinesPerSecond);
-    settings.setValue(AppSettingsKey::defaultClientTimeoutSeconds, limits.defaultClientTimeoutSeconds);
-    settings.setValue(AppSettingsKey::maxTimeoutSeconds, limits.maxTimeoutSeconds);
-    settings.setValue(AppSettingsKey::httpEnabled, httpEnabled);
-    settings.setValue(AppSettingsKey::httpPort, httpPort);
+    settings.setValue(SettingsKey::privilege, privilegeModeName(privilege));
+    settings.setValue(SettingsKey::approvalTimeoutSeconds, approvalTimeoutSeconds);
+    settings.setValue(SettingsKey::maxConcurrentRuns, limits.maxConcurrentRuns);
+    settings.setValue(SettingsKey::maxLinesKept, limits.maxLinesKept);
+    settings.setValue(SettingsKey::maxLinesPerSecond, limits.maxLinesPerSecond);
+    settings.setValue(SettingsKey::defaultClientTimeoutSeconds, limits.defaultClientTimeoutSeconds);
+    settings.setValue(SettingsKey::maxTimeoutSeconds, limits.maxTimeoutSeconds);
+    settings.setValue(SettingsKey::httpEnabled, httpEnabled);
+    settings.setValue(SettingsKey::httpPort, httpPort);
 }
 
 void AppSettings::applyTo(Engine *engine) const

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// What the settings dialog edits, stored with QSettings under the keys app/commandline.h reads
-// at start ("engine/..." and "mcp/..."), so a saved value and the command line agree.
+// What the settings dialog edits, stored with QSettings under the keys of settingskeys.h, which
+// the command line reads at start.
 #pragma once
 
 #include <privilege.h>
 #include <runmanager.h>
+#include <settingskeys.h>
 
 #include <QString>
 
@@ -29,15 +30,3 @@ struct AppSettings
 
     bool operator==(const AppSettings &other) const;
 };
-
-namespace AppSettingsKey {
-inline constexpr QLatin1StringView privilege { "engine/privilege" };
-inline constexpr QLatin1StringView approvalTimeoutSeconds { "engine/approvalTimeoutSeconds" };
-inline constexpr QLatin1StringView maxConcurrentRuns { "engine/maxConcurrentRuns" };
-inline constexpr QLatin1StringView maxLinesKept { "engine/maxLinesKept" };
-inline constexpr QLatin1StringView maxLinesPerSecond { "engine/maxLinesPerSecond" };
-inline constexpr QLatin1StringView defaultClientTimeoutSeconds { "engine/defaultClientTimeoutSeconds" };
-inline constexpr QLatin1StringView maxTimeoutSeconds { "engine/maxTimeoutSeconds" };
-inline constexpr QLatin1StringView httpEnabled { "mcp/httpEnabled" };
-inline constexpr QLatin1StringView httpPort { "mcp/httpPort" };
-} // namespace AppSettingsKey
