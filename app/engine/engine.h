@@ -14,7 +14,8 @@
 
 #include <memory>
 
-struct EngineConfig {
+struct EngineConfig
+{
     QString bpftracePath = QStringLiteral("bpftrace");
     QString helperPath; ///< tracedesk-helper; default: next to the executable, then libexec
     PrivilegeMode privilege = PrivilegeMode::Auto;

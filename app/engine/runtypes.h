@@ -9,7 +9,8 @@
 #include <optional>
 
 /// The life cycle of one run. Terminal states never change again.
-enum class RunState {
+enum class RunState
+{
     PendingApproval, ///< an AI client asked; waiting for the person (or the headless policy)
     Starting, ///< approved, the process is being launched
     Running, ///< bpftrace attached and is producing output
@@ -29,14 +30,16 @@ bool isTerminal(RunState state);
 /// Whether the state means a process may exist (starting, running, stopping).
 bool isActive(RunState state);
 
-enum class RunOrigin {
+enum class RunOrigin
+{
     Person, ///< started from the window or the headless terminal; needs no approval
     Client, ///< requested by an MCP client; waits for approval
 };
 QString runOriginName(RunOrigin origin);
 
 /// How the approval of a run was settled.
-enum class Decision {
+enum class Decision
+{
     NotRequired, ///< the person's own run
     Pending,
     Approved,
@@ -51,7 +54,8 @@ QString decisionName(Decision decision);
 std::optional<Decision> decisionFromName(QStringView name);
 
 /// Who is asking: from the MCP initialize request's clientInfo, plus the connection it came on.
-struct ClientInfo {
+struct ClientInfo
+{
     QString name;
     QString version;
     QString transport; ///< "socket", "http", "stdio" or empty for the person
@@ -64,12 +68,23 @@ struct ClientInfo {
     bool operator==(const ClientInfo &) const = default;
 };
 
-enum class RiskLevel { Low, Medium, High };
+enum class RiskLevel
+{
+    Low,
+    Medium,
+    High
+};
 QString riskLevelName(RiskLevel level);
 
 /// A compile error or warning from bpftrace's stderr, or a finding of the analyzer.
-struct Diagnostic {
-    enum class Severity { Error, Warning, Note };
+struct Diagnostic
+{
+    enum class Severity
+    {
+        Error,
+        Warning,
+        Note
+    };
     Severity severity = Severity::Error;
     int line = 0; ///< 1-based; 0 when bpftrace gave no location
     int column = 0; ///< 1-based; 0 when unknown

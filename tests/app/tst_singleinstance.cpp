@@ -103,7 +103,8 @@ private Q_SLOTS:
         QFETCH(QByteArray, answer);
         QFETCH(int, outcome);
         QLocalServer server;
-        const QString path = m_dir.filePath(u"activate-%1.sock"_s.arg(QString::fromLatin1(QTest::currentDataTag())).replace(u' ', u'-'));
+        const QString path = m_dir.filePath(
+            u"activate-%1.sock"_s.arg(QString::fromLatin1(QTest::currentDataTag())).replace(u' ', u'-'));
         QVERIFY(server.listen(path));
         QByteArray request;
         serveActivation(server, answer, &request);
