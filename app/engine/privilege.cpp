@@ -84,7 +84,31 @@ Privilege::Environment Privilege::Environment::detect(const QString &bpftracePat
             env.bpftracePath = u"/usr/bin/bpftrace"_s;
     }
     env.helperPath = helperPath;
+    if (env.insideFlatpak) {
+        QFile info(u"/.flatpak-info"_s);
+        if (info.open(QIODevice::ReadOnly))
+            env.helperPath = hostPathOf(helperPath, QString::fromUtf8(info.readAll()));
+    }
     return env;
+}
+
+QString Privilege::Environment::hostPathOf(const QString &path, const QString &flatpakInfoText)
+{
+    if (path != "/app"_L1 && !path.startsWith("/app/"_L1))
+        return path;
+    bool inInstance = false;
+    const QStringList lines = flatpakInfoText.split(u'\n');
+    for (const QString &raw : lines) {
+        const QString line = raw.trimmed();
+        if (line.startsWith(u'['))
+            inInstance = line == "[Instance]"_L1;
+        else if (inInstance && line.startsWith("app-path="_L1)) {
+            const QString appPath = line.mid(9).trimmed();
+            if (appPath.startsWith(u'/'))
+                return appPath + path.mid(4);
+        }
+    }
+    return path;
 }
 
 Privilege::Privilege(PrivilegeMode requested, const Environment &env)

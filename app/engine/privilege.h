@@ -43,6 +43,10 @@ public:
         QString bpftracePath = QStringLiteral("bpftrace");
         QString helperPath; ///< tracedesk-helper (libexec)
         static Environment detect(const QString &bpftracePath, const QString &helperPath);
+        /// Inside Flatpak, /app is the sandbox's view of the app's files; the host (where pkexec
+        /// runs the helper) sees them under the `app-path` of the [Instance] group in
+        /// /.flatpak-info. Returns `path` unchanged when it is not under /app or the key is missing.
+        static QString hostPathOf(const QString &path, const QString &flatpakInfoText);
     };
 
     Privilege() = default;

@@ -29,6 +29,35 @@ class TestPrivilege : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    void hostPathOfFlatpakFiles_data()
+    {
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QString>("info");
+        QTest::addColumn<QString>("expected");
+        const QString info = u"[Application]\nname=org.tracedesk.TraceDesk\n\n[Instance]\ninstance-id=1\n"
+                             "app-path=/var/lib/flatpak/app/org.tracedesk.TraceDesk/x86_64/master/abc/files\n"_s;
+        QTest::newRow("helper under /app") << u"/app/libexec/tracedesk-helper"_s << info
+                                           << u"/var/lib/flatpak/app/org.tracedesk.TraceDesk/x86_64/master/abc/files"
+                                              "/libexec/tracedesk-helper"_s;
+        QTest::newRow("not under /app") << u"/usr/libexec/tracedesk-helper"_s << info
+                                        << u"/usr/libexec/tracedesk-helper"_s;
+        QTest::newRow("/application is not /app") << u"/application/x"_s << info << u"/application/x"_s;
+        QTest::newRow("no instance group")
+            << u"/app/libexec/tracedesk-helper"_s << u"[Application]\napp-path=/elsewhere\n"_s
+            << u"/app/libexec/tracedesk-helper"_s;
+        QTest::newRow("relative app-path ignored")
+            << u"/app/libexec/tracedesk-helper"_s << u"[Instance]\napp-path=relative\n"_s
+            << u"/app/libexec/tracedesk-helper"_s;
+    }
+
+    void hostPathOfFlatpakFiles()
+    {
+        QFETCH(QString, path);
+        QFETCH(QString, info);
+        QFETCH(QString, expected);
+        QCOMPARE(Privilege::Environment::hostPathOf(path, info), expected);
+    }
+
     void commands_data()
     {
         QTest::addColumn<int>("mode");
