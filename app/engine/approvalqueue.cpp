@@ -42,6 +42,8 @@ ApprovalQueue::ApprovalQueue(RunManager *runs, AuditLog *audit, QObject *parent)
     , m_audit(audit)
 {
     m_expiryTimer.setSingleShot(true);
+    // Deadlines are shown to the person ("Expires in N s"); keep them, not 5% either side.
+    m_expiryTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_expiryTimer, &QTimer::timeout, this, &ApprovalQueue::expire);
     if (m_runs)
         m_runs->setApprovals(this);
