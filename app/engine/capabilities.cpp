@@ -2,13 +2,12 @@
 #include "capabilities.h"
 
 #include "privilege.h"
+#include "queryprocess.h"
 
 #include <QJsonArray>
 #include <QLoggingCategory>
-#include <QProcess>
 #include <QRegularExpression>
 #include <QSysInfo>
-#include <QTimer>
 
 Q_LOGGING_CATEGORY(lcCapabilities, "tracedesk.engine.capabilities", QtInfoMsg)
 
@@ -194,40 +193,24 @@ void Capabilities::refresh()
 void Capabilities::runQuery(const QStringList &arguments, bool isVersion)
 {
     const LaunchCommand command = d->privilege.wrapQuery(arguments);
-    auto *process = new QProcess(this);
-    auto *timer = new QTimer(process);
-    timer->setSingleShot(true);
-    connect(timer, &QTimer::timeout, process, [process] { process->kill(); });
-    connect(process, &QProcess::errorOccurred, this, [this, process, isVersion](QProcess::ProcessError error) {
-        if (error != QProcess::FailedToStart)
-            return;
-        process->deleteLater();
-        const QString message = u"cannot start bpftrace: %1"_s.arg(process->errorString());
-        if (isVersion)
-            m_error = message;
-        else
-            m_infoError = message;
-        queryFinished();
-    });
-    connect(process, &QProcess::finished, this, [this, process, isVersion](int exitCode, QProcess::ExitStatus status) {
-        process->deleteLater();
-        const QString out = QString::fromUtf8(process->readAllStandardOutput());
-        const bool ok = status == QProcess::NormalExit && exitCode == 0;
-        if (isVersion) {
-            m_versionText = out;
-            if (!ok || BpfInfo::parseVersion(out).isEmpty())
-                m_error = u"bpftrace --version failed: %1"_s.arg(
-                    QString::fromUtf8(process->readAllStandardError()).trimmed().section(u'\n', -1));
-        } else {
-            m_infoText = out;
-            if (!ok)
-                m_infoError = u"bpftrace --info failed: %1"_s.arg(
-                    QString::fromUtf8(process->readAllStandardError()).trimmed().section(u'\n', -1));
-        }
-        queryFinished();
-    });
-    timer->start(QueryTimeoutMs);
-    process->start(command.program, command.arguments);
+    QueryProcess::run(this, command.program, command.arguments, QueryTimeoutMs,
+        [this, arguments, isVersion](const QueryResult &result) {
+            const QString out = QString::fromUtf8(result.out);
+            QString error;
+            if (!result.started)
+                error = u"cannot start bpftrace: %1"_s.arg(result.startError);
+            else if (!result.ok() || (isVersion && BpfInfo::parseVersion(out).isEmpty()))
+                error = u"bpftrace %1 failed: %2"_s.arg(arguments.join(u' '),
+                    result.timedOut ? u"no answer within %1 s"_s.arg(QueryTimeoutMs / 1000) : result.errorLine());
+            if (isVersion) {
+                m_versionText = out;
+                m_error = error;
+            } else {
+                m_infoText = out;
+                m_infoError = error;
+            }
+            queryFinished();
+        });
 }
 
 void Capabilities::queryFinished()

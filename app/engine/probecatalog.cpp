@@ -3,6 +3,7 @@
 
 #include "capabilities.h"
 #include "privilege.h"
+#include "queryprocess.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -10,13 +11,11 @@
 #include <QJsonArray>
 #include <QLoggingCategory>
 #include <QPointer>
-#include <QProcess>
 #include <QRegularExpression>
 #include <QSaveFile>
 #include <QStandardPaths>
 #include <QSysInfo>
 #include <QThreadPool>
-#include <QTimer>
 
 #include <algorithm>
 
@@ -242,75 +241,60 @@ void ProbeCatalog::startVersionQuery(int generation, bool forceRefresh)
 {
     // The cache key needs the bpftrace version; --version is quick and needs no privilege.
     const LaunchCommand command = d->privilege.wrapQuery({ u"--version"_s });
-    auto *process = new QProcess(this);
-    process->setProcessChannelMode(QProcess::SeparateChannels);
-    connect(process, &QProcess::errorOccurred, this, [this, process, generation](QProcess::ProcessError error) {
-        if (error != QProcess::FailedToStart)
-            return;
-        process->deleteLater();
-        failLoad(generation, u"cannot start bpftrace: %1"_s.arg(process->errorString()));
-    });
-    connect(process, &QProcess::finished, this, [this, process, generation, forceRefresh](int, QProcess::ExitStatus) {
-        process->deleteLater();
-        if (generation != d->generation)
-            return;
-        const QString version = BpfInfo::parseVersion(QString::fromUtf8(process->readAllStandardOutput()));
-        if (forceRefresh || version.isEmpty()) {
-            startListing(generation, version);
-            return;
-        }
-        const QString path = cacheFilePath(QSysInfo::kernelVersion(), version);
-        const QString kernel = QSysInfo::kernelVersion();
-        QPointer<ProbeCatalog> guard(this);
-        QThreadPool::globalInstance()->start([guard, generation, path, kernel, version] {
-            std::shared_ptr<ProbeSnapshot> snapshot = readCache(path, kernel, version);
-            QMetaObject::invokeMethod(
-                QCoreApplication::instance(),
-                [guard, generation, snapshot, version] {
-                    if (!guard || generation != guard->d->generation)
-                        return;
-                    if (snapshot)
-                        guard->finishLoad(generation, snapshot, u"cache"_s);
-                    else
-                        guard->startListing(generation, version);
-                },
-                Qt::QueuedConnection);
+    QueryProcess::run(this, command.program, command.arguments, QueryTimeoutMs,
+        [this, generation, forceRefresh](const QueryResult &result) {
+            if (!result.started) {
+                failLoad(generation, u"cannot start bpftrace: %1"_s.arg(result.startError));
+                return;
+            }
+            if (generation != d->generation)
+                return;
+            const QString version = BpfInfo::parseVersion(QString::fromUtf8(result.out));
+            if (forceRefresh || version.isEmpty()) {
+                startListing(generation, version);
+                return;
+            }
+            const QString path = cacheFilePath(QSysInfo::kernelVersion(), version);
+            const QString kernel = QSysInfo::kernelVersion();
+            QPointer<ProbeCatalog> guard(this);
+            QThreadPool::globalInstance()->start([guard, generation, path, kernel, version] {
+                std::shared_ptr<ProbeSnapshot> snapshot = readCache(path, kernel, version);
+                QMetaObject::invokeMethod(
+                    QCoreApplication::instance(),
+                    [guard, generation, snapshot, version] {
+                        if (!guard || generation != guard->d->generation)
+                            return;
+                        if (snapshot)
+                            guard->finishLoad(generation, snapshot, u"cache"_s);
+                        else
+                            guard->startListing(generation, version);
+                    },
+                    Qt::QueuedConnection);
+            });
         });
-    });
-    process->start(command.program, command.arguments);
 }
 
 void ProbeCatalog::startListing(int generation, const QString &version)
 {
     const LaunchCommand command = d->privilege.wrapQuery({ u"-l"_s });
-    auto *process = new QProcess(this);
-    auto *timer = new QTimer(process);
-    timer->setSingleShot(true);
-    connect(timer, &QTimer::timeout, process, [process] { process->kill(); });
-    connect(process, &QProcess::errorOccurred, this, [this, process, generation](QProcess::ProcessError error) {
-        if (error != QProcess::FailedToStart)
-            return;
-        process->deleteLater();
-        failLoad(generation, u"cannot start bpftrace: %1"_s.arg(process->errorString()));
-    });
-    connect(process, &QProcess::finished, this,
-        [this, process, generation, version](int exitCode, QProcess::ExitStatus exitStatus) {
-            process->deleteLater();
+    QueryProcess::run(this, command.program, command.arguments, ListingTimeoutMs,
+        [this, generation, version](const QueryResult &result) {
+            if (!result.started) {
+                failLoad(generation, u"cannot start bpftrace: %1"_s.arg(result.startError));
+                return;
+            }
             if (generation != d->generation)
                 return;
-            QByteArray listing = process->readAllStandardOutput();
-            const QString errors = QString::fromUtf8(process->readAllStandardError());
-            if (exitStatus != QProcess::NormalExit || (exitCode != 0 && listing.isEmpty())) {
+            QByteArray listing = result.out;
+            if (result.crashed || (result.exitCode != 0 && listing.isEmpty())) {
                 QString message = u"bpftrace -l failed"_s;
-                const QStringList lines = errors.split(u'\n', Qt::SkipEmptyParts);
-                for (const QString &line : lines) {
-                    if (line.contains(u"ERROR"_s)) {
-                        message += u": "_s + line.trimmed();
-                        break;
-                    }
-                }
-                if (exitStatus != QProcess::NormalExit)
-                    message += u" (crashed or timed out)"_s;
+                const QString line = result.errorLine();
+                if (line.contains(u"ERROR"_s))
+                    message += u": "_s + line;
+                if (result.timedOut)
+                    message += u" (no answer within %1 s)"_s.arg(ListingTimeoutMs / 1000);
+                else if (result.crashed)
+                    message += u" (crashed)"_s;
                 failLoad(generation, message);
                 return;
             }
@@ -335,8 +319,6 @@ void ProbeCatalog::startListing(int generation, const QString &version)
                         Qt::QueuedConnection);
                 });
         });
-    timer->start(ListingTimeoutMs);
-    process->start(command.program, command.arguments);
 }
 
 void ProbeCatalog::finishLoad(int generation, std::shared_ptr<ProbeSnapshot> snapshot, const QString &source)
@@ -679,10 +661,6 @@ void ProbeCatalog::describe(const QString &probe, QObject *context, std::functio
 void ProbeCatalog::startDescribe(const QString &probe)
 {
     const LaunchCommand command = d->privilege.wrapQuery({ u"-lv"_s, probe });
-    auto *process = new QProcess(this);
-    auto *timer = new QTimer(process);
-    timer->setSingleShot(true);
-    connect(timer, &QTimer::timeout, process, [process] { process->kill(); });
     auto complete = [this, probe](const ProbeDetails &details) {
         if (details.error.isEmpty())
             d->details.insert(probe, details);
@@ -693,29 +671,21 @@ void ProbeCatalog::startDescribe(const QString &probe)
             w.done(details);
         }
     };
-    connect(process, &QProcess::errorOccurred, this, [process, probe, complete](QProcess::ProcessError error) {
-        if (error != QProcess::FailedToStart)
-            return;
-        process->deleteLater();
-        ProbeDetails details;
-        details.probe = probe;
-        details.error = u"cannot start bpftrace: %1"_s.arg(process->errorString());
-        complete(details);
-    });
-    connect(process, &QProcess::finished, this, [process, probe, complete](int, QProcess::ExitStatus) {
-        process->deleteLater();
-        ProbeDetails details = parseDetails(probe, process->readAllStandardOutput());
-        if (!details.error.isEmpty()) {
-            const QStringList lines = QString::fromUtf8(process->readAllStandardError()).split(u'\n');
-            for (const QString &line : lines) {
-                if (line.contains(u"ERROR"_s)) {
-                    details.error += u" ("_s + line.trimmed() + u')';
-                    break;
+    QueryProcess::run(
+        this, command.program, command.arguments, QueryTimeoutMs, [probe, complete](const QueryResult &result) {
+            ProbeDetails details;
+            if (!result.started) {
+                details.probe = probe;
+                details.error = u"cannot start bpftrace: %1"_s.arg(result.startError);
+            } else {
+                details = parseDetails(probe, result.out);
+                if (!details.error.isEmpty()) {
+                    const QString line
+                        = result.timedOut ? u"no answer within %1 s"_s.arg(QueryTimeoutMs / 1000) : result.errorLine();
+                    if (!line.isEmpty())
+                        details.error += u" ("_s + line + u')';
                 }
             }
-        }
-        complete(details);
-    });
-    timer->start(QueryTimeoutMs);
-    process->start(command.program, command.arguments);
+            complete(details);
+        });
 }

@@ -3,12 +3,11 @@
 
 #include "bpftraceoutput.h"
 #include "probecatalog.h"
+#include "queryprocess.h"
 
 #include <QJsonArray>
 #include <QLoggingCategory>
-#include <QProcess>
 #include <QRegularExpression>
-#include <QTimer>
 
 #include <algorithm>
 #include <memory>
@@ -651,42 +650,25 @@ void ScriptAnalyzer::analyze(const QString &script, QObject *context, Callback d
     // attach (wildcards expanded) and `--emit-elf` compiles it to a throw-away ELF, which gives
     // the real compile diagnostics.
     auto start = [this, job, finish](const QStringList &args, const QByteArray &stdinData, bool isList) {
-        auto *process = new QProcess(this);
-        auto *timer = new QTimer(process);
-        timer->setSingleShot(true);
-        connect(timer, &QTimer::timeout, process, [process, job] {
-            job->timedOut = true;
-            process->kill();
-        });
-        connect(process, &QProcess::errorOccurred, this, [process, job, finish](QProcess::ProcessError error) {
-            if (error != QProcess::FailedToStart)
-                return;
-            job->analysis.diagnostics.append({ Diagnostic::Severity::Warning, 0, 0, 0,
-                u"cannot run bpftrace to check the program: %1"_s.arg(process->errorString()) });
-            job->compileRan = false;
-            process->deleteLater();
-            finish();
-        });
-        connect(process, &QProcess::finished, this,
-            [process, job, finish, isList](int exitCode, QProcess::ExitStatus status) {
-                process->deleteLater();
-                const bool ok = status == QProcess::NormalExit && exitCode == 0;
-                if (isList) {
-                    job->listOut = process->readAllStandardOutput();
-                    job->listOk = ok;
+        QueryProcess::run(
+            this, m_program, m_prefix + args, m_timeoutMs,
+            [job, finish, isList](const QueryResult &result) {
+                job->timedOut = job->timedOut || result.timedOut;
+                if (!result.started) {
+                    job->analysis.diagnostics.append({ Diagnostic::Severity::Warning, 0, 0, 0,
+                        u"cannot run bpftrace to check the program: %1"_s.arg(result.startError) });
+                    job->compileRan = false;
+                } else if (isList) {
+                    job->listOut = result.out;
+                    job->listOk = result.ok();
                 } else {
-                    job->compileErr = process->readAllStandardError();
-                    job->compileOk = ok;
-                    job->compileRan = status == QProcess::NormalExit;
+                    job->compileErr = result.err;
+                    job->compileOk = result.ok();
+                    job->compileRan = !result.crashed;
                 }
                 finish();
-            });
-        process->start(m_program, m_prefix + args);
-        if (!stdinData.isNull()) {
-            process->write(stdinData);
-            process->closeWriteChannel();
-        }
-        timer->start(m_timeoutMs);
+            },
+            stdinData);
     };
 
     if (!m_expand) {

@@ -7,3 +7,4 @@ tracedesk_add_test(tst_capabilities SOURCES tst_capabilities.cpp LIBS tracedesk_
 tracedesk_add_test(tst_runstore SOURCES tst_runstore.cpp LIBS tracedesk_engine LABELS engine)
 tracedesk_add_test(tst_auditlog SOURCES tst_auditlog.cpp LIBS tracedesk_engine LABELS engine)
 tracedesk_add_test(tst_examplelibrary SOURCES tst_examplelibrary.cpp LIBS tracedesk_engine LABELS engine)
+tracedesk_add_test(tst_queryprocess SOURCES tst_queryprocess.cpp LIBS tracedesk_engine LABELS engine)

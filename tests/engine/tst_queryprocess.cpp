@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// QueryProcess: one report per query, with its output, and nothing left behind by a departed owner.
+#include "queryprocess.h"
+
+#include <QSignalSpy>
+#include <QTest>
+
+#include <cerrno>
+#include <csignal>
+#include <optional>
+
+using namespace Qt::StringLiterals;
+
+class TestQueryProcess : public QObject
+{
+    Q_OBJECT
+
+private:
+    struct Outcome
+    {
+        int calls = 0;
+        std::optional<QueryResult> result;
+    };
+    static QueryProcess::Callback recorder(Outcome &outcome)
+    {
+        return [&outcome](const QueryResult &result) {
+            ++outcome.calls;
+            outcome.result = result;
+        };
+    }
+    static QStringList shell(const char *script) { return { u"-c"_s, QString::fromUtf8(script) }; }
+
+private Q_SLOTS:
+    void init() { QTest::failOnWarning(QRegularExpression(u".*"_s)); }
+
+    void outputAndExitCode()
+    {
+        QObject owner;
+        Outcome outcome;
+        QueryProcess::run(&owner, u"/bin/sh"_s, shell("echo out; echo 'some: ERROR: bad' >&2; echo last >&2; exit 3"),
+            10'000, recorder(outcome));
+        QTRY_COMPARE(outcome.calls, 1);
+        const QueryResult &r = *outcome.result;
+        QVERIFY(r.started);
+        QVERIFY(!r.crashed);
+        QVERIFY(!r.timedOut);
+        QCOMPARE(r.exitCode, 3);
+        QVERIFY(!r.ok());
+        QCOMPARE(r.out, QByteArray("out\n"));
+        QCOMPARE(r.errorLine(), u"some: ERROR: bad"_s);
+        // The process object is gone once it has reported.
+        QTRY_COMPARE(owner.findChildren<QueryProcess *>().size(), 0);
+    }
+
+    void successAndLastLine()
+    {
+        QObject owner;
+        Outcome outcome;
+        QueryProcess::run(&owner, u"/bin/sh"_s, shell("echo first >&2; echo 'second one' >&2; echo"), 10'000,
+            recorder(outcome));
+        QTRY_COMPARE(outcome.calls, 1);
+        QVERIFY(outcome.result->ok());
+        // No ERROR line: the last thing it said.
+        QCOMPARE(outcome.result->errorLine(), u"second one"_s);
+    }
+
+    void inputIsWrittenAndClosed()
+    {
+        QObject owner;
+        Outcome outcome;
+        QueryProcess::run(&owner, u"/bin/cat"_s, {}, 10'000, recorder(outcome), QByteArray("kprobe:x { }\n"));
+        QTRY_COMPARE(outcome.calls, 1);
+        QVERIFY(outcome.result->ok());
+        QCOMPARE(outcome.result->out, QByteArray("kprobe:x { }\n"));
+    }
+
+    void cannotStart()
+    {
+        QObject owner;
+        Outcome outcome;
+        QueryProcess::run(&owner, u"/nonexistent/bpftrace"_s, { u"--version"_s }, 10'000, recorder(outcome));
+        QTRY_COMPARE(outcome.calls, 1);
+        QVERIFY(!outcome.result->started);
+        QVERIFY(!outcome.result->ok());
+        QVERIFY(!outcome.result->startError.isEmpty());
+        // Still exactly one report after the event loop had every chance to deliver another.
+        QTest::qWait(100);
+        QCOMPARE(outcome.calls, 1);
+    }
+
+    void timeLimitKills()
+    {
+        QObject owner;
+        Outcome outcome;
+        QueryProcess::run(&owner, u"/bin/sleep"_s, { u"30"_s }, 200, recorder(outcome));
+        QTRY_COMPARE_WITH_TIMEOUT(outcome.calls, 1, 10'000);
+        QVERIFY(outcome.result->started);
+        QVERIFY(outcome.result->timedOut);
+        QVERIFY(outcome.result->crashed);
+        QVERIFY(!outcome.result->ok());
+    }
+
+    void ownerGoneEndsTheProgramQuietly()
+    {
+        // failOnWarning (init) turns QProcess's "Destroyed while process is still running" into a
+        // failure; the callback must not run for an owner that no longer exists.
+        Outcome outcome;
+        qint64 pid = 0;
+        {
+            QObject owner;
+            QueryProcess *process = QueryProcess::run(&owner, u"/bin/sleep"_s, { u"30"_s }, 0, recorder(outcome));
+            QVERIFY(process->waitForStarted(5000));
+            pid = process->processId();
+            QVERIFY(pid > 0);
+        }
+        QCOMPARE(outcome.calls, 0);
+        // Killed and reaped: no such process any more, not even a zombie.
+        QCOMPARE(::kill(pid_t(pid), 0), -1);
+        QCOMPARE(errno, ESRCH);
+        QTest::qWait(50);
+        QCOMPARE(outcome.calls, 0);
+    }
+
+    void callbackMayStartTheNextQuery()
+    {
+        QObject owner;
+        QStringList seen;
+        QueryProcess::run(&owner, u"/bin/echo"_s, { u"one"_s }, 10'000, [&](const QueryResult &first) {
+            seen << QString::fromUtf8(first.out).trimmed();
+            QueryProcess::run(&owner, u"/bin/echo"_s, { u"two"_s }, 10'000,
+                [&](const QueryResult &second) { seen << QString::fromUtf8(second.out).trimmed(); });
+        });
+        QTRY_COMPARE(seen, (QStringList { u"one"_s, u"two"_s }));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestQueryProcess)
+#include "tst_queryprocess.moc"
