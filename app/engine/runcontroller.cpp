@@ -64,12 +64,17 @@ RunController::~RunController()
         // The engine is going away with the run still active: nobody will read the maps.
         m_process->disconnect(this);
         if (m_command.viaHelper) {
-            m_process->closeWriteChannel(); // the helper takes EOF as "the app died": TERM, then KILL
+            // A root helper ignores our signals; it takes KILL from its stdin (and EOF as "the
+            // app died", in case the line does not get through).
+            m_process->write("KILL\n");
+            m_process->closeWriteChannel();
         } else {
             const qint64 pid = m_process->processId();
             if (pid > 0)
                 ::kill(-pid_t(pid), SIGKILL);
         }
+        // Reap it here, so nothing is left as a zombie and QProcess has nothing to complain about.
+        m_process->waitForFinished(3000);
     }
 }
 
