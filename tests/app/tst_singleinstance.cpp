@@ -154,7 +154,7 @@ private Q_SLOTS:
         first.setStandardInputFile(QProcess::nullDevice());
         first.start(binary(), { u"--headless"_s, u"--no-http"_s });
         QByteArray firstOut;
-        QVERIFY2(waitForLine(first, "socket: ", &firstOut), firstOut.constData());
+        QVERIFY2(waitForLine(first, "http: off\n", &firstOut), firstOut.constData());
         QVERIFY2(firstOut.contains(socketPath.toLocal8Bit()), firstOut.constData());
         QVERIFY(firstOut.contains("approval policy: deny"));
         QVERIFY(firstOut.contains("http: off"));
