@@ -6,6 +6,9 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLoggingCategory>
 #include <QProcess>
 #include <QSocketNotifier>
@@ -40,6 +43,40 @@ bool makeNonBlockingIfStream(int fd)
 QString errnoText()
 {
     return QString::fromLocal8Bit(std::strerror(errno));
+}
+
+// A line longer than this is relayed but not looked into (no MCP message comes near it).
+constexpr qsizetype MaxTrackedLine = 16 * 1024 * 1024;
+
+// The JSON-RPC id as a set key: 1 and "1" are different ids.
+QByteArray idKey(const QJsonValue &id)
+{
+    return QJsonDocument(QJsonArray { id }).toJson(QJsonDocument::Compact);
+}
+
+// Calls f(message) for each JSON-RPC object in the complete lines of DATA, keeping an unfinished
+// last line in PARTIAL. Lines that cannot matter (no "id" in them) are not parsed at all.
+template<typename F> void forEachMessage(QByteArray &partial, QByteArrayView data, F f)
+{
+    qsizetype start = 0;
+    for (qsizetype newline; (newline = data.indexOf('\n', start)) >= 0; start = newline + 1) {
+        QByteArray line = partial + data.sliced(start, newline - start);
+        partial.clear();
+        if (!line.contains("\"id\"") && !line.contains("\"requestId\""))
+            continue;
+        const QJsonDocument document = QJsonDocument::fromJson(line);
+        if (document.isObject()) {
+            f(document.object());
+        } else if (document.isArray()) { // a 2025-03-26 batch
+            const QJsonArray batch = document.array();
+            for (const QJsonValue &message : batch)
+                f(message.toObject());
+        }
+    }
+    if (partial.size() + (data.size() - start) <= MaxTrackedLine)
+        partial += data.sliced(start);
+    else
+        partial.clear();
 }
 
 } // namespace
@@ -189,11 +226,7 @@ void StdioBridge::beginRelay()
     connect(m_socket, &QLocalSocket::disconnected, this, [this] {
         if (m_finished)
             return;
-        if (m_inputEof) {
-            finish(0, {}); // we closed it after the client's EOF
-            return;
-        }
-        // Whatever arrived before the close still goes out first.
+        // Whatever arrived before the close still goes out first; flushOutput() then ends.
         readSocket();
     });
 
@@ -220,18 +253,17 @@ void StdioBridge::readInput()
         const ssize_t n = ::read(m_options.inputFd, buffer, sizeof buffer);
         if (n > 0) {
             m_socket->write(buffer, n);
+            trackClientBytes(QByteArrayView(buffer, n));
             if (!m_inputNonBlocking)
                 break; // a blocking descriptor: one read per notification never blocks
             continue;
         }
         if (n == 0) {
+            // The client is done sending. Its requests still get their answers (a piped
+            // `printf '...' | tracedesk --mcp-stdio` expects them); then we close our end.
             m_inputEof = true;
             m_inputNotifier->setEnabled(false);
-            // The client hung up: hand over what it sent, then close our end.
-            if (m_socket->bytesToWrite() == 0) {
-                m_socket->disconnectFromServer();
-                finish(0, {});
-            }
+            finishIfDone();
             return;
         }
         if (errno == EINTR)
@@ -250,7 +282,7 @@ void StdioBridge::readSocket()
         return;
     const qint64 room = m_options.maxBufferedBytes - m_outputBuffer.size();
     if (room > 0 && m_socket->bytesAvailable() > 0)
-        m_outputBuffer += m_socket->read(room);
+        takeFromSocket(room);
     flushOutput();
 }
 
@@ -274,15 +306,60 @@ void StdioBridge::flushOutput()
     }
     // Pull in what the socket already buffered now that there is room again.
     if (m_outputBuffer.size() < m_options.maxBufferedBytes && m_socket && m_socket->bytesAvailable() > 0) {
-        m_outputBuffer += m_socket->read(m_options.maxBufferedBytes - m_outputBuffer.size());
+        takeFromSocket(m_options.maxBufferedBytes - m_outputBuffer.size());
         if (!m_outputBuffer.isEmpty()) {
             flushOutput();
             return;
         }
     }
     updateNotifiers();
-    if (m_outputBuffer.isEmpty() && m_relaying && !m_inputEof && m_socket->state() == QLocalSocket::UnconnectedState)
+    if (m_finished || !m_outputBuffer.isEmpty() || !m_relaying || m_socket->state() != QLocalSocket::UnconnectedState)
+        return;
+    if (!m_inputEof)
         finish(1, u"the TraceDesk instance closed the connection"_s);
+    else if (!m_outstanding.isEmpty())
+        finish(1,
+            u"the TraceDesk instance closed the connection with %1 request(s) unanswered"_s.arg(m_outstanding.size()));
+    else
+        finish(0, {});
+}
+
+void StdioBridge::takeFromSocket(qint64 maxBytes)
+{
+    const QByteArray chunk = m_socket->read(maxBytes);
+    m_outputBuffer += chunk;
+    if (m_outstanding.isEmpty() && m_socketLine.isEmpty())
+        return; // nothing to match answers against (the common case while the client is sending)
+    forEachMessage(m_socketLine, chunk, [this](const QJsonObject &message) {
+        // An answer to the client: a response (it has no method; a request from the server has one).
+        if (!message.contains(u"method"_s) && message.contains(u"id"_s))
+            m_outstanding.remove(idKey(message.value(u"id"_s)));
+    });
+    finishIfDone();
+}
+
+void StdioBridge::trackClientBytes(QByteArrayView data)
+{
+    forEachMessage(m_inputLine, data, [this](const QJsonObject &message) {
+        const QString method = message.value(u"method"_s).toString();
+        if (method.isEmpty())
+            return; // the client's response to a server request
+        if (message.contains(u"id"_s))
+            m_outstanding.insert(idKey(message.value(u"id"_s)));
+        else if (method == u"notifications/cancelled"_s)
+            m_outstanding.remove(idKey(message.value(u"params"_s).toObject().value(u"requestId"_s)));
+    });
+}
+
+void StdioBridge::finishIfDone()
+{
+    if (m_finished || !m_inputEof || !m_socket)
+        return;
+    if (m_socket->bytesToWrite() > 0 || !m_outstanding.isEmpty() || !m_outputBuffer.isEmpty())
+        return;
+    if (m_socket->state() == QLocalSocket::ConnectedState)
+        m_socket->disconnectFromServer();
+    finish(0, {});
 }
 
 void StdioBridge::updateNotifiers()
@@ -293,10 +370,7 @@ void StdioBridge::updateNotifiers()
         m_outputNotifier->setEnabled(!m_outputBuffer.isEmpty());
     if (m_inputNotifier)
         m_inputNotifier->setEnabled(!m_inputEof && m_socket->bytesToWrite() < m_options.maxBufferedBytes);
-    if (m_inputEof && m_socket->bytesToWrite() == 0 && m_socket->state() == QLocalSocket::ConnectedState) {
-        m_socket->disconnectFromServer();
-        finish(0, {});
-    }
+    finishIfDone();
 }
 
 void StdioBridge::finish(int exitCode, const QString &message)

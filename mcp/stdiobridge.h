@@ -7,6 +7,7 @@
 #include <QElapsedTimer>
 #include <QLocalSocket>
 #include <QObject>
+#include <QSet>
 #include <QStringList>
 #include <QTimer>
 
@@ -51,8 +52,9 @@ public:
 Q_SIGNALS:
     /// The socket is connected; relaying has begun.
     void connected();
-    /// The bridge is done: exitCode 0 after EOF on the input (everything forwarded), non-zero
-    /// with a message when the instance could not be reached or closed the connection.
+    /// The bridge is done: exitCode 0 after EOF on the input, once everything was forwarded and
+    /// every request sent before it has its answer on the output (or was cancelled); non-zero with
+    /// a message when the instance could not be reached or closed the connection first.
     void finished(int exitCode, const QString &message);
 
 private:
@@ -64,6 +66,9 @@ private:
     void readSocket();
     void flushOutput();
     void updateNotifiers();
+    void takeFromSocket(qint64 maxBytes);
+    void trackClientBytes(QByteArrayView data);
+    void finishIfDone();
     void finish(int exitCode, const QString &message);
     QString instanceLogTail() const;
 
@@ -73,6 +78,9 @@ private:
     QSocketNotifier *m_inputNotifier = nullptr;
     QSocketNotifier *m_outputNotifier = nullptr;
     QByteArray m_outputBuffer; ///< from the socket, not yet written to the output fd
+    QByteArray m_inputLine; ///< the client's unfinished line, for request tracking
+    QByteArray m_socketLine; ///< the instance's unfinished line, for response tracking
+    QSet<QByteArray> m_outstanding; ///< ids of client requests not yet answered
     QTimer m_retryTimer;
     QElapsedTimer m_startClock;
     bool m_startedInstance = false;

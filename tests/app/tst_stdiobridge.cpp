@@ -133,6 +133,15 @@ private:
         return o;
     }
 
+    // Starts BRIDGE against RIG's server and waits until both ends are connected.
+    static void connectBridge(Rig &rig, StdioBridge &bridge)
+    {
+        QSignalSpy connected(&bridge, &StdioBridge::connected);
+        bridge.start();
+        QTRY_VERIFY_WITH_TIMEOUT(!connected.isEmpty(), 5000);
+        QTRY_COMPARE(rig.clients.size(), 1); // the server side has accepted too
+    }
+
 private Q_SLOTS:
     void initTestCase() { QVERIFY(m_dir.isValid()); }
 
@@ -154,11 +163,9 @@ private Q_SLOTS:
         const QString path = socketPath("relay.sock");
         listen(rig, path);
         StdioBridge bridge(options(rig, path));
-        QSignalSpy connected(&bridge, &StdioBridge::connected);
         QSignalSpy finished(&bridge, &StdioBridge::finished);
-        bridge.start();
-        QTRY_VERIFY_WITH_TIMEOUT(!connected.isEmpty(), 5000);
-        QTRY_COMPARE(rig.clients.size(), 1); // the server side has accepted too
+        connectBridge(rig, bridge);
+        QVERIFY(!QTest::currentTestFailed());
 
         QByteArray sent;
         for (const QByteArray &chunk : chunks) {
@@ -184,10 +191,8 @@ private Q_SLOTS:
         StdioBridge::Options o = options(rig, path);
         o.maxBufferedBytes = 64 * 1024; // small, so backpressure really kicks in
         StdioBridge bridge(o);
-        QSignalSpy connected(&bridge, &StdioBridge::connected);
-        bridge.start();
-        QTRY_VERIFY_WITH_TIMEOUT(!connected.isEmpty(), 5000);
-        QTRY_COMPARE(rig.clients.size(), 1); // the server side has accepted too
+        connectBridge(rig, bridge);
+        QVERIFY(!QTest::currentTestFailed());
 
         // 4 MiB from the server while the test reads the output pipe only now and then.
         QByteArray big;
@@ -229,11 +234,9 @@ private Q_SLOTS:
         const QString path = socketPath("eof.sock");
         listen(rig, path);
         StdioBridge bridge(options(rig, path));
-        QSignalSpy connected(&bridge, &StdioBridge::connected);
         QSignalSpy finished(&bridge, &StdioBridge::finished);
-        bridge.start();
-        QTRY_VERIFY_WITH_TIMEOUT(!connected.isEmpty(), 5000);
-        QTRY_COMPARE(rig.clients.size(), 1); // the server side has accepted too
+        connectBridge(rig, bridge);
+        QVERIFY(!QTest::currentTestFailed());
         rig.input.writeAll("{\"id\":1}\n");
         rig.input.closeWrite();
         QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 5000);
@@ -244,17 +247,98 @@ private Q_SLOTS:
         QTRY_COMPARE(rig.clients.constFirst()->state(), QLocalSocket::UnconnectedState);
     }
 
+    // A piped client (`printf '...' | tracedesk --mcp-stdio`) closes its input right after the
+    // requests: their answers must still reach it before the bridge ends.
+    void answersAfterInputEof()
+    {
+        Rig rig;
+        const QString path = socketPath("answers.sock");
+        listen(rig, path);
+        StdioBridge bridge(options(rig, path));
+        QSignalSpy finished(&bridge, &StdioBridge::finished);
+        connectBridge(rig, bridge);
+        QVERIFY(!QTest::currentTestFailed());
+        const QByteArray requests = "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/list\"}\n"
+                                    "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n"
+                                    "{\"jsonrpc\":\"2.0\",\"id\":\"7\",\"method\":\"ping\"}\n";
+        rig.input.writeAll(requests);
+        rig.input.closeWrite();
+        QTRY_COMPARE(rig.received, requests);
+        QLocalSocket *server = rig.clients.constFirst();
+
+        // A request from the server with the same id is no answer; neither is numeric 7 for "7".
+        const QByteArray first = "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"roots/list\"}\n"
+                                 "{\"jsonrpc\":\"2.0\",\"id\":7,";
+        const QByteArray second = "\"result\":{\"tools\":[]}}\n";
+        server->write(first);
+        server->write(second);
+        QByteArray out;
+        QTRY_COMPARE((out += rig.output.readAvailable()), first + second);
+        QCOMPARE(server->state(), QLocalSocket::ConnectedState);
+        QVERIFY(finished.isEmpty());
+
+        const QByteArray last = "{\"jsonrpc\":\"2.0\",\"id\":\"7\",\"result\":{}}\n";
+        server->write(last);
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 5000);
+        QCOMPARE(finished.constFirst().at(0).toInt(), 0);
+        QCOMPARE(out + rig.output.readAvailable(), first + second + last);
+        QTRY_COMPARE(server->state(), QLocalSocket::UnconnectedState);
+    }
+
+    void batchAndCancelledRequests()
+    {
+        Rig rig;
+        const QString path = socketPath("batch.sock");
+        listen(rig, path);
+        StdioBridge bridge(options(rig, path));
+        QSignalSpy finished(&bridge, &StdioBridge::finished);
+        connectBridge(rig, bridge);
+        QVERIFY(!QTest::currentTestFailed());
+        // A 2025-03-26 batch of two requests, and a third that the client then cancels.
+        rig.input.writeAll("[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"},"
+                           "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}]\n"
+                           "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\"}\n"
+                           "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\","
+                           "\"params\":{\"requestId\":3}}\n");
+        rig.input.closeWrite();
+        QTRY_VERIFY(rig.received.endsWith("}}\n"));
+        rig.clients.constFirst()->write("[{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}]\n");
+        QByteArray out;
+        QTRY_VERIFY(!(out += rig.output.readAvailable()).isEmpty());
+        QVERIFY(finished.isEmpty()); // 2 is still unanswered
+        rig.clients.constFirst()->write("{\"jsonrpc\":\"2.0\",\"id\":2,\"error\":{\"code\":-1,\"message\":\"x\"}}\n");
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 5000);
+        QCOMPARE(finished.constFirst().at(0).toInt(), 0);
+    }
+
+    void serverClosingWithRequestsUnanswered()
+    {
+        Rig rig;
+        const QString path = socketPath("unanswered.sock");
+        listen(rig, path);
+        StdioBridge bridge(options(rig, path));
+        QSignalSpy finished(&bridge, &StdioBridge::finished);
+        connectBridge(rig, bridge);
+        QVERIFY(!QTest::currentTestFailed());
+        rig.input.writeAll("{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"ping\"}\n");
+        rig.input.closeWrite();
+        QTRY_VERIFY(!rig.received.isEmpty());
+        rig.clients.constFirst()->disconnectFromServer();
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 5000);
+        QCOMPARE(finished.constFirst().at(0).toInt(), 1);
+        QVERIFY2(finished.constFirst().at(1).toString().contains(u"1 request(s) unanswered"_s),
+            qPrintable(finished.constFirst().at(1).toString()));
+    }
+
     void serverClosingExitsNonZero()
     {
         Rig rig;
         const QString path = socketPath("close.sock");
         listen(rig, path);
         StdioBridge bridge(options(rig, path));
-        QSignalSpy connected(&bridge, &StdioBridge::connected);
         QSignalSpy finished(&bridge, &StdioBridge::finished);
-        bridge.start();
-        QTRY_VERIFY_WITH_TIMEOUT(!connected.isEmpty(), 5000);
-        QTRY_COMPARE(rig.clients.size(), 1); // the server side has accepted too
+        connectBridge(rig, bridge);
+        QVERIFY(!QTest::currentTestFailed());
         rig.clients.constFirst()->write("{\"last\":true}\n");
         rig.clients.constFirst()->flush();
         rig.clients.constFirst()->disconnectFromServer();

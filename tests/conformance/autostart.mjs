@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // `tracedesk --mcp-stdio` with no instance running starts one (headless here: no display),
 // serves the inspector through it, and the started instance keeps running afterwards until it
-// is stopped. Then a bridge to a socket nobody serves, with nothing it may start, fails clearly.
+// is stopped. A piped client that closes stdin right after its requests still gets every answer.
 //   node autostart.mjs TRACEDESK INSPECTOR_MJS WORKDIR
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -62,6 +62,24 @@ const second = spawnSync(process.execPath, [inspector, tracedesk, '--method', 't
     '--socket', socket, '--no-http'], { env, encoding: 'utf8', timeout: 60000 });
 if (second.status !== 0) fail('second bridge failed');
 if (instancePids().length !== 1) fail('the second bridge started another instance');
+
+// A piped client writes its requests and closes stdin at once; every answer still arrives.
+const lines = [
+    { jsonrpc: '2.0', id: 1, method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'pipe', version: '1' } } },
+    { jsonrpc: '2.0', method: 'notifications/initialized' },
+    { jsonrpc: '2.0', id: 2, method: 'tools/list' },
+    { jsonrpc: '2.0', id: 3, method: 'resources/read', params: { uri: 'tracedesk://nothing-here' } },
+].map((m) => JSON.stringify(m) + '\n').join('');
+const piped = spawnSync(tracedesk, ['--mcp-stdio', '--socket', socket, '--no-http'],
+    { env, input: lines, encoding: 'utf8', timeout: 30000 });
+const answers = (piped.stdout ?? '').split('\n').filter((l) => l).map((l) => JSON.parse(l));
+const byId = new Map(answers.filter((a) => 'id' in a).map((a) => [a.id, a]));
+if (piped.status !== 0) fail(`piped bridge exited ${piped.status}: ${piped.stderr}`);
+if (!byId.get(1)?.result?.serverInfo) fail('piped bridge: no initialize result');
+if (!byId.get(2)?.result?.tools?.some((t) => t.name === 'list_probes')) fail('piped bridge: no tools/list result');
+if (!byId.get(3)?.error) fail('piped bridge: no error for the unknown resource');
+process.stdout.write(`piped bridge: ${answers.length} answers after stdin closed, exit 0\n`);
 
 stopInstance();
 const deadline = Date.now() + 15000;
