@@ -45,8 +45,8 @@ QueryProcess::~QueryProcess()
     waitForFinished(1000);
 }
 
-QueryProcess *QueryProcess::run(QObject *owner, const QString &program, const QStringList &arguments,
-    int timeoutMs, Callback done, const QByteArray &input)
+QueryProcess *QueryProcess::run(QObject *owner, const QString &program, const QStringList &arguments, int timeoutMs,
+    Callback done, const QByteArray &input)
 {
     auto *process = new QueryProcess(owner, std::move(done));
     process->QProcess::start(program, arguments);

@@ -43,8 +43,8 @@ public:
     /// Starts PROGRAM ARGUMENTS as a child of OWNER. When INPUT is not null it is written to the
     /// program's stdin, which is then closed; otherwise stdin stays open (the elevated helper
     /// reads stop requests there, and EOF means "stop"). TIMEOUT_MS <= 0 means no time limit.
-    static QueryProcess *run(QObject *owner, const QString &program, const QStringList &arguments,
-        int timeoutMs, Callback done, const QByteArray &input = QByteArray());
+    static QueryProcess *run(QObject *owner, const QString &program, const QStringList &arguments, int timeoutMs,
+        Callback done, const QByteArray &input = QByteArray());
 
     ~QueryProcess() override;
 

@@ -56,8 +56,8 @@ private Q_SLOTS:
     {
         QObject owner;
         Outcome outcome;
-        QueryProcess::run(&owner, u"/bin/sh"_s, shell("echo first >&2; echo 'second one' >&2; echo"), 10'000,
-            recorder(outcome));
+        QueryProcess::run(
+            &owner, u"/bin/sh"_s, shell("echo first >&2; echo 'second one' >&2; echo"), 10'000, recorder(outcome));
         QTRY_COMPARE(outcome.calls, 1);
         QVERIFY(outcome.result->ok());
         // No ERROR line: the last thing it said.
