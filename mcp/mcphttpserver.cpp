@@ -5,6 +5,7 @@
 #include "mcpdispatcher.h"
 #include "mcplogging.h"
 #include "mcpsession.h"
+#include "mcpssestream.h"
 #include "mcptoken.h"
 
 #include <QTcpServer>
@@ -26,75 +27,94 @@ McpHttpResponse jsonError(int status, int code, const QString &message, McpHttpH
     return McpHttpResponse { status, headers, JsonRpc::serialize(JsonRpc::errorResponse({}, code, message)), false };
 }
 
-QByteArray sseEvent(const QJsonValue &message)
-{
-    return "event: message\ndata: " + JsonRpc::serialize(message) + "\n\n";
-}
-
 QByteArray mediaType(const QByteArray &contentType)
 {
     const qsizetype semicolon = contentType.indexOf(';');
     return (semicolon < 0 ? contentType : contentType.left(semicolon)).trimmed().toLower();
 }
 
-/// Answers one POST: a JSON body, or an SSE stream once a notification must go first.
+// Event ids, and the empty priming event that lets a client resume before the first message,
+// arrived with 2025-11-25; older clients would try to parse the empty event as JSON.
+bool primesStreams(const McpSession *session)
+{
+    return session->protocolVersion() >= "2025-11-25"_L1;
+}
+
+McpHttpHeaders streamHeaders(const McpSession *session)
+{
+    return { { "Content-Type", "text/event-stream" }, { "Cache-Control", "no-cache" },
+        { "Mcp-Session-Id", session->id().toLatin1() } };
+}
+
+/// Answers one POST: a JSON body, or an SSE stream once a notification must go first. The stream
+/// outlives a dropped connection, so the client can GET the rest with Last-Event-ID.
 class PostSink : public McpSink
 {
 public:
-    PostSink(McpHttpConnection *connection, bool acceptsJson, bool acceptsSse, const QByteArray &sessionId)
+    using StreamFactory = std::function<McpSseStream *()>;
+
+    PostSink(
+        McpHttpConnection *connection, bool acceptsJson, bool acceptsSse, McpSession *session, StreamFactory makeStream)
         : m_connection(connection)
         , m_serial(connection->requestSerial())
         , m_acceptsJson(acceptsJson)
         , m_acceptsSse(acceptsSse)
-        , m_sessionId(sessionId)
+        , m_sessionId(session->id().toLatin1())
+        , m_makeStream(std::move(makeStream))
     { }
 
     void setErrorStatus(int status) { m_status = status; }
 
     void notify(const QJsonObject &notification) override
     {
-        if (m_done || !live() || !m_acceptsSse)
+        if (m_done || !m_acceptsSse || !ensureStream())
             return;
-        startStream();
-        m_connection->writeStream(sseEvent(notification));
+        m_stream->send(notification);
     }
 
     void respond(const QJsonValue &response) override
     {
-        if (std::exchange(m_done, true) || !live())
+        if (std::exchange(m_done, true))
             return;
-        if (!m_streaming && (m_acceptsJson || m_status != 200)) {
-            m_connection->sendResponse(
-                McpHttpResponse { m_status, headers("application/json"), JsonRpc::serialize(response), false });
+        if (!m_started && (m_acceptsJson || m_status != 200)) {
+            if (live())
+                m_connection->sendResponse(
+                    McpHttpResponse { m_status, headers("application/json"), JsonRpc::serialize(response), false });
             return;
         }
-        startStream();
-        m_connection->writeStream(sseEvent(response));
-        m_connection->endStream();
+        if (!ensureStream())
+            return;
+        m_stream->send(response);
+        m_stream->finish();
     }
 
     void accept() override
     {
-        if (std::exchange(m_done, true) || !live())
+        if (std::exchange(m_done, true))
             return;
-        if (m_streaming)
-            m_connection->endStream();
-        else
+        if (m_started) {
+            if (m_stream)
+                m_stream->finish();
+        } else if (live()) {
             m_connection->sendResponse(McpHttpResponse { 202, headers({}), {}, false });
+        }
     }
 
     void abandon() override
     {
-        if (std::exchange(m_done, true) || !live())
+        if (std::exchange(m_done, true))
             return;
         // A cancelled request gets no answer; end the exchange so the connection is not held.
-        if (m_streaming)
-            m_connection->endStream();
-        else
+        if (m_started) {
+            if (m_stream)
+                m_stream->finish();
+        } else if (live()) {
             m_connection->abort();
+        }
     }
 
-    bool isOpen() const override { return !m_done && live(); }
+    // A started stream keeps taking events while its connection is down: they wait for a resume.
+    bool isOpen() const override { return !m_done && (m_started ? !m_stream.isNull() : live()); }
 
 private:
     bool live() const { return m_connection && m_connection->isOpen() && m_connection->requestSerial() == m_serial; }
@@ -109,13 +129,20 @@ private:
         return list;
     }
 
-    void startStream()
+    bool ensureStream()
     {
-        if (std::exchange(m_streaming, true))
-            return;
+        if (m_started)
+            return !m_stream.isNull();
+        if (!live())
+            return false;
+        m_started = true;
+        m_stream = m_makeStream();
+        if (!m_stream)
+            return false;
         McpHttpHeaders list = headers("text/event-stream");
         list.emplaceBack("Cache-Control", "no-cache");
-        m_connection->beginStream(200, list);
+        m_stream->attach(m_connection, list, -1);
+        return true;
     }
 
     QPointer<McpHttpConnection> m_connection;
@@ -123,8 +150,10 @@ private:
     bool m_acceptsJson;
     bool m_acceptsSse;
     QByteArray m_sessionId;
+    StreamFactory m_makeStream;
+    QPointer<McpSseStream> m_stream;
     int m_status = 200;
-    bool m_streaming = false;
+    bool m_started = false;
     bool m_done = false;
 };
 
@@ -420,7 +449,9 @@ void McpHttpServer::handlePost(McpHttpConnection *connection, const McpHttpReque
             return;
     }
 
-    auto sink = std::make_shared<PostSink>(connection, acceptsJson, acceptsSse, session->id().toLatin1());
+    const QPointer<McpSession> guard(session);
+    auto sink = std::make_shared<PostSink>(connection, acceptsJson, acceptsSse, session,
+        [this, guard] { return guard && !guard->isClosed() ? createStream(guard, u'p') : nullptr; });
     if (message.isObject() && !JsonRpcMessage::fromJson(message).isValid())
         sink->setErrorStatus(400); // not a message we can take: an HTTP error as well as a JSON-RPC one
     m_dispatcher->handle(session, message, sink);
@@ -439,20 +470,49 @@ void McpHttpServer::handleGet(McpHttpConnection *connection, const McpHttpReques
     if (!session)
         return;
     session->touch();
-    connection->beginStream(200,
-        { { "Content-Type", "text/event-stream" }, { "Cache-Control", "no-cache" },
-            { "Mcp-Session-Id", session->id().toLatin1() } });
+    const QList<McpSseStream *> streams = session->findChildren<McpSseStream *>(Qt::FindDirectChildrenOnly);
+
+    // A client whose stream broke resumes it: what it missed, then the rest live.
+    const QByteArray lastEventId = request.header("last-event-id");
+    if (!lastEventId.isEmpty()) {
+        QString streamId;
+        qint64 sequence = 0;
+        McpSseStream *stream = nullptr;
+        if (McpSseStream::parseEventId(lastEventId, &streamId, &sequence))
+            stream = session->findChild<McpSseStream *>(streamId, Qt::FindDirectChildrenOnly);
+        QString error = u"no stream of this session to resume"_s;
+        if (!stream || !stream->attach(connection, streamHeaders(session), sequence, &error)) {
+            connection->sendResponse(jsonError(400, TransportError,
+                u"Bad Request: cannot resume from Last-Event-ID %1: %2"_s.arg(
+                    QString::fromLatin1(lastEventId.left(80)), error)));
+        }
+        return;
+    }
+
+    // A fresh channel for messages the server starts. Broken ones nobody resumed are let go:
+    // this client has moved on.
+    for (McpSseStream *stream : streams) {
+        if (stream->id().startsWith(u'g') && !stream->isAttached())
+            delete stream;
+    }
+    McpSseStream *stream = createStream(session, u'g');
+    stream->attach(connection, streamHeaders(session), -1);
     // A comment line: clients see the stream open at once, and parsers ignore it.
     connection->writeStream(": stream open\n\n");
-    const QPointer<McpHttpConnection> stream(connection);
-    session->addPushChannel(connection, [stream](const QJsonObject &message) {
-        if (stream)
-            stream->writeStream(sseEvent(message));
+    const QPointer<McpSseStream> channel(stream);
+    session->addPushChannel(stream, [channel](const QJsonObject &message) {
+        if (channel)
+            channel->send(message);
     });
-    connect(session, &McpSession::closed, connection, [stream] {
-        if (stream)
-            stream->endStream();
-    });
+}
+
+McpSseStream *McpHttpServer::createStream(McpSession *session, QChar kind)
+{
+    // Unique in the whole server, so an event id can never be mistaken across sessions either.
+    const QString id = kind + QString::number(++m_lastStreamNumber);
+    auto *stream = new McpSseStream(id, primesStreams(session), m_options.streamLimits, session);
+    connect(stream, &McpSseStream::completed, stream, &QObject::deleteLater);
+    return stream;
 }
 
 void McpHttpServer::handleDelete(McpHttpConnection *connection, const McpHttpRequest &request)
@@ -470,7 +530,10 @@ void McpHttpServer::sweepSessions()
     const QDateTime limit = QDateTime::currentDateTimeUtc().addSecs(-m_options.sessionTimeoutSeconds);
     const auto sessions = m_sessions.values();
     for (McpSession *session : sessions) {
-        if (session->inFlightCount() == 0 && !session->hasPushChannel() && session->lastActivity() < limit) {
+        const QList<McpSseStream *> streams = session->findChildren<McpSseStream *>(Qt::FindDirectChildrenOnly);
+        const bool streaming
+            = std::any_of(streams.cbegin(), streams.cend(), [](const McpSseStream *s) { return s->isAttached(); });
+        if (session->inFlightCount() == 0 && !streaming && session->lastActivity() < limit) {
             qCDebug(lcMcpHttp) << "session" << session->id() << "expired";
             session->close();
         }

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // MCP's Streamable HTTP transport (2025-11-25) on our own QTcpServers (127.0.0.1 and ::1),
 // with McpHttpConnection doing the HTTP: POST carries one message (JSON or SSE answer, 202 for
-// notifications), GET opens SSE streams for server-initiated messages, DELETE ends a session.
+// notifications), GET opens SSE streams for server-initiated messages or, with Last-Event-ID,
+// resumes a broken one (McpSseStream), DELETE ends a session.
 // Checks Host and Origin (DNS rebinding), the bearer token, MCP-Protocol-Version and
 // Mcp-Session-Id.
 #pragma once
 
 #include "mcphttpconnection.h"
+#include "mcpssestream.h"
 
 #include <QHash>
 #include <QHostAddress>
@@ -32,6 +34,7 @@ public:
         int maxConnections = 64;
         int sessionTimeoutSeconds = 30 * 60; ///< an idle session (no request, stream or call) ends
         int maxSessions = 256;
+        McpSseStream::Limits streamLimits;
     };
 
     explicit McpHttpServer(McpDispatcher *dispatcher, QObject *parent = nullptr);
@@ -63,6 +66,8 @@ private:
     /// The session named by Mcp-Session-Id, or nullptr after answering 400/404.
     McpSession *requireSession(McpHttpConnection *connection, const McpHttpRequest &request);
     McpSession *createSession();
+    /// A new SSE stream of SESSION: KIND 'p' answers a POST, 'g' carries a GET's pushes.
+    McpSseStream *createStream(McpSession *session, QChar kind);
     bool hostAllowed(const QByteArray &host) const;
     bool originAllowed(const QByteArray &origin) const;
     void sweepSessions();
@@ -75,4 +80,5 @@ private:
     QList<QPointer<McpHttpConnection>> m_connections;
     QHash<QString, McpSession *> m_sessions;
     QTimer *m_sweepTimer;
+    quint64 m_lastStreamNumber = 0;
 };

@@ -121,15 +121,6 @@ void McpSession::addPushChannel(QObject *owner, std::function<void(const QJsonOb
     m_pushChannels.append(PushChannel { owner, std::move(send) });
 }
 
-bool McpSession::hasPushChannel() const
-{
-    for (const PushChannel &channel : m_pushChannels) {
-        if (channel.owner)
-            return true;
-    }
-    return false;
-}
-
 bool McpSession::push(const QJsonObject &message)
 {
     if (isClosed())

@@ -69,7 +69,6 @@ public:
     /// Where server-initiated messages go (the socket itself, or HTTP GET streams). The most
     /// recently added live channel gets each message: one message never goes to two streams.
     void addPushChannel(QObject *owner, std::function<void(const QJsonObject &)> send);
-    bool hasPushChannel() const;
     /// False when no channel is open (the message is dropped).
     bool push(const QJsonObject &message);
 

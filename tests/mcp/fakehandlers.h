@@ -2,7 +2,8 @@
 // Handlers with predictable tools for the transport and protocol tests: no engine, no bpftrace.
 //   echo {text}            answers at once with the text
 //   slow {ms}              answers after ms, or at once (with "cancelled") when cancelled
-//   progress {steps}       sends `steps` progress notifications and a log message, then answers
+//   progress {steps, replyAfterMs}  sends `steps` progress notifications and a log message, then
+//                          answers (after replyAfterMs, default 10)
 //   tool_NNN               padding for pagination (extraTools)
 #pragma once
 
@@ -24,6 +25,7 @@ public:
         , m_extraTools(extraTools)
     { }
 
+    int startedSlowCalls = 0; ///< dispatched to the handler, so a cancellation reaches it
     int cancelledCalls = 0;
     int completedSlowCalls = 0;
     McpCallContext lastContext;
@@ -68,6 +70,7 @@ public:
     {
         lastContext = context;
         if (name == QLatin1String("slow")) {
+            ++startedSlowCalls;
             auto *timer = new QTimer(this);
             timer->setSingleShot(true);
             auto done = std::make_shared<bool>(false);
@@ -93,7 +96,8 @@ public:
             for (int i = 1; i <= steps; ++i)
                 context.progress(i, steps, QStringLiteral("step %1").arg(i));
             context.progress(1, steps, QString()); // not increasing: must be dropped
-            QTimer::singleShot(10, this, [reply, steps] { reply(textResult(QStringLiteral("%1 steps").arg(steps))); });
+            QTimer::singleShot(arguments.value(QStringLiteral("replyAfterMs")).toInt(10), this,
+                [reply, steps] { reply(textResult(QStringLiteral("%1 steps").arg(steps))); });
             return;
         }
         reply(textResult(arguments.value(QStringLiteral("text")).toString()));

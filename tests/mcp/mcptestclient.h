@@ -136,6 +136,17 @@ struct HttpReply
         }
         return list;
     }
+    /// The ids of the SSE events received so far, the priming event's included.
+    QList<QByteArray> eventIds() const
+    {
+        QList<QByteArray> ids;
+        const QList<QByteArray> lines = body.split('\n');
+        for (const QByteArray &line : lines) {
+            if (line.startsWith("id: "))
+                ids.append(line.mid(4));
+        }
+        return ids;
+    }
 };
 
 class HttpClient : public QObject

@@ -37,6 +37,11 @@ private Q_SLOTS:
     void sseResponseWithProgress();
     void jsonOnlyClientGetsJson();
     void getStreams();
+    void resumePostStreamAfterDrop();
+    void resumeGetStreamAfterDrop();
+    void resumeRefused_data();
+    void resumeRefused();
+    void olderClientsGetNoPrimingEvent();
     void cancelOverHttp();
     void longCallDoesNotBlockOthers();
     void keepAliveAndPipelining();
@@ -498,6 +503,145 @@ void TestMcpHttpServer::getStreams()
     QTRY_COMPARE(second.replies.size(), 1);
 }
 
+// The answer to a POST is an SSE stream whose connection breaks mid-call: the client GETs with the
+// last event id it saw and receives the rest, the final response included (2025-11-25 resumability).
+void TestMcpHttpServer::resumePostStreamAfterDrop()
+{
+    auto server = startServer();
+    QVERIFY(server);
+    HttpClient control;
+    QVERIFY(control.connectTo(server->httpPort()));
+    const QByteArray session = initializeSession(control).toLatin1();
+    HttpClient caller;
+    QVERIFY(caller.connectTo(server->httpPort()));
+    caller.sendRequest("POST",
+        body(rpcRequest(5, u"tools/call"_s,
+            QJsonObject { { u"name"_s, u"progress"_s },
+                { u"arguments"_s, QJsonObject { { u"steps"_s, 2 }, { u"replyAfterMs"_s, 1500 } } },
+                { u"_meta"_s, QJsonObject { { u"progressToken"_s, 7 } } } })),
+        authed({ { "Mcp-Session-Id", session }, { "MCP-Protocol-Version", "2025-11-25" } }));
+    QVERIFY(caller.waitForStreamHead());
+    QTRY_COMPARE(caller.current().events().size(), 3); // the log message and two progress steps
+    // The stream opens with an event that has an id and no data, then numbers every event.
+    QVERIFY2(caller.current().body.contains("-0\ndata: \n\n"), caller.current().body.constData());
+    const QList<QByteArray> ids = caller.current().eventIds();
+    QCOMPARE(ids.size(), 4);
+    QVERIFY(ids[0].endsWith("-0"));
+    const QByteArray stream = ids[0].chopped(2);
+    QCOMPARE(ids.mid(1), (QList<QByteArray> { stream + "-1", stream + "-2", stream + "-3" }));
+    QVERIFY(!caller.current().body.contains("\"result\""));
+
+    // The connection dies; the client knows it got the first progress step (event 2), not more.
+    caller.socket.abort();
+    HttpClient resumer;
+    QVERIFY(resumer.connectTo(server->httpPort()));
+    resumer.sendRequest("GET", {},
+        { { "Authorization", "Bearer " + m_token.toLatin1() }, { "Accept", "text/event-stream" },
+            { "Mcp-Session-Id", session }, { "Last-Event-ID", stream + "-2" } });
+    const HttpReply rest = resumer.waitForReply(10000); // complete: the stream ends after the response
+    QCOMPARE(rest.status, 200);
+    QCOMPARE(rest.header("content-type"), QByteArray("text/event-stream"));
+    QCOMPARE(rest.eventIds(), (QList<QByteArray> { stream + "-3", stream + "-4" }));
+    const QList<QJsonObject> events = rest.events();
+    QCOMPARE(events.size(), 2);
+    QCOMPARE(events[0].value(u"params"_s).toObject().value(u"progress"_s).toInt(), 2);
+    QCOMPARE(events[1].value(u"id"_s).toInt(), 5);
+    QCOMPARE(events[1]["result"_L1]["content"_L1][0]["text"_L1].toString(), u"2 steps"_s);
+
+    // Delivered in full: nothing is left to resume.
+    resumer.sendRequest("GET", {},
+        { { "Authorization", "Bearer " + m_token.toLatin1() }, { "Accept", "text/event-stream" },
+            { "Mcp-Session-Id", session }, { "Last-Event-ID", stream + "-4" } });
+    QCOMPARE(resumer.waitForReply().status, 400);
+}
+
+// The GET channel for server-started messages: what was pushed while it was down is replayed.
+void TestMcpHttpServer::resumeGetStreamAfterDrop()
+{
+    auto server = startServer();
+    QVERIFY(server);
+    HttpClient control;
+    QVERIFY(control.connectTo(server->httpPort()));
+    const QByteArray session = initializeSession(control).toLatin1();
+    const Headers headers { { "Authorization", "Bearer " + m_token.toLatin1() }, { "Accept", "text/event-stream" },
+        { "Mcp-Session-Id", session } };
+    auto listener = std::make_unique<HttpClient>();
+    QVERIFY(listener->connectTo(server->httpPort()));
+    listener->sendRequest("GET", {}, headers);
+    QVERIFY(listener->waitForStreamHead());
+    m_handlers->announceResourceChange();
+    QTRY_COMPARE(listener->current().events().size(), 1);
+    const QList<QByteArray> ids = listener->current().eventIds();
+    QCOMPARE(ids.size(), 2); // priming, then the message
+    const QByteArray last = ids.last();
+    listener.reset(); // the connection drops
+
+    m_handlers->announceResourceChange();
+    m_handlers->announceResourceChange();
+    HttpClient again;
+    QVERIFY(again.connectTo(server->httpPort()));
+    again.sendRequest("GET", {}, Headers(headers) << QPair<QByteArray, QByteArray>("Last-Event-ID", last));
+    QVERIFY(again.waitForStreamHead());
+    QTRY_COMPARE(again.current().events().size(), 2); // the two it missed
+    m_handlers->announceResourceChange();
+    QTRY_COMPARE(again.current().events().size(), 3); // and then live
+    const QByteArray stream = last.left(last.lastIndexOf('-'));
+    QCOMPARE(again.current().eventIds(), (QList<QByteArray> { stream + "-2", stream + "-3", stream + "-4" }));
+}
+
+void TestMcpHttpServer::resumeRefused_data()
+{
+    QTest::addColumn<QByteArray>("lastEventId");
+    QTest::newRow("not ours") << QByteArray("abc");
+    QTest::newRow("unknown stream") << QByteArray("p999999-3");
+    QTest::newRow("negative") << QByteArray("p1--1");
+}
+
+void TestMcpHttpServer::resumeRefused()
+{
+    QFETCH(QByteArray, lastEventId);
+    auto server = startServer();
+    QVERIFY(server);
+    HttpClient client;
+    QVERIFY(client.connectTo(server->httpPort()));
+    const QByteArray session = initializeSession(client).toLatin1();
+    client.sendRequest("GET", {},
+        { { "Authorization", "Bearer " + m_token.toLatin1() }, { "Accept", "text/event-stream" },
+            { "Mcp-Session-Id", session }, { "Last-Event-ID", lastEventId } });
+    const HttpReply reply = client.waitForReply();
+    QCOMPARE(reply.status, 400);
+    QVERIFY2(reply.json().value(u"error"_s).toObject().value(u"message"_s).toString().contains(u"Last-Event-ID"_s),
+        reply.body.constData());
+    // Another session's streams are out of reach too: ids are looked up in the caller's session.
+    client.sendRequest("POST", body(rpcRequest(2, u"ping"_s)), authed({ { "Mcp-Session-Id", session } }));
+    QCOMPARE(client.waitForReply().status, 200);
+}
+
+// Clients before 2025-11-25 would try to parse the empty priming event: they get ids, no priming.
+void TestMcpHttpServer::olderClientsGetNoPrimingEvent()
+{
+    auto server = startServer();
+    QVERIFY(server);
+    HttpClient client;
+    QVERIFY(client.connectTo(server->httpPort()));
+    client.sendRequest(
+        "POST", JsonRpc::serialize(rpcRequest(1, u"initialize"_s, initializeParams(u"2025-06-18"_s))), authed());
+    const HttpReply init = client.waitForReply();
+    QCOMPARE(init.status, 200);
+    const QByteArray session = init.header("mcp-session-id");
+    client.sendRequest("POST",
+        body(rpcRequest(5, u"tools/call"_s,
+            QJsonObject { { u"name"_s, u"progress"_s }, { u"arguments"_s, QJsonObject { { u"steps"_s, 1 } } },
+                { u"_meta"_s, QJsonObject { { u"progressToken"_s, 1 } } } })),
+        authed({ { "Mcp-Session-Id", session }, { "MCP-Protocol-Version", "2025-06-18" } }));
+    const HttpReply reply = client.waitForReply();
+    QCOMPARE(reply.status, 200);
+    QVERIFY(!reply.body.contains("data: \n"));
+    const QList<QByteArray> ids = reply.eventIds();
+    QCOMPARE(ids.size(), reply.events().size());
+    QVERIFY(ids.first().endsWith("-1"));
+}
+
 void TestMcpHttpServer::cancelOverHttp()
 {
     auto server = startServer();
@@ -511,7 +655,8 @@ void TestMcpHttpServer::cancelOverHttp()
         body(rpcRequest(u"c1"_s, u"tools/call"_s,
             QJsonObject { { u"name"_s, u"slow"_s }, { u"arguments"_s, QJsonObject { { u"ms"_s, 10000 } } } })),
         authed({ { "Mcp-Session-Id", session } }));
-    QTest::qWait(50);
+    // The call must have started before the cancellation can name it.
+    QTRY_VERIFY(m_handlers->lastContext.cancellation);
     control.sendRequest("POST",
         body(JsonRpc::notification(u"notifications/cancelled"_s, QJsonObject { { u"requestId"_s, u"c1"_s } })),
         authed({ { "Mcp-Session-Id", session } }));
@@ -532,17 +677,17 @@ void TestMcpHttpServer::longCallDoesNotBlockOthers()
     QVERIFY(caller.connectTo(server->httpPort()));
     caller.sendRequest("POST",
         body(rpcRequest(1, u"tools/call"_s,
-            QJsonObject { { u"name"_s, u"slow"_s }, { u"arguments"_s, QJsonObject { { u"ms"_s, 800 } } } })),
+            QJsonObject { { u"name"_s, u"slow"_s }, { u"arguments"_s, QJsonObject { { u"ms"_s, 5000 } } } })),
         authed({ { "Mcp-Session-Id", session } }));
-    QElapsedTimer timer;
-    timer.start();
+    QTRY_VERIFY(m_handlers->lastContext.cancellation); // the slow call is under way
+    // Five round trips while it runs: each is answered although the slow one is not.
     for (int i = 0; i < 5; ++i) {
         control.sendRequest("POST", body(rpcRequest(10 + i, u"ping"_s)), authed({ { "Mcp-Session-Id", session } }));
         QCOMPARE(control.waitForReply().status, 200);
+        QCOMPARE(m_handlers->completedSlowCalls, 0);
     }
-    QVERIFY2(timer.elapsed() < 500, qPrintable(QString::number(timer.elapsed())));
     QVERIFY(caller.replies.isEmpty());
-    const HttpReply slow = caller.waitForReply();
+    const HttpReply slow = caller.waitForReply(15000);
     QCOMPARE(slow.status, 200);
     QCOMPARE(slow.json().value(u"id"_s).toInt(), 1);
 }
@@ -669,7 +814,7 @@ void TestMcpHttpServer::slowlorisTimedOut()
     for (qsizetype i = 0; i < request.size() && !slow.closedByServer; ++i) {
         slow.sendRaw(request.mid(i, 1));
         QTest::qWait(20);
-        if (i == 10) {
+        if (i == 1) {
             // Meanwhile a normal client is served without delay.
             QVERIFY(!initializeSession(other).isEmpty());
             otherServed = true;
@@ -677,7 +822,7 @@ void TestMcpHttpServer::slowlorisTimedOut()
     }
     QTRY_VERIFY(slow.closedByServer);
     QVERIFY(otherServed);
-    QVERIFY2(timer.elapsed() < 3000, qPrintable(QString::number(timer.elapsed())));
+    QVERIFY2(timer.elapsed() < 5000, qPrintable(QString::number(timer.elapsed())));
     QCOMPARE(slow.waitForReply().status, 408);
 }
 
@@ -689,9 +834,10 @@ void TestMcpHttpServer::idleConnectionClosed()
     QVERIFY(server);
     HttpClient client;
     QVERIFY(client.connectTo(server->httpPort()));
-    QVERIFY(!initializeSession(client).isEmpty());
+    // Started before the last answer, whose sending starts the server's idle clock.
     QElapsedTimer timer;
     timer.start();
+    QVERIFY(!initializeSession(client).isEmpty());
     QTRY_VERIFY_WITH_TIMEOUT(client.closedByServer, 4000);
     QVERIFY(timer.elapsed() >= 800);
 }
@@ -715,10 +861,16 @@ void TestMcpHttpServer::connectionLimit()
     QVERIFY(!initializeSession(*clients[0]).isEmpty());
     // Once one leaves, a newcomer gets in.
     clients[4].reset();
-    QTest::qWait(100);
-    HttpClient late;
-    QVERIFY(late.connectTo(server->httpPort()));
-    QVERIFY(!initializeSession(late).isEmpty());
+    // Until the server has read the leaver's EOF a newcomer may still be turned away; not for long.
+    bool admitted = false;
+    for (int attempt = 0; attempt < 50 && !admitted; ++attempt) {
+        HttpClient late;
+        QVERIFY(late.connectTo(server->httpPort()));
+        admitted = !initializeSession(late).isEmpty();
+        if (!admitted)
+            QTest::qWait(100);
+    }
+    QVERIFY(admitted);
 }
 
 void TestMcpHttpServer::fiftyConcurrentClients()
