@@ -22,11 +22,18 @@
 
 using namespace Qt::StringLiterals;
 
+namespace {
+constexpr int OverviewRole = Qt::UserRole + 1;
+constexpr int OverviewTableRows = 10; // more scroll inside the table
+constexpr int OverviewHistogramKeys = 6; // more: select the map to pick a key
+} // namespace
+
 MapsView::MapsView(QWidget *parent)
     : QWidget(parent)
     , m_list(new QListWidget(this))
     , m_stack(new QStackedWidget(this))
     , m_empty(new QLabel(this))
+    , m_overview(new QScrollArea(this))
     , m_table(new QTableView(this))
     , m_model(new MapTableModel(this))
     , m_proxy(new QSortFilterProxyModel(this))
@@ -35,7 +42,6 @@ MapsView::MapsView(QWidget *parent)
     , m_histogram(new HistogramWidget(this))
 {
     m_list->setAccessibleName(tr("Maps"));
-    m_list->setMaximumWidth(220);
     m_empty->setAlignment(Qt::AlignCenter);
     m_empty->setWordWrap(true);
     m_empty->setText(tr("No maps yet. bpftrace prints its maps when the run ends (or when the script calls print())."));
@@ -66,22 +72,35 @@ MapsView::MapsView(QWidget *parent)
     histLayout->addLayout(keyRow);
     histLayout->addWidget(scroll, 1);
 
+    m_overview->setWidgetResizable(true);
+    m_overview->setFrameShape(QFrame::NoFrame);
+    m_overview->setAccessibleName(tr("All maps"));
+
     m_stack->addWidget(m_empty);
+    m_stack->addWidget(m_overview);
     m_stack->addWidget(m_table);
     m_stack->addWidget(m_histogramPage);
 
     auto *splitter = new QSplitter(this);
     splitter->addWidget(m_list);
     splitter->addWidget(m_stack);
+    splitter->setStretchFactor(0, 0);
     splitter->setStretchFactor(1, 1);
     splitter->setChildrenCollapsible(false);
+    // The names are short; the maps need the room. (A maximum width would leave a dead gap
+    // in the splitter.)
+    const int character = fontMetrics().averageCharWidth();
+    splitter->setSizes({ 18 * character, 60 * character });
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(splitter);
 
-    connect(m_list, &QListWidget::currentTextChanged, this, [this](const QString &) {
-        const QListWidgetItem *item = m_list->currentItem();
-        showMap(item ? item->data(Qt::UserRole).toString() : QString());
+    connect(m_list, &QListWidget::currentRowChanged, this, [this](int row) {
+        const QListWidgetItem *item = m_list->item(row);
+        if (item && item->data(OverviewRole).toBool())
+            m_stack->setCurrentWidget(m_overview);
+        else
+            showMap(item ? item->data(Qt::UserRole).toString() : QString());
     });
     connect(m_keys, &QComboBox::currentIndexChanged, this, &MapsView::showHistogramKey);
 }
@@ -109,9 +128,15 @@ QStringList MapsView::mapNames() const
 
 void MapsView::refresh()
 {
+    const bool wasOverview = isShowingOverview();
     const QString current = currentMap();
     const QSignalBlocker blocker(m_list);
     m_list->clear();
+    if (m_maps.size() > 1) {
+        auto *all = new QListWidgetItem(tr("All maps"), m_list);
+        all->setData(OverviewRole, true);
+        all->setIcon(QIcon::fromTheme(u"view-list-tree"_s));
+    }
     for (auto it = m_maps.begin(); it != m_maps.end(); ++it) {
         const QString kind = it.value().toObject().value("kind"_L1).toString();
         auto *item = new QListWidgetItem(
@@ -119,34 +144,118 @@ void MapsView::refresh()
         item->setData(Qt::UserRole, it.key());
         item->setIcon(QIcon::fromTheme(kind.endsWith("hist"_L1) ? u"view-statistics"_s : u"view-list-details"_s));
     }
-    QString target = m_maps.contains(current) ? current : QString();
-    if (target.isEmpty() && !m_maps.isEmpty()) {
-        // Histograms are usually why the script was written: show one first.
-        target = m_maps.begin().key();
-        for (auto it = m_maps.begin(); it != m_maps.end(); ++it) {
-            if (it.value().toObject().value("kind"_L1).toString().endsWith("hist"_L1)) {
-                target = it.key();
-                break;
+    rebuildOverview();
+    // Keep what the person was looking at; at first, everything at once (bpftrace prints all
+    // maps at the end of a run, too).
+    if (m_maps.contains(current)) {
+        selectMap(current);
+    } else if (m_maps.size() > 1 && (wasOverview || current.isEmpty())) {
+        showOverview();
+    } else if (!m_maps.isEmpty()) {
+        selectMap(m_maps.begin().key());
+    } else {
+        m_stack->setCurrentWidget(m_empty);
+    }
+}
+
+void MapsView::rebuildOverview()
+{
+    auto *content = new QWidget;
+    auto *layout = new QVBoxLayout(content);
+    const int gap = content->fontMetrics().height() / 2;
+    layout->setContentsMargins(gap, 0, gap, gap);
+    for (auto it = m_maps.begin(); it != m_maps.end(); ++it) {
+        const QJsonObject entry = it.value().toObject();
+        const QString kind = entry.value("kind"_L1).toString();
+        const QJsonValue data = entry.value("data"_L1);
+        // The name is a link to the map on its own (sorting, every key, bigger chart).
+        auto *title = new QLabel(u"<a href=\"%1\"><b>%2</b></a> %3"_s.arg(it.key().toHtmlEscaped(),
+                                     it.key().toHtmlEscaped(), kind.isEmpty() || kind == "map"_L1 ? QString() : kind),
+            content);
+        title->setTextInteractionFlags(Qt::LinksAccessibleByMouse | Qt::LinksAccessibleByKeyboard);
+        connect(title, &QLabel::linkActivated, this, [this](const QString &name) { selectMap(name); });
+        layout->addWidget(title);
+
+        if (kind == "hist"_L1 || kind == "lhist"_L1) {
+            auto addChart = [&](const QJsonArray &array) {
+                const QList<HistBucket> buckets = HistogramWidget::parseBuckets(array);
+                auto *chart = new HistogramWidget(content);
+                chart->setBuckets(array, kind == "lhist"_L1 || HistogramWidget::looksLinear(buckets));
+                chart->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
+                layout->addWidget(chart);
+            };
+            if (data.isArray()) {
+                addChart(data.toArray());
+            } else {
+                const QJsonObject keyed = data.toObject();
+                int shown = 0;
+                for (auto key = keyed.begin(); key != keyed.end() && shown < OverviewHistogramKeys; ++key, ++shown) {
+                    layout->addWidget(new QLabel(u"[%1]"_s.arg(key.key()), content));
+                    addChart(key.value().toArray());
+                }
+                if (keyed.size() > shown)
+                    layout->addWidget(new QLabel(
+                        tr("%n more key(s): open the map to see each.", nullptr, int(keyed.size()) - shown), content));
             }
+        } else if (data.isObject()) {
+            auto *model = new MapTableModel(content);
+            model->setMap(it.key(), entry);
+            auto *proxy = new QSortFilterProxyModel(content);
+            proxy->setSourceModel(model);
+            proxy->setSortRole(MapTableModel::SortRole);
+            auto *table = new QTableView(content);
+            table->setModel(proxy);
+            table->setSortingEnabled(true);
+            table->sortByColumn(1, Qt::DescendingOrder);
+            table->setAlternatingRowColors(true);
+            table->verticalHeader()->setVisible(false);
+            table->horizontalHeader()->setStretchLastSection(true);
+            const int rowHeight = table->fontMetrics().height() + 6;
+            table->verticalHeader()->setDefaultSectionSize(rowHeight);
+            table->resizeColumnToContents(0);
+            const int rows = std::min(model->rowCount(), OverviewTableRows);
+            table->setFixedHeight(table->horizontalHeader()->sizeHint().height() + rows * rowHeight
+                + 2 * table->frameWidth() + (model->rowCount() > rows ? 0 : 2));
+            layout->addWidget(table);
+        } else {
+            layout->addWidget(new QLabel(MapTableModel::valueText(data), content));
         }
+        layout->addSpacing(gap);
     }
-    for (int row = 0; row < m_list->count(); ++row) {
-        if (m_list->item(row)->data(Qt::UserRole).toString() == target)
-            m_list->setCurrentRow(row);
-    }
-    showMap(target);
+    layout->addStretch(1);
+    m_overview->setWidget(content); // the previous content goes with it
 }
 
 bool MapsView::selectMap(const QString &name)
 {
     for (int row = 0; row < m_list->count(); ++row) {
-        if (m_list->item(row)->data(Qt::UserRole).toString() == name) {
+        if (m_list->item(row)->data(Qt::UserRole).toString() == name && !name.isEmpty()) {
+            const QSignalBlocker blocker(m_list);
             m_list->setCurrentRow(row);
             showMap(name);
             return true;
         }
     }
     return false;
+}
+
+void MapsView::showOverview()
+{
+    if (m_maps.size() < 2)
+        return;
+    const QSignalBlocker blocker(m_list);
+    m_list->setCurrentRow(0);
+    m_stack->setCurrentWidget(m_overview);
+}
+
+bool MapsView::isShowingOverview() const
+{
+    return m_stack->currentWidget() == m_overview;
+}
+
+QWidget *MapsView::overview() const
+{
+    return m_overview->widget();
 }
 
 QString MapsView::currentMap() const

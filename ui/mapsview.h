@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// All maps of a run: tables for plain maps and stats, bar charts for hist/lhist; export.
+// All maps of a run: tables for plain maps and stats, bar charts for hist/lhist, each alone or
+// all of them in one overview; export.
 #pragma once
 
 #include <QJsonObject>
@@ -12,6 +13,7 @@ class Run;
 class QComboBox;
 class QLabel;
 class QListWidget;
+class QScrollArea;
 class QSortFilterProxyModel;
 class QStackedWidget;
 class QTableView;
@@ -29,6 +31,12 @@ public:
 
     QStringList mapNames() const;
     bool selectMap(const QString &name);
+    /// Every map at once, tables and charts one below the other (the default for two or more).
+    void showOverview();
+    bool isShowingOverview() const;
+    /// The overview's content (tests look into it).
+    QWidget *overview() const;
+    /// The selected map; empty while the overview is shown.
     QString currentMap() const;
     bool isShowingHistogram() const;
     MapTableModel *tableModel() const { return m_model; }
@@ -43,6 +51,7 @@ public:
 
 private:
     void refresh();
+    void rebuildOverview();
     void showMap(const QString &name);
     void showHistogramKey();
 
@@ -51,6 +60,7 @@ private:
     QListWidget *m_list;
     QStackedWidget *m_stack;
     QLabel *m_empty;
+    QScrollArea *m_overview;
     QTableView *m_table;
     MapTableModel *m_model;
     QSortFilterProxyModel *m_proxy;

@@ -56,7 +56,7 @@ private Q_SLOTS:
         QCOMPARE(window.runsPanel()->currentRun(), run);
         QCOMPARE(window.runView()->run(), run);
         QTRY_COMPARE_WITH_TIMEOUT(run->state(), RunState::Finished, 10000);
-        QTRY_VERIFY(window.runView()->mapsView()->isShowingHistogram());
+        QTRY_VERIFY(window.runView()->mapsView()->isShowingOverview());
 
         // Stop stops the selected active run.
         window.editor()->setPlainText(u"interval:s:1 { } // fake:wait"_s);

@@ -9,7 +9,9 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QLabel>
 #include <QSortFilterProxyModel>
+#include <QTableView>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -38,9 +40,15 @@ private Q_SLOTS:
         MapsView view;
         view.setMaps(sampleMaps());
         QCOMPARE(view.mapNames().size(), 4);
-        // A histogram is shown first.
-        QVERIFY(view.isShowingHistogram());
+        // All maps at once first: one chart per histogram (and per key), one table per map.
+        QVERIFY(view.isShowingOverview());
+        QVERIFY(view.currentMap().isEmpty());
+        QCOMPARE(view.overview()->findChildren<HistogramWidget *>().size(), 3);
+        const QList<QTableView *> tables = view.overview()->findChildren<QTableView *>();
+        QCOMPARE(tables.size(), 2);
+        QCOMPARE(tables.first()->model()->index(0, 0).data().toString(), u"firefox"_s); // biggest first
         QVERIFY(view.selectMap(u"@bytes"_s));
+        QVERIFY(!view.isShowingOverview());
         QCOMPARE(view.histogram()->labels(), (QStringList { u"[0]"_s, u"[2, 4)"_s, u"[1K, 2K)"_s }));
 
         QVERIFY(view.selectMap(u"@opens"_s));
@@ -59,6 +67,43 @@ private Q_SLOTS:
         QVERIFY(view.selectMap(u"@sizes"_s));
         QVERIFY(view.tableModel()->isStats());
         QVERIFY(!view.selectMap(u"@missing"_s));
+
+        // A map's name in the overview opens it alone.
+        view.showOverview();
+        QVERIFY(view.isShowingOverview());
+        const QList<QLabel *> labels = view.overview()->findChildren<QLabel *>();
+        auto title = std::find_if(labels.cbegin(), labels.cend(),
+            [](const QLabel *label) { return label->text().contains(u"href=\"@opens\""_s); });
+        QVERIFY(title != labels.cend());
+        Q_EMIT(*title)->linkActivated(u"@opens"_s);
+        QCOMPARE(view.currentMap(), u"@opens"_s);
+        QVERIFY(!view.isShowingOverview());
+    }
+
+    void overviewFollowsUpdates()
+    {
+        MapsView view;
+        QJsonObject maps = sampleMaps();
+        view.setMaps(maps);
+        QVERIFY(view.isShowingOverview());
+        // print() sends maps again while the run goes on: the overview stays, with the new values.
+        maps.insert(
+            u"@opens"_s, QJsonObject { { u"kind"_s, u"map"_s }, { u"data"_s, QJsonObject { { u"vim"_s, 99 } } } });
+        view.setMaps(maps);
+        QVERIFY(view.isShowingOverview());
+        QCOMPARE(
+            view.overview()->findChildren<QTableView *>().first()->model()->index(0, 0).data().toString(), u"vim"_s);
+        // A map chosen by the person stays chosen across updates.
+        QVERIFY(view.selectMap(u"@bytes"_s));
+        view.setMaps(maps);
+        QCOMPARE(view.currentMap(), u"@bytes"_s);
+        // One map: no overview, the map itself.
+        view.setMaps(QJsonObject { { u"@n"_s, maps.value(u"@opens"_s) } });
+        QVERIFY(!view.isShowingOverview());
+        QCOMPARE(view.currentMap(), u"@n"_s);
+        view.setMaps({});
+        QVERIFY(!view.isShowingOverview());
+        QVERIFY(view.currentMap().isEmpty());
     }
 
     void followsRunMaps()
@@ -70,7 +115,7 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(run->state(), RunState::Finished, 10000);
         QTRY_COMPARE(view.mapNames().size(), 4);
         QVERIFY(view.mapNames().contains(u"@bytes"_s));
-        QVERIFY(view.isShowingHistogram());
+        QVERIFY(view.isShowingOverview());
     }
 
     void exportJsonAndText()

@@ -83,12 +83,16 @@ private Q_SLOTS:
         window.probeBrowser()->selectProbe(u"tracepoint:syscalls:sys_enter_openat"_s);
         window.endpointDock()->raise();
         window.runView()->tabs()->setCurrentIndex(1);
-        QVERIFY(window.runView()->mapsView()->selectMap(u"@bytes"_s));
+        // The run's maps all at once: the histogram and the count table together.
+        QVERIFY(window.runView()->mapsView()->isShowingOverview());
         QTest::qWait(300);
         QVERIFY(save(&window, u"mainwindow.png"_s));
         QVERIFY(window.runView()->mapsView()->selectMap(u"@opens"_s));
         QTest::qWait(100);
         QVERIFY(save(&window, u"mainwindow-maptable.png"_s));
+        QVERIFY(window.runView()->mapsView()->selectMap(u"@bytes"_s));
+        QTest::qWait(100);
+        QVERIFY(save(&window, u"mainwindow-histogram.png"_s));
         window.runView()->tabs()->setCurrentIndex(0);
         QTest::qWait(100);
         QVERIFY(save(&window, u"mainwindow-output.png"_s));
