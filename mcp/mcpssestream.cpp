@@ -76,8 +76,8 @@ void McpSseStream::send(const QJsonValue &message)
     if (m_finished)
         return;
     const qint64 sequence = m_nextSequence++;
-    QByteArray bytes = "id: " + id().toLatin1() + '-' + QByteArray::number(sequence) + "\nevent: message\ndata: "
-        + JsonRpc::serialize(message) + "\n\n";
+    QByteArray bytes = "id: " + id().toLatin1() + '-' + QByteArray::number(sequence)
+        + "\nevent: message\ndata: " + JsonRpc::serialize(message) + "\n\n";
     if (isAttached())
         m_connection->writeStream(bytes);
     m_bufferedBytes += bytes.size();
