@@ -145,7 +145,9 @@ private Q_SLOTS:
                   .arg(double(lines) / (double(parserNs) / 1e9), 0, 'f', 0);
         std::printf("%s\n", qPrintable(report));
         // Not a performance gate, a guard against pathologies (one signal per line, quadratic copies).
-        QVERIFY2(engineRate > 20000, qPrintable(report));
+        // Against the baseline of the same run, not an absolute rate, so a loaded machine slows
+        // both: the engine normally reaches a quarter to a third of the baseline's rate.
+        QVERIFY2(engineRate / baselineRate > 0.02, qPrintable(report));
     }
 };
 
