@@ -193,14 +193,19 @@ private Q_SLOTS:
         rig.approver->start();
         Run *run = rig.submit(Script, u"too slow"_s);
         QTRY_VERIFY(rig.shows(Prompt.toByteArray()));
-        // Queued half a second later, so its deadline falls well after the first one's.
-        QTest::qWait(500);
+        // The timeout applies to requests queued from then on: the next one's deadline falls
+        // seconds after the first one's, so a late timer on a loaded machine cannot expire both
+        // at once.
+        rig.engine->setApprovalTimeoutSeconds(4);
         Run *next = rig.submit(u"BEGIN { exit(); }\n"_s, u"next one"_s);
-        QTRY_VERIFY_WITH_TIMEOUT(rig.shows("expired before a decision"), 5000);
+        QVERIFY(
+            rig.engine->approvals()->expiresAt(next->id()) >= rig.engine->approvals()->expiresAt(run->id()).addSecs(3));
+        QTRY_VERIFY_WITH_TIMEOUT(rig.shows("expired before a decision"), 10000);
         QCOMPARE(run->state(), RunState::Expired);
+        QCOMPARE(next->state(), RunState::PendingApproval);
         // The prompt moves on to the queued request, which then runs out of time in turn.
         QTRY_VERIFY(rig.shows("Reason: next one"));
-        QTRY_COMPARE_WITH_TIMEOUT(rig.count("expired before a decision"), 2, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(rig.count("expired before a decision"), 2, 15000);
         QCOMPARE(next->state(), RunState::Expired);
         // An answer typed after both expired approves nothing.
         rig.type("a\n");

@@ -131,14 +131,21 @@ private Q_SLOTS:
         Fixture f;
         f.queue.setExpirySeconds(1);
         Run *run = f.submit(m_script);
-        Run *later = nullptr;
-        QTimer::singleShot(500, this, [&] { later = f.submit(m_script + u" "_s); });
-        QTRY_COMPARE_WITH_TIMEOUT(run->state(), RunState::Expired, 3000);
+        QVERIFY(run);
+        const QDateTime runExpires = f.queue.expiresAt(run->id());
+        // The expiry applies to requests queued from then on; the later request's deadline lies
+        // seconds after the first one's, so even a late timer on a loaded machine cannot expire
+        // both at once.
+        f.queue.setExpirySeconds(4);
+        Run *later = f.submit(m_script + u" "_s);
+        QVERIFY(later);
+        QCOMPARE(f.queue.expiresAt(run->id()), runExpires);
+        QVERIFY(f.queue.expiresAt(later->id()) >= runExpires.addSecs(3));
+        QTRY_COMPARE_WITH_TIMEOUT(run->state(), RunState::Expired, 10000);
         QCOMPARE(run->decision(), Decision::Expired);
         QCOMPARE(run->decidedBy(), u"timeout"_s);
-        QVERIFY(later);
-        QCOMPARE(later->state(), RunState::PendingApproval); // its own second has not passed yet
-        QTRY_COMPARE_WITH_TIMEOUT(later->state(), RunState::Expired, 3000);
+        QCOMPARE(later->state(), RunState::PendingApproval); // its own deadline has not passed yet
+        QTRY_COMPARE_WITH_TIMEOUT(later->state(), RunState::Expired, 15000);
         QCOMPARE(f.auditDecisions(), (QStringList { u"expired"_s, u"expired"_s }));
     }
 

@@ -211,15 +211,21 @@ private Q_SLOTS:
         ScopedEnv allow("TRACEDESK_HELPER_TEST_BPFTRACE", fakePath(u"stubborn.sh"_s).toUtf8());
         RunLimits limits;
         limits.sigintGraceMs = 200;
-        limits.sigtermGraceMs = 200;
+        // TERM travels as a line to the helper, which signals the fake, whose shell runs its trap
+        // only after the current `sleep` returns: on a loaded machine that can take a while, and
+        // the run must not be killed (losing its maps) meanwhile.
+        limits.sigtermGraceMs = 5000;
         RunManager manager;
         manager.setLimits(limits);
         manager.setPrivilege(elevated(PrivilegeMode::Pkexec, fakePath(u"stubborn.sh"_s)));
         Run *run = manager.startPersonRun(u"BEGIN {}"_s);
         QTRY_COMPARE(run->attachedProbes(), 1);
         QVERIFY(manager.stop(run->id()));
-        QTRY_COMPARE(run->state(), RunState::Stopped);
+        QTRY_COMPARE_WITH_TIMEOUT(run->state(), RunState::Stopped, 20000);
         QVERIFY(run->maps().contains("@after_term"_L1));
+        const QStringList texts = lineTexts(run);
+        QVERIFY2(texts.filter(u"SIGTERM"_s).size() == 1 && texts.filter(u"SIGKILL"_s).isEmpty(),
+            qPrintable(texts.join(u'|')));
     }
 
     void elevationRefused()
