@@ -201,6 +201,16 @@ private Q_SLOTS:
         first.start(binary(), { u"--http-port"_s, u"0"_s });
         QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(socketPath) || first.state() == QProcess::NotRunning, 15000);
         QVERIFY2(first.state() == QProcess::Running, first.readAllStandardError().constData());
+        // The socket file appears before the first instance's event loop answers on it. Ask it
+        // ourselves with a generous timeout, so `second` below (5 s) meets an instance that is
+        // known to answer, however loaded the machine.
+        InstanceActivator probe(socketPath);
+        probe.setTimeoutMs(60000);
+        QSignalSpy probed(&probe, &InstanceActivator::finished);
+        probe.start();
+        QTRY_VERIFY_WITH_TIMEOUT(!probed.isEmpty(), 65000);
+        QVERIFY2(probed.constFirst().at(0).value<InstanceActivator::Outcome>() == InstanceActivator::Outcome::Activated,
+            qPrintable(probed.constFirst().at(1).toString()));
 
         QProcess second;
         second.setProcessEnvironment(env);

@@ -141,16 +141,25 @@ async function investigate(client) {
     const long = await tool(client, 'exec_program',
         { program: longProgram, timeout_seconds: 60, reason: 'Long run that is stopped early' });
     if (long?.execution_id) {
+        // Running starts with the process; compiling and attaching follow, and on a loaded
+        // machine they take seconds. Wait until the probes are attached, then trace for a second
+        // so the interval probe has fired. get_result does not wake on attachment (it prints no
+        // line), so poll every second.
         let state = null;
-        const deadline = Date.now() + 30000;
+        const deadline = Date.now() + 45000;
         let offset = 0;
         while (Date.now() < deadline) {
-            state = await tool(client, 'get_result', { execution_id: long.execution_id, offset, wait_seconds: 5 });
-            if (!state || state.terminal || (state.state === 'running' && state.duration_seconds >= 1))
+            state = await tool(client, 'get_result', { execution_id: long.execution_id, offset, wait_seconds: 1 });
+            if (!state || state.terminal || (state.state === 'running' && state.attached_probes > 0))
                 break;
             offset = state.next_offset;
         }
-        check(state?.state === 'running', 'the long run is running', state && { state: state.state, message: state.message });
+        if (state?.state === 'running' && state.attached_probes > 0) {
+            await new Promise((resolve) => setTimeout(resolve, 1000));
+            state = await tool(client, 'get_result', { execution_id: long.execution_id, offset: state.next_offset });
+        }
+        check(state?.state === 'running' && state.attached_probes > 0, 'the long run is running with its probes attached',
+            state && { state: state.state, attached_probes: state.attached_probes, message: state.message });
         const stopped = await tool(client, 'stop_execution', { execution_id: long.execution_id });
         check(stopped !== null, 'stop_execution accepted', stopped);
         const final = stopped?.terminal ? await tool(client, 'get_result', { execution_id: long.execution_id })

@@ -149,7 +149,8 @@ void TestMcpSocketServer::disconnectMidRequestCancelsOnlyThatClient()
         QJsonObject { { u"name"_s, u"slow"_s }, { u"arguments"_s, QJsonObject { { u"ms"_s, 5000 } } } }));
     staying.send(rpcRequest(9, u"tools/call"_s,
         QJsonObject { { u"name"_s, u"slow"_s }, { u"arguments"_s, QJsonObject { { u"ms"_s, 300 } } } }));
-    QTest::qWait(50);
+    // Both calls must have reached the handlers before the disconnect, or nothing is cancelled.
+    QTRY_COMPARE(m_handlers->startedSlowCalls, 2);
     leaving.socket.abort();
     QTRY_COMPARE(m_handlers->cancelledCalls, 1);
     // The other client is served as before, and its own long call completes.
