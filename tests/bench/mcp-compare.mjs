@@ -6,7 +6,7 @@
 // Started by tests/conformance/withserver.mjs, which provides TRACEDESK_URL, TRACEDESK_TOKEN and
 // TRACEDESK_SOCKET. BENCH_N sets the sequential requests per measurement (default 200).
 import { spawn } from 'node:child_process';
-import { createServer, createConnection } from 'node:net';
+import { createConnection } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -120,25 +120,53 @@ async function measure(client, method, params) {
 
 // ---- the peers -----------------------------------------------------------------------------
 
-function freePort() {
-    return new Promise((resolve) => {
-        const s = createServer();
-        s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-    });
-}
-
-async function waitForHttp(url, deadlineMs) {
-    const deadline = Date.now() + deadlineMs;
-    while (Date.now() < deadline) {
-        try { await fetch(url, { method: 'GET' }); return; } catch { await new Promise((r) => setTimeout(r, 100)); }
-    }
-    throw new Error(`${url} did not come up`);
-}
-
 const children = [];
 function cleanup() { for (const c of children) if (c.exitCode === null) c.kill('SIGKILL'); }
 process.on('exit', cleanup);
 setTimeout(() => { process.stderr.write('benchmark timed out\n'); cleanup(); process.exit(1); }, 150000).unref();
+
+// The port the reference server listens on, told by the server itself: PORT=0 lets the kernel
+// pick a free one as it binds (no port picked here first and taken by someone else meanwhile),
+// and this hook, loaded into the server, prints which one it got once it really listens.
+const listenHook = 'data:text/javascript,' + encodeURIComponent(`
+import net from 'node:net';
+const listen = net.Server.prototype.listen;
+net.Server.prototype.listen = function (...args) {
+    this.once('listening', () => {
+        const address = this.address();
+        if (address && typeof address === 'object')
+            process.stderr.write('tracedesk-bench: listening on port ' + address.port + '\\n');
+    });
+    return listen.apply(this, args);
+};`);
+
+async function startReferenceHttp() {
+    const child = spawn(process.execPath, ['--import', listenHook, everything, 'streamableHttp'], {
+        env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    children.push(child);
+    const port = await new Promise((resolve, reject) => {
+        let err = '';
+        let listening = false;
+        const timer = setTimeout(() => reject(new Error(`the reference HTTP server did not listen within 30 s: ${err.slice(-500)}`)), 30000);
+        child.stderr.setEncoding('utf8');
+        child.stderr.on('data', (d) => {
+            if (listening) return; // keep draining the pipe, stop keeping what it says
+            err += d;
+            const m = err.match(/^tracedesk-bench: listening on port (\d+)$/m);
+            if (m) {
+                listening = true;
+                clearTimeout(timer);
+                resolve(Number(m[1]));
+            }
+        });
+        child.once('exit', (code, signal) => {
+            clearTimeout(timer);
+            reject(new Error(`the reference HTTP server exited with ${signal ?? code}: ${err.slice(-500)}`));
+        });
+    });
+    return { child, url: `http://127.0.0.1:${port}/mcp` };
+}
 
 async function main() {
     const url = process.env.TRACEDESK_URL;
@@ -169,14 +197,7 @@ async function main() {
     socket.destroy();
 
     // The reference server over HTTP; its cheapest tool call (echo) stands beside get_result.
-    const port = await freePort();
-    const httpServer = spawn(process.execPath, [everything, 'streamableHttp'], {
-        env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    children.push(httpServer);
-    httpServer.stderr.resume();
-    const everythingUrl = `http://127.0.0.1:${port}/mcp`;
-    await waitForHttp(everythingUrl, 20000);
+    const { child: httpServer, url: everythingUrl } = await startReferenceHttp();
     const refHttp = new HttpClient(everythingUrl, null);
     await handshake(refHttp);
     const echo = { name: 'echo', arguments: { message: 'x' } };
