@@ -58,6 +58,8 @@ private Q_SLOTS:
 private:
     std::unique_ptr<McpServer> startServer(McpServerConfig config = {});
     Headers authed(Headers extra = {}) const;
+    /// For a GET of the session's SSE stream; LAST_EVENT_ID, when given, resumes one.
+    Headers streamHeaders(const QByteArray &session, const QByteArray &lastEventId = {}) const;
     QString initializeSession(HttpClient &client);
 
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -93,6 +95,15 @@ Headers TestMcpHttpServer::authed(Headers extra) const
     extra.emplaceBack("Content-Type", "application/json");
     extra.emplaceBack("Accept", "application/json, text/event-stream");
     return extra;
+}
+
+Headers TestMcpHttpServer::streamHeaders(const QByteArray &session, const QByteArray &lastEventId) const
+{
+    Headers headers { { "Authorization", "Bearer " + m_token.toLatin1() }, { "Accept", "text/event-stream" },
+        { "Mcp-Session-Id", session } };
+    if (!lastEventId.isEmpty())
+        headers.emplaceBack("Last-Event-ID", lastEventId);
+    return headers;
 }
 
 QString TestMcpHttpServer::initializeSession(HttpClient &client)
@@ -535,9 +546,7 @@ void TestMcpHttpServer::resumePostStreamAfterDrop()
     caller.socket.abort();
     HttpClient resumer;
     QVERIFY(resumer.connectTo(server->httpPort()));
-    resumer.sendRequest("GET", {},
-        { { "Authorization", "Bearer " + m_token.toLatin1() }, { "Accept", "text/event-stream" },
-            { "Mcp-Session-Id", session }, { "Last-Event-ID", stream + "-2" } });
+    resumer.sendRequest("GET", {}, streamHeaders(session, stream + "-2"));
     const HttpReply rest = resumer.waitForReply(10000); // complete: the stream ends after the response
     QCOMPARE(rest.status, 200);
     QCOMPARE(rest.header("content-type"), QByteArray("text/event-stream"));
@@ -549,9 +558,7 @@ void TestMcpHttpServer::resumePostStreamAfterDrop()
     QCOMPARE(events[1]["result"_L1]["content"_L1][0]["text"_L1].toString(), u"2 steps"_s);
 
     // Delivered in full: nothing is left to resume.
-    resumer.sendRequest("GET", {},
-        { { "Authorization", "Bearer " + m_token.toLatin1() }, { "Accept", "text/event-stream" },
-            { "Mcp-Session-Id", session }, { "Last-Event-ID", stream + "-4" } });
+    resumer.sendRequest("GET", {}, streamHeaders(session, stream + "-4"));
     QCOMPARE(resumer.waitForReply().status, 400);
 }
 
@@ -563,8 +570,7 @@ void TestMcpHttpServer::resumeGetStreamAfterDrop()
     HttpClient control;
     QVERIFY(control.connectTo(server->httpPort()));
     const QByteArray session = initializeSession(control).toLatin1();
-    const Headers headers { { "Authorization", "Bearer " + m_token.toLatin1() }, { "Accept", "text/event-stream" },
-        { "Mcp-Session-Id", session } };
+    const Headers headers = streamHeaders(session);
     auto listener = std::make_unique<HttpClient>();
     QVERIFY(listener->connectTo(server->httpPort()));
     listener->sendRequest("GET", {}, headers);
@@ -580,7 +586,7 @@ void TestMcpHttpServer::resumeGetStreamAfterDrop()
     m_handlers->announceResourceChange();
     HttpClient again;
     QVERIFY(again.connectTo(server->httpPort()));
-    again.sendRequest("GET", {}, Headers(headers) << QPair<QByteArray, QByteArray>("Last-Event-ID", last));
+    again.sendRequest("GET", {}, streamHeaders(session, last));
     QVERIFY(again.waitForStreamHead());
     QTRY_COMPARE(again.current().events().size(), 2); // the two it missed
     m_handlers->announceResourceChange();
@@ -605,9 +611,7 @@ void TestMcpHttpServer::resumeRefused()
     HttpClient client;
     QVERIFY(client.connectTo(server->httpPort()));
     const QByteArray session = initializeSession(client).toLatin1();
-    client.sendRequest("GET", {},
-        { { "Authorization", "Bearer " + m_token.toLatin1() }, { "Accept", "text/event-stream" },
-            { "Mcp-Session-Id", session }, { "Last-Event-ID", lastEventId } });
+    client.sendRequest("GET", {}, streamHeaders(session, lastEventId));
     const HttpReply reply = client.waitForReply();
     QCOMPARE(reply.status, 400);
     QVERIFY2(reply.json().value(u"error"_s).toObject().value(u"message"_s).toString().contains(u"Last-Event-ID"_s),
