@@ -77,7 +77,7 @@ QList<Run *> ApprovalQueue::pending() const
 
 QDateTime ApprovalQueue::expiresAt(const QString &runId) const
 {
-    return m_expiry.value(runId);
+    return m_expiry.value(runId).at;
 }
 
 Run *ApprovalQueue::pendingRun(const QString &runId, QString *error) const
@@ -100,7 +100,7 @@ void ApprovalQueue::enqueue(Run *run)
         return;
     const QString key = run->client().name + u'\n' + QString::fromLatin1(run->scriptHash());
     m_pending.append(run);
-    m_expiry.insert(run->id(), QDateTime::currentDateTimeUtc().addSecs(m_expirySeconds));
+    m_expiry.insert(run->id(), Deadline { QDateTime::currentDateTimeUtc().addSecs(m_expirySeconds), m_expirySeconds });
     Q_EMIT requestAdded(run);
     if (m_sessionAllowed.contains(key)) {
         resolve(run, Decision::ApprovedForSession, u"session-allow"_s,
@@ -275,9 +275,9 @@ void ApprovalQueue::resolve(Run *run, Decision decision, const QString &decidedB
 void ApprovalQueue::scheduleExpiry()
 {
     QDateTime earliest;
-    for (const QDateTime &at : std::as_const(m_expiry)) {
-        if (!earliest.isValid() || at < earliest)
-            earliest = at;
+    for (const Deadline &deadline : std::as_const(m_expiry)) {
+        if (!earliest.isValid() || deadline.at < earliest)
+            earliest = deadline.at;
     }
     if (!earliest.isValid()) {
         m_expiryTimer.stop();
@@ -291,9 +291,10 @@ void ApprovalQueue::expire()
     const QDateTime now = QDateTime::currentDateTimeUtc();
     const QList<Run *> waiting = pending();
     for (Run *run : waiting) {
-        if (m_expiry.value(run->id()) <= now)
+        const Deadline deadline = m_expiry.value(run->id());
+        if (deadline.at <= now)
             resolve(run, Decision::Expired, u"timeout"_s,
-                u"Nobody decided within %1 seconds; the request counts as denied."_s.arg(m_expirySeconds));
+                u"Nobody decided within %1 s; the request counts as denied."_s.arg(deadline.seconds));
     }
     scheduleExpiry();
 }

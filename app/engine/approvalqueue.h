@@ -69,7 +69,12 @@ private:
     ApprovalPolicy m_policy = ApprovalPolicy::Ask;
     int m_expirySeconds = 300;
     QList<QPointer<Run>> m_pending;
-    QHash<QString, QDateTime> m_expiry;
+    struct Deadline
+    {
+        QDateTime at;
+        int seconds = 0; ///< the expiry time in force when the request was queued
+    };
+    QHash<QString, Deadline> m_expiry;
     QSet<QString> m_sessionAllowed; ///< clientName + '\n' + scriptHash
     QTimer m_expiryTimer;
 };

@@ -144,8 +144,11 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(run->state(), RunState::Expired, 10000);
         QCOMPARE(run->decision(), Decision::Expired);
         QCOMPARE(run->decidedBy(), u"timeout"_s);
+        // The message names the time the request was given, not the setting changed since.
+        QCOMPARE(run->decisionMessage(), u"Nobody decided within 1 s; the request counts as denied."_s);
         QCOMPARE(later->state(), RunState::PendingApproval); // its own deadline has not passed yet
         QTRY_COMPARE_WITH_TIMEOUT(later->state(), RunState::Expired, 15000);
+        QVERIFY(later->decisionMessage().contains(u"within 4 s;"_s));
         QCOMPARE(f.auditDecisions(), (QStringList { u"expired"_s, u"expired"_s }));
     }
 
