@@ -133,13 +133,33 @@ private:
         return o;
     }
 
-    // Starts BRIDGE against RIG's server and waits until both ends are connected.
-    static void connectBridge(Rig &rig, StdioBridge &bridge)
+    /// A bridge between a rig's pipes and its server, connected at both ends.
+    struct Relay
     {
-        QSignalSpy connected(&bridge, &StdioBridge::connected);
-        bridge.start();
-        QTRY_VERIFY_WITH_TIMEOUT(!connected.isEmpty(), 5000);
-        QTRY_COMPARE(rig.clients.size(), 1); // the server side has accepted too
+        Rig rig;
+        std::unique_ptr<StdioBridge> bridge;
+        std::unique_ptr<QSignalSpy> finished;
+    };
+
+    // Null (with the test failed) when the two ends did not connect.
+    std::unique_ptr<Relay> startRelay(const char *socketName, qint64 maxBufferedBytes = 0)
+    {
+        auto relay = std::make_unique<Relay>();
+        const QString path = socketPath(socketName);
+        listen(relay->rig, path);
+        StdioBridge::Options o = options(relay->rig, path);
+        if (maxBufferedBytes > 0)
+            o.maxBufferedBytes = maxBufferedBytes;
+        relay->bridge = std::make_unique<StdioBridge>(o);
+        relay->finished = std::make_unique<QSignalSpy>(relay->bridge.get(), &StdioBridge::finished);
+        QSignalSpy connected(relay->bridge.get(), &StdioBridge::connected);
+        relay->bridge->start();
+        if (!QTest::qWaitFor([&] { return !connected.isEmpty(); }, 5000)
+            || !QTest::qWaitFor([&] { return relay->rig.clients.size() == 1; }, 5000)) { // accepted too
+            qWarning("the bridge did not connect to the test server");
+            return nullptr;
+        }
+        return relay;
     }
 
 private Q_SLOTS:
@@ -159,13 +179,10 @@ private Q_SLOTS:
     void relaysBothWays()
     {
         QFETCH(QList<QByteArray>, chunks);
-        Rig rig;
-        const QString path = socketPath("relay.sock");
-        listen(rig, path);
-        StdioBridge bridge(options(rig, path));
-        QSignalSpy finished(&bridge, &StdioBridge::finished);
-        connectBridge(rig, bridge);
-        QVERIFY(!QTest::currentTestFailed());
+        auto relay = startRelay("relay.sock");
+        QVERIFY(relay);
+        Rig &rig = relay->rig;
+        QSignalSpy &finished = *relay->finished;
 
         QByteArray sent;
         for (const QByteArray &chunk : chunks) {
@@ -185,14 +202,9 @@ private Q_SLOTS:
 
     void largeTransfersWithBackpressure()
     {
-        Rig rig;
-        const QString path = socketPath("large.sock");
-        listen(rig, path);
-        StdioBridge::Options o = options(rig, path);
-        o.maxBufferedBytes = 64 * 1024; // small, so backpressure really kicks in
-        StdioBridge bridge(o);
-        connectBridge(rig, bridge);
-        QVERIFY(!QTest::currentTestFailed());
+        auto relay = startRelay("large.sock", 64 * 1024); // small buffers, so backpressure really kicks in
+        QVERIFY(relay);
+        Rig &rig = relay->rig;
 
         // 4 MiB from the server while the test reads the output pipe only now and then.
         QByteArray big;
@@ -230,13 +242,10 @@ private Q_SLOTS:
 
     void eofOnInputExitsZero()
     {
-        Rig rig;
-        const QString path = socketPath("eof.sock");
-        listen(rig, path);
-        StdioBridge bridge(options(rig, path));
-        QSignalSpy finished(&bridge, &StdioBridge::finished);
-        connectBridge(rig, bridge);
-        QVERIFY(!QTest::currentTestFailed());
+        auto relay = startRelay("eof.sock");
+        QVERIFY(relay);
+        Rig &rig = relay->rig;
+        QSignalSpy &finished = *relay->finished;
         rig.input.writeAll("{\"id\":1}\n");
         rig.input.closeWrite();
         QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 5000);
@@ -251,13 +260,10 @@ private Q_SLOTS:
     // requests: their answers must still reach it before the bridge ends.
     void answersAfterInputEof()
     {
-        Rig rig;
-        const QString path = socketPath("answers.sock");
-        listen(rig, path);
-        StdioBridge bridge(options(rig, path));
-        QSignalSpy finished(&bridge, &StdioBridge::finished);
-        connectBridge(rig, bridge);
-        QVERIFY(!QTest::currentTestFailed());
+        auto relay = startRelay("answers.sock");
+        QVERIFY(relay);
+        Rig &rig = relay->rig;
+        QSignalSpy &finished = *relay->finished;
         const QByteArray requests = "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/list\"}\n"
                                     "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n"
                                     "{\"jsonrpc\":\"2.0\",\"id\":\"7\",\"method\":\"ping\"}\n";
@@ -287,13 +293,10 @@ private Q_SLOTS:
 
     void batchAndCancelledRequests()
     {
-        Rig rig;
-        const QString path = socketPath("batch.sock");
-        listen(rig, path);
-        StdioBridge bridge(options(rig, path));
-        QSignalSpy finished(&bridge, &StdioBridge::finished);
-        connectBridge(rig, bridge);
-        QVERIFY(!QTest::currentTestFailed());
+        auto relay = startRelay("batch.sock");
+        QVERIFY(relay);
+        Rig &rig = relay->rig;
+        QSignalSpy &finished = *relay->finished;
         // A 2025-03-26 batch of two requests, and a third that the client then cancels.
         rig.input.writeAll("[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"},"
                            "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}]\n"
@@ -313,13 +316,10 @@ private Q_SLOTS:
 
     void serverClosingWithRequestsUnanswered()
     {
-        Rig rig;
-        const QString path = socketPath("unanswered.sock");
-        listen(rig, path);
-        StdioBridge bridge(options(rig, path));
-        QSignalSpy finished(&bridge, &StdioBridge::finished);
-        connectBridge(rig, bridge);
-        QVERIFY(!QTest::currentTestFailed());
+        auto relay = startRelay("unanswered.sock");
+        QVERIFY(relay);
+        Rig &rig = relay->rig;
+        QSignalSpy &finished = *relay->finished;
         rig.input.writeAll("{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"ping\"}\n");
         rig.input.closeWrite();
         QTRY_VERIFY(!rig.received.isEmpty());
@@ -332,13 +332,10 @@ private Q_SLOTS:
 
     void serverClosingExitsNonZero()
     {
-        Rig rig;
-        const QString path = socketPath("close.sock");
-        listen(rig, path);
-        StdioBridge bridge(options(rig, path));
-        QSignalSpy finished(&bridge, &StdioBridge::finished);
-        connectBridge(rig, bridge);
-        QVERIFY(!QTest::currentTestFailed());
+        auto relay = startRelay("close.sock");
+        QVERIFY(relay);
+        Rig &rig = relay->rig;
+        QSignalSpy &finished = *relay->finished;
         rig.clients.constFirst()->write("{\"last\":true}\n");
         rig.clients.constFirst()->flush();
         rig.clients.constFirst()->disconnectFromServer();
