@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "stdiobridge.h"
 
+#include "jsonrpc.h"
 #include "mcpsocketserver.h"
 
 #include <QDir>
@@ -11,12 +12,14 @@
 #include <QJsonObject>
 #include <QLoggingCategory>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QSocketNotifier>
 #include <QStandardPaths>
 
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -45,26 +48,47 @@ QString errnoText()
     return QString::fromLocal8Bit(std::strerror(errno));
 }
 
-// A line longer than this is relayed but not looked into (no MCP message comes near it).
+// A line is looked into only up to this size: an answer larger than that is still matched by its
+// id, which our server writes first ({"id":..., "jsonrpc":..., "result":...}: keys sorted).
 constexpr qsizetype MaxTrackedLine = 16 * 1024 * 1024;
+constexpr qsizetype OversizeIdPrefix = 256;
+constexpr int ReaderCheckIntervalMs = 1000;
 
-// The JSON-RPC id as a set key: 1 and "1" are different ids.
-QByteArray idKey(const QJsonValue &id)
+// The id of a message, as the server keys it (1 and "1" differ); empty when the server would
+// answer it with "id": null (missing, fractional, too large, not a number or string).
+QString trackedId(const QJsonObject &message)
 {
-    return QJsonDocument(QJsonArray { id }).toJson(QJsonDocument::Compact);
+    return JsonRpc::idKey(message.value(u"id"_s));
+}
+
+// The leading {"id":N or {"id":"S" of an oversize line.
+QString leadingId(QByteArrayView prefix)
+{
+    static const QRegularExpression pattern(uR"(^\{"id":(-?\d+|"(?:[^"\\]|\\.)*")[,}])"_s);
+    const QRegularExpressionMatch match = pattern.match(QString::fromUtf8(prefix));
+    if (!match.hasMatch())
+        return {};
+    return JsonRpc::idKey(QJsonDocument::fromJson("[" + match.captured(1).toUtf8() + "]").array().first());
 }
 
 // Calls f(message) for each JSON-RPC object in the complete lines of DATA, keeping an unfinished
-// last line in PARTIAL. Lines that cannot matter (no "id" in them) are not parsed at all.
-template<typename F> void forEachMessage(QByteArray &partial, QByteArrayView data, F f)
+// last line in LINE. Lines that cannot matter (no "id" in them) are not parsed at all. A line over
+// MaxTrackedLine is not kept whole: only its start, and oversize(start) is called at its end.
+template<typename F, typename G> void forEachMessage(StdioBridge::LineState &line, QByteArrayView data, F f, G oversize)
 {
     qsizetype start = 0;
     for (qsizetype newline; (newline = data.indexOf('\n', start)) >= 0; start = newline + 1) {
-        QByteArray line = partial + data.sliced(start, newline - start);
-        partial.clear();
-        if (!line.contains("\"id\"") && !line.contains("\"requestId\""))
+        const QByteArrayView tail = data.sliced(start, newline - start);
+        if (line.oversize) {
+            oversize(line.text);
+            line = {};
             continue;
-        const QJsonDocument document = QJsonDocument::fromJson(line);
+        }
+        const QByteArray text = line.text + tail;
+        line = {};
+        if (!text.contains("\"id\"") && !text.contains("\"requestId\""))
+            continue;
+        const QJsonDocument document = QJsonDocument::fromJson(text);
         if (document.isObject()) {
             f(document.object());
         } else if (document.isArray()) { // a 2025-03-26 batch
@@ -73,10 +97,15 @@ template<typename F> void forEachMessage(QByteArray &partial, QByteArrayView dat
                 f(message.toObject());
         }
     }
-    if (partial.size() + (data.size() - start) <= MaxTrackedLine)
-        partial += data.sliced(start);
-    else
-        partial.clear();
+    const QByteArrayView rest = data.sliced(start);
+    if (line.oversize)
+        return;
+    if (line.text.size() + rest.size() <= MaxTrackedLine) {
+        line.text += rest;
+    } else {
+        line.text = QByteArray(line.text + rest).left(OversizeIdPrefix);
+        line.oversize = true;
+    }
 }
 
 } // namespace
@@ -89,6 +118,8 @@ StdioBridge::StdioBridge(const Options &options, QObject *parent)
     m_retryTimer.setSingleShot(true);
     m_retryTimer.setInterval(RetryIntervalMs);
     connect(&m_retryTimer, &QTimer::timeout, this, &StdioBridge::tryConnect);
+    m_readerCheck.setInterval(ReaderCheckIntervalMs);
+    connect(&m_readerCheck, &QTimer::timeout, this, &StdioBridge::checkReader);
 }
 
 StdioBridge::~StdioBridge() = default;
@@ -260,9 +291,12 @@ void StdioBridge::readInput()
         }
         if (n == 0) {
             // The client is done sending. Its requests still get their answers (a piped
-            // `printf '...' | tracedesk --mcp-stdio` expects them); then we close our end.
+            // `printf '...' | tracedesk --mcp-stdio` expects them); then we close our end. A
+            // client that wants us gone sooner sends SIGTERM (MCP's stdio shutdown), and one that
+            // went away altogether is noticed by its closed stdout.
             m_inputEof = true;
             m_inputNotifier->setEnabled(false);
+            m_readerCheck.start();
             finishIfDone();
             return;
         }
@@ -328,27 +362,51 @@ void StdioBridge::takeFromSocket(qint64 maxBytes)
 {
     const QByteArray chunk = m_socket->read(maxBytes);
     m_outputBuffer += chunk;
-    if (m_outstanding.isEmpty() && m_socketLine.isEmpty())
+    if (m_outstanding.isEmpty() && m_socketLine.text.isEmpty() && !m_socketLine.oversize)
         return; // nothing to match answers against (the common case while the client is sending)
-    forEachMessage(m_socketLine, chunk, [this](const QJsonObject &message) {
-        // An answer to the client: a response (it has no method; a request from the server has one).
-        if (!message.contains(u"method"_s) && message.contains(u"id"_s))
-            m_outstanding.remove(idKey(message.value(u"id"_s)));
-    });
+    auto answered = [this](const QString &id) {
+        auto it = m_outstanding.find(id);
+        if (it != m_outstanding.end() && --it.value() <= 0)
+            m_outstanding.erase(it);
+    };
+    forEachMessage(
+        m_socketLine, chunk,
+        [&](const QJsonObject &message) {
+            // An answer: a response (a request from the server has a method, and its own ids).
+            if (!message.contains(u"method"_s))
+                answered(trackedId(message));
+        },
+        [&](const QByteArray &prefix) { answered(leadingId(prefix)); });
     finishIfDone();
 }
 
 void StdioBridge::trackClientBytes(QByteArrayView data)
 {
-    forEachMessage(m_inputLine, data, [this](const QJsonObject &message) {
-        const QString method = message.value(u"method"_s).toString();
-        if (method.isEmpty())
-            return; // the client's response to a server request
-        if (message.contains(u"id"_s))
-            m_outstanding.insert(idKey(message.value(u"id"_s)));
-        else if (method == u"notifications/cancelled"_s)
-            m_outstanding.remove(idKey(message.value(u"params"_s).toObject().value(u"requestId"_s)));
-    });
+    forEachMessage(
+        m_inputLine, data,
+        [this](const QJsonObject &message) {
+            const QString method = message.value(u"method"_s).toString();
+            if (method.isEmpty())
+                return; // the client's response to a server request
+            // A request the server answers with this id: counted, for a client may reuse an id
+            // (the server then answers twice: "already in use", then the real answer).
+            if (const QString id = trackedId(message); !id.isEmpty())
+                ++m_outstanding[id];
+            else if (method == u"notifications/cancelled"_s)
+                m_outstanding.remove(JsonRpc::idKey(message.value(u"params"_s).toObject().value(u"requestId"_s)));
+        },
+        [](const QByteArray &) {}); // a request that large is refused by the server, with id null
+}
+
+void StdioBridge::checkReader()
+{
+    // The write end of a pipe or socket whose reader is gone polls as an error or hang-up.
+    pollfd fd { m_options.outputFd, POLLOUT, 0 };
+    if (::poll(&fd, 1, 0) == 1 && (fd.revents & (POLLERR | POLLHUP))) {
+        finish(0, u"the client closed its end; %1 request(s) left unanswered"_s.arg(m_outstanding.size()));
+        if (m_socket && m_socket->state() == QLocalSocket::ConnectedState)
+            m_socket->disconnectFromServer();
+    }
 }
 
 void StdioBridge::finishIfDone()
@@ -379,6 +437,7 @@ void StdioBridge::finish(int exitCode, const QString &message)
         return;
     m_finished = true;
     m_retryTimer.stop();
+    m_readerCheck.stop();
     if (m_inputNotifier)
         m_inputNotifier->setEnabled(false);
     if (m_outputNotifier)

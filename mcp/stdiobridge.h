@@ -5,9 +5,9 @@
 
 #include <QByteArray>
 #include <QElapsedTimer>
+#include <QHash>
 #include <QLocalSocket>
 #include <QObject>
-#include <QSet>
 #include <QStringList>
 #include <QTimer>
 
@@ -47,6 +47,13 @@ public:
     static QString defaultSocketPath();
 
     QString socketPath() const { return m_socketPath; }
+
+    /// An unfinished line being looked into for ids (internal).
+    struct LineState
+    {
+        QByteArray text; ///< the whole line so far, or only its start once it is oversize
+        bool oversize = false;
+    };
     bool startedInstance() const { return m_startedInstance; }
 
 Q_SIGNALS:
@@ -69,6 +76,7 @@ private:
     void takeFromSocket(qint64 maxBytes);
     void trackClientBytes(QByteArrayView data);
     void finishIfDone();
+    void checkReader();
     void finish(int exitCode, const QString &message);
     QString instanceLogTail() const;
 
@@ -78,9 +86,10 @@ private:
     QSocketNotifier *m_inputNotifier = nullptr;
     QSocketNotifier *m_outputNotifier = nullptr;
     QByteArray m_outputBuffer; ///< from the socket, not yet written to the output fd
-    QByteArray m_inputLine; ///< the client's unfinished line, for request tracking
-    QByteArray m_socketLine; ///< the instance's unfinished line, for response tracking
-    QSet<QByteArray> m_outstanding; ///< ids of client requests not yet answered
+    LineState m_inputLine; ///< the client's unfinished line, for request tracking
+    LineState m_socketLine; ///< the instance's unfinished line, for response tracking
+    QHash<QString, int> m_outstanding; ///< ids (JsonRpc::idKey) of requests not yet answered
+    QTimer m_readerCheck; ///< after EOF on the input: is anybody still reading our output?
     QTimer m_retryTimer;
     QElapsedTimer m_startClock;
     bool m_startedInstance = false;

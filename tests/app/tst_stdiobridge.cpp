@@ -6,6 +6,7 @@
 #include "stdiobridge.h"
 
 #include <QCoreApplication>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QLocalServer>
 #include <QLocalSocket>
@@ -276,11 +277,14 @@ private Q_SLOTS:
         const QByteArray first = "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"roots/list\"}\n"
                                  "{\"jsonrpc\":\"2.0\",\"id\":7,";
         const QByteArray second = "\"result\":{\"tools\":[]}}\n";
+        // The answer to 7 arrives split, so the bridge holds half a line in between.
         server->write(first);
-        server->write(second);
+        server->flush();
         QByteArray out;
+        QTRY_COMPARE((out += rig.output.readAvailable()), first);
+        server->write(second);
         QTRY_COMPARE((out += rig.output.readAvailable()), first + second);
-        QCOMPARE(server->state(), QLocalSocket::ConnectedState);
+        // By the time the answer is out, a bridge that counted it for "7" would have finished.
         QVERIFY(finished.isEmpty());
 
         const QByteArray last = "{\"jsonrpc\":\"2.0\",\"id\":\"7\",\"result\":{}}\n";
@@ -312,6 +316,76 @@ private Q_SLOTS:
         rig.clients.constFirst()->write("{\"jsonrpc\":\"2.0\",\"id\":2,\"error\":{\"code\":-1,\"message\":\"x\"}}\n");
         QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 5000);
         QCOMPARE(finished.constFirst().at(0).toInt(), 0);
+    }
+
+    // Ids the server answers with "id": null are not waited for; a reused id is answered twice.
+    void invalidAndReusedIds()
+    {
+        auto relay = startRelay("ids.sock");
+        QVERIFY(relay);
+        Rig &rig = relay->rig;
+        QSignalSpy &finished = *relay->finished;
+        rig.input.writeAll("{\"jsonrpc\":\"2.0\",\"id\":1.5,\"method\":\"ping\"}\n"
+                           "{\"jsonrpc\":\"2.0\",\"id\":true,\"method\":\"ping\"}\n"
+                           "{\"jsonrpc\":\"2.0\",\"id\":1e300,\"method\":\"ping\"}\n"
+                           "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"ping\"}\n"
+                           "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"ping\"}\n"
+                           "not json at all, \"id\": 4\n");
+        rig.input.closeWrite();
+        QTRY_VERIFY(rig.received.endsWith("\"id\": 4\n"));
+        QLocalSocket *server = rig.clients.constFirst();
+        server->write("{\"error\":{\"code\":-32600,\"message\":\"x\"},\"id\":9,\"jsonrpc\":\"2.0\"}\n");
+        QByteArray out;
+        QTRY_VERIFY(!(out += rig.output.readAvailable()).isEmpty());
+        QVERIFY(finished.isEmpty()); // the second 9 is still owed
+        server->write("{\"id\":9,\"jsonrpc\":\"2.0\",\"result\":{}}\n");
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 5000);
+        QCOMPARE(finished.constFirst().at(0).toInt(), 0);
+    }
+
+    // An answer larger than the bridge looks into is still matched, by the id our server puts first.
+    void oversizeAnswer()
+    {
+        auto relay = startRelay("oversize.sock");
+        QVERIFY(relay);
+        Rig &rig = relay->rig;
+        QSignalSpy &finished = *relay->finished;
+        rig.input.writeAll("{\"jsonrpc\":\"2.0\",\"id\":\"big\",\"method\":\"resources/read\"}\n");
+        rig.input.closeWrite();
+        QTRY_VERIFY(!rig.received.isEmpty());
+        const QByteArray answer = "{\"id\":\"big\",\"jsonrpc\":\"2.0\",\"result\":{\"text\":\""
+            + QByteArray(17 * 1024 * 1024, 'x') + "\"}}\n";
+        rig.clients.constFirst()->write(answer);
+        qsizetype received = 0;
+        QElapsedTimer clock;
+        clock.start();
+        while (finished.isEmpty() && clock.elapsed() < 30000) {
+            received += rig.output.readAvailable().size();
+            QTest::qWait(5);
+        }
+        received += rig.output.readAvailable().size();
+        QCOMPARE(received, answer.size());
+        QCOMPARE(finished.size(), 1);
+        QCOMPARE(finished.constFirst().at(0).toInt(), 0);
+    }
+
+    // A client that closed both pipes and went away: the bridge does not wait for answers nobody reads.
+    void clientGoneAfterEof()
+    {
+        auto relay = startRelay("gone.sock");
+        QVERIFY(relay);
+        Rig &rig = relay->rig;
+        QSignalSpy &finished = *relay->finished;
+        rig.input.writeAll("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\"}\n");
+        rig.input.closeWrite();
+        QTRY_VERIFY(!rig.received.isEmpty());
+        QTest::qWait(200);
+        QVERIFY(finished.isEmpty()); // still owed an answer, and someone could read it
+        rig.output.closeRead();
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 5000);
+        QVERIFY2(finished.constFirst().at(1).toString().contains(u"1 request(s) left unanswered"_s),
+            qPrintable(finished.constFirst().at(1).toString()));
+        QTRY_COMPARE(rig.clients.constFirst()->state(), QLocalSocket::UnconnectedState);
     }
 
     void serverClosingWithRequestsUnanswered()
