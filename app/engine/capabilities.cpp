@@ -193,24 +193,23 @@ void Capabilities::refresh()
 void Capabilities::runQuery(const QStringList &arguments, bool isVersion)
 {
     const LaunchCommand command = d->privilege.wrapQuery(arguments);
-    QueryProcess::run(this, command.program, command.arguments, QueryTimeoutMs,
-        [this, arguments, isVersion](const QueryResult &result) {
-            const QString out = QString::fromUtf8(result.out);
-            QString error;
-            if (!result.started)
-                error = u"cannot start bpftrace: %1"_s.arg(result.startError);
-            else if (!result.ok() || (isVersion && BpfInfo::parseVersion(out).isEmpty()))
-                error = u"bpftrace %1 failed: %2"_s.arg(arguments.join(u' '),
-                    result.timedOut ? u"no answer within %1 s"_s.arg(QueryTimeoutMs / 1000) : result.errorLine());
-            if (isVersion) {
-                m_versionText = out;
-                m_error = error;
-            } else {
-                m_infoText = out;
-                m_infoError = error;
-            }
-            queryFinished();
-        });
+    QueryProcess::run(this, command, QueryTimeoutMs, [this, arguments, isVersion](const QueryResult &result) {
+        const QString out = QString::fromUtf8(result.out);
+        QString error;
+        if (!result.started)
+            error = u"cannot start bpftrace: %1"_s.arg(result.startError);
+        else if (!result.ok() || (isVersion && BpfInfo::parseVersion(out).isEmpty()))
+            error = u"bpftrace %1 failed: %2"_s.arg(arguments.join(u' '),
+                result.timedOut ? u"no answer within %1 s"_s.arg(QueryTimeoutMs / 1000) : result.failureText());
+        if (isVersion) {
+            m_versionText = out;
+            m_error = error;
+        } else {
+            m_infoText = out;
+            m_infoError = error;
+        }
+        queryFinished();
+    });
 }
 
 void Capabilities::queryFinished()

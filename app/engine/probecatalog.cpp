@@ -241,84 +241,81 @@ void ProbeCatalog::startVersionQuery(int generation, bool forceRefresh)
 {
     // The cache key needs the bpftrace version; --version is quick and needs no privilege.
     const LaunchCommand command = d->privilege.wrapQuery({ u"--version"_s });
-    QueryProcess::run(this, command.program, command.arguments, QueryTimeoutMs,
-        [this, generation, forceRefresh](const QueryResult &result) {
-            if (!result.started) {
-                failLoad(generation, u"cannot start bpftrace: %1"_s.arg(result.startError));
-                return;
-            }
-            if (generation != d->generation)
-                return;
-            const QString version = BpfInfo::parseVersion(QString::fromUtf8(result.out));
-            if (forceRefresh || version.isEmpty()) {
-                startListing(generation, version);
-                return;
-            }
-            const QString path = cacheFilePath(QSysInfo::kernelVersion(), version);
-            const QString kernel = QSysInfo::kernelVersion();
-            QPointer<ProbeCatalog> guard(this);
-            QThreadPool::globalInstance()->start([guard, generation, path, kernel, version] {
-                std::shared_ptr<ProbeSnapshot> snapshot = readCache(path, kernel, version);
-                QMetaObject::invokeMethod(
-                    QCoreApplication::instance(),
-                    [guard, generation, snapshot, version] {
-                        if (!guard || generation != guard->d->generation)
-                            return;
-                        if (snapshot)
-                            guard->finishLoad(generation, snapshot, u"cache"_s);
-                        else
-                            guard->startListing(generation, version);
-                    },
-                    Qt::QueuedConnection);
-            });
+    QueryProcess::run(this, command, QueryTimeoutMs, [this, generation, forceRefresh](const QueryResult &result) {
+        if (!result.started) {
+            failLoad(generation, u"cannot start bpftrace: %1"_s.arg(result.startError));
+            return;
+        }
+        if (generation != d->generation)
+            return;
+        const QString version = BpfInfo::parseVersion(QString::fromUtf8(result.out));
+        if (forceRefresh || version.isEmpty()) {
+            startListing(generation, version);
+            return;
+        }
+        const QString path = cacheFilePath(QSysInfo::kernelVersion(), version);
+        const QString kernel = QSysInfo::kernelVersion();
+        QPointer<ProbeCatalog> guard(this);
+        QThreadPool::globalInstance()->start([guard, generation, path, kernel, version] {
+            std::shared_ptr<ProbeSnapshot> snapshot = readCache(path, kernel, version);
+            QMetaObject::invokeMethod(
+                QCoreApplication::instance(),
+                [guard, generation, snapshot, version] {
+                    if (!guard || generation != guard->d->generation)
+                        return;
+                    if (snapshot)
+                        guard->finishLoad(generation, snapshot, u"cache"_s);
+                    else
+                        guard->startListing(generation, version);
+                },
+                Qt::QueuedConnection);
         });
+    });
 }
 
 void ProbeCatalog::startListing(int generation, const QString &version)
 {
     const LaunchCommand command = d->privilege.wrapQuery({ u"-l"_s });
-    QueryProcess::run(this, command.program, command.arguments, ListingTimeoutMs,
-        [this, generation, version](const QueryResult &result) {
-            if (!result.started) {
-                failLoad(generation, u"cannot start bpftrace: %1"_s.arg(result.startError));
-                return;
+    QueryProcess::run(this, command, ListingTimeoutMs, [this, generation, version](const QueryResult &result) {
+        if (!result.started) {
+            failLoad(generation, u"cannot start bpftrace: %1"_s.arg(result.startError));
+            return;
+        }
+        if (generation != d->generation)
+            return;
+        QByteArray listing = result.out;
+        if (result.crashed || (result.exitCode != 0 && listing.isEmpty())) {
+            QString message = u"bpftrace -l failed"_s;
+            const QString line = result.errorLine();
+            if (line.contains(u"ERROR"_s))
+                message += u": "_s + line;
+            if (result.timedOut)
+                message += u" (no answer within %1 s)"_s.arg(ListingTimeoutMs / 1000);
+            else if (result.crashed)
+                message += u" (crashed)"_s;
+            failLoad(generation, message);
+            return;
+        }
+        const QString kernel = QSysInfo::kernelVersion();
+        const QString path = version.isEmpty() ? QString() : cacheFilePath(kernel, version);
+        QPointer<ProbeCatalog> guard(this);
+        // 150,000 lines take tens of milliseconds to parse and sort: never on the GUI thread.
+        QThreadPool::globalInstance()->start([guard, generation, listing = std::move(listing), path, kernel, version] {
+            std::shared_ptr<ProbeSnapshot> snapshot = parseListing(listing);
+            if (!path.isEmpty()) {
+                QString error;
+                if (!writeCache(path, kernel, version, snapshot->probes, &error))
+                    qCWarning(lcCatalog) << "cannot write the probe cache:" << error;
             }
-            if (generation != d->generation)
-                return;
-            QByteArray listing = result.out;
-            if (result.crashed || (result.exitCode != 0 && listing.isEmpty())) {
-                QString message = u"bpftrace -l failed"_s;
-                const QString line = result.errorLine();
-                if (line.contains(u"ERROR"_s))
-                    message += u": "_s + line;
-                if (result.timedOut)
-                    message += u" (no answer within %1 s)"_s.arg(ListingTimeoutMs / 1000);
-                else if (result.crashed)
-                    message += u" (crashed)"_s;
-                failLoad(generation, message);
-                return;
-            }
-            const QString kernel = QSysInfo::kernelVersion();
-            const QString path = version.isEmpty() ? QString() : cacheFilePath(kernel, version);
-            QPointer<ProbeCatalog> guard(this);
-            // 150,000 lines take tens of milliseconds to parse and sort: never on the GUI thread.
-            QThreadPool::globalInstance()->start(
-                [guard, generation, listing = std::move(listing), path, kernel, version] {
-                    std::shared_ptr<ProbeSnapshot> snapshot = parseListing(listing);
-                    if (!path.isEmpty()) {
-                        QString error;
-                        if (!writeCache(path, kernel, version, snapshot->probes, &error))
-                            qCWarning(lcCatalog) << "cannot write the probe cache:" << error;
-                    }
-                    QMetaObject::invokeMethod(
-                        QCoreApplication::instance(),
-                        [guard, generation, snapshot] {
-                            if (guard)
-                                guard->finishLoad(generation, snapshot, u"bpftrace"_s);
-                        },
-                        Qt::QueuedConnection);
-                });
+            QMetaObject::invokeMethod(
+                QCoreApplication::instance(),
+                [guard, generation, snapshot] {
+                    if (guard)
+                        guard->finishLoad(generation, snapshot, u"bpftrace"_s);
+                },
+                Qt::QueuedConnection);
         });
+    });
 }
 
 void ProbeCatalog::finishLoad(int generation, std::shared_ptr<ProbeSnapshot> snapshot, const QString &source)
@@ -671,21 +668,20 @@ void ProbeCatalog::startDescribe(const QString &probe)
             w.done(details);
         }
     };
-    QueryProcess::run(
-        this, command.program, command.arguments, QueryTimeoutMs, [probe, complete](const QueryResult &result) {
-            ProbeDetails details;
-            if (!result.started) {
-                details.probe = probe;
-                details.error = u"cannot start bpftrace: %1"_s.arg(result.startError);
-            } else {
-                details = parseDetails(probe, result.out);
-                if (!details.error.isEmpty()) {
-                    const QString line
-                        = result.timedOut ? u"no answer within %1 s"_s.arg(QueryTimeoutMs / 1000) : result.errorLine();
-                    if (!line.isEmpty())
-                        details.error += u" ("_s + line + u')';
-                }
+    QueryProcess::run(this, command, QueryTimeoutMs, [probe, complete](const QueryResult &result) {
+        ProbeDetails details;
+        if (!result.started) {
+            details.probe = probe;
+            details.error = u"cannot start bpftrace: %1"_s.arg(result.startError);
+        } else {
+            details = parseDetails(probe, result.out);
+            if (!details.error.isEmpty()) {
+                const QString line
+                    = result.timedOut ? u"no answer within %1 s"_s.arg(QueryTimeoutMs / 1000) : result.errorLine();
+                if (result.timedOut || line.contains(u"ERROR"_s))
+                    details.error += u" ("_s + line + u')';
             }
-            complete(details);
-        });
+        }
+        complete(details);
+    });
 }

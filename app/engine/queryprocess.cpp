@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "queryprocess.h"
 
+#include <QCoreApplication>
+#include <QPointer>
+
 using namespace Qt::StringLiterals;
 
 QString QueryResult::errorLine() const
@@ -17,15 +20,24 @@ QString QueryResult::errorLine() const
     return {};
 }
 
-QueryProcess::QueryProcess(QObject *owner, Callback done)
+QString QueryResult::failureText() const
+{
+    const QString line = errorLine();
+    if (!line.isEmpty())
+        return line;
+    return crashed ? u"killed by a signal"_s : u"exit code %1"_s.arg(exitCode);
+}
+
+QueryProcess::QueryProcess(QObject *owner, bool viaHelper, Callback done)
     : QProcess(owner)
     , m_done(std::move(done))
+    , m_viaHelper(viaHelper)
 {
     setProcessChannelMode(QProcess::SeparateChannels);
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, [this] {
         m_timedOut = true;
-        kill();
+        stop();
     });
     connect(this, &QProcess::errorOccurred, this, [this](QProcess::ProcessError error) {
         // Crashes and read errors end in finished() as well; only a failed start does not.
@@ -41,17 +53,34 @@ QueryProcess::~QueryProcess()
         return;
     // The owner is going away: nobody is left to tell, so end the program quietly and reap it.
     blockSignals(true);
-    kill();
-    waitForFinished(1000);
+    stop();
+    if (!waitForFinished(m_viaHelper ? 3000 : 1000)) {
+        kill(); // a helper still asking for a password is ours to kill
+        waitForFinished(1000);
+    }
 }
 
-QueryProcess *QueryProcess::run(QObject *owner, const QString &program, const QStringList &arguments, int timeoutMs,
-    Callback done, const QByteArray &input)
+void QueryProcess::stop()
 {
-    auto *process = new QueryProcess(owner, std::move(done));
-    process->QProcess::start(program, arguments);
-    if (!input.isNull()) {
-        process->write(input);
+    if (m_viaHelper) {
+        write("KILL\n");
+        closeWriteChannel();
+    } else {
+        kill();
+    }
+}
+
+QueryProcess *QueryProcess::run(
+    QObject *owner, const LaunchCommand &command, int timeoutMs, Callback done, const QByteArray &input)
+{
+    auto *process = new QueryProcess(owner, command.viaHelper, std::move(done));
+    process->start(command.program, command.arguments);
+    if (process->state() == QProcess::NotRunning)
+        return process; // failed already; the report is on its way
+    if (!command.viaHelper) {
+        // Nothing to read but the input, if any: a program that looks at stdin sees EOF.
+        if (!input.isNull())
+            process->write(input);
         process->closeWriteChannel();
     }
     if (timeoutMs > 0)
@@ -76,9 +105,17 @@ void QueryProcess::report(bool started)
     } else {
         result.startError = errorString();
     }
-    deleteLater();
-    // Moved out first: the callback may well start the next query, or drop the last reference
-    // to whatever it captured.
-    const Callback done = std::move(m_done);
-    done(result);
+    // Out of QProcess's signal emission first: it still uses this object after we return, and the
+    // callback may delete the owner (and with it this object).
+    // The application object receives the call, as the callback may delete any other.
+    QMetaObject::invokeMethod(
+        QCoreApplication::instance(),
+        [guard = QPointer<QueryProcess>(this), result = std::move(result)] {
+            if (!guard)
+                return; // the owner went first
+            const Callback done = std::move(guard->m_done);
+            guard->deleteLater();
+            done(result);
+        },
+        Qt::QueuedConnection);
 }

@@ -8,6 +8,7 @@
 #include <QJsonArray>
 #include <QLoggingCategory>
 #include <QRegularExpression>
+#include <QTimer>
 
 #include <algorithm>
 #include <memory>
@@ -499,10 +500,11 @@ ScriptAnalyzer::ScriptAnalyzer(QObject *parent)
     : QObject(parent)
 { }
 
-void ScriptAnalyzer::setBpftraceCommand(const QString &program, const QStringList &prefixArguments)
+void ScriptAnalyzer::setBpftraceCommand(const QString &program, const QStringList &prefixArguments, bool viaHelper)
 {
     m_program = program;
     m_prefix = prefixArguments;
+    m_viaHelper = viaHelper;
 }
 
 ScriptAnalysis ScriptAnalyzer::analyzeText(const QString &script)
@@ -651,7 +653,7 @@ void ScriptAnalyzer::analyze(const QString &script, QObject *context, Callback d
     // the real compile diagnostics.
     auto start = [this, job, finish](const QStringList &args, const QByteArray &stdinData, bool isList) {
         QueryProcess::run(
-            this, m_program, m_prefix + args, m_timeoutMs,
+            this, LaunchCommand { m_program, m_prefix + args, m_viaHelper }, m_timeoutMs,
             [job, finish, isList](const QueryResult &result) {
                 job->timedOut = job->timedOut || result.timedOut;
                 if (!result.started) {
@@ -683,6 +685,14 @@ void ScriptAnalyzer::analyze(const QString &script, QObject *context, Callback d
     QStringList compileArgs { u"--emit-elf"_s, u"/dev/null"_s };
     if (job->analysis.needsUnsafe)
         compileArgs.append(u"--unsafe"_s);
-    compileArgs.append(u"-"_s);
-    start(compileArgs, script.toUtf8(), false);
+    if (script.size() <= MaxScriptOnCommandLine) {
+        start(compileArgs << u"-e"_s << script, QByteArray(), false);
+    } else if (!m_viaHelper) {
+        start(compileArgs << u"-"_s, script.toUtf8(), false);
+    } else {
+        // The elevated helper's stdin carries stop requests, so a program this long has no way in.
+        job->analysis.diagnostics.append({ Diagnostic::Severity::Note, 0, 0, 0,
+            u"script too long to compile-check through the privilege helper; bpftrace checks it when it runs"_s });
+        QTimer::singleShot(0, this, finish); // the callback comes from the event loop, as always
+    }
 }

@@ -58,7 +58,8 @@ public:
     explicit ScriptAnalyzer(QObject *parent = nullptr);
 
     /// The bpftrace command used for expansion (normally set by Engine from the privilege mode).
-    void setBpftraceCommand(const QString &program, const QStringList &prefixArguments = {});
+    /// VIA_HELPER: the command is the elevated tracedesk-helper (see LaunchCommand).
+    void setBpftraceCommand(const QString &program, const QStringList &prefixArguments = {}, bool viaHelper = false);
 
     static ScriptAnalysis analyzeText(const QString &script);
     /// Adds what `bpftrace -l` (expansion) and `bpftrace --emit-elf` (compile check, attaches
@@ -78,6 +79,7 @@ public:
 private:
     QString m_program = QStringLiteral("bpftrace");
     QStringList m_prefix;
+    bool m_viaHelper = false;
     int m_timeoutMs = 20000;
     bool m_expand = true;
 };

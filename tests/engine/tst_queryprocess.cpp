@@ -2,6 +2,7 @@
 // QueryProcess: one report per query, with its output, and nothing left behind by a departed owner.
 #include "queryprocess.h"
 
+#include <QPointer>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -29,6 +30,10 @@ private:
         };
     }
     static QStringList shell(const char *script) { return { u"-c"_s, QString::fromUtf8(script) }; }
+    static LaunchCommand cmd(const QString &program, const QStringList &arguments, bool viaHelper = false)
+    {
+        return LaunchCommand { program, arguments, viaHelper };
+    }
 
 private Q_SLOTS:
     void init() { QTest::failOnWarning(QRegularExpression(u".*"_s)); }
@@ -37,8 +42,9 @@ private Q_SLOTS:
     {
         QObject owner;
         Outcome outcome;
-        QueryProcess::run(&owner, u"/bin/sh"_s, shell("echo out; echo 'some: ERROR: bad' >&2; echo last >&2; exit 3"),
-            10'000, recorder(outcome));
+        QueryProcess::run(&owner,
+            cmd(u"/bin/sh"_s, shell("echo out; echo 'some: ERROR: bad' >&2; echo last >&2; exit 3")), 10'000,
+            recorder(outcome));
         QTRY_COMPARE(outcome.calls, 1);
         const QueryResult &r = *outcome.result;
         QVERIFY(r.started);
@@ -57,7 +63,7 @@ private Q_SLOTS:
         QObject owner;
         Outcome outcome;
         QueryProcess::run(
-            &owner, u"/bin/sh"_s, shell("echo first >&2; echo 'second one' >&2; echo"), 10'000, recorder(outcome));
+            &owner, cmd(u"/bin/sh"_s, shell("echo first >&2; echo 'second one' >&2; echo")), 10'000, recorder(outcome));
         QTRY_COMPARE(outcome.calls, 1);
         QVERIFY(outcome.result->ok());
         // No ERROR line: the last thing it said.
@@ -68,7 +74,7 @@ private Q_SLOTS:
     {
         QObject owner;
         Outcome outcome;
-        QueryProcess::run(&owner, u"/bin/cat"_s, {}, 10'000, recorder(outcome), QByteArray("kprobe:x { }\n"));
+        QueryProcess::run(&owner, cmd(u"/bin/cat"_s, {}), 10'000, recorder(outcome), QByteArray("kprobe:x { }\n"));
         QTRY_COMPARE(outcome.calls, 1);
         QVERIFY(outcome.result->ok());
         QCOMPARE(outcome.result->out, QByteArray("kprobe:x { }\n"));
@@ -78,7 +84,8 @@ private Q_SLOTS:
     {
         QObject owner;
         Outcome outcome;
-        QueryProcess::run(&owner, u"/nonexistent/bpftrace"_s, { u"--version"_s }, 10'000, recorder(outcome));
+        QueryProcess::run(&owner, cmd(u"/nonexistent/bpftrace"_s, { u"--version"_s }), 10'000, recorder(outcome));
+        QCOMPARE(outcome.calls, 0); // never from inside run(), even when the start fails at once
         QTRY_COMPARE(outcome.calls, 1);
         QVERIFY(!outcome.result->started);
         QVERIFY(!outcome.result->ok());
@@ -92,7 +99,7 @@ private Q_SLOTS:
     {
         QObject owner;
         Outcome outcome;
-        QueryProcess::run(&owner, u"/bin/sleep"_s, { u"30"_s }, 200, recorder(outcome));
+        QueryProcess::run(&owner, cmd(u"/bin/sleep"_s, { u"30"_s }), 200, recorder(outcome));
         QTRY_COMPARE_WITH_TIMEOUT(outcome.calls, 1, 10'000);
         QVERIFY(outcome.result->started);
         QVERIFY(outcome.result->timedOut);
@@ -108,7 +115,7 @@ private Q_SLOTS:
         qint64 pid = 0;
         {
             QObject owner;
-            QueryProcess *process = QueryProcess::run(&owner, u"/bin/sleep"_s, { u"30"_s }, 0, recorder(outcome));
+            QueryProcess *process = QueryProcess::run(&owner, cmd(u"/bin/sleep"_s, { u"30"_s }), 0, recorder(outcome));
             QVERIFY(process->waitForStarted(5000));
             pid = process->processId();
             QVERIFY(pid > 0);
@@ -121,13 +128,55 @@ private Q_SLOTS:
         QCOMPARE(outcome.calls, 0);
     }
 
+    void callbackMayDeleteTheOwner()
+    {
+        for (const QString &program : { u"/bin/true"_s, u"/nonexistent/bpftrace"_s }) {
+            auto *owner = new QObject;
+            QPointer<QObject> guard(owner);
+            int calls = 0;
+            QueryProcess::run(owner, cmd(program, {}), 10'000, [&calls, owner](const QueryResult &) {
+                ++calls;
+                delete owner; // and with it the query process, whose signal we are not inside
+            });
+            QTRY_VERIFY(guard.isNull());
+            QTest::qWait(20);
+            QCOMPARE(calls, 1);
+        }
+    }
+
+    // Through the elevated helper, stdin carries stop requests: no input is written, and the time
+    // limit ends the program with a "KILL" line (a root child would ignore our signal).
+    void helperStoppedByItsStdin()
+    {
+        QObject owner;
+        Outcome outcome;
+        // cat stands in for the helper: it echoes what arrives on its stdin until EOF.
+        QueryProcess::run(&owner, cmd(u"/bin/cat"_s, {}, true), 300, recorder(outcome), QByteArray("kprobe:x { }"));
+        QTRY_COMPARE_WITH_TIMEOUT(outcome.calls, 1, 10'000);
+        QVERIFY(outcome.result->timedOut);
+        QVERIFY(!outcome.result->crashed); // ended by itself, after KILL and EOF
+        QCOMPARE(outcome.result->out, QByteArray("KILL\n"));
+    }
+
+    void failureText()
+    {
+        QueryResult silent;
+        silent.started = true;
+        silent.exitCode = 4;
+        QCOMPARE(silent.failureText(), u"exit code 4"_s);
+        silent.crashed = true;
+        QCOMPARE(silent.failureText(), u"killed by a signal"_s);
+        silent.err = "WARNING: x\nERROR: y\n";
+        QCOMPARE(silent.failureText(), u"ERROR: y"_s);
+    }
+
     void callbackMayStartTheNextQuery()
     {
         QObject owner;
         QStringList seen;
-        QueryProcess::run(&owner, u"/bin/echo"_s, { u"one"_s }, 10'000, [&](const QueryResult &first) {
+        QueryProcess::run(&owner, cmd(u"/bin/echo"_s, { u"one"_s }), 10'000, [&](const QueryResult &first) {
             seen << QString::fromUtf8(first.out).trimmed();
-            QueryProcess::run(&owner, u"/bin/echo"_s, { u"two"_s }, 10'000,
+            QueryProcess::run(&owner, cmd(u"/bin/echo"_s, { u"two"_s }), 10'000,
                 [&](const QueryResult &second) { seen << QString::fromUtf8(second.out).trimmed(); });
         });
         QTRY_COMPARE(seen, (QStringList { u"one"_s, u"two"_s }));

@@ -45,6 +45,7 @@ private Q_SLOTS:
     void compileDiagnostics();
     void analyzeWithFakeBpftrace();
     void analyzeReportsCompileError();
+    void analyzeThroughTheHelper();
     void analyzeCompileOnly();
     void analyzeWithoutBpftrace();
     void analyzeSkipsDeadContext();
@@ -384,6 +385,28 @@ void TestScriptAnalyzer::analyzeReportsCompileError()
     QVERIFY(result->hasErrors());
     QCOMPARE(result->diagnostics.first().line, 2);
     QCOMPARE(result->diagnostics.first().column, 3);
+}
+
+// Through the elevated helper stdin carries stop requests: the program goes on the command line,
+// and one too long for it is not compile-checked (said so) instead of being fed to the helper.
+void TestScriptAnalyzer::analyzeThroughTheHelper()
+{
+    ScriptAnalyzer analyzer;
+    analyzer.setBpftraceCommand(m_fake, {}, true);
+    std::optional<ScriptAnalysis> result;
+    analyzer.analyze(u"BEGIN {\n  nosuch();\n}"_s, this, [&result](const ScriptAnalysis &a) { result = a; });
+    QTRY_VERIFY_WITH_TIMEOUT(result.has_value(), 10000);
+    QVERIFY(result->complete);
+    QVERIFY(result->hasErrors());
+    QCOMPARE(result->diagnostics.first().line, 2);
+
+    const QString huge = u"BEGIN { nosuch(); }\n"_s + QString(200'000, u'/');
+    result.reset();
+    analyzer.analyze(huge, this, [&result](const ScriptAnalysis &a) { result = a; });
+    QTRY_VERIFY_WITH_TIMEOUT(result.has_value(), 10000);
+    QVERIFY(!result->complete);
+    QVERIFY(std::any_of(result->diagnostics.cbegin(), result->diagnostics.cend(),
+        [](const Diagnostic &d) { return d.message.contains(u"through the privilege helper"_s); }));
 }
 
 void TestScriptAnalyzer::analyzeCompileOnly()

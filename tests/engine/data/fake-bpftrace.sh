@@ -33,7 +33,16 @@ case "$1" in
     esac
     ;;
 --emit-elf)
-    program=$(cat)
+    # --emit-elf FILE [--unsafe] (-e PROGRAM | -): the program on the command line or stdin
+    shift 2
+    program=
+    while [ $# -gt 0 ]; do
+        case "$1" in
+        -e) program=$2; shift ;;
+        -) program=$(cat) ;;
+        esac
+        shift
+    done
     case "$program" in
     *nosuch*)
         echo "stdin:2:3-9: ERROR: Unknown identifier: 'nosuch'" >&2
