@@ -3,6 +3,7 @@
 // all of them in one overview; export.
 #pragma once
 
+#include <QHash>
 #include <QJsonObject>
 #include <QPointer>
 #include <QWidget>
@@ -17,6 +18,7 @@ class QScrollArea;
 class QSortFilterProxyModel;
 class QStackedWidget;
 class QTableView;
+class QTimer;
 
 class MapsView : public QWidget
 {
@@ -32,10 +34,13 @@ public:
     QStringList mapNames() const;
     bool selectMap(const QString &name);
     /// Every map at once, tables and charts one below the other (the default for two or more).
+    /// Brings the overview up to date at once if maps changed while it was not shown.
     void showOverview();
     bool isShowingOverview() const;
-    /// The overview's content (tests look into it).
+    /// The overview's content (tests look into it). It stays the same widget across updates.
     QWidget *overview() const;
+    /// How often the overview was brought up to date (tests check that updates are coalesced).
+    int overviewRebuildCount() const { return m_overviewRebuilds; }
     /// The selected map; empty while the overview is shown.
     QString currentMap() const;
     bool isShowingHistogram() const;
@@ -49,9 +54,31 @@ public:
     static bool exportMaps(const QJsonObject &maps, const QString &path, QString *error);
     static QString mapsAsText(const QJsonObject &maps);
 
+protected:
+    void showEvent(QShowEvent *event) override;
+
 private:
+    /// One map in the overview. Kept across updates so that focus, selection and the chosen
+    /// sort order stay; `shape` says which widgets it has, and only a new shape recreates them.
+    struct OverviewSection
+    {
+        QString shape;
+        QWidget *box = nullptr;
+        MapTableModel *model = nullptr;
+        QTableView *table = nullptr;
+        QList<QLabel *> keyLabels;
+        QList<HistogramWidget *> charts;
+        QLabel *value = nullptr;
+        QLabel *more = nullptr;
+    };
+
     void refresh();
+    void enterOverview();
+    void updateOverviewSoon();
     void rebuildOverview();
+    OverviewSection createSection(
+        QWidget *content, const QString &name, const QJsonObject &entry, const QString &shape);
+    void fillSection(OverviewSection &section, const QString &name, const QJsonObject &entry);
     void showMap(const QString &name);
     void showHistogramKey();
 
@@ -68,4 +95,10 @@ private:
     QComboBox *m_keys;
     QLabel *m_keyLabel = nullptr;
     HistogramWidget *m_histogram;
+    QTimer *m_overviewTimer;
+    bool m_overviewDirty = true;
+    int m_overviewRebuilds = 0;
+    QHash<QString, OverviewSection> m_sections;
+    /// The sort column and order the person chose per map, for sections that are recreated.
+    QHash<QString, std::pair<int, Qt::SortOrder>> m_overviewSorts;
 };

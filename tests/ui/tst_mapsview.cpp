@@ -5,11 +5,17 @@
 #include <mapsview.h>
 #include <maptablemodel.h>
 
+#include <QApplication>
 #include <QComboBox>
 #include <QFile>
+#include <QHeaderView>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLabel>
+#include <QLocale>
+#include <QPointer>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSortFilterProxyModel>
 #include <QTableView>
 #include <QTest>
@@ -26,6 +32,50 @@ QJsonObject sampleMaps()
         "@sizes": {"kind": "stats", "data": {"count": 12, "average": 340, "total": 4080}}
     })")
         .object();
+}
+
+QJsonValue countsMap(const QJsonObject &counts)
+{
+    return QJsonObject { { u"kind"_s, u"map"_s }, { u"data"_s, counts } };
+}
+
+// By name, not by position: findChildren() promises no order.
+QTableView *overviewTable(const MapsView &view, const QString &map)
+{
+    const QList<QTableView *> tables = view.overview()->findChildren<QTableView *>();
+    for (QTableView *table : tables) {
+        if (table->accessibleName() == map + u" table"_s)
+            return table;
+    }
+    return nullptr;
+}
+
+QString firstKey(const QTableView *table)
+{
+    return table ? table->model()->index(0, 0).data().toString() : QString();
+}
+
+QLabel *labelWithText(const QWidget *parent, const QString &text)
+{
+    const QList<QLabel *> labels = parent->findChildren<QLabel *>();
+    auto it
+        = std::find_if(labels.cbegin(), labels.cend(), [&text](const QLabel *label) { return label->text() == text; });
+    return it == labels.cend() ? nullptr : *it;
+}
+
+QScrollArea *overviewArea(const MapsView &view)
+{
+    const QList<QScrollArea *> areas = view.findChildren<QScrollArea *>();
+    auto it = std::find_if(
+        areas.cbegin(), areas.cend(), [](const QScrollArea *area) { return area->accessibleName() == u"All maps"_s; });
+    return it == areas.cend() ? nullptr : *it;
+}
+
+void showWindow(QWidget *widget)
+{
+    widget->resize(600, 400);
+    widget->show();
+    QVERIFY(QTest::qWaitForWindowExposed(widget));
 }
 } // namespace
 
@@ -44,9 +94,9 @@ private Q_SLOTS:
         QVERIFY(view.isShowingOverview());
         QVERIFY(view.currentMap().isEmpty());
         QCOMPARE(view.overview()->findChildren<HistogramWidget *>().size(), 3);
-        const QList<QTableView *> tables = view.overview()->findChildren<QTableView *>();
-        QCOMPARE(tables.size(), 2);
-        QCOMPARE(tables.first()->model()->index(0, 0).data().toString(), u"firefox"_s); // biggest first
+        QCOMPARE(view.overview()->findChildren<QTableView *>().size(), 2);
+        QVERIFY(overviewTable(view, u"@sizes"_s));
+        QCOMPARE(firstKey(overviewTable(view, u"@opens"_s)), u"firefox"_s); // biggest first
         QVERIFY(view.selectMap(u"@bytes"_s));
         QVERIFY(!view.isShowingOverview());
         QCOMPARE(view.histogram()->labels(), (QStringList { u"[0]"_s, u"[2, 4)"_s, u"[1K, 2K)"_s }));
@@ -83,16 +133,15 @@ private Q_SLOTS:
     void overviewFollowsUpdates()
     {
         MapsView view;
+        showWindow(&view);
         QJsonObject maps = sampleMaps();
         view.setMaps(maps);
         QVERIFY(view.isShowingOverview());
         // print() sends maps again while the run goes on: the overview stays, with the new values.
-        maps.insert(
-            u"@opens"_s, QJsonObject { { u"kind"_s, u"map"_s }, { u"data"_s, QJsonObject { { u"vim"_s, 99 } } } });
+        maps.insert(u"@opens"_s, countsMap({ { u"vim"_s, 99 } }));
         view.setMaps(maps);
         QVERIFY(view.isShowingOverview());
-        QCOMPARE(
-            view.overview()->findChildren<QTableView *>().first()->model()->index(0, 0).data().toString(), u"vim"_s);
+        QTRY_COMPARE(firstKey(overviewTable(view, u"@opens"_s)), u"vim"_s);
         // A map chosen by the person stays chosen across updates.
         QVERIFY(view.selectMap(u"@bytes"_s));
         view.setMaps(maps);
@@ -104,6 +153,179 @@ private Q_SLOTS:
         view.setMaps({});
         QVERIFY(!view.isShowingOverview());
         QVERIFY(view.currentMap().isEmpty());
+    }
+
+    void hiddenOverviewWaitsUntilShown()
+    {
+        MapsView view;
+        showWindow(&view);
+        QJsonObject maps = sampleMaps();
+        view.setMaps(maps);
+        QVERIFY(view.isShowingOverview());
+        const int rebuilds = view.overviewRebuildCount();
+        const QPointer<QTableView> opens = overviewTable(view, u"@opens"_s);
+        QVERIFY(opens);
+
+        // One map chosen: updates leave the overview alone...
+        QVERIFY(view.selectMap(u"@bytes"_s));
+        for (int i = 0; i < 5; ++i) {
+            maps.insert(u"@opens"_s, countsMap({ { u"vim"_s, 1000 + i } }));
+            view.setMaps(maps);
+        }
+        QTest::qWait(400); // longer than the overview waits between updates
+        QCOMPARE(view.overviewRebuildCount(), rebuilds);
+        QCOMPARE(firstKey(opens), u"firefox"_s);
+        // ...until it is shown again, then it is current at once.
+        view.showOverview();
+        QCOMPARE(view.overviewRebuildCount(), rebuilds + 1);
+        QCOMPARE(overviewTable(view, u"@opens"_s), opens.get());
+        QCOMPARE(firstKey(opens), u"vim"_s);
+        QCOMPARE(opens->model()->index(0, 1).data(MapTableModel::SortRole).toInt(), 1004);
+
+        // The same while the whole view is hidden (another tab of the run is in front).
+        view.hide();
+        maps.insert(u"@opens"_s, countsMap({ { u"zsh"_s, 7 } }));
+        view.setMaps(maps);
+        QTest::qWait(400);
+        QCOMPARE(view.overviewRebuildCount(), rebuilds + 1);
+        QCOMPARE(firstKey(opens), u"vim"_s);
+        view.show();
+        QCOMPARE(view.overviewRebuildCount(), rebuilds + 2);
+        QCOMPARE(firstKey(opens), u"zsh"_s);
+    }
+
+    void rapidUpdatesAreCoalesced()
+    {
+        MapsView view;
+        showWindow(&view);
+        QJsonObject maps = sampleMaps();
+        view.setMaps(maps);
+        const int rebuilds = view.overviewRebuildCount();
+        for (int i = 0; i < 200; ++i) {
+            maps.insert(u"@opens"_s, countsMap({ { u"vim"_s, i }, { u"bash"_s, 100 } }));
+            view.setMaps(maps);
+        }
+        QCOMPARE(view.overviewRebuildCount(), rebuilds); // none while the updates pour in
+        QTRY_COMPARE(firstKey(overviewTable(view, u"@opens"_s)), u"vim"_s); // 199 beats 100
+        QCOMPARE(overviewTable(view, u"@opens"_s)->model()->index(0, 1).data(MapTableModel::SortRole).toInt(), 199);
+        QVERIFY2(view.overviewRebuildCount() - rebuilds <= 2, qPrintable(QString::number(view.overviewRebuildCount())));
+    }
+
+    void updatesKeepScrollSortAndFocus()
+    {
+        MapsView view;
+        showWindow(&view);
+        view.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&view));
+        QJsonObject maps = sampleMaps();
+        for (int i = 0; i < 6; ++i)
+            maps.insert(u"@more%1"_s.arg(i), countsMap({ { u"a"_s, 1 }, { u"b"_s, 2 }, { u"c"_s, 3 } }));
+        view.setMaps(maps);
+        QVERIFY(view.isShowingOverview());
+        QScrollArea *area = overviewArea(view);
+        QVERIFY(area);
+        QScrollBar *scrollBar = area->verticalScrollBar();
+        QTRY_VERIFY(scrollBar->maximum() > 100);
+        scrollBar->setValue(scrollBar->maximum() / 2);
+        const int scrolled = scrollBar->value();
+        const QPointer<QTableView> opens = overviewTable(view, u"@opens"_s);
+        QVERIFY(opens);
+        opens->sortByColumn(0, Qt::AscendingOrder); // by key, not by the biggest
+        opens->setFocus();
+        QCOMPARE(QApplication::focusWidget(), opens.get());
+        QCOMPARE(firstKey(opens), u"bash"_s);
+
+        const int rebuilds = view.overviewRebuildCount();
+        maps.insert(u"@opens"_s, countsMap({ { u"zsh"_s, 1000 }, { u"awk"_s, 1 }, { u"bash"_s, 5 } }));
+        view.setMaps(maps);
+        QTRY_COMPARE(view.overviewRebuildCount(), rebuilds + 1);
+        QCOMPARE(overviewTable(view, u"@opens"_s), opens.get());
+        QCOMPARE(opens->horizontalHeader()->sortIndicatorSection(), 0);
+        QCOMPARE(opens->horizontalHeader()->sortIndicatorOrder(), Qt::AscendingOrder);
+        QCOMPARE(firstKey(opens), u"awk"_s);
+        QCOMPARE(scrollBar->value(), scrolled);
+        QCOMPARE(QApplication::focusWidget(), opens.get());
+
+        // A map that goes away and comes back gets the order the person chose for it.
+        const QJsonValue opensMap = maps.take(u"@opens"_s);
+        view.setMaps(maps);
+        QTRY_VERIFY(!overviewTable(view, u"@opens"_s));
+        maps.insert(u"@opens"_s, opensMap);
+        view.setMaps(maps);
+        QTRY_VERIFY(overviewTable(view, u"@opens"_s));
+        QTableView *again = overviewTable(view, u"@opens"_s);
+        QCOMPARE(again->horizontalHeader()->sortIndicatorSection(), 0);
+        QCOMPARE(again->horizontalHeader()->sortIndicatorOrder(), Qt::AscendingOrder);
+        QCOMPARE(firstKey(again), u"awk"_s);
+        // Other maps start with the biggest first.
+        QCOMPARE(overviewTable(view, u"@more0"_s)->horizontalHeader()->sortIndicatorSection(), 1);
+        QCOMPARE(firstKey(overviewTable(view, u"@more0"_s)), u"c"_s);
+    }
+
+    void overviewIsAccessible()
+    {
+        MapsView view;
+        view.setMaps(sampleMaps());
+        QVERIFY(view.isShowingOverview());
+        for (const QString &map : { u"@opens"_s, u"@sizes"_s }) {
+            QTableView *table = overviewTable(view, map);
+            QVERIFY2(table, qPrintable(map));
+            // Tab leaves the table for the next map instead of walking its cells.
+            QVERIFY(!table->tabKeyNavigation());
+        }
+        QStringList charts;
+        const QList<HistogramWidget *> widgets = view.overview()->findChildren<HistogramWidget *>();
+        for (const HistogramWidget *chart : widgets)
+            charts.append(chart->accessibleName());
+        charts.sort();
+        QCOMPARE(charts, (QStringList { u"@bytes chart"_s, u"@lat [bash] chart"_s, u"@lat [sshd] chart"_s }));
+    }
+
+    void tracedTextIsShownLiterally()
+    {
+        const QJsonArray buckets { QJsonObject { { u"min"_s, 0 }, { u"max"_s, 0 }, { u"count"_s, 1 } } };
+        MapsView view;
+        view.setMaps(QJsonObject {
+            { u"@h"_s,
+                QJsonObject { { u"kind"_s, u"hist"_s }, { u"data"_s, QJsonObject { { u"<b>x</b>"_s, buckets } } } } },
+            { u"@s"_s, QJsonObject { { u"kind"_s, u"map"_s }, { u"data"_s, u"<b>x</b>"_s } } },
+            { u"@<i>"_s, QJsonObject { { u"kind"_s, u"map"_s }, { u"data"_s, 1 } } },
+        });
+        QVERIFY(view.isShowingOverview());
+        QLabel *key = labelWithText(view.overview(), u"[<b>x</b>]"_s);
+        QVERIFY(key);
+        QCOMPARE(key->textFormat(), Qt::PlainText);
+        QLabel *value = labelWithText(view.overview(), u"<b>x</b>"_s);
+        QVERIFY(value);
+        QCOMPARE(value->textFormat(), Qt::PlainText);
+        // The map's name is a rich-text link, so it goes in escaped.
+        const QList<QLabel *> labels = view.overview()->findChildren<QLabel *>();
+        auto title = std::find_if(labels.cbegin(), labels.cend(),
+            [](const QLabel *label) { return label->text().contains(u"href=\"@&lt;i&gt;\""_s); });
+        QVERIFY(title != labels.cend());
+        QVERIFY((*title)->text().contains(u"<b>@&lt;i&gt;</b>"_s));
+    }
+
+    void overviewTablesHoldTheBiggest()
+    {
+        QJsonObject counts;
+        for (int i = 0; i < 1000; ++i)
+            counts.insert(u"k%1"_s.arg(i, 4, 10, QChar(u'0')), i);
+        QJsonObject maps = sampleMaps();
+        maps.insert(u"@many"_s, countsMap(counts));
+        MapsView view;
+        view.setMaps(maps);
+        QTableView *table = overviewTable(view, u"@many"_s);
+        QVERIFY(table);
+        QCOMPARE(table->model()->rowCount(), 100);
+        QCOMPARE(firstKey(table), u"k0999"_s);
+        table->sortByColumn(1, Qt::AscendingOrder);
+        QCOMPARE(firstKey(table), u"k0900"_s); // the smallest of the biggest hundred
+        QVERIFY(labelWithText(
+            view.overview(), u"100 of %1 entries; open the map to see all of them."_s.arg(QLocale().toString(1000))));
+        // The map alone has every entry.
+        QVERIFY(view.selectMap(u"@many"_s));
+        QCOMPARE(view.proxyModel()->rowCount(), 1000);
     }
 
     void followsRunMaps()
