@@ -20,6 +20,7 @@ namespace {
 // Transport-level JSON-RPC errors in HTTP bodies, as the reference SDK uses them.
 constexpr int TransportError = -32000;
 constexpr int SessionNotFound = -32001;
+constexpr qsizetype MaxFinishedStreamsPerSession = 16;
 
 McpHttpResponse jsonError(int status, int code, const QString &message, McpHttpHeaders headers = {})
 {
@@ -500,19 +501,29 @@ void McpHttpServer::handleGet(McpHttpConnection *connection, const McpHttpReques
     // A comment line: clients see the stream open at once, and parsers ignore it.
     connection->writeStream(": stream open\n\n");
     const QPointer<McpSseStream> channel(stream);
-    session->addPushChannel(stream, [channel](const QJsonObject &message) {
-        if (channel)
-            channel->send(message);
-    });
+    session->addPushChannel(
+        stream,
+        [channel](const QJsonObject &message) {
+            if (channel)
+                channel->send(message);
+        },
+        [channel] { return channel && channel->isAttached(); });
 }
 
 McpSseStream *McpHttpServer::createStream(McpSession *session, QChar kind)
 {
     // Unique in the whole server, so an event id can never be mistaken across sessions either.
     const QString id = kind + QString::number(++m_lastStreamNumber);
-    auto *stream = new McpSseStream(id, primesStreams(session), m_options.streamLimits, session);
-    connect(stream, &McpSseStream::completed, stream, &QObject::deleteLater);
-    return stream;
+    // A bound per session on what finished streams keep for a resume: the oldest go first.
+    QList<McpSseStream *> finished;
+    const QList<McpSseStream *> streams = session->findChildren<McpSseStream *>(Qt::FindDirectChildrenOnly);
+    for (McpSseStream *stream : streams) {
+        if (stream->isFinished() && !stream->isAttached())
+            finished.append(stream);
+    }
+    while (finished.size() >= MaxFinishedStreamsPerSession)
+        delete finished.takeFirst();
+    return new McpSseStream(id, primesStreams(session), m_options.streamLimits, session);
 }
 
 void McpHttpServer::handleDelete(McpHttpConnection *connection, const McpHttpRequest &request)

@@ -116,23 +116,27 @@ bool McpSession::cancelInFlight(const QString &key)
     return true;
 }
 
-void McpSession::addPushChannel(QObject *owner, std::function<void(const QJsonObject &)> send)
+void McpSession::addPushChannel(
+    QObject *owner, std::function<void(const QJsonObject &)> send, std::function<bool()> isConnected)
 {
-    m_pushChannels.append(PushChannel { owner, std::move(send) });
+    m_pushChannels.append(PushChannel { owner, std::move(send), std::move(isConnected) });
 }
 
 bool McpSession::push(const QJsonObject &message)
 {
     if (isClosed())
         return false;
-    while (!m_pushChannels.isEmpty()) {
-        if (m_pushChannels.last().owner) {
-            m_pushChannels.last().send(message);
+    m_pushChannels.removeIf([](const PushChannel &channel) { return !channel.owner; });
+    if (m_pushChannels.isEmpty())
+        return false;
+    for (auto it = m_pushChannels.crbegin(); it != m_pushChannels.crend(); ++it) {
+        if (!it->isConnected || it->isConnected()) {
+            it->send(message);
             return true;
         }
-        m_pushChannels.removeLast();
     }
-    return false;
+    m_pushChannels.last().send(message);
+    return true;
 }
 
 void McpSession::close()

@@ -66,9 +66,12 @@ public:
     bool cancelInFlight(const QString &key);
     int inFlightCount() const { return m_inFlight.size(); }
 
-    /// Where server-initiated messages go (the socket itself, or HTTP GET streams). The most
-    /// recently added live channel gets each message: one message never goes to two streams.
-    void addPushChannel(QObject *owner, std::function<void(const QJsonObject &)> send);
+    /// Where server-initiated messages go (the socket itself, or HTTP GET streams). Each message
+    /// goes to one channel only: the most recently added connected one (IS_CONNECTED, when given,
+    /// says whether it is), else the most recent whose owner still exists (it keeps the message
+    /// for a resume).
+    void addPushChannel(
+        QObject *owner, std::function<void(const QJsonObject &)> send, std::function<bool()> isConnected = {});
     /// False when no channel is open (the message is dropped).
     bool push(const QJsonObject &message);
 
@@ -84,6 +87,7 @@ private:
     {
         QPointer<QObject> owner;
         std::function<void(const QJsonObject &)> send;
+        std::function<bool()> isConnected;
     };
 
     QString m_id;

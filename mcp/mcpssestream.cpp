@@ -3,6 +3,7 @@
 
 #include "jsonrpc.h"
 
+#include <algorithm>
 #include <cctype>
 
 using namespace Qt::StringLiterals;
@@ -36,9 +37,12 @@ bool McpSseStream::parseEventId(const QByteArray &eventId, QString *streamId, qi
         if (!std::isdigit(uchar(eventId.at(i))))
             return false;
     }
+    const QByteArray number = eventId.mid(dash + 1);
+    if (number.isEmpty() || !std::all_of(number.cbegin(), number.cend(), [](char c) { return std::isdigit(uchar(c)); }))
+        return false;
     bool ok = false;
-    const qint64 n = eventId.mid(dash + 1).toLongLong(&ok);
-    if (!ok || n < 0)
+    const qint64 n = number.toLongLong(&ok);
+    if (!ok)
         return false;
     *streamId = QString::fromLatin1(eventId.left(dash));
     *sequence = n;
@@ -47,9 +51,9 @@ bool McpSseStream::parseEventId(const QByteArray &eventId, QString *streamId, qi
 
 bool McpSseStream::attach(McpHttpConnection *connection, const McpHttpHeaders &headers, qint64 after, QString *error)
 {
-    if (after >= 0 && after + 1 < m_firstKept) {
+    if (after > lastSequence()) {
         if (error)
-            *error = u"the events after %1-%2 are no longer kept"_s.arg(id()).arg(after);
+            *error = u"event %1-%2 was never sent"_s.arg(id()).arg(after);
         return false;
     }
     if (isAttached()) {
@@ -81,11 +85,18 @@ void McpSseStream::send(const QJsonValue &message)
     if (isAttached())
         m_connection->writeStream(bytes);
     m_bufferedBytes += bytes.size();
-    m_events.append(Event { sequence, std::move(bytes) });
-    while (m_bufferedBytes > m_limits.maxBufferedBytes && m_events.size() > 1) {
-        m_bufferedBytes -= m_events.constFirst().bytes.size();
-        m_firstKept = m_events.constFirst().sequence + 1;
-        m_events.removeFirst();
+    // Responses and requests carry an id and must arrive; notifications (progress, log lines) may
+    // be lost, so they are what goes when the stream holds too much.
+    const bool essential = message.isArray() || message.toObject().contains(u"id"_s);
+    m_events.append(Event { sequence, essential, std::move(bytes) });
+    for (auto it = m_events.begin(); m_bufferedBytes > m_limits.maxBufferedBytes && it != m_events.end();) {
+        if (it->essential) {
+            ++it;
+            continue;
+        }
+        m_bufferedBytes -= it->bytes.size();
+        it = m_events.erase(it);
+        ++m_droppedEvents;
     }
 }
 
@@ -113,8 +124,7 @@ void McpSseStream::endIfFinished()
         return;
     }
     McpHttpConnection *connection = m_connection;
-    detach();
-    m_retention.stop();
+    detach(); // starts the retention time: the end may yet be lost with the connection
     connection->endStream();
     Q_EMIT completed();
 }

@@ -15,9 +15,10 @@
 /// and a client that GETs again with that Last-Event-ID is sent what followed, then the rest as it
 /// comes (MCP 2025-11-25, "Resumability and Redelivery").
 ///
-/// Events are kept while the stream lives, up to a limit in bytes (the oldest go first; resuming
-/// from before them is refused). A finished stream whose end went out on a live connection is
-/// done (completed()); one nobody resumes is deleted after the retention time.
+/// Events are kept while the stream lives, up to a limit in bytes; over it, the oldest
+/// notifications go (a resume then skips them), never a response. A finished stream stays for the
+/// retention time after its end went out, in case the connection lost it; one nobody resumes is
+/// deleted then.
 class McpSseStream : public QObject
 {
     Q_OBJECT
@@ -42,11 +43,13 @@ public:
     bool isFinished() const { return m_finished; }
     /// The number of the last event sent so far (0 before any).
     qint64 lastSequence() const { return m_nextSequence - 1; }
+    /// Notifications dropped to stay within the byte limit (responses never are).
+    qint64 droppedEvents() const { return m_droppedEvents; }
 
     /// Starts an SSE response on CONNECTION (which awaits its response) and sends every event after
     /// number AFTER, then carries on live. AFTER < 0 is the first attach: everything, after the
     /// priming event. A connection already attached is ended first: one stream, one reader. False,
-    /// with ERROR set and nothing sent, when the events after AFTER are no longer kept.
+    /// with ERROR set and nothing sent, when AFTER names an event not sent yet.
     bool attach(McpHttpConnection *connection, const McpHttpHeaders &headers, qint64 after, QString *error = nullptr);
 
     /// Appends a message (a notification, a request, or the final response).
@@ -55,13 +58,14 @@ public:
     void finish();
 
 Q_SIGNALS:
-    /// The stream is finished and its end went out on a live connection: nothing is left to resume.
+    /// The stream is finished and its end went out on a live connection.
     void completed();
 
 private:
     struct Event
     {
         qint64 sequence;
+        bool essential; ///< a response or request: never dropped for space
         QByteArray bytes;
     };
 
@@ -74,7 +78,7 @@ private:
     QList<Event> m_events;
     qint64 m_bufferedBytes = 0;
     qint64 m_nextSequence = 1;
-    qint64 m_firstKept = 1; ///< events before this one were dropped for space
+    qint64 m_droppedEvents = 0;
     bool m_primed;
     bool m_finished = false;
     QTimer m_retention;

@@ -42,6 +42,8 @@ private Q_SLOTS:
     void resumeRefused_data();
     void resumeRefused();
     void olderClientsGetNoPrimingEvent();
+    void resumeIsPerSession();
+    void pushPrefersConnectedStream();
     void cancelOverHttp();
     void longCallDoesNotBlockOthers();
     void keepAliveAndPipelining();
@@ -557,9 +559,14 @@ void TestMcpHttpServer::resumePostStreamAfterDrop()
     QCOMPARE(events[1].value(u"id"_s).toInt(), 5);
     QCOMPARE(events[1]["result"_L1]["content"_L1][0]["text"_L1].toString(), u"2 steps"_s);
 
-    // Delivered in full: nothing is left to resume.
-    resumer.sendRequest("GET", {}, streamHeaders(session, stream + "-4"));
-    QCOMPARE(resumer.waitForReply().status, 400);
+    // Delivered in full as far as the server knows; a client that still lost the end may ask
+    // again and gets what follows its last event: here, nothing, and the end of the stream.
+    resumer.sendRequest("GET", {}, streamHeaders(session, stream + "-3"));
+    const HttpReply again = resumer.waitForReply();
+    QCOMPARE(again.status, 200);
+    QCOMPARE(again.eventIds(), QList<QByteArray> { stream + "-4" });
+    resumer.sendRequest("GET", {}, streamHeaders(session, stream + "-9"));
+    QCOMPARE(resumer.waitForReply().status, 400); // never sent
 }
 
 // The GET channel for server-started messages: what was pushed while it was down is replayed.
@@ -619,6 +626,54 @@ void TestMcpHttpServer::resumeRefused()
     // Another session's streams are out of reach too: ids are looked up in the caller's session.
     client.sendRequest("POST", body(rpcRequest(2, u"ping"_s)), authed({ { "Mcp-Session-Id", session } }));
     QCOMPARE(client.waitForReply().status, 200);
+}
+
+void TestMcpHttpServer::resumeIsPerSession()
+{
+    auto server = startServer();
+    QVERIFY(server);
+    HttpClient first;
+    HttpClient second;
+    QVERIFY(first.connectTo(server->httpPort()));
+    QVERIFY(second.connectTo(server->httpPort()));
+    const QByteArray one = initializeSession(first).toLatin1();
+    const QByteArray two = initializeSession(second).toLatin1();
+    first.sendRequest("GET", {}, streamHeaders(one));
+    QVERIFY(first.waitForStreamHead());
+    QTRY_VERIFY(!first.current().eventIds().isEmpty()); // the priming event names the stream
+    const QByteArray id = first.current().eventIds().first();
+    // The other session cannot pick up this session's stream.
+    second.sendRequest("GET", {}, streamHeaders(two, id));
+    QCOMPARE(second.waitForReply().status, 400);
+}
+
+// Server-started messages go to a connected GET stream rather than to a newer one that broke.
+void TestMcpHttpServer::pushPrefersConnectedStream()
+{
+    auto server = startServer();
+    QVERIFY(server);
+    HttpClient control;
+    QVERIFY(control.connectTo(server->httpPort()));
+    const QByteArray session = initializeSession(control).toLatin1();
+    HttpClient older;
+    QVERIFY(older.connectTo(server->httpPort()));
+    older.sendRequest("GET", {}, streamHeaders(session));
+    QVERIFY(older.waitForStreamHead());
+    auto newer = std::make_unique<HttpClient>();
+    QVERIFY(newer->connectTo(server->httpPort()));
+    newer->sendRequest("GET", {}, streamHeaders(session));
+    QVERIFY(newer->waitForStreamHead());
+    QTRY_VERIFY(!newer->current().eventIds().isEmpty());
+    newer.reset();
+    // Until the server has noticed, the message may still go to the broken stream (kept for a
+    // resume); once it has, the connected one gets it.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            m_handlers->announceResourceChange();
+            QTest::qWait(50);
+            return !older.current().events().isEmpty();
+        }(),
+        10000);
 }
 
 // Clients before 2025-11-25 would try to parse the empty priming event: they get ids, no priming.

@@ -146,23 +146,31 @@ private Q_SLOTS:
         QVERIFY(!first->read().contains("g1-1"));
     }
 
-    void oldEventsDroppedForSpace()
+    void notificationsDroppedForSpaceNeverResponses()
     {
         McpSseStream::Limits limits;
         limits.maxBufferedBytes = 1000;
         McpSseStream stream(u"p1"_s, false, limits);
         for (int i = 1; i <= 50; ++i)
             stream.send(message(i));
+        const QJsonObject response { { u"jsonrpc"_s, u"2.0"_s }, { u"id"_s, 7 }, { u"result"_s, QJsonObject {} } };
+        stream.send(response); // p1-51
+        for (int i = 52; i <= 80; ++i)
+            stream.send(message(i));
+        QVERIFY(stream.droppedEvents() > 0);
         auto late = open();
         QVERIFY(late);
         QString error;
-        QVERIFY(!stream.attach(late->connection, headers(), 1, &error));
-        QVERIFY2(error.contains(u"no longer kept"_s), qPrintable(error));
-        // Nothing was sent; the connection still awaits an answer, and recent events replay.
-        QVERIFY(late->connection->isAwaitingResponse());
-        QVERIFY(stream.attach(late->connection, headers(), 49, &error));
-        QTRY_VERIFY(late->shows("id: p1-50\n"));
-        QVERIFY(!late->read().contains("id: p1-49\n"));
+        QVERIFY(!stream.attach(late->connection, headers(), 81, &error)); // not sent yet
+        QVERIFY2(error.contains(u"never sent"_s), qPrintable(error));
+        QVERIFY(late->connection->isAwaitingResponse()); // nothing was sent on it
+        // Resuming from early on: the response is there although it is older than what was kept
+        // of the notifications around it; the oldest notifications are gone.
+        QVERIFY(stream.attach(late->connection, headers(), 1, &error));
+        QTRY_VERIFY(late->shows("id: p1-80\n"));
+        QVERIFY(late->read().contains("id: p1-51\n"));
+        QVERIFY(late->read().contains("\"id\":7"));
+        QVERIFY(!late->read().contains("id: p1-2\n"));
     }
 
     void finishedStreamEndsAndCompletes()
