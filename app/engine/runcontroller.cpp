@@ -60,22 +60,34 @@ RunController::RunController(Run *run, const LaunchCommand &command, const RunLi
 
 RunController::~RunController()
 {
-    if (m_process && m_process->state() != QProcess::NotRunning) {
-        // The engine is going away with the run still active: nobody will read the maps.
-        m_process->disconnect(this);
-        if (m_command.viaHelper) {
-            // A root helper ignores our signals; it takes KILL from its stdin (and EOF as "the
-            // app died", in case the line does not get through).
-            m_process->write("KILL\n");
-            m_process->closeWriteChannel();
-        } else {
-            const qint64 pid = m_process->processId();
-            if (pid > 0)
-                ::kill(-pid_t(pid), SIGKILL);
-        }
-        // Reap it here, so nothing is left as a zombie and QProcess has nothing to complain about.
-        m_process->waitForFinished(3000);
+    killForShutdown();
+    // Reap it here, so nothing is left as a zombie and QProcess has nothing to complain about.
+    // RunManager has already waited for all of its runs together; this is the last look.
+    if (m_process && m_process->state() != QProcess::NotRunning && !m_process->waitForFinished(1000))
+        m_process->kill(); // the user-owned pkexec/sudo itself, e.g. still asking for a password
+}
+
+void RunController::killForShutdown()
+{
+    if (!m_process || m_process->state() == QProcess::NotRunning || std::exchange(m_killedForShutdown, true))
+        return;
+    // The engine is going away with the run still active: nobody will read the maps.
+    m_process->disconnect(this);
+    if (m_command.viaHelper) {
+        // A root helper ignores our signals; it takes KILL from its stdin (and EOF as "the
+        // app died", in case the line does not get through).
+        m_process->write("KILL\n");
+        m_process->closeWriteChannel();
+    } else {
+        const qint64 pid = m_process->processId();
+        if (pid > 0)
+            ::kill(-pid_t(pid), SIGKILL);
     }
+}
+
+bool RunController::waitForExit(int timeoutMs)
+{
+    return !m_process || m_process->state() == QProcess::NotRunning || m_process->waitForFinished(timeoutMs);
 }
 
 qint64 RunController::processId() const

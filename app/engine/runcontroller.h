@@ -32,6 +32,9 @@ public:
     void start();
     /// Stops with the given end state (Stopped or TimedOut). A second call does nothing.
     void stop(RunState endState);
+    /// At shutdown: kill the run at once (maps are not wanted any more); waitForExit() reaps it.
+    void killForShutdown();
+    bool waitForExit(int timeoutMs);
 
 Q_SIGNALS:
     /// The run reached a terminal state; emitted exactly once.
@@ -55,6 +58,7 @@ private:
     LaunchCommand m_command;
     RunLimits m_limits;
     QProcess *m_process = nullptr;
+    bool m_killedForShutdown = false;
     BpftraceJsonParser m_json;
     BpftraceDiagnosticParser m_diagnostics;
     QList<OutputLine> m_batch;

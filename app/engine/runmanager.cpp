@@ -7,6 +7,7 @@
 #include "runstore.h"
 #include "scriptanalyzer.h"
 
+#include <QDeadlineTimer>
 #include <QRandomGenerator>
 
 using namespace Qt::StringLiterals;
@@ -17,7 +18,13 @@ RunManager::RunManager(QObject *parent)
 
 RunManager::~RunManager()
 {
-    // Controllers kill what is still running (process group, or EOF to the helper).
+    // Kill every run still going first, then wait for them together: quitting with several runs
+    // active takes as long as the slowest, not the sum.
+    for (RunController *controller : std::as_const(m_controllers))
+        controller->killForShutdown();
+    const QDeadlineTimer deadline(3000);
+    for (RunController *controller : std::as_const(m_controllers))
+        controller->waitForExit(int(std::max<qint64>(0, deadline.remainingTime())));
     qDeleteAll(m_controllers);
     m_controllers.clear();
     // Background saves read our runs, which die with us.

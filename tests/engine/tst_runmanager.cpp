@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "runcontroller.h"
 #include "runmanager.h"
+
 #include "runstore.h"
 #include "runtestutil.h"
+#include <cerrno>
 
 #include <QElapsedTimer>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -338,6 +341,28 @@ private Q_SLOTS:
         QVERIFY(pid > 0);
         m.reset();
         QTRY_VERIFY(::kill(pid_t(pid), 0) != 0);
+    }
+
+    // Quitting with several runs active: every process is killed and reaped by the time the
+    // manager is gone (no zombie, no "destroyed while running" from QProcess).
+    void destroyingTheManagerReapsEveryRun()
+    {
+        QTest::failOnWarning(QRegularExpression(u"Destroyed while process"_s));
+        RunLimits limits;
+        limits.maxConcurrentRuns = 4;
+        auto m = manager(fakePath(u"stubborn.sh"_s), limits);
+        QList<qint64> pids;
+        for (int i = 0; i < 3; ++i) {
+            Run *run = m->startPersonRun(QString::fromLatin1(script) + QString(i, u' '));
+            QTRY_COMPARE(run->attachedProbes(), 1);
+            pids.append(m->controller(run->id())->processId());
+        }
+        m.reset();
+        for (qint64 pid : std::as_const(pids)) {
+            QVERIFY(pid > 0);
+            QCOMPARE(::kill(pid_t(pid), 0), -1); // gone at once: not even a zombie is left
+            QCOMPARE(errno, ESRCH);
+        }
     }
 };
 
