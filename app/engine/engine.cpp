@@ -67,8 +67,7 @@ Engine::Engine(const EngineConfig &config, QObject *parent)
     if (!problem.isEmpty())
         qCWarning(lcEngine) << problem;
 
-    const LaunchCommand query = m_privilege.wrapQuery({});
-    m_analyzer->setBpftraceCommand(query.program, query.arguments, query.viaHelper);
+    m_analyzer->setBpftraceCommand(m_privilege.wrapQuery({}));
     m_runs->setPrivilege(m_privilege);
     m_runs->setLimits(m_config.limits);
     m_runs->setAnalyzer(m_analyzer);

@@ -500,11 +500,9 @@ ScriptAnalyzer::ScriptAnalyzer(QObject *parent)
     : QObject(parent)
 { }
 
-void ScriptAnalyzer::setBpftraceCommand(const QString &program, const QStringList &prefixArguments, bool viaHelper)
+void ScriptAnalyzer::setBpftraceCommand(const LaunchCommand &command)
 {
-    m_program = program;
-    m_prefix = prefixArguments;
-    m_viaHelper = viaHelper;
+    m_command = command;
 }
 
 ScriptAnalysis ScriptAnalyzer::analyzeText(const QString &script)
@@ -653,7 +651,7 @@ void ScriptAnalyzer::analyze(const QString &script, QObject *context, Callback d
     // the real compile diagnostics.
     auto start = [this, job, finish](const QStringList &args, const QByteArray &stdinData, bool isList) {
         QueryProcess::run(
-            this, LaunchCommand { m_program, m_prefix + args, m_viaHelper }, m_timeoutMs,
+            this, LaunchCommand { m_command.program, m_command.arguments + args, m_command.viaHelper }, m_timeoutMs,
             [job, finish, isList](const QueryResult &result) {
                 job->timedOut = job->timedOut || result.timedOut;
                 if (!result.started) {
@@ -687,7 +685,7 @@ void ScriptAnalyzer::analyze(const QString &script, QObject *context, Callback d
         compileArgs.append(u"--unsafe"_s);
     if (script.size() <= MaxScriptOnCommandLine) {
         start(compileArgs << u"-e"_s << script, QByteArray(), false);
-    } else if (!m_viaHelper) {
+    } else if (!m_command.viaHelper) {
         start(compileArgs << u"-"_s, script.toUtf8(), false);
     } else {
         // The elevated helper's stdin carries stop requests, so a program this long has no way in.

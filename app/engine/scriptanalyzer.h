@@ -2,6 +2,7 @@
 // What a bpftrace program would do, before it runs: the facts behind an approval.
 #pragma once
 
+#include "privilege.h"
 #include "runtypes.h"
 
 #include <QJsonObject>
@@ -57,9 +58,10 @@ public:
 
     explicit ScriptAnalyzer(QObject *parent = nullptr);
 
-    /// The bpftrace command used for expansion (normally set by Engine from the privilege mode).
-    /// VIA_HELPER: the command is the elevated tracedesk-helper (see LaunchCommand).
-    void setBpftraceCommand(const QString &program, const QStringList &prefixArguments = {}, bool viaHelper = false);
+    /// The bpftrace command used for expansion and the compile check (normally set by Engine from
+    /// the privilege mode): the program, arguments that go before bpftrace's own (a wrapper's),
+    /// and whether it is the elevated tracedesk-helper.
+    void setBpftraceCommand(const LaunchCommand &command);
 
     static ScriptAnalysis analyzeText(const QString &script);
     /// Adds what `bpftrace -l` (expansion) and `bpftrace --emit-elf` (compile check, attaches
@@ -77,9 +79,7 @@ public:
     void analyze(const QString &script, QObject *context, Callback done);
 
 private:
-    QString m_program = QStringLiteral("bpftrace");
-    QStringList m_prefix;
-    bool m_viaHelper = false;
+    LaunchCommand m_command { QStringLiteral("bpftrace"), {}, false };
     int m_timeoutMs = 20000;
     bool m_expand = true;
 };

@@ -360,7 +360,7 @@ void TestScriptAnalyzer::compileDiagnostics()
 void TestScriptAnalyzer::analyzeWithFakeBpftrace()
 {
     ScriptAnalyzer analyzer;
-    analyzer.setBpftraceCommand(m_fake);
+    analyzer.setBpftraceCommand({ m_fake, {}, false });
     std::optional<ScriptAnalysis> result;
     analyzer.analyze(u"tracepoint:syscalls:sys_enter_read* { @[probe] = count(); }"_s, this,
         [&result](const ScriptAnalysis &a) { result = a; });
@@ -377,7 +377,7 @@ void TestScriptAnalyzer::analyzeWithFakeBpftrace()
 void TestScriptAnalyzer::analyzeReportsCompileError()
 {
     ScriptAnalyzer analyzer;
-    analyzer.setBpftraceCommand(m_fake);
+    analyzer.setBpftraceCommand({ m_fake, {}, false });
     std::optional<ScriptAnalysis> result;
     analyzer.analyze(u"BEGIN {\n  nosuch();\n}"_s, this, [&result](const ScriptAnalysis &a) { result = a; });
     QTRY_VERIFY_WITH_TIMEOUT(result.has_value(), 10000);
@@ -392,7 +392,7 @@ void TestScriptAnalyzer::analyzeReportsCompileError()
 void TestScriptAnalyzer::analyzeThroughTheHelper()
 {
     ScriptAnalyzer analyzer;
-    analyzer.setBpftraceCommand(m_fake, {}, true);
+    analyzer.setBpftraceCommand({ m_fake, {}, true });
     std::optional<ScriptAnalysis> result;
     analyzer.analyze(u"BEGIN {\n  nosuch();\n}"_s, this, [&result](const ScriptAnalysis &a) { result = a; });
     QTRY_VERIFY_WITH_TIMEOUT(result.has_value(), 10000);
@@ -412,7 +412,7 @@ void TestScriptAnalyzer::analyzeThroughTheHelper()
 void TestScriptAnalyzer::analyzeCompileOnly()
 {
     ScriptAnalyzer analyzer;
-    analyzer.setBpftraceCommand(m_fake);
+    analyzer.setBpftraceCommand({ m_fake, {}, false });
     analyzer.setExpansionEnabled(false);
     std::optional<ScriptAnalysis> result;
     analyzer.analyze(
@@ -427,7 +427,7 @@ void TestScriptAnalyzer::analyzeCompileOnly()
 void TestScriptAnalyzer::analyzeWithoutBpftrace()
 {
     ScriptAnalyzer analyzer;
-    analyzer.setBpftraceCommand(u"/nonexistent/bpftrace"_s);
+    analyzer.setBpftraceCommand({ u"/nonexistent/bpftrace"_s, {}, false });
     std::optional<ScriptAnalysis> result;
     int calls = 0;
     analyzer.analyze(u"BEGIN { system(\"x\"); }"_s, this, [&](const ScriptAnalysis &a) {
@@ -446,7 +446,7 @@ void TestScriptAnalyzer::analyzeWithoutBpftrace()
 void TestScriptAnalyzer::analyzeSkipsDeadContext()
 {
     ScriptAnalyzer analyzer;
-    analyzer.setBpftraceCommand(m_fake);
+    analyzer.setBpftraceCommand({ m_fake, {}, false });
     int dead = 0;
     auto *context = new QObject;
     analyzer.analyze(u"BEGIN { }"_s, context, [&dead](const ScriptAnalysis &) { ++dead; });

@@ -122,7 +122,7 @@ void TestCatalogBpftrace::capabilities()
 ScriptAnalysis TestCatalogBpftrace::analyze(const QString &script)
 {
     ScriptAnalyzer analyzer;
-    analyzer.setBpftraceCommand(m_bpftrace);
+    analyzer.setBpftraceCommand({ m_bpftrace, {}, false });
     std::optional<ScriptAnalysis> result;
     analyzer.analyze(script, this, [&result](const ScriptAnalysis &a) { result = a; });
     if (!QTest::qWaitFor([&result] { return result.has_value(); }, 60000))
@@ -179,7 +179,7 @@ void TestCatalogBpftrace::examplesCompile()
     QVERIFY(!examples.isEmpty());
     const int parallel = std::max(1, QThread::idealThreadCount());
     ScriptAnalyzer analyzer;
-    analyzer.setBpftraceCommand(m_bpftrace);
+    analyzer.setBpftraceCommand({ m_bpftrace, {}, false });
     analyzer.setExpansionEnabled(false); // only the compile matters here
     analyzer.setTimeoutMs(120000);
     QHash<QString, ScriptAnalysis> results;
