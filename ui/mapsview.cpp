@@ -46,6 +46,27 @@ bool isHistogram(const QString &kind)
     return kind == "hist"_L1 || kind == "lhist"_L1;
 }
 
+// bpftrace labels lhist buckets linearly, and so do we for a hist whose buckets look that way.
+bool drawsLinear(const QString &kind, const QList<HistBucket> &buckets)
+{
+    return kind == "lhist"_L1 || HistogramWidget::looksLinear(buckets);
+}
+
+void showBuckets(HistogramWidget *chart, const QString &kind, const QJsonArray &buckets)
+{
+    chart->setBuckets(buckets, drawsLinear(kind, HistogramWidget::parseBuckets(buckets)));
+}
+
+// A map as a table, the same on its own page and in the overview.
+void setUpMapTable(QTableView *table)
+{
+    table->setSortingEnabled(true);
+    table->setAlternatingRowColors(true);
+    table->verticalHeader()->setVisible(false);
+    table->horizontalHeader()->setStretchLastSection(true);
+    table->verticalHeader()->setDefaultSectionSize(table->fontMetrics().height() + 6);
+}
+
 // Which widgets a map needs in the overview; a map whose shape stays is updated in place.
 QString overviewShape(const QJsonObject &entry)
 {
@@ -115,13 +136,9 @@ MapsView::MapsView(QWidget *parent)
     m_proxy->setSourceModel(m_model);
     m_proxy->setSortRole(MapTableModel::SortRole);
     m_table->setModel(m_proxy);
-    m_table->setSortingEnabled(true);
-    m_table->setAlternatingRowColors(true);
+    setUpMapTable(m_table);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->verticalHeader()->setVisible(false);
-    m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Interactive);
-    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
 
     auto *scroll = new QScrollArea(m_histogramPage);
     scroll->setWidget(m_histogram);
@@ -220,7 +237,7 @@ void MapsView::refresh()
         auto *item = new QListWidgetItem(
             kind == "map"_L1 || kind.isEmpty() ? it.key() : u"%1  (%2)"_s.arg(it.key(), kind), m_list);
         item->setData(Qt::UserRole, it.key());
-        item->setIcon(QIcon::fromTheme(kind.endsWith("hist"_L1) ? u"view-statistics"_s : u"view-list-details"_s));
+        item->setIcon(QIcon::fromTheme(isHistogram(kind) ? u"view-statistics"_s : u"view-list-details"_s));
     }
     // The overview is brought up to date only where someone can see it (and then not on every
     // print()): enterOverview(), the timer, showEvent().
@@ -346,13 +363,9 @@ MapsView::OverviewSection MapsView::createSection(
         section.table = new QTableView(section.box);
         section.table->setModel(proxy);
         section.table->setAccessibleName(tr("%1 table").arg(name));
+        setUpMapTable(section.table);
         // Tab moves on to the next map instead of through every cell.
         section.table->setTabKeyNavigation(false);
-        section.table->setSortingEnabled(true);
-        section.table->setAlternatingRowColors(true);
-        section.table->verticalHeader()->setVisible(false);
-        section.table->horizontalHeader()->setStretchLastSection(true);
-        section.table->verticalHeader()->setDefaultSectionSize(section.table->fontMetrics().height() + 6);
         layout->addWidget(section.table);
     } else {
         section.value = plainLabel();
@@ -384,12 +397,8 @@ void MapsView::fillSection(OverviewSection &section, const QString &name, const 
     const QString kind = entry.value("kind"_L1).toString();
     const QJsonValue data = entry.value("data"_L1);
     if (isHistogram(kind)) {
-        auto fill = [&kind](HistogramWidget *chart, const QJsonArray &array) {
-            chart->setBuckets(
-                array, kind == "lhist"_L1 || HistogramWidget::looksLinear(HistogramWidget::parseBuckets(array)));
-        };
         if (data.isArray()) {
-            fill(section.charts.first(), data.toArray());
+            showBuckets(section.charts.first(), kind, data.toArray());
             section.charts.first()->setAccessibleName(tr("%1 chart").arg(name));
             return;
         }
@@ -398,7 +407,7 @@ void MapsView::fillSection(OverviewSection &section, const QString &name, const 
         for (int i = 0; i < section.charts.size(); ++i, ++key) {
             section.keyLabels.at(i)->setText(u"[%1]"_s.arg(key.key()));
             section.charts.at(i)->setAccessibleName(tr("%1 [%2] chart").arg(name, key.key()));
-            fill(section.charts.at(i), key.value().toArray());
+            showBuckets(section.charts.at(i), kind, key.value().toArray());
         }
         const int more = int(keyed.size()) - int(section.charts.size());
         section.more->setText(tr("%n more key(s): open the map to see each.", nullptr, more));
@@ -480,7 +489,7 @@ void MapsView::showMap(const QString &name)
     }
     const QJsonObject entry = m_maps.value(name).toObject();
     const QString kind = entry.value("kind"_L1).toString();
-    if (kind == "hist"_L1 || kind == "lhist"_L1) {
+    if (isHistogram(kind)) {
         const QJsonValue data = entry.value("data"_L1);
         const QString previousKey = m_keys->currentText();
         const QSignalBlocker blocker(m_keys);
@@ -515,10 +524,8 @@ void MapsView::showHistogramKey()
 {
     const QJsonObject entry = m_maps.value(currentMap()).toObject();
     const QJsonValue data = entry.value("data"_L1);
-    const QJsonArray buckets = data.isArray() ? data.toArray() : data.toObject().value(m_keys->currentText()).toArray();
-    const bool linear = entry.value("kind"_L1).toString() == "lhist"_L1
-        || HistogramWidget::looksLinear(HistogramWidget::parseBuckets(buckets));
-    m_histogram->setBuckets(buckets, linear);
+    showBuckets(m_histogram, entry.value("kind"_L1).toString(),
+        data.isArray() ? data.toArray() : data.toObject().value(m_keys->currentText()).toArray());
 }
 
 QString MapsView::mapsAsText(const QJsonObject &maps)
@@ -528,10 +535,10 @@ QString MapsView::mapsAsText(const QJsonObject &maps)
         const QJsonObject entry = it.value().toObject();
         const QString kind = entry.value("kind"_L1).toString();
         const QJsonValue data = entry.value("data"_L1);
-        if (kind == "hist"_L1 || kind == "lhist"_L1) {
+        if (isHistogram(kind)) {
             auto render = [&kind](const QJsonArray &array) {
                 const QList<HistBucket> buckets = HistogramWidget::parseBuckets(array);
-                return HistogramWidget::toText(buckets, kind == "lhist"_L1 || HistogramWidget::looksLinear(buckets));
+                return HistogramWidget::toText(buckets, drawsLinear(kind, buckets));
             };
             if (data.isArray()) {
                 text += it.key() + u":\n"_s + render(data.toArray());
