@@ -403,9 +403,7 @@ void StdioBridge::checkReader()
     // The write end of a pipe or socket whose reader is gone polls as an error or hang-up.
     pollfd fd { m_options.outputFd, POLLOUT, 0 };
     if (::poll(&fd, 1, 0) == 1 && (fd.revents & (POLLERR | POLLHUP))) {
-        finish(0, u"the client closed its end; %1 request(s) left unanswered"_s.arg(m_outstanding.size()));
-        if (m_socket && m_socket->state() == QLocalSocket::ConnectedState)
-            m_socket->disconnectFromServer();
+        finishAndDisconnect(u"the client closed its end; %1 request(s) left unanswered"_s.arg(m_outstanding.size()));
     }
 }
 
@@ -415,9 +413,15 @@ void StdioBridge::finishIfDone()
         return;
     if (m_socket->bytesToWrite() > 0 || !m_outstanding.isEmpty() || !m_outputBuffer.isEmpty())
         return;
-    if (m_socket->state() == QLocalSocket::ConnectedState)
+    finishAndDisconnect({});
+}
+
+void StdioBridge::finishAndDisconnect(const QString &message)
+{
+    // Finished first, so the socket's disconnected() finds nothing left to do.
+    finish(0, message);
+    if (m_socket && m_socket->state() == QLocalSocket::ConnectedState)
         m_socket->disconnectFromServer();
-    finish(0, {});
 }
 
 void StdioBridge::updateNotifiers()

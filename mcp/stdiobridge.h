@@ -76,6 +76,8 @@ private:
     void takeFromSocket(qint64 maxBytes);
     void trackClientBytes(QByteArrayView data);
     void finishIfDone();
+    /// Done after EOF on the input: exit 0 (with MESSAGE, if any) and close the connection.
+    void finishAndDisconnect(const QString &message);
     void checkReader();
     void finish(int exitCode, const QString &message);
     QString instanceLogTail() const;
