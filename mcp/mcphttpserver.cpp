@@ -41,10 +41,15 @@ bool primesStreams(const McpSession *session)
     return session->protocolVersion() >= "2025-11-25"_L1;
 }
 
-McpHttpHeaders streamHeaders(const McpSession *session)
+McpHttpHeaders streamHeaders(const QByteArray &sessionId)
 {
     return { { "Content-Type", "text/event-stream" }, { "Cache-Control", "no-cache" },
-        { "Mcp-Session-Id", session->id().toLatin1() } };
+        { "Mcp-Session-Id", sessionId } };
+}
+
+QList<McpSseStream *> streamsOf(const McpSession *session)
+{
+    return session->findChildren<McpSseStream *>(Qt::FindDirectChildrenOnly);
 }
 
 /// Answers one POST: a JSON body, or an SSE stream once a notification must go first. The stream
@@ -140,9 +145,7 @@ private:
         m_stream = m_makeStream();
         if (!m_stream)
             return false;
-        McpHttpHeaders list = headers("text/event-stream");
-        list.emplaceBack("Cache-Control", "no-cache");
-        m_stream->attach(m_connection, list, -1);
+        m_stream->attach(m_connection, streamHeaders(m_sessionId), -1);
         return true;
     }
 
@@ -471,7 +474,7 @@ void McpHttpServer::handleGet(McpHttpConnection *connection, const McpHttpReques
     if (!session)
         return;
     session->touch();
-    const QList<McpSseStream *> streams = session->findChildren<McpSseStream *>(Qt::FindDirectChildrenOnly);
+    const QByteArray sessionId = session->id().toLatin1();
 
     // A client whose stream broke resumes it: what it missed, then the rest live.
     const QByteArray lastEventId = request.header("last-event-id");
@@ -482,7 +485,7 @@ void McpHttpServer::handleGet(McpHttpConnection *connection, const McpHttpReques
         if (McpSseStream::parseEventId(lastEventId, &streamId, &sequence))
             stream = session->findChild<McpSseStream *>(streamId, Qt::FindDirectChildrenOnly);
         QString error = u"no stream of this session to resume"_s;
-        if (!stream || !stream->attach(connection, streamHeaders(session), sequence, &error)) {
+        if (!stream || !stream->attach(connection, streamHeaders(sessionId), sequence, &error)) {
             connection->sendResponse(jsonError(400, TransportError,
                 u"Bad Request: cannot resume from Last-Event-ID %1: %2"_s.arg(
                     QString::fromLatin1(lastEventId.left(80)), error)));
@@ -492,12 +495,13 @@ void McpHttpServer::handleGet(McpHttpConnection *connection, const McpHttpReques
 
     // A fresh channel for messages the server starts. Broken ones nobody resumed are let go:
     // this client has moved on.
+    const QList<McpSseStream *> streams = streamsOf(session);
     for (McpSseStream *stream : streams) {
         if (stream->id().startsWith(u'g') && !stream->isAttached())
             delete stream;
     }
     McpSseStream *stream = createStream(session, u'g');
-    stream->attach(connection, streamHeaders(session), -1);
+    stream->attach(connection, streamHeaders(sessionId), -1);
     // A comment line: clients see the stream open at once, and parsers ignore it.
     connection->writeStream(": stream open\n\n");
     const QPointer<McpSseStream> channel(stream);
@@ -516,7 +520,7 @@ McpSseStream *McpHttpServer::createStream(McpSession *session, QChar kind)
     const QString id = kind + QString::number(++m_lastStreamNumber);
     // A bound per session on what finished streams keep for a resume: the oldest go first.
     QList<McpSseStream *> finished;
-    const QList<McpSseStream *> streams = session->findChildren<McpSseStream *>(Qt::FindDirectChildrenOnly);
+    const QList<McpSseStream *> streams = streamsOf(session);
     for (McpSseStream *stream : streams) {
         if (stream->isFinished() && !stream->isAttached())
             finished.append(stream);
@@ -541,7 +545,7 @@ void McpHttpServer::sweepSessions()
     const QDateTime limit = QDateTime::currentDateTimeUtc().addSecs(-m_options.sessionTimeoutSeconds);
     const auto sessions = m_sessions.values();
     for (McpSession *session : sessions) {
-        const QList<McpSseStream *> streams = session->findChildren<McpSseStream *>(Qt::FindDirectChildrenOnly);
+        const QList<McpSseStream *> streams = streamsOf(session);
         const bool streaming
             = std::any_of(streams.cbegin(), streams.cend(), [](const McpSseStream *s) { return s->isAttached(); });
         if (session->inFlightCount() == 0 && !streaming && session->lastActivity() < limit) {
