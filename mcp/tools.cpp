@@ -1210,7 +1210,7 @@ void McpTools::stopExecution(const QJsonObject &args, const McpCallContext &cont
             message = u"Stop requested (SIGINT sent); bpftrace is still exiting. Call get_result with "
                       "wait_seconds=30 to collect the final maps."_s;
         reply(okResult(QJsonObject { { u"execution_id"_s, id }, { u"state"_s, runStateName(guarded->state()) },
-            { u"terminal"_s, terminal }, { u"map_names"_s, QJsonArray::fromStringList(guarded->maps().keys()) },
+            { u"terminal"_s, terminal }, { u"map_names"_s, QJsonArray::fromStringList(guarded->maps().names()) },
             { u"message"_s, message } }));
     };
     if (isTerminal(run->state()))
@@ -1426,7 +1426,7 @@ QJsonObject McpTools::describeRun(
         QJsonObject { { u"total_lines"_s, run->totalLines() }, { u"total_bytes"_s, run->totalBytes() },
             { u"first_available_offset"_s, run->firstOffset() }, { u"dropped_by_cap"_s, run->droppedByCap() },
             { u"dropped_by_rate"_s, run->droppedByRate() } });
-    out.insert(u"maps"_s, formatMaps(run->maps()));
+    out.insert(u"maps"_s, formatMaps(run->maps().toJson()));
     out.insert(u"diagnostics"_s, diagnosticsJson(run->diagnostics()));
     const ScriptAnalysis analysis = run->analysis();
     if (analysis.complete || !analysis.probeSpecs.isEmpty())

@@ -9,7 +9,6 @@
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
-#include <QJsonArray>
 #include <QJsonDocument>
 #include <QLabel>
 #include <QListWidget>
@@ -41,22 +40,6 @@ constexpr int OverviewHistogramKeys = 6; // more: select the map to pick a key
 // print() can send maps many times a second; the overview catches up at most this often.
 constexpr int OverviewUpdateMs = 250;
 
-bool isHistogram(const QString &kind)
-{
-    return kind == "hist"_L1 || kind == "lhist"_L1;
-}
-
-// bpftrace labels lhist buckets linearly, and so do we for a hist whose buckets look that way.
-bool drawsLinear(const QString &kind, const QList<HistBucket> &buckets)
-{
-    return kind == "lhist"_L1 || HistogramWidget::looksLinear(buckets);
-}
-
-void showBuckets(HistogramWidget *chart, const QString &kind, const QJsonArray &buckets)
-{
-    chart->setBuckets(buckets, drawsLinear(kind, HistogramWidget::parseBuckets(buckets)));
-}
-
 // A map as a table, the same on its own page and in the overview.
 void setUpMapTable(QTableView *table)
 {
@@ -67,49 +50,27 @@ void setUpMapTable(QTableView *table)
     table->verticalHeader()->setDefaultSectionSize(table->fontMetrics().height() + 6);
 }
 
-// Which widgets a map needs in the overview; a map whose shape stays is updated in place.
-QString overviewShape(const QJsonObject &entry)
+// Keyed maps and stats (count, average, total) are tables; other scalars one line of text.
+bool showsAsTable(const MapResult &map)
 {
-    const QString kind = entry.value("kind"_L1).toString();
-    const QJsonValue data = entry.value("data"_L1);
-    if (isHistogram(kind)) {
-        if (data.isArray())
-            return kind + u":one"_s;
-        return kind + u":keys:"_s + QString::number(qMin(data.toObject().size(), qsizetype(OverviewHistogramKeys)));
-    }
-    return kind + (data.isObject() ? u":table"_s : u":value"_s);
+    return map.isKeyed() || map.isStats();
 }
 
-// The `count` entries with the biggest values (by count for stats), biggest first being how
-// people read counts. Values that are not numbers have no "biggest": then the first keys.
-QJsonObject overviewEntries(const QJsonObject &data, int count)
+// Which widgets a map needs in the overview; a map whose shape stays is updated in place.
+QString overviewShape(const MapResult &map)
 {
-    auto rank = [](const QJsonValue &value) -> std::optional<double> {
-        if (value.isDouble())
-            return value.toDouble();
-        const QJsonValue stats = value.toObject().value("count"_L1);
-        if (stats.isDouble())
-            return stats.toDouble();
-        return std::nullopt;
-    };
-    QJsonObject shown;
-    std::vector<std::pair<double, QString>> ranked;
-    ranked.reserve(data.size());
-    for (auto it = data.begin(); it != data.end(); ++it) {
-        const std::optional<double> value = rank(it.value());
-        if (!value) {
-            for (auto key = data.begin(); key != data.end() && shown.size() < count; ++key)
-                shown.insert(key.key(), key.value());
-            return shown;
-        }
-        ranked.emplace_back(*value, it.key());
+    if (map.isHistogram()) {
+        if (!map.isKeyed())
+            return map.kindName() + u":one"_s;
+        return map.kindName() + u":keys:"_s + QString::number(qMin(map.entryCount(), qsizetype(OverviewHistogramKeys)));
     }
-    const auto end = ranked.begin() + std::min(ranked.size(), size_t(count));
-    std::partial_sort(ranked.begin(), end, ranked.end(),
-        [](const auto &a, const auto &b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
-    for (auto it = ranked.begin(); it != end; ++it)
-        shown.insert(it->second, data.value(it->second));
-    return shown;
+    return map.kindName() + (showsAsTable(map) ? u":table"_s : u":value"_s);
+}
+
+// The label of a map in the list and the overview: its name, and its kind unless it is a plain map.
+QString kindSuffix(const MapResult &map)
+{
+    return map.kind() == MapResult::Kind::Map ? QString() : map.kindName();
 }
 } // namespace
 
@@ -207,10 +168,10 @@ void MapsView::setRun(Run *run)
     m_run = run;
     if (m_run)
         connect(m_run, &Run::mapsChanged, this, [this] { setMaps(m_run->maps()); });
-    setMaps(m_run ? m_run->maps() : QJsonObject());
+    setMaps(m_run ? m_run->maps() : RunResults());
 }
 
-void MapsView::setMaps(const QJsonObject &maps)
+void MapsView::setMaps(const RunResults &maps)
 {
     m_maps = maps;
     refresh();
@@ -218,7 +179,7 @@ void MapsView::setMaps(const QJsonObject &maps)
 
 QStringList MapsView::mapNames() const
 {
-    return m_maps.keys();
+    return m_maps.names();
 }
 
 void MapsView::refresh()
@@ -232,12 +193,11 @@ void MapsView::refresh()
         all->setData(OverviewRole, true);
         all->setIcon(QIcon::fromTheme(u"view-list-tree"_s));
     }
-    for (auto it = m_maps.begin(); it != m_maps.end(); ++it) {
-        const QString kind = it.value().toObject().value("kind"_L1).toString();
-        auto *item = new QListWidgetItem(
-            kind == "map"_L1 || kind.isEmpty() ? it.key() : u"%1  (%2)"_s.arg(it.key(), kind), m_list);
-        item->setData(Qt::UserRole, it.key());
-        item->setIcon(QIcon::fromTheme(isHistogram(kind) ? u"view-statistics"_s : u"view-list-details"_s));
+    for (const MapResult &map : m_maps.maps()) {
+        const QString kind = kindSuffix(map);
+        auto *item = new QListWidgetItem(kind.isEmpty() ? map.name() : u"%1  (%2)"_s.arg(map.name(), kind), m_list);
+        item->setData(Qt::UserRole, map.name());
+        item->setIcon(QIcon::fromTheme(map.isHistogram() ? u"view-statistics"_s : u"view-list-details"_s));
     }
     // The overview is brought up to date only where someone can see it (and then not on every
     // print()): enterOverview(), the timer, showEvent().
@@ -252,7 +212,7 @@ void MapsView::refresh()
     } else if (m_maps.size() > 1 && current.isEmpty()) {
         showOverview();
     } else if (!m_maps.isEmpty()) {
-        selectMap(m_maps.begin().key());
+        selectMap(m_maps.names().constFirst());
     } else {
         m_stack->setCurrentWidget(m_empty);
     }
@@ -300,16 +260,15 @@ void MapsView::rebuildOverview()
     // the widgets.
     while (QLayoutItem *item = layout->takeAt(0))
         delete item;
-    for (auto it = m_maps.begin(); it != m_maps.end(); ++it) {
-        const QJsonObject entry = it.value().toObject();
-        const QString shape = overviewShape(entry);
-        auto section = m_sections.find(it.key());
+    for (const MapResult &map : m_maps.maps()) {
+        const QString shape = overviewShape(map);
+        auto section = m_sections.find(map.name());
         if (section != m_sections.end() && section->shape == shape) {
-            fillSection(*section, it.key(), entry);
+            fillSection(*section, map);
         } else {
             if (section != m_sections.end())
                 delete section->box;
-            section = m_sections.insert(it.key(), createSection(content, it.key(), entry, shape));
+            section = m_sections.insert(map.name(), createSection(content, map, shape));
         }
         layout->addWidget(section->box);
     }
@@ -317,20 +276,19 @@ void MapsView::rebuildOverview()
     scrollBar->setValue(scrolled);
 }
 
-MapsView::OverviewSection MapsView::createSection(
-    QWidget *content, const QString &name, const QJsonObject &entry, const QString &shape)
+MapsView::OverviewSection MapsView::createSection(QWidget *content, const MapResult &map, const QString &shape)
 {
+    const QString name = map.name();
     OverviewSection section;
     section.shape = shape;
     section.box = new QWidget(content);
     auto *layout = new QVBoxLayout(section.box);
     layout->setContentsMargins(0, 0, 0, section.box->fontMetrics().height() / 2);
-    const QString kind = entry.value("kind"_L1).toString();
-    const QJsonValue data = entry.value("data"_L1);
+    const QString kind = kindSuffix(map);
     // The name is a link to the map on its own (sorting, every key, bigger chart). Traced names
     // go into rich text here, so they are escaped.
-    auto *title = new QLabel(u"<a href=\"%1\"><b>%2</b></a> %3"_s.arg(name.toHtmlEscaped(), name.toHtmlEscaped(),
-                                 kind.isEmpty() || kind == "map"_L1 ? QString() : kind.toHtmlEscaped()),
+    auto *title = new QLabel(
+        u"<a href=\"%1\"><b>%2</b></a> %3"_s.arg(name.toHtmlEscaped(), name.toHtmlEscaped(), kind.toHtmlEscaped()),
         section.box);
     title->setTextFormat(Qt::RichText);
     title->setTextInteractionFlags(Qt::LinksAccessibleByMouse | Qt::LinksAccessibleByKeyboard);
@@ -343,10 +301,10 @@ MapsView::OverviewSection MapsView::createSection(
         return label;
     };
 
-    if (isHistogram(kind)) {
-        const int charts = data.isArray() ? 1 : int(qMin(data.toObject().size(), qsizetype(OverviewHistogramKeys)));
+    if (map.isHistogram()) {
+        const int charts = map.isKeyed() ? int(qMin(map.entryCount(), qsizetype(OverviewHistogramKeys))) : 1;
         for (int i = 0; i < charts; ++i) {
-            if (!data.isArray()) {
+            if (map.isKeyed()) {
                 section.keyLabels.append(plainLabel());
                 layout->addWidget(section.keyLabels.last());
             }
@@ -355,7 +313,7 @@ MapsView::OverviewSection MapsView::createSection(
             section.charts.append(chart);
             layout->addWidget(chart);
         }
-    } else if (data.isObject()) {
+    } else if (showsAsTable(map)) {
         section.model = new MapTableModel(section.box);
         auto *proxy = new QSortFilterProxyModel(section.box);
         proxy->setSourceModel(section.model);
@@ -376,7 +334,7 @@ MapsView::OverviewSection MapsView::createSection(
     section.more->hide();
     layout->addWidget(section.more);
 
-    fillSection(section, name, entry);
+    fillSection(section, map);
     if (section.table) {
         // Biggest values first, the way people read counts, unless the person chose an order
         // for this map before.
@@ -392,32 +350,32 @@ MapsView::OverviewSection MapsView::createSection(
     return section;
 }
 
-void MapsView::fillSection(OverviewSection &section, const QString &name, const QJsonObject &entry)
+void MapsView::fillSection(OverviewSection &section, const MapResult &map)
 {
-    const QString kind = entry.value("kind"_L1).toString();
-    const QJsonValue data = entry.value("data"_L1);
-    if (isHistogram(kind)) {
-        if (data.isArray()) {
-            showBuckets(section.charts.first(), kind, data.toArray());
+    const QString name = map.name();
+    if (map.isHistogram()) {
+        if (!map.isKeyed()) {
+            if (const Histogram *histogram = map.value().histogram())
+                section.charts.first()->setHistogram(*histogram);
             section.charts.first()->setAccessibleName(tr("%1 chart").arg(name));
             return;
         }
-        const QJsonObject keyed = data.toObject();
-        auto key = keyed.begin();
-        for (int i = 0; i < section.charts.size(); ++i, ++key) {
-            section.keyLabels.at(i)->setText(u"[%1]"_s.arg(key.key()));
-            section.charts.at(i)->setAccessibleName(tr("%1 [%2] chart").arg(name, key.key()));
-            showBuckets(section.charts.at(i), kind, key.value().toArray());
+        const QList<MapEntry> &entries = map.entries();
+        for (int i = 0; i < section.charts.size(); ++i) {
+            const QString key = entries.at(i).key.text();
+            section.keyLabels.at(i)->setText(u"[%1]"_s.arg(key));
+            section.charts.at(i)->setAccessibleName(tr("%1 [%2] chart").arg(name, key));
+            section.charts.at(i)->setHistogram(
+                entries.at(i).value.histogram() ? *entries.at(i).value.histogram() : Histogram());
         }
-        const int more = int(keyed.size()) - int(section.charts.size());
+        const int more = int(entries.size()) - int(section.charts.size());
         section.more->setText(tr("%n more key(s): open the map to see each.", nullptr, more));
         section.more->setVisible(more > 0);
     } else if (section.table) {
-        const QJsonObject entries = data.toObject();
-        QJsonObject shown = entry;
-        if (entries.size() > OverviewTableMaxRows)
-            shown.insert("data"_L1, overviewEntries(entries, OverviewTableMaxRows));
-        section.model->setMap(name, shown);
+        if (map.entryCount() > OverviewTableMaxRows)
+            section.model->setMap(map, map.entriesByWeight(OverviewTableMaxRows));
+        else
+            section.model->setMap(map);
         QTableView *table = section.table;
         // The proxy keeps its sort order across the model's reset; a column that is gone
         // (stats became a plain map) falls back to the values.
@@ -431,10 +389,10 @@ void MapsView::fillSection(OverviewSection &section, const QString &name, const 
             + visible * table->verticalHeader()->defaultSectionSize() + 2 * table->frameWidth()
             + (section.model->rowCount() > visible ? 0 : 2));
         section.more->setText(tr("%1 of %2 entries; open the map to see all of them.")
-                .arg(QLocale().toString(section.model->rowCount()), QLocale().toString(entries.size())));
-        section.more->setVisible(section.model->rowCount() < entries.size());
+                .arg(QLocale().toString(section.model->rowCount()), QLocale().toString(map.entryCount())));
+        section.more->setVisible(section.model->rowCount() < map.entryCount());
     } else {
-        section.value->setText(MapTableModel::valueText(data));
+        section.value->setText(map.value().text());
     }
 }
 
@@ -483,26 +441,23 @@ bool MapsView::isShowingHistogram() const
 
 void MapsView::showMap(const QString &name)
 {
-    if (name.isEmpty() || !m_maps.contains(name)) {
+    const MapResult *map = name.isEmpty() ? nullptr : m_maps.find(name);
+    if (!map) {
         m_stack->setCurrentWidget(m_empty);
         return;
     }
-    const QJsonObject entry = m_maps.value(name).toObject();
-    const QString kind = entry.value("kind"_L1).toString();
-    if (isHistogram(kind)) {
-        const QJsonValue data = entry.value("data"_L1);
+    if (map->isHistogram()) {
         const QString previousKey = m_keys->currentText();
         const QSignalBlocker blocker(m_keys);
         m_keys->clear();
-        if (data.isObject()) {
-            const QJsonObject keyed = data.toObject();
-            for (auto it = keyed.begin(); it != keyed.end(); ++it)
-                m_keys->addItem(it.key());
+        if (map->isKeyed()) {
+            for (const MapEntry &entry : map->entries())
+                m_keys->addItem(entry.key.text());
             m_keys->setCurrentIndex(qMax(0, m_keys->findText(previousKey)));
         }
         m_keys->setEnabled(m_keys->count() > 1);
-        m_keyLabel->setVisible(data.isObject());
-        m_keys->setVisible(data.isObject());
+        m_keyLabel->setVisible(map->isKeyed());
+        m_keys->setVisible(map->isKeyed());
         m_stack->setCurrentWidget(m_histogramPage);
         showHistogramKey();
         return;
@@ -510,7 +465,7 @@ void MapsView::showMap(const QString &name)
     const bool sameMap = m_model->name() == name;
     const int sortColumn = m_table->horizontalHeader()->sortIndicatorSection();
     const Qt::SortOrder order = m_table->horizontalHeader()->sortIndicatorOrder();
-    m_model->setMap(name, entry);
+    m_model->setMap(*map);
     // Biggest values first, the way people read counts, unless the person chose an order.
     if (sameMap && sortColumn >= 0 && sortColumn < m_model->columnCount())
         m_table->sortByColumn(sortColumn, order);
@@ -522,56 +477,19 @@ void MapsView::showMap(const QString &name)
 
 void MapsView::showHistogramKey()
 {
-    const QJsonObject entry = m_maps.value(currentMap()).toObject();
-    const QJsonValue data = entry.value("data"_L1);
-    showBuckets(m_histogram, entry.value("kind"_L1).toString(),
-        data.isArray() ? data.toArray() : data.toObject().value(m_keys->currentText()).toArray());
-}
-
-QString MapsView::mapsAsText(const QJsonObject &maps)
-{
-    QString text;
-    for (auto it = maps.begin(); it != maps.end(); ++it) {
-        const QJsonObject entry = it.value().toObject();
-        const QString kind = entry.value("kind"_L1).toString();
-        const QJsonValue data = entry.value("data"_L1);
-        if (isHistogram(kind)) {
-            auto render = [&kind](const QJsonArray &array) {
-                const QList<HistBucket> buckets = HistogramWidget::parseBuckets(array);
-                return HistogramWidget::toText(buckets, drawsLinear(kind, buckets));
-            };
-            if (data.isArray()) {
-                text += it.key() + u":\n"_s + render(data.toArray());
-            } else {
-                const QJsonObject keyed = data.toObject();
-                for (auto k = keyed.begin(); k != keyed.end(); ++k)
-                    text += it.key() + u'[' + k.key() + u"]:\n"_s + render(k.value().toArray()) + u'\n';
-            }
-        } else if (data.isObject()) {
-            MapTableModel model;
-            model.setMap(it.key(), entry);
-            for (int row = 0; row < model.rowCount(); ++row) {
-                QStringList values;
-                for (int column = 1; column < model.columnCount(); ++column)
-                    values.append(model.headerData(column, Qt::Horizontal).toString().toLower() + u' '
-                        + MapTableModel::valueText(
-                            QJsonValue::fromVariant(model.data(model.index(row, column), MapTableModel::SortRole))));
-                const QString key = model.data(model.index(row, 0)).toString();
-                text += (key == it.key() ? key : it.key() + u'[' + key + u']') + u": "_s
-                    + (model.isStats() ? values.join(u", "_s)
-                                       : MapTableModel::valueText(QJsonValue::fromVariant(
-                                             model.data(model.index(row, 1), MapTableModel::SortRole))))
-                    + u'\n';
-            }
-        } else {
-            text += it.key() + u": "_s + MapTableModel::valueText(data) + u'\n';
-        }
-        text += u'\n';
+    const MapResult *map = m_maps.find(currentMap());
+    const Histogram *histogram = nullptr;
+    if (map && !map->isKeyed()) {
+        histogram = map->value().histogram();
+    } else if (map) {
+        const int index = m_keys->currentIndex();
+        if (index >= 0 && index < map->entries().size())
+            histogram = map->entries().at(index).value.histogram();
     }
-    return text;
+    m_histogram->setHistogram(histogram ? *histogram : Histogram());
 }
 
-bool MapsView::exportMaps(const QJsonObject &maps, const QString &path, QString *error)
+bool MapsView::exportMaps(const RunResults &maps, const QString &path, QString *error)
 {
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly)) {
@@ -579,9 +497,9 @@ bool MapsView::exportMaps(const QJsonObject &maps, const QString &path, QString 
         return false;
     }
     if (path.endsWith(".json"_L1, Qt::CaseInsensitive))
-        file.write(QJsonDocument(maps).toJson(QJsonDocument::Indented));
+        file.write(QJsonDocument(maps.toJson()).toJson(QJsonDocument::Indented));
     else
-        file.write(mapsAsText(maps).toUtf8());
+        file.write(maps.toText().toUtf8());
     if (!file.commit()) {
         *error = file.errorString();
         return false;

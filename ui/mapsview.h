@@ -3,6 +3,8 @@
 // all of them in one overview; export.
 #pragma once
 
+#include <results/runresults.h>
+
 #include <QHash>
 #include <QJsonObject>
 #include <QPointer>
@@ -28,8 +30,10 @@ public:
 
     void setRun(Run *run);
     /// Tests and screenshots can show maps without a run.
-    void setMaps(const QJsonObject &maps);
-    QJsonObject maps() const { return m_maps; }
+    void setMaps(const RunResults &maps);
+    /// The same from the stored form (RunResults::toJson()).
+    void setMaps(const QJsonObject &stored) { setMaps(RunResults::fromJson(stored)); }
+    const RunResults &maps() const { return m_maps; }
 
     QStringList mapNames() const;
     bool selectMap(const QString &name);
@@ -50,9 +54,8 @@ public:
     HistogramWidget *histogram() const { return m_histogram; }
     QComboBox *keyCombo() const { return m_keys; }
 
-    /// .json: Run::maps() as it is; anything else: text like bpftrace prints it.
-    static bool exportMaps(const QJsonObject &maps, const QString &path, QString *error);
-    static QString mapsAsText(const QJsonObject &maps);
+    /// .json: Run::maps() in its stored form; anything else: text like bpftrace prints it.
+    static bool exportMaps(const RunResults &maps, const QString &path, QString *error);
 
 protected:
     void showEvent(QShowEvent *event) override;
@@ -76,14 +79,13 @@ private:
     void enterOverview();
     void updateOverviewSoon();
     void rebuildOverview();
-    OverviewSection createSection(
-        QWidget *content, const QString &name, const QJsonObject &entry, const QString &shape);
-    void fillSection(OverviewSection &section, const QString &name, const QJsonObject &entry);
+    OverviewSection createSection(QWidget *content, const MapResult &map, const QString &shape);
+    void fillSection(OverviewSection &section, const MapResult &map);
     void showMap(const QString &name);
     void showHistogramKey();
 
     QPointer<Run> m_run;
-    QJsonObject m_maps;
+    RunResults m_maps;
     QListWidget *m_list;
     QStackedWidget *m_stack;
     QLabel *m_empty;

@@ -1,84 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "maptablemodel.h"
 
-#include <QJsonArray>
 #include <QLocale>
 
 using namespace Qt::StringLiterals;
-
-namespace {
-bool isStatsObject(const QJsonValue &value)
-{
-    const QJsonObject o = value.toObject();
-    return value.isObject() && o.contains("count"_L1) && o.contains("average"_L1) && o.contains("total"_L1);
-}
-} // namespace
 
 MapTableModel::MapTableModel(QObject *parent)
     : QAbstractTableModel(parent)
 { }
 
-void MapTableModel::setMap(const QString &name, const QJsonObject &entry)
+void MapTableModel::setMap(const MapResult &map)
 {
-    beginResetModel();
-    m_name = name;
-    m_rows.clear();
-    const QString kind = entry.value("kind"_L1).toString();
-    const QJsonValue data = entry.value("data"_L1);
-    m_stats = kind == "stats"_L1 || isStatsObject(data)
-        || (data.isObject() && !data.toObject().isEmpty() && isStatsObject(data.toObject().begin().value()));
-    auto addRow = [this](const QString &key, const QJsonValue &value) {
-        Row row { key, {} };
-        if (m_stats) {
-            const QJsonObject o = value.toObject();
-            row.values = { o.value("count"_L1), o.value("average"_L1), o.value("total"_L1) };
-        } else {
-            row.values = { value };
-        }
-        m_rows.append(row);
-    };
-    if (m_stats && isStatsObject(data))
-        addRow(name, data);
-    else if (data.isObject()) {
-        const QJsonObject o = data.toObject();
-        for (auto it = o.begin(); it != o.end(); ++it)
-            addRow(it.key(), it.value());
-    } else if (!data.isUndefined() && !data.isNull())
-        addRow(name, data);
-    endResetModel();
+    setMap(map, map.entries());
 }
 
-QString MapTableModel::valueText(const QJsonValue &value)
+void MapTableModel::setMap(const MapResult &map, const QList<MapEntry> &entries)
 {
-    switch (value.type()) {
-    case QJsonValue::Double: {
-        const double d = value.toDouble();
-        if (d == double(qint64(d)))
-            return QString::number(qint64(d));
-        return QString::number(d, 'g', 15);
+    beginResetModel();
+    m_name = map.name();
+    m_stats = map.isStats();
+    m_rows.clear();
+    if (map.isKeyed()) {
+        m_rows.reserve(entries.size());
+        for (const MapEntry &entry : entries)
+            m_rows.append({ entry.key.text(), entry.value });
+    } else if (map.value().type() != MapValue::Type::Empty) {
+        m_rows.append({ map.name(), map.value() });
     }
-    case QJsonValue::String:
-        return value.toString();
-    case QJsonValue::Bool:
-        return value.toBool() ? u"true"_s : u"false"_s;
-    case QJsonValue::Array: {
-        QStringList parts;
-        for (const QJsonValue &v : value.toArray())
-            parts.append(valueText(v));
-        return u"("_s + parts.join(u", "_s) + u')';
-    }
-    case QJsonValue::Object: {
-        QStringList parts;
-        const QJsonObject o = value.toObject();
-        for (auto it = o.begin(); it != o.end(); ++it)
-            parts.append(it.key() + u": "_s + valueText(it.value()));
-        return u"{ "_s + parts.join(u", "_s) + u" }"_s;
-    }
-    case QJsonValue::Null:
-    case QJsonValue::Undefined:
-        break;
-    }
-    return {};
+    endResetModel();
 }
 
 int MapTableModel::rowCount(const QModelIndex &parent) const
@@ -101,23 +50,39 @@ QVariant MapTableModel::data(const QModelIndex &index, int role) const
             return row.key;
         return {};
     }
-    const QJsonValue value = row.values.value(index.column() - 1);
+    const MapValue value = cell(row, index.column());
     switch (role) {
     case Qt::DisplayRole:
-        if (value.isDouble() && value.toDouble() == double(qint64(value.toDouble())))
-            return QLocale().toString(qint64(value.toDouble()));
-        return valueText(value);
+        if (value.type() == MapValue::Type::Integer)
+            return QLocale().toString(value.integer());
+        return value.text();
     case SortRole:
-        if (value.isDouble())
-            return value.toDouble();
-        return valueText(value);
+        if (value.isNumber())
+            return value.number();
+        return value.text();
     case Qt::TextAlignmentRole:
-        if (value.isDouble())
+        if (value.isNumber())
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
         return {};
     default:
         return {};
     }
+}
+
+MapValue MapTableModel::cell(const Row &row, int column) const
+{
+    const StatsValue *stats = m_stats ? row.value.stats() : nullptr;
+    if (!stats)
+        return column == 1 ? row.value : MapValue();
+    switch (column) {
+    case 1:
+        return MapValue::fromJson(QJsonValue(stats->count));
+    case 2:
+        return MapValue::fromJson(QJsonValue(stats->average));
+    case 3:
+        return MapValue::fromJson(QJsonValue(stats->total));
+    }
+    return {};
 }
 
 QVariant MapTableModel::headerData(int section, Qt::Orientation orientation, int role) const

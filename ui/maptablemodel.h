@@ -2,9 +2,9 @@
 // One bpftrace map (count/sum/min/max/avg/stats or a plain value) as a sortable table.
 #pragma once
 
+#include <results/mapresult.h>
+
 #include <QAbstractTableModel>
-#include <QJsonObject>
-#include <QJsonValue>
 
 class MapTableModel : public QAbstractTableModel
 {
@@ -17,13 +17,13 @@ public:
 
     explicit MapTableModel(QObject *parent = nullptr);
 
-    /// `entry` is one value of Run::maps(): {"kind": "map"|"stats"|"value"|..., "data": ...}.
-    void setMap(const QString &name, const QJsonObject &entry);
+    /// One map of Run::maps(): a row per key (one row for a map without keys), a column per
+    /// value (count, average and total for stats). Texts are the map's own (MapValue::text()).
+    void setMap(const MapResult &map);
+    /// Only `entries` of `map` (the overview shows the biggest ones).
+    void setMap(const MapResult &map, const QList<MapEntry> &entries);
     QString name() const { return m_name; }
     bool isStats() const { return m_stats; }
-
-    /// Text for one JSON value: numbers without exponent, arrays as tuples, objects as key: value.
-    static QString valueText(const QJsonValue &value);
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -34,8 +34,10 @@ private:
     struct Row
     {
         QString key;
-        QList<QJsonValue> values;
+        MapValue value;
     };
+    MapValue cell(const Row &row, int column) const;
+
     QString m_name;
     bool m_stats = false;
     QList<Row> m_rows;

@@ -126,7 +126,7 @@ void Run::appendLines(QList<OutputLine> &&lines, int maxKept)
 
 void Run::setMap(const QString &name, const QString &kind, const QJsonValue &data)
 {
-    m_maps.insert(name, QJsonObject { { u"kind"_s, kind }, { u"data"_s, data } });
+    m_maps.insert(MapResult::fromBpftraceJson(name, kind, data));
 }
 
 void Run::addDiagnostics(const QList<Diagnostic> &diagnostics)
@@ -172,7 +172,7 @@ QJsonObject Run::toJson(bool withOutput) const
         { u"droppedByCap"_s, droppedByCap() },
         { u"droppedByRate"_s, m_droppedByRate },
         { u"totalBytes"_s, m_totalBytes },
-        { u"maps"_s, m_maps },
+        { u"maps"_s, m_maps.toJson() },
         { u"analysis"_s, m_analysis.toJson() },
     };
     if (scriptEdited())
@@ -225,7 +225,7 @@ Run *Run::fromJson(const QJsonObject &object, QObject *parent)
     run->m_lostEvents = object.value(u"lostEvents"_s).toInteger();
     run->m_droppedByRate = object.value(u"droppedByRate"_s).toInteger();
     run->m_totalBytes = object.value(u"totalBytes"_s).toInteger();
-    run->m_maps = object.value(u"maps"_s).toObject();
+    run->m_maps = RunResults::fromJson(object.value(u"maps"_s).toObject());
     run->m_analysis = ScriptAnalysis::fromJson(object.value(u"analysis"_s).toObject());
     const QJsonArray diagnostics = object.value(u"diagnostics"_s).toArray();
     for (const QJsonValue &d : diagnostics)

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "bpftraceoutput.h"
+#include "results/runresults.h"
 #include "runtypes.h"
 #include "scriptanalyzer.h"
 
@@ -82,9 +83,9 @@ public:
     /// Up to `limit` lines from `offset` (clamped to firstOffset()).
     QList<OutputLine> lines(qint64 offset, int limit) const;
 
-    /// Latest value of each map: {"@name": {"kind": "map"|"hist"|"lhist"|"stats"|"value", "data": ...}}.
-    /// Final after the run ended (bpftrace prints its maps on SIGINT/SIGTERM/exit).
-    QJsonObject maps() const { return m_maps; }
+    /// Latest value of each map, typed. Final after the run ended (bpftrace prints its maps on
+    /// SIGINT/SIGTERM/exit).
+    const RunResults &maps() const { return m_maps; }
     QList<Diagnostic> diagnostics() const { return m_diagnostics; }
     ScriptAnalysis analysis() const { return m_analysis; }
 
@@ -139,7 +140,7 @@ private:
     qint64 m_firstOffset = 0;
     qint64 m_droppedByRate = 0;
     qint64 m_totalBytes = 0;
-    QJsonObject m_maps;
+    RunResults m_maps;
     QList<Diagnostic> m_diagnostics;
     ScriptAnalysis m_analysis;
 };

@@ -86,7 +86,7 @@ private Q_SLOTS:
         QCOMPARE(run->attachedProbes(), 4);
         QCOMPARE(run->lostEvents(), 2);
         QCOMPARE(run->droppedByRate(), 7);
-        QCOMPARE(run->maps().value("@x"_L1).toObject().value("data"_L1).toInt(), 3);
+        QCOMPARE(run->maps().toJson().value("@x"_L1).toObject().value("data"_L1).toInt(), 3);
         QCOMPARE(run->diagnostics().size(), 1);
         QCOMPARE(run->diagnostics().first().line, 2);
         QCOMPARE(run->scriptHash(), QCryptographicHash::hash("BEGIN { exit(); }", QCryptographicHash::Sha256).toHex());

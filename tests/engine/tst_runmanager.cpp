@@ -106,7 +106,7 @@ private Q_SLOTS:
         QVERIFY(m->stop(run->id()));
         QCOMPARE(run->state(), RunState::Stopping);
         QTRY_COMPARE(run->state(), RunState::Stopped);
-        const QJsonObject maps = run->maps();
+        const QJsonObject maps = run->maps().toJson();
         QCOMPARE(maps.value("@syscalls"_L1).toObject().value("kind"_L1).toString(), u"map"_s);
         QCOMPARE(maps.value("@syscalls"_L1).toObject().value("data"_L1).toObject().value("bash"_L1).toInt(), 18);
         QCOMPARE(maps.value("@bytes"_L1).toObject().value("kind"_L1).toString(), u"hist"_s);
@@ -141,7 +141,7 @@ private Q_SLOTS:
         QCOMPARE(first.size(), 5);
         QCOMPARE(first.first().offset, 49000);
         QCOMPARE(run->lines(49990, 100).size(), 10);
-        QCOMPARE(run->maps().value("@count"_L1).toObject().value("data"_L1).toInt(), 42);
+        QCOMPARE(run->maps().toJson().value("@count"_L1).toObject().value("data"_L1).toInt(), 42);
         QVERIFY2(appended.size() < 500, qPrintable(QString::number(appended.size())));
     }
 

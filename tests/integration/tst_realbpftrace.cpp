@@ -54,7 +54,7 @@ private Q_SLOTS:
         QVERIFY(m->stop(run->id()));
         QTRY_COMPARE_WITH_TIMEOUT(run->state(), RunState::Stopped, 60000);
         QCOMPARE(run->exitCode(), 0);
-        const QJsonObject map = run->maps().value("@syscalls"_L1).toObject();
+        const QJsonObject map = run->maps().toJson().value("@syscalls"_L1).toObject();
         QCOMPARE(map.value("kind"_L1).toString(), u"map"_s);
         QVERIFY2(!map.value("data"_L1).toObject().isEmpty(), "the map printed on SIGINT arrived");
         QVERIFY(run->diagnostics().isEmpty()); // RLIMIT_MEMLOCK is not reported
@@ -83,7 +83,7 @@ private Q_SLOTS:
             10); // the timeout runs from the start, so it includes compiling and attaching
         QTRY_COMPARE_WITH_TIMEOUT(run->state(), RunState::TimedOut, 60000);
         QVERIFY(run->maps().contains("@n"_L1));
-        QCOMPARE(run->maps().value("@h"_L1).toObject().value("kind"_L1).toString(), u"hist"_s);
+        QCOMPARE(run->maps().toJson().value("@h"_L1).toObject().value("kind"_L1).toString(), u"hist"_s);
         QVERIFY2(texts(run).contains(u"tick"_s), qPrintable(texts(run).join(u'|')));
     }
 
@@ -126,7 +126,7 @@ private Q_SLOTS:
         QVERIFY(back);
         QCOMPARE(back->state(), RunState::Finished);
         QCOMPARE(back->client().name, u"test-client"_s);
-        QCOMPARE(back->maps().value("@m"_L1).toObject().value("data"_L1).toInt(), 7);
+        QCOMPARE(back->maps().toJson().value("@m"_L1).toObject().value("data"_L1).toInt(), 7);
         QVERIFY(texts(back).contains(u"hi"_s));
     }
 };

@@ -18,65 +18,21 @@ QJsonObject bucket(std::optional<qint64> min, std::optional<qint64> max, qint64 
         o.insert(u"max"_s, *max);
     return o;
 }
+
+Histogram log2(const QJsonArray &buckets)
+{
+    return Histogram(Histogram::Scale::Log2, Histogram::parseBuckets(buckets));
+}
 } // namespace
 
 class TestHistogramWidget : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
-    void histLabels_data()
-    {
-        QTest::addColumn<qint64>("min");
-        QTest::addColumn<qint64>("max");
-        QTest::addColumn<QString>("label");
-        QTest::newRow("zero") << qint64(0) << qint64(0) << u"[0]"_s;
-        QTest::newRow("one") << qint64(1) << qint64(1) << u"[1]"_s;
-        QTest::newRow("2-4") << qint64(2) << qint64(3) << u"[2, 4)"_s;
-        QTest::newRow("512-1K") << qint64(512) << qint64(1023) << u"[512, 1K)"_s;
-        QTest::newRow("1K-2K") << qint64(1024) << qint64(2047) << u"[1K, 2K)"_s;
-        QTest::newRow("512K-1M") << qint64(512 * 1024) << qint64(1024 * 1024 - 1) << u"[512K, 1M)"_s;
-        QTest::newRow("1M-2M") << qint64(1 << 20) << qint64((2 << 20) - 1) << u"[1M, 2M)"_s;
-        QTest::newRow("1G-2G") << (qint64(1) << 30) << (qint64(2) << 30) - 1 << u"[1G, 2G)"_s;
-        QTest::newRow("4T-8T") << (qint64(4) << 40) << (qint64(8) << 40) - 1 << u"[4T, 8T)"_s;
-    }
-
-    void histLabels()
-    {
-        QFETCH(qint64, min);
-        QFETCH(qint64, max);
-        QFETCH(QString, label);
-        QCOMPARE(HistogramWidget::bucketLabel({ min, max, 1 }, false, 1), label);
-    }
-
-    void histUnderflow() { QCOMPARE(HistogramWidget::bucketLabel({ std::nullopt, -1, 4 }, false, 1), u"(..., 0)"_s); }
-
-    void lhistLabels_data()
-    {
-        QTest::addColumn<QJsonArray>("buckets");
-        QTest::addColumn<QStringList>("labels");
-        QTest::newRow("step 10") << QJsonArray { bucket(std::nullopt, -1, 1), bucket(0, 9, 2), bucket(10, 19, 3),
-            bucket(100, std::nullopt, 4) }
-                                 << QStringList { u"(..., 0)"_s, u"[0, 10)"_s, u"[10, 20)"_s, u"[100, ...)"_s };
-        QTest::newRow("step 1 is never [n]")
-            << QJsonArray { bucket(0, 0, 2), bucket(1, 1, 3) } << QStringList { u"[0, 1)"_s, u"[1, 2)"_s };
-        QTest::newRow("step 1K uses suffixes")
-            << QJsonArray { bucket(0, 1023, 2), bucket(1024, 2047, 3), bucket(1024 * 1024, std::nullopt, 1) }
-            << QStringList { u"[0, 1K)"_s, u"[1K, 2K)"_s, u"[1M, ...)"_s };
-        QTest::newRow("step 1000 does not") << QJsonArray { bucket(1000, 1999, 2), bucket(2000, 2999, 3) }
-                                            << QStringList { u"[1000, 2000)"_s, u"[2000, 3000)"_s };
-    }
-
-    void lhistLabels()
-    {
-        QFETCH(QJsonArray, buckets);
-        QFETCH(QStringList, labels);
-        QCOMPARE(HistogramWidget::bucketLabels(HistogramWidget::parseBuckets(buckets), true), labels);
-    }
-
     void parsesAndPaints()
     {
         HistogramWidget widget;
-        widget.setBuckets({ bucket(0, 0, 3), bucket(1, 1, 1), bucket(2, 3, 5), bucket(1024, 2047, 9) }, false);
+        widget.setHistogram(log2({ bucket(0, 0, 3), bucket(1, 1, 1), bucket(2, 3, 5), bucket(1024, 2047, 9) }));
         QCOMPARE(widget.labels(), (QStringList { u"[0]"_s, u"[1]"_s, u"[2, 4)"_s, u"[1K, 2K)"_s }));
         QCOMPARE(widget.buckets().at(3).count, 9);
         widget.resize(500, widget.sizeHint().height());
@@ -93,30 +49,13 @@ private Q_SLOTS:
     void sizeGrowsWithBuckets()
     {
         HistogramWidget widget;
-        widget.setBuckets({ bucket(0, 0, 1) }, false);
+        widget.setHistogram(log2({ bucket(0, 0, 1) }));
         const int small = widget.sizeHint().height();
         QJsonArray many;
         for (int i = 0; i < 20; ++i)
             many.append(bucket(qint64(1) << i, (qint64(2) << i) - 1, i));
-        widget.setBuckets(many, false);
+        widget.setHistogram(log2(many));
         QVERIFY(widget.sizeHint().height() > small * 5);
-    }
-
-    void textLooksLikeBpftrace()
-    {
-        const QString text
-            = HistogramWidget::toText(HistogramWidget::parseBuckets({ bucket(2, 3, 2), bucket(4, 7, 4) }), false, 10);
-        QCOMPARE(text, u"[2, 4)    2 |@@@@@     |\n[4, 8)    4 |@@@@@@@@@@|\n"_s);
-    }
-
-    void linearDetection()
-    {
-        QVERIFY(HistogramWidget::looksLinear(HistogramWidget::parseBuckets({ bucket(0, 9, 1), bucket(10, 19, 2) })));
-        QVERIFY(!HistogramWidget::looksLinear(
-            HistogramWidget::parseBuckets({ bucket(0, 0, 1), bucket(1, 1, 1), bucket(2, 3, 2) })));
-        QVERIFY(
-            !HistogramWidget::looksLinear(HistogramWidget::parseBuckets({ bucket(4, 7, 1), bucket(1024, 2047, 2) })));
-        QVERIFY(!HistogramWidget::looksLinear(HistogramWidget::parseBuckets({ bucket(8, 15, 1) })));
     }
 };
 

@@ -150,7 +150,7 @@ private Q_SLOTS:
         view.setMaps(QJsonObject { { u"@n"_s, maps.value(u"@opens"_s) } });
         QVERIFY(!view.isShowingOverview());
         QCOMPARE(view.currentMap(), u"@n"_s);
-        view.setMaps({});
+        view.setMaps(RunResults());
         QVERIFY(!view.isShowingOverview());
         QVERIFY(view.currentMap().isEmpty());
     }
@@ -344,11 +344,11 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         QString error;
-        QVERIFY(MapsView::exportMaps(sampleMaps(), dir.path() + u"/m.json"_s, &error));
+        QVERIFY(MapsView::exportMaps(RunResults::fromJson(sampleMaps()), dir.path() + u"/m.json"_s, &error));
         QFile json(dir.path() + u"/m.json"_s);
         QVERIFY(json.open(QIODevice::ReadOnly));
         QCOMPARE(QJsonDocument::fromJson(json.readAll()).object(), sampleMaps());
-        QVERIFY(MapsView::exportMaps(sampleMaps(), dir.path() + u"/m.txt"_s, &error));
+        QVERIFY(MapsView::exportMaps(RunResults::fromJson(sampleMaps()), dir.path() + u"/m.txt"_s, &error));
         QFile text(dir.path() + u"/m.txt"_s);
         QVERIFY(text.open(QIODevice::ReadOnly));
         const QString content = QString::fromUtf8(text.readAll());

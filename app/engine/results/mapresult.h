@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The typed value of one bpftrace map: a scalar, a keyed map whose keys have parts, a histogram
+// or stats. Parsed once from bpftrace's `-f json` output; the window and MCP render from it.
+#pragma once
+
+#include "histogram.h"
+
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QList>
+#include <QString>
+
+#include <variant>
+
+/// One part of a map key. bpftrace's JSON writes a tuple key as one comma-joined string and
+/// gives no types, so today a key has one Text part holding that string; typed parts (integer,
+/// stack) come from the script's AST and fill the other kinds.
+struct MapKeyPart
+{
+    enum class Type
+    {
+        Text,
+        Integer,
+    };
+    Type type = Type::Text;
+    QString text; ///< as bpftrace printed it
+    qint64 integer = 0; ///< for Integer
+
+    bool operator==(const MapKeyPart &) const = default;
+};
+
+struct MapKey
+{
+    QList<MapKeyPart> parts;
+
+    /// The key as bpftrace printed it (parts joined with ","), the text both front doors show.
+    QString text() const;
+    static MapKey fromText(const QString &text);
+    bool operator==(const MapKey &) const = default;
+};
+
+/// count/sum/min/max values and avg() or stats() results.
+struct StatsValue
+{
+    qint64 count = 0;
+    qint64 average = 0;
+    qint64 total = 0;
+
+    static bool isStatsJson(const QJsonValue &value);
+    static StatsValue fromJson(const QJsonObject &object);
+    QJsonObject toJson() const;
+    bool operator==(const StatsValue &) const = default;
+};
+
+/// One value of a map (the value of a scalar map, or of one key).
+class MapValue
+{
+public:
+    enum class Type
+    {
+        Empty,
+        Integer,
+        Real,
+        Text,
+        Stats,
+        Histogram,
+        Other, ///< a tuple or anything else bpftrace may print; kept as JSON
+    };
+
+    MapValue() = default;
+    static MapValue fromJson(const QJsonValue &value);
+    static MapValue fromHistogram(Histogram histogram);
+    static MapValue fromStats(StatsValue stats);
+
+    Type type() const;
+    bool isNumber() const { return type() == Type::Integer || type() == Type::Real; }
+    qint64 integer() const;
+    double number() const; ///< Integer or Real as a double; 0 otherwise
+    QString string() const;
+    const StatsValue *stats() const { return std::get_if<StatsValue>(&m_value); }
+    const Histogram *histogram() const { return std::get_if<Histogram>(&m_value); }
+
+    /// The number the entry is ranked by: the value, or the count of stats; 0 when neither.
+    double weight() const;
+    /// The one text rendering of a value: integers without exponent or grouping, reals with 15
+    /// significant digits, tuples as "(a, b)", stats as "count 2, average 15, total 30".
+    QString text() const;
+    /// The value as bpftrace printed it (stats and histograms in their JSON form).
+    QJsonValue toJson() const;
+
+    bool operator==(const MapValue &) const = default;
+
+private:
+    std::variant<std::monostate, qint64, double, QString, StatsValue, Histogram, QJsonValue> m_value;
+};
+
+struct MapEntry
+{
+    MapKey key;
+    MapValue value;
+    bool operator==(const MapEntry &) const = default;
+};
+
+/// One bpftrace map (@name) at one moment.
+class MapResult
+{
+public:
+    enum class Kind
+    {
+        Map, ///< count(), sum(), min(), max(), plain assignments
+        Histogram, ///< hist() or lhist(): see histogramScale()
+        Stats, ///< avg() and stats()
+        Value, ///< print() of a non-map value
+    };
+
+    MapResult() = default;
+    /// From one map of a bpftrace output line: `type` is the line's "type" ("map", "hist",
+    /// "lhist", "stats", "value"), `data` the map's value in it.
+    static MapResult fromBpftraceJson(const QString &name, const QString &type, const QJsonValue &data);
+    /// The stored form: {"kind": the type bpftrace printed, "data": ...} with data as bpftrace
+    /// prints it, so it reads back to the same map (a bare value
+    /// is read as a plain map, as the first history files wrote it).
+    static MapResult fromJson(const QString &name, const QJsonValue &stored);
+    QJsonObject toJson() const;
+
+    QString name() const { return m_name; }
+    Kind kind() const { return m_kind; }
+    /// "map", "hist", "lhist", "stats", "value": the kind name both front doors show. An lhist
+    /// that bpftrace 0.23 printed as "hist" is "lhist" here.
+    QString kindName() const;
+    bool isHistogram() const { return m_kind == Kind::Histogram; }
+    bool isStats() const { return m_kind == Kind::Stats; }
+
+    /// A map without keys holds one value; a keyed map holds entries (in bpftrace's order).
+    bool isKeyed() const { return m_keyed; }
+    const MapValue &value() const { return m_value; }
+    const QList<MapEntry> &entries() const { return m_entries; }
+    qsizetype entryCount() const { return m_keyed ? m_entries.size() : 1; }
+
+    /// Entries largest first (by weight, stable), at most `limit` (-1: all).
+    QList<MapEntry> entriesByWeight(qsizetype limit = -1) const;
+
+    /// The map as bpftrace's text output would print it (for export).
+    QString toText() const;
+
+    bool operator==(const MapResult &) const = default;
+
+private:
+    QString m_name;
+    QString m_sourceType; ///< the "type" bpftrace printed; kept so the stored form is what it printed
+    Kind m_kind = Kind::Map;
+    bool m_keyed = false;
+    MapValue m_value;
+    QList<MapEntry> m_entries;
+};
