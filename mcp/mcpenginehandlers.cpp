@@ -4,15 +4,15 @@
 #include "engine.h"
 #include "mcphandlers.h"
 #include "mcpserver.h"
-#include "resources.h"
-#include "tools.h"
+#include "mcpresources.h"
+#include "mcptools.h"
 
 namespace {
 
-class EngineHandlers : public McpHandlers
+class McpEngineHandlers : public McpHandlers
 {
 public:
-    explicit EngineHandlers(Engine *engine)
+    explicit McpEngineHandlers(Engine *engine)
         : m_tools(new McpTools(engine, this))
         , m_resources(engine)
         , m_prompts(engine)
@@ -59,5 +59,5 @@ private:
 } // namespace
 
 McpServer::McpServer(Engine *engine, const McpServerConfig &config, QObject *parent)
-    : McpServer(std::make_unique<EngineHandlers>(engine), config, parent)
+    : McpServer(std::make_unique<McpEngineHandlers>(engine), config, parent)
 { }

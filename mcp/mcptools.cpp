@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "tools.h"
+#include "mcptools.h"
 
 #include "approvalqueue.h"
 #include "capabilities.h"

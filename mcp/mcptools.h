@@ -2,7 +2,7 @@
 // The MCP tools: the names are the contract (issue 4).
 #pragma once
 
-#include "mcpcontext.h"
+#include "mcpcallcontext.h"
 
 #include <QJsonArray>
 #include <QObject>

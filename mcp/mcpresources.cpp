@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "resources.h"
+#include "mcpresources.h"
 
 #include "engine.h"
 #include "examplelibrary.h"
 #include "run.h"
 #include "runmanager.h"
-#include "tools.h"
+#include "mcptools.h"
 
 #include <QDir>
 #include <QFile>
