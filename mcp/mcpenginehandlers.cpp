@@ -3,8 +3,9 @@
 // mcpserver.cpp so that code serving other handlers (tests, benchmarks) does not link the engine.
 #include "engine.h"
 #include "mcphandlers.h"
-#include "mcpserver.h"
+#include "mcpprompts.h"
 #include "mcpresources.h"
+#include "mcpserver.h"
 #include "mcptools.h"
 
 namespace {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// MCP resources (the example library, finished runs) and prompts (guided investigations).
+// MCP resources: the example library (tracedesk://examples/{name}) and finished runs
+// (tracedesk://runs/{id}).
 #pragma once
 
 #include <QJsonArray>
@@ -22,22 +23,6 @@ public:
     std::optional<QJsonObject> read(const QString &uri) const;
     /// completion/complete values for a template argument: at most 100, best first.
     QStringList complete(const QString &uriTemplate, const QString &argument, const QString &prefix) const;
-
-private:
-    Engine *m_engine;
-};
-
-class McpPrompts
-{
-public:
-    explicit McpPrompts(Engine *engine);
-    /// prompts/list entries with their arguments.
-    QJsonArray list() const;
-    /// prompts/get result; nullopt with *error when the name is unknown or a required argument is
-    /// missing (-32602).
-    std::optional<QJsonObject> get(const QString &name, const QJsonObject &arguments, QString *error) const;
-    /// completion/complete values for a prompt argument (process names and PIDs, file paths, disks).
-    QStringList complete(const QString &promptName, const QString &argument, const QString &prefix) const;
 
 private:
     Engine *m_engine;
