@@ -5,7 +5,7 @@
 #include "engine.h"
 #include "examplelibrary.h"
 #include "mcpcompletion.h"
-#include "mcptools.h"
+#include "mcprunjson.h"
 #include "run.h"
 #include "runmanager.h"
 
@@ -120,7 +120,7 @@ std::optional<QJsonObject> McpResources::read(const QString &uri) const
         const Run *run = m_engine->runs()->run(uriTail(uri, kRunPrefix));
         if (!run)
             return std::nullopt;
-        QJsonObject body = McpTools::describeRun(run, m_engine->approvals(), 0, kRunResourceLines, kRunResourceBytes);
+        QJsonObject body = McpRunJson::describeRun(run, m_engine->approvals(), 0, kRunResourceLines, kRunResourceBytes);
         body.insert(u"script"_s, run->script());
         if (run->scriptEdited())
             body.insert(u"original_script"_s, run->originalScript());
