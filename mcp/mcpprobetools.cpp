@@ -150,8 +150,7 @@ QList<McpTool> McpProbeTools::tools()
         "would attach (wildcards expanded, with the count), unsafe builtins, and a risk level with reasons, which "
         "is what the person sees when asked to approve it. Attaches nothing. Call it before exec_program and fix "
         "every error it reports; a high risk makes a denial more likely."_s,
-        inputSchema(QJsonObject { { u"program"_s, program() } },
-            { u"program"_s }),
+        inputSchema(QJsonObject { { u"program"_s, program() } }, { u"program"_s }),
         outputSchema(
             QJsonObject { { u"valid"_s, typed(u"boolean"_s, u"no errors"_s) },
                 { u"risk"_s,
@@ -180,57 +179,61 @@ void McpProbeTools::listProbes(const QJsonObject &args, const McpCallContext &co
         const auto cursor = McpCursor::decode(args.value(u"cursor"_s).toString(), u"probes"_s);
         if (!cursor)
             return reply(McpTool::error(u"'cursor' is not a cursor this server gave out; call list_probes without "
-                                     "'cursor' to start from the first page."_s));
+                                        "'cursor' to start from the first page."_s));
         if (cursor->value(u"q"_s).toString() != query.pattern || cursor->value(u"p"_s).toString() != query.provider)
             return reply(McpTool::error(u"'cursor' belongs to a different query; repeat the same 'pattern' and "
-                                     "'provider' with it, or drop 'cursor' to start over."_s));
+                                        "'provider' with it, or drop 'cursor' to start over."_s));
         query.offset = cursor->value(u"o"_s).toInt();
     }
 
     QPointer<McpProbeTools> self(this);
-    McpWaiter::whenCatalogSettled(this, m_engine->catalog(), context.cancellation, m_loadWaitMs, [self, query, reply, cancellation = QPointer(context.cancellation)] {
-        if (!self)
-            return reply(McpTool::error(u"TraceDesk is shutting down."_s));
-        if (cancellation && cancellation->isCancelled())
-            return reply(McpTool::error(u"Cancelled."_s));
-        ProbeCatalog *catalog = self->m_engine->catalog();
-        if (catalog->status() == ProbeCatalog::Status::Failed)
-            return reply(McpTool::error(u"The probe catalog could not be loaded: %1"_s.arg(catalog->errorString())));
-        const auto snapshot = catalog->snapshot();
-        if (catalog->status() != ProbeCatalog::Status::Ready || !snapshot)
-            return reply(McpTool::error(u"The probe catalog is still loading (bpftrace -l is running); try again "
-                                     "in a few seconds."_s));
+    McpWaiter::whenCatalogSettled(this, m_engine->catalog(), context.cancellation, m_loadWaitMs,
+        [self, query, reply, cancellation = QPointer(context.cancellation)] {
+            if (!self)
+                return reply(McpTool::error(u"TraceDesk is shutting down."_s));
+            if (cancellation && cancellation->isCancelled())
+                return reply(McpTool::error(u"Cancelled."_s));
+            ProbeCatalog *catalog = self->m_engine->catalog();
+            if (catalog->status() == ProbeCatalog::Status::Failed)
+                return reply(
+                    McpTool::error(u"The probe catalog could not be loaded: %1"_s.arg(catalog->errorString())));
+            const auto snapshot = catalog->snapshot();
+            if (catalog->status() != ProbeCatalog::Status::Ready || !snapshot)
+                return reply(McpTool::error(u"The probe catalog is still loading (bpftrace -l is running); try again "
+                                            "in a few seconds."_s));
 
-        if (!query.provider.isEmpty() && !snapshot->providers.contains(query.provider))
-            return reply(McpTool::error(u"Unknown provider '%1'; this system lists probes of: %2."_s.arg(
-                query.provider, snapshot->providers.join(u", "_s))));
+            if (!query.provider.isEmpty() && !snapshot->providers.contains(query.provider))
+                return reply(McpTool::error(u"Unknown provider '%1'; this system lists probes of: %2."_s.arg(
+                    query.provider, snapshot->providers.join(u", "_s))));
 
-        const ProbeQueryResult result = ProbeCatalog::query(*snapshot, query);
-        QJsonObject providers;
-        for (const QString &p : snapshot->providers)
-            providers.insert(p, snapshot->providerCounts.value(p));
-        QJsonObject out { { u"probes"_s, QJsonArray::fromStringList(result.probes) },
-            { u"returned"_s, result.probes.size() }, { u"total"_s, result.total }, { u"offset"_s, result.offset },
-            { u"catalog_size"_s, snapshot->probes.size() }, { u"providers"_s, providers } };
-        if (result.nextOffset >= 0)
-            out.insert(u"next_cursor"_s,
-                McpCursor::encode(u"probes"_s, QJsonObject { { u"o"_s, result.nextOffset },
-                    { u"q"_s, query.pattern }, { u"p"_s, query.provider } }));
-        if (result.total == 0)
-            out.insert(u"hint"_s,
-                u"No probe matches. Try a shorter substring, or a glob such as "
-                "'tracepoint:syscalls:*open*'. kprobe/kfunc probes are only listed when the "
-                "kernel exposes them to bpftrace."_s);
-        reply(McpTool::result(out));
-    });
+            const ProbeQueryResult result = ProbeCatalog::query(*snapshot, query);
+            QJsonObject providers;
+            for (const QString &p : snapshot->providers)
+                providers.insert(p, snapshot->providerCounts.value(p));
+            QJsonObject out { { u"probes"_s, QJsonArray::fromStringList(result.probes) },
+                { u"returned"_s, result.probes.size() }, { u"total"_s, result.total }, { u"offset"_s, result.offset },
+                { u"catalog_size"_s, snapshot->probes.size() }, { u"providers"_s, providers } };
+            if (result.nextOffset >= 0)
+                out.insert(u"next_cursor"_s,
+                    McpCursor::encode(u"probes"_s,
+                        QJsonObject {
+                            { u"o"_s, result.nextOffset }, { u"q"_s, query.pattern }, { u"p"_s, query.provider } }));
+            if (result.total == 0)
+                out.insert(u"hint"_s,
+                    u"No probe matches. Try a shorter substring, or a glob such as "
+                    "'tracepoint:syscalls:*open*'. kprobe/kfunc probes are only listed when the "
+                    "kernel exposes them to bpftrace."_s);
+            reply(McpTool::result(out));
+        });
 }
 
 void McpProbeTools::describeProbe(const QJsonObject &args, const McpCallContext &context, Reply reply)
 {
     const QString probe = args.value(u"probe"_s).toString().trimmed();
     if (probe.isEmpty() || probe.contains(QLatin1Char('\n')) || !probe.contains(QLatin1Char(':')))
-        return reply(McpTool::error(u"'probe' must be a full probe name such as 'tracepoint:syscalls:sys_enter_openat'; "
-                                 "find names with list_probes."_s));
+        return reply(
+            McpTool::error(u"'probe' must be a full probe name such as 'tracepoint:syscalls:sys_enter_openat'; "
+                           "find names with list_probes."_s));
     if (context.cancellation && context.cancellation->isCancelled())
         return reply(McpTool::error(u"Cancelled."_s));
 
@@ -256,7 +259,7 @@ void McpProbeTools::describeProbe(const QJsonObject &args, const McpCallContext 
         const ProbeDetails &d = **details;
         if (!d.error.isEmpty())
             return reply(McpTool::error(u"bpftrace could not describe '%1': %2. Check the exact name with "
-                                     "list_probes."_s.arg(probe, d.error)));
+                                        "list_probes."_s.arg(probe, d.error)));
         QJsonArray arguments;
         for (const ProbeArgument &a : d.arguments)
             arguments.append(QJsonObject { { u"name"_s, a.name }, { u"type"_s, a.type } });
@@ -279,66 +282,70 @@ void McpProbeTools::describeProbe(const QJsonObject &args, const McpCallContext 
 void McpProbeTools::bpfInfo(const QJsonObject &, const McpCallContext &context, Reply reply)
 {
     QPointer<McpProbeTools> self(this);
-    McpWaiter::whenCapabilitiesSettled(this, m_engine->capabilities(), context.cancellation, m_loadWaitMs, [self, reply, cancellation = QPointer(context.cancellation)] {
-        if (!self)
-            return reply(McpTool::error(u"TraceDesk is shutting down."_s));
-        if (cancellation && cancellation->isCancelled())
-            return reply(McpTool::error(u"Cancelled."_s));
-        Capabilities *caps = self->m_engine->capabilities();
-        if (!caps->isReady()) {
-            if (!caps->errorString().isEmpty())
-                return reply(McpTool::error(u"bpftrace --info failed: %1"_s.arg(caps->errorString())));
-            return reply(McpTool::error(u"Still asking bpftrace about this system (bpftrace --info); try again in a "
-                                     "few seconds."_s));
-        }
-        const BpfInfo info = caps->info();
-        auto stringMap = [](const QMap<QString, QString> &map) {
-            QJsonObject o;
-            for (auto it = map.begin(); it != map.end(); ++it)
-                o.insert(it.key(), it.value());
-            return o;
-        };
-        auto boolMap = [](const QMap<QString, bool> &map) {
-            QJsonObject o;
-            for (auto it = map.begin(); it != map.end(); ++it)
-                o.insert(it.key(), it.value());
-            return o;
-        };
-        reply(McpTool::result(QJsonObject { { u"version"_s, info.version }, { u"kernel_release"_s, info.kernelRelease },
-            { u"system"_s, stringMap(info.system) }, { u"build"_s, stringMap(info.build) },
-            { u"kernel_helpers"_s, boolMap(info.helpers) }, { u"kernel_features"_s, boolMap(info.features) },
-            { u"map_types"_s, boolMap(info.mapTypes) }, { u"probe_types"_s, boolMap(info.probeTypes) },
-            { u"privilege"_s, self->m_engine->privilege().description() } }));
-    });
+    McpWaiter::whenCapabilitiesSettled(this, m_engine->capabilities(), context.cancellation, m_loadWaitMs,
+        [self, reply, cancellation = QPointer(context.cancellation)] {
+            if (!self)
+                return reply(McpTool::error(u"TraceDesk is shutting down."_s));
+            if (cancellation && cancellation->isCancelled())
+                return reply(McpTool::error(u"Cancelled."_s));
+            Capabilities *caps = self->m_engine->capabilities();
+            if (!caps->isReady()) {
+                if (!caps->errorString().isEmpty())
+                    return reply(McpTool::error(u"bpftrace --info failed: %1"_s.arg(caps->errorString())));
+                return reply(
+                    McpTool::error(u"Still asking bpftrace about this system (bpftrace --info); try again in a "
+                                   "few seconds."_s));
+            }
+            const BpfInfo info = caps->info();
+            auto stringMap = [](const QMap<QString, QString> &map) {
+                QJsonObject o;
+                for (auto it = map.begin(); it != map.end(); ++it)
+                    o.insert(it.key(), it.value());
+                return o;
+            };
+            auto boolMap = [](const QMap<QString, bool> &map) {
+                QJsonObject o;
+                for (auto it = map.begin(); it != map.end(); ++it)
+                    o.insert(it.key(), it.value());
+                return o;
+            };
+            reply(McpTool::result(
+                QJsonObject { { u"version"_s, info.version }, { u"kernel_release"_s, info.kernelRelease },
+                    { u"system"_s, stringMap(info.system) }, { u"build"_s, stringMap(info.build) },
+                    { u"kernel_helpers"_s, boolMap(info.helpers) }, { u"kernel_features"_s, boolMap(info.features) },
+                    { u"map_types"_s, boolMap(info.mapTypes) }, { u"probe_types"_s, boolMap(info.probeTypes) },
+                    { u"privilege"_s, self->m_engine->privilege().description() } }));
+        });
 }
 
 void McpProbeTools::listHelpers(const QJsonObject &args, const McpCallContext &context, Reply reply)
 {
     const QString kind = args.value(u"kind"_s).toString();
     QPointer<McpProbeTools> self(this);
-    McpWaiter::whenCapabilitiesSettled(this, m_engine->capabilities(), context.cancellation, m_loadWaitMs, [self, kind, reply, cancellation = QPointer(context.cancellation)] {
-        if (!self)
-            return reply(McpTool::error(u"TraceDesk is shutting down."_s));
-        if (cancellation && cancellation->isCancelled())
-            return reply(McpTool::error(u"Cancelled."_s));
-        // Without a known version the whole table is listed rather than nothing.
-        const QString version = self->m_engine->capabilities()->info().version;
-        QJsonArray helpers;
-        for (const BuiltinHelp &b : Capabilities::builtins(version)) {
-            if (!kind.isEmpty() && b.kind != kind)
-                continue;
-            QString line = (b.signature.isEmpty() ? b.name : b.signature) + u" \u2014 "_s + b.summary;
-            if (b.unsafe)
-                line += u" [unsafe: needs --unsafe]"_s;
-            QJsonObject o { { u"name"_s, b.name }, { u"kind"_s, b.kind }, { u"signature"_s, b.signature },
-                { u"summary"_s, b.summary }, { u"unsafe"_s, b.unsafe }, { u"line"_s, line } };
-            if (!b.since.isEmpty())
-                o.insert(u"since"_s, b.since);
-            helpers.append(o);
-        }
-        reply(McpTool::result(QJsonObject { { u"bpftrace_version"_s, version.isEmpty() ? u"unknown"_s : version },
-            { u"count"_s, helpers.size() }, { u"helpers"_s, helpers } }));
-    });
+    McpWaiter::whenCapabilitiesSettled(this, m_engine->capabilities(), context.cancellation, m_loadWaitMs,
+        [self, kind, reply, cancellation = QPointer(context.cancellation)] {
+            if (!self)
+                return reply(McpTool::error(u"TraceDesk is shutting down."_s));
+            if (cancellation && cancellation->isCancelled())
+                return reply(McpTool::error(u"Cancelled."_s));
+            // Without a known version the whole table is listed rather than nothing.
+            const QString version = self->m_engine->capabilities()->info().version;
+            QJsonArray helpers;
+            for (const BuiltinHelp &b : Capabilities::builtins(version)) {
+                if (!kind.isEmpty() && b.kind != kind)
+                    continue;
+                QString line = (b.signature.isEmpty() ? b.name : b.signature) + u" \u2014 "_s + b.summary;
+                if (b.unsafe)
+                    line += u" [unsafe: needs --unsafe]"_s;
+                QJsonObject o { { u"name"_s, b.name }, { u"kind"_s, b.kind }, { u"signature"_s, b.signature },
+                    { u"summary"_s, b.summary }, { u"unsafe"_s, b.unsafe }, { u"line"_s, line } };
+                if (!b.since.isEmpty())
+                    o.insert(u"since"_s, b.since);
+                helpers.append(o);
+            }
+            reply(McpTool::result(QJsonObject { { u"bpftrace_version"_s, version.isEmpty() ? u"unknown"_s : version },
+                { u"count"_s, helpers.size() }, { u"helpers"_s, helpers } }));
+        });
 }
 
 void McpProbeTools::validateProgram(const QJsonObject &args, const McpCallContext &context, Reply reply)

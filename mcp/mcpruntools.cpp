@@ -106,8 +106,8 @@ QList<McpTool> McpRunTools::tools()
             QJsonObject {
                 { u"execution_id"_s, typed(u"string"_s) },
                 { u"state"_s,
-                    QJsonObject {
-                        { u"type"_s, u"string"_s }, { u"enum"_s, QJsonArray::fromStringList(McpRunJson::stateNames()) } } },
+                    QJsonObject { { u"type"_s, u"string"_s },
+                        { u"enum"_s, QJsonArray::fromStringList(McpRunJson::stateNames()) } } },
                 { u"terminal"_s, typed(u"boolean"_s) },
                 { u"message"_s, typed(u"string"_s) },
                 { u"origin"_s, typed(u"string"_s) },
@@ -212,7 +212,6 @@ QList<McpTool> McpRunTools::tools()
             { u"executions"_s, u"returned"_s, u"total"_s }),
         annotations(true, false, true, false), &McpRunTools::listExecutions);
 
-
     return list;
 }
 
@@ -242,8 +241,8 @@ void McpRunTools::execProgram(const QJsonObject &args, const McpCallContext &con
                   "get_result with execution_id '%1' and wait_seconds=30, repeatedly, until 'terminal' is true."_s.arg(
                       run->id());
     else
-        message
-            = McpRunJson::stateMessage(run) + u" Follow it with get_result (execution_id '%1', wait_seconds=30)."_s.arg(run->id());
+        message = McpRunJson::stateMessage(run)
+            + u" Follow it with get_result (execution_id '%1', wait_seconds=30)."_s.arg(run->id());
     QJsonObject out { { u"execution_id"_s, run->id() }, { u"status"_s, runStateName(state) },
         { u"approval_required"_s, true }, { u"decision"_s, decisionName(run->decision()) }, { u"message"_s, message } };
     if (run->timeoutSeconds())
@@ -261,11 +260,11 @@ void McpRunTools::getResult(const QJsonObject &args, const McpCallContext &conte
     Run *run = m_engine->runs()->run(id);
     if (!run)
         return reply(McpTool::error(u"Unknown execution_id '%1'; use the id exec_program returned, or find runs with "
-                                 "list_executions."_s.arg(id)));
+                                    "list_executions."_s.arg(id)));
     if (offset > run->totalLines())
         return reply(McpTool::error(u"'offset' %1 is past the end of the output (%2 lines so far); pass the "
-                                 "next_offset of the previous result."_s.arg(offset)
-                                     .arg(run->totalLines())));
+                                    "next_offset of the previous result."_s.arg(offset)
+                                        .arg(run->totalLines())));
 
     QPointer<Run> guarded(run);
     QPointer<ApprovalQueue> approvals(m_engine->approvals());
@@ -326,10 +325,10 @@ void McpRunTools::listExecutions(const QJsonObject &args, const McpCallContext &
         const auto cursor = McpCursor::decode(args.value(u"cursor"_s).toString(), u"runs"_s);
         if (!cursor)
             return reply(McpTool::error(u"'cursor' is not a cursor this server gave out; call list_executions without "
-                                     "'cursor' to start from the newest run."_s));
+                                        "'cursor' to start from the newest run."_s));
         if (cursor->value(u"s"_s).toString() != status)
             return reply(McpTool::error(u"'cursor' belongs to a different 'status' filter; repeat the same 'status' "
-                                     "with it, or drop 'cursor'."_s));
+                                        "with it, or drop 'cursor'."_s));
         after = cursor->value(u"a"_s).toString();
     }
 
@@ -372,10 +371,10 @@ void McpRunTools::listExecutions(const QJsonObject &args, const McpCallContext &
     }
     if (!afterFound)
         return reply(McpTool::error(u"'cursor' refers to a run that no longer matches; call list_executions without "
-                                 "'cursor'."_s));
+                                    "'cursor'."_s));
     QJsonObject out { { u"executions"_s, page }, { u"returned"_s, page.size() }, { u"total"_s, total } };
     if (more)
-        out.insert(u"next_cursor"_s,
-            McpCursor::encode(u"runs"_s, QJsonObject { { u"a"_s, lastId }, { u"s"_s, status } }));
+        out.insert(
+            u"next_cursor"_s, McpCursor::encode(u"runs"_s, QJsonObject { { u"a"_s, lastId }, { u"s"_s, status } }));
     reply(McpTool::result(out));
 }

@@ -20,6 +20,7 @@ public:
     /// The definitions and handlers of this group, in tools/list order. Built anew on each
     /// call (McpTools caches them); the handlers stay valid as long as this object.
     QList<McpTool> tools();
+
 private:
     void execProgram(const QJsonObject &args, const McpCallContext &context, Reply reply);
     void getResult(const QJsonObject &args, const McpCallContext &context, Reply reply);

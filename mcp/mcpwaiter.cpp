@@ -41,8 +41,8 @@ void McpWaiter::fire()
     done();
 }
 
-void McpWaiter::whenCatalogSettled(QObject *parent, ProbeCatalog *catalog, McpCancellation *cancellation,
-    int timeoutMs, std::function<void()> ready)
+void McpWaiter::whenCatalogSettled(
+    QObject *parent, ProbeCatalog *catalog, McpCancellation *cancellation, int timeoutMs, std::function<void()> ready)
 {
     auto settled = [catalog] {
         return catalog->status() == ProbeCatalog::Status::Ready || catalog->status() == ProbeCatalog::Status::Failed;

@@ -27,8 +27,8 @@ public:
 
     /// Calls `ready` once the probe catalog is ready or failed (starting a load if none ran),
     /// after `timeoutMs`, or on cancellation; `ready` checks the status itself.
-    static void whenCatalogSettled(QObject *parent, ProbeCatalog *catalog, McpCancellation *cancellation,
-        int timeoutMs, std::function<void()> ready);
+    static void whenCatalogSettled(QObject *parent, ProbeCatalog *catalog, McpCancellation *cancellation, int timeoutMs,
+        std::function<void()> ready);
     /// The same for bpftrace --info: ready or failed.
     static void whenCapabilitiesSettled(QObject *parent, Capabilities *capabilities, McpCancellation *cancellation,
         int timeoutMs, std::function<void()> ready);
