@@ -60,8 +60,6 @@ QString uriTail(const QString &uri, const QString &prefix)
 
 } // namespace
 
-// =============================================================================================
-
 McpResources::McpResources(Engine *engine)
     : m_engine(engine)
 { }
