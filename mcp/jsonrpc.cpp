@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// JSON-RPC 2.0 message validation, error codes and newline-delimited framing.
 #include "jsonrpc.h"
 
 #include <QJsonArray>

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// The MCP protocol core behind every transport.
 #include "mcpdispatcher.h"
 
 #include "jsonrpc.h"

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // What the dispatcher serves: tools, resources, prompts and completions. The production
-// implementation (enginehandlers.cpp) forwards to McpTools, McpResources and McpPrompts over the
+// implementation (mcpenginehandlers.cpp) forwards to McpTools, McpResources and McpPrompts over the
 // Engine; tests substitute their own to drive the protocol without bpftrace.
 #pragma once
 
-#include "mcpcontext.h"
+#include "mcpcallcontext.h"
 
 #include <QJsonArray>
 #include <QJsonObject>

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// One HTTP/1.1 connection, parsed with llhttp, driven without blocking.
 #include "mcphttpconnection.h"
 
 #include "mcplogging.h"

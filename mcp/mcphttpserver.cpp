@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// MCP's Streamable HTTP transport on our own QTcpServers.
 #include "mcphttpserver.h"
 
 #include "jsonrpc.h"

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// One server-sent-event stream of an HTTP session, resumable by Last-Event-ID.
 #pragma once
 
 #include "mcphttpconnection.h"

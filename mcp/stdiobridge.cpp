@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// `tracedesk --mcp-stdio`: relays stdin/stdout to the running instance's local socket.
 #include "stdiobridge.h"
 
 #include "jsonrpc.h"

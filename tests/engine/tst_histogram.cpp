@@ -48,7 +48,10 @@ private Q_SLOTS:
         QCOMPARE(Histogram::bucketLabel({ min, max, 1 }, Histogram::Scale::Log2, 1), label);
     }
 
-    void histUnderflow() { QCOMPARE(Histogram::bucketLabel({ std::nullopt, -1, 4 }, Histogram::Scale::Log2, 1), u"(..., 0)"_s); }
+    void histUnderflow()
+    {
+        QCOMPARE(Histogram::bucketLabel({ std::nullopt, -1, 4 }, Histogram::Scale::Log2, 1), u"(..., 0)"_s);
+    }
 
     void lhistLabels_data()
     {
@@ -76,17 +79,17 @@ private Q_SLOTS:
     void textLooksLikeBpftrace()
     {
         const QString text
-            = Histogram(Histogram::Scale::Log2, Histogram::parseBuckets({ bucket(2, 3, 2), bucket(4, 7, 4) })).toText(10);
+            = Histogram(Histogram::Scale::Log2, Histogram::parseBuckets({ bucket(2, 3, 2), bucket(4, 7, 4) }))
+                  .toText(10);
         QCOMPARE(text, u"[2, 4)    2 |@@@@@     |\n[4, 8)    4 |@@@@@@@@@@|\n"_s);
     }
 
     void linearDetection()
     {
         QVERIFY(Histogram::looksLinear(Histogram::parseBuckets({ bucket(0, 9, 1), bucket(10, 19, 2) })));
-        QVERIFY(!Histogram::looksLinear(
-            Histogram::parseBuckets({ bucket(0, 0, 1), bucket(1, 1, 1), bucket(2, 3, 2) })));
         QVERIFY(
-            !Histogram::looksLinear(Histogram::parseBuckets({ bucket(4, 7, 1), bucket(1024, 2047, 2) })));
+            !Histogram::looksLinear(Histogram::parseBuckets({ bucket(0, 0, 1), bucket(1, 1, 1), bucket(2, 3, 2) })));
+        QVERIFY(!Histogram::looksLinear(Histogram::parseBuckets({ bucket(4, 7, 1), bucket(1024, 2047, 2) })));
         QVERIFY(!Histogram::looksLinear(Histogram::parseBuckets({ bucket(8, 15, 1) })));
     }
 

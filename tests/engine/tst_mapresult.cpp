@@ -26,15 +26,14 @@ private Q_SLOTS:
         QTest::addColumn<bool>("keyed");
         QTest::addColumn<int>("entries");
         QTest::addColumn<QString>("text");
-        QTest::newRow("count by key") << QByteArray(R"({"kind":"map","data":{"bash":18,"sshd":3}})") << u"map"_s
-                                      << true << 2 << u"@x[bash]: 18\n@x[sshd]: 3\n"_s;
-        QTest::newRow("scalar") << QByteArray(R"({"kind":"map","data":42})") << u"map"_s << false << 1
-                                << u"@x: 42\n"_s;
+        QTest::newRow("count by key") << QByteArray(R"({"kind":"map","data":{"bash":18,"sshd":3}})") << u"map"_s << true
+                                      << 2 << u"@x[bash]: 18\n@x[sshd]: 3\n"_s;
+        QTest::newRow("scalar") << QByteArray(R"({"kind":"map","data":42})") << u"map"_s << false << 1 << u"@x: 42\n"_s;
         QTest::newRow("stats") << QByteArray(R"({"kind":"stats","data":{"count":2,"average":15,"total":30}})")
                                << u"stats"_s << false << 1 << u"@x: count 2, average 15, total 30\n"_s;
         QTest::newRow("stats printed as map")
-            << QByteArray(R"({"kind":"map","data":{"k":{"count":1,"average":3,"total":3}}})") << u"stats"_s << true
-            << 1 << u"@x[k]: count 1, average 3, total 3\n"_s;
+            << QByteArray(R"({"kind":"map","data":{"k":{"count":1,"average":3,"total":3}}})") << u"stats"_s << true << 1
+            << u"@x[k]: count 1, average 3, total 3\n"_s;
         QTest::newRow("avg scalar") << QByteArray(R"({"kind":"stats","data":5})") << u"stats"_s << false << 1
                                     << u"@x: 5\n"_s;
         QTest::newRow("tuple value") << QByteArray(R"({"kind":"map","data":{"k":[1,"a"]}})") << u"map"_s << true << 1
@@ -44,11 +43,10 @@ private Q_SLOTS:
         QTest::newRow("lhist printed as hist")
             << QByteArray(R"({"kind":"hist","data":[{"min":0,"max":9,"count":4},{"min":10,"max":19,"count":2}]})")
             << u"lhist"_s << false << 1 << u"@x:\n[0, 10)     4 |"_s;
-        QTest::newRow("keyed hist")
-            << QByteArray(R"({"kind":"hist","data":{"a":[{"min":8,"max":15,"count":1}]}})") << u"hist"_s << true << 1
-            << u"@x[a]:\n[8, 16)    1 |"_s;
-        QTest::newRow("bare value of the first history files") << QByteArray(R"({"bash":1})") << u"map"_s << true
-                                                               << 1 << u"@x[bash]: 1\n"_s;
+        QTest::newRow("keyed hist") << QByteArray(R"({"kind":"hist","data":{"a":[{"min":8,"max":15,"count":1}]}})")
+                                    << u"hist"_s << true << 1 << u"@x[a]:\n[8, 16)    1 |"_s;
+        QTest::newRow("bare value of the first history files")
+            << QByteArray(R"({"bash":1})") << u"map"_s << true << 1 << u"@x[bash]: 1\n"_s;
     }
 
     void shapes()

@@ -4,7 +4,7 @@
 #pragma once
 
 #include "engine.h"
-#include "tools.h"
+#include "mcptools.h"
 
 #include <QCoreApplication>
 #include <QDeadlineTimer>

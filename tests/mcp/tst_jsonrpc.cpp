@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// JsonRpc: message validation, error codes and line framing.
 #include "jsonrpc.h"
 
 #include <QJsonArray>

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// McpDispatcher over FakeHandlers: life cycle, pagination, completions, cancellation.
 #include "fakehandlers.h"
 #include "jsonrpc.h"
 #include "mcpdispatcher.h"

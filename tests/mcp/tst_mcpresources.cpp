@@ -3,7 +3,7 @@
 #include "mcptesthelpers.h"
 
 #include "examplelibrary.h"
-#include "resources.h"
+#include "mcpresources.h"
 #include "run.h"
 #include "runmanager.h"
 

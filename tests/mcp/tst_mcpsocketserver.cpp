@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// McpSocketServer over FakeHandlers: the local socket transport end to end.
 #include "fakehandlers.h"
 #include "mcpserver.h"
 #include "mcptestclient.h"

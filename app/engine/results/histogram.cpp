@@ -3,6 +3,8 @@
 
 #include <QJsonObject>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 Histogram::Histogram(Scale scale, QList<HistogramBucket> buckets)
@@ -60,8 +62,10 @@ bool Histogram::looksLinear(const QList<HistogramBucket> &buckets)
     qint64 width = -1;
     int regular = 0;
     for (const HistogramBucket &b : buckets) {
-        if (!b.min || !b.max)
-            return true; // only lhist has overflow buckets; hist's negative bucket has no min but is rare
+        if (!b.max)
+            return true; // only lhist has an overflow bucket
+        if (!b.min)
+            continue; // an underflow bucket: hist's negative values or below lhist's minimum
         const qint64 w = *b.max - *b.min + 1;
         if (*b.min == 0 && w > 1)
             return true;
@@ -72,7 +76,9 @@ bool Histogram::looksLinear(const QList<HistogramBucket> &buckets)
     }
     if (regular == 1 && width > 1) {
         // A single bucket: log2 buckets are [2^k, 2^(k+1)).
-        const qint64 min = *buckets.first().min;
+        const auto regularBucket
+            = std::find_if(buckets.cbegin(), buckets.cend(), [](const HistogramBucket &b) { return b.min && b.max; });
+        const qint64 min = *regularBucket->min;
         return !(min > 0 && (min & (min - 1)) == 0 && width == min);
     }
     return regular > 1 && width > 0 && !(width == 1 && regular <= 2);

@@ -53,7 +53,8 @@ public:
     QString toText(int barWidth = 52) const;
 
     static QList<HistogramBucket> parseBuckets(const QJsonArray &buckets);
-    /// Equal bucket widths (or a first bucket [0, n) with n > 1, which log2 never makes).
+    /// Equal widths of the bounded buckets, an overflow bucket "[x, ...)" or a first bucket [0, n)
+    /// with n > 1: things log2 never makes. An underflow bucket says nothing (hist has one too).
     static bool looksLinear(const QList<HistogramBucket> &buckets);
     /// [0], [1], [2, 4), [1K, 2K), (..., 0) for hist; [0, 10), [1K, 2K), [100, ...) for lhist.
     static QString bucketLabel(const HistogramBucket &bucket, Scale scale, qint64 step);
@@ -63,10 +64,7 @@ public:
     /// As lhist() does: suffixes only when the step is a multiple of 1024.
     static QString linearNumber(qint64 value, qint64 step);
 
-    bool operator==(const Histogram &other) const
-    {
-        return m_scale == other.m_scale && m_buckets == other.m_buckets;
-    }
+    bool operator==(const Histogram &other) const { return m_scale == other.m_scale && m_buckets == other.m_buckets; }
 
 private:
     Scale m_scale = Scale::Log2;

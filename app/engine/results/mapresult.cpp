@@ -240,8 +240,8 @@ MapResult MapResult::fromBpftraceJson(const QString &name, const QString &type, 
     // printed them under "stats" and under "map", so the shape decides as well as the type.
     const bool scalarStats = StatsValue::isStatsJson(data);
     const QJsonObject keyed = data.toObject();
-    const bool keyedStats = !scalarStats && data.isObject() && !keyed.isEmpty()
-        && StatsValue::isStatsJson(keyed.begin().value());
+    const bool keyedStats
+        = !scalarStats && data.isObject() && !keyed.isEmpty() && StatsValue::isStatsJson(keyed.begin().value());
     if (type == "stats"_L1 || scalarStats || keyedStats)
         map.m_kind = Kind::Stats;
     if (data.isObject() && !scalarStats) {
@@ -269,8 +269,8 @@ QString MapResult::kindName() const
     case Kind::Map:
         return u"map"_s;
     case Kind::Histogram: {
-        const Histogram *h = m_keyed ? (m_entries.isEmpty() ? nullptr : m_entries.first().value.histogram())
-                                     : m_value.histogram();
+        const Histogram *h
+            = m_keyed ? (m_entries.isEmpty() ? nullptr : m_entries.first().value.histogram()) : m_value.histogram();
         return h && h->isLinear() ? u"lhist"_s : u"hist"_s;
     }
     case Kind::Stats:

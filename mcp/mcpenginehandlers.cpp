@@ -3,16 +3,17 @@
 // mcpserver.cpp so that code serving other handlers (tests, benchmarks) does not link the engine.
 #include "engine.h"
 #include "mcphandlers.h"
+#include "mcpprompts.h"
+#include "mcpresources.h"
 #include "mcpserver.h"
-#include "resources.h"
-#include "tools.h"
+#include "mcptools.h"
 
 namespace {
 
-class EngineHandlers : public McpHandlers
+class McpEngineHandlers : public McpHandlers
 {
 public:
-    explicit EngineHandlers(Engine *engine)
+    explicit McpEngineHandlers(Engine *engine)
         : m_tools(new McpTools(engine, this))
         , m_resources(engine)
         , m_prompts(engine)
@@ -59,5 +60,5 @@ private:
 } // namespace
 
 McpServer::McpServer(Engine *engine, const McpServerConfig &config, QObject *parent)
-    : McpServer(std::make_unique<EngineHandlers>(engine), config, parent)
+    : McpServer(std::make_unique<McpEngineHandlers>(engine), config, parent)
 { }

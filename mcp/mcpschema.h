@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Builders for the JSON Schemas the tools advertise, and the validator that reads them back.
+#pragma once
+
+#include <QJsonObject>
+#include <QStringList>
+
+#include <optional>
+
+namespace McpSchema {
+/// The longest program exec_program and validate_program accept, in characters.
+inline constexpr int kMaxProgramLength = 65536;
+
+/// A string property; a negative bound is left out.
+QJsonObject stringProp(const QString &description, int minLength = -1, int maxLength = -1);
+/// An integer property with its bounds and, optionally, its default.
+QJsonObject intProp(const QString &description, qint64 minimum, qint64 maximum, std::optional<qint64> def = {});
+/// The 'program' property of the tools that take a bpftrace program.
+QJsonObject program();
+/// {"type": type} with a description when one is given.
+QJsonObject typed(const QString &type, const QString &description = {});
+QJsonObject arrayOf(const QJsonObject &items, const QString &description = {});
+/// A tool's inputSchema: an object with these properties and no others.
+QJsonObject inputSchema(const QJsonObject &properties, const QStringList &required = {});
+/// A tool's outputSchema: an object with these properties, `required` always present.
+QJsonObject outputSchema(const QJsonObject &properties, const QStringList &required);
+QJsonObject annotations(bool readOnly, bool destructive, bool idempotent, bool openWorld);
+
+/// Checks arguments against the subset of JSON Schema the input schemas above use (unknown and
+/// missing properties, types, string lengths, numeric bounds, enums). Returns what to fix, or
+/// an empty string when they fit. Given the advertised schema, so the two cannot drift apart.
+QString checkArguments(const QJsonObject &schema, const QJsonObject &arguments);
+} // namespace McpSchema

@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// One MCP tool: its tools/list definition, its handler, and the CallToolResult shapes.
+#include "mcptool.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+
+using namespace Qt::StringLiterals;
+
+McpTool::McpTool(const QString &name, const QString &title, const QString &description, const QJsonObject &inputSchema,
+    const QJsonObject &outputSchema, const QJsonObject &hints, Handler handler)
+    : name(name)
+    , handler(std::move(handler))
+{
+    QJsonObject ann = hints;
+    ann.insert(u"title"_s, title);
+    definition = QJsonObject { { u"name"_s, name }, { u"title"_s, title }, { u"description"_s, description },
+        { u"inputSchema"_s, inputSchema }, { u"outputSchema"_s, outputSchema }, { u"annotations"_s, ann } };
+}
+
+QJsonObject McpTool::inputSchema() const
+{
+    return definition.value(u"inputSchema"_s).toObject();
+}
+
+QJsonObject McpTool::error(const QString &message)
+{
+    return QJsonObject {
+        { u"content"_s, QJsonArray { QJsonObject { { u"type"_s, u"text"_s }, { u"text"_s, message } } } },
+        { u"isError"_s, true },
+    };
+}
+
+QJsonObject McpTool::result(const QJsonObject &structured)
+{
+    const QString text = QString::fromUtf8(QJsonDocument(structured).toJson(QJsonDocument::Compact));
+    return QJsonObject {
+        { u"content"_s, QJsonArray { QJsonObject { { u"type"_s, u"text"_s }, { u"text"_s, text } } } },
+        { u"structuredContent"_s, structured },
+    };
+}
