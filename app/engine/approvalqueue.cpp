@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "approvalqueue.h"
 
+#include "auditlog.h"
 #include "logging.h"
 #include "run.h"
 #include "runmanager.h"
-#include "runstore.h"
 #include "scriptanalyzer.h"
 
 #include <QJsonArray>

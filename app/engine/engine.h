@@ -3,6 +3,7 @@
 #pragma once
 
 #include "approvalqueue.h"
+#include "auditlog.h"
 #include "capabilities.h"
 #include "privilege.h"
 #include "probecatalog.h"

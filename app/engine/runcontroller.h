@@ -3,15 +3,14 @@
 #pragma once
 
 #include "bpftraceoutput.h"
-#include "privilege.h"
-#include "runmanager.h"
+#include "launchcommand.h"
+#include "run.h"
+#include "runlimits.h"
 
 #include <QElapsedTimer>
 #include <QObject>
 #include <QProcess>
 #include <QTimer>
-
-class Run;
 
 /// Owns the QProcess of one run. Everything is asynchronous; the controller reports through the
 /// Run it updates and through finished(). Stop escalation: SIGINT, then SIGTERM after

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "approvalqueue.h"
+#include "auditlog.h"
 #include "runmanager.h"
 #include "runstore.h"
 #include "runtestutil.h"
