@@ -49,6 +49,10 @@ public:
     RunStore *store() const { return m_store.get(); }
     AuditLog *audit() const { return m_audit.get(); }
 
+    /// The one link between runs and approvals: client requests go to the queue, approved ones
+    /// come back to be launched. Neither class knows the other; tests wire their own pair here too.
+    static void connectApprovals(RunManager *runs, ApprovalQueue *approvals);
+
     /// Applies changed limits and approval settings at run time (the settings dialog).
     void setLimits(const RunLimits &limits);
     void setApprovalTimeoutSeconds(int seconds);

@@ -12,6 +12,8 @@
 #include <QProcess>
 #include <QTimer>
 
+#include <optional>
+
 /// Owns the QProcess of one run. Everything is asynchronous; the controller reports through the
 /// Run it updates and through finished(). Stop escalation: SIGINT, then SIGTERM after
 /// sigintGraceMs, then SIGKILL after sigtermGraceMs, reading stdout until the process is gone so
@@ -71,6 +73,11 @@ private:
     bool m_mapsDirty = false;
     bool m_statsDirty = false;
     bool m_ended = false;
+    // Counters handed to the run once per batch (Run::setCounters), not once per line.
+    int m_attachedProbes = 0;
+    qint64 m_lostEvents = 0;
+    qint64 m_droppedByRate = 0;
+    std::optional<int> m_exitCode;
     qint64 m_rateWindowMs = 0;
     qint64 m_rateLines = 0;
     qint64 m_rateBytes = 0;
