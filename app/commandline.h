@@ -29,7 +29,7 @@
 
 #include "approvalqueue.h"
 #include "privilege.h"
-#include "settingskeys.h"
+#include "setting.h"
 
 #include <QHostAddress>
 #include <QString>

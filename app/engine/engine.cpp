@@ -119,6 +119,12 @@ void Engine::setLimits(const RunLimits &limits)
     m_runs->setLimits(limits);
 }
 
+void Engine::applySettings(const EngineConfig &config)
+{
+    setLimits(config.limits);
+    setApprovalTimeoutSeconds(config.approvalTimeoutSeconds);
+}
+
 void Engine::setApprovalTimeoutSeconds(int seconds)
 {
     m_config.approvalTimeoutSeconds = seconds;

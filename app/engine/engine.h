@@ -5,6 +5,7 @@
 #include "approvalqueue.h"
 #include "auditlog.h"
 #include "capabilities.h"
+#include "engineconfig.h"
 #include "privilege.h"
 #include "probecatalog.h"
 #include "runmanager.h"
@@ -14,20 +15,6 @@
 #include <QObject>
 
 #include <memory>
-
-struct EngineConfig
-{
-    QString bpftracePath = QStringLiteral("bpftrace");
-    QString helperPath; ///< tracedesk-helper; default: next to the executable, then libexec
-    PrivilegeMode privilege = PrivilegeMode::Auto;
-    QString stateDirectory; ///< default: QStandardPaths::StateLocation (XDG_STATE_HOME/tracedesk)
-    QString cacheDirectory; ///< default: QStandardPaths::CacheLocation
-    RunLimits limits;
-    int approvalTimeoutSeconds = 300;
-    ApprovalPolicy approvalPolicy = ApprovalPolicy::Ask;
-    qint64 historyMaxBytes = 256ll * 1024 * 1024;
-    bool loadHistory = true;
-};
 
 class Engine : public QObject
 {
@@ -56,6 +43,9 @@ public:
     /// Applies changed limits and approval settings at run time (the settings dialog).
     void setLimits(const RunLimits &limits);
     void setApprovalTimeoutSeconds(int seconds);
+    /// Applies what of `config` takes effect at once (limits, approval timeout); the rest
+    /// (privilege, endpoint) needs a restart (SettingsStore::needsRestart).
+    void applySettings(const EngineConfig &config);
 
 private:
     EngineConfig m_config;

@@ -4,8 +4,7 @@
 #include <QSettings>
 
 namespace {
-template<typename T>
-void readInt(const QSettings &settings, const IntSetting &setting, T *target)
+template<typename T> void readInt(const QSettings &settings, const IntSetting &setting, T *target)
 {
     bool ok = false;
     const qint64 value = settings.value(setting.key).toLongLong(&ok);
@@ -40,6 +39,14 @@ EngineConfig SettingsStore::read(const QSettings &settings)
 {
     EngineConfig config;
     read(settings, &config);
+    return config;
+}
+
+EngineConfig SettingsStore::readForEditing(const QSettings &settings, const EngineConfig &running)
+{
+    EngineConfig config = read(settings);
+    config.limits = running.limits;
+    config.approvalTimeoutSeconds = running.approvalTimeoutSeconds;
     return config;
 }
 

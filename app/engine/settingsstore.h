@@ -19,6 +19,9 @@ public:
     static void read(const QSettings &settings, EngineConfig *config);
     /// read() over the defaults.
     static EngineConfig read(const QSettings &settings);
+    /// What the settings dialog starts from: the `running` limits and approval timeout (the
+    /// command line may have overridden the file), everything else as saved.
+    static EngineConfig readForEditing(const QSettings &settings, const EngineConfig &running);
     /// Saves what a person edits in the settings dialog: privilege, approval timeout, the run
     /// limits, whether HTTP is served and its port. The bpftrace path, history size and HTTP
     /// address are only read (set by hand in the file) and stay as they are.

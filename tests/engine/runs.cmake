@@ -4,6 +4,7 @@
 tracedesk_add_test(tst_bpftracejsonparser SOURCES tst_bpftracejsonparser.cpp LIBS tracedesk_engine LABELS engine)
 tracedesk_add_test(tst_bpftracediagnosticparser SOURCES tst_bpftracediagnosticparser.cpp LIBS tracedesk_engine LABELS engine)
 tracedesk_add_test(tst_scriptcheck SOURCES tst_scriptcheck.cpp LIBS tracedesk_engine LABELS engine)
+tracedesk_add_test(tst_settingsstore SOURCES tst_settingsstore.cpp LIBS tracedesk_engine LABELS engine)
 tracedesk_add_test(tst_run SOURCES tst_run.cpp LIBS tracedesk_engine LABELS engine)
 tracedesk_add_test(tst_runmanager SOURCES tst_runmanager.cpp LIBS tracedesk_engine LABELS engine)
 tracedesk_add_test(tst_privilege SOURCES tst_privilege.cpp LIBS tracedesk_engine LABELS engine)

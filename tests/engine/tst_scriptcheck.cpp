@@ -21,8 +21,8 @@ private Q_SLOTS:
         QTest::newRow("at the limit") << QString(maxScriptBytes, u'x') << QString();
         QTest::newRow("one byte over") << QString(maxScriptBytes + 1, u'x') << u"The script is larger than 100 KiB."_s;
         // Two bytes of UTF-8 per character: half the characters already reach the limit.
-        QTest::newRow("counted in bytes") << QString(maxScriptBytes / 2 + 1, QChar(0x00e9))
-                                          << u"The script is larger than 100 KiB."_s;
+        QTest::newRow("counted in bytes")
+            << QString(maxScriptBytes / 2 + 1, QChar(0x00e9)) << u"The script is larger than 100 KiB."_s;
         QTest::newRow("lone surrogate") << (u"BEGIN { printf(\""_s + QChar(0xd800) + u"\"); }"_s)
                                         << u"The script is not valid UTF-8."_s;
         QTest::newRow("surrogate pair") << (u"BEGIN { printf(\""_s + QChar(0xd83d) + QChar(0xde00) + u"\"); }"_s)
