@@ -3,6 +3,7 @@
 
 #include "engine.h"
 #include "mcpserver.h"
+#include "settingsstore.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -31,11 +32,11 @@ struct Definition
         u"deny|allow-low-risk|allow-all"_s };
     QCommandLineOption approvalTimeout { u"approval-timeout"_s,
         u"Seconds a client request waits for a decision before it expires "
-        "(default 300)."_s,
+        "(default %1)."_s.arg(Setting::approvalTimeoutSeconds.defaultValue),
         u"SECONDS"_s };
     QCommandLineOption httpPort { u"http-port"_s,
-        u"Port of the MCP HTTP endpoint (default 8765; 0 picks a free port, printed at "
-        "start)."_s,
+        u"Port of the MCP HTTP endpoint (default %1; 0 picks a free port, printed at "
+        "start)."_s.arg(Setting::httpPort.defaultValue),
         u"N"_s };
     QCommandLineOption httpAddress { u"http-address"_s,
         u"Address the HTTP endpoint binds (default 127.0.0.1; ::1 is bound as well "
@@ -49,7 +50,7 @@ struct Definition
         u"How bpftrace gets its privileges: auto (default), direct, pkexec or sudo."_s, u"auto|direct|pkexec|sudo"_s };
     QCommandLineOption bpftrace { u"bpftrace"_s, u"The bpftrace executable (default: bpftrace on PATH)."_s, u"PATH"_s };
     QCommandLineOption maxConcurrentRuns { u"max-concurrent-runs"_s,
-        u"How many runs may be active at once (default 4)."_s, u"N"_s };
+        u"How many runs may be active at once (default %1)."_s.arg(Setting::maxConcurrentRuns.defaultValue), u"N"_s };
     QCommandLineOption stateDir { u"state-dir"_s,
         u"Directory for the run history and the audit log (default "
         "$XDG_STATE_HOME/tracedesk)."_s,
@@ -117,11 +118,12 @@ CommandLineResult error(const QString &message)
     return result;
 }
 
-std::optional<int> positiveInt(const QString &text, int max)
+// A whole number within the setting's bounds, the same the settings file and dialog keep to.
+std::optional<qint64> boundedInt(const QString &text, const IntSetting &setting)
 {
     bool ok = false;
-    const int value = text.toInt(&ok);
-    if (!ok || value < 1 || value > max)
+    const qint64 value = text.toLongLong(&ok);
+    if (!ok || !setting.accepts(value))
         return std::nullopt;
     return value;
 }
@@ -193,18 +195,23 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
             return error(u"invalid --approval-policy '%1' (expected deny, allow-low-risk or allow-all)"_s.arg(value));
     }
     if (parser.isSet(def.approvalTimeout)) {
-        o.approvalTimeoutSeconds = positiveInt(parser.value(def.approvalTimeout), 24 * 3600);
-        if (!o.approvalTimeoutSeconds)
-            return error(u"invalid --approval-timeout '%1' (expected whole seconds from 1 to 86400)"_s.arg(
-                parser.value(def.approvalTimeout)));
+        const auto seconds = boundedInt(parser.value(def.approvalTimeout), Setting::approvalTimeoutSeconds);
+        if (!seconds)
+            return error(u"invalid --approval-timeout '%1' (expected whole seconds from %2 to %3)"_s
+                    .arg(parser.value(def.approvalTimeout))
+                    .arg(Setting::approvalTimeoutSeconds.minimum)
+                    .arg(Setting::approvalTimeoutSeconds.maximum));
+        o.approvalTimeoutSeconds = int(*seconds);
     }
     if (parser.isSet(def.httpPort)) {
-        bool ok = false;
-        const uint port = parser.value(def.httpPort).toUInt(&ok);
-        if (!ok || port > 65535)
-            return error(u"invalid --http-port '%1' (expected 0 to 65535; 0 picks a free port)"_s.arg(
-                parser.value(def.httpPort)));
-        o.httpPort = quint16(port);
+        // Digits only: toLongLong() would take "-0" or " 1".
+        const QString text = parser.value(def.httpPort);
+        const auto port = text.contains(u'-') ? std::nullopt : boundedInt(text, Setting::httpPort);
+        if (!port)
+            return error(u"invalid --http-port '%1' (expected %2 to %3; 0 picks a free port)"_s.arg(text)
+                    .arg(Setting::httpPort.minimum)
+                    .arg(Setting::httpPort.maximum));
+        o.httpPort = quint16(*port);
     }
     if (parser.isSet(def.httpAddress)) {
         const QString text = parser.value(def.httpAddress);
@@ -236,10 +243,13 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
             return error(u"--bpftrace needs a path"_s);
     }
     if (parser.isSet(def.maxConcurrentRuns)) {
-        o.maxConcurrentRuns = positiveInt(parser.value(def.maxConcurrentRuns), 1000);
-        if (!o.maxConcurrentRuns)
+        const auto runs = boundedInt(parser.value(def.maxConcurrentRuns), Setting::maxConcurrentRuns);
+        if (!runs)
             return error(
-                u"invalid --max-concurrent-runs '%1' (expected 1 to 1000)"_s.arg(parser.value(def.maxConcurrentRuns)));
+                u"invalid --max-concurrent-runs '%1' (expected %2 to %3)"_s.arg(parser.value(def.maxConcurrentRuns))
+                    .arg(Setting::maxConcurrentRuns.minimum)
+                    .arg(Setting::maxConcurrentRuns.maximum));
+        o.maxConcurrentRuns = int(*runs);
     }
     if (parser.isSet(def.stateDir)) {
         o.stateDirectory = parser.value(def.stateDir);
@@ -267,35 +277,8 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
 void applyConfiguration(
     const CommandLineOptions &options, const QSettings *settings, EngineConfig *engine, McpServerConfig *server)
 {
-    if (settings) {
-        if (const auto mode = privilegeModeFromName(settings->value(SettingsKey::privilege).toString()))
-            engine->privilege = *mode;
-        const QString bpftrace = settings->value(SettingsKey::bpftracePath).toString();
-        if (!bpftrace.isEmpty())
-            engine->bpftracePath = bpftrace;
-        auto readInt = [settings](QLatin1StringView key, auto *target, long long min) {
-            bool ok = false;
-            const long long value = settings->value(key).toLongLong(&ok);
-            if (ok && value >= min)
-                *target = static_cast<std::remove_pointer_t<decltype(target)>>(value);
-        };
-        readInt(SettingsKey::approvalTimeoutSeconds, &engine->approvalTimeoutSeconds, 1);
-        readInt(SettingsKey::maxConcurrentRuns, &engine->limits.maxConcurrentRuns, 1);
-        readInt(SettingsKey::maxLinesKept, &engine->limits.maxLinesKept, 100);
-        readInt(SettingsKey::maxLinesPerSecond, &engine->limits.maxLinesPerSecond, 0);
-        readInt(SettingsKey::defaultClientTimeoutSeconds, &engine->limits.defaultClientTimeoutSeconds, 1);
-        readInt(SettingsKey::maxTimeoutSeconds, &engine->limits.maxTimeoutSeconds, 1);
-        readInt(SettingsKey::historyMaxBytes, &engine->historyMaxBytes, 1024 * 1024);
-        if (settings->contains(SettingsKey::httpEnabled))
-            server->httpEnabled = settings->value(SettingsKey::httpEnabled).toBool();
-        bool ok = false;
-        const uint port = settings->value(SettingsKey::httpPort).toUInt(&ok);
-        if (ok && port <= 65535)
-            server->httpPort = quint16(port);
-        QHostAddress address;
-        if (address.setAddress(settings->value(SettingsKey::httpAddress).toString()))
-            server->httpAddress = address;
-    }
+    if (settings)
+        SettingsStore::read(*settings, engine);
 
     if (options.privilege)
         engine->privilege = *options.privilege;
@@ -308,16 +291,23 @@ void applyConfiguration(
     if (!options.stateDirectory.isEmpty())
         engine->stateDirectory = options.stateDirectory;
 
+    EndpointConfig &endpoint = engine->endpoint;
     if (!options.socketPath.isEmpty())
-        server->socketPath = options.socketPath;
+        endpoint.socketPath = options.socketPath;
     if (options.noHttp)
-        server->httpEnabled = false;
+        endpoint.httpEnabled = false;
     if (options.httpPort) {
-        server->httpPort = *options.httpPort;
-        server->httpEnabled = true;
+        endpoint.httpPort = *options.httpPort;
+        endpoint.httpEnabled = true;
     }
     if (options.httpAddress)
-        server->httpAddress = *options.httpAddress;
+        endpoint.httpAddress = options.httpAddress->toString();
+
+    server->socketPath = endpoint.socketPath;
+    server->httpEnabled = endpoint.httpEnabled;
+    server->httpPort = endpoint.httpPort;
+    if (QHostAddress address; address.setAddress(endpoint.httpAddress))
+        server->httpAddress = address;
     // A saved non-loopback address plus --http-insecure-no-auth is caught by McpServer::start()
     // as well; here the command line alone decides.
     server->httpRequireToken = !options.httpInsecureNoAuth;

@@ -29,7 +29,7 @@
 
 #include "approvalqueue.h"
 #include "privilege.h"
-#include "settingskeys.h"
+#include "setting.h"
 
 #include <QHostAddress>
 #include <QString>
@@ -61,7 +61,7 @@ struct CommandLineOptions
     QString bpftracePath; ///< empty: setting or "bpftrace"
     std::optional<int> maxConcurrentRuns;
     QString stateDirectory; ///< empty: XDG default
-    QString socketPath; ///< empty: XDG default
+    QString socketPath; ///< empty: not given (the configuration keeps defaultSocketPath())
     bool printToken = false;
     QString platform; ///< Qt's -platform NAME, when given (counts as "a display exists")
 
@@ -91,7 +91,9 @@ CommandLineResult parseCommandLine(const QStringList &arguments);
 /// The full --help text (also used by the packaging helper for the man page).
 QString commandLineHelpText();
 
-/// Fills the configurations: built-in defaults, then `settings` (may be null), then the options.
+/// Fills the configurations: built-in defaults, then `settings` (may be null; read by
+/// SettingsStore), then the options, which are checked against the same bounds (setting.h).
+/// engine->endpoint and *server end up naming the same socket path and HTTP endpoint.
 /// The approval policy is not applied here (it depends on the mode and the terminal).
 void applyConfiguration(
     const CommandLineOptions &options, const QSettings *settings, EngineConfig *engine, McpServerConfig *server);

@@ -106,8 +106,7 @@ int runHeadless(int argc, char **argv, const CommandLineOptions &options)
     QString error;
     if (!instance.start(&error)) {
         print(stderr, u"tracedesk: cannot serve MCP: "_s + error + u'\n');
-        if (McpSocketServer::isLive(
-                serverConfig.socketPath.isEmpty() ? McpSocketServer::defaultPath() : serverConfig.socketPath))
+        if (McpSocketServer::isLive(serverConfig.socketPath))
             print(stderr,
                 u"tracedesk: another TraceDesk instance is already running; connect to it (tracedesk "
                 "--mcp-stdio) or stop it first\n"_s);
@@ -142,9 +141,7 @@ int runWindow(int argc, char **argv, const CommandLineOptions &options)
     std::unique_ptr<McpServer> server;
     std::unique_ptr<MainWindow> window;
 
-    const QString socketPath
-        = serverConfig.socketPath.isEmpty() ? McpSocketServer::defaultPath() : serverConfig.socketPath;
-    InstanceActivator activator(socketPath);
+    InstanceActivator activator(serverConfig.socketPath);
     QObject::connect(&activator, &InstanceActivator::finished, &app,
         [&](InstanceActivator::Outcome outcome, const QString &message) {
             switch (outcome) {

@@ -80,16 +80,9 @@ QStringList McpServer::supportedProtocolVersions()
     return McpDispatcher::supportedProtocolVersions();
 }
 
-QString McpServer::defaultSocketPath()
-{
-    return McpSocketServer::defaultPath();
-}
-
 bool McpServer::start()
 {
     d->errorString.clear();
-    if (d->config.socketPath.isEmpty())
-        d->config.socketPath = McpSocketServer::defaultPath();
     if (d->config.tokenPath.isEmpty())
         d->config.tokenPath = McpToken::defaultPath();
 
@@ -139,7 +132,7 @@ QString McpServer::errorString() const
 
 QString McpServer::socketPath() const
 {
-    return d->config.socketPath.isEmpty() ? McpSocketServer::defaultPath() : d->config.socketPath;
+    return d->config.socketPath;
 }
 
 bool McpServer::httpListening() const

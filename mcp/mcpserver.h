@@ -3,6 +3,8 @@
 // socket) the stdio bridge. Everything it does goes through the Engine.
 #pragma once
 
+#include "engineconfig.h"
+
 #include <QDateTime>
 #include <QHostAddress>
 #include <QObject>
@@ -15,10 +17,10 @@ class McpHandlers;
 
 struct McpServerConfig
 {
-    QString socketPath; ///< default: $XDG_RUNTIME_DIR/tracedesk/mcp.sock (Flatpak: $XDG_RUNTIME_DIR/app/<id>/)
+    QString socketPath = defaultSocketPath(); ///< never empty (see defaultSocketPath() in engineconfig.h)
     bool httpEnabled = true;
     QHostAddress httpAddress = QHostAddress::LocalHost; ///< 127.0.0.1; ::1 is bound as well when loopback
-    quint16 httpPort = 8765; ///< 0: any free port
+    quint16 httpPort = quint16(Setting::httpPort.defaultValue); ///< 0: any free port
     bool httpRequireToken = true; ///< false only with --http-insecure-no-auth, refused off loopback
     QString tokenPath; ///< default: XDG config /tracedesk/http-token (0600)
     qint64 maxBodyBytes = 4 * 1024 * 1024;
@@ -65,8 +67,6 @@ public:
 
     /// The protocol versions initialize accepts, newest first.
     static QStringList supportedProtocolVersions();
-    /// The default socket path: $XDG_RUNTIME_DIR/tracedesk/mcp.sock (Flatpak: .../app/<id>/mcp.sock).
-    static QString defaultSocketPath();
 
     /// Listens on the socket (always) and HTTP (when enabled). False with errorString() when the
     /// socket is taken by a live instance or a port cannot be bound.

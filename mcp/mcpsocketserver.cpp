@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "mcpsocketserver.h"
 
+#include "engineconfig.h"
+
 #include "jsonrpc.h"
 #include "mcpdispatcher.h"
 #include "mcplogging.h"
@@ -190,14 +192,7 @@ bool ensurePrivateDirectory(const QString &path, QString *error)
 
 QString McpSocketServer::defaultPath()
 {
-    QString runtime = qEnvironmentVariable("XDG_RUNTIME_DIR");
-    if (runtime.isEmpty())
-        runtime = QStandardPaths::writableLocation(QStandardPaths::RuntimeLocation);
-    if (QFileInfo::exists(u"/.flatpak-info"_s)) {
-        const QString appId = qEnvironmentVariable("FLATPAK_ID", u"org.tracedesk.TraceDesk"_s);
-        return runtime + u"/app/"_s + appId + u"/mcp.sock"_s;
-    }
-    return runtime + u"/tracedesk/mcp.sock"_s;
+    return defaultSocketPath();
 }
 
 bool McpSocketServer::isLive(const QString &path)

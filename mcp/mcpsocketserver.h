@@ -14,7 +14,7 @@ class McpSocketServer : public QObject
 {
     Q_OBJECT
 public:
-    /// $XDG_RUNTIME_DIR/tracedesk/mcp.sock, or $XDG_RUNTIME_DIR/app/$FLATPAK_ID/mcp.sock in Flatpak.
+    /// Only for StdioBridge until it calls ::defaultSocketPath() (engineconfig.h) itself.
     static QString defaultPath();
     /// Whether something accepts connections at `path` right now (a live instance).
     static bool isLive(const QString &path);

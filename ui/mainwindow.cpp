@@ -2,7 +2,6 @@
 #include "mainwindow.h"
 
 #include "approvalpanel.h"
-#include "appsettings.h"
 #include "capabilitiesdialog.h"
 #include "endpointpanel.h"
 #include "probebrowser.h"
@@ -11,6 +10,7 @@
 #include "runview.h"
 #include "scripteditor.h"
 #include "settingsdialog.h"
+#include "settingsstore.h"
 #include "uihelpers.h"
 #include "uilogging.h"
 
@@ -584,16 +584,17 @@ void MainWindow::updateRunActions()
 void MainWindow::showSettings()
 {
     QSettings settings;
-    const AppSettings current = AppSettings::load(settings, m_engine);
+    const EngineConfig current
+        = m_engine ? SettingsStore::readForEditing(settings, m_engine->config()) : SettingsStore::read(settings);
     auto *dialog = new SettingsDialog(current, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog, current] {
-        const AppSettings chosen = dialog->settings();
+        const EngineConfig chosen = dialog->settings();
         QSettings settings;
-        chosen.save(settings);
+        SettingsStore::write(settings, chosen);
         if (m_engine)
-            chosen.applyTo(m_engine);
-        statusBar()->showMessage(chosen.needsRestartComparedTo(current)
+            m_engine->applySettings(chosen);
+        statusBar()->showMessage(SettingsStore::needsRestart(current, chosen)
                 ? tr("Settings saved. Privilege and HTTP changes take effect after a restart.")
                 : tr("Settings saved and applied."),
             6000);

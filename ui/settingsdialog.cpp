@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "settingsdialog.h"
 
+#include <settingsstore.h>
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -11,13 +13,15 @@
 #include <QSpinBox>
 #include <QVBoxLayout>
 
+#include <limits>
+
 using namespace Qt::StringLiterals;
 
 namespace {
-QSpinBox *spin(QWidget *parent, int min, int max, int value, const QString &suffix = {})
+QSpinBox *spin(QWidget *parent, const IntSetting &setting, int value, const QString &suffix = {})
 {
     auto *box = new QSpinBox(parent);
-    box->setRange(min, max);
+    box->setRange(int(setting.minimum), int(std::min<qint64>(setting.maximum, std::numeric_limits<int>::max())));
     box->setValue(value);
     box->setSuffix(suffix);
     box->setGroupSeparatorShown(true);
@@ -25,18 +29,19 @@ QSpinBox *spin(QWidget *parent, int min, int max, int value, const QString &suff
 }
 } // namespace
 
-SettingsDialog::SettingsDialog(const AppSettings &current, QWidget *parent)
+SettingsDialog::SettingsDialog(const EngineConfig &current, QWidget *parent)
     : QDialog(parent)
     , m_initial(current)
-    , m_maxConcurrent(spin(this, 1, 64, current.limits.maxConcurrentRuns))
-    , m_maxLinesKept(spin(this, 100, 10000000, current.limits.maxLinesKept, tr(" lines")))
-    , m_maxLinesPerSecond(spin(this, 0, 10000000, current.limits.maxLinesPerSecond, tr(" lines/s")))
-    , m_defaultTimeout(spin(this, 1, 24 * 3600, current.limits.defaultClientTimeoutSeconds, tr(" s")))
-    , m_maxTimeout(spin(this, 1, 7 * 24 * 3600, current.limits.maxTimeoutSeconds, tr(" s")))
-    , m_approvalTimeout(spin(this, 10, 24 * 3600, current.approvalTimeoutSeconds, tr(" s")))
+    , m_maxConcurrent(spin(this, Setting::maxConcurrentRuns, current.limits.maxConcurrentRuns))
+    , m_maxLinesKept(spin(this, Setting::maxLinesKept, current.limits.maxLinesKept, tr(" lines")))
+    , m_maxLinesPerSecond(spin(this, Setting::maxLinesPerSecond, current.limits.maxLinesPerSecond, tr(" lines/s")))
+    , m_defaultTimeout(
+          spin(this, Setting::defaultClientTimeoutSeconds, current.limits.defaultClientTimeoutSeconds, tr(" s")))
+    , m_maxTimeout(spin(this, Setting::maxTimeoutSeconds, current.limits.maxTimeoutSeconds, tr(" s")))
+    , m_approvalTimeout(spin(this, Setting::approvalTimeoutSeconds, current.approvalTimeoutSeconds, tr(" s")))
     , m_privilege(new QComboBox(this))
     , m_httpEnabled(new QCheckBox(tr("Serve MCP over &HTTP on 127.0.0.1"), this))
-    , m_httpPort(spin(this, 0, 65535, current.httpPort))
+    , m_httpPort(spin(this, Setting::httpPort, current.endpoint.httpPort))
     , m_restartNote(new QLabel(this))
 {
     setWindowTitle(tr("Settings"));
@@ -48,8 +53,8 @@ SettingsDialog::SettingsDialog(const AppSettings &current, QWidget *parent)
     m_privilege->addItem(tr("pkexec (polkit asks you)"), int(PrivilegeMode::Pkexec));
     m_privilege->addItem(tr("sudo -n (needs a NOPASSWD rule for tracedesk-helper)"), int(PrivilegeMode::Sudo));
     m_privilege->setCurrentIndex(qMax(0, m_privilege->findData(int(current.privilege))));
-    m_httpEnabled->setChecked(current.httpEnabled);
-    m_httpPort->setEnabled(current.httpEnabled);
+    m_httpEnabled->setChecked(current.endpoint.httpEnabled);
+    m_httpPort->setEnabled(current.endpoint.httpEnabled);
     m_maxLinesPerSecond->setValue(current.limits.maxLinesPerSecond);
 
     auto *runs = new QGroupBox(tr("Runs"), this);
@@ -80,7 +85,7 @@ SettingsDialog::SettingsDialog(const AppSettings &current, QWidget *parent)
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(buttons->button(QDialogButtonBox::RestoreDefaults), &QPushButton::clicked, this, [this] {
-        const AppSettings defaults;
+        const EngineConfig defaults;
         m_maxConcurrent->setValue(defaults.limits.maxConcurrentRuns);
         m_maxLinesKept->setValue(defaults.limits.maxLinesKept);
         m_maxLinesPerSecond->setValue(defaults.limits.maxLinesPerSecond);
@@ -88,8 +93,8 @@ SettingsDialog::SettingsDialog(const AppSettings &current, QWidget *parent)
         m_maxTimeout->setValue(defaults.limits.maxTimeoutSeconds);
         m_approvalTimeout->setValue(defaults.approvalTimeoutSeconds);
         m_privilege->setCurrentIndex(m_privilege->findData(int(defaults.privilege)));
-        m_httpEnabled->setChecked(defaults.httpEnabled);
-        m_httpPort->setValue(defaults.httpPort);
+        m_httpEnabled->setChecked(defaults.endpoint.httpEnabled);
+        m_httpPort->setValue(defaults.endpoint.httpPort);
     });
 
     auto *layout = new QVBoxLayout(this);
@@ -108,9 +113,9 @@ SettingsDialog::SettingsDialog(const AppSettings &current, QWidget *parent)
     connect(m_httpPort, &QSpinBox::valueChanged, this, &SettingsDialog::updateRestartNote);
 }
 
-AppSettings SettingsDialog::settings() const
+EngineConfig SettingsDialog::settings() const
 {
-    AppSettings s = m_initial;
+    EngineConfig s = m_initial;
     s.limits.maxConcurrentRuns = m_maxConcurrent->value();
     s.limits.maxLinesKept = m_maxLinesKept->value();
     s.limits.maxLinesPerSecond = m_maxLinesPerSecond->value();
@@ -118,8 +123,8 @@ AppSettings SettingsDialog::settings() const
     s.limits.maxTimeoutSeconds = m_maxTimeout->value();
     s.approvalTimeoutSeconds = m_approvalTimeout->value();
     s.privilege = PrivilegeMode(m_privilege->currentData().toInt());
-    s.httpEnabled = m_httpEnabled->isChecked();
-    s.httpPort = quint16(m_httpPort->value());
+    s.endpoint.httpEnabled = m_httpEnabled->isChecked();
+    s.endpoint.httpPort = quint16(m_httpPort->value());
     return s;
 }
 
@@ -130,5 +135,5 @@ QString SettingsDialog::restartNote() const
 
 void SettingsDialog::updateRestartNote()
 {
-    m_restartNote->setVisible(settings().needsRestartComparedTo(m_initial));
+    m_restartNote->setVisible(SettingsStore::needsRestart(m_initial, settings()));
 }

@@ -2,7 +2,7 @@
 // Limits, privilege strategy, approval timeout and the HTTP port.
 #pragma once
 
-#include "appsettings.h"
+#include <engineconfig.h>
 
 #include <QDialog>
 
@@ -15,9 +15,10 @@ class SettingsDialog : public QDialog
 {
     Q_OBJECT
 public:
-    explicit SettingsDialog(const AppSettings &current, QWidget *parent = nullptr);
+    explicit SettingsDialog(const EngineConfig &current, QWidget *parent = nullptr);
 
-    AppSettings settings() const;
+    /// `current` with the edited values (SettingsStore::write saves them).
+    EngineConfig settings() const;
     /// Visible when a changed value (privilege, HTTP) needs a restart.
     QString restartNote() const;
 
@@ -29,7 +30,7 @@ public:
 private:
     void updateRestartNote();
 
-    AppSettings m_initial;
+    EngineConfig m_initial;
     QSpinBox *m_maxConcurrent;
     QSpinBox *m_maxLinesKept;
     QSpinBox *m_maxLinesPerSecond;

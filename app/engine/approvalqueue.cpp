@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "approvalqueue.h"
 
+#include "auditlog.h"
 #include "logging.h"
 #include "run.h"
-#include "runmanager.h"
-#include "runstore.h"
 #include "scriptanalyzer.h"
+#include "scriptcheck.h"
 
 #include <QJsonArray>
 
@@ -36,17 +36,19 @@ std::optional<ApprovalPolicy> approvalPolicyFromName(QStringView name)
     return std::nullopt;
 }
 
-ApprovalQueue::ApprovalQueue(RunManager *runs, AuditLog *audit, QObject *parent)
+ApprovalQueue::ApprovalQueue(AuditLog *audit, QObject *parent)
     : QObject(parent)
-    , m_runs(runs)
     , m_audit(audit)
 {
     m_expiryTimer.setSingleShot(true);
     // Deadlines are shown to the person ("Expires in N s"); keep them, not 5% either side.
     m_expiryTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_expiryTimer, &QTimer::timeout, this, &ApprovalQueue::expire);
-    if (m_runs)
-        m_runs->setApprovals(this);
+}
+
+void ApprovalQueue::setAnalyzer(ScriptAnalyzer *analyzer)
+{
+    m_analyzer = analyzer;
 }
 
 void ApprovalQueue::setPolicy(ApprovalPolicy policy)
@@ -87,7 +89,7 @@ Run *ApprovalQueue::pendingRun(const QString &runId, QString *error) const
             return run;
     }
     if (error) {
-        Run *known = m_runs ? m_runs->run(runId) : nullptr;
+        const Run *known = m_known.value(runId);
         *error = known ? u"Run %1 is not waiting for approval (it is %2)."_s.arg(runId, runStateName(known->state()))
                        : u"No run with id %1."_s.arg(runId);
     }
@@ -100,6 +102,11 @@ void ApprovalQueue::enqueue(Run *run)
         return;
     const QString key = run->client().name + u'\n' + QString::fromLatin1(run->scriptHash());
     m_pending.append(run);
+    m_known.insert(run->id(), run);
+    connect(run, &Run::stateChanged, this, [this, run](RunState state) {
+        if (state != RunState::PendingApproval)
+            onLeftElsewhere(run);
+    });
     m_expiry.insert(run->id(), Deadline { QDateTime::currentDateTimeUtc().addSecs(m_expirySeconds), m_expirySeconds });
     Q_EMIT requestAdded(run);
     if (m_sessionAllowed.contains(key)) {
@@ -115,7 +122,7 @@ void ApprovalQueue::enqueue(Run *run)
 
 void ApprovalQueue::startAnalysis(Run *run)
 {
-    ScriptAnalyzer *analyzer = m_runs ? m_runs->analyzer() : nullptr;
+    ScriptAnalyzer *analyzer = m_analyzer;
     if (!analyzer)
         return;
     QPointer<Run> guard(run);
@@ -189,21 +196,13 @@ bool ApprovalQueue::approveEdited(const QString &runId, const QString &editedScr
     Run *run = pendingRun(runId, error);
     if (!run)
         return false;
-    if (editedScript.trimmed().isEmpty()) {
-        if (error)
-            *error = u"The edited program is empty."_s;
+    if (!checkScript(editedScript, error))
         return false;
-    }
-    if (editedScript.toUtf8().size() > RunManager::maxScriptBytes) {
-        if (error)
-            *error = u"The edited program is larger than %1 KiB."_s.arg(RunManager::maxScriptBytes / 1024);
-        return false;
-    }
     if (editedScript == run->originalScript()) {
         resolve(run, Decision::Approved, u"person"_s, QString());
         return true;
     }
-    run->m_script = editedScript;
+    run->setEditedScript(editedScript);
     run->setAnalysis(ScriptAnalyzer::analyzeText(editedScript));
     startAnalysis(run);
     resolve(run, Decision::ApprovedEdited, u"person"_s,
@@ -224,32 +223,8 @@ void ApprovalQueue::resolve(Run *run, Decision decision, const QString &decidedB
 {
     m_pending.removeIf([run](const QPointer<Run> &p) { return !p || p == run; });
     m_expiry.remove(run->id());
-    run->m_decision = decision;
-    run->m_decidedBy = decidedBy;
-    run->m_decidedAt = QDateTime::currentDateTimeUtc();
-    run->m_decisionMessage = message;
-    qCInfo(lcApproval) << "run" << run->id() << decisionName(decision) << "by" << decidedBy;
-
-    if (m_audit) {
-        const ScriptAnalysis analysis = run->analysis();
-        QJsonObject entry {
-            { u"time"_s, run->m_decidedAt.toString(Qt::ISODateWithMs) },
-            { u"runId"_s, run->id() },
-            { u"client"_s, run->client().toJson() },
-            { u"reason"_s, run->reason() },
-            { u"decision"_s, decisionName(decision) },
-            { u"decidedBy"_s, decidedBy },
-            { u"message"_s, message },
-            { u"scriptHash"_s, QString::fromLatin1(run->scriptHash()) },
-            { u"script"_s, run->script() },
-            { u"risk"_s, riskLevelName(analysis.risk) },
-            { u"analysisComplete"_s, analysis.complete },
-        };
-        if (run->scriptEdited())
-            entry.insert(u"originalScript"_s, run->originalScript());
-        if (!m_audit->append(entry))
-            qCWarning(lcApproval) << "could not append to the audit log:" << m_audit->errorString();
-    }
+    run->setDecision(decision, decidedBy, message);
+    audit(run);
 
     switch (decision) {
     case Decision::Approved:
@@ -257,8 +232,7 @@ void ApprovalQueue::resolve(Run *run, Decision decision, const QString &decidedB
     case Decision::ApprovedForSession:
     case Decision::ApprovedByPolicy:
         Q_EMIT requestResolved(run);
-        if (m_runs)
-            m_runs->launchApproved(run);
+        Q_EMIT approved(run);
         break;
     case Decision::Expired:
         run->setState(RunState::Expired);
@@ -269,6 +243,44 @@ void ApprovalQueue::resolve(Run *run, Decision decision, const QString &decidedB
         Q_EMIT requestResolved(run);
         break;
     }
+    scheduleExpiry();
+}
+
+void ApprovalQueue::audit(const Run *run)
+{
+    qCInfo(lcApproval) << "run" << run->id() << decisionName(run->decision()) << "by" << run->decidedBy();
+    if (!m_audit)
+        return;
+    const ScriptAnalysis analysis = run->analysis();
+    QJsonObject entry {
+        { u"time"_s, run->decidedAt().toString(Qt::ISODateWithMs) },
+        { u"runId"_s, run->id() },
+        { u"client"_s, run->client().toJson() },
+        { u"reason"_s, run->reason() },
+        { u"decision"_s, decisionName(run->decision()) },
+        { u"decidedBy"_s, run->decidedBy() },
+        { u"message"_s, run->decisionMessage() },
+        { u"scriptHash"_s, QString::fromLatin1(run->scriptHash()) },
+        { u"script"_s, run->script() },
+        { u"risk"_s, riskLevelName(analysis.risk) },
+        { u"analysisComplete"_s, analysis.complete },
+    };
+    if (run->scriptEdited())
+        entry.insert(u"originalScript"_s, run->originalScript());
+    if (!m_audit->append(entry))
+        qCWarning(lcApproval) << "could not append to the audit log:" << m_audit->errorString();
+}
+
+void ApprovalQueue::onLeftElsewhere(Run *run)
+{
+    // resolve() takes a run off the list before changing its state; a run still listed was
+    // decided by someone else (RunManager::stop withdrew it).
+    if (!m_pending.contains(QPointer<Run>(run)))
+        return;
+    m_pending.removeIf([run](const QPointer<Run> &p) { return !p || p == run; });
+    m_expiry.remove(run->id());
+    audit(run);
+    Q_EMIT requestResolved(run);
     scheduleExpiry();
 }
 

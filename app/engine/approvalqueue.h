@@ -11,8 +11,8 @@
 #include <QTimer>
 
 class Run;
-class RunManager;
 class AuditLog;
+class ScriptAnalyzer;
 
 /// For a headless instance with no terminal: what happens to requests nobody can see.
 enum class ApprovalPolicy
@@ -25,11 +25,16 @@ enum class ApprovalPolicy
 QString approvalPolicyName(ApprovalPolicy policy);
 std::optional<ApprovalPolicy> approvalPolicyFromName(QStringView name);
 
+/// Knows nothing of the RunManager: runs come in through enqueue() and approved ones leave
+/// through approved(); the Engine connects the two (Engine::connectApprovals).
 class ApprovalQueue : public QObject
 {
     Q_OBJECT
 public:
-    explicit ApprovalQueue(RunManager *runs, AuditLog *audit, QObject *parent = nullptr);
+    explicit ApprovalQueue(AuditLog *audit, QObject *parent = nullptr);
+
+    /// Runs the full analysis (expansion, compile check) of each request; none without it.
+    void setAnalyzer(ScriptAnalyzer *analyzer);
 
     void setPolicy(ApprovalPolicy policy);
     ApprovalPolicy policy() const { return m_policy; }
@@ -48,13 +53,17 @@ public:
     bool approveEdited(const QString &runId, const QString &editedScript, QString *error = nullptr);
     bool deny(const QString &runId, const QString &message, QString *error = nullptr);
 
-    /// Called by RunManager for every client request (the run is in PendingApproval).
+    /// Takes a client request (the run is in PendingApproval; anything else is ignored). A run
+    /// that leaves PendingApproval by other means (RunManager::stop withdraws it) leaves the
+    /// queue too, audited and announced like any decision.
     void enqueue(Run *run);
 
 Q_SIGNALS:
     void requestAdded(Run *run);
-    /// Approved, edited, denied or expired: the run left the queue.
+    /// Approved, edited, denied, withdrawn or expired: the run left the queue.
     void requestResolved(Run *run);
+    /// Emitted after requestResolved for an approved run, still in PendingApproval: launch it.
+    void approved(Run *run);
 
 private:
     void resolve(Run *run, Decision decision, const QString &decidedBy, const QString &message);
@@ -63,9 +72,12 @@ private:
     void scheduleExpiry();
     Run *pendingRun(const QString &runId, QString *error) const;
     void startAnalysis(Run *run);
+    void audit(const Run *run);
+    void onLeftElsewhere(Run *run);
 
-    RunManager *m_runs;
     AuditLog *m_audit;
+    ScriptAnalyzer *m_analyzer = nullptr;
+    QHash<QString, QPointer<Run>> m_known; ///< every run ever enqueued, for error messages
     ApprovalPolicy m_policy = ApprovalPolicy::Ask;
     int m_expirySeconds = 300;
     QList<QPointer<Run>> m_pending;

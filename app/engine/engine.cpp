@@ -58,7 +58,7 @@ Engine::Engine(const EngineConfig &config, QObject *parent)
     , m_audit(std::make_unique<AuditLog>(m_config.stateDirectory + u"/audit.jsonl"_s))
     , m_analyzer(new ScriptAnalyzer(this))
     , m_runs(new RunManager(this))
-    , m_approvals(new ApprovalQueue(m_runs, m_audit.get(), this))
+    , m_approvals(new ApprovalQueue(m_audit.get(), this))
     , m_catalog(new ProbeCatalog(this))
     , m_capabilities(new Capabilities(this))
 {
@@ -70,9 +70,9 @@ Engine::Engine(const EngineConfig &config, QObject *parent)
     m_analyzer->setBpftraceCommand(m_privilege.wrapQuery({}));
     m_runs->setPrivilege(m_privilege);
     m_runs->setLimits(m_config.limits);
-    m_runs->setAnalyzer(m_analyzer);
     m_runs->setStore(m_store.get());
-    m_runs->setApprovals(m_approvals);
+    m_approvals->setAnalyzer(m_analyzer);
+    connectApprovals(m_runs, m_approvals);
     m_approvals->setExpirySeconds(m_config.approvalTimeoutSeconds);
     m_approvals->setPolicy(m_config.approvalPolicy);
     m_catalog->setPrivilege(m_privilege);
@@ -87,6 +87,12 @@ Engine::~Engine()
     m_approvals = nullptr;
     delete m_runs;
     m_runs = nullptr;
+}
+
+void Engine::connectApprovals(RunManager *runs, ApprovalQueue *approvals)
+{
+    connect(runs, &RunManager::approvalRequested, approvals, &ApprovalQueue::enqueue);
+    connect(approvals, &ApprovalQueue::approved, runs, &RunManager::launchApproved);
 }
 
 void Engine::start()
@@ -111,6 +117,12 @@ void Engine::setLimits(const RunLimits &limits)
 {
     m_config.limits = limits;
     m_runs->setLimits(limits);
+}
+
+void Engine::applySettings(const EngineConfig &config)
+{
+    setLimits(config.limits);
+    setApprovalTimeoutSeconds(config.approvalTimeoutSeconds);
 }
 
 void Engine::setApprovalTimeoutSeconds(int seconds)

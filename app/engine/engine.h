@@ -3,7 +3,9 @@
 #pragma once
 
 #include "approvalqueue.h"
+#include "auditlog.h"
 #include "capabilities.h"
+#include "engineconfig.h"
 #include "privilege.h"
 #include "probecatalog.h"
 #include "runmanager.h"
@@ -13,20 +15,6 @@
 #include <QObject>
 
 #include <memory>
-
-struct EngineConfig
-{
-    QString bpftracePath = QStringLiteral("bpftrace");
-    QString helperPath; ///< tracedesk-helper; default: next to the executable, then libexec
-    PrivilegeMode privilege = PrivilegeMode::Auto;
-    QString stateDirectory; ///< default: QStandardPaths::StateLocation (XDG_STATE_HOME/tracedesk)
-    QString cacheDirectory; ///< default: QStandardPaths::CacheLocation
-    RunLimits limits;
-    int approvalTimeoutSeconds = 300;
-    ApprovalPolicy approvalPolicy = ApprovalPolicy::Ask;
-    qint64 historyMaxBytes = 256ll * 1024 * 1024;
-    bool loadHistory = true;
-};
 
 class Engine : public QObject
 {
@@ -48,9 +36,16 @@ public:
     RunStore *store() const { return m_store.get(); }
     AuditLog *audit() const { return m_audit.get(); }
 
+    /// The one link between runs and approvals: client requests go to the queue, approved ones
+    /// come back to be launched. Neither class knows the other; tests wire their own pair here too.
+    static void connectApprovals(RunManager *runs, ApprovalQueue *approvals);
+
     /// Applies changed limits and approval settings at run time (the settings dialog).
     void setLimits(const RunLimits &limits);
     void setApprovalTimeoutSeconds(int seconds);
+    /// Applies what of `config` takes effect at once (limits, approval timeout); the rest
+    /// (privilege, endpoint) needs a restart (SettingsStore::needsRestart).
+    void applySettings(const EngineConfig &config);
 
 private:
     EngineConfig m_config;

@@ -2,6 +2,8 @@
 // How bpftrace gets the privileges it needs, without any password ever passing through us.
 #pragma once
 
+#include "launchcommand.h"
+
 #include <QString>
 #include <QStringList>
 
@@ -17,17 +19,6 @@ enum class PrivilegeMode
 };
 QString privilegeModeName(PrivilegeMode mode);
 std::optional<PrivilegeMode> privilegeModeFromName(QStringView name);
-
-/// The exact program and argument list to start. Never a shell string.
-struct LaunchCommand
-{
-    QString program;
-    QStringList arguments;
-    /// True when the process is the elevated tracedesk-helper: stop requests go as lines on its
-    /// stdin ("INT", "TERM", "KILL") instead of signals, which a root child would ignore.
-    bool viaHelper = false;
-    bool operator==(const LaunchCommand &) const = default;
-};
 
 /// Builds launch commands for the chosen mode, inside or outside a Flatpak sandbox.
 class Privilege

@@ -7,7 +7,7 @@
 #include <QStringList>
 #include <QTimer>
 
-#include "privilege.h"
+#include "launchcommand.h"
 
 #include <functional>
 

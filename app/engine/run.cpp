@@ -56,6 +56,18 @@ Run::Run(const QString &id, RunOrigin origin, QObject *parent)
     , m_createdAt(QDateTime::currentDateTimeUtc())
 { }
 
+Run::Run(const QString &id, RunOrigin origin, const RunRequest &request, QObject *parent)
+    : Run(id, origin, parent)
+{
+    m_client = request.client;
+    m_reason = request.reason;
+    m_script = request.script;
+    m_originalScript = request.script;
+    m_timeoutSeconds = request.timeoutSeconds;
+    if (origin == RunOrigin::Person)
+        m_decidedBy = u"person"_s;
+}
+
 Run::~Run() = default;
 
 QByteArray Run::scriptHash() const
@@ -100,8 +112,42 @@ void Run::setState(RunState state)
 
 void Run::setFailed(const QString &reason)
 {
-    m_failureReason = reason;
-    setState(RunState::Failed);
+    setEnded(RunState::Failed, m_exitCode, reason);
+}
+
+void Run::setEnded(RunState state, std::optional<int> exitCode, const QString &failureReason)
+{
+    m_exitCode = exitCode;
+    if (state == RunState::Failed)
+        m_failureReason = failureReason;
+    setState(state);
+}
+
+void Run::setDecision(Decision decision, const QString &decidedBy, const QString &message)
+{
+    m_decision = decision;
+    m_decidedBy = decidedBy;
+    m_decisionMessage = message;
+    m_decidedAt = QDateTime::currentDateTimeUtc();
+    Q_EMIT decisionChanged();
+}
+
+void Run::setEditedScript(const QString &script)
+{
+    if (m_script == script)
+        return;
+    m_script = script;
+    Q_EMIT scriptChanged();
+}
+
+void Run::setCounters(int attachedProbes, qint64 lostEvents, qint64 droppedByRate)
+{
+    if (m_attachedProbes == attachedProbes && m_lostEvents == lostEvents && m_droppedByRate == droppedByRate)
+        return;
+    m_attachedProbes = attachedProbes;
+    m_lostEvents = lostEvents;
+    m_droppedByRate = droppedByRate;
+    Q_EMIT statsChanged();
 }
 
 void Run::appendLines(QList<OutputLine> &&lines, int maxKept)
@@ -117,11 +163,14 @@ void Run::appendLines(QList<OutputLine> &&lines, int maxKept)
         m_lines.push_back(std::move(line));
     }
     const size_t cap = size_t(std::max(1, maxKept));
+    const qint64 droppedBefore = m_firstOffset;
     while (m_lines.size() > cap) {
         m_lines.pop_front();
         ++m_firstOffset;
     }
     Q_EMIT outputAppended(first, count);
+    if (m_firstOffset != droppedBefore)
+        Q_EMIT statsChanged();
 }
 
 void Run::setMap(const QString &name, const QString &kind, const QJsonValue &data)

@@ -35,13 +35,25 @@ struct OutputLine
     static QString streamName(Stream stream);
 };
 
+/// What a run is asked to do: the script and, for a client's run, who asks, why and for how long.
+struct RunRequest
+{
+    QString script;
+    QString reason;
+    ClientInfo client;
+    std::optional<int> timeoutSeconds; ///< nullopt: the default client timeout (a person's run: none)
+};
+
 /// A run is owned by the RunManager and lives as long as the engine; pointers stay valid.
-/// Read it anywhere on the GUI thread; only the engine changes it.
+/// Read it anywhere on the GUI thread. Only the engine changes it, and only through the mutators
+/// below, each of which emits the matching signal.
 class Run : public QObject
 {
     Q_OBJECT
 public:
     explicit Run(const QString &id, RunOrigin origin, QObject *parent = nullptr);
+    /// A new run for `request`, in PendingApproval; a person's run is decided by "person" already.
+    Run(const QString &id, RunOrigin origin, const RunRequest &request, QObject *parent = nullptr);
     ~Run() override;
 
     QString id() const { return m_id; }
@@ -94,8 +106,32 @@ public:
     /// Restores a run saved by the RunStore (always in a terminal state).
     static Run *fromJson(const QJsonObject &object, QObject *parent = nullptr);
 
+    // Mutators for the engine (RunManager, RunController, ApprovalQueue); each emits its signal.
+
+    /// Moves to `state`, stamping startedAt/endedAt on the first active/terminal state.
+    void setState(RunState state);
+    /// Ends the run as Failed with `reason` for people and clients.
+    void setFailed(const QString &reason);
+    /// Ends the run in the terminal `state` with the process's exit code (nullopt: it crashed or
+    /// never started) and, for Failed, the reason; emits stateChanged once.
+    void setEnded(RunState state, std::optional<int> exitCode, const QString &failureReason = QString());
+    /// Records who decided what (decidedAt is now) and emits decisionChanged.
+    void setDecision(Decision decision, const QString &decidedBy, const QString &message);
+    /// Replaces the script with the person's edit (originalScript() keeps the first) and emits scriptChanged.
+    void setEditedScript(const QString &script);
+    /// Appends lines to the ring (dropping the oldest beyond maxKept) and emits one outputAppended,
+    /// plus statsChanged when the ring dropped lines.
+    void appendLines(QList<OutputLine> &&lines, int maxKept);
+    /// The counters the controller accumulates between batches; emits statsChanged when one changed.
+    void setCounters(int attachedProbes, qint64 lostEvents, qint64 droppedByRate);
+    void setMap(const QString &name, const QString &kind, const QJsonValue &data);
+    void addDiagnostics(const QList<Diagnostic> &diagnostics);
+    void setAnalysis(const ScriptAnalysis &analysis);
+
 Q_SIGNALS:
     void stateChanged(RunState state);
+    void decisionChanged();
+    void scriptChanged();
     /// Batched: `count` lines starting at `firstOffset` were appended (never one signal per line).
     void outputAppended(qint64 firstOffset, int count);
     void mapsChanged();
@@ -104,19 +140,6 @@ Q_SIGNALS:
     void statsChanged(); ///< attached probes, lost events, drop counters
 
 private:
-    friend class RunManager;
-    friend class RunController;
-    friend class ApprovalQueue;
-
-    // Mutators for the engine; each emits the matching signal.
-    void setState(RunState state);
-    void setFailed(const QString &reason);
-    /// Appends lines to the ring (dropping the oldest beyond maxKept) and emits one outputAppended.
-    void appendLines(QList<OutputLine> &&lines, int maxKept);
-    void setMap(const QString &name, const QString &kind, const QJsonValue &data);
-    void addDiagnostics(const QList<Diagnostic> &diagnostics);
-    void setAnalysis(const ScriptAnalysis &analysis);
-
     QString m_id;
     RunOrigin m_origin;
     ClientInfo m_client;

@@ -242,11 +242,11 @@ void RunController::handleEvent(const OutputEvent &event)
         addLine(OutputLine::Stream::Event, event.text);
         break;
     case Kind::AttachedProbes:
-        m_run->m_attachedProbes = event.data.toObject().value("probes"_L1).toInt();
+        m_attachedProbes = event.data.toObject().value("probes"_L1).toInt();
         m_statsDirty = true;
         break;
     case Kind::LostEvents:
-        m_run->m_lostEvents += event.data.toObject().value("events"_L1).toInteger();
+        m_lostEvents += event.data.toObject().value("events"_L1).toInteger();
         m_statsDirty = true;
         break;
     case Kind::Map:
@@ -279,7 +279,7 @@ void RunController::addLine(OutputLine::Stream stream, const QString &text)
         m_rateBytes += text.size();
         if ((m_limits.maxLinesPerSecond > 0 && m_rateLines > m_limits.maxLinesPerSecond)
             || (m_limits.maxBytesPerSecond > 0 && m_rateBytes > m_limits.maxBytesPerSecond)) {
-            ++m_run->m_droppedByRate;
+            ++m_droppedByRate;
             m_statsDirty = true;
             if (!m_batchTimer.isActive())
                 m_batchTimer.start();
@@ -301,16 +301,15 @@ void RunController::addLine(OutputLine::Stream stream, const QString &text)
 void RunController::flush()
 {
     m_batchTimer.stop();
-    const qint64 cappedBefore = m_run->droppedByCap();
     if (!m_batch.isEmpty())
         m_run->appendLines(std::exchange(m_batch, {}), m_limits.maxLinesKept);
     if (m_mapsDirty) {
         m_mapsDirty = false;
         Q_EMIT m_run->mapsChanged();
     }
-    if (m_statsDirty || m_run->droppedByCap() != cappedBefore) {
+    if (m_statsDirty) {
         m_statsDirty = false;
-        Q_EMIT m_run->statsChanged();
+        m_run->setCounters(m_attachedProbes, m_lostEvents, m_droppedByRate);
     }
 }
 
@@ -333,7 +332,7 @@ void RunController::onFinished(int exitCode, QProcess::ExitStatus status)
     handleDiagnostics(m_diagnostics.finish());
 
     if (status == QProcess::NormalExit)
-        m_run->m_exitCode = exitCode;
+        m_exitCode = exitCode;
 
     if (m_stopStage > 0 || m_stopPending) {
         end(m_endState);
@@ -376,9 +375,6 @@ void RunController::end(RunState state, const QString &failureReason)
     m_timeoutTimer.stop();
     flush();
     qCInfo(lcRun) << "run" << m_run->id() << "ended:" << runStateName(state) << failureReason;
-    if (state == RunState::Failed)
-        m_run->setFailed(failureReason);
-    else
-        m_run->setState(state);
+    m_run->setEnded(state, m_exitCode, failureReason);
     Q_EMIT finished(m_run);
 }

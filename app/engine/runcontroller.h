@@ -3,15 +3,16 @@
 #pragma once
 
 #include "bpftraceoutput.h"
-#include "privilege.h"
-#include "runmanager.h"
+#include "launchcommand.h"
+#include "run.h"
+#include "runlimits.h"
 
 #include <QElapsedTimer>
 #include <QObject>
 #include <QProcess>
 #include <QTimer>
 
-class Run;
+#include <optional>
 
 /// Owns the QProcess of one run. Everything is asynchronous; the controller reports through the
 /// Run it updates and through finished(). Stop escalation: SIGINT, then SIGTERM after
@@ -72,6 +73,11 @@ private:
     bool m_mapsDirty = false;
     bool m_statsDirty = false;
     bool m_ended = false;
+    // Counters handed to the run once per batch (Run::setCounters), not once per line.
+    int m_attachedProbes = 0;
+    qint64 m_lostEvents = 0;
+    qint64 m_droppedByRate = 0;
+    std::optional<int> m_exitCode;
     qint64 m_rateWindowMs = 0;
     qint64 m_rateLines = 0;
     qint64 m_rateBytes = 0;

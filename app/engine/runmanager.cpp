@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "runmanager.h"
 
-#include "approvalqueue.h"
 #include "logging.h"
 #include "runcontroller.h"
 #include "runstore.h"
 #include "scriptanalyzer.h"
+#include "scriptcheck.h"
 
 #include <QDeadlineTimer>
 #include <QRandomGenerator>
@@ -42,19 +42,9 @@ void RunManager::setLimits(const RunLimits &limits)
     m_limits = limits;
 }
 
-void RunManager::setAnalyzer(ScriptAnalyzer *analyzer)
-{
-    m_analyzer = analyzer;
-}
-
 void RunManager::setStore(RunStore *store)
 {
     m_store = store;
-}
-
-void RunManager::setApprovals(ApprovalQueue *approvals)
-{
-    m_approvals = approvals;
 }
 
 QStringList RunManager::bpftraceArguments(const QString &script)
@@ -119,21 +109,14 @@ void RunManager::addRun(Run *run)
 
 Run *RunManager::startPersonRun(const QString &script, std::optional<int> timeoutSeconds)
 {
-    auto *run = new Run(newRunId(), RunOrigin::Person, this);
-    run->m_script = script;
-    run->m_originalScript = script;
-    run->m_timeoutSeconds = timeoutSeconds;
-    run->m_decidedBy = u"person"_s;
-    run->m_analysis = ScriptAnalyzer::analyzeText(script);
+    RunRequest request;
+    request.script = script;
+    request.timeoutSeconds = timeoutSeconds;
+    auto *run = new Run(newRunId(), RunOrigin::Person, request, this);
+    run->setAnalysis(ScriptAnalyzer::analyzeText(script));
     addRun(run);
     QString error;
-    if (script.trimmed().isEmpty())
-        error = u"The script is empty."_s;
-    else if (script.toUtf8().size() > maxScriptBytes)
-        error = u"The script is larger than %1 KiB."_s.arg(maxScriptBytes / 1024);
-    else
-        validateTimeout(timeoutSeconds, &error);
-    if (!error.isEmpty()) {
+    if (!checkScript(script, &error) || !validateTimeout(timeoutSeconds, &error)) {
         run->setFailed(error);
         return run;
     }
@@ -148,25 +131,20 @@ Run *RunManager::submitClientRun(const RunRequest &request, QString *error)
             *error = message;
         return nullptr;
     };
-    if (request.script.trimmed().isEmpty())
-        return fail(u"The program is empty."_s);
-    if (request.script.toUtf8().size() > maxScriptBytes)
-        return fail(u"The program is larger than %1 KiB."_s.arg(maxScriptBytes / 1024));
+    QString scriptError;
+    if (!checkScript(request.script, &scriptError))
+        return fail(scriptError);
     const std::optional<int> timeout = request.timeoutSeconds.value_or(m_limits.defaultClientTimeoutSeconds);
     QString timeoutError;
     if (!validateTimeout(timeout, &timeoutError))
         return fail(timeoutError);
 
-    auto *run = new Run(newRunId(), RunOrigin::Client, this);
-    run->m_script = request.script;
-    run->m_originalScript = request.script;
-    run->m_reason = request.reason;
-    run->m_client = request.client;
-    run->m_timeoutSeconds = timeout;
-    run->m_analysis = ScriptAnalyzer::analyzeText(request.script);
+    RunRequest accepted = request;
+    accepted.timeoutSeconds = timeout;
+    auto *run = new Run(newRunId(), RunOrigin::Client, accepted, this);
+    run->setAnalysis(ScriptAnalyzer::analyzeText(request.script));
     addRun(run);
-    if (m_approvals)
-        m_approvals->enqueue(run);
+    Q_EMIT approvalRequested(run);
     return run;
 }
 
@@ -222,10 +200,7 @@ bool RunManager::stop(const QString &runId, QString *error)
         return false;
     }
     if (run->state() == RunState::PendingApproval) {
-        if (m_approvals)
-            return m_approvals->deny(runId, u"Withdrawn before a decision was made."_s, error);
-        run->m_decision = Decision::Denied;
-        run->m_decidedAt = QDateTime::currentDateTimeUtc();
+        run->setDecision(Decision::Denied, u"person"_s, u"Withdrawn before a decision was made."_s);
         run->setState(RunState::Denied);
         return true;
     }

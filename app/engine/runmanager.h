@@ -4,36 +4,14 @@
 
 #include "privilege.h"
 #include "run.h"
+#include "runlimits.h"
 
 #include <QHash>
 #include <QObject>
 
 #include <optional>
 
-class ScriptAnalyzer;
 class RunStore;
-
-/// Every limit is configurable (settings dialog, command line, tests).
-struct RunLimits
-{
-    int maxLinesKept = 100000; ///< per run, as a ring; older lines are dropped and counted
-    int maxLinesPerSecond = 20000; ///< per run; lines over the rate are dropped and counted (0: no limit)
-    qint64 maxBytesPerSecond = 16 * 1024 * 1024; ///< per run (0: no limit)
-    int maxConcurrentRuns = 4; ///< starting, running and stopping runs together
-    int defaultClientTimeoutSeconds = 10; ///< when a client gives none
-    int maxTimeoutSeconds = 3600;
-    int sigintGraceMs = 2000; ///< after SIGINT, wait this long before SIGTERM
-    int sigtermGraceMs = 5000; ///< after SIGTERM, wait this long before SIGKILL
-    int batchIntervalMs = 50; ///< output reaches listeners at most this often
-};
-
-struct RunRequest
-{
-    QString script;
-    QString reason;
-    ClientInfo client;
-    std::optional<int> timeoutSeconds; ///< nullopt: the default client timeout
-};
 
 class RunController;
 
@@ -48,12 +26,7 @@ public:
     const Privilege &privilege() const { return m_privilege; }
     void setLimits(const RunLimits &limits);
     RunLimits limits() const { return m_limits; }
-    void setAnalyzer(ScriptAnalyzer *analyzer); ///< analyses client requests before approval
     void setStore(RunStore *store); ///< finished runs are saved here
-    void setApprovals(class ApprovalQueue *approvals);
-    ScriptAnalyzer *analyzer() const { return m_analyzer; }
-    /// Longest script accepted: it travels as one argv string (`-e`), which Linux caps at 128 KiB.
-    static constexpr qsizetype maxScriptBytes = 100 * 1024;
     /// The bpftrace arguments for a script: `-f json`, `--unsafe` only when the analysis says so, `-e`.
     static QStringList bpftraceArguments(const QString &script);
     /// The controller of an active run (tests read its process id); nullptr otherwise.
@@ -62,12 +35,13 @@ public:
     /// The person's own run: starts at once, no approval. timeoutSeconds nullopt = no timeout.
     /// Returns the run, which may already be Failed (bad timeout, concurrency limit, ...).
     Run *startPersonRun(const QString &script, std::optional<int> timeoutSeconds = std::nullopt);
-    /// A client's run: created in PendingApproval and handed to the approval queue. Returns
-    /// nullptr with *error set when the request itself is invalid (empty script, bad timeout).
+    /// A client's run: created in PendingApproval and announced with approvalRequested(). Returns
+    /// nullptr with *error set when the request itself is invalid (checkScript(), bad timeout).
     Run *submitClientRun(const RunRequest &request, QString *error = nullptr);
 
     /// Person's Stop and MCP stop_execution: SIGINT, then SIGTERM, then SIGKILL. A pending run is
-    /// denied instead. Returns false with *error when unknown or already ended.
+    /// denied instead ("Withdrawn before a decision was made."; the approval queue sees it leave).
+    /// Returns false with *error when unknown or already ended.
     bool stop(const QString &runId, QString *error = nullptr);
 
     Run *run(const QString &runId) const;
@@ -78,10 +52,13 @@ public:
     /// Adds runs loaded from the store (terminal, read-only).
     void adoptHistory(const QList<Run *> &runs);
 
-    /// Called by ApprovalQueue once a pending run is approved: launches it.
+    /// Launches a pending run that was approved (connected to ApprovalQueue::approved by the
+    /// Engine); anything not in PendingApproval is ignored.
     void launchApproved(Run *run);
 
 Q_SIGNALS:
+    /// A client's run waits for a decision (connected to ApprovalQueue::enqueue by the Engine).
+    void approvalRequested(Run *run);
     void runAdded(Run *run);
     void runStateChanged(Run *run, RunState state);
     void activeRunCountChanged(int count);
@@ -96,9 +73,7 @@ private:
 
     Privilege m_privilege;
     RunLimits m_limits;
-    ScriptAnalyzer *m_analyzer = nullptr;
     RunStore *m_store = nullptr;
-    class ApprovalQueue *m_approvals = nullptr;
     QList<Run *> m_runs; ///< oldest first
     QHash<QString, Run *> m_byId;
     QHash<Run *, RunController *> m_controllers;

@@ -63,19 +63,3 @@ private:
     mutable QMutex m_mutex; ///< one writer at a time: the background thread or a direct save
     std::unique_ptr<QThreadPool> m_writer; ///< one thread, so saves land in order
 };
-
-/// Every approval decision, appended as one JSON line and fsynced; never rewritten.
-class AuditLog
-{
-public:
-    explicit AuditLog(const QString &filePath);
-    QString filePath() const { return m_path; }
-    bool append(const QJsonObject &entry);
-    /// Every complete entry; a torn last line (killed mid-write) is ignored.
-    QList<QJsonObject> readAll() const;
-    QString errorString() const { return m_error; }
-
-private:
-    QString m_path;
-    QString m_error;
-};

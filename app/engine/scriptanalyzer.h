@@ -2,7 +2,7 @@
 // What a bpftrace program would do, before it runs: the facts behind an approval.
 #pragma once
 
-#include "privilege.h"
+#include "launchcommand.h"
 #include "runtypes.h"
 
 #include <QJsonObject>

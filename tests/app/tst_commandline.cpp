@@ -185,12 +185,12 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         QSettings settings(dir.filePath(u"tracedesk.conf"_s), QSettings::IniFormat);
-        settings.setValue(SettingsKey::privilege, u"sudo"_s);
-        settings.setValue(SettingsKey::bpftracePath, u"/usr/local/bin/bpftrace"_s);
-        settings.setValue(SettingsKey::approvalTimeoutSeconds, 60);
-        settings.setValue(SettingsKey::maxConcurrentRuns, 2);
-        settings.setValue(SettingsKey::httpPort, 9100);
-        settings.setValue(SettingsKey::httpEnabled, false);
+        settings.setValue(Setting::privilege, u"sudo"_s);
+        settings.setValue(Setting::bpftracePath, u"/usr/local/bin/bpftrace"_s);
+        settings.setValue(Setting::approvalTimeoutSeconds.key, 60);
+        settings.setValue(Setting::maxConcurrentRuns.key, 2);
+        settings.setValue(Setting::httpPort.key, 9100);
+        settings.setValue(Setting::httpEnabled, false);
 
         // Settings alone.
         {
@@ -228,8 +228,8 @@ private Q_SLOTS:
         }
         // A saved non-loopback address with --http-insecure-no-auth is refused as well.
         {
-            settings.setValue(SettingsKey::httpAddress, u"0.0.0.0"_s);
-            settings.setValue(SettingsKey::httpEnabled, true);
+            settings.setValue(Setting::httpAddress, u"0.0.0.0"_s);
+            settings.setValue(Setting::httpEnabled, true);
             EngineConfig engine;
             McpServerConfig server;
             applyConfiguration(

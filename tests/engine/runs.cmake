@@ -3,6 +3,8 @@
 # Fake bpftrace programs for the fault cases live in fakes/.
 tracedesk_add_test(tst_bpftracejsonparser SOURCES tst_bpftracejsonparser.cpp LIBS tracedesk_engine LABELS engine)
 tracedesk_add_test(tst_bpftracediagnosticparser SOURCES tst_bpftracediagnosticparser.cpp LIBS tracedesk_engine LABELS engine)
+tracedesk_add_test(tst_scriptcheck SOURCES tst_scriptcheck.cpp LIBS tracedesk_engine LABELS engine)
+tracedesk_add_test(tst_settingsstore SOURCES tst_settingsstore.cpp LIBS tracedesk_engine LABELS engine)
 tracedesk_add_test(tst_run SOURCES tst_run.cpp LIBS tracedesk_engine LABELS engine)
 tracedesk_add_test(tst_histogram SOURCES tst_histogram.cpp LIBS tracedesk_engine LABELS engine)
 tracedesk_add_test(tst_mapresult SOURCES tst_mapresult.cpp LIBS tracedesk_engine LABELS engine)

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "approvalqueue.h"
+#include "auditlog.h"
+#include "engine.h"
 #include "runmanager.h"
 #include "runstore.h"
 #include "runtestutil.h"
 #include "scriptanalyzer.h"
+#include "scriptcheck.h"
 
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -19,9 +22,13 @@ class TestApprovalQueue : public QObject
         QTemporaryDir dir;
         RunManager runs;
         AuditLog audit { dir.filePath(u"audit.jsonl"_s) };
-        ApprovalQueue queue { &runs, &audit };
+        ApprovalQueue queue { &audit };
 
-        explicit Fixture(const QString &fake = fakePath(u"quick.sh"_s)) { runs.setPrivilege(directPrivilege(fake)); }
+        explicit Fixture(const QString &fake = fakePath(u"quick.sh"_s))
+        {
+            runs.setPrivilege(directPrivilege(fake));
+            Engine::connectApprovals(&runs, &queue);
+        }
 
         Run *submit(const QString &script, const QString &client = u"Claude Code"_s)
         {
@@ -211,7 +218,7 @@ private Q_SLOTS:
             QSKIP("the full analysis needs bpftrace");
         Fixture f;
         ScriptAnalyzer analyzer;
-        f.runs.setAnalyzer(&analyzer);
+        f.queue.setAnalyzer(&analyzer);
         f.queue.setPolicy(ApprovalPolicy::AllowLowRisk);
         Run *low = f.submit(m_script);
         QSignalSpy analysed(low, &Run::analysisChanged);
@@ -235,7 +242,7 @@ private Q_SLOTS:
             QSKIP("the full analysis needs bpftrace");
         Fixture f;
         ScriptAnalyzer analyzer;
-        f.runs.setAnalyzer(&analyzer);
+        f.queue.setAnalyzer(&analyzer);
         Run *run = f.submit(u"tracepoint:syscalls:sys_enter_open* { @[probe] = count(); }"_s);
         QVERIFY(!run->analysis().complete);
         QSignalSpy analysed(run, &Run::analysisChanged);
@@ -261,6 +268,68 @@ private Q_SLOTS:
             { ApprovalPolicy::Ask, ApprovalPolicy::Deny, ApprovalPolicy::AllowLowRisk, ApprovalPolicy::AllowAll })
             QCOMPARE(approvalPolicyFromName(approvalPolicyName(p)), p);
         QCOMPARE(approvalPolicyName(ApprovalPolicy::AllowLowRisk), u"allow-low-risk"_s);
+    }
+
+    // Neither side calls the other: requests arrive through enqueue(), approvals leave through
+    // approved(), and a withdrawal is seen on the run itself.
+    void worksWithoutARunManager()
+    {
+        qRegisterMetaType<Run *>(); // QSignalSpy records a pointer argument only once its type is known
+        QTemporaryDir dir;
+        AuditLog audit { dir.filePath(u"audit.jsonl"_s) };
+        ApprovalQueue queue { &audit };
+        QSignalSpy approved(&queue, &ApprovalQueue::approved);
+        RunRequest request { m_script, u"why"_s, {}, 10 };
+        Run run(u"run-1"_s, RunOrigin::Client, request);
+        queue.enqueue(&run);
+        QCOMPARE(queue.pending().size(), 1);
+        QVERIFY(queue.approve(run.id()));
+        QCOMPARE(approved.size(), 1);
+        QCOMPARE(approved.at(0).at(0).value<Run *>(), &run);
+        QCOMPARE(run.state(), RunState::PendingApproval); // launching is the RunManager's job
+        QString error;
+        QVERIFY(!queue.approve(run.id(), &error));
+        QVERIFY2(error.contains(u"not waiting"_s), qPrintable(error));
+    }
+
+    void managerAnnouncesRequestsOnly()
+    {
+        qRegisterMetaType<Run *>();
+        RunManager runs;
+        QSignalSpy requested(&runs, &RunManager::approvalRequested);
+        RunRequest request { m_script, u"why"_s, {}, std::nullopt };
+        Run *run = runs.submitClientRun(request);
+        QVERIFY(run);
+        QCOMPARE(requested.size(), 1);
+        QCOMPARE(requested.at(0).at(0).value<Run *>(), run);
+        QCOMPARE(run->state(), RunState::PendingApproval); // nobody listens: it just waits
+        runs.launchApproved(nullptr); // ignored
+    }
+
+    void withdrawnRequestLeavesTheQueue()
+    {
+        Fixture f;
+        QSignalSpy resolved(&f.queue, &ApprovalQueue::requestResolved);
+        Run *run = f.submit(m_script);
+        QVERIFY(f.runs.stop(run->id()));
+        QCOMPARE(run->state(), RunState::Denied);
+        QCOMPARE(run->decision(), Decision::Denied);
+        QCOMPARE(run->decisionMessage(), u"Withdrawn before a decision was made."_s);
+        QVERIFY(f.queue.pending().isEmpty());
+        QCOMPARE(resolved.size(), 1);
+        QCOMPARE(f.auditDecisions(), QStringList { decisionName(Decision::Denied) });
+    }
+
+    void editedScriptIsChecked()
+    {
+        Fixture f;
+        Run *run = f.submit(m_script);
+        QString error;
+        QVERIFY(!f.queue.approveEdited(run->id(), u"  "_s, &error));
+        QCOMPARE(error, u"The script is empty."_s);
+        QVERIFY(!f.queue.approveEdited(run->id(), QString(maxScriptBytes + 1, u'x'), &error));
+        QCOMPARE(error, u"The script is larger than 100 KiB."_s);
+        QCOMPARE(run->state(), RunState::PendingApproval);
     }
 };
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "runstore.h"
+#include "auditlog.h"
 
 #include <QCoreApplication>
 #include <QFile>

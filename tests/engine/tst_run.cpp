@@ -5,6 +5,7 @@
 
 #include <QCryptographicHash>
 #include <QJsonArray>
+#include <QSignalSpy>
 #include <QTest>
 
 class TestRun : public QObject
@@ -143,6 +144,90 @@ private Q_SLOTS:
         std::unique_ptr<Run> back(Run::fromJson(json));
         QCOMPARE(lineTexts(back.get()), lineTexts(run));
         QCOMPARE(back->maps(), run->maps());
+    }
+
+    // Every change goes through a mutator, and each mutator tells listeners.
+    void mutatorsEmitTheirSignals()
+    {
+        RunRequest request;
+        request.script = u"BEGIN { }"_s;
+        request.reason = u"why"_s;
+        request.client.name = u"Claude"_s;
+        request.timeoutSeconds = 5;
+        Run run(u"run-1"_s, RunOrigin::Client, request);
+        QCOMPARE(run.script(), request.script);
+        QCOMPARE(run.originalScript(), request.script);
+        QCOMPARE(run.reason(), u"why"_s);
+        QCOMPARE(run.client().name, u"Claude"_s);
+        QCOMPARE(run.timeoutSeconds(), std::optional<int>(5));
+        QCOMPARE(run.decision(), Decision::Pending);
+        QVERIFY(run.decidedBy().isEmpty());
+
+        QSignalSpy state(&run, &Run::stateChanged);
+        QSignalSpy decision(&run, &Run::decisionChanged);
+        QSignalSpy script(&run, &Run::scriptChanged);
+        QSignalSpy stats(&run, &Run::statsChanged);
+        QSignalSpy output(&run, &Run::outputAppended);
+        QSignalSpy diagnostics(&run, &Run::diagnosticsChanged);
+        QSignalSpy analysis(&run, &Run::analysisChanged);
+
+        run.setEditedScript(u"BEGIN { exit(); }"_s);
+        QCOMPARE(script.size(), 1);
+        QVERIFY(run.scriptEdited());
+        QCOMPARE(run.originalScript(), request.script);
+        run.setEditedScript(u"BEGIN { exit(); }"_s);
+        QCOMPARE(script.size(), 1); // unchanged: no signal
+
+        run.setDecision(Decision::ApprovedEdited, u"person"_s, u"edited"_s);
+        QCOMPARE(decision.size(), 1);
+        QCOMPARE(run.decision(), Decision::ApprovedEdited);
+        QCOMPARE(run.decidedBy(), u"person"_s);
+        QCOMPARE(run.decisionMessage(), u"edited"_s);
+        QVERIFY(run.decidedAt().isValid());
+
+        run.setAnalysis(ScriptAnalysis());
+        QCOMPARE(analysis.size(), 1);
+
+        run.setState(RunState::Running);
+        QCOMPARE(state.size(), 1);
+        QVERIFY(run.startedAt().isValid());
+
+        run.setCounters(3, 1, 0);
+        QCOMPARE(stats.size(), 1);
+        QCOMPARE(run.attachedProbes(), 3);
+        QCOMPARE(run.lostEvents(), qint64(1));
+        run.setCounters(3, 1, 0);
+        QCOMPARE(stats.size(), 1); // unchanged: no signal
+
+        QList<OutputLine> lines(3);
+        run.appendLines(std::move(lines), 2);
+        QCOMPARE(output.size(), 1);
+        QCOMPARE(run.droppedByCap(), qint64(1));
+        QCOMPARE(stats.size(), 2); // the ring dropped a line
+
+        Diagnostic d;
+        d.message = u"careful"_s;
+        run.addDiagnostics({ d });
+        QCOMPARE(diagnostics.size(), 1);
+
+        run.setEnded(RunState::Finished, 0);
+        QCOMPARE(state.size(), 2);
+        QCOMPARE(run.state(), RunState::Finished);
+        QCOMPARE(run.exitCode(), std::optional<int>(0));
+        QVERIFY(run.endedAt().isValid());
+        QVERIFY(run.failureReason().isEmpty());
+    }
+
+    void failedKeepsItsReason()
+    {
+        Run run(u"run-2"_s, RunOrigin::Person, RunRequest { u"BEGIN { }"_s, {}, {}, std::nullopt });
+        QCOMPARE(run.decidedBy(), u"person"_s);
+        QCOMPARE(run.decision(), Decision::NotRequired);
+        QSignalSpy state(&run, &Run::stateChanged);
+        run.setEnded(RunState::Failed, 1, u"bpftrace exited with status 1"_s);
+        QCOMPARE(state.size(), 1);
+        QCOMPARE(run.failureReason(), u"bpftrace exited with status 1"_s);
+        QCOMPARE(run.exitCode(), std::optional<int>(1));
     }
 };
 

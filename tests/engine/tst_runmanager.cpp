@@ -4,6 +4,7 @@
 
 #include "runstore.h"
 #include "runtestutil.h"
+#include "scriptcheck.h"
 #include <cerrno>
 
 #include <QElapsedTimer>
@@ -248,7 +249,7 @@ private Q_SLOTS:
         Run *empty = m->startPersonRun(u"   "_s);
         QCOMPARE(empty->state(), RunState::Failed);
         QVERIFY(!empty->failureReason().isEmpty());
-        QCOMPARE(m->startPersonRun(QString(RunManager::maxScriptBytes + 1, u'x'))->state(), RunState::Failed);
+        QCOMPARE(m->startPersonRun(QString(maxScriptBytes + 1, u'x'))->state(), RunState::Failed);
 
         QString error;
         RunRequest request;

@@ -13,10 +13,10 @@ class TestSettingsDialog : public QObject
 private Q_SLOTS:
     void editsValues()
     {
-        AppSettings current;
+        EngineConfig current;
         current.limits.maxConcurrentRuns = 3;
         current.approvalTimeoutSeconds = 120;
-        current.httpPort = 9000;
+        current.endpoint.httpPort = 9000;
         SettingsDialog dialog(current);
         QCOMPARE(dialog.maxConcurrentRunsSpin()->value(), 3);
         QCOMPARE(dialog.approvalTimeoutSpin()->value(), 120);

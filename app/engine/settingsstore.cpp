@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "settingsstore.h"
+
+#include <QSettings>
+
+namespace {
+template<typename T> void readInt(const QSettings &settings, const IntSetting &setting, T *target)
+{
+    bool ok = false;
+    const qint64 value = settings.value(setting.key).toLongLong(&ok);
+    if (ok && setting.accepts(value))
+        *target = T(value);
+}
+} // namespace
+
+void SettingsStore::read(const QSettings &settings, EngineConfig *config)
+{
+    if (const auto mode = privilegeModeFromName(settings.value(Setting::privilege).toString()))
+        config->privilege = *mode;
+    const QString bpftrace = settings.value(Setting::bpftracePath).toString();
+    if (!bpftrace.isEmpty())
+        config->bpftracePath = bpftrace;
+    readInt(settings, Setting::approvalTimeoutSeconds, &config->approvalTimeoutSeconds);
+    readInt(settings, Setting::maxConcurrentRuns, &config->limits.maxConcurrentRuns);
+    readInt(settings, Setting::maxLinesKept, &config->limits.maxLinesKept);
+    readInt(settings, Setting::maxLinesPerSecond, &config->limits.maxLinesPerSecond);
+    readInt(settings, Setting::defaultClientTimeoutSeconds, &config->limits.defaultClientTimeoutSeconds);
+    readInt(settings, Setting::maxTimeoutSeconds, &config->limits.maxTimeoutSeconds);
+    readInt(settings, Setting::historyMaxBytes, &config->historyMaxBytes);
+    if (settings.contains(Setting::httpEnabled))
+        config->endpoint.httpEnabled = settings.value(Setting::httpEnabled).toBool();
+    readInt(settings, Setting::httpPort, &config->endpoint.httpPort);
+    const QString address = settings.value(Setting::httpAddress).toString();
+    if (!address.isEmpty())
+        config->endpoint.httpAddress = address;
+}
+
+EngineConfig SettingsStore::read(const QSettings &settings)
+{
+    EngineConfig config;
+    read(settings, &config);
+    return config;
+}
+
+EngineConfig SettingsStore::readForEditing(const QSettings &settings, const EngineConfig &running)
+{
+    EngineConfig config = read(settings);
+    config.limits = running.limits;
+    config.approvalTimeoutSeconds = running.approvalTimeoutSeconds;
+    return config;
+}
+
+void SettingsStore::write(QSettings &settings, const EngineConfig &config)
+{
+    settings.setValue(Setting::privilege, privilegeModeName(config.privilege));
+    settings.setValue(Setting::approvalTimeoutSeconds.key, config.approvalTimeoutSeconds);
+    settings.setValue(Setting::maxConcurrentRuns.key, config.limits.maxConcurrentRuns);
+    settings.setValue(Setting::maxLinesKept.key, config.limits.maxLinesKept);
+    settings.setValue(Setting::maxLinesPerSecond.key, config.limits.maxLinesPerSecond);
+    settings.setValue(Setting::defaultClientTimeoutSeconds.key, config.limits.defaultClientTimeoutSeconds);
+    settings.setValue(Setting::maxTimeoutSeconds.key, config.limits.maxTimeoutSeconds);
+    settings.setValue(Setting::httpEnabled, config.endpoint.httpEnabled);
+    settings.setValue(Setting::httpPort.key, config.endpoint.httpPort);
+}
+
+bool SettingsStore::needsRestart(const EngineConfig &from, const EngineConfig &to)
+{
+    return from.privilege != to.privilege || from.endpoint.httpEnabled != to.endpoint.httpEnabled
+        || from.endpoint.httpPort != to.endpoint.httpPort;
+}
