@@ -4,6 +4,7 @@
 #include "runlistmodel.h"
 #include "scripteditor.h"
 
+#include <analysissummary.h>
 #include <approvalqueue.h>
 #include <run.h>
 
@@ -31,19 +32,6 @@ QString riskColor(RiskLevel level)
         break;
     }
     return u"#da4453"_s;
-}
-
-QString riskLabel(RiskLevel level)
-{
-    switch (level) {
-    case RiskLevel::Low:
-        return ApprovalPanel::tr("LOW RISK");
-    case RiskLevel::Medium:
-        return ApprovalPanel::tr("MEDIUM RISK");
-    case RiskLevel::High:
-        break;
-    }
-    return ApprovalPanel::tr("HIGH RISK");
 }
 
 QPushButton *makeButton(const QIcon &icon, const QString &text, QWidget *parent)
@@ -100,6 +88,10 @@ ApprovalPanel::ApprovalPanel(ApprovalQueue *queue, ScriptAnalyzer *analyzer, QWi
     m_countdown->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
     m_risk->setAlignment(Qt::AlignCenter);
     m_risk->setMinimumWidth(110);
+    // The badge shouts; the words stay the ones the status line and the terminal use.
+    QFont badge = m_risk->font();
+    badge.setCapitalization(QFont::AllUppercase);
+    m_risk->setFont(badge);
     m_error->setStyleSheet(u"QLabel { color: #da4453; }"_s);
     m_error->setVisible(false);
 
@@ -236,7 +228,7 @@ QString ApprovalPanel::itemText(Run *run) const
     if (!reason.isEmpty())
         text += u" — "_s + reason;
     const RiskLevel risk = run->analysis().risk;
-    text += u"  ["_s + riskLabel(risk).toLower() + u']';
+    text += u"  ["_s + AnalysisSummary::risk(risk).toLower() + u']';
     return text;
 }
 
@@ -335,33 +327,23 @@ void ApprovalPanel::updateAnalysis()
     if (!m_current)
         return;
     const ScriptAnalysis analysis = m_current->analysis();
-    m_risk->setText(riskLabel(analysis.risk));
+    m_risk->setText(AnalysisSummary::risk(analysis.risk));
     m_risk->setStyleSheet(
         u"QLabel { background: %1; color: white; font-weight: bold; padding: 4px 8px; border-radius: 3px; }"_s.arg(
             riskColor(analysis.risk)));
-    const QStringList reasons = analysis.reasons();
-    if (reasons.isEmpty())
-        m_findings->setText(analysis.complete ? tr("Nothing risky found.") : tr("Analysing…"));
-    else
-        m_findings->setText(u"• "_s + reasons.join(u"\n• "_s));
+    const QStringList findings = AnalysisSummary::findings(analysis);
+    m_findings->setText(analysis.reasons().isEmpty() ? findings.value(0, AnalysisSummary::checking(analysis))
+                                                     : u"• "_s + findings.join(u"\n• "_s));
 
+    m_attachSummary->setText(AnalysisSummary::attachment(analysis));
     m_attachList->clear();
-    if (analysis.attachCount >= 0) {
-        m_attachSummary->setText((analysis.attachCount == 1 ? tr("Attaches to 1 probe.")
-                                                            : tr("Attaches to %1 probes.").arg(analysis.attachCount)));
-        m_attachList->addItems(analysis.attachList.isEmpty() ? analysis.probeSpecs : analysis.attachList);
-    } else {
-        m_attachSummary->setText(analysis.complete
-                ? tr("Attach count unknown; probes as written: %1").arg(analysis.probeSpecs.join(u", "_s))
-                : tr("Counting the probes it attaches to… (as written: %1)").arg(analysis.probeSpecs.join(u", "_s)));
-        m_attachList->addItems(analysis.probeSpecs);
-    }
+    m_attachList->addItems(
+        analysis.attachCount >= 0 && !analysis.attachList.isEmpty() ? analysis.attachList : analysis.probeSpecs);
     m_attachToggle->setEnabled(m_attachList->count() > 0);
     if (analysis.unsafeBuiltins.isEmpty()) {
         m_unsafe->setVisible(false);
     } else {
-        m_unsafe->setText(
-            tr("Uses unsafe builtins: %1 (bpftrace runs with --unsafe)").arg(analysis.unsafeBuiltins.join(u", "_s)));
+        m_unsafe->setText(AnalysisSummary::unsafeBuiltins(analysis));
         m_unsafe->setStyleSheet(u"QLabel { color: #da4453; font-weight: bold; }"_s);
         m_unsafe->setVisible(true);
     }
