@@ -3,6 +3,7 @@
 
 #include "runlistmodel.h"
 #include "scripteditor.h"
+#include "statuscolors.h"
 
 #include <analysissummary.h>
 #include <approvalqueue.h>
@@ -21,17 +22,28 @@
 using namespace Qt::StringLiterals;
 
 namespace {
-QString riskColor(RiskLevel level)
+StatusColors::Role riskRole(RiskLevel level)
 {
     switch (level) {
     case RiskLevel::Low:
-        return u"#27ae60"_s;
+        return StatusColors::Role::Positive;
     case RiskLevel::Medium:
-        return u"#f67400"_s;
+        return StatusColors::Role::Neutral;
     case RiskLevel::High:
         break;
     }
-    return u"#da4453"_s;
+    return StatusColors::Role::Negative;
+}
+
+void setEmphasis(QWidget *widget, bool emphasised)
+{
+    QFont font = widget->font();
+    font.setBold(emphasised);
+    widget->setFont(font);
+    if (emphasised)
+        StatusColors::setTextRole(widget, StatusColors::Role::Negative);
+    else
+        StatusColors::clearTextRole(widget);
 }
 
 QPushButton *makeButton(const QIcon &icon, const QString &text, QWidget *parent)
@@ -71,8 +83,7 @@ ApprovalPanel::ApprovalPanel(ApprovalQueue *queue, ScriptAnalyzer *analyzer, QWi
     , m_idle(new QLabel(this))
 {
     setAccessibleName(tr("Approval requests"));
-    m_banner->setStyleSheet(
-        u"QLabel { background: #f67400; color: white; font-weight: bold; padding: 6px; border-radius: 3px; }"_s);
+    m_banner->setStyleSheet(StatusColors::badgeStyleSheet(StatusColors::Role::Neutral, palette(), u"6px"_s));
     m_banner->setAccessibleName(tr("Pending approvals"));
     m_queue->setAccessibleName(tr("Waiting requests"));
     m_queue->setMaximumHeight(96);
@@ -92,7 +103,7 @@ ApprovalPanel::ApprovalPanel(ApprovalQueue *queue, ScriptAnalyzer *analyzer, QWi
     QFont badge = m_risk->font();
     badge.setCapitalization(QFont::AllUppercase);
     m_risk->setFont(badge);
-    m_error->setStyleSheet(u"QLabel { color: #da4453; }"_s);
+    StatusColors::setTextRole(m_error, StatusColors::Role::Negative);
     m_error->setVisible(false);
 
     m_attachToggle->setCheckable(true);
@@ -328,9 +339,7 @@ void ApprovalPanel::updateAnalysis()
         return;
     const ScriptAnalysis analysis = m_current->analysis();
     m_risk->setText(AnalysisSummary::risk(analysis.risk));
-    m_risk->setStyleSheet(
-        u"QLabel { background: %1; color: white; font-weight: bold; padding: 4px 8px; border-radius: 3px; }"_s.arg(
-            riskColor(analysis.risk)));
+    m_risk->setStyleSheet(StatusColors::badgeStyleSheet(riskRole(analysis.risk), palette(), u"4px 8px"_s));
     const QStringList findings = AnalysisSummary::findings(analysis);
     m_findings->setText(analysis.reasons().isEmpty() ? findings.value(0, AnalysisSummary::checking(analysis))
                                                      : u"• "_s + findings.join(u"\n• "_s));
@@ -344,7 +353,7 @@ void ApprovalPanel::updateAnalysis()
         m_unsafe->setVisible(false);
     } else {
         m_unsafe->setText(AnalysisSummary::unsafeBuiltins(analysis));
-        m_unsafe->setStyleSheet(u"QLabel { color: #da4453; font-weight: bold; }"_s);
+        setEmphasis(m_unsafe, true);
         m_unsafe->setVisible(true);
     }
     if (!m_editing)
@@ -364,7 +373,7 @@ void ApprovalPanel::updateCountdown()
     }
     const qint64 seconds = qMax<qint64>(0, QDateTime::currentDateTimeUtc().secsTo(expires));
     m_countdown->setText(tr("Expires in %1:%2").arg(int(seconds / 60)).arg(int(seconds % 60), 2, 10, QLatin1Char('0')));
-    m_countdown->setStyleSheet(seconds < 30 ? u"QLabel { color: #da4453; font-weight: bold; }"_s : QString());
+    setEmphasis(m_countdown, seconds < 30);
 }
 
 void ApprovalPanel::setEditing(bool editing)

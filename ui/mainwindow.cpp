@@ -11,6 +11,7 @@
 #include "runview.h"
 #include "scripteditor.h"
 #include "settingsdialog.h"
+#include "statuscolors.h"
 #include "uihelpers.h"
 #include "uilogging.h"
 
@@ -295,7 +296,10 @@ void MainWindow::createStatusBar()
 {
     for (QLabel *label : { m_privilegeLabel, m_versionLabel, m_endpointLabel, m_clientsLabel, m_pendingLabel })
         label->setContentsMargins(6, 0, 6, 0);
-    m_pendingLabel->setStyleSheet(u"QLabel { color: #f67400; font-weight: bold; }"_s);
+    StatusColors::setTextRole(m_pendingLabel, StatusColors::Role::Neutral);
+    QFont bold = m_pendingLabel->font();
+    bold.setBold(true);
+    m_pendingLabel->setFont(bold);
     statusBar()->addPermanentWidget(m_pendingLabel);
     statusBar()->addPermanentWidget(m_privilegeLabel);
     statusBar()->addPermanentWidget(m_versionLabel);

@@ -103,7 +103,8 @@ private Q_SLOTS:
         bad.diagnostics.append({ Diagnostic::Severity::Error, 1, 1, 1, u"syntax error"_s });
         bad.diagnostics.append({ Diagnostic::Severity::Warning, 2, 1, 1, u"unused"_s });
         QTest::newRow("errors")
-            << bad << u"Attaches to 1 probe · High risk · 1 error · Uses unsafe builtins: system (bpftrace runs with --unsafe)"_s;
+            << bad
+            << u"Attaches to 1 probe · High risk · 1 error · Uses unsafe builtins: system (bpftrace runs with --unsafe)"_s;
         bad.diagnostics.append({ Diagnostic::Severity::Error, 3, 1, 1, u"again"_s });
         bad.unsafeBuiltins.clear();
         QTest::newRow("two errors") << bad << u"Attaches to 1 probe · High risk · 2 errors"_s;
