@@ -2,14 +2,10 @@
 // tracedesk: the window (default), --headless (MCP only) or --mcp-stdio (the bridge MCP clients
 // launch). The command line is defined in commandline.h.
 #include "commandline.h"
-#include "engine.h"
+#include "desktopinstance.h"
 #include "headless.h"
-#include "mainwindow.h"
-#include "mcpserver.h"
 #include "mcpsocketserver.h"
-#include "singleinstance.h"
 #include "stdiobridge.h"
-#include "unixsignals.h"
 
 #include <QApplication>
 #include <QCoreApplication>
@@ -19,7 +15,6 @@
 
 #include <csignal>
 #include <cstdio>
-#include <memory>
 
 using namespace Qt::StringLiterals;
 
@@ -128,60 +123,16 @@ int runWindow(int argc, char **argv, const CommandLineOptions &options)
     QApplication app(argc, argv);
     setApplicationNames();
     QApplication::setDesktopFileName(u"org.tracedesk.TraceDesk"_s);
-    if (options.approvalPolicy)
-        print(stderr, u"tracedesk: --approval-policy applies to --headless only; the window asks you\n"_s);
 
     EngineConfig engineConfig;
     McpServerConfig serverConfig;
     if (!loadConfiguration(options, &engineConfig, &serverConfig))
         return 2;
-    engineConfig.approvalPolicy = ApprovalPolicy::Ask;
 
-    std::unique_ptr<Engine> engine;
-    std::unique_ptr<McpServer> server;
-    std::unique_ptr<MainWindow> window;
-
-    InstanceActivator activator(serverConfig.socketPath);
-    QObject::connect(&activator, &InstanceActivator::finished, &app,
-        [&](InstanceActivator::Outcome outcome, const QString &message) {
-            switch (outcome) {
-            case InstanceActivator::Outcome::Activated:
-                print(stderr, u"tracedesk: raised the window of the running instance\n"_s);
-                app.exit(0);
-                return;
-            case InstanceActivator::Outcome::Headless:
-            case InstanceActivator::Outcome::Failed:
-                print(stderr, u"tracedesk: "_s + message + u'\n');
-                app.exit(1);
-                return;
-            case InstanceActivator::Outcome::NoInstance:
-                break;
-            }
-            engine = std::make_unique<Engine>(engineConfig);
-            server = std::make_unique<McpServer>(engine.get(), serverConfig);
-            if (!server->start()) {
-                // The window still works for the person; its endpoint panel shows the problem.
-                print(stderr, u"tracedesk: the MCP endpoint did not start: "_s + server->errorString() + u'\n');
-            }
-            engine->start();
-            window = std::make_unique<MainWindow>(engine.get(), server.get());
-            MainWindow *w = window.get();
-            server->setActivationHandler([w] { w->raiseAndActivate(); });
-            window->show();
-        });
-    QTimer::singleShot(0, &activator, &InstanceActivator::start);
-
-    UnixSignalWatcher signals({ SIGINT, SIGTERM, SIGHUP });
-    QObject::connect(&signals, &UnixSignalWatcher::signalReceived, &app, [] { QCoreApplication::quit(); });
-
-    const int exitCode = app.exec();
-    // The window and the endpoint refer to the engine: tear down in reverse order.
-    if (server)
-        server->setActivationHandler({});
-    window.reset();
-    server.reset();
-    engine.reset();
-    return exitCode;
+    DesktopInstance instance(options, engineConfig, serverConfig);
+    QObject::connect(&instance, &DesktopInstance::finished, &app, &QCoreApplication::exit);
+    QTimer::singleShot(0, &instance, &DesktopInstance::start);
+    return app.exec();
 }
 
 } // namespace

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "terminalapprover.h"
 
+#include "analysissummary.h"
 #include "approvalqueue.h"
 #include "run.h"
 
@@ -23,6 +24,8 @@ Q_LOGGING_CATEGORY(lcTerminalApprover, "tracedesk.app.terminal", QtWarningMsg)
 namespace {
 
 constexpr int MaxInlineLines = 10000;
+// Enough to recognise what it attaches to; a wildcard can expand to thousands.
+constexpr int ProbesShown = 20;
 
 QString numbered(const QString &script)
 {
@@ -33,34 +36,6 @@ QString numbered(const QString &script)
         if (i == lines.size() - 1 && lines.at(i).isEmpty())
             break;
         text += u"  "_s + QString::number(i + 1).rightJustified(width) + u" | "_s + lines.at(i) + u'\n';
-    }
-    return text;
-}
-
-QString analysisText(const ScriptAnalysis &analysis)
-{
-    QString text = u"Risk: "_s + riskLevelName(analysis.risk).toUpper();
-    if (!analysis.complete)
-        text += u" (quick check; bpftrace's own check is still running)"_s;
-    text += u'\n';
-    for (const QString &reason : analysis.reasons())
-        text += u"  - "_s + reason + u'\n';
-    if (analysis.attachCount >= 0)
-        text += u"Attaches to %1 probe(s)"_s.arg(analysis.attachCount);
-    else
-        text += u"Attach points (not yet expanded)"_s;
-    const QStringList &probes = analysis.attachList.isEmpty() ? analysis.probeSpecs : analysis.attachList;
-    constexpr int shown = 20;
-    for (int i = 0; i < probes.size() && i < shown; ++i)
-        text += (i == 0 ? u": "_s : u", "_s) + probes.at(i);
-    if (probes.size() > shown)
-        text += u", ... (%1 more)"_s.arg(probes.size() - shown);
-    text += u'\n';
-    if (!analysis.unsafeBuiltins.isEmpty())
-        text += u"Unsafe builtins: "_s + analysis.unsafeBuiltins.join(u", "_s) + u" (needs --unsafe)\n"_s;
-    for (const Diagnostic &diagnostic : analysis.diagnostics) {
-        text += u"  %1%2: %3\n"_s.arg(Diagnostic::severityName(diagnostic.severity),
-            diagnostic.line > 0 ? u" line %1"_s.arg(diagnostic.line) : QString(), diagnostic.message);
     }
     return text;
 }
@@ -152,7 +127,8 @@ void TerminalApprover::showRequest(Run *run)
     disconnect(m_analysisConnection);
     m_analysisConnection = connect(run, &Run::analysisChanged, this, [this, run] {
         if (run == m_current && m_stage == Stage::Choice)
-            write(u"\nAnalysis updated for %1:\n"_s.arg(run->id()) + analysisText(run->analysis()) + u"> "_s);
+            write(u"\nAnalysis updated for %1:\n"_s.arg(run->id())
+                + AnalysisSummary::report(run->analysis(), ProbesShown) + u"> "_s);
     });
 
     QString text = u"\n=== Request %1 from %2"_s.arg(run->id(), run->client().displayName());
@@ -163,7 +139,7 @@ void TerminalApprover::showRequest(Run *run)
     if (run->timeoutSeconds())
         text += u"Runs for at most %1 s\n"_s.arg(*run->timeoutSeconds());
     text += u"Script:\n"_s + numbered(run->script());
-    text += analysisText(run->analysis());
+    text += AnalysisSummary::report(run->analysis(), ProbesShown);
     const QDateTime expires = m_approvals->expiresAt(run->id());
     if (expires.isValid())
         text += u"Expires in %1 s.\n"_s.arg(qMax<qint64>(0, QDateTime::currentDateTimeUtc().secsTo(expires)));
@@ -390,7 +366,7 @@ void TerminalApprover::offerEdited(const QString &script)
     }
     m_editedScript = script;
     const ScriptAnalysis analysis = ScriptAnalyzer::analyzeText(script);
-    write(u"Edited script:\n"_s + numbered(script) + analysisText(analysis));
+    write(u"Edited script:\n"_s + numbered(script) + AnalysisSummary::report(analysis, ProbesShown));
     m_stage = Stage::ConfirmEdit;
     prompt();
 }

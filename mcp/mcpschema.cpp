@@ -2,6 +2,8 @@
 // Builders for the JSON Schemas the tools advertise, and the validator that reads them back.
 #include "mcpschema.h"
 
+#include "scriptcheck.h"
+
 #include <QJsonArray>
 
 #include <cmath>
@@ -100,7 +102,7 @@ QJsonObject McpSchema::annotations(bool readOnly, bool destructive, bool idempot
 
 QJsonObject McpSchema::program()
 {
-    return stringProp(u"The bpftrace program text"_s, 1, kMaxProgramLength);
+    return stringProp(u"The bpftrace program text"_s, 1, int(maxScriptBytes));
 }
 
 QString McpSchema::checkArguments(const QJsonObject &schema, const QJsonObject &arguments)

@@ -8,14 +8,12 @@
 #include <optional>
 
 namespace McpSchema {
-/// The longest program exec_program and validate_program accept, in characters.
-inline constexpr int kMaxProgramLength = 65536;
-
 /// A string property; a negative bound is left out.
 QJsonObject stringProp(const QString &description, int minLength = -1, int maxLength = -1);
 /// An integer property with its bounds and, optionally, its default.
 QJsonObject intProp(const QString &description, qint64 minimum, qint64 maximum, std::optional<qint64> def = {});
-/// The 'program' property of the tools that take a bpftrace program.
+/// The 'program' property of the tools that take a bpftrace program: at most maxScriptBytes
+/// characters (scriptcheck.h), the engine's one limit, which then refuses it in bytes if needed.
 QJsonObject program();
 /// {"type": type} with a description when one is given.
 QJsonObject typed(const QString &type, const QString &description = {});

@@ -3,7 +3,9 @@
 
 #include "runlistmodel.h"
 #include "scripteditor.h"
+#include "statuscolors.h"
 
+#include <analysissummary.h>
 #include <approvalqueue.h>
 #include <run.h>
 
@@ -20,30 +22,28 @@
 using namespace Qt::StringLiterals;
 
 namespace {
-QString riskColor(RiskLevel level)
+StatusColors::Role riskRole(RiskLevel level)
 {
     switch (level) {
     case RiskLevel::Low:
-        return u"#27ae60"_s;
+        return StatusColors::Role::Positive;
     case RiskLevel::Medium:
-        return u"#f67400"_s;
+        return StatusColors::Role::Neutral;
     case RiskLevel::High:
         break;
     }
-    return u"#da4453"_s;
+    return StatusColors::Role::Negative;
 }
 
-QString riskLabel(RiskLevel level)
+void setEmphasis(QWidget *widget, bool emphasised)
 {
-    switch (level) {
-    case RiskLevel::Low:
-        return ApprovalPanel::tr("LOW RISK");
-    case RiskLevel::Medium:
-        return ApprovalPanel::tr("MEDIUM RISK");
-    case RiskLevel::High:
-        break;
-    }
-    return ApprovalPanel::tr("HIGH RISK");
+    QFont font = widget->font();
+    font.setBold(emphasised);
+    widget->setFont(font);
+    if (emphasised)
+        StatusColors::setTextRole(widget, StatusColors::Role::Negative);
+    else
+        StatusColors::clearTextRole(widget);
 }
 
 QPushButton *makeButton(const QIcon &icon, const QString &text, QWidget *parent)
@@ -83,8 +83,7 @@ ApprovalPanel::ApprovalPanel(ApprovalQueue *queue, ScriptAnalyzer *analyzer, QWi
     , m_idle(new QLabel(this))
 {
     setAccessibleName(tr("Approval requests"));
-    m_banner->setStyleSheet(
-        u"QLabel { background: #f67400; color: white; font-weight: bold; padding: 6px; border-radius: 3px; }"_s);
+    m_banner->setStyleSheet(StatusColors::badgeStyleSheet(StatusColors::Role::Neutral, palette(), u"6px"_s));
     m_banner->setAccessibleName(tr("Pending approvals"));
     m_queue->setAccessibleName(tr("Waiting requests"));
     m_queue->setMaximumHeight(96);
@@ -100,7 +99,11 @@ ApprovalPanel::ApprovalPanel(ApprovalQueue *queue, ScriptAnalyzer *analyzer, QWi
     m_countdown->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
     m_risk->setAlignment(Qt::AlignCenter);
     m_risk->setMinimumWidth(110);
-    m_error->setStyleSheet(u"QLabel { color: #da4453; }"_s);
+    // The badge shouts; the words stay the ones the status line and the terminal use.
+    QFont badge = m_risk->font();
+    badge.setCapitalization(QFont::AllUppercase);
+    m_risk->setFont(badge);
+    StatusColors::setTextRole(m_error, StatusColors::Role::Negative);
     m_error->setVisible(false);
 
     m_attachToggle->setCheckable(true);
@@ -236,7 +239,7 @@ QString ApprovalPanel::itemText(Run *run) const
     if (!reason.isEmpty())
         text += u" — "_s + reason;
     const RiskLevel risk = run->analysis().risk;
-    text += u"  ["_s + riskLabel(risk).toLower() + u']';
+    text += u"  ["_s + AnalysisSummary::risk(risk).toLower() + u']';
     return text;
 }
 
@@ -335,34 +338,22 @@ void ApprovalPanel::updateAnalysis()
     if (!m_current)
         return;
     const ScriptAnalysis analysis = m_current->analysis();
-    m_risk->setText(riskLabel(analysis.risk));
-    m_risk->setStyleSheet(
-        u"QLabel { background: %1; color: white; font-weight: bold; padding: 4px 8px; border-radius: 3px; }"_s.arg(
-            riskColor(analysis.risk)));
-    const QStringList reasons = analysis.reasons();
-    if (reasons.isEmpty())
-        m_findings->setText(analysis.complete ? tr("Nothing risky found.") : tr("Analysing…"));
-    else
-        m_findings->setText(u"• "_s + reasons.join(u"\n• "_s));
+    m_risk->setText(AnalysisSummary::risk(analysis.risk));
+    m_risk->setStyleSheet(StatusColors::badgeStyleSheet(riskRole(analysis.risk), palette(), u"4px 8px"_s));
+    const QStringList findings = AnalysisSummary::findings(analysis);
+    m_findings->setText(analysis.reasons().isEmpty() ? findings.value(0, AnalysisSummary::checking(analysis))
+                                                     : u"• "_s + findings.join(u"\n• "_s));
 
+    m_attachSummary->setText(AnalysisSummary::attachment(analysis));
     m_attachList->clear();
-    if (analysis.attachCount >= 0) {
-        m_attachSummary->setText((analysis.attachCount == 1 ? tr("Attaches to 1 probe.")
-                                                            : tr("Attaches to %1 probes.").arg(analysis.attachCount)));
-        m_attachList->addItems(analysis.attachList.isEmpty() ? analysis.probeSpecs : analysis.attachList);
-    } else {
-        m_attachSummary->setText(analysis.complete
-                ? tr("Attach count unknown; probes as written: %1").arg(analysis.probeSpecs.join(u", "_s))
-                : tr("Counting the probes it attaches to… (as written: %1)").arg(analysis.probeSpecs.join(u", "_s)));
-        m_attachList->addItems(analysis.probeSpecs);
-    }
+    m_attachList->addItems(
+        analysis.attachCount >= 0 && !analysis.attachList.isEmpty() ? analysis.attachList : analysis.probeSpecs);
     m_attachToggle->setEnabled(m_attachList->count() > 0);
     if (analysis.unsafeBuiltins.isEmpty()) {
         m_unsafe->setVisible(false);
     } else {
-        m_unsafe->setText(
-            tr("Uses unsafe builtins: %1 (bpftrace runs with --unsafe)").arg(analysis.unsafeBuiltins.join(u", "_s)));
-        m_unsafe->setStyleSheet(u"QLabel { color: #da4453; font-weight: bold; }"_s);
+        m_unsafe->setText(AnalysisSummary::unsafeBuiltins(analysis));
+        setEmphasis(m_unsafe, true);
         m_unsafe->setVisible(true);
     }
     if (!m_editing)
@@ -382,7 +373,7 @@ void ApprovalPanel::updateCountdown()
     }
     const qint64 seconds = qMax<qint64>(0, QDateTime::currentDateTimeUtc().secsTo(expires));
     m_countdown->setText(tr("Expires in %1:%2").arg(int(seconds / 60)).arg(int(seconds % 60), 2, 10, QLatin1Char('0')));
-    m_countdown->setStyleSheet(seconds < 30 ? u"QLabel { color: #da4453; font-weight: bold; }"_s : QString());
+    setEmphasis(m_countdown, seconds < 30);
 }
 
 void ApprovalPanel::setEditing(bool editing)

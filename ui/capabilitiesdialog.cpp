@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "capabilitiesdialog.h"
 
+#include "statuscolors.h"
+
 #include <QDialogButtonBox>
 #include <QHeaderView>
 #include <QLabel>
@@ -82,7 +84,7 @@ void CapabilitiesDialog::setInfo(const BpfInfo &info)
             auto *item = new QTreeWidgetItem(group, { it.key(), it.value() ? tr("yes") : tr("no") });
             item->setIcon(1, QIcon::fromTheme(it.value() ? u"dialog-ok-apply"_s : u"dialog-cancel"_s));
             if (!it.value())
-                item->setForeground(1, QColor(0xda, 0x44, 0x53));
+                item->setForeground(1, StatusColors::text(StatusColors::Role::Negative, palette()));
         }
         group->setExpanded(values.size() <= 40);
         group->setFirstColumnSpanned(true);

@@ -11,9 +11,11 @@
 #include "scripteditor.h"
 #include "settingsdialog.h"
 #include "settingsstore.h"
+#include "statuscolors.h"
 #include "uihelpers.h"
 #include "uilogging.h"
 
+#include <analysissummary.h>
 #include <engine.h>
 #include <examplelibrary.h>
 #include <mcpserver.h>
@@ -102,26 +104,8 @@ MainWindow::MainWindow(Engine *engine, McpServer *server, QWidget *parent)
     createStatusBar();
 
     connect(m_editor->document(), &QTextDocument::modificationChanged, this, &MainWindow::updateTitle);
-    connect(m_editor, &ScriptEditor::analysisChanged, this, [this](const ScriptAnalysis &analysis) {
-        int errors = 0;
-        for (const Diagnostic &d : analysis.diagnostics)
-            errors += d.severity == Diagnostic::Severity::Error ? 1 : 0;
-        QStringList parts;
-        if (analysis.attachCount >= 0)
-            parts.append(analysis.attachCount == 1 ? tr("attaches 1 probe")
-                                                   : tr("attaches %1 probes").arg(analysis.attachCount));
-        else
-            parts.append(analysis.probeSpecs.size() == 1 ? tr("1 probe spec")
-                                                         : tr("%1 probe specs").arg(analysis.probeSpecs.size()));
-        parts.append(tr("%1 risk").arg(riskLevelName(analysis.risk)));
-        if (errors)
-            parts.append(errors == 1 ? tr("1 error") : tr("%1 errors").arg(errors));
-        if (!analysis.unsafeBuiltins.isEmpty())
-            parts.append(tr("unsafe: %1").arg(analysis.unsafeBuiltins.join(u", "_s)));
-        if (!analysis.complete)
-            parts.append(tr("checking with bpftrace…"));
-        m_analysisLabel->setText(parts.join(u" · "_s));
-    });
+    connect(m_editor, &ScriptEditor::analysisChanged, this,
+        [this](const ScriptAnalysis &analysis) { m_analysisLabel->setText(AnalysisSummary::statusLine(analysis)); });
     connect(m_runs, &RunsPanel::currentRunChanged, this, [this](Run *run) {
         m_runView->setRun(run);
         updateRunActions();
@@ -312,7 +296,10 @@ void MainWindow::createStatusBar()
 {
     for (QLabel *label : { m_privilegeLabel, m_versionLabel, m_endpointLabel, m_clientsLabel, m_pendingLabel })
         label->setContentsMargins(6, 0, 6, 0);
-    m_pendingLabel->setStyleSheet(u"QLabel { color: #f67400; font-weight: bold; }"_s);
+    StatusColors::setTextRole(m_pendingLabel, StatusColors::Role::Neutral);
+    QFont bold = m_pendingLabel->font();
+    bold.setBold(true);
+    m_pendingLabel->setFont(bold);
     statusBar()->addPermanentWidget(m_pendingLabel);
     statusBar()->addPermanentWidget(m_privilegeLabel);
     statusBar()->addPermanentWidget(m_versionLabel);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "outputmodel.h"
 
+#include "statuscolors.h"
+
 #include <QBrush>
 #include <QColor>
 #include <QFont>
@@ -119,9 +121,9 @@ QVariant OutputModel::data(const QModelIndex &index, int role) const
         return int(line.stream);
     case Qt::ForegroundRole:
         if (line.stream == OutputLine::Stream::Stderr)
-            return QBrush(QColor(0xda, 0x44, 0x53));
+            return QBrush(StatusColors::text(StatusColors::Role::Negative));
         if (line.stream == OutputLine::Stream::Event)
-            return QBrush(QColor(0x7f, 0x8c, 0x8d));
+            return QBrush(StatusColors::text(StatusColors::Role::Inactive));
         return {};
     case Qt::ToolTipRole:
         return tr("Line %L1, %2 ms after start").arg(line.offset + 1).arg(line.msSinceStart);

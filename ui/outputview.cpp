@@ -2,6 +2,7 @@
 #include "outputview.h"
 
 #include "outputmodel.h"
+#include "statuscolors.h"
 
 #include <run.h>
 
@@ -55,7 +56,8 @@ OutputView::OutputView(QWidget *parent)
     m_notice->setVisible(false);
     m_notice->setWordWrap(true);
     m_notice->setStyleSheet(
-        u"QLabel { background: palette(alternate-base); padding: 3px; border-left: 3px solid #f67400; }"_s);
+        u"QLabel { background: palette(alternate-base); padding: 3px; border-left: 3px solid %1; }"_s.arg(
+            StatusColors::text(StatusColors::Role::Neutral, palette()).name()));
 
     auto *bar = new QHBoxLayout;
     bar->setContentsMargins(0, 0, 0, 0);

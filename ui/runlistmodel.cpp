@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "runlistmodel.h"
 
+#include "statuscolors.h"
+
 #include <run.h>
 #include <runmanager.h>
 
@@ -189,11 +191,11 @@ QVariant RunListModel::data(const QModelIndex &index, int role) const
         case RunState::Failed:
         case RunState::Denied:
         case RunState::Expired:
-            return QBrush(QColor(0xda, 0x44, 0x53));
+            return QBrush(StatusColors::text(StatusColors::Role::Negative));
         case RunState::PendingApproval:
-            return QBrush(QColor(0xf6, 0x74, 0x00));
+            return QBrush(StatusColors::text(StatusColors::Role::Neutral));
         case RunState::Running:
-            return QBrush(QColor(0x27, 0xae, 0x60));
+            return QBrush(StatusColors::text(StatusColors::Role::Positive));
         default:
             break;
         }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "scripteditor.h"
 
+#include "statuscolors.h"
 #include "syntaxsupport.h"
 
 #include <KSyntaxHighlighting/SyntaxHighlighter>
@@ -35,13 +36,13 @@ QColor severityColor(Diagnostic::Severity severity)
 {
     switch (severity) {
     case Diagnostic::Severity::Error:
-        return QColor(0xda, 0x44, 0x53);
+        return StatusColors::text(StatusColors::Role::Negative);
     case Diagnostic::Severity::Warning:
-        return QColor(0xf6, 0x74, 0x00);
+        return StatusColors::text(StatusColors::Role::Neutral);
     case Diagnostic::Severity::Note:
         break;
     }
-    return QColor(0x3d, 0xae, 0xe9);
+    return StatusColors::text(StatusColors::Role::Information);
 }
 
 QString severityLabel(Diagnostic::Severity severity)

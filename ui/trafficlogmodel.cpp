@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "trafficlogmodel.h"
 
+#include "statuscolors.h"
+
 #include <QBrush>
 #include <QColor>
 #include <QLocale>
@@ -67,7 +69,7 @@ QVariant TrafficLogModel::data(const QModelIndex &index, int role) const
         return {};
     const McpTrafficEntry &entry = m_entries[size_t(index.row())];
     if (role == Qt::ForegroundRole && entry.isError)
-        return QBrush(QColor(0xda, 0x44, 0x53));
+        return QBrush(StatusColors::text(StatusColors::Role::Negative));
     if (role == Qt::ToolTipRole)
         return entry.isError ? entry.error : tr("Session %1").arg(entry.sessionId);
     if (role == Qt::TextAlignmentRole && index.column() == DurationColumn)

@@ -173,9 +173,13 @@ void Run::appendLines(QList<OutputLine> &&lines, int maxKept)
         Q_EMIT statsChanged();
 }
 
-void Run::setMap(const QString &name, const QString &kind, const QJsonValue &data)
+void Run::updateMaps(const RunResults &maps)
 {
-    m_maps.insert(MapResult::fromBpftraceJson(name, kind, data));
+    if (maps.isEmpty())
+        return;
+    for (const MapResult &map : maps.maps())
+        m_maps.insert(map);
+    Q_EMIT mapsChanged();
 }
 
 void Run::addDiagnostics(const QList<Diagnostic> &diagnostics)

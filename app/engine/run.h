@@ -124,7 +124,8 @@ public:
     void appendLines(QList<OutputLine> &&lines, int maxKept);
     /// The counters the controller accumulates between batches; emits statsChanged when one changed.
     void setCounters(int attachedProbes, qint64 lostEvents, qint64 droppedByRate);
-    void setMap(const QString &name, const QString &kind, const QJsonValue &data);
+    /// Replaces each map named in `maps` (bpftrace prints a map whole) and emits mapsChanged.
+    void updateMaps(const RunResults &maps);
     void addDiagnostics(const QList<Diagnostic> &diagnostics);
     void setAnalysis(const ScriptAnalysis &analysis);
 

@@ -13,20 +13,6 @@
 using namespace Qt::StringLiterals;
 
 namespace {
-QString mapKind(OutputEvent::Kind kind)
-{
-    switch (kind) {
-    case OutputEvent::Kind::Hist:
-        return u"hist"_s;
-    case OutputEvent::Kind::Lhist:
-        return u"lhist"_s;
-    case OutputEvent::Kind::Stats:
-        return u"stats"_s;
-    default:
-        return u"map"_s;
-    }
-}
-
 QString signalLine(int signal)
 {
     switch (signal) {
@@ -253,14 +239,11 @@ void RunController::handleEvent(const OutputEvent &event)
     case Kind::Hist:
     case Kind::Lhist:
     case Kind::Stats: {
-        const QJsonObject data = event.data.toObject();
-        for (auto it = data.begin(); it != data.end(); ++it)
-            m_run->setMap(it.key(), mapKind(event.kind), it.value());
-        m_mapsDirty = true;
+        m_pendingMaps.insertBpftraceJson(event.type, event.data.toObject());
         break;
     }
     }
-    if ((m_mapsDirty || m_statsDirty) && !m_batchTimer.isActive())
+    if ((!m_pendingMaps.isEmpty() || m_statsDirty) && !m_batchTimer.isActive())
         m_batchTimer.start();
 }
 
@@ -303,10 +286,7 @@ void RunController::flush()
     m_batchTimer.stop();
     if (!m_batch.isEmpty())
         m_run->appendLines(std::exchange(m_batch, {}), m_limits.maxLinesKept);
-    if (m_mapsDirty) {
-        m_mapsDirty = false;
-        Q_EMIT m_run->mapsChanged();
-    }
+    m_run->updateMaps(std::exchange(m_pendingMaps, {}));
     if (m_statsDirty) {
         m_statsDirty = false;
         m_run->setCounters(m_attachedProbes, m_lostEvents, m_droppedByRate);

@@ -70,7 +70,7 @@ private:
     int m_stopStage = 0; ///< 0 none, 1 SIGINT sent, 2 SIGTERM sent, 3 SIGKILL sent
     bool m_stopPending = false; ///< stop() came before the process started
     RunState m_endState = RunState::Stopped;
-    bool m_mapsDirty = false;
+    RunResults m_pendingMaps; ///< maps printed since the last batch, parsed once
     bool m_statsDirty = false;
     bool m_ended = false;
     // Counters handed to the run once per batch (Run::setCounters), not once per line.

@@ -94,7 +94,7 @@ private Q_SLOTS:
         QVERIFY(rig.shows("via socket"));
         QVERIFY(rig.shows("Reason: check the printf path"));
         QVERIFY(rig.shows("printf(\"hi\\n\")"));
-        QVERIFY(rig.shows("Risk: "));
+        QVERIFY(rig.shows("Low risk") || rig.shows("Medium risk") || rig.shows("High risk"));
         QVERIFY(rig.shows("BEGIN"));
         QVERIFY(rig.shows("Expires in "));
         QCOMPARE(rig.approver->currentRunId(), run->id());

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The analysis wording in one place; see analysissummary.h.
+#include "analysissummary.h"
+
+#include <algorithm>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+const QStringList &attachedProbes(const ScriptAnalysis &analysis)
+{
+    return analysis.attachList.isEmpty() ? analysis.probeSpecs : analysis.attachList;
+}
+
+int errorCount(const ScriptAnalysis &analysis)
+{
+    return int(std::count_if(analysis.diagnostics.cbegin(), analysis.diagnostics.cend(),
+        [](const Diagnostic &d) { return d.severity == Diagnostic::Severity::Error; }));
+}
+} // namespace
+
+QString AnalysisSummary::risk(RiskLevel level)
+{
+    switch (level) {
+    case RiskLevel::Low:
+        return tr("Low risk");
+    case RiskLevel::Medium:
+        return tr("Medium risk");
+    case RiskLevel::High:
+        break;
+    }
+    return tr("High risk");
+}
+
+QStringList AnalysisSummary::findings(const ScriptAnalysis &analysis)
+{
+    const QStringList reasons = analysis.reasons();
+    if (reasons.isEmpty() && analysis.complete)
+        return { tr("Nothing risky found.") };
+    return reasons;
+}
+
+QString AnalysisSummary::attachment(const ScriptAnalysis &analysis)
+{
+    if (analysis.attachCount >= 0)
+        return analysis.attachCount == 1 ? tr("Attaches to 1 probe")
+                                         : tr("Attaches to %1 probes").arg(analysis.attachCount);
+    const QString written = analysis.probeSpecs.join(u", "_s);
+    return analysis.complete ? tr("Attach count unknown; probes as written: %1").arg(written)
+                             : tr("Counting the probes it attaches to… (as written: %1)").arg(written);
+}
+
+QString AnalysisSummary::probeList(const ScriptAnalysis &analysis, int limit)
+{
+    const QStringList &probes = attachedProbes(analysis);
+    QString text = probes.mid(0, limit).join(u", "_s);
+    if (probes.size() > limit)
+        text += u", "_s + tr("… (%1 more)").arg(probes.size() - limit);
+    return text;
+}
+
+QString AnalysisSummary::unsafeBuiltins(const ScriptAnalysis &analysis)
+{
+    if (analysis.unsafeBuiltins.isEmpty())
+        return {};
+    return tr("Uses unsafe builtins: %1 (bpftrace runs with --unsafe)").arg(analysis.unsafeBuiltins.join(u", "_s));
+}
+
+QString AnalysisSummary::checking(const ScriptAnalysis &analysis)
+{
+    return analysis.complete ? QString() : tr("Checking with bpftrace…");
+}
+
+QString AnalysisSummary::statusLine(const ScriptAnalysis &analysis)
+{
+    QStringList parts;
+    // The attach points as written can be a long list; under the editor only their number fits.
+    const qsizetype specs = analysis.probeSpecs.size();
+    if (analysis.attachCount >= 0)
+        parts.append(attachment(analysis));
+    else
+        parts.append(specs == 1 ? tr("1 probe spec") : tr("%1 probe specs").arg(specs));
+    parts.append(risk(analysis.risk));
+    if (const int errors = errorCount(analysis))
+        parts.append(errors == 1 ? tr("1 error") : tr("%1 errors").arg(errors));
+    for (const QString &part : { unsafeBuiltins(analysis), checking(analysis) }) {
+        if (!part.isEmpty())
+            parts.append(part);
+    }
+    return parts.join(u" · "_s);
+}
+
+QString AnalysisSummary::report(const ScriptAnalysis &analysis, int probeLimit)
+{
+    QString text = risk(analysis.risk) + u'\n';
+    for (const QString &finding : findings(analysis))
+        text += u"  - "_s + finding + u'\n';
+    text += attachment(analysis) + u'\n';
+    if (const QString probes = probeList(analysis, probeLimit); !probes.isEmpty())
+        text += u"  "_s + probes + u'\n';
+    if (const QString unsafe = unsafeBuiltins(analysis); !unsafe.isEmpty())
+        text += unsafe + u'\n';
+    for (const Diagnostic &diagnostic : analysis.diagnostics) {
+        text += u"  %1%2: %3\n"_s.arg(Diagnostic::severityName(diagnostic.severity),
+            diagnostic.line > 0 ? u" line %1"_s.arg(diagnostic.line) : QString(), diagnostic.message);
+    }
+    if (const QString note = checking(analysis); !note.isEmpty())
+        text += note + u'\n';
+    return text;
+}

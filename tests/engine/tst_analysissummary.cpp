@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// AnalysisSummary: the words the panel, the status line and the terminal share.
+#include "analysissummary.h"
+
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+ScriptAnalysis expanded(int count)
+{
+    ScriptAnalysis analysis;
+    analysis.probeSpecs = { u"kprobe:vfs_*"_s };
+    for (int i = 0; i < count; ++i)
+        analysis.attachList.append(u"kprobe:vfs_%1"_s.arg(i));
+    analysis.attachCount = count;
+    analysis.expanded = true;
+    analysis.complete = true;
+    return analysis;
+}
+} // namespace
+
+class TestAnalysisSummary : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void risk()
+    {
+        QCOMPARE(AnalysisSummary::risk(RiskLevel::Low), u"Low risk"_s);
+        QCOMPARE(AnalysisSummary::risk(RiskLevel::Medium), u"Medium risk"_s);
+        QCOMPARE(AnalysisSummary::risk(RiskLevel::High), u"High risk"_s);
+    }
+
+    void attachment_data()
+    {
+        QTest::addColumn<int>("count");
+        QTest::addColumn<bool>("complete");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("one") << 1 << true << u"Attaches to 1 probe"_s;
+        QTest::newRow("many") << 3 << true << u"Attaches to 3 probes"_s;
+        QTest::newRow("none") << 0 << true << u"Attaches to 0 probes"_s;
+        QTest::newRow("counting") << -1 << false << u"Counting the probes it attaches to… (as written: kprobe:vfs_*)"_s;
+        QTest::newRow("unknown") << -1 << true << u"Attach count unknown; probes as written: kprobe:vfs_*"_s;
+    }
+    void attachment()
+    {
+        QFETCH(int, count);
+        QFETCH(bool, complete);
+        QFETCH(QString, expected);
+        ScriptAnalysis analysis = count >= 0 ? expanded(count) : ScriptAnalysis {};
+        if (count < 0)
+            analysis.probeSpecs = { u"kprobe:vfs_*"_s };
+        analysis.complete = complete;
+        QCOMPARE(AnalysisSummary::attachment(analysis), expected);
+    }
+
+    void probeList()
+    {
+        QCOMPARE(AnalysisSummary::probeList(expanded(2), 5), u"kprobe:vfs_0, kprobe:vfs_1"_s);
+        QCOMPARE(AnalysisSummary::probeList(expanded(4), 2), u"kprobe:vfs_0, kprobe:vfs_1, … (2 more)"_s);
+        ScriptAnalysis written;
+        written.probeSpecs = { u"BEGIN"_s };
+        QCOMPARE(AnalysisSummary::probeList(written, 20), u"BEGIN"_s);
+        QCOMPARE(AnalysisSummary::probeList(ScriptAnalysis {}, 20), QString());
+    }
+
+    void findings()
+    {
+        ScriptAnalysis analysis;
+        QVERIFY(AnalysisSummary::findings(analysis).isEmpty()); // still checking: nothing to say yet
+        analysis.complete = true;
+        QCOMPARE(AnalysisSummary::findings(analysis), QStringList { u"Nothing risky found."_s });
+        analysis.findings.append({ RiskLevel::High, u"unsafe-builtin"_s, u"calls system()"_s, 2 });
+        QCOMPARE(AnalysisSummary::findings(analysis), analysis.reasons());
+    }
+
+    void unsafeAndChecking()
+    {
+        ScriptAnalysis analysis;
+        QCOMPARE(AnalysisSummary::unsafeBuiltins(analysis), QString());
+        analysis.unsafeBuiltins = { u"system"_s, u"signal"_s };
+        QCOMPARE(AnalysisSummary::unsafeBuiltins(analysis),
+            u"Uses unsafe builtins: system, signal (bpftrace runs with --unsafe)"_s);
+        QCOMPARE(AnalysisSummary::checking(analysis), u"Checking with bpftrace…"_s);
+        analysis.complete = true;
+        QCOMPARE(AnalysisSummary::checking(analysis), QString());
+    }
+
+    void statusLine_data()
+    {
+        QTest::addColumn<ScriptAnalysis>("analysis");
+        QTest::addColumn<QString>("expected");
+        ScriptAnalysis quick;
+        quick.probeSpecs = { u"BEGIN"_s, u"END"_s };
+        QTest::newRow("quick") << quick << u"2 probe specs · Low risk · Checking with bpftrace…"_s;
+        ScriptAnalysis one;
+        one.probeSpecs = { u"BEGIN"_s };
+        one.complete = true;
+        QTest::newRow("one spec") << one << u"1 probe spec · Low risk"_s;
+        ScriptAnalysis bad = expanded(1);
+        bad.risk = RiskLevel::High;
+        bad.unsafeBuiltins = { u"system"_s };
+        bad.diagnostics.append({ Diagnostic::Severity::Error, 1, 1, 1, u"syntax error"_s });
+        bad.diagnostics.append({ Diagnostic::Severity::Warning, 2, 1, 1, u"unused"_s });
+        QTest::newRow("errors")
+            << bad
+            << u"Attaches to 1 probe · High risk · 1 error · Uses unsafe builtins: system (bpftrace runs with --unsafe)"_s;
+        bad.diagnostics.append({ Diagnostic::Severity::Error, 3, 1, 1, u"again"_s });
+        bad.unsafeBuiltins.clear();
+        QTest::newRow("two errors") << bad << u"Attaches to 1 probe · High risk · 2 errors"_s;
+    }
+    void statusLine()
+    {
+        QFETCH(ScriptAnalysis, analysis);
+        QFETCH(QString, expected);
+        QCOMPARE(AnalysisSummary::statusLine(analysis), expected);
+    }
+
+    void report()
+    {
+        ScriptAnalysis analysis = expanded(3);
+        analysis.risk = RiskLevel::Medium;
+        analysis.findings.append({ RiskLevel::Medium, u"wide-wildcard"_s, u"kprobe:vfs_* matches 3 probes"_s, 1 });
+        analysis.diagnostics.append({ Diagnostic::Severity::Warning, 4, 0, 0, u"unused map"_s });
+        const QString expected = u"Medium risk\n"
+                                 "  - medium: kprobe:vfs_* matches 3 probes (line 1)\n"
+                                 "Attaches to 3 probes\n"
+                                 "  kprobe:vfs_0, kprobe:vfs_1, … (1 more)\n"
+                                 "  warning line 4: unused map\n"_s;
+        QCOMPARE(AnalysisSummary::report(analysis, 2), expected);
+
+        ScriptAnalysis quick;
+        quick.probeSpecs = { u"BEGIN"_s };
+        QCOMPARE(AnalysisSummary::report(quick, 20),
+            u"Low risk\nCounting the probes it attaches to… (as written: BEGIN)\n  BEGIN\nChecking with bpftrace…\n"_s);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestAnalysisSummary)
+#include "tst_analysissummary.moc"
