@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "commandline.h"
+#include "app/commandline.h"
 
-#include "engine.h"
-#include "mcpserver.h"
-#include "settingsstore.h"
+#include "engine/engine.h"
+#include "engine/settingsstore.h"
+#include "mcp/mcpserver.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>

@@ -27,9 +27,9 @@
 // Exit codes: 0 success, 1 runtime failure (socket taken, no display, ...), 2 bad command line.
 #pragma once
 
-#include "approvalqueue.h"
-#include "privilege.h"
-#include "setting.h"
+#include "engine/approvalqueue.h"
+#include "engine/privilege.h"
+#include "engine/setting.h"
 
 #include <QHostAddress>
 #include <QString>

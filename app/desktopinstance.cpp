@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The window's object graph; see desktopinstance.h.
-#include "desktopinstance.h"
+#include "app/desktopinstance.h"
 
-#include "mainwindow.h"
-#include "mcpsocketserver.h"
-#include "unixsignals.h"
+#include "app/unixsignals.h"
+#include "mcp/mcpsocketserver.h"
+#include "ui/mainwindow.h"
 
 #include <QTimer>
 

@@ -3,10 +3,10 @@
 // order once no other instance answers on the socket, and torn down in reverse.
 #pragma once
 
-#include "commandline.h"
-#include "engine.h"
-#include "mcpserver.h"
-#include "singleinstance.h"
+#include "app/commandline.h"
+#include "app/singleinstance.h"
+#include "engine/engine.h"
+#include "mcp/mcpserver.h"
 
 #include <QObject>
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "headless.h"
+#include "app/headless.h"
 
-#include "terminalapprover.h"
-#include "unixsignals.h"
+#include "app/terminalapprover.h"
+#include "app/unixsignals.h"
 
 #include <QCoreApplication>
 #include <QLoggingCategory>

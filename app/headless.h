@@ -3,9 +3,9 @@
 // terminal (when stdin is one) or from the --approval-policy.
 #pragma once
 
-#include "commandline.h"
-#include "engine.h"
-#include "mcpserver.h"
+#include "app/commandline.h"
+#include "engine/engine.h"
+#include "mcp/mcpserver.h"
 
 #include <QObject>
 #include <QTimer>

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // tracedesk: the window (default), --headless (MCP only) or --mcp-stdio (the bridge MCP clients
 // launch). The command line is defined in commandline.h.
-#include "commandline.h"
-#include "desktopinstance.h"
-#include "headless.h"
-#include "mcpsocketserver.h"
-#include "stdiobridge.h"
+#include "app/commandline.h"
+#include "app/desktopinstance.h"
+#include "app/headless.h"
+#include "mcp/mcpsocketserver.h"
+#include "mcp/stdiobridge.h"
 
 #include <QApplication>
 #include <QCoreApplication>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "singleinstance.h"
+#include "app/singleinstance.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "terminalapprover.h"
+#include "app/terminalapprover.h"
 
-#include "analysissummary.h"
-#include "approvalqueue.h"
-#include "run.h"
+#include "engine/analysissummary.h"
+#include "engine/approvalqueue.h"
+#include "engine/run.h"
 
 #include <QDateTime>
 #include <QDir>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "unixsignals.h"
+#include "app/unixsignals.h"
 
 #include <QSocketNotifier>
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // JSON-RPC 2.0 message validation, error codes and newline-delimited framing.
-#include "jsonrpc.h"
+#include "mcp/jsonrpc.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

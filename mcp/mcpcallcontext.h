@@ -2,7 +2,7 @@
 // What a tool, resource or prompt handler knows about the request it serves.
 #pragma once
 
-#include "runtypes.h"
+#include "engine/runtypes.h"
 
 #include <QJsonObject>
 #include <QObject>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Ranking of completion/complete values, shared by resource templates and prompts.
-#include "mcpcompletion.h"
+#include "mcp/mcpcompletion.h"
 
 QStringList McpCompletion::rank(const QStringList &candidates, const QString &prefix)
 {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The paging cursors of list_probes and list_executions.
-#include "mcpcursor.h"
+#include "mcp/mcpcursor.h"
 
 #include <QJsonDocument>
 

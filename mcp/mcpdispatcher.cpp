@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The MCP protocol core behind every transport.
-#include "mcpdispatcher.h"
+#include "mcp/mcpdispatcher.h"
 
-#include "jsonrpc.h"
-#include "mcphandlers.h"
-#include "mcplogging.h"
-#include "mcpsession.h"
+#include "mcp/jsonrpc.h"
+#include "mcp/mcphandlers.h"
+#include "mcp/mcplogging.h"
+#include "mcp/mcpsession.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>

@@ -5,7 +5,7 @@
 // the same session keeps being served.
 #pragma once
 
-#include "mcpserver.h"
+#include "mcp/mcpserver.h"
 
 #include <QJsonValue>
 #include <QObject>

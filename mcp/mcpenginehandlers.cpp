@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The production handlers: tools, resources and prompts over the Engine. Kept apart from
 // mcpserver.cpp so that code serving other handlers (tests, benchmarks) does not link the engine.
-#include "engine.h"
-#include "mcphandlers.h"
-#include "mcpprompts.h"
-#include "mcpresources.h"
-#include "mcpserver.h"
-#include "mcptools.h"
+#include "engine/engine.h"
+#include "mcp/mcphandlers.h"
+#include "mcp/mcpprompts.h"
+#include "mcp/mcpresources.h"
+#include "mcp/mcpserver.h"
+#include "mcp/mcptools.h"
 
 namespace {
 

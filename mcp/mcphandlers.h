@@ -4,7 +4,7 @@
 // Engine; tests substitute their own to drive the protocol without bpftrace.
 #pragma once
 
-#include "mcpcallcontext.h"
+#include "mcp/mcpcallcontext.h"
 
 #include <QJsonArray>
 #include <QJsonObject>

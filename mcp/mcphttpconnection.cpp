@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // One HTTP/1.1 connection, parsed with llhttp, driven without blocking.
-#include "mcphttpconnection.h"
+#include "mcp/mcphttpconnection.h"
 
-#include "mcplogging.h"
+#include "mcp/mcplogging.h"
 
 #include <QAbstractSocket>
 #include <QLocalSocket>

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // MCP's Streamable HTTP transport on our own QTcpServers.
-#include "mcphttpserver.h"
+#include "mcp/mcphttpserver.h"
 
-#include "jsonrpc.h"
-#include "mcpdispatcher.h"
-#include "mcplogging.h"
-#include "mcpsession.h"
-#include "mcpssestream.h"
-#include "mcptoken.h"
+#include "mcp/jsonrpc.h"
+#include "mcp/mcpdispatcher.h"
+#include "mcp/mcplogging.h"
+#include "mcp/mcpsession.h"
+#include "mcp/mcpssestream.h"
+#include "mcp/mcptoken.h"
 
 #include <QTcpServer>
 #include <QTcpSocket>

@@ -7,8 +7,8 @@
 // Mcp-Session-Id.
 #pragma once
 
-#include "mcphttpconnection.h"
-#include "mcpssestream.h"
+#include "mcp/mcphttpconnection.h"
+#include "mcp/mcpssestream.h"
 
 #include <QHash>
 #include <QHostAddress>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Logging categories of the MCP endpoint, one per area.
-#include "mcplogging.h"
+#include "mcp/mcplogging.h"
 
 Q_LOGGING_CATEGORY(lcMcp, "tracedesk.mcp", QtInfoMsg)
 Q_LOGGING_CATEGORY(lcMcpSocket, "tracedesk.mcp.socket", QtInfoMsg)

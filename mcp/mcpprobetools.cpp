@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The MCP tools that look without running anything: list_probes, describe_probe, bpf_info,
 // list_helpers and validate_program (which asks bpftrace to compile a program, never to run it).
-#include "mcpprobetools.h"
+#include "mcp/mcpprobetools.h"
 
-#include "capabilities.h"
-#include "engine.h"
-#include "mcpcursor.h"
-#include "mcprunjson.h"
-#include "mcpschema.h"
-#include "mcpwaiter.h"
-#include "probecatalog.h"
-#include "scriptanalyzer.h"
+#include "engine/capabilities.h"
+#include "engine/engine.h"
+#include "engine/probecatalog.h"
+#include "engine/scriptanalyzer.h"
+#include "mcp/mcpcursor.h"
+#include "mcp/mcprunjson.h"
+#include "mcp/mcpschema.h"
+#include "mcp/mcpwaiter.h"
 
 #include <QJsonArray>
 #include <QPointer>

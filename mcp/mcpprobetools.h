@@ -3,7 +3,7 @@
 // list_helpers and validate_program (which asks bpftrace to compile a program, never to run it).
 #pragma once
 
-#include "mcptool.h"
+#include "mcp/mcptool.h"
 
 #include <QList>
 #include <QObject>

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // MCP prompts: guided investigations, each a plan through the tools plus a bpftrace program.
-#include "mcpprompts.h"
+#include "mcp/mcpprompts.h"
 
-#include "engine.h"
-#include "mcpcompletion.h"
-#include "runmanager.h"
+#include "engine/engine.h"
+#include "engine/runmanager.h"
+#include "mcp/mcpcompletion.h"
 
 #include <QDir>
 #include <QFile>

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // MCP resources: the example library and finished runs.
-#include "mcpresources.h"
+#include "mcp/mcpresources.h"
 
-#include "engine.h"
-#include "examplelibrary.h"
-#include "mcpcompletion.h"
-#include "mcprunjson.h"
-#include "run.h"
-#include "runmanager.h"
+#include "engine/engine.h"
+#include "engine/examplelibrary.h"
+#include "engine/run.h"
+#include "engine/runmanager.h"
+#include "mcp/mcpcompletion.h"
+#include "mcp/mcprunjson.h"
 
 #include <QJsonDocument>
 #include <QUrl>

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Runs as MCP clients read them, shared by the run tools and the tracedesk://runs/{id} resource.
-#include "mcprunjson.h"
+#include "mcp/mcprunjson.h"
 
-#include "approvalqueue.h"
-#include "mcpschema.h"
-#include "run.h"
-#include "scriptanalyzer.h"
+#include "engine/approvalqueue.h"
+#include "engine/run.h"
+#include "engine/scriptanalyzer.h"
+#include "mcp/mcpschema.h"
 
 #include <QJsonArray>
 

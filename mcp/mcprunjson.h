@@ -2,8 +2,8 @@
 // Runs as MCP clients read them, shared by the run tools and the tracedesk://runs/{id} resource.
 #pragma once
 
-#include "results/runresults.h"
-#include "runtypes.h"
+#include "engine/results/runresults.h"
+#include "engine/runtypes.h"
 
 #include <QJsonArray>
 #include <QJsonObject>

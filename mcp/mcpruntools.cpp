@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The MCP tools that run programs: exec_program, get_result, stop_execution and list_executions.
-#include "mcpruntools.h"
+#include "mcp/mcpruntools.h"
 
-#include "approvalqueue.h"
-#include "engine.h"
-#include "mcpcursor.h"
-#include "mcplogging.h"
-#include "mcprunjson.h"
-#include "mcpschema.h"
-#include "mcpwaiter.h"
-#include "run.h"
-#include "runmanager.h"
+#include "engine/approvalqueue.h"
+#include "engine/engine.h"
+#include "engine/run.h"
+#include "engine/runmanager.h"
+#include "mcp/mcpcursor.h"
+#include "mcp/mcplogging.h"
+#include "mcp/mcprunjson.h"
+#include "mcp/mcpschema.h"
+#include "mcp/mcpwaiter.h"
 
 #include <QJsonArray>
 #include <QPointer>

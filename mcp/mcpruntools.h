@@ -2,7 +2,7 @@
 // The MCP tools that run programs: exec_program, get_result, stop_execution and list_executions.
 #pragma once
 
-#include "mcptool.h"
+#include "mcp/mcptool.h"
 
 #include <QList>
 #include <QObject>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Builders for the JSON Schemas the tools advertise, and the validator that reads them back.
-#include "mcpschema.h"
+#include "mcp/mcpschema.h"
 
-#include "scriptcheck.h"
+#include "engine/scriptcheck.h"
 
 #include <QJsonArray>
 

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "mcpserver.h"
+#include "mcp/mcpserver.h"
 
-#include "jsonrpc.h"
-#include "mcpdispatcher.h"
-#include "mcphandlers.h"
-#include "mcphttpserver.h"
-#include "mcplogging.h"
-#include "mcpsession.h"
-#include "mcpsocketserver.h"
-#include "mcptoken.h"
+#include "mcp/jsonrpc.h"
+#include "mcp/mcpdispatcher.h"
+#include "mcp/mcphandlers.h"
+#include "mcp/mcphttpserver.h"
+#include "mcp/mcplogging.h"
+#include "mcp/mcpsession.h"
+#include "mcp/mcpsocketserver.h"
+#include "mcp/mcptoken.h"
 
 #include <QPointer>
 

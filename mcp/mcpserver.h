@@ -3,7 +3,7 @@
 // socket) the stdio bridge. Everything it does goes through the Engine.
 #pragma once
 
-#include "engineconfig.h"
+#include "engine/engineconfig.h"
 
 #include <QDateTime>
 #include <QHostAddress>

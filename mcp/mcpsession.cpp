@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // One MCP session: client, version, capabilities, log level, requests in flight.
-#include "mcpsession.h"
+#include "mcp/mcpsession.h"
 
 #include <QRandomGenerator>
 

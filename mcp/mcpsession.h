@@ -3,7 +3,7 @@
 // told us (client, version, capabilities), the log level and the requests in flight.
 #pragma once
 
-#include "mcpcallcontext.h"
+#include "mcp/mcpcallcontext.h"
 
 #include <QDateTime>
 #include <QHash>

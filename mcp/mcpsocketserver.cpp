@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "mcpsocketserver.h"
+#include "mcp/mcpsocketserver.h"
 
-#include "engineconfig.h"
+#include "engine/engineconfig.h"
 
-#include "jsonrpc.h"
-#include "mcpdispatcher.h"
-#include "mcplogging.h"
-#include "mcpsession.h"
+#include "mcp/jsonrpc.h"
+#include "mcp/mcpdispatcher.h"
+#include "mcp/mcplogging.h"
+#include "mcp/mcpsession.h"
 
 #include <QDir>
 #include <QFileInfo>

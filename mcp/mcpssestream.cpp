@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // One server-sent-event stream of an HTTP session, resumable by Last-Event-ID.
-#include "mcpssestream.h"
+#include "mcp/mcpssestream.h"
 
-#include "jsonrpc.h"
+#include "mcp/jsonrpc.h"
 
 #include <algorithm>
 #include <cctype>

@@ -2,7 +2,7 @@
 // One server-sent-event stream of an HTTP session, resumable by Last-Event-ID.
 #pragma once
 
-#include "mcphttpconnection.h"
+#include "mcp/mcphttpconnection.h"
 
 #include <QJsonValue>
 #include <QList>

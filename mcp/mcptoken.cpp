@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The HTTP endpoint's bearer token, kept in a 0600 file.
-#include "mcptoken.h"
+#include "mcp/mcptoken.h"
 
 #include <QDir>
 #include <QFile>

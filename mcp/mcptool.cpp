@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // One MCP tool: its tools/list definition, its handler, and the CallToolResult shapes.
-#include "mcptool.h"
+#include "mcp/mcptool.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

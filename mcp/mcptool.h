@@ -2,7 +2,7 @@
 // One MCP tool: its tools/list definition, its handler, and the CallToolResult shapes.
 #pragma once
 
-#include "mcpcallcontext.h"
+#include "mcp/mcpcallcontext.h"
 
 #include <QJsonObject>
 #include <QString>

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The MCP tool registry: the table tools/list shows, and dispatch of tools/call to the tool
 // groups (McpProbeTools, McpRunTools).
-#include "mcptools.h"
+#include "mcp/mcptools.h"
 
-#include "engine.h"
-#include "mcplogging.h"
-#include "mcpprobetools.h"
-#include "mcpruntools.h"
-#include "mcpschema.h"
-#include "runmanager.h"
+#include "engine/engine.h"
+#include "engine/runmanager.h"
+#include "mcp/mcplogging.h"
+#include "mcp/mcpprobetools.h"
+#include "mcp/mcpruntools.h"
+#include "mcp/mcpschema.h"
 
 #include <algorithm>
 

@@ -3,8 +3,8 @@
 // groups (McpProbeTools, McpRunTools). The names are the contract (issue 4).
 #pragma once
 
-#include "mcpcallcontext.h"
-#include "mcptool.h"
+#include "mcp/mcpcallcontext.h"
+#include "mcp/mcptool.h"
 
 #include <QJsonArray>
 #include <QList>

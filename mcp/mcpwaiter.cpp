@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Waiting without blocking: get_result's long-poll, stop_execution's wait for the end, and
 // the probe tools' wait for the catalog or the capabilities to load.
-#include "mcpwaiter.h"
+#include "mcp/mcpwaiter.h"
 
-#include "capabilities.h"
-#include "mcpcallcontext.h"
-#include "probecatalog.h"
-#include "run.h"
+#include "engine/capabilities.h"
+#include "engine/probecatalog.h"
+#include "engine/run.h"
+#include "mcp/mcpcallcontext.h"
 
 #include <QPointer>
 #include <QTimer>

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // `tracedesk --mcp-stdio`: relays stdin/stdout to the running instance's local socket.
-#include "stdiobridge.h"
+#include "mcp/stdiobridge.h"
 
-#include "jsonrpc.h"
-#include "mcpsocketserver.h"
+#include "mcp/jsonrpc.h"
+#include "mcp/mcpsocketserver.h"
 
 #include <QDir>
 #include <QFile>

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "approvalpanel.h"
+#include "ui/approvalpanel.h"
 
-#include "runlistmodel.h"
-#include "scripteditor.h"
-#include "statuscolors.h"
+#include "ui/runlistmodel.h"
+#include "ui/scripteditor.h"
+#include "ui/statuscolors.h"
 
-#include <analysissummary.h>
-#include <approvalqueue.h>
-#include <run.h>
+#include "engine/analysissummary.h"
+#include "engine/approvalqueue.h"
+#include "engine/run.h"
 
 #include <QFormLayout>
 #include <QHBoxLayout>

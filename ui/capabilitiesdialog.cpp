@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "capabilitiesdialog.h"
+#include "ui/capabilitiesdialog.h"
 
-#include "statuscolors.h"
+#include "ui/statuscolors.h"
 
 #include <QDialogButtonBox>
 #include <QHeaderView>

@@ -2,7 +2,7 @@
 // bpf_info: the bpftrace version and what the kernel supports (helpers, features, map and probe types).
 #pragma once
 
-#include <capabilities.h>
+#include "engine/capabilities.h"
 
 #include <QDialog>
 #include <QPointer>

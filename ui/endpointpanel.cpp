@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "endpointpanel.h"
+#include "ui/endpointpanel.h"
 
-#include "mcpclientmodel.h"
-#include "trafficlogmodel.h"
+#include "ui/mcpclientmodel.h"
+#include "ui/trafficlogmodel.h"
 
-#include <mcpserver.h>
+#include "mcp/mcpserver.h"
 
 #include <QApplication>
 #include <QClipboard>

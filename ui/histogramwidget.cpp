@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "histogramwidget.h"
+#include "ui/histogramwidget.h"
 
 #include <QLocale>
 #include <QPainter>

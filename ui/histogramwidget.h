@@ -2,7 +2,7 @@
 // hist() and lhist() maps drawn as bars, with the bucket labels of the typed Histogram.
 #pragma once
 
-#include <results/histogram.h>
+#include "engine/results/histogram.h"
 
 #include <QWidget>
 

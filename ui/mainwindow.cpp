@@ -1,24 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "mainwindow.h"
+#include "ui/mainwindow.h"
 
-#include "approvalpanel.h"
-#include "capabilitiesdialog.h"
-#include "endpointpanel.h"
-#include "probebrowser.h"
-#include "runlistmodel.h"
-#include "runspanel.h"
-#include "runview.h"
-#include "scripteditor.h"
-#include "settingsdialog.h"
-#include "settingsstore.h"
-#include "statuscolors.h"
-#include "uihelpers.h"
-#include "uilogging.h"
+#include "engine/settingsstore.h"
+#include "ui/approvalpanel.h"
+#include "ui/capabilitiesdialog.h"
+#include "ui/endpointpanel.h"
+#include "ui/probebrowser.h"
+#include "ui/runlistmodel.h"
+#include "ui/runspanel.h"
+#include "ui/runview.h"
+#include "ui/scripteditor.h"
+#include "ui/settingsdialog.h"
+#include "ui/statuscolors.h"
+#include "ui/uihelpers.h"
+#include "ui/uilogging.h"
 
-#include <analysissummary.h>
-#include <engine.h>
-#include <examplelibrary.h>
-#include <mcpserver.h>
+#include "engine/analysissummary.h"
+#include "engine/engine.h"
+#include "engine/examplelibrary.h"
+#include "mcp/mcpserver.h"
 
 #include <QAction>
 #include <QApplication>

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "mapsview.h"
+#include "ui/mapsview.h"
 
-#include "histogramwidget.h"
-#include "maptablemodel.h"
+#include "ui/histogramwidget.h"
+#include "ui/maptablemodel.h"
 
-#include <run.h>
+#include "engine/run.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>

@@ -3,7 +3,7 @@
 // all of them in one overview; export.
 #pragma once
 
-#include <results/runresults.h>
+#include "engine/results/runresults.h"
 
 #include <QHash>
 #include <QJsonObject>

@@ -2,7 +2,7 @@
 // One bpftrace map (count/sum/min/max/avg/stats or a plain value) as a sortable table.
 #pragma once
 
-#include <results/mapresult.h>
+#include "engine/results/mapresult.h"
 
 #include <QAbstractTableModel>
 

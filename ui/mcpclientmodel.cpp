@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "mcpclientmodel.h"
+#include "ui/mcpclientmodel.h"
 
 #include <QLocale>
 

@@ -2,7 +2,7 @@
 // The MCP clients connected right now.
 #pragma once
 
-#include <mcpserver.h>
+#include "mcp/mcpserver.h"
 
 #include <QAbstractTableModel>
 #include <QPointer>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "outputmodel.h"
+#include "ui/outputmodel.h"
 
-#include "statuscolors.h"
+#include "ui/statuscolors.h"
 
 #include <QBrush>
 #include <QColor>

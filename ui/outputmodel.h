@@ -2,7 +2,7 @@
 // The lines of one run's output for a list view: pulled in batches, capped, never one update per line.
 #pragma once
 
-#include <run.h>
+#include "engine/run.h"
 
 #include <QAbstractListModel>
 #include <QPointer>

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "outputview.h"
+#include "ui/outputview.h"
 
-#include "outputmodel.h"
-#include "statuscolors.h"
+#include "ui/outputmodel.h"
+#include "ui/statuscolors.h"
 
-#include <run.h>
+#include "engine/run.h"
 
 #include <QCheckBox>
 #include <QFontDatabase>

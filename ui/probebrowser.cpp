@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "probebrowser.h"
+#include "ui/probebrowser.h"
 
-#include "probetreemodel.h"
+#include "ui/probetreemodel.h"
 
 #include <QFontDatabase>
 #include <QHeaderView>

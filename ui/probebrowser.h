@@ -2,7 +2,7 @@
 // The probe browser: filter (on a worker thread), tree, match count, details with arguments.
 #pragma once
 
-#include <probecatalog.h>
+#include "engine/probecatalog.h"
 
 #include <QThreadPool>
 #include <QTimer>

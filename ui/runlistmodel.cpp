@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "runlistmodel.h"
+#include "ui/runlistmodel.h"
 
-#include "statuscolors.h"
+#include "ui/statuscolors.h"
 
-#include <run.h>
-#include <runmanager.h>
+#include "engine/run.h"
+#include "engine/runmanager.h"
 
 #include <QBrush>
 #include <QColor>

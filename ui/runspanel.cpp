@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "runspanel.h"
+#include "ui/runspanel.h"
 
-#include "runlistmodel.h"
+#include "ui/runlistmodel.h"
 
-#include <run.h>
+#include "engine/run.h"
 
 #include <QHeaderView>
 #include <QLineEdit>

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "runview.h"
+#include "ui/runview.h"
 
-#include "mapsview.h"
-#include "outputview.h"
-#include "runlistmodel.h"
-#include "scripteditor.h"
+#include "ui/mapsview.h"
+#include "ui/outputview.h"
+#include "ui/runlistmodel.h"
+#include "ui/scripteditor.h"
 
-#include <run.h>
-#include <runmanager.h>
+#include "engine/run.h"
+#include "engine/runmanager.h"
 
-#include "uihelpers.h"
+#include "ui/uihelpers.h"
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QLabel>

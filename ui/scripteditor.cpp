@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "scripteditor.h"
+#include "ui/scripteditor.h"
 
-#include "statuscolors.h"
-#include "syntaxsupport.h"
+#include "ui/statuscolors.h"
+#include "ui/syntaxsupport.h"
 
 #include <KSyntaxHighlighting/SyntaxHighlighter>
 #include <KSyntaxHighlighting/Theme>

@@ -2,7 +2,7 @@
 // The bpftrace editor: highlighting, line numbers and the analyzer's findings underlined as you type.
 #pragma once
 
-#include <scriptanalyzer.h>
+#include "engine/scriptanalyzer.h"
 
 #include <QPlainTextEdit>
 #include <QPointer>

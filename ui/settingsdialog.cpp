@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "settingsdialog.h"
+#include "ui/settingsdialog.h"
 
-#include <settingsstore.h>
+#include "engine/settingsstore.h"
 
 #include <QCheckBox>
 #include <QComboBox>

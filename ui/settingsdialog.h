@@ -2,7 +2,7 @@
 // Limits, privilege strategy, approval timeout and the HTTP port.
 #pragma once
 
-#include <engineconfig.h>
+#include "engine/engineconfig.h"
 
 #include <QDialog>
 

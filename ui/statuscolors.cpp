@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Palette-derived status colours; see statuscolors.h.
-#include "statuscolors.h"
+#include "ui/statuscolors.h"
 
 #include <QApplication>
 #include <QWidget>

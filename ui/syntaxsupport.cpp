@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "syntaxsupport.h"
+#include "ui/syntaxsupport.h"
 
-#include "uilogging.h"
+#include "ui/uilogging.h"
 
 #include <KSyntaxHighlighting/Repository>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "trafficlogmodel.h"
+#include "ui/trafficlogmodel.h"
 
-#include "statuscolors.h"
+#include "ui/statuscolors.h"
 
 #include <QBrush>
 #include <QColor>

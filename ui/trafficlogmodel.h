@@ -2,7 +2,7 @@
 // The live MCP traffic log: method, client, duration and errors; capped, newest last.
 #pragma once
 
-#include <mcpserver.h>
+#include "mcp/mcpserver.h"
 
 #include <QAbstractTableModel>
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "uihelpers.h"
+#include "ui/uihelpers.h"
 
 #include <QMessageBox>
 

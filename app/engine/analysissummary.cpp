@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The analysis wording in one place; see analysissummary.h.
-#include "analysissummary.h"
+#include "engine/analysissummary.h"
 
 #include <algorithm>
 

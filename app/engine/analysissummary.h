@@ -3,7 +3,7 @@
 // terminal prompt, so a person reads the same facts the same way wherever they decide.
 #pragma once
 
-#include "scriptanalyzer.h"
+#include "engine/scriptanalyzer.h"
 
 #include <QCoreApplication>
 #include <QString>

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "approvalqueue.h"
+#include "engine/approvalqueue.h"
 
-#include "auditlog.h"
-#include "logging.h"
-#include "run.h"
-#include "scriptanalyzer.h"
-#include "scriptcheck.h"
+#include "engine/auditlog.h"
+#include "engine/logging.h"
+#include "engine/run.h"
+#include "engine/scriptanalyzer.h"
+#include "engine/scriptcheck.h"
 
 #include <QJsonArray>
 

@@ -2,7 +2,7 @@
 // Client-requested runs wait here for the person's decision.
 #pragma once
 
-#include "runtypes.h"
+#include "engine/runtypes.h"
 
 #include <QHash>
 #include <QObject>

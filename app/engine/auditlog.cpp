@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "auditlog.h"
+#include "engine/auditlog.h"
 
 #include <QDir>
 #include <QFile>

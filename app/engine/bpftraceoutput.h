@@ -2,7 +2,7 @@
 // Parsers for what bpftrace writes: `-f json` lines on stdout and diagnostics on stderr.
 #pragma once
 
-#include "runtypes.h"
+#include "engine/runtypes.h"
 
 #include <QByteArray>
 #include <QJsonValue>

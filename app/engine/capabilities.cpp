@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "capabilities.h"
+#include "engine/capabilities.h"
 
-#include "privilege.h"
-#include "queryprocess.h"
+#include "engine/privilege.h"
+#include "engine/queryprocess.h"
 
 #include <QJsonArray>
 #include <QLoggingCategory>

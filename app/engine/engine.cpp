@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "engine.h"
+#include "engine/engine.h"
 
-#include "logging.h"
+#include "engine/logging.h"
 
 #include <QCoreApplication>
 #include <QDir>

@@ -2,15 +2,15 @@
 // The engine facade: the one object both front doors (window and MCP) are given.
 #pragma once
 
-#include "approvalqueue.h"
-#include "auditlog.h"
-#include "capabilities.h"
-#include "engineconfig.h"
-#include "privilege.h"
-#include "probecatalog.h"
-#include "runmanager.h"
-#include "runstore.h"
-#include "scriptanalyzer.h"
+#include "engine/approvalqueue.h"
+#include "engine/auditlog.h"
+#include "engine/capabilities.h"
+#include "engine/engineconfig.h"
+#include "engine/privilege.h"
+#include "engine/probecatalog.h"
+#include "engine/runmanager.h"
+#include "engine/runstore.h"
+#include "engine/scriptanalyzer.h"
 
 #include <QObject>
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "engineconfig.h"
+#include "engine/engineconfig.h"
 
 #include <QFileInfo>
 #include <QStandardPaths>

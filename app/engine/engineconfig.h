@@ -3,10 +3,10 @@
 // endpoint listens. Defaults and bounds of the saved values are in setting.h.
 #pragma once
 
-#include "approvalqueue.h"
-#include "privilege.h"
-#include "runlimits.h"
-#include "setting.h"
+#include "engine/approvalqueue.h"
+#include "engine/privilege.h"
+#include "engine/runlimits.h"
+#include "engine/setting.h"
 
 #include <QString>
 

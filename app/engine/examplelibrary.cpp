@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "examplelibrary.h"
+#include "engine/examplelibrary.h"
 
 #include <QDir>
 #include <QFile>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "logging.h"
+#include "engine/logging.h"
 
 Q_LOGGING_CATEGORY(lcRun, "tracedesk.engine.run", QtInfoMsg)
 Q_LOGGING_CATEGORY(lcPrivilege, "tracedesk.engine.privilege", QtInfoMsg)

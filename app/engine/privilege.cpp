@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "privilege.h"
+#include "engine/privilege.h"
 
-#include "logging.h"
+#include "engine/logging.h"
 
 #include <QFile>
 #include <QFileInfo>

@@ -2,7 +2,7 @@
 // How bpftrace gets the privileges it needs, without any password ever passing through us.
 #pragma once
 
-#include "launchcommand.h"
+#include "engine/launchcommand.h"
 
 #include <QString>
 #include <QStringList>

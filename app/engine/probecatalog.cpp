@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "probecatalog.h"
+#include "engine/probecatalog.h"
 
-#include "capabilities.h"
-#include "privilege.h"
-#include "queryprocess.h"
+#include "engine/capabilities.h"
+#include "engine/privilege.h"
+#include "engine/queryprocess.h"
 
 #include <QCoreApplication>
 #include <QDir>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "queryprocess.h"
+#include "engine/queryprocess.h"
 
 #include <QCoreApplication>
 #include <QPointer>

@@ -7,7 +7,7 @@
 #include <QStringList>
 #include <QTimer>
 
-#include "launchcommand.h"
+#include "engine/launchcommand.h"
 
 #include <functional>
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "run.h"
+#include "engine/run.h"
 
 #include <QCryptographicHash>
 #include <QJsonArray>

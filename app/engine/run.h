@@ -2,10 +2,10 @@
 // One run of a bpftrace program: its request, decision, life cycle, output, maps and diagnostics.
 #pragma once
 
-#include "bpftraceoutput.h"
-#include "results/runresults.h"
-#include "runtypes.h"
-#include "scriptanalyzer.h"
+#include "engine/bpftraceoutput.h"
+#include "engine/results/runresults.h"
+#include "engine/runtypes.h"
+#include "engine/scriptanalyzer.h"
 
 #include <QDateTime>
 #include <QJsonObject>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "runcontroller.h"
+#include "engine/runcontroller.h"
 
-#include "logging.h"
-#include "run.h"
+#include "engine/logging.h"
+#include "engine/run.h"
 
 #include <QJsonObject>
 

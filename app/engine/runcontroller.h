@@ -2,10 +2,10 @@
 // Drives one bpftrace process for one Run: launch, parse, limit, batch, stop with escalation.
 #pragma once
 
-#include "bpftraceoutput.h"
-#include "launchcommand.h"
-#include "run.h"
-#include "runlimits.h"
+#include "engine/bpftraceoutput.h"
+#include "engine/launchcommand.h"
+#include "engine/run.h"
+#include "engine/runlimits.h"
 
 #include <QElapsedTimer>
 #include <QObject>

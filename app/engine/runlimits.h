@@ -2,7 +2,7 @@
 // The limits every run is held to: output kept and accepted, concurrency, timeouts, stop grace.
 #pragma once
 
-#include "setting.h"
+#include "engine/setting.h"
 
 #include <QtGlobal>
 

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "runmanager.h"
+#include "engine/runmanager.h"
 
-#include "logging.h"
-#include "runcontroller.h"
-#include "runstore.h"
-#include "scriptanalyzer.h"
-#include "scriptcheck.h"
+#include "engine/logging.h"
+#include "engine/runcontroller.h"
+#include "engine/runstore.h"
+#include "engine/scriptanalyzer.h"
+#include "engine/scriptcheck.h"
 
 #include <QDeadlineTimer>
 #include <QRandomGenerator>

@@ -2,9 +2,9 @@
 // The one source of truth for runs: starts, stops and keeps every run, the person's and the AI's.
 #pragma once
 
-#include "privilege.h"
-#include "run.h"
-#include "runlimits.h"
+#include "engine/privilege.h"
+#include "engine/run.h"
+#include "engine/runlimits.h"
 
 #include <QHash>
 #include <QObject>

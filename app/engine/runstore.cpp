@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "runstore.h"
+#include "engine/runstore.h"
 
-#include "run.h"
+#include "engine/run.h"
 
 #include <QDateTime>
 #include <QDir>

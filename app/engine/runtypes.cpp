@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "runtypes.h"
+#include "engine/runtypes.h"
 
 #include <array>
 #include <utility>

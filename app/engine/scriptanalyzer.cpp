@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "scriptanalyzer.h"
+#include "engine/scriptanalyzer.h"
 
-#include "bpftraceoutput.h"
-#include "probecatalog.h"
-#include "queryprocess.h"
+#include "engine/bpftraceoutput.h"
+#include "engine/probecatalog.h"
+#include "engine/queryprocess.h"
 
 #include <QJsonArray>
 #include <QLoggingCategory>

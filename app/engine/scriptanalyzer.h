@@ -2,8 +2,8 @@
 // What a bpftrace program would do, before it runs: the facts behind an approval.
 #pragma once
 
-#include "launchcommand.h"
-#include "runtypes.h"
+#include "engine/launchcommand.h"
+#include "engine/runtypes.h"
 
 #include <QJsonObject>
 #include <QObject>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "scriptcheck.h"
+#include "engine/scriptcheck.h"
 
 using namespace Qt::StringLiterals;
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "settingsstore.h"
+#include "engine/settingsstore.h"
 
 #include <QSettings>
 

@@ -2,7 +2,7 @@
 // The one reader and writer of tracedesk.conf ($XDG_CONFIG_HOME/tracedesk/tracedesk.conf).
 #pragma once
 
-#include "engineconfig.h"
+#include "engine/engineconfig.h"
 
 class QSettings;
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "commandline.h"
-#include "engine.h"
-#include "mcpserver.h"
+#include "app/commandline.h"
+#include "engine/engine.h"
+#include "mcp/mcpserver.h"
 
 #include <QProcess>
 #include <QSettings>

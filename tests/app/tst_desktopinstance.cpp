@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // DesktopInstance: the window's object graph is built once, activation reaches it, teardown is clean.
-#include "desktopinstance.h"
+#include "app/desktopinstance.h"
 
-#include "mainwindow.h"
+#include "ui/mainwindow.h"
 
 #include <QFileInfo>
 #include <QPointer>

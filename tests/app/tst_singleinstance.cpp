@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // One instance per socket: the activation handshake in-process, and the real binary started
 // twice with isolated XDG directories.
-#include "singleinstance.h"
+#include "app/singleinstance.h"
 
 #include <QLocalServer>
 #include <QLocalSocket>

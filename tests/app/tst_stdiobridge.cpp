@@ -3,7 +3,7 @@
 // against an in-process QLocalServer. For the "starts an instance" cases this binary doubles as
 // the instance: with TST_BRIDGE_LISTEN=PATH it listens there (after TST_BRIDGE_DELAY_MS) and
 // answers each line with "echo:" + the line.
-#include "stdiobridge.h"
+#include "mcp/stdiobridge.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>

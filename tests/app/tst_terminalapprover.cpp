@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The headless terminal prompt, driven through pipes against a real engine's approval queue.
-#include "engine.h"
-#include "terminalapprover.h"
+#include "app/terminalapprover.h"
+#include "engine/engine.h"
 
 #include <QSignalSpy>
 #include <QTemporaryDir>

@@ -3,7 +3,7 @@
 // time (substring, glob, provider), each beside a straightforward baseline over the same data
 // measured in the same run. Size: TRACEDESK_BENCH_PROBES, else 15,000 x TRACEDESK_BENCH_SCALE, so
 // the normal test run stays quick; `tools/dev bench` also runs it at 150,000 (bench_catalog_150k).
-#include "probecatalog.h"
+#include "engine/probecatalog.h"
 
 #include "../engine/syntheticprobes.h"
 

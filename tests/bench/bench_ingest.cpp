@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // How fast the engine ingests `bpftrace -f json` output, and how much memory the kept lines
 // hold, against `cat` of the same data through a pipe read by a bare QProcess.
-#include "runmanager.h"
+#include "engine/runmanager.h"
 
 #include <QElapsedTimer>
 #include <QFile>

@@ -7,9 +7,9 @@
 // Output: one human line per measurement with its ratio to the echo, and one machine-readable
 //   BENCH_MCP {"transport":...,"method":...,"n":...,"p50_us":...,"p99_us":...,"rps":...,"vs_echo_p50":...}
 // line each. TRACEDESK_BENCH_SCALE multiplies the request count (default 300).
-#include "engine.h"
-#include "jsonrpc.h"
-#include "mcpserver.h"
+#include "engine/engine.h"
+#include "mcp/jsonrpc.h"
+#include "mcp/mcpserver.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>

@@ -2,8 +2,8 @@
 // Shared by the run-side engine tests: where the fakes are, and a Direct privilege around one.
 #pragma once
 
-#include "privilege.h"
-#include "run.h"
+#include "engine/privilege.h"
+#include "engine/run.h"
 
 #include <QString>
 #include <QStringList>

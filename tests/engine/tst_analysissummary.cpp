@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // AnalysisSummary: the words the panel, the status line and the terminal share.
-#include "analysissummary.h"
+#include "engine/analysissummary.h"
 
 #include <QTest>
 

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "approvalqueue.h"
-#include "auditlog.h"
-#include "engine.h"
-#include "runmanager.h"
-#include "runstore.h"
+#include "engine/approvalqueue.h"
+#include "engine/auditlog.h"
+#include "engine/engine.h"
+#include "engine/runmanager.h"
+#include "engine/runstore.h"
+#include "engine/scriptanalyzer.h"
+#include "engine/scriptcheck.h"
 #include "runtestutil.h"
-#include "scriptanalyzer.h"
-#include "scriptcheck.h"
 
 #include <QSignalSpy>
 #include <QStandardPaths>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "bpftraceoutput.h"
+#include "engine/bpftraceoutput.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "capabilities.h"
-#include "privilege.h"
+#include "engine/capabilities.h"
+#include "engine/privilege.h"
 
 #include <QFile>
 #include <QJsonArray>

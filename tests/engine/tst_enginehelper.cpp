@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // tracedesk-helper (app/helper) on its own, and the elevated run path end to end with fake
 // pkexec and sudo that just exec their arguments.
-#include "runcontroller.h"
-#include "runmanager.h"
+#include "engine/runcontroller.h"
+#include "engine/runmanager.h"
 #include "runtestutil.h"
 
 #include <QElapsedTimer>

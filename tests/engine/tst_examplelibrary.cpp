@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "capabilities.h"
-#include "examplelibrary.h"
-#include "scriptanalyzer.h"
+#include "engine/capabilities.h"
+#include "engine/examplelibrary.h"
+#include "engine/scriptanalyzer.h"
 
 #include <QDir>
 #include <QTest>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Histogram: bucket rules and labels, one set for the window, MCP and the text export.
-#include <results/histogram.h>
+#include "engine/results/histogram.h"
 
 #include <QJsonArray>
 #include <QJsonObject>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // MapResult and RunResults: bpftrace's JSON parsed once into typed maps, and back.
-#include <results/runresults.h>
+#include "engine/results/runresults.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "../threadcputime.h"
-#include "privilege.h"
-#include "probecatalog.h"
+#include "engine/privilege.h"
+#include "engine/probecatalog.h"
 #include "syntheticprobes.h"
 
 #include <QFile>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // QueryProcess: one report per query, with its output, and nothing left behind by a departed owner.
-#include "queryprocess.h"
+#include "engine/queryprocess.h"
 
 #include <QPointer>
 #include <QSignalSpy>

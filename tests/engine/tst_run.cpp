@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "run.h"
-#include "runmanager.h"
+#include "engine/run.h"
+#include "engine/runmanager.h"
 #include "runtestutil.h"
 
 #include <QCryptographicHash>

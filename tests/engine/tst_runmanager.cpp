@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "runcontroller.h"
-#include "runmanager.h"
+#include "engine/runcontroller.h"
+#include "engine/runmanager.h"
 
-#include "runstore.h"
+#include "engine/runstore.h"
+#include "engine/scriptcheck.h"
 #include "runtestutil.h"
-#include "scriptcheck.h"
 #include <cerrno>
 
 #include <QElapsedTimer>

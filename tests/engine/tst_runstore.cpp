@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "run.h"
-#include "runstore.h"
+#include "engine/run.h"
+#include "engine/runstore.h"
 
 #include <QCoreApplication>
 #include <QDir>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "../threadcputime.h"
-#include "scriptanalyzer.h"
+#include "engine/scriptanalyzer.h"
 
 #include <QJsonArray>
 #include <QTest>

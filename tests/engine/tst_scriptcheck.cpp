@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // checkScript(): the one check and the one wording for every script, whoever sends it.
-#include "scriptcheck.h"
+#include "engine/scriptcheck.h"
 
 #include <QTest>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // SettingsStore: the one reader and writer of tracedesk.conf, its round trip and its bounds.
-#include "engine.h"
-#include "settingsstore.h"
+#include "engine/engine.h"
+#include "engine/settingsstore.h"
 
 #include <QSettings>
 #include <QTemporaryDir>

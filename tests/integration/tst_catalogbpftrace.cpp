@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The catalog side of the engine against the real bpftrace: probe listing and arguments,
 // capabilities, wildcard expansion and compile diagnostics without attaching, every example.
-#include "capabilities.h"
-#include "examplelibrary.h"
-#include "privilege.h"
-#include "probecatalog.h"
-#include "scriptanalyzer.h"
+#include "engine/capabilities.h"
+#include "engine/examplelibrary.h"
+#include "engine/privilege.h"
+#include "engine/probecatalog.h"
+#include "engine/scriptanalyzer.h"
 
 #include <QHash>
 #include <QSignalSpy>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Runs with the real bpftrace: what the fakes cannot prove.
-#include "engine.h"
-#include "runmanager.h"
+#include "engine/engine.h"
+#include "engine/runmanager.h"
 
 #include <QSignalSpy>
 #include <QStandardPaths>

@@ -7,8 +7,8 @@
 //   tool_NNN               padding for pagination (extraTools)
 #pragma once
 
-#include "mcphandlers.h"
-#include "mcpserver.h"
+#include "mcp/mcphandlers.h"
+#include "mcp/mcpserver.h"
 
 #include <QDebug>
 #include <QJsonArray>

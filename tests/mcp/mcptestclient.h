@@ -4,7 +4,7 @@
 // they arrive). Test code only: they wait with QTest::qWaitFor.
 #pragma once
 
-#include "jsonrpc.h"
+#include "mcp/jsonrpc.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

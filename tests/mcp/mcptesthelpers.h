@@ -3,8 +3,8 @@
 // a checker for the subset of JSON Schema our output schemas use.
 #pragma once
 
-#include "engine.h"
-#include "mcptools.h"
+#include "engine/engine.h"
+#include "mcp/mcptools.h"
 
 #include <QCoreApplication>
 #include <QDeadlineTimer>

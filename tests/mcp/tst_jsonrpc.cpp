@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // JsonRpc: message validation, error codes and line framing.
-#include "jsonrpc.h"
+#include "mcp/jsonrpc.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

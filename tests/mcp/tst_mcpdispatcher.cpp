@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // McpDispatcher over FakeHandlers: life cycle, pagination, completions, cancellation.
 #include "fakehandlers.h"
-#include "jsonrpc.h"
-#include "mcpdispatcher.h"
-#include "mcpsession.h"
+#include "mcp/jsonrpc.h"
+#include "mcp/mcpdispatcher.h"
+#include "mcp/mcpsession.h"
 #include "mcptestclient.h"
 
 #include <QJsonArray>

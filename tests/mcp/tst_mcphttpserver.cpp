@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // McpHttpServer over FakeHandlers: the Streamable HTTP transport end to end.
 #include "fakehandlers.h"
-#include "mcpserver.h"
+#include "mcp/mcpserver.h"
 #include "mcptestclient.h"
 
 #include <QElapsedTimer>

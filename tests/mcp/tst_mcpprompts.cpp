@@ -2,7 +2,7 @@
 // McpPrompts: guided investigations, their argument checks, and that their programs compile.
 #include "mcptesthelpers.h"
 
-#include "mcpprompts.h"
+#include "mcp/mcpprompts.h"
 
 #include <QDir>
 #include <QProcess>

@@ -2,10 +2,10 @@
 // McpResources: the example library and finished runs as tracedesk:// resources.
 #include "mcptesthelpers.h"
 
-#include "examplelibrary.h"
-#include "mcpresources.h"
-#include "run.h"
-#include "runmanager.h"
+#include "engine/examplelibrary.h"
+#include "engine/run.h"
+#include "engine/runmanager.h"
+#include "mcp/mcpresources.h"
 
 using namespace Qt::StringLiterals;
 using namespace McpTest;

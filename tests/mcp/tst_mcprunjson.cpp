@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // McpRunJson: bpftrace's histogram bucket labels and the shapes of formatted maps.
-#include "mcprunjson.h"
+#include "mcp/mcprunjson.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

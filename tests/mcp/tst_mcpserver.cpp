@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // McpServer over a real Engine (a fake bpftrace, temporary state): the transports, the
 // dispatcher and the tools working together end to end.
-#include "engine.h"
-#include "mcpserver.h"
+#include "engine/engine.h"
+#include "mcp/mcpserver.h"
 #include "mcptestclient.h"
 
 #include <QElapsedTimer>

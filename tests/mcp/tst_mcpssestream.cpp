@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // McpSseStream over real McpHttpConnections (on local sockets): ids, replay after Last-Event-ID,
 // one reader at a time, the byte limit and the end of a finished stream.
-#include "mcpssestream.h"
+#include "mcp/mcpssestream.h"
 
 #include <QJsonObject>
 #include <QLocalServer>

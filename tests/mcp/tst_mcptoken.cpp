@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // McpToken: the bearer token's generation and its file's permissions.
-#include "mcptoken.h"
+#include "mcp/mcptoken.h"
 
 #include <QFile>
 #include <QFileInfo>

@@ -3,9 +3,9 @@
 // (deterministic output, failures on demand), plus one pass over the real bpftrace.
 #include "mcptesthelpers.h"
 
-#include "approvalqueue.h"
-#include "run.h"
-#include "runmanager.h"
+#include "engine/approvalqueue.h"
+#include "engine/run.h"
+#include "engine/runmanager.h"
 
 #include <QElapsedTimer>
 #include <QSignalSpy>

@@ -2,8 +2,8 @@
 // The person approves, edits and denies AI requests by driving the panel's widgets.
 #include "uitestsupport.h"
 
-#include <approvalpanel.h>
-#include <scripteditor.h>
+#include "ui/approvalpanel.h"
+#include "ui/scripteditor.h"
 
 #include <QLineEdit>
 #include <QListWidget>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // resources/syntax/bpftrace.xml: it loads, it is valid, and each kind of token gets its own format.
-#include <syntaxsupport.h>
+#include "ui/syntaxsupport.h"
 
 #include <KSyntaxHighlighting/AbstractHighlighter>
 #include <KSyntaxHighlighting/Definition>

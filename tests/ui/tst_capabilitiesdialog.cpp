@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "uitestsupport.h"
 
-#include <capabilitiesdialog.h>
+#include "ui/capabilitiesdialog.h"
 
 #include <QTest>
 #include <QTreeWidget>

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "uitestsupport.h"
 
-#include <endpointpanel.h>
-#include <mcpclientmodel.h>
-#include <mcpserver.h>
-#include <trafficlogmodel.h>
+#include "mcp/mcpserver.h"
+#include "ui/endpointpanel.h"
+#include "ui/mcpclientmodel.h"
+#include "ui/trafficlogmodel.h"
 
 #include <QApplication>
 #include <QClipboard>

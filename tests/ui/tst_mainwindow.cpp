@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "uitestsupport.h"
 
-#include <approvalpanel.h>
-#include <mainwindow.h>
-#include <mapsview.h>
-#include <probebrowser.h>
-#include <probetreemodel.h>
-#include <runspanel.h>
-#include <runview.h>
-#include <scripteditor.h>
+#include "ui/approvalpanel.h"
+#include "ui/mainwindow.h"
+#include "ui/mapsview.h"
+#include "ui/probebrowser.h"
+#include "ui/probetreemodel.h"
+#include "ui/runspanel.h"
+#include "ui/runview.h"
+#include "ui/scripteditor.h"
 
 #include <QAction>
 #include <QDockWidget>

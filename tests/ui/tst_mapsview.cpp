@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "uitestsupport.h"
 
-#include <histogramwidget.h>
-#include <mapsview.h>
-#include <maptablemodel.h>
+#include "ui/histogramwidget.h"
+#include "ui/mapsview.h"
+#include "ui/maptablemodel.h"
 
 #include <QApplication>
 #include <QComboBox>

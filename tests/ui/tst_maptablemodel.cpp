@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <maptablemodel.h>
+#include "ui/maptablemodel.h"
 
 #include <QAbstractItemModelTester>
 #include <QJsonArray>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "uitestsupport.h"
 
-#include <outputmodel.h>
+#include "ui/outputmodel.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>

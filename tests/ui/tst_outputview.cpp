@@ -2,8 +2,8 @@
 #include "../threadcputime.h"
 #include "uitestsupport.h"
 
-#include <outputmodel.h>
-#include <outputview.h>
+#include "ui/outputmodel.h"
+#include "ui/outputview.h"
 
 #include <QElapsedTimer>
 #include <QFile>

@@ -2,8 +2,8 @@
 #include "../threadcputime.h"
 #include "uitestsupport.h"
 
-#include <probebrowser.h>
-#include <probetreemodel.h>
+#include "ui/probebrowser.h"
+#include "ui/probetreemodel.h"
 
 #include <QAbstractItemModelTester>
 #include <QLineEdit>

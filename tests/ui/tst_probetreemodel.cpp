@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <probetreemodel.h>
+#include "ui/probetreemodel.h"
 
 #include <QAbstractItemModelTester>
 #include <QMimeData>

@@ -2,10 +2,10 @@
 // The window (MapsView, HistogramWidget, MapTableModel) and MCP (McpRunJson::formatMaps) show
 // the same map with the same bucket labels, keys, values and kind: both render the engine's
 // typed results, neither re-derives them.
-#include <histogramwidget.h>
-#include <mapsview.h>
-#include <maptablemodel.h>
-#include <mcprunjson.h>
+#include "mcp/mcprunjson.h"
+#include "ui/histogramwidget.h"
+#include "ui/mapsview.h"
+#include "ui/maptablemodel.h"
 
 #include <QApplication>
 #include <QComboBox>

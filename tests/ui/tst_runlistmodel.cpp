@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "uitestsupport.h"
 
-#include <runlistmodel.h>
+#include "ui/runlistmodel.h"
 
 #include <QAbstractItemModelTester>
 #include <QTest>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "uitestsupport.h"
 
-#include <runlistmodel.h>
-#include <runspanel.h>
+#include "ui/runlistmodel.h"
+#include "ui/runspanel.h"
 
 #include <QAbstractItemModelTester>
 #include <QLineEdit>

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "uitestsupport.h"
 
-#include <mapsview.h>
-#include <outputmodel.h>
-#include <outputview.h>
-#include <runview.h>
+#include "ui/mapsview.h"
+#include "ui/outputmodel.h"
+#include "ui/outputview.h"
+#include "ui/runview.h"
 
 #include <QListWidget>
 #include <QPushButton>

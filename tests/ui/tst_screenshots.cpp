@@ -2,17 +2,17 @@
 // Writes PNGs of the window into ${CMAKE_BINARY_DIR}/screenshots for the README and for review.
 #include "uitestsupport.h"
 
-#include <approvalpanel.h>
-#include <endpointpanel.h>
-#include <mainwindow.h>
-#include <mapsview.h>
-#include <mcpclientmodel.h>
-#include <mcpserver.h>
-#include <probebrowser.h>
-#include <probetreemodel.h>
-#include <runview.h>
-#include <scripteditor.h>
-#include <trafficlogmodel.h>
+#include "mcp/mcpserver.h"
+#include "ui/approvalpanel.h"
+#include "ui/endpointpanel.h"
+#include "ui/mainwindow.h"
+#include "ui/mapsview.h"
+#include "ui/mcpclientmodel.h"
+#include "ui/probebrowser.h"
+#include "ui/probetreemodel.h"
+#include "ui/runview.h"
+#include "ui/scripteditor.h"
+#include "ui/trafficlogmodel.h"
 
 #include <QDir>
 #include <QDockWidget>

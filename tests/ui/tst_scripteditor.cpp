@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "uitestsupport.h"
 
-#include <scripteditor.h>
+#include "ui/scripteditor.h"
 
 #include <QSignalSpy>
 #include <QTest>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <settingsdialog.h>
+#include "ui/settingsdialog.h"
 
 #include <QComboBox>
 #include <QSpinBox>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <trafficlogmodel.h>
+#include "ui/trafficlogmodel.h"
 
 #include <QAbstractItemModelTester>
 #include <QTest>

@@ -2,7 +2,7 @@
 // Shared by the window's tests: an Engine that runs the fake bpftrace in temporary directories.
 #pragma once
 
-#include <engine.h>
+#include "engine/engine.h"
 
 #include <QStandardPaths>
 #include <QTemporaryDir>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "histogram.h"
+#include "engine/results/histogram.h"
 
 #include <QJsonObject>
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "mapresult.h"
+#include "engine/results/mapresult.h"
 
 #include <QJsonArray>
 

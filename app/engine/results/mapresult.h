@@ -3,7 +3,7 @@
 // or stats. Parsed once from bpftrace's `-f json` output; the window and MCP render from it.
 #pragma once
 
-#include "histogram.h"
+#include "engine/results/histogram.h"
 
 #include <QJsonObject>
 #include <QJsonValue>

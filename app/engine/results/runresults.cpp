@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "runresults.h"
+#include "engine/results/runresults.h"
 
 void RunResults::insert(MapResult map)
 {

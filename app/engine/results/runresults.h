@@ -2,7 +2,7 @@
 // Every map of one run, by name: the run's results in typed form.
 #pragma once
 
-#include "mapresult.h"
+#include "engine/results/mapresult.h"
 
 #include <QJsonObject>
 #include <QMap>
