@@ -37,13 +37,7 @@ QJsonArray bucketsJson(const Histogram &histogram)
     QJsonArray buckets;
     const QStringList labels = histogram.labels();
     for (qsizetype i = 0; i < histogram.buckets().size(); ++i) {
-        const HistogramBucket &bucket = histogram.buckets().at(i);
-        QJsonObject out;
-        if (bucket.min)
-            out.insert(u"min"_s, *bucket.min);
-        if (bucket.max)
-            out.insert(u"max"_s, *bucket.max);
-        out.insert(u"count"_s, bucket.count);
+        QJsonObject out = histogram.buckets().at(i).toJson();
         out.insert(u"label"_s, labels.at(i));
         buckets.append(out);
     }

@@ -303,10 +303,14 @@ void ApprovalQueue::expire()
     const QDateTime now = QDateTime::currentDateTimeUtc();
     const QList<Run *> waiting = pending();
     for (Run *run : waiting) {
-        const Deadline deadline = m_expiry.value(run->id());
-        if (deadline.at <= now)
+        // A handler of an earlier resolve() may have settled this one already.
+        const auto deadline = m_expiry.constFind(run->id());
+        if (run->state() != RunState::PendingApproval || deadline == m_expiry.cend())
+            continue;
+        const int seconds = deadline->seconds;
+        if (deadline->at <= now)
             resolve(run, Decision::Expired, u"timeout"_s,
-                u"Nobody decided within %1 s; the request counts as denied."_s.arg(deadline.seconds));
+                u"Nobody decided within %1 s; the request counts as denied."_s.arg(seconds));
     }
     scheduleExpiry();
 }

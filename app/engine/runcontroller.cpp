@@ -284,13 +284,15 @@ void RunController::addLine(OutputLine::Stream stream, const QString &text)
 void RunController::flush()
 {
     m_batchTimer.stop();
-    if (!m_batch.isEmpty())
-        m_run->appendLines(std::exchange(m_batch, {}), m_limits.maxLinesKept);
+    // Maps and counters first: whoever wakes on outputAppended (a get_result long-poll) reads
+    // the run whole, so it must already be up to date.
     m_run->updateMaps(std::exchange(m_pendingMaps, {}));
     if (m_statsDirty) {
         m_statsDirty = false;
         m_run->setCounters(m_attachedProbes, m_lostEvents, m_droppedByRate);
     }
+    if (!m_batch.isEmpty())
+        m_run->appendLines(std::exchange(m_batch, {}), m_limits.maxLinesKept);
 }
 
 void RunController::onErrorOccurred(QProcess::ProcessError error)

@@ -91,6 +91,26 @@ private Q_SLOTS:
         QCOMPARE(keys, (QStringList { u"c"_s, u"b"_s, u"e"_s, u"a"_s }));
     }
 
+    void keyedHistogramHasOneScale()
+    {
+        // Key "a" alone looks like log2 ([256, 512)); key "b" shows the lhist's step of 256.
+        const MapResult map = MapResult::fromJson(u"@h"_s, json(R"({"kind": "hist", "data": {
+            "a": [{"min": 256, "max": 511, "count": 1}],
+            "b": [{"min": 0, "max": 255, "count": 2}, {"min": 256, "max": 511, "count": 3}]}})"));
+        QCOMPARE(map.kindName(), u"lhist"_s);
+        for (const MapEntry &entry : map.entries())
+            QVERIFY2(entry.value.histogram()->isLinear(), qPrintable(entry.key.text()));
+        QCOMPARE(map.entries().first().value.histogram()->labels(), QStringList { u"[256, 512)"_s });
+    }
+
+    void hugeIntegersStayNumbers()
+    {
+        // A u64 past 2^63 (e.g. -1 as u64) arrives as a double: kept as a number, not cast.
+        const MapValue big = MapValue::fromJson(QJsonValue(18446744073709551615.0));
+        QCOMPARE(big.type(), MapValue::Type::Real);
+        QCOMPARE(MapValue::fromJson(QJsonValue(-9223372036854775808.0)).type(), MapValue::Type::Integer);
+    }
+
     void insertReplacesAWholeMap()
     {
         RunResults results;

@@ -99,7 +99,12 @@ private Q_SLOTS:
         Run *run = m->startPersonRun(QString::fromLatin1(script));
         QSignalSpy appended(run, &Run::outputAppended);
         QSignalSpy states(run, &Run::stateChanged);
+        // Whoever wakes on new output (a get_result long-poll) reads the whole run: the batch's
+        // counters must already be in place when its lines are announced.
+        QList<int> probesWhenAppended;
+        QObject::connect(run, &Run::outputAppended, run, [&] { probesWhenAppended.append(run->attachedProbes()); });
         QTRY_VERIFY(run->totalLines() >= 5);
+        QCOMPARE(probesWhenAppended.value(0), 3);
         QCOMPARE(run->state(), RunState::Running);
         QCOMPARE(run->attachedProbes(), 3);
         QCOMPARE(run->lostEvents(), 5);

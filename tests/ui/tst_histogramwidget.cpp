@@ -2,26 +2,14 @@
 #include "ui/histogramwidget.h"
 
 #include <QImage>
-#include <QJsonArray>
-#include <QJsonObject>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
 
 namespace {
-QJsonObject bucket(std::optional<qint64> min, std::optional<qint64> max, qint64 count)
+Histogram log2(const QList<HistogramBucket> &buckets)
 {
-    QJsonObject o { { u"count"_s, count } };
-    if (min)
-        o.insert(u"min"_s, *min);
-    if (max)
-        o.insert(u"max"_s, *max);
-    return o;
-}
-
-Histogram log2(const QJsonArray &buckets)
-{
-    return Histogram(Histogram::Scale::Log2, Histogram::parseBuckets(buckets));
+    return Histogram(Histogram::Scale::Log2, buckets);
 }
 } // namespace
 
@@ -32,7 +20,7 @@ private Q_SLOTS:
     void parsesAndPaints()
     {
         HistogramWidget widget;
-        widget.setHistogram(log2({ bucket(0, 0, 3), bucket(1, 1, 1), bucket(2, 3, 5), bucket(1024, 2047, 9) }));
+        widget.setHistogram(log2({ { 0, 0, 3 }, { 1, 1, 1 }, { 2, 3, 5 }, { 1024, 2047, 9 } }));
         QCOMPARE(widget.labels(), (QStringList { u"[0]"_s, u"[1]"_s, u"[2, 4)"_s, u"[1K, 2K)"_s }));
         QCOMPARE(widget.buckets().at(3).count, 9);
         widget.resize(500, widget.sizeHint().height());
@@ -49,11 +37,11 @@ private Q_SLOTS:
     void sizeGrowsWithBuckets()
     {
         HistogramWidget widget;
-        widget.setHistogram(log2({ bucket(0, 0, 1) }));
+        widget.setHistogram(log2({ { 0, 0, 1 } }));
         const int small = widget.sizeHint().height();
-        QJsonArray many;
+        QList<HistogramBucket> many;
         for (int i = 0; i < 20; ++i)
-            many.append(bucket(qint64(1) << i, (qint64(2) << i) - 1, i));
+            many.append({ qint64(1) << i, (qint64(2) << i) - 1, i });
         widget.setHistogram(log2(many));
         QVERIFY(widget.sizeHint().height() > small * 5);
     }

@@ -25,18 +25,22 @@ Histogram Histogram::fromJson(const QJsonArray &json, bool declaredLinear)
     return Histogram(linear ? Scale::Linear : Scale::Log2, std::move(buckets));
 }
 
+QJsonObject HistogramBucket::toJson() const
+{
+    QJsonObject o;
+    if (min)
+        o.insert(u"min"_s, *min);
+    if (max)
+        o.insert(u"max"_s, *max);
+    o.insert(u"count"_s, count);
+    return o;
+}
+
 QJsonArray Histogram::toJson() const
 {
     QJsonArray array;
-    for (const HistogramBucket &b : m_buckets) {
-        QJsonObject o;
-        if (b.min)
-            o.insert(u"min"_s, *b.min);
-        if (b.max)
-            o.insert(u"max"_s, *b.max);
-        o.insert(u"count"_s, b.count);
-        array.append(o);
-    }
+    for (const HistogramBucket &b : m_buckets)
+        array.append(b.toJson());
     return array;
 }
 

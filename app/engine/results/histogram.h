@@ -3,6 +3,7 @@
 #pragma once
 
 #include <QJsonArray>
+#include <QJsonObject>
 #include <QList>
 #include <QString>
 #include <QStringList>
@@ -15,6 +16,8 @@ struct HistogramBucket
     std::optional<qint64> max; ///< inclusive; nullopt: the overflow bucket "[x, ...)"
     qint64 count = 0;
 
+    /// As bpftrace prints it: {"min", "max", "count"}, an open bound left out.
+    QJsonObject toJson() const;
     bool operator==(const HistogramBucket &) const = default;
 };
 

@@ -4,6 +4,8 @@
 #include <QJsonArray>
 
 #include <algorithm>
+#include <cmath>
+#include <vector>
 
 using namespace Qt::StringLiterals;
 
@@ -45,8 +47,11 @@ MapValue MapValue::fromJson(const QJsonValue &value)
     MapValue v;
     switch (value.type()) {
     case QJsonValue::Double: {
+        // Integral values in qint64's range are integers; anything else (a u64 past 2^63 that
+        // JSON gave us as a double) stays a real, never an undefined cast.
         const double d = value.toDouble();
-        if (d == double(qint64(d)))
+        constexpr double limit = 9223372036854775808.0; // 2^63
+        if (d >= -limit && d < limit && d == std::trunc(d))
             v.m_value = qint64(d);
         else
             v.m_value = d;
@@ -223,12 +228,23 @@ MapResult MapResult::fromBpftraceJson(const QString &name, const QString &type, 
         if (data.isArray()) {
             map.m_value = MapValue::fromHistogram(Histogram::fromJson(data.toArray(), declaredLinear));
         } else if (data.isObject()) {
+            // One scale for the whole map: every key of an lhist is linear, even one whose few
+            // buckets happen to look like powers of two.
             map.m_keyed = true;
             const QJsonObject keyed = data.toObject();
+            QList<QList<HistogramBucket>> buckets;
+            buckets.reserve(keyed.size());
+            bool linear = declaredLinear;
+            for (auto it = keyed.begin(); it != keyed.end(); ++it) {
+                buckets.append(Histogram::parseBuckets(it.value().toArray()));
+                linear = linear || Histogram::looksLinear(buckets.last());
+            }
+            const Histogram::Scale scale = linear ? Histogram::Scale::Linear : Histogram::Scale::Log2;
             map.m_entries.reserve(keyed.size());
-            for (auto it = keyed.begin(); it != keyed.end(); ++it)
-                map.m_entries.append({ MapKey::fromText(it.key()),
-                    MapValue::fromHistogram(Histogram::fromJson(it.value().toArray(), declaredLinear)) });
+            qsizetype i = 0;
+            for (auto it = keyed.begin(); it != keyed.end(); ++it, ++i)
+                map.m_entries.append(
+                    { MapKey::fromText(it.key()), MapValue::fromHistogram(Histogram(scale, std::move(buckets[i]))) });
         } else {
             map.m_value = MapValue::fromJson(data);
         }
@@ -297,12 +313,20 @@ QJsonObject MapResult::toJson() const
 
 QList<MapEntry> MapResult::entriesByWeight(qsizetype limit) const
 {
-    QList<MapEntry> sorted = m_entries;
     // Largest first: what a person reads first in bpftrace's own output (it prints them last).
-    std::stable_sort(sorted.begin(), sorted.end(),
-        [](const MapEntry &a, const MapEntry &b) { return a.value.weight() > b.value.weight(); });
-    if (limit >= 0 && sorted.size() > limit)
-        sorted.resize(limit);
+    // Equal weights keep bpftrace's order. Only the first `limit` are sorted, over indices, so
+    // the overview of a map with 100k keys does not copy and sort all of them.
+    std::vector<std::pair<double, qsizetype>> order;
+    order.reserve(m_entries.size());
+    for (qsizetype i = 0; i < m_entries.size(); ++i)
+        order.emplace_back(m_entries.at(i).value.weight(), i);
+    const size_t count = limit < 0 ? order.size() : std::min(order.size(), size_t(limit));
+    std::partial_sort(order.begin(), order.begin() + qsizetype(count), order.end(),
+        [](const auto &a, const auto &b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
+    QList<MapEntry> sorted;
+    sorted.reserve(qsizetype(count));
+    for (size_t i = 0; i < count; ++i)
+        sorted.append(m_entries.at(order[i].second));
     return sorted;
 }
 
