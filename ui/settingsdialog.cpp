@@ -2,6 +2,7 @@
 #include "ui/settingsdialog.h"
 
 #include "engine/settingsstore.h"
+#include "ui/statuscolors.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -76,7 +77,10 @@ SettingsDialog::SettingsDialog(const EngineConfig &current, QWidget *parent)
     systemForm->addRow(tr("HTTP &port:"), m_httpPort);
 
     m_restartNote->setWordWrap(true);
-    m_restartNote->setStyleSheet(u"QLabel { color: #f67400; font-weight: bold; }"_s);
+    StatusColors::setTextRole(m_restartNote, StatusColors::Role::Neutral);
+    QFont bold = m_restartNote->font();
+    bold.setBold(true);
+    m_restartNote->setFont(bold);
     m_restartNote->setText(tr("Privilege and HTTP changes take effect after TraceDesk restarts."));
     m_restartNote->setVisible(false);
 
