@@ -144,7 +144,7 @@ void TerminalApprover::showRequest(Run *run)
     if (expires.isValid())
         text += u"Expires in %1 s.\n"_s.arg(qMax<qint64>(0, QDateTime::currentDateTimeUtc().secsTo(expires)));
     if (!m_queue.isEmpty())
-        text += u"%1 more request(s) waiting.\n"_s.arg(m_queue.size());
+        text += tr("%n more requests waiting.", "", int(m_queue.size())) + u'\n';
     write(text);
     prompt();
 }

@@ -262,8 +262,7 @@ void ApprovalPanel::addRequest(Run *run)
     });
     if (!m_current)
         m_queue->setCurrentItem(item);
-    m_banner->setText((m_queue->count() == 1 ? tr("1 AI request waiting for your decision")
-                                             : tr("%1 AI requests waiting for your decision").arg(m_queue->count())));
+    m_banner->setText(tr("%n AI requests waiting for your decision", "", m_queue->count()));
     m_banner->setVisible(true);
     m_queue->setVisible(m_queue->count() > 1);
     Q_EMIT pendingCountChanged(m_queue->count());
@@ -288,8 +287,7 @@ void ApprovalPanel::removeRequest(Run *run)
             }
         }
     }
-    m_banner->setText((m_queue->count() == 1 ? tr("1 AI request waiting for your decision")
-                                             : tr("%1 AI requests waiting for your decision").arg(m_queue->count())));
+    m_banner->setText(tr("%n AI requests waiting for your decision", "", m_queue->count()));
     m_queue->setVisible(m_queue->count() > 1);
     Q_EMIT pendingCountChanged(m_queue->count());
 }
@@ -325,9 +323,8 @@ void ApprovalPanel::showRun(Run *run)
     m_from->setText(from);
     m_reason->setText(run->reason().isEmpty() ? tr("Reason: (none given)") : tr("Reason: %1").arg(run->reason()));
     if (run->timeoutSeconds())
-        m_reason->setText(m_reason->text() + u'\n'
-            + (*run->timeoutSeconds() == 1 ? tr("It would run for at most 1 second.")
-                                           : tr("It would run for at most %1 seconds.").arg(*run->timeoutSeconds())));
+        m_reason->setText(
+            m_reason->text() + u'\n' + tr("It would run for at most %n seconds.", "", *run->timeoutSeconds()));
     m_script->setPlainText(run->script());
     updateAnalysis();
     updateCountdown();

@@ -237,10 +237,8 @@ void EndpointPanel::refresh()
     } else {
         const int clients = int(m_server->clients().size());
         status = m_server->httpListening()
-            ? (clients == 1 ? tr("Listening on the local socket and on HTTP. 1 client connected.")
-                            : tr("Listening on the local socket and on HTTP. %1 clients connected.").arg(clients))
-            : (clients == 1 ? tr("Listening on the local socket (HTTP off). 1 client connected.")
-                            : tr("Listening on the local socket (HTTP off). %1 clients connected.").arg(clients));
+            ? tr("Listening on the local socket and on HTTP. %n clients connected.", "", clients)
+            : tr("Listening on the local socket (HTTP off). %n clients connected.", "", clients);
     }
     m_status->setText(status);
     m_socket->setText(socketPath());

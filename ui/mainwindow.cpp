@@ -330,14 +330,13 @@ void MainWindow::updateStatus()
         m_endpointLabel->setText(http ? tr("MCP: socket + HTTP :%1").arg(m_server->httpPort()) : tr("MCP: socket"));
         m_endpointLabel->setToolTip(m_server->socketPath() + (http ? u'\n' + m_server->httpUrl() : QString()));
         const int clients = int(m_server->clients().size());
-        m_clientsLabel->setText(clients == 1 ? tr("1 client") : tr("%1 clients").arg(clients));
+        m_clientsLabel->setText(tr("%n clients", "", clients));
     } else {
         m_endpointLabel->setText(tr("MCP: off"));
         m_clientsLabel->setText(tr("0 clients"));
     }
     const int pending = m_approvals ? m_approvals->pendingCount() : 0;
-    m_pendingLabel->setText(
-        pending ? (pending == 1 ? tr("1 request waiting") : tr("%1 requests waiting").arg(pending)) : QString());
+    m_pendingLabel->setText(pending ? tr("%n requests waiting", "", pending) : QString());
     m_pendingLabel->setVisible(pending > 0);
 }
 

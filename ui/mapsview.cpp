@@ -369,7 +369,7 @@ void MapsView::fillSection(OverviewSection &section, const MapResult &map)
                 entries.at(i).value.histogram() ? *entries.at(i).value.histogram() : Histogram());
         }
         const int more = int(entries.size()) - int(section.charts.size());
-        section.more->setText(tr("%n more key(s): open the map to see each.", nullptr, more));
+        section.more->setText(tr("%n more keys: open the map to see each.", "", more));
         section.more->setVisible(more > 0);
     } else if (section.table) {
         if (map.entryCount() > OverviewTableMaxRows)

@@ -147,7 +147,7 @@ QVariant ProbeTreeModel::data(const QModelIndex &index, int role) const
             return u"%1 (%2)"_s.arg(n->label, QLocale().toString(n->leafCount));
         return n->label;
     case Qt::ToolTipRole:
-        return n->probe.isEmpty() ? (n->leafCount == 1 ? tr("1 probe") : tr("%1 probes").arg(n->leafCount)) : n->probe;
+        return n->probe.isEmpty() ? tr("%n probes", "", n->leafCount) : n->probe;
     case ProbeRole:
         return n->probe;
     case LeafCountRole:

@@ -115,8 +115,7 @@ void RunView::updateHeader()
     parts.append(tr("asked by %1").arg(RunListModel::whoAsked(m_run)));
     if (m_run->durationSeconds() > 0)
         parts.append(tr("ran %1").arg(RunListModel::durationText(m_run->durationSeconds())));
-    parts.append(
-        m_run->attachedProbes() == 1 ? tr("1 probe attached") : tr("%1 probes attached").arg(m_run->attachedProbes()));
+    parts.append(tr("%n probes attached", "", m_run->attachedProbes()));
     if (m_run->lostEvents() > 0)
         parts.append(tr("%L1 events lost").arg(m_run->lostEvents()));
     if (m_run->scriptEdited())

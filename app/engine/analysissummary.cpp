@@ -43,8 +43,7 @@ QStringList AnalysisSummary::findings(const ScriptAnalysis &analysis)
 QString AnalysisSummary::attachment(const ScriptAnalysis &analysis)
 {
     if (analysis.attachCount >= 0)
-        return analysis.attachCount == 1 ? tr("Attaches to 1 probe")
-                                         : tr("Attaches to %1 probes").arg(analysis.attachCount);
+        return tr("Attaches to %n probes", "", analysis.attachCount);
     const QString written = analysis.probeSpecs.join(u", "_s);
     return analysis.complete ? tr("Attach count unknown; probes as written: %1").arg(written)
                              : tr("Counting the probes it attaches to… (as written: %1)").arg(written);
@@ -79,10 +78,10 @@ QString AnalysisSummary::statusLine(const ScriptAnalysis &analysis)
     if (analysis.attachCount >= 0)
         parts.append(attachment(analysis));
     else
-        parts.append(specs == 1 ? tr("1 probe spec") : tr("%1 probe specs").arg(specs));
+        parts.append(tr("%n probe specs", "", specs));
     parts.append(risk(analysis.risk));
     if (const int errors = errorCount(analysis))
-        parts.append(errors == 1 ? tr("1 error") : tr("%1 errors").arg(errors));
+        parts.append(tr("%n errors", "", errors));
     for (const QString &part : { unsafeBuiltins(analysis), checking(analysis) }) {
         if (!part.isEmpty())
             parts.append(part);
