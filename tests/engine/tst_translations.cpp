@@ -49,9 +49,12 @@ private Q_SLOTS:
         const QByteArray c = context.toUtf8();
         const QByteArray s = source.toUtf8();
         QVERIFY(source.contains(u"%n"_s));
-        QCOMPARE(QCoreApplication::translate(c.constData(), s.constData(), "", 1), QString(forms.at(0)).replace(u"%n"_s, u"1"_s));
-        QCOMPARE(QCoreApplication::translate(c.constData(), s.constData(), "", 3), QString(forms.at(1)).replace(u"%n"_s, u"3"_s));
-        QCOMPARE(QCoreApplication::translate(c.constData(), s.constData(), "", 0), QString(forms.at(1)).replace(u"%n"_s, u"0"_s));
+        QCOMPARE(QCoreApplication::translate(c.constData(), s.constData(), "", 1),
+            QString(forms.at(0)).replace(u"%n"_s, u"1"_s));
+        QCOMPARE(QCoreApplication::translate(c.constData(), s.constData(), "", 3),
+            QString(forms.at(1)).replace(u"%n"_s, u"3"_s));
+        QCOMPARE(QCoreApplication::translate(c.constData(), s.constData(), "", 0),
+            QString(forms.at(1)).replace(u"%n"_s, u"0"_s));
     }
 
     void installedAtStart()
