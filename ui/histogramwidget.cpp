@@ -50,12 +50,11 @@ void HistogramWidget::paintEvent(QPaintEvent *)
         painter.drawText(rect(), Qt::AlignCenter, tr("No buckets yet"));
         return;
     }
-    qint64 maxCount = 0;
+    const qint64 maxCount = m_histogram.maxCount();
     int labelWidth = 0;
     int countWidth = 0;
     const QLocale locale;
     for (int i = 0; i < buckets.size(); ++i) {
-        maxCount = qMax(maxCount, buckets.at(i).count);
         labelWidth = qMax(labelWidth, fm.horizontalAdvance(labels.at(i)));
         countWidth = qMax(countWidth, fm.horizontalAdvance(locale.toString(buckets.at(i).count)));
     }

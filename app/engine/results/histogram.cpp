@@ -133,15 +133,6 @@ QString Histogram::bucketLabel(const HistogramBucket &bucket, Scale scale, qint6
     return u'[' + number(*bucket.min) + u", "_s + number(*bucket.max + 1) + u')';
 }
 
-qint64 Histogram::step() const
-{
-    for (const HistogramBucket &b : m_buckets) {
-        if (b.min && b.max)
-            return *b.max - *b.min + 1;
-    }
-    return 1;
-}
-
 QStringList Histogram::bucketLabels(const QList<HistogramBucket> &buckets, Scale scale)
 {
     // lhist's suffix rule depends on its step, which only the regular buckets reveal.

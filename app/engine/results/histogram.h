@@ -49,8 +49,6 @@ public:
     QStringList labels() const { return m_labels; }
     qint64 totalCount() const { return m_totalCount; }
     qint64 maxCount() const { return m_maxCount; }
-    /// lhist's step (the width of its regular buckets); 1 when none is regular.
-    qint64 step() const;
 
     /// The whole histogram as bpftrace's text output prints it.
     QString toText(int barWidth = 52) const;

@@ -84,13 +84,6 @@ MapValue MapValue::fromHistogram(Histogram histogram)
     return v;
 }
 
-MapValue MapValue::fromStats(StatsValue stats)
-{
-    MapValue v;
-    v.m_value = stats;
-    return v;
-}
-
 MapValue::Type MapValue::type() const
 {
     switch (m_value.index()) {

@@ -70,7 +70,6 @@ public:
     MapValue() = default;
     static MapValue fromJson(const QJsonValue &value);
     static MapValue fromHistogram(Histogram histogram);
-    static MapValue fromStats(StatsValue stats);
 
     Type type() const;
     bool isNumber() const { return type() == Type::Integer || type() == Type::Real; }
