@@ -465,7 +465,10 @@ QJsonObject ScriptAnalysis::toJson() const
         { u"diagnostics"_s, diagnosticsJson },
         { u"risk"_s, riskLevelName(risk) },
         { u"complete"_s, complete },
+        { u"checked"_s, checked },
     };
+    if (!uncheckedReason.isEmpty())
+        o.insert(u"uncheckedReason"_s, uncheckedReason);
     return o;
 }
 
@@ -493,6 +496,8 @@ ScriptAnalysis ScriptAnalysis::fromJson(const QJsonObject &object)
         a.diagnostics.append(Diagnostic::fromJson(v.toObject()));
     a.risk = riskFromName(object.value(u"risk"_s).toString());
     a.complete = object.value(u"complete"_s).toBool();
+    a.checked = object.value(u"checked"_s).toBool();
+    a.uncheckedReason = object.value(u"uncheckedReason"_s).toString();
     return a;
 }
 
@@ -640,6 +645,10 @@ void ScriptAnalyzer::analyze(const QString &script, QObject *context, Callback d
         if (job->timedOut)
             a.diagnostics.append(
                 { Diagnostic::Severity::Warning, 0, 0, 0, u"bpftrace took too long to check the program"_s });
+        a.checked = job->compileRan && !job->timedOut;
+        if (!a.checked && a.uncheckedReason.isEmpty())
+            a.uncheckedReason = job->timedOut ? u"bpftrace took too long to check the program"_s
+                                              : u"bpftrace could not be run to check the program"_s;
         recomputeRisk(a);
         if (job->hasContext && !job->context)
             return;

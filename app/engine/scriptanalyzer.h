@@ -39,6 +39,12 @@ struct ScriptAnalysis
     QList<Diagnostic> diagnostics; ///< syntax/compile errors and warnings
     RiskLevel risk = RiskLevel::Low;
     bool complete = false; ///< the slow part (bpftrace expansion/compile check) is included
+    /// bpftrace itself compiled the program to a verdict (clean or with errors). False when the
+    /// check could not run at all (bpftrace missing, refused, timed out, script too long): then
+    /// nothing vouches for the program, `uncheckedReason` says why, and no policy may treat it
+    /// as valid or low risk.
+    bool checked = false;
+    QString uncheckedReason; ///< for people and clients, when complete && !checked
 
     bool hasErrors() const;
     /// One human sentence per finding, highest risk first.
