@@ -142,10 +142,13 @@ QString Privilege::description() const
             text = u"direct (without tracing privileges)"_s;
         break;
     case PrivilegeMode::Pkexec:
-        text = u"pkexec (polkit asks once, then keeps the authorisation for a few minutes)"_s;
+        text = u"pkexec (polkit asks once, then keeps the authorisation for a few minutes; a program that needs "
+               u"--unsafe "
+               "asks every time)"_s;
         break;
     case PrivilegeMode::Sudo:
-        text = u"sudo -n (needs a NOPASSWD sudoers rule for tracedesk-helper)"_s;
+        text = u"sudo -n (needs a NOPASSWD sudoers rule for tracedesk-helper; programs that need --unsafe only under "
+               "pkexec)"_s;
         break;
     }
     if (m_env.insideFlatpak)
@@ -191,13 +194,14 @@ LaunchCommand Privilege::wrap(const QStringList &bpftraceArguments) const
     case PrivilegeMode::Pkexec:
         // pkexec execs the helper directly (no shell); polkit matches the action by its path.
         argv << (m_env.insideFlatpak || m_env.pkexecPath.isEmpty() ? u"pkexec"_s : m_env.pkexecPath) << m_env.helperPath
-             << m_env.bpftracePath << bpftraceArguments;
+             << helperVerb(bpftraceArguments) << m_env.bpftracePath << bpftraceArguments;
         command.viaHelper = true;
         break;
     case PrivilegeMode::Sudo:
-        // -n: fail instead of asking for a password; we never have one to give.
+        // -n: fail instead of asking for a password; we never have one to give. The helper refuses
+        // `run-unsafe` here: no sudoers rule asks the person for each run.
         argv << (m_env.insideFlatpak || m_env.sudoPath.isEmpty() ? u"sudo"_s : m_env.sudoPath) << u"-n"_s << u"--"_s
-             << m_env.helperPath << m_env.bpftracePath << bpftraceArguments;
+             << m_env.helperPath << helperVerb(bpftraceArguments) << m_env.bpftracePath << bpftraceArguments;
         command.viaHelper = true;
         break;
     }
@@ -211,6 +215,14 @@ LaunchCommand Privilege::wrap(const QStringList &bpftraceArguments) const
     command.program = argv.takeFirst();
     command.arguments = argv;
     return command;
+}
+
+QString Privilege::helperVerb(const QStringList &bpftraceArguments)
+{
+    const qsizetype elf = bpftraceArguments.indexOf(u"--emit-elf"_s);
+    const bool compileOnly = elf >= 0 && bpftraceArguments.value(elf + 1) == "/dev/null"_L1;
+    const bool listing = bpftraceArguments.contains(u"-l"_s) || bpftraceArguments.contains(u"-lv"_s);
+    return bpftraceArguments.contains(u"--unsafe"_s) && !compileOnly && !listing ? HelperRunUnsafe : HelperRun;
 }
 
 LaunchCommand Privilege::wrapQuery(const QStringList &bpftraceArguments) const

@@ -51,11 +51,21 @@ public:
     QString problem() const;
 
     /// The command for `bpftrace ARGS` in this mode: direct, or through tracedesk-helper under
-    /// pkexec / sudo -n, prefixed with `flatpak-spawn --host` inside Flatpak.
+    /// pkexec / sudo -n, prefixed with `flatpak-spawn --host` inside Flatpak. Through the helper its
+    /// first argument is helperVerb(ARGS), which polkit matches to choose what to ask.
     LaunchCommand wrap(const QStringList &bpftraceArguments) const;
     /// For quick, unprivileged look-ups (-l, -lv, --info, --version), which still need root on
     /// most systems: same as wrap() except that in Direct mode nothing changes.
     LaunchCommand wrapQuery(const QStringList &bpftraceArguments) const;
+
+    /// tracedesk-helper's first argument. polkit picks the action by it
+    /// (org.freedesktop.policykit.exec.argv1): `run` is org.tracedesk.TraceDesk.run-bpftrace
+    /// (auth_admin_keep), `run-unsafe` is org.tracedesk.TraceDesk.run-unsafe (auth_admin, asked for
+    /// every run). `run-unsafe` exactly when the arguments start a real run with --unsafe; a
+    /// compile-only check (`--emit-elf /dev/null`) runs nothing and stays `run`.
+    static QString helperVerb(const QStringList &bpftraceArguments);
+    static inline const QString HelperRun = QStringLiteral("run");
+    static inline const QString HelperRunUnsafe = QStringLiteral("run-unsafe");
 
 private:
     PrivilegeMode m_mode = PrivilegeMode::Direct;

@@ -10,12 +10,27 @@
 //   EOF  -> the app died (pkexec's setuid exec cleared PR_SET_PDEATHSIG): SIGTERM, then SIGKILL
 // It exits with bpftrace's status (128 + N when bpftrace died of signal N).
 //
-// It runs as root, so it trusts nothing it is given: it only executes the configured system
-// bpftrace by absolute path (no PATH search, no shell), accepts a short list of bpftrace options
-// (never -c, -o or anything else that runs or writes as root), and gives bpftrace a fixed
-// environment. Deliberately plain POSIX, no Qt: small, and nothing to load before the checks.
+// It runs as root for whoever may start it (a sudoers rule may let any process of a user do so
+// without a password), so it trusts nothing it is given: it only executes the configured system
+// bpftrace by absolute path (no PATH search, no shell), accepts only the bpftrace options TraceDesk
+// passes (never -c, -o, -I or anything else that runs or writes as root), works in /, and gives
+// bpftrace a fixed environment. Deliberately plain POSIX, no Qt: small, nothing to load before
+// the checks.
 //
-// Usage: tracedesk-helper /usr/bin/bpftrace [bpftrace options...]
+// Usage: tracedesk-helper run|run-unsafe /usr/bin/bpftrace [bpftrace options...]
+//
+// The first argument is what polkit matches (org.freedesktop.policykit.exec.argv1) to choose the
+// action, so it decides what the person is asked:
+//   run         org.tracedesk.TraceDesk.run-bpftrace: safe programs (auth_admin_keep). Also every
+//               compile-only check (`[-d ast] --emit-elf /dev/null [--unsafe] -e PROG` attaches and
+//               runs nothing, so --unsafe is allowed there).
+//   run-unsafe  org.tracedesk.TraceDesk.run-unsafe: a real run with --unsafe (system(), signal(),
+//               override()). auth_admin, never kept: polkit asks the administrator for every such
+//               run, so no other process of the user can start one with TraceDesk's approval.
+//               Refused under sudo, where nothing asks anyone.
+// A positional argument is a probe pattern for -l/-lv (it must look like one: type:...) or a
+// program file given by absolute path, owned by the invoking user, opened here without following
+// symlinks and passed to bpftrace as /dev/fd/N, so it cannot be swapped for another file.
 
 #include <cerrno>
 #include <csignal>
@@ -59,16 +74,36 @@ void onSignal(int signal)
     std::exit(code);
 }
 
+bool underSudo()
+{
+    // sudo sets these itself, whatever its environment policy.
+    return std::getenv("SUDO_UID") || std::getenv("SUDO_USER") || std::getenv("SUDO_COMMAND");
+}
+
+bool setuidStarted()
+{
+    return ::getuid() != ::geteuid() || ::getgid() != ::getegid();
+}
+
 // Started through pkexec or sudo: the caller is someone else and nothing from the environment
 // may widen what we run.
 bool elevated()
 {
-    return std::getenv("PKEXEC_UID") || std::getenv("SUDO_UID") || std::getenv("SUDO_USER") || ::getuid() != ::geteuid()
-        || ::getgid() != ::getegid();
+    return std::getenv("PKEXEC_UID") || underSudo() || setuidStarted();
+}
+
+// Started by pkexec, which clears the environment and sets PKEXEC_UID: polkit chose our action by
+// the first argument, so for `run-unsafe` it asked the administrator just now. Never trusted
+// when sudo (which may keep variables) or a setuid bit started us.
+bool startedByPkexec()
+{
+    return std::getenv("PKEXEC_UID") && !underSudo() && !setuidStarted();
 }
 
 uid_t invokingUid()
 {
+    if (setuidStarted())
+        return ::getuid(); // the environment is the caller's own: believe nothing in it
     for (const char *name : { "PKEXEC_UID", "SUDO_UID" }) {
         if (const char *value = std::getenv(name)) {
             char *end = nullptr;
@@ -117,46 +152,146 @@ void checkBpftrace(const std::string &path)
         fail(ExitCannotRun, path + " must be owned by root and writable by nobody else");
 }
 
-bool isPatternOrOwnFile(const std::string &argument)
+enum class Verb
 {
-    if (argument.empty() || argument.front() == '-')
-        return false;
-    if (argument.find('/') == std::string::npos)
-        return true; // a probe pattern such as tracepoint:syscalls:*
-    // A program file for `-l prog.bt`: only one the invoking user owns, so root reads nothing
-    // the user could not.
-    struct stat st {};
-    const int fd = ::open(argument.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0)
-        return false;
-    const bool ok = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == invokingUid();
-    ::close(fd);
-    return ok;
+    Run,
+    RunUnsafe,
+};
+
+Verb parseVerb(const std::string &word)
+{
+    if (word == "run")
+        return Verb::Run;
+    if (word == "run-unsafe")
+        return Verb::RunUnsafe;
+    fail(ExitUsage, "usage: tracedesk-helper run|run-unsafe /usr/bin/bpftrace [bpftrace options...]");
 }
 
-// Only what TraceDesk itself passes. Everything else (-c runs a command as root, -o writes a
-// file as root, -I/--include read files) is refused.
-void checkArguments(const std::vector<std::string> &args)
+// A program file: an absolute path to a regular file the invoking user owns (so root reads nothing
+// the user could not), opened here without following a symlink. bpftrace gets /dev/fd/N, the very
+// file checked, so nothing can be swapped in between.
+std::string openOwnProgramFile(const std::string &path)
 {
+    if (path.front() != '/')
+        fail(ExitUsage, "refusing \"" + path + "\": a program file must be given by absolute path");
+    // O_NONBLOCK: a FIFO must not hang us before fstat() says it is not a regular file.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0)
+        fail(ExitUsage,
+            "refusing \"" + path + "\": " + (errno == ELOOP ? std::string("a symlink") : std::strerror(errno)));
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+        fail(ExitUsage, "refusing \"" + path + "\": not a regular file");
+    if (st.st_uid != invokingUid())
+        fail(ExitUsage, "refusing \"" + path + "\": not owned by the invoking user");
+    return "/dev/fd/" + std::to_string(fd); // left open (not close-on-exec) for bpftrace
+}
+
+// bpftrace -l opens its argument as a program file whenever a file of that name exists, so a
+// pattern must look like one (a probe type, then ':') and name no file (we work in /).
+bool isProbePattern(const std::string &argument)
+{
+    const size_t colon = argument.find(':');
+    if (colon == std::string::npos || colon == 0)
+        return false;
+    for (size_t i = 0; i < colon; ++i) {
+        const char c = argument[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '*'
+                || c == '?'))
+            return false;
+    }
+    struct stat st {};
+    return ::lstat(argument.c_str(), &st) != 0 && errno == ENOENT;
+}
+
+// Only what TraceDesk itself passes, and --unsafe only where nothing runs or the person's
+// approval came through polkit. Everything else (-c runs a command as root, -o and --emit-elf
+// FILE write a file as root, -I/--include read files, -p, -B, -k, --dry-run attaches) is
+// refused. Returns the arguments for bpftrace (a program file becomes /dev/fd/N).
+std::vector<std::string> checkArguments(Verb verb, const std::vector<std::string> &args)
+{
+    std::vector<std::string> out;
+    bool compileOnly = false;
+    bool unsafe = false;
+    bool ast = false;
+    bool listing = false;
+    bool program = false;
+    std::vector<size_t> positional;
     for (size_t i = 0; i < args.size(); ++i) {
         const std::string &a = args[i];
+        out.push_back(a);
         if (a == "-f") {
             if (i + 1 >= args.size() || (args[i + 1] != "json" && args[i + 1] != "text"))
                 fail(ExitUsage, "-f takes json or text");
-            ++i;
+            out.push_back(args[++i]);
         } else if (a == "-e") {
             if (i + 1 >= args.size())
                 fail(ExitUsage, "-e needs a program");
-            ++i;
-        } else if (a == "--unsafe" || a == "-l" || a == "-lv" || a == "-v" || a == "-q" || a == "--info"
-            || a == "--version" || a == "--dry-run" || a == "--no-warnings") {
+            out.push_back(args[++i]);
+            program = true;
+        } else if (a == "--emit-elf") {
+            // The compile check's throw-away ELF. Anywhere else it would be a file written as root.
+            if (i + 1 >= args.size() || args[i + 1] != "/dev/null")
+                fail(ExitUsage, "--emit-elf writes only to /dev/null here");
+            out.push_back(args[++i]);
+            compileOnly = true;
+        } else if (a == "-d") {
+            if (i + 1 >= args.size() || args[i + 1] != "ast")
+                fail(ExitUsage, "-d takes only ast here");
+            out.push_back(args[++i]);
+            ast = true;
+        } else if (a == "--unsafe") {
+            unsafe = true;
+        } else if (a == "-l" || a == "-lv") {
+            listing = true;
+        } else if (a == "--info" || a == "--version") {
             continue;
-        } else if (isPatternOrOwnFile(a)) {
-            continue;
+        } else if (!a.empty() && a.front() != '-') {
+            positional.push_back(out.size() - 1);
         } else {
             fail(ExitUsage, "refusing bpftrace argument \"" + a + "\"");
         }
     }
+
+    if (positional.size() > 1)
+        fail(ExitUsage, "refusing \"" + out[positional[1]] + "\": at most one probe pattern or program file");
+    if (!positional.empty()) {
+        std::string &p = out[positional.front()];
+        if (program)
+            fail(ExitUsage, "refusing \"" + p + "\" after -e: positional parameters are not passed through");
+        if (listing && isProbePattern(p)) {
+            // kept as given
+        } else if (p.front() == '/') {
+            p = openOwnProgramFile(p);
+            program = true;
+        } else {
+            fail(ExitUsage,
+                "refusing \"" + p
+                    + "\": neither a probe pattern (type:..., naming no file) nor a program file by absolute path");
+        }
+    }
+    if (ast && !compileOnly)
+        fail(ExitUsage, "-d ast only with --emit-elf /dev/null (the compile check)");
+    if (compileOnly && !program)
+        fail(ExitUsage, "--emit-elf /dev/null needs a program");
+
+    const bool realUnsafeRun = unsafe && !compileOnly && !listing;
+    if (verb == Verb::RunUnsafe) {
+        if (!realUnsafeRun)
+            fail(ExitUsage, "run-unsafe is only for a run with --unsafe; use run");
+        if (underSudo())
+            fail(ExitUsage,
+                "refusing --unsafe under sudo: a sudoers rule cannot ask anyone for each run, and system() would run "
+                "as root for any process of the user. Run TraceDesk with --privilege pkexec for programs that need "
+                "--unsafe.");
+        if (elevated() && !startedByPkexec())
+            fail(ExitUsage, "refusing run-unsafe: only pkexec, which asks the administrator, may start it");
+    } else if (realUnsafeRun) {
+        fail(ExitUsage,
+            "refusing --unsafe for a run without the person's approval: TraceDesk starts such runs as "
+            "`pkexec tracedesk-helper run-unsafe ...`, for which polkit asks the administrator every time");
+    }
+    return out;
 }
 
 void forward(pid_t child, int signal)
@@ -174,16 +309,37 @@ int statusToExitCode(int status)
         return 128 + WTERMSIG(status);
     return ExitCannotRun;
 }
+
+// A root program must not open a file onto a closed stdin/stdout/stderr.
+void ensureStandardDescriptors()
+{
+    for (int fd = 0; fd <= 2; ++fd) {
+        if (::fcntl(fd, F_GETFD) == -1 && errno == EBADF) {
+            const int opened = ::open("/dev/null", O_RDWR);
+            if (opened < 0)
+                std::_Exit(ExitCannotRun);
+            if (opened != fd) {
+                ::dup2(opened, fd);
+                ::close(opened);
+            }
+        }
+    }
+}
 } // namespace
 
 int main(int argc, char **argv)
 {
-    if (argc < 2)
-        fail(ExitUsage, "usage: tracedesk-helper /usr/bin/bpftrace [bpftrace options...]");
-    const std::string bpftrace = argv[1];
-    const std::vector<std::string> args(argv + 2, argv + argc);
+    ensureStandardDescriptors();
+    if (argc < 3)
+        fail(ExitUsage, "usage: tracedesk-helper run|run-unsafe /usr/bin/bpftrace [bpftrace options...]");
+    // Nothing relative may resolve against the caller's directory (bpftrace opens a file named like
+    // its argument): paths are absolute, and everything else resolves in / only root can populate.
+    if (::chdir("/") != 0)
+        fail(ExitCannotRun, std::string("chdir /: ") + std::strerror(errno));
+    const Verb verb = parseVerb(argv[1]);
+    const std::string bpftrace = argv[2];
     checkBpftrace(bpftrace);
-    checkArguments(args);
+    const std::vector<std::string> args = checkArguments(verb, std::vector<std::string>(argv + 3, argv + argc));
 
     if (::pipe2(s_signalPipe, O_CLOEXEC | O_NONBLOCK) != 0)
         fail(ExitCannotRun, std::string("pipe: ") + std::strerror(errno));

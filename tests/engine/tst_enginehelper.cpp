@@ -54,20 +54,22 @@ private Q_SLOTS:
         QTest::addColumn<QString>("message");
         const QString canned = fakePath(u"canned.sh"_s);
         QTest::newRow("no arguments") << QStringList {} << false << u"usage"_s;
-        QTest::newRow("relative path") << QStringList { u"bpftrace"_s, u"-e"_s, u"x"_s } << false << u"absolute path"_s;
-        QTest::newRow("a shell") << QStringList { u"/bin/sh"_s, u"-c"_s, u"id"_s } << false
+        QTest::newRow("relative path") << QStringList { u"run"_s, u"bpftrace"_s, u"-e"_s, u"x"_s } << false
+                                       << u"absolute path"_s;
+        QTest::newRow("a shell") << QStringList { u"run"_s, u"/bin/sh"_s, u"-c"_s, u"id"_s } << false
                                  << u"not the configured system bpftrace"_s;
         QTest::newRow("fake without override")
-            << QStringList { canned } << false << u"not the configured system bpftrace"_s;
+            << QStringList { u"run"_s, canned } << false << u"not the configured system bpftrace"_s;
         QTest::newRow("-c runs a command as root")
-            << QStringList { canned, u"-c"_s, u"/bin/sh"_s } << true << u"refusing bpftrace argument"_s;
+            << QStringList { u"run"_s, canned, u"-c"_s, u"/bin/sh"_s } << true << u"refusing bpftrace argument"_s;
         QTest::newRow("-o writes a file as root")
-            << QStringList { canned, u"-o"_s, u"/etc/passwd"_s } << true << u"refusing"_s;
-        QTest::newRow("-f other format") << QStringList { canned, u"-f"_s, u"yaml"_s } << true
+            << QStringList { u"run"_s, canned, u"-o"_s, u"/etc/passwd"_s } << true << u"refusing"_s;
+        QTest::newRow("-f other format") << QStringList { u"run"_s, canned, u"-f"_s, u"yaml"_s } << true
                                          << u"-f takes json or text"_s;
-        QTest::newRow("-e without program") << QStringList { canned, u"-e"_s } << true << u"-e needs a program"_s;
+        QTest::newRow("-e without program")
+            << QStringList { u"run"_s, canned, u"-e"_s } << true << u"-e needs a program"_s;
         QTest::newRow("file owned by someone else")
-            << QStringList { canned, u"-l"_s, u"/etc/nonexistent.bt"_s } << true << u"refusing"_s;
+            << QStringList { u"run"_s, canned, u"-l"_s, u"/etc/nonexistent.bt"_s } << true << u"refusing"_s;
     }
 
     void refusesWhatIsNotTheSystemBpftrace()
@@ -88,7 +90,8 @@ private Q_SLOTS:
     {
         // pkexec sets PKEXEC_UID: from then on only the configured system bpftrace may run.
         m_extraEnv = { u"PKEXEC_UID"_s, u"1000"_s };
-        auto helper = startHelper({ fakePath(u"canned.sh"_s), u"-f"_s, u"json"_s }, fakePath(u"canned.sh"_s).toUtf8());
+        auto helper = startHelper(
+            { u"run"_s, fakePath(u"canned.sh"_s), u"-f"_s, u"json"_s }, fakePath(u"canned.sh"_s).toUtf8());
         QVERIFY(helper->waitForFinished(5000));
         QCOMPARE(helper->exitCode(), 64);
     }
@@ -116,7 +119,7 @@ private Q_SLOTS:
         QFETCH(int, exitCode);
         QFETCH(QByteArray, expectedOutput);
         const QString path = fakePath(fake);
-        auto helper = startHelper({ path, u"-f"_s, u"json"_s, u"-e"_s, u"BEGIN {}"_s }, path.toUtf8());
+        auto helper = startHelper({ u"run"_s, path, u"-f"_s, u"json"_s, u"-e"_s, u"BEGIN {}"_s }, path.toUtf8());
         QVERIFY(helper->waitForStarted());
         QByteArray out;
         QTRY_VERIFY((out += helper->readAllStandardOutput()).contains("attached_probes"));
@@ -135,10 +138,10 @@ private Q_SLOTS:
     void exitStatusIsBpftraces()
     {
         auto quick = startHelper(
-            { fakePath(u"quick-exit3.sh"_s), u"-f"_s, u"json"_s }, fakePath(u"quick-exit3.sh"_s).toUtf8());
+            { u"run"_s, fakePath(u"quick-exit3.sh"_s), u"-f"_s, u"json"_s }, fakePath(u"quick-exit3.sh"_s).toUtf8());
         QVERIFY(quick->waitForFinished(5000));
         QCOMPARE(quick->exitCode(), 3);
-        auto crash = startHelper({ fakePath(u"crash.sh"_s) }, fakePath(u"crash.sh"_s).toUtf8());
+        auto crash = startHelper({ u"run"_s, fakePath(u"crash.sh"_s) }, fakePath(u"crash.sh"_s).toUtf8());
         QVERIFY(crash->waitForFinished(5000));
         QCOMPARE(crash->exitCode(), 128 + 11); // SIGSEGV
     }
@@ -146,7 +149,7 @@ private Q_SLOTS:
     void stdinEofMeansTheAppDied()
     {
         // TERM first (the stubborn fake prints its map on TERM) ...
-        auto helper = startHelper({ fakePath(u"stubborn.sh"_s) }, fakePath(u"stubborn.sh"_s).toUtf8());
+        auto helper = startHelper({ u"run"_s, fakePath(u"stubborn.sh"_s) }, fakePath(u"stubborn.sh"_s).toUtf8());
         QByteArray out;
         QTRY_VERIFY((out += helper->readAllStandardOutput()).contains("attached_probes"));
         helper->closeWriteChannel();
@@ -158,7 +161,8 @@ private Q_SLOTS:
     void stdinEofEscalatesToKill()
     {
         // ... then KILL after the helper's 5 s grace when TERM is ignored too.
-        auto helper = startHelper({ fakePath(u"stubborn-hard.sh"_s) }, fakePath(u"stubborn-hard.sh"_s).toUtf8());
+        auto helper
+            = startHelper({ u"run"_s, fakePath(u"stubborn-hard.sh"_s) }, fakePath(u"stubborn-hard.sh"_s).toUtf8());
         QByteArray out;
         QTRY_VERIFY((out += helper->readAllStandardOutput()).contains("attached_probes"));
         QElapsedTimer timer;
@@ -201,8 +205,8 @@ private Q_SLOTS:
         QFile file(log);
         QVERIFY(file.open(QIODevice::ReadOnly));
         const QString logged = QString::fromUtf8(file.readAll());
-        QVERIFY2(
-            logged.startsWith(elevator + u' ' + helperBinary() + u' ' + fakePath(u"canned.sh"_s) + u" -f json -e "_s),
+        QVERIFY2(logged.startsWith(
+                     elevator + u' ' + helperBinary() + u" run "_s + fakePath(u"canned.sh"_s) + u" -f json -e "_s),
             qPrintable(logged));
     }
 

@@ -70,18 +70,19 @@ private Q_SLOTS:
         const QString bpftrace = u"/usr/bin/bpftrace"_s;
         QTest::newRow("direct") << int(PrivilegeMode::Direct) << false << bpftrace << s_args << false;
         QTest::newRow("pkexec") << int(PrivilegeMode::Pkexec) << false << u"/usr/bin/pkexec"_s
-                                << (QStringList { helper, bpftrace } + s_args) << true;
-        QTest::newRow("sudo never prompts") << int(PrivilegeMode::Sudo) << false << u"/usr/bin/sudo"_s
-                                            << (QStringList { u"-n"_s, u"--"_s, helper, bpftrace } + s_args) << true;
+                                << (QStringList { helper, u"run"_s, bpftrace } + s_args) << true;
+        QTest::newRow("sudo never prompts")
+            << int(PrivilegeMode::Sudo) << false << u"/usr/bin/sudo"_s
+            << (QStringList { u"-n"_s, u"--"_s, helper, u"run"_s, bpftrace } + s_args) << true;
         const QStringList host { u"--host"_s, u"--watch-bus"_s };
         QTest::newRow("flatpak direct") << int(PrivilegeMode::Direct) << true << u"flatpak-spawn"_s
                                         << (host + QStringList { bpftrace } + s_args) << false;
         QTest::newRow("flatpak pkexec on the host")
             << int(PrivilegeMode::Pkexec) << true << u"flatpak-spawn"_s
-            << (host + QStringList { u"pkexec"_s, helper, bpftrace } + s_args) << true;
+            << (host + QStringList { u"pkexec"_s, helper, u"run"_s, bpftrace } + s_args) << true;
         QTest::newRow("flatpak sudo on the host")
             << int(PrivilegeMode::Sudo) << true << u"flatpak-spawn"_s
-            << (host + QStringList { u"sudo"_s, u"-n"_s, u"--"_s, helper, bpftrace } + s_args) << true;
+            << (host + QStringList { u"sudo"_s, u"-n"_s, u"--"_s, helper, u"run"_s, bpftrace } + s_args) << true;
     }
 
     void commands()
@@ -101,6 +102,44 @@ private Q_SLOTS:
         QVERIFY(!command.arguments.contains(u"-c"_s));
         QVERIFY(!command.arguments.contains(u"-S"_s)); // sudo -S would read a password from stdin
         QCOMPARE(privilege.wrapQuery(s_args), command);
+    }
+
+    // The helper's first argument is what polkit matches to choose the action: `run-unsafe` (the
+    // administrator is asked for this run) exactly for a real run with --unsafe.
+    void helperVerb_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<QString>("verb");
+        const QString p = u"BEGIN { system(\"id\"); }"_s;
+        QTest::newRow("safe run") << s_args << u"run"_s;
+        QTest::newRow("unsafe run") << QStringList { u"-f"_s, u"json"_s, u"--unsafe"_s, u"-e"_s, p } << u"run-unsafe"_s;
+        QTest::newRow("compile check") << QStringList { u"--emit-elf"_s, u"/dev/null"_s, u"--unsafe"_s, u"-e"_s, p }
+                                       << u"run"_s;
+        QTest::newRow("AST check") << QStringList { u"-d"_s, u"ast"_s, u"--emit-elf"_s, u"/dev/null"_s, u"--unsafe"_s,
+            u"-e"_s, p } << u"run"_s;
+        QTest::newRow("--emit-elf to a file is not a check")
+            << QStringList { u"--emit-elf"_s, u"/tmp/x"_s, u"--unsafe"_s, u"-e"_s, p } << u"run-unsafe"_s;
+        QTest::newRow("listing") << QStringList { u"-l"_s, u"-e"_s, p } << u"run"_s;
+        QTest::newRow("queries") << QStringList { u"--info"_s } << u"run"_s;
+    }
+
+    void helperVerb()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(QString, verb);
+        QCOMPARE(Privilege::helperVerb(arguments), verb);
+        for (PrivilegeMode mode : { PrivilegeMode::Pkexec, PrivilegeMode::Sudo }) {
+            const LaunchCommand command = Privilege(mode, environment(false, false, false, true, true)).wrap(arguments);
+            const qsizetype helper = command.arguments.indexOf(u"/usr/libexec/tracedesk-helper"_s);
+            QVERIFY(helper >= 0);
+            QCOMPARE(command.arguments.value(helper + 1), verb); // argv[1] of the helper, as polkit sees it
+            QCOMPARE(command.arguments.mid(helper + 3), arguments);
+        }
+        // Direct mode has no helper and no verb.
+        const LaunchCommand direct
+            = Privilege(PrivilegeMode::Direct, environment(true, false, false, true, true)).wrap(arguments);
+        QCOMPARE(direct.program, u"/usr/bin/bpftrace"_s);
+        QCOMPARE(direct.arguments, arguments);
     }
 
     void autoResolution_data()

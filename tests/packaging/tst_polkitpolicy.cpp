@@ -2,11 +2,15 @@
 // The polkit policy decides who may start the privilege helper as root, so it is checked like
 // code: well-formed, only the elements polkitd knows, action ids under our application id, a
 // description and message for the prompt, and defaults that always ask for an administrator.
+#include "engine/privilege.h"
+
 #include <QFile>
 #include <QRegularExpression>
 #include <QSet>
 #include <QTest>
 #include <QXmlStreamReader>
+
+#include <algorithm>
 
 using namespace Qt::StringLiterals;
 
@@ -166,6 +170,43 @@ private Q_SLOTS:
             const QString exec = action.annotations.value(u"org.freedesktop.policykit.exec.path"_s);
             QVERIFY2(exec.endsWith("/tracedesk-helper"_L1), qPrintable(action.id + u": exec.path is "_s + exec));
         }
+    }
+
+    // pkexec takes the first action (in no defined order) whose exec.path matches and whose
+    // exec.argv1, when set, equals the program's first argument. An action with the helper's path
+    // and no argv1 would therefore also match `tracedesk-helper run-unsafe`, and its kept
+    // authorisation would let a --unsafe run (system() as root) through without asking.
+    void everyActionNamesTheHelpersFirstArgument()
+    {
+        const Policy policy = policyFromDisk();
+        QVERIFY2(policy.ok, qPrintable(policy.error));
+        QStringList verbs;
+        for (const Action &action : policy.actions) {
+            const QString argv1 = action.annotations.value(u"org.freedesktop.policykit.exec.argv1"_s);
+            QVERIFY2(!argv1.isEmpty(), qPrintable(action.id + u": no exec.argv1"_s));
+            QVERIFY2(!verbs.contains(argv1), qPrintable(action.id + u": exec.argv1 "_s + argv1 + u" twice"_s));
+            verbs.append(argv1);
+        }
+        // Exactly the first arguments Privilege::wrap gives the helper.
+        verbs.sort();
+        QCOMPARE(verbs, QStringList({ Privilege::HelperRun, Privilege::HelperRunUnsafe }));
+    }
+
+    // The person's approval of an unsafe run is an administrator's authentication for that run:
+    // never kept, so no other process of the user can start one on the strength of an earlier one.
+    void unsafeRunsAskEveryTime()
+    {
+        const Policy policy = policyFromDisk();
+        QVERIFY2(policy.ok, qPrintable(policy.error));
+        const auto unsafe = std::find_if(policy.actions.cbegin(), policy.actions.cend(), [](const Action &a) {
+            return a.annotations.value(u"org.freedesktop.policykit.exec.argv1"_s) == Privilege::HelperRunUnsafe;
+        });
+        QVERIFY(unsafe != policy.actions.cend());
+        QCOMPARE(unsafe->id, appId + u".run-unsafe"_s);
+        for (const QString &key : { u"allow_any"_s, u"allow_inactive"_s, u"allow_active"_s })
+            QVERIFY2(unsafe->defaults.value(key) == "auth_admin"_L1 || unsafe->defaults.value(key) == "no"_L1,
+                qPrintable(u"%1=%2"_s.arg(key, unsafe->defaults.value(key))));
+        QVERIFY(unsafe->message.contains(u"--unsafe"_s));
     }
 };
 
