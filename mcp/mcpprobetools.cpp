@@ -148,11 +148,20 @@ QList<McpTool> McpProbeTools::tools()
     add(u"validate_program"_s, u"Validate a bpftrace program"_s,
         u"Checks a bpftrace program without running it: syntax and compile diagnostics from bpftrace, the probes it "
         "would attach (wildcards expanded, with the count), unsafe builtins, and a risk level with reasons, which "
-        "is what the person sees when asked to approve it. Attaches nothing. Call it before exec_program and fix "
-        "every error it reports; a high risk makes a denial more likely."_s,
+        "is what the person sees when asked to approve it. Attaches nothing. 'status' is 'valid' (bpftrace compiled "
+        "it), 'invalid' (fix the errors in 'diagnostics') or 'not-checked' (bpftrace could not be run to check it; "
+        "'unchecked_reason' says why, and such a program is never approved automatically). Call it before "
+        "exec_program and fix every error it reports; a high risk makes a denial more likely."_s,
         inputSchema(QJsonObject { { u"program"_s, program() } }, { u"program"_s }),
         outputSchema(
-            QJsonObject { { u"valid"_s, typed(u"boolean"_s, u"no errors"_s) },
+            QJsonObject { { u"valid"_s, typed(u"boolean"_s, u"bpftrace checked it and found no errors"_s) },
+                { u"checked"_s,
+                    typed(u"boolean"_s, u"bpftrace compiled the program to a verdict; false when it could not run"_s) },
+                { u"status"_s,
+                    QJsonObject { { u"type"_s, u"string"_s },
+                        { u"enum"_s, QJsonArray { u"valid"_s, u"invalid"_s, u"not-checked"_s } } } },
+                { u"unchecked_reason"_s,
+                    typed(u"string"_s, u"why bpftrace could not check it (status not-checked)"_s) },
                 { u"risk"_s,
                     QJsonObject {
                         { u"type"_s, u"string"_s }, { u"enum"_s, QJsonArray { u"low"_s, u"medium"_s, u"high"_s } } } },
@@ -163,7 +172,8 @@ QList<McpTool> McpProbeTools::tools()
                 { u"needs_unsafe"_s, typed(u"boolean"_s) }, { u"findings"_s, arrayOf(findingSchema) },
                 { u"diagnostics"_s, arrayOf(McpRunJson::diagnosticSchema()) }, { u"complete"_s, typed(u"boolean"_s) },
                 { u"next_step"_s, typed(u"string"_s) } },
-            { u"valid"_s, u"risk"_s, u"reasons"_s, u"attach_count"_s, u"diagnostics"_s, u"findings"_s }),
+            { u"valid"_s, u"checked"_s, u"status"_s, u"risk"_s, u"reasons"_s, u"attach_count"_s, u"diagnostics"_s,
+                u"findings"_s }),
         annotations(true, false, true, false), &McpProbeTools::validateProgram);
 
     return list;
@@ -361,9 +371,12 @@ void McpProbeTools::validateProgram(const QJsonObject &args, const McpCallContex
         if (!analysis->has_value())
             return reply(McpTool::error(u"The analysis did not finish in time, or the request was cancelled."_s));
         const ScriptAnalysis &a = **analysis;
-        const bool valid = !a.hasErrors();
-        QJsonObject out { { u"valid"_s, valid }, { u"risk"_s, riskLevelName(a.risk) },
-            { u"reasons"_s, QJsonArray::fromStringList(a.reasons()) },
+        // "Could not check" is its own answer, never "valid": nothing vouches for such a program.
+        const bool errors = a.hasErrors();
+        const bool valid = a.checked && !errors;
+        const QString status = errors ? u"invalid"_s : valid ? u"valid"_s : u"not-checked"_s;
+        QJsonObject out { { u"valid"_s, valid }, { u"checked"_s, a.checked }, { u"status"_s, status },
+            { u"risk"_s, riskLevelName(a.risk) }, { u"reasons"_s, QJsonArray::fromStringList(a.reasons()) },
             { u"probe_specs"_s, QJsonArray::fromStringList(a.probeSpecs) }, { u"attach_count"_s, a.attachCount },
             { u"attach_list"_s, QJsonArray::fromStringList(a.attachList.mid(0, kMaxAttachListed)) },
             { u"expanded"_s, a.expanded }, { u"unsafe_builtins"_s, QJsonArray::fromStringList(a.unsafeBuiltins) },
@@ -371,9 +384,17 @@ void McpProbeTools::validateProgram(const QJsonObject &args, const McpCallContex
             { u"diagnostics"_s, McpRunJson::diagnosticsJson(a.diagnostics) }, { u"complete"_s, a.complete } };
         if (a.attachList.size() > kMaxAttachListed)
             out.insert(u"attach_list_truncated"_s, true);
+        const QString reason
+            = a.uncheckedReason.isEmpty() ? u"bpftrace could not be run to check the program"_s : a.uncheckedReason;
+        if (!a.checked)
+            out.insert(u"unchecked_reason"_s, reason);
         QString next;
-        if (!valid)
+        if (errors)
             next = u"Fix the errors in 'diagnostics' (line and column are 1-based) and validate again."_s;
+        else if (!valid)
+            next = u"Not checked: %1. Nothing vouches that it compiles, so no approval policy accepts it on its own "
+                   "and the person is told it is unchecked. Validate again later, or tell the person that TraceDesk "
+                   "cannot reach bpftrace (see bpf_info)."_s.arg(reason);
         else if (a.risk == RiskLevel::High)
             next = u"It compiles, but the risk is high (see 'reasons'); narrow it if you can, then call exec_program "
                    "with a reason that explains why it is needed."_s;

@@ -371,14 +371,49 @@ private Q_SLOTS:
         QJsonObject sc = structured(call(u"validate_program"_s,
             QJsonObject { { u"program"_s, u"tracepoint:syscalls:sys_enter_openat { @[comm] = count(); }"_s } }));
         QCOMPARE(sc.value(u"valid"_s).toBool(), true);
+        QCOMPARE(sc.value(u"checked"_s).toBool(), true);
+        QCOMPARE(sc.value(u"status"_s).toString(), u"valid"_s);
+        QVERIFY(!sc.contains(u"unchecked_reason"_s));
         QVERIFY(sc.value(u"probe_specs"_s).toArray().contains(u"tracepoint:syscalls:sys_enter_openat"_s));
         QVERIFY(sc.value(u"next_step"_s).toString().contains(u"exec_program"_s));
 
         sc = structured(call(u"validate_program"_s, QJsonObject { { u"program"_s, u"BEGIN { FAKE_FAIL(); }"_s } }));
         QCOMPARE(sc.value(u"valid"_s).toBool(), false);
+        QCOMPARE(sc.value(u"status"_s).toString(), u"invalid"_s);
         QVERIFY(!sc.value(u"diagnostics"_s).toArray().isEmpty());
         QVERIFY(sc.value(u"next_step"_s).toString().contains(u"Fix"_s));
         QCOMPARE(m_engine->runs()->runs().size(), 0); // validation never creates a run
+    }
+
+    // When bpftrace cannot be run at all, nothing vouches for the program: never "valid".
+    void validateProgramNotChecked()
+    {
+        QTemporaryDir dir;
+        Engine engine(testConfig(dir, u"/nonexistent/bpftrace"_s));
+        McpTools tools(&engine);
+        engine.start();
+        McpCancellation cancellation;
+        auto state = start(&tools, u"validate_program"_s,
+            QJsonObject { { u"program"_s, u"tracepoint:syscalls:sys_enter_openat { @[comm] = count(); }"_s } },
+            &cancellation);
+        QVERIFY(waitFor(state, 20000));
+        const QJsonObject result = *state->result;
+        QVERIFY2(!result.value(u"isError"_s).toBool(), qPrintable(text(result)));
+        const QJsonObject sc = structured(result);
+        QCOMPARE(sc.value(u"valid"_s).toBool(), false);
+        QCOMPARE(sc.value(u"checked"_s).toBool(), false);
+        QCOMPARE(sc.value(u"status"_s).toString(), u"not-checked"_s);
+        QVERIFY2(!sc.value(u"unchecked_reason"_s).toString().isEmpty(), QJsonDocument(sc).toJson().constData());
+        const QString next = sc.value(u"next_step"_s).toString();
+        QVERIFY2(next.startsWith(u"Not checked"_s) && !next.contains(u"It compiles"_s), qPrintable(next));
+        // The reply fits the schema this endpoint advertises.
+        QJsonObject schema;
+        for (const QJsonValue &d : tools.definitions()) {
+            if (d.toObject().value(u"name"_s).toString() == "validate_program"_L1)
+                schema = d.toObject().value(u"outputSchema"_s).toObject();
+        }
+        const QString problem = checkSchema(sc, schema);
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
     }
 
     void execApproveAndLongPoll()
