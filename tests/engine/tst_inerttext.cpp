@@ -20,9 +20,8 @@ private Q_SLOTS:
         QTest::newRow("cr lf tab") << u"x\ry\nz\t"_s << u"x\\x0dy\\x0az\\x09"_s;
         QTest::newRow("del and c1") << u"\x7f\u009b2J"_s << u"\\x7f\\x9b2J"_s;
         QTest::newRow("bidi override") << u"txt\u202egnp.exe"_s << u"txt\\u202egnp.exe"_s;
-        QTest::newRow("isolates and marks")
-            << u"\u2066\u2067\u2068\u2069\u200e\u200f\u061c"_s
-            << u"\\u2066\\u2067\\u2068\\u2069\\u200e\\u200f\\u061c"_s;
+        QTest::newRow("isolates and marks") << u"\u2066\u2067\u2068\u2069\u200e\u200f\u061c"_s
+                                            << u"\\u2066\\u2067\\u2068\\u2069\\u200e\\u200f\\u061c"_s;
         QTest::newRow("zero width") << u"sys\u200btem\u200d\u2060\ufeff"_s << u"sys\\u200btem\\u200d\\u2060\\ufeff"_s;
         QTest::newRow("line separator") << u"a\u2028b\u2029c"_s << u"a\\u2028b\\u2029c"_s;
         QTest::newRow("tag characters") << QString::fromUcs4(U"a\U000E0041\U000E007F") << u"a\\U000e0041\\U000e007f"_s;
