@@ -119,14 +119,15 @@ ApprovalPanel::ApprovalPanel(ApprovalQueue *queue, ScriptAnalyzer *analyzer, QWi
     setEmphasis(m_unchecked, true);
     m_unchecked->setVisible(false);
 
-    m_confirmLabel->setWordWrap(true);
+    // One line, next to the field it asks to fill.
     m_confirmEdit->setAccessibleName(tr("Request id to confirm a high-risk approval"));
     m_confirm->setEnabled(false);
     auto *confirmLayout = new QHBoxLayout(m_confirmRow);
     confirmLayout->setContentsMargins(0, 0, 0, 0);
-    confirmLayout->addWidget(m_confirmLabel, 1);
+    confirmLayout->addWidget(m_confirmLabel);
     confirmLayout->addWidget(m_confirmEdit);
     confirmLayout->addWidget(m_confirm);
+    confirmLayout->addStretch(1);
     m_confirmRow->setVisible(false);
     QFont bold = m_from->font();
     bold.setBold(true);
