@@ -497,7 +497,8 @@ void ApprovalPanel::moveFocusOffDecisions()
     // The panel's focus child: what has the focus, or gets it back when the window is activated.
     QWidget *focus = focusWidget();
     for (QWidget *button : { static_cast<QWidget *>(m_approve), static_cast<QWidget *>(m_edit),
-             static_cast<QWidget *>(m_deny), static_cast<QWidget *>(m_session), static_cast<QWidget *>(m_confirm) }) {
+             static_cast<QWidget *>(m_deny), static_cast<QWidget *>(m_session), static_cast<QWidget *>(m_confirm),
+             static_cast<QWidget *>(m_confirmEdit) }) {
         if (focus == button) {
             // The read-only script takes Space and Enter without deciding anything.
             m_script->setFocus(Qt::OtherFocusReason);
