@@ -281,10 +281,22 @@ void TerminalApprover::handleLine(const QString &line)
     case Stage::Editing:
         return; // the editor owns the terminal
     case Stage::Choice: {
-        const QString answer = line.trimmed().toLower();
+        QString answer = line.trimmed().toLower();
         if (answer.isEmpty()) {
             prompt();
             return;
+        }
+        // An answer may name the request it is for ("a run-1f2e..."); then it must be the one shown.
+        if (const qsizetype space = answer.lastIndexOf(u' ');
+            space > 0 && answer.mid(space + 1).startsWith("run-"_L1)) {
+            const QString named = answer.mid(space + 1);
+            answer = answer.left(space).trimmed();
+            if (named != m_current->id().toLower()) {
+                write(u"That answer names %1, but the request shown is %2; nothing was decided.\n"_s.arg(
+                    named, m_current->id()));
+                prompt();
+                return;
+            }
         }
         if (m_armDelayMs > 0 && m_shownSince.isValid() && m_shownSince.elapsed() < m_armDelayMs) {
             write(u"Ignored \"%1\": it came right as request %2 was shown and may have been meant for another "

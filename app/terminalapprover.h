@@ -22,7 +22,9 @@ class Run;
 /// Answers: a (approve), s (approve this script for the client's session), d (deny; a message
 /// line follows), e (edit in $VISUAL/$EDITOR, or inline when none is set), i (edit inline: type
 /// the new script, end with a line holding only "."), v (show the request again). A high-risk
-/// request is approved only by typing "approve high" in full, and never for the session.
+/// request is approved only by typing "approve high" in full, and never for the session. Any
+/// answer may end with the request id it is meant for ("a run-1f2e..."); an answer naming another
+/// request decides nothing.
 ///
 /// Client text is inert here: every control and bidi character of the client's name, version,
 /// reason and script is printed as an escape (InertText), and each script line carries a

@@ -358,6 +358,20 @@ private Q_SLOTS:
         QTRY_COMPARE(second->state(), RunState::Denied);
     }
 
+    // An answer that names a request decides only that one.
+    void answerNamingAnotherRequestDecidesNothing()
+    {
+        Rig rig;
+        rig.approver->start();
+        Run *run = rig.submit(Script, u"first"_s);
+        QTRY_VERIFY(rig.shows(Prompt.toByteArray()));
+        rig.type("a run-0000\n");
+        QTRY_VERIFY(rig.shows("That answer names run-0000, but the request shown is " + run->id().toUtf8()));
+        QCOMPARE(run->state(), RunState::PendingApproval);
+        rig.type("a " + run->id().toUtf8() + "\n");
+        QTRY_COMPARE(run->decision(), Decision::Approved);
+    }
+
     // Right after a request is shown, an answer is refused: it was typed for what was there before.
     void answerTooSoonIsIgnored()
     {
