@@ -3,6 +3,7 @@
 
 #include "engine/analysissummary.h"
 #include "engine/approvalqueue.h"
+#include "engine/inerttext.h"
 #include "engine/run.h"
 
 #include <QDateTime>
@@ -15,6 +16,8 @@
 #include <QTimer>
 
 #include <cerrno>
+#include <sys/ioctl.h>
+#include <termios.h>
 #include <unistd.h>
 
 using namespace Qt::StringLiterals;
@@ -27,6 +30,17 @@ constexpr int MaxInlineLines = 10000;
 // Enough to recognise what it attaches to; a wildcard can expand to thousands.
 constexpr int ProbesShown = 20;
 
+// The prompt's own answer for a high-risk approval: typed in full, it cannot be a reflex.
+constexpr auto ApproveHigh = "approve high"_L1;
+
+// Client text on one line: escaped, so it can neither break the line nor rewrite the screen.
+QString inert(const QString &text)
+{
+    return InertText::line(text);
+}
+
+// Every script line behind a "  N | " prefix, its content inert: a script line can never pass for
+// one of the prompt's own lines.
 QString numbered(const QString &script)
 {
     QString text;
@@ -35,7 +49,8 @@ QString numbered(const QString &script)
     for (int i = 0; i < lines.size(); ++i) {
         if (i == lines.size() - 1 && lines.at(i).isEmpty())
             break;
-        text += u"  "_s + QString::number(i + 1).rightJustified(width) + u" | "_s + lines.at(i) + u'\n';
+        text += u"  "_s + QString::number(i + 1).rightJustified(width) + u" | "_s + InertText::block(lines.at(i))
+            + u'\n';
     }
     return text;
 }
@@ -124,18 +139,22 @@ void TerminalApprover::showRequest(Run *run)
 {
     m_current = run;
     m_stage = Stage::Choice;
+    // Whatever was typed so far was typed before this request was on the screen.
+    discardTypedAhead();
     disconnect(m_analysisConnection);
     m_analysisConnection = connect(run, &Run::analysisChanged, this, [this, run] {
-        if (run == m_current && m_stage == Stage::Choice)
+        if (run == m_current && m_stage == Stage::Choice) {
             write(u"\nAnalysis updated for %1:\n"_s.arg(run->id())
-                + AnalysisSummary::report(run->analysis(), ProbesShown) + u"> "_s);
+                + AnalysisSummary::report(run->analysis(), ProbesShown));
+            prompt();
+        }
     });
 
-    QString text = u"\n=== Request %1 from %2"_s.arg(run->id(), run->client().displayName());
+    QString text = u"\n=== Request %1 from %2"_s.arg(run->id(), inert(run->client().displayName()));
     if (!run->client().transport.isEmpty())
-        text += u" (via %1)"_s.arg(run->client().transport);
+        text += u" (via %1)"_s.arg(inert(run->client().transport));
     text += u" ===\n"_s;
-    text += u"Reason: "_s + (run->reason().isEmpty() ? u"(none given)"_s : run->reason()) + u'\n';
+    text += u"Reason: "_s + (run->reason().isEmpty() ? u"(none given)"_s : inert(run->reason())) + u'\n';
     if (run->timeoutSeconds())
         text += u"Runs for at most %1 s\n"_s.arg(*run->timeoutSeconds());
     text += u"Script:\n"_s + numbered(run->script());
@@ -146,14 +165,56 @@ void TerminalApprover::showRequest(Run *run)
     if (!m_queue.isEmpty())
         text += tr("%n more requests waiting.", "", int(m_queue.size())) + u'\n';
     write(text);
+    m_shownSince.start();
     prompt();
+}
+
+bool TerminalApprover::isHighRisk(const Run *run) const
+{
+    return run && run->analysis().risk == RiskLevel::High;
+}
+
+void TerminalApprover::discardTypedAhead()
+{
+    ++m_shownGeneration;
+    qsizetype discarded = m_pendingInput.size();
+    m_pendingInput.clear();
+    if (!m_closed) {
+        int waiting = 0;
+        if (::ioctl(m_inputFd, FIONREAD, &waiting) == 0 && waiting > 0)
+            discarded += waiting;
+        if (::isatty(m_inputFd)) {
+            // A terminal's queue, a half-typed line included, goes in one call.
+            ::tcflush(m_inputFd, TCIFLUSH);
+        } else {
+            // A pipe: read off exactly what is there, never blocking.
+            QByteArray sink(waiting, Qt::Uninitialized);
+            while (waiting > 0) {
+                const ssize_t n = ::read(m_inputFd, sink.data(), size_t(waiting));
+                if (n < 0 && errno == EINTR)
+                    continue;
+                if (n <= 0)
+                    break;
+                waiting -= int(n);
+            }
+        }
+    }
+    if (discarded > 0)
+        write(u"(Discarded input typed before this request was shown.)\n"_s);
 }
 
 void TerminalApprover::prompt()
 {
     switch (m_stage) {
     case Stage::Choice:
-        write(u"[a]pprove, approve for this [s]ession, [d]eny, [e]dit, edit [i]nline, [v]iew again > "_s);
+        if (isHighRisk(m_current)) {
+            write(u"HIGH RISK: type \"%1\" in full to approve %2, [d]eny, [e]dit, edit [i]nline, [v]iew again > "_s.arg(
+                ApproveHigh, m_current->id()));
+        } else {
+            const bool session = m_current && ApprovalQueue::sessionAllowRefusal(m_current).isEmpty();
+            write(u"[a]pprove%1, [d]eny, [e]dit, edit [i]nline, [v]iew again > "_s.arg(
+                session ? u", approve for this [s]ession"_s : QString()));
+        }
         break;
     case Stage::DenyMessage:
         write(u"Message for the client (empty for none) > "_s);
@@ -190,14 +251,20 @@ void TerminalApprover::readInput()
         return;
     }
     m_pendingInput.append(buffer, n);
-    // Several answers may arrive in one read (typed ahead, or a pipe): each line in turn.
+    // Several answers may arrive in one read (typed ahead, or a pipe): each line in turn, as long
+    // as they answer the request they were typed for. Showing another one discards the rest.
     qsizetype newline;
     while ((newline = m_pendingInput.indexOf('\n')) >= 0) {
         QByteArray line = m_pendingInput.left(newline);
         m_pendingInput.remove(0, newline + 1);
         if (line.endsWith('\r'))
             line.chop(1);
+        const quint64 generation = m_shownGeneration;
         handleLine(QString::fromUtf8(line));
+        if (generation != m_shownGeneration && !m_pendingInput.isEmpty()) {
+            m_pendingInput.clear();
+            write(u"(Discarded input typed before this request was shown.)\n"_s);
+        }
     }
     if (m_pendingInput.size() > 1024 * 1024)
         m_pendingInput.clear(); // a runaway line without newline; nobody types that much
@@ -214,23 +281,54 @@ void TerminalApprover::handleLine(const QString &line)
     case Stage::Editing:
         return; // the editor owns the terminal
     case Stage::Choice: {
-        const QString answer = line.trimmed().toLower();
-        if (answer == "a"_L1 || answer == "approve"_L1 || answer == "y"_L1) {
+        QString answer = line.trimmed().toLower();
+        if (answer.isEmpty()) {
+            prompt();
+            return;
+        }
+        // An answer may name the request it is for ("a run-1f2e..."); then it must be the one shown.
+        if (const qsizetype space = answer.lastIndexOf(u' ');
+            space > 0 && answer.mid(space + 1).startsWith("run-"_L1)) {
+            const QString named = answer.mid(space + 1);
+            answer = answer.left(space).trimmed();
+            if (named != m_current->id().toLower()) {
+                write(u"That answer names %1, but the request shown is %2; nothing was decided.\n"_s.arg(
+                    named, m_current->id()));
+                prompt();
+                return;
+            }
+        }
+        if (m_armDelayMs > 0 && m_shownSince.isValid() && m_shownSince.elapsed() < m_armDelayMs) {
+            write(u"Ignored \"%1\": it came right as request %2 was shown and may have been meant for another "
+                  "one. Read the request, then answer.\n"_s.arg(answer, m_current->id()));
+            prompt();
+            return;
+        }
+        const bool approveAnswer = answer == "a"_L1 || answer == "approve"_L1 || answer == "y"_L1;
+        if (approveAnswer && isHighRisk(m_current)) {
+            write(u"Request %1 is high risk: type \"%2\" in full to approve it.\n"_s.arg(m_current->id(), ApproveHigh));
+            prompt();
+        } else if (approveAnswer || answer == ApproveHigh) {
             Run *run = m_current;
             m_stage = Stage::Idle;
             m_current = nullptr;
             if (m_approvals->approve(run->id(), &error))
-                write(u"Approved %1.\n"_s.arg(run->id()));
+                write(u"Approved %1 from %2.\n"_s.arg(run->id(), inert(run->client().displayName())));
             else
                 write(u"Could not approve: %1\n"_s.arg(error));
             showNext();
         } else if (answer == "s"_L1 || answer == "session"_L1) {
             Run *run = m_current;
+            if (const QString refusal = ApprovalQueue::sessionAllowRefusal(run); !refusal.isEmpty()) {
+                write(u"Not allowed for the session: %1\n"_s.arg(refusal));
+                prompt();
+                return;
+            }
             m_stage = Stage::Idle;
             m_current = nullptr;
             if (m_approvals->approveForSession(run->id(), &error))
                 write(u"Approved %1; identical requests from %2 run without asking.\n"_s.arg(
-                    run->id(), run->client().displayName()));
+                    run->id(), inert(run->client().displayName())));
             else
                 write(u"Could not approve: %1\n"_s.arg(error));
             showNext();
@@ -266,7 +364,7 @@ void TerminalApprover::handleLine(const QString &line)
         m_current = nullptr;
         const QString message = line.trimmed().isEmpty() ? u"Denied by the person at the terminal."_s : line.trimmed();
         if (m_approvals->deny(run->id(), message, &error))
-            write(u"Denied %1.\n"_s.arg(run->id()));
+            write(u"Denied %1 from %2.\n"_s.arg(run->id(), inert(run->client().displayName())));
         else
             write(u"Could not deny: %1\n"_s.arg(error));
         showNext();
@@ -387,8 +485,10 @@ void TerminalApprover::approveEdited()
 
 void TerminalApprover::write(const QString &text)
 {
+    // Client text is made inert where it is put in; this is the net under it: nothing written
+    // here carries a control or bidi character other than line breaks and tabs.
     // Short writes to a terminal; a blocked terminal is the person's own doing.
-    QByteArray bytes = text.toUtf8();
+    QByteArray bytes = InertText::block(text).toUtf8();
     while (!bytes.isEmpty()) {
         const ssize_t n = ::write(m_outputFd, bytes.constData(), size_t(bytes.size()));
         if (n < 0 && errno == EINTR)

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QElapsedTimer>
 #include <QObject>
 #include <QPointer>
 #include <QStringList>
@@ -20,7 +21,18 @@ class Run;
 ///
 /// Answers: a (approve), s (approve this script for the client's session), d (deny; a message
 /// line follows), e (edit in $VISUAL/$EDITOR, or inline when none is set), i (edit inline: type
-/// the new script, end with a line holding only "."), v (show the request again).
+/// the new script, end with a line holding only "."), v (show the request again). A high-risk
+/// request is approved only by typing "approve high" in full, and never for the session. Any
+/// answer may end with the request id it is meant for ("a run-1f2e..."); an answer naming another
+/// request decides nothing.
+///
+/// Client text is inert here: every control and bidi character of the client's name, version,
+/// reason and script is printed as an escape (InertText), and each script line carries a
+/// "  N | " prefix, so nothing a client sends can move the cursor or pass for the prompt's own
+/// lines. An answer is only ever applied to the request the person saw: when the shown request
+/// changes, whatever was typed before (buffered, still in the terminal, or further lines of the
+/// same read) is discarded, and an answer arriving within the arm delay of a new request being
+/// shown is refused.
 class TerminalApprover : public QObject
 {
     Q_OBJECT
@@ -30,6 +42,9 @@ public:
 
     /// The editor command for "e"; default $VISUAL, then $EDITOR; empty: inline entry.
     void setEditor(const QString &editor) { m_editor = editor; }
+    /// How long after a request is shown before an answer to it counts (default 1000 ms): a line
+    /// already on its way when the request changed was meant for another one.
+    void setArmDelayMs(int ms) { m_armDelayMs = ms; }
     /// Starts reading and shows requests already pending.
     void start();
 
@@ -64,6 +79,8 @@ private:
     void approveEdited();
     void write(const QString &text);
     void prompt();
+    void discardTypedAhead();
+    bool isHighRisk(const Run *run) const;
 
     ApprovalQueue *m_approvals;
     int m_inputFd;
@@ -79,5 +96,8 @@ private:
     QProcess *m_editorProcess = nullptr;
     QTemporaryFile *m_editFile = nullptr;
     bool m_closed = false;
+    int m_armDelayMs = 1000;
+    QElapsedTimer m_shownSince;
+    quint64 m_shownGeneration = 0; ///< bumped whenever the request an answer would apply to changes
     QMetaObject::Connection m_analysisConnection;
 };

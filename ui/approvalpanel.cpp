@@ -7,6 +7,7 @@
 
 #include "engine/analysissummary.h"
 #include "engine/approvalqueue.h"
+#include "engine/inerttext.h"
 #include "engine/run.h"
 
 #include <QFormLayout>
@@ -16,6 +17,9 @@
 #include <QListWidget>
 #include <QPushButton>
 #include <QSplitter>
+#include <QTextBlock>
+#include <QTextCursor>
+#include <QTextDocument>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -35,6 +39,14 @@ StatusColors::Role riskRole(RiskLevel level)
     return StatusColors::Role::Negative;
 }
 
+// Low risk is only "fine" once bpftrace has vouched for it; until then it needs attention.
+StatusColors::Role analysisRole(const ScriptAnalysis &analysis)
+{
+    if (analysis.risk == RiskLevel::Low && (!analysis.complete || !analysis.checked))
+        return StatusColors::Role::Neutral;
+    return riskRole(analysis.risk);
+}
+
 void setEmphasis(QWidget *widget, bool emphasised)
 {
     QFont font = widget->font();
@@ -52,6 +64,9 @@ QPushButton *makeButton(const QIcon &icon, const QString &text, QWidget *parent)
     // Outside a dialog these are false already; being explicit documents the rule.
     button->setAutoDefault(false);
     button->setDefault(false);
+    // A click never leaves the focus on a decision: Space must not decide the next request.
+    // Tab still reaches the buttons for keyboard use.
+    button->setFocusPolicy(Qt::TabFocus);
     return button;
 }
 } // namespace
@@ -71,6 +86,7 @@ ApprovalPanel::ApprovalPanel(ApprovalQueue *queue, ScriptAnalyzer *analyzer, QWi
     , m_attachToggle(new QToolButton(this))
     , m_attachList(new QListWidget(this))
     , m_unsafe(new QLabel(this))
+    , m_unchecked(new QLabel(this))
     , m_script(new ScriptEditor(this))
     , m_message(new QLineEdit(this))
     , m_approve(makeButton(QIcon::fromTheme(u"dialog-ok-apply"_s), tr("&Approve"), this))
@@ -78,21 +94,41 @@ ApprovalPanel::ApprovalPanel(ApprovalQueue *queue, ScriptAnalyzer *analyzer, QWi
     , m_deny(makeButton(QIcon::fromTheme(u"dialog-cancel"_s), tr("&Deny"), this))
     , m_session(makeButton(QIcon::fromTheme(u"security-medium"_s),
           tr("A&llow this exact script from this client for the session"), this))
+    , m_confirmRow(new QWidget(this))
+    , m_confirmLabel(new QLabel(m_confirmRow))
+    , m_confirmEdit(new QLineEdit(m_confirmRow))
+    , m_confirm(makeButton(QIcon::fromTheme(u"dialog-warning"_s), tr("Confirm &high-risk approval"), m_confirmRow))
     , m_error(new QLabel(this))
     , m_details(new QWidget(this))
     , m_idle(new QLabel(this))
 {
     setAccessibleName(tr("Approval requests"));
-    m_banner->setStyleSheet(StatusColors::badgeStyleSheet(StatusColors::Role::Neutral, palette(), u"6px"_s));
     m_banner->setAccessibleName(tr("Pending approvals"));
     m_queue->setAccessibleName(tr("Waiting requests"));
     m_queue->setMaximumHeight(96);
     m_queue->setSelectionMode(QAbstractItemView::SingleSelection);
 
-    for (QLabel *label : { m_from, m_reason, m_findings, m_attachSummary, m_unsafe, m_error }) {
+    for (QLabel *label : { m_from, m_reason, m_findings, m_attachSummary, m_unsafe, m_unchecked, m_error }) {
         label->setWordWrap(true);
         label->setTextInteractionFlags(Qt::TextSelectableByMouse);
     }
+    // Client text lands in these: a reason with <b>html</b> must read as what it is.
+    for (QLabel *label : { m_banner, m_from, m_reason, m_countdown, m_risk, m_findings, m_attachSummary, m_unsafe,
+             m_unchecked, m_error, m_idle, m_confirmLabel })
+        label->setTextFormat(Qt::PlainText);
+    setEmphasis(m_unchecked, true);
+    m_unchecked->setVisible(false);
+
+    // One line, next to the field it asks to fill.
+    m_confirmEdit->setAccessibleName(tr("Request id to confirm a high-risk approval"));
+    m_confirm->setEnabled(false);
+    auto *confirmLayout = new QHBoxLayout(m_confirmRow);
+    confirmLayout->setContentsMargins(0, 0, 0, 0);
+    confirmLayout->addWidget(m_confirmLabel);
+    confirmLayout->addWidget(m_confirmEdit);
+    confirmLayout->addWidget(m_confirm);
+    confirmLayout->addStretch(1);
+    m_confirmRow->setVisible(false);
     QFont bold = m_from->font();
     bold.setBold(true);
     m_from->setFont(bold);
@@ -156,12 +192,14 @@ ApprovalPanel::ApprovalPanel(ApprovalQueue *queue, ScriptAnalyzer *analyzer, QWi
     detailsLayout->addLayout(whoRow);
     detailsLayout->addWidget(m_reason);
     detailsLayout->addLayout(riskRow);
+    detailsLayout->addWidget(m_unchecked);
     detailsLayout->addLayout(attachRow);
     detailsLayout->addWidget(m_attachList);
     detailsLayout->addWidget(m_unsafe);
     detailsLayout->addWidget(m_script, 1);
     detailsLayout->addWidget(m_error);
     detailsLayout->addLayout(buttonRow);
+    detailsLayout->addWidget(m_confirmRow);
     detailsLayout->addLayout(messageRow);
 
     auto *layout = new QVBoxLayout(this);
@@ -179,6 +217,11 @@ ApprovalPanel::ApprovalPanel(ApprovalQueue *queue, ScriptAnalyzer *analyzer, QWi
     setTabOrder(m_edit, m_session);
     setTabOrder(m_session, m_message);
     setTabOrder(m_message, m_deny);
+    setTabOrder(m_deny, m_confirmEdit);
+    setTabOrder(m_confirmEdit, m_confirm);
+
+    m_armTimer.setSingleShot(true);
+    connect(&m_armTimer, &QTimer::timeout, this, &ApprovalPanel::arm);
 
     connect(m_attachToggle, &QToolButton::toggled, this, [this](bool shown) {
         m_attachList->setVisible(shown);
@@ -189,14 +232,12 @@ ApprovalPanel::ApprovalPanel(ApprovalQueue *queue, ScriptAnalyzer *analyzer, QWi
         QListWidgetItem *item = m_queue->item(row);
         showRun(item ? item->data(Qt::UserRole).value<Run *>() : nullptr);
     });
-    connect(m_approve, &QPushButton::clicked, this, [this] {
-        if (m_editing && m_current && m_script->toPlainText() != m_current->script()) {
-            const QString edited = m_script->toPlainText();
-            decide([this, edited](
-                       const QString &id, QString *error) { return m_approvals->approveEdited(id, edited, error); });
-        } else {
-            decide([this](const QString &id, QString *error) { return m_approvals->approve(id, error); });
-        }
+    connect(m_approve, &QPushButton::clicked, this, &ApprovalPanel::approveClicked);
+    connect(m_confirmEdit, &QLineEdit::textChanged, this, &ApprovalPanel::updateButtons);
+    connect(m_confirm, &QPushButton::clicked, this, [this] {
+        if (m_confirmEdit->text().trimmed() != m_armedRunId)
+            return;
+        decide([this](const QString &id, QString *error) { return m_approvals->approve(id, error); });
     });
     connect(m_edit, &QPushButton::clicked, this, [this] { setEditing(!m_editing); });
     connect(m_deny, &QPushButton::clicked, this, [this] {
@@ -235,9 +276,9 @@ QString ApprovalPanel::itemText(Run *run) const
     QString reason = run->reason().simplified();
     if (reason.size() > 70)
         reason = reason.left(69) + u'…';
-    QString text = run->client().displayName();
+    QString text = InertText::line(run->client().displayName());
     if (!reason.isEmpty())
-        text += u" — "_s + reason;
+        text += u" — "_s + InertText::line(reason);
     const RiskLevel risk = run->analysis().risk;
     text += u"  ["_s + AnalysisSummary::risk(risk).toLower() + u']';
     return text;
@@ -260,17 +301,22 @@ void ApprovalPanel::addRequest(Run *run)
         if (run == m_current)
             updateAnalysis();
     });
+    const bool listShown = !m_queue->isHidden();
     if (!m_current)
         m_queue->setCurrentItem(item);
-    m_banner->setText(tr("%n AI requests waiting for your decision", "", m_queue->count()));
+    updateBanner();
     m_banner->setVisible(true);
     m_queue->setVisible(m_queue->count() > 1);
+    // The list appearing pushes the buttons down, under wherever the pointer was.
+    if (listShown != !m_queue->isHidden())
+        disarm();
     Q_EMIT pendingCountChanged(m_queue->count());
 }
 
 void ApprovalPanel::removeRequest(Run *run)
 {
     disconnect(run, nullptr, this, nullptr);
+    const bool listShown = !m_queue->isHidden();
     for (int row = 0; row < m_queue->count(); ++row) {
         if (m_queue->item(row)->data(Qt::UserRole).value<Run *>() == run) {
             delete m_queue->takeItem(row);
@@ -287,8 +333,10 @@ void ApprovalPanel::removeRequest(Run *run)
             }
         }
     }
-    m_banner->setText(tr("%n AI requests waiting for your decision", "", m_queue->count()));
     m_queue->setVisible(m_queue->count() > 1);
+    if (listShown != !m_queue->isHidden())
+        disarm();
+    updateBanner();
     Q_EMIT pendingCountChanged(m_queue->count());
 }
 
@@ -300,9 +348,15 @@ void ApprovalPanel::selectRun(Run *run)
     }
 }
 
+void ApprovalPanel::setArmDelayMs(int ms)
+{
+    m_armDelayMs = std::max(0, ms);
+}
+
 void ApprovalPanel::showRun(Run *run)
 {
     m_current = run;
+    disarm();
     m_error->clear();
     m_error->setVisible(false);
     m_message->clear();
@@ -313,19 +367,24 @@ void ApprovalPanel::showRun(Run *run)
     m_banner->setVisible(m_queue->count() > 0);
     m_queue->setVisible(m_queue->count() > 1);
     if (!run) {
+        m_shownScript.clear();
         m_script->clear();
+        updateBanner();
         return;
     }
     const ClientInfo client = run->client();
-    QString from = tr("%1 asks to run a bpftrace program").arg(client.displayName());
+    QString from = tr("%1 asks to run a bpftrace program").arg(InertText::line(client.displayName()));
     if (!client.transport.isEmpty())
-        from += u' ' + tr("(over %1)").arg(client.transport);
+        from += u' ' + tr("(over %1)").arg(InertText::line(client.transport));
     m_from->setText(from);
-    m_reason->setText(run->reason().isEmpty() ? tr("Reason: (none given)") : tr("Reason: %1").arg(run->reason()));
+    QString reason
+        = run->reason().isEmpty() ? tr("Reason: (none given)") : tr("Reason: %1").arg(InertText::line(run->reason()));
     if (run->timeoutSeconds())
-        m_reason->setText(
-            m_reason->text() + u'\n' + tr("It would run for at most %n seconds.", "", *run->timeoutSeconds()));
-    m_script->setPlainText(run->script());
+        reason += u'\n' + tr("It would run for at most %n seconds.", "", *run->timeoutSeconds());
+    m_reason->setText(reason);
+    m_shownScript = InertText::block(run->script());
+    m_script->setPlainText(m_shownScript);
+    m_shownRisk = -1;
     updateAnalysis();
     updateCountdown();
 }
@@ -335,26 +394,160 @@ void ApprovalPanel::updateAnalysis()
     if (!m_current)
         return;
     const ScriptAnalysis analysis = m_current->analysis();
-    m_risk->setText(AnalysisSummary::risk(analysis.risk));
-    m_risk->setStyleSheet(StatusColors::badgeStyleSheet(riskRole(analysis.risk), palette(), u"4px 8px"_s));
-    const QStringList findings = AnalysisSummary::findings(analysis);
-    m_findings->setText(analysis.reasons().isEmpty() ? findings.value(0, AnalysisSummary::checking(analysis))
-                                                     : u"• "_s + findings.join(u"\n• "_s));
+    // A re-rating (still checking -> high risk, say) changes what the person is deciding on.
+    const bool unchecked = AnalysisSummary::isUnchecked(analysis);
+    if (m_shownRisk >= 0 && (m_shownRisk != int(analysis.risk) || m_shownUnchecked != unchecked))
+        disarm();
+    m_shownRisk = int(analysis.risk);
+    m_shownUnchecked = unchecked;
 
-    m_attachSummary->setText(AnalysisSummary::attachment(analysis));
+    m_risk->setText(AnalysisSummary::risk(analysis.risk));
+    m_risk->setStyleSheet(StatusColors::badgeStyleSheet(analysisRole(analysis), palette(), u"4px 8px"_s));
+    const QStringList findings = AnalysisSummary::findings(analysis);
+    m_findings->setText(
+        InertText::block(analysis.reasons().isEmpty() ? findings.value(0, AnalysisSummary::checking(analysis))
+                                                      : u"• "_s + findings.join(u"\n• "_s)));
+    m_unchecked->setText(AnalysisSummary::unchecked(analysis));
+    m_unchecked->setVisible(unchecked);
+
+    m_attachSummary->setText(InertText::block(AnalysisSummary::attachment(analysis)));
     m_attachList->clear();
-    m_attachList->addItems(
-        analysis.attachCount >= 0 && !analysis.attachList.isEmpty() ? analysis.attachList : analysis.probeSpecs);
+    const QStringList probes
+        = analysis.attachCount >= 0 && !analysis.attachList.isEmpty() ? analysis.attachList : analysis.probeSpecs;
+    for (const QString &probe : probes)
+        m_attachList->addItem(InertText::line(probe));
     m_attachToggle->setEnabled(m_attachList->count() > 0);
     if (analysis.unsafeBuiltins.isEmpty()) {
         m_unsafe->setVisible(false);
     } else {
-        m_unsafe->setText(AnalysisSummary::unsafeBuiltins(analysis));
+        m_unsafe->setText(InertText::block(AnalysisSummary::unsafeBuiltins(analysis)));
         setEmphasis(m_unsafe, true);
         m_unsafe->setVisible(true);
     }
     if (!m_editing)
-        m_script->setExternalDiagnostics(analysis.diagnostics);
+        markFlaggedLines(analysis);
+    updateBanner();
+    updateButtons();
+}
+
+void ApprovalPanel::markFlaggedLines(const ScriptAnalysis &analysis)
+{
+    // What bpftrace and the analysis say, inert (they quote the client's script), underlined with
+    // a tooltip by the editor; each flagged line also gets a background in its risk's colour.
+    QList<Diagnostic> markers;
+    for (Diagnostic diagnostic : analysis.diagnostics) {
+        diagnostic.message = InertText::line(diagnostic.message);
+        markers.append(diagnostic);
+    }
+    m_flaggedLines.clear();
+    QHash<int, RiskLevel> lineRisk;
+    for (const Finding &finding : analysis.findings) {
+        if (finding.line <= 0)
+            continue;
+        Diagnostic d;
+        d.severity = finding.level == RiskLevel::Low ? Diagnostic::Severity::Note : Diagnostic::Severity::Warning;
+        d.line = finding.line;
+        d.message = tr("%1 risk: %2").arg(riskLevelName(finding.level), InertText::line(finding.message));
+        markers.append(d);
+        lineRisk[finding.line] = std::max(lineRisk.value(finding.line, RiskLevel::Low), finding.level);
+    }
+    m_script->setExternalDiagnostics(markers);
+
+    QTextDocument *document = m_script->document();
+    // Formatting the shown text is no edit the person could undo.
+    document->setUndoRedoEnabled(false);
+    QTextCursor cursor(document);
+    cursor.beginEditBlock();
+    for (QTextBlock block = document->begin(); block.isValid(); block = block.next()) {
+        const int line = block.blockNumber() + 1;
+        QTextBlockFormat format = block.blockFormat();
+        if (lineRisk.contains(line)) {
+            QColor colour = StatusColors::fill(riskRole(lineRisk.value(line)), palette());
+            colour.setAlpha(70);
+            format.setBackground(colour);
+            m_flaggedLines.append(line);
+        } else if (format.hasProperty(QTextFormat::BackgroundBrush)) {
+            format.clearBackground();
+        } else {
+            continue;
+        }
+        cursor.setPosition(block.position());
+        cursor.setBlockFormat(format);
+    }
+    cursor.endEditBlock();
+    document->setUndoRedoEnabled(true);
+}
+
+void ApprovalPanel::updateBanner()
+{
+    const int count = m_queue->count();
+    m_banner->setText(tr("%n AI requests waiting for your decision", "", count));
+    // The colour says how risky the request on show is.
+    m_bannerRole = m_current ? analysisRole(m_current->analysis()) : StatusColors::Role::Neutral;
+    m_banner->setStyleSheet(StatusColors::badgeStyleSheet(m_bannerRole, palette(), u"6px"_s));
+}
+
+bool ApprovalPanel::isHighRisk() const
+{
+    return m_current && m_current->analysis().risk == RiskLevel::High;
+}
+
+void ApprovalPanel::moveFocusOffDecisions()
+{
+    // The panel's focus child: what has the focus, or gets it back when the window is activated.
+    QWidget *focus = focusWidget();
+    for (QWidget *button : { static_cast<QWidget *>(m_approve), static_cast<QWidget *>(m_edit),
+             static_cast<QWidget *>(m_deny), static_cast<QWidget *>(m_session), static_cast<QWidget *>(m_confirm),
+             static_cast<QWidget *>(m_confirmEdit) }) {
+        if (focus == button) {
+            // The read-only script takes Space and Enter without deciding anything.
+            m_script->setFocus(Qt::OtherFocusReason);
+            return;
+        }
+    }
+}
+
+void ApprovalPanel::disarm()
+{
+    moveFocusOffDecisions();
+    m_armedRunId.clear();
+    m_confirmRow->setVisible(false);
+    m_confirmEdit->clear();
+    m_armTimer.stop();
+    updateButtons();
+    if (!m_current)
+        return;
+    if (m_armDelayMs == 0)
+        arm();
+    else
+        m_armTimer.start(m_armDelayMs);
+}
+
+void ApprovalPanel::arm()
+{
+    m_armedRunId = m_current ? m_current->id() : QString();
+    updateButtons();
+}
+
+void ApprovalPanel::updateButtons()
+{
+    const bool armed = m_current && !m_armedRunId.isEmpty() && m_current->id() == m_armedRunId;
+    const bool high = isHighRisk();
+    for (QPushButton *button : { m_approve, m_edit, m_deny })
+        button->setEnabled(armed);
+    if (m_editing)
+        m_approve->setText(tr("&Approve edited script"));
+    else
+        m_approve->setText(high ? tr("&Approve high-risk script…") : tr("&Approve"));
+    // A standing permission is never offered for high risk, and needs bpftrace's verdict.
+    m_session->setVisible(!high);
+    const QString refusal = m_current ? ApprovalQueue::sessionAllowRefusal(m_current) : QString();
+    m_session->setEnabled(armed && !m_editing && refusal.isEmpty());
+    m_session->setToolTip(refusal);
+    if (!high)
+        m_confirmRow->setVisible(false);
+    m_confirm->setEnabled(
+        armed && high && m_confirmRow->isVisibleTo(this) && m_confirmEdit->text().trimmed() == m_armedRunId);
 }
 
 void ApprovalPanel::updateCountdown()
@@ -379,24 +572,63 @@ void ApprovalPanel::setEditing(bool editing)
     m_script->setReadOnly(!m_editing);
     m_script->setLiveAnalysis(m_editing);
     m_edit->setText(m_editing ? tr("Cancel &edit") : tr("&Edit and approve…"));
-    m_approve->setText(m_editing ? tr("&Approve edited script") : tr("&Approve"));
-    m_session->setEnabled(!m_editing);
+    m_confirmRow->setVisible(false);
     if (m_editing) {
         m_script->setFocus();
-    } else if (m_current && m_script->toPlainText() != m_current->script()) {
-        m_script->setPlainText(m_current->script());
+    } else if (m_current && m_script->toPlainText() != m_shownScript) {
+        m_script->setPlainText(m_shownScript);
+        markFlaggedLines(m_current->analysis());
     }
+    updateButtons();
+}
+
+void ApprovalPanel::approveClicked()
+{
+    if (!m_current)
+        return;
+    if (m_editing && m_script->toPlainText() != m_shownScript) {
+        // The person wrote what runs; that is deliberate enough.
+        const QString edited = m_script->toPlainText();
+        decide([this, edited](
+                   const QString &id, QString *error) { return m_approvals->approveEdited(id, edited, error); });
+        return;
+    }
+    if (isHighRisk()) {
+        // The second step: name the request, so the approval cannot be a reflex or a stray click.
+        if (m_armedRunId.isEmpty())
+            return;
+        m_confirmLabel->setText(
+            tr("This script is high risk. To approve it, type its request id, %1, and confirm:").arg(m_armedRunId));
+        m_confirmEdit->clear();
+        m_confirmRow->setVisible(true);
+        m_confirmEdit->setFocus(Qt::OtherFocusReason);
+        updateButtons();
+        return;
+    }
+    decide([this](const QString &id, QString *error) { return m_approvals->approve(id, error); });
+}
+
+void ApprovalPanel::showError(const QString &error)
+{
+    m_error->setText(InertText::block(error));
+    m_error->setVisible(true);
 }
 
 void ApprovalPanel::decide(const std::function<bool(const QString &id, QString *error)> &action)
 {
     if (!m_current || !m_approvals)
         return;
-    QString error;
-    if (!action(m_current->id(), &error)) {
-        m_error->setText(error);
-        m_error->setVisible(true);
+    // The decision is for the request the buttons were armed for, and only while it is shown.
+    const QString id = m_armedRunId;
+    if (id.isEmpty() || m_current->id() != id) {
+        showError(tr("The request changed before your decision reached it; nothing was decided. Look at the "
+                     "request shown now."));
+        return;
     }
+    moveFocusOffDecisions();
+    QString error;
+    if (!action(id, &error))
+        showError(error);
 }
 
 QString ApprovalPanel::riskText() const
@@ -418,4 +650,19 @@ QString ApprovalPanel::countdownText() const
 QString ApprovalPanel::errorText() const
 {
     return m_error->text();
+}
+
+QString ApprovalPanel::fromText() const
+{
+    return m_from->text();
+}
+
+QString ApprovalPanel::reasonText() const
+{
+    return m_reason->text();
+}
+
+QString ApprovalPanel::uncheckedText() const
+{
+    return m_unchecked->isHidden() ? QString() : m_unchecked->text();
 }

@@ -18,6 +18,7 @@
 #include "engine/analysissummary.h"
 #include "engine/engine.h"
 #include "engine/examplelibrary.h"
+#include "engine/inerttext.h"
 #include "mcp/mcpserver.h"
 
 #include <QAction>
@@ -357,8 +358,8 @@ void MainWindow::notifyRequest(Run *run)
     m_approvals->selectRun(run);
     updateStatus();
     if (!isActiveWindow() && m_tray && QSystemTrayIcon::supportsMessages()) {
-        m_tray->showMessage(tr("%1 asks to run a bpftrace program").arg(run->client().displayName()),
-            run->reason().isEmpty() ? tr("Open TraceDesk to approve or deny it.") : run->reason(),
+        m_tray->showMessage(tr("%1 asks to run a bpftrace program").arg(InertText::line(run->client().displayName())),
+            run->reason().isEmpty() ? tr("Open TraceDesk to approve or deny it.") : InertText::line(run->reason()),
             QSystemTrayIcon::Warning, 15000);
     }
     QApplication::alert(this);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "ui/mcpclientmodel.h"
 
+#include "engine/inerttext.h"
+
 #include <QLocale>
 
 using namespace Qt::StringLiterals;
@@ -55,7 +57,8 @@ QVariant McpClientModel::data(const QModelIndex &index, int role) const
     case NameColumn: {
         if (client.name.isEmpty())
             return tr("(not initialized yet)");
-        return client.version.isEmpty() ? client.name : client.name + u' ' + client.version;
+        // Plain in the view already; inert so a bidi override cannot reverse the row's text.
+        return InertText::line(client.version.isEmpty() ? client.name : client.name + u' ' + client.version);
     }
     case TransportColumn:
         return client.transport;

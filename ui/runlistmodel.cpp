@@ -3,6 +3,7 @@
 
 #include "ui/statuscolors.h"
 
+#include "engine/inerttext.h"
 #include "engine/run.h"
 #include "engine/runmanager.h"
 
@@ -10,6 +11,7 @@
 #include <QColor>
 #include <QIcon>
 #include <QLocale>
+#include <QTextDocument>
 
 using namespace Qt::StringLiterals;
 
@@ -144,7 +146,7 @@ QVariant RunListModel::data(const QModelIndex &index, int role) const
         case IdColumn:
             return run->id();
         case WhoColumn:
-            return whoAsked(run);
+            return InertText::line(whoAsked(run));
         case StateColumn:
             return sort ? QVariant(int(run->state())) : QVariant(stateText(run));
         case StartedColumn: {
@@ -184,7 +186,8 @@ QVariant RunListModel::data(const QModelIndex &index, int role) const
             tip += u'\n' + run->failureReason();
         if (!run->decisionMessage().isEmpty())
             tip += u'\n' + run->decisionMessage();
-        return tip;
+        // A tooltip guesses rich text from its first line, which holds the client's name.
+        return Qt::convertFromPlainText(InertText::block(tip), Qt::WhiteSpaceNormal);
     }
     if (role == Qt::ForegroundRole && index.column() == StateColumn) {
         switch (run->state()) {

@@ -6,6 +6,7 @@
 #include "ui/runlistmodel.h"
 #include "ui/scripteditor.h"
 
+#include "engine/inerttext.h"
 #include "engine/run.h"
 #include "engine/runmanager.h"
 
@@ -38,6 +39,9 @@ RunView::RunView(RunManager *runs, QWidget *parent)
     m_title->setFont(titleFont);
     m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_details->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // The details quote the client (name, reason): plain text, never guessed to be HTML.
+    m_title->setTextFormat(Qt::PlainText);
+    m_details->setTextFormat(Qt::PlainText);
     m_details->setWordWrap(true);
     for (QPushButton *button : { m_stop, m_exportOutput, m_exportMaps })
         button->setAutoDefault(false);
@@ -112,7 +116,7 @@ void RunView::updateHeader()
     }
     m_title->setText(tr("%1 — %2").arg(m_run->id(), RunListModel::stateText(m_run)));
     QStringList parts;
-    parts.append(tr("asked by %1").arg(RunListModel::whoAsked(m_run)));
+    parts.append(tr("asked by %1").arg(InertText::line(RunListModel::whoAsked(m_run))));
     if (m_run->durationSeconds() > 0)
         parts.append(tr("ran %1").arg(RunListModel::durationText(m_run->durationSeconds())));
     parts.append(tr("%n probes attached", "", m_run->attachedProbes()));
@@ -122,11 +126,11 @@ void RunView::updateHeader()
         parts.append(tr("script edited before approval"));
     QString details = parts.join(u" · "_s);
     if (!m_run->reason().isEmpty())
-        details += u'\n' + tr("Reason: %1").arg(m_run->reason());
+        details += u'\n' + tr("Reason: %1").arg(InertText::line(m_run->reason()));
     if (!m_run->failureReason().isEmpty())
-        details += u'\n' + m_run->failureReason();
+        details += u'\n' + InertText::block(m_run->failureReason());
     if (!m_run->decisionMessage().isEmpty())
-        details += u'\n' + tr("Decision: %1").arg(m_run->decisionMessage());
+        details += u'\n' + tr("Decision: %1").arg(InertText::line(m_run->decisionMessage()));
     m_details->setText(details);
     const bool stoppable = isActive(m_run->state()) || m_run->state() == RunState::PendingApproval;
     m_stop->setEnabled(stoppable && m_run->state() != RunState::Stopping);

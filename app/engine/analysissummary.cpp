@@ -35,7 +35,8 @@ QString AnalysisSummary::risk(RiskLevel level)
 QStringList AnalysisSummary::findings(const ScriptAnalysis &analysis)
 {
     const QStringList reasons = analysis.reasons();
-    if (reasons.isEmpty() && analysis.complete)
+    // Without bpftrace's verdict, "nothing risky" would vouch for a program nobody checked.
+    if (reasons.isEmpty() && analysis.complete && analysis.checked)
         return { tr("Nothing risky found.") };
     return reasons;
 }
@@ -67,7 +68,22 @@ QString AnalysisSummary::unsafeBuiltins(const ScriptAnalysis &analysis)
 
 QString AnalysisSummary::checking(const ScriptAnalysis &analysis)
 {
-    return analysis.complete ? QString() : tr("Checking with bpftrace…");
+    return analysis.complete || isUnchecked(analysis) ? QString() : tr("Checking with bpftrace…");
+}
+
+bool AnalysisSummary::isUnchecked(const ScriptAnalysis &analysis)
+{
+    // A finished check that could not run leaves its reason even when the analysis is not
+    // marked complete.
+    return !analysis.checked && (analysis.complete || !analysis.uncheckedReason.isEmpty());
+}
+
+QString AnalysisSummary::unchecked(const ScriptAnalysis &analysis)
+{
+    if (!isUnchecked(analysis))
+        return {};
+    const QString reason = analysis.uncheckedReason.isEmpty() ? tr("no reason recorded") : analysis.uncheckedReason;
+    return tr("Not checked by bpftrace: %1").arg(reason);
 }
 
 QString AnalysisSummary::statusLine(const ScriptAnalysis &analysis)
@@ -82,7 +98,7 @@ QString AnalysisSummary::statusLine(const ScriptAnalysis &analysis)
     parts.append(risk(analysis.risk));
     if (const int errors = errorCount(analysis))
         parts.append(tr("%n errors", "", errors));
-    for (const QString &part : { unsafeBuiltins(analysis), checking(analysis) }) {
+    for (const QString &part : { unsafeBuiltins(analysis), unchecked(analysis), checking(analysis) }) {
         if (!part.isEmpty())
             parts.append(part);
     }
@@ -92,6 +108,8 @@ QString AnalysisSummary::statusLine(const ScriptAnalysis &analysis)
 QString AnalysisSummary::report(const ScriptAnalysis &analysis, int probeLimit)
 {
     QString text = risk(analysis.risk) + u'\n';
+    if (const QString note = unchecked(analysis); !note.isEmpty())
+        text += note + u'\n';
     for (const QString &finding : findings(analysis))
         text += u"  - "_s + finding + u'\n';
     text += attachment(analysis) + u'\n';

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "engine/approvalqueue.h"
 
+#include "engine/analysissummary.h"
 #include "engine/auditlog.h"
 #include "engine/logging.h"
 #include "engine/run.h"
@@ -131,6 +132,7 @@ void ApprovalQueue::startAnalysis(Run *run)
         // An edit may have replaced the script meanwhile: only the matching analysis counts.
         if (!guard || guard->script() != script)
             return;
+        m_analysed.insert(guard->id());
         guard->setAnalysis(analysis);
         if (guard->state() == RunState::PendingApproval && m_policy == ApprovalPolicy::AllowLowRisk)
             applyPolicy(guard);
@@ -149,26 +151,39 @@ void ApprovalQueue::applyPolicy(Run *run)
     case ApprovalPolicy::AllowAll:
         resolve(run, Decision::ApprovedByPolicy, u"policy:allow-all"_s, QString());
         return;
-    case ApprovalPolicy::AllowLowRisk: {
-        const ScriptAnalysis analysis = run->analysis();
-        // Decide only on the full analysis (expansion and compile check), never on the quick one.
-        if (!analysis.complete)
-            return;
-        if (analysis.risk == RiskLevel::Low && !analysis.hasErrors()) {
-            resolve(run, Decision::ApprovedByPolicy, u"policy:allow-low-risk"_s, QString());
-        } else {
-            QString message = analysis.hasErrors()
-                ? u"The program does not compile."_s
-                : u"Only low-risk programs are allowed automatically; this one is %1 risk."_s.arg(
-                      riskLevelName(analysis.risk));
-            const QStringList reasons = analysis.reasons();
-            if (!reasons.isEmpty())
-                message += u' ' + reasons.join(u"; "_s);
-            resolve(run, Decision::DeniedByPolicy, u"policy:allow-low-risk"_s, message);
-        }
+    case ApprovalPolicy::AllowLowRisk:
+        applyAllowLowRisk(run);
         return;
     }
+}
+
+void ApprovalQueue::applyAllowLowRisk(Run *run)
+{
+    const ScriptAnalysis analysis = run->analysis();
+    const QString by = u"policy:allow-low-risk"_s;
+    // Decide only on the full analysis (expansion and compile check), never on the quick one;
+    // wait for it while it runs, and deny when there is none to wait for.
+    if (!analysis.complete && m_analyzer && !m_analysed.contains(run->id()) && !AnalysisSummary::isUnchecked(analysis))
+        return;
+    if (AnalysisSummary::isUnchecked(analysis) || !analysis.complete) {
+        const QString why = AnalysisSummary::isUnchecked(analysis) ? AnalysisSummary::unchecked(analysis) + u'.'
+            : m_analyzer                                           ? u"The full analysis did not finish."_s
+                                                                   : u"No full analysis is available here."_s;
+        resolve(run, Decision::DeniedByPolicy, by,
+            why + u" Only programs bpftrace has checked and rated low risk are allowed automatically."_s);
+        return;
     }
+    if (analysis.risk == RiskLevel::Low && !analysis.hasErrors()) {
+        resolve(run, Decision::ApprovedByPolicy, by, QString());
+        return;
+    }
+    QString message = analysis.hasErrors()
+        ? u"The program does not compile."_s
+        : u"Only low-risk programs are allowed automatically; this one is %1 risk."_s.arg(riskLevelName(analysis.risk));
+    const QStringList reasons = analysis.reasons();
+    if (!reasons.isEmpty())
+        message += u' ' + reasons.join(u"; "_s);
+    resolve(run, Decision::DeniedByPolicy, by, message);
 }
 
 bool ApprovalQueue::approve(const QString &runId, QString *error)
@@ -180,11 +195,29 @@ bool ApprovalQueue::approve(const QString &runId, QString *error)
     return true;
 }
 
+QString ApprovalQueue::sessionAllowRefusal(const Run *run)
+{
+    const ScriptAnalysis analysis = run->analysis();
+    if (analysis.risk == RiskLevel::High)
+        return u"A high-risk program cannot be allowed for the session; approve this request on its own."_s;
+    if (AnalysisSummary::isUnchecked(analysis))
+        return AnalysisSummary::unchecked(analysis)
+            + u"; a program nobody checked cannot be allowed for the session. Approve this request on its own."_s;
+    if (!analysis.complete)
+        return u"bpftrace is still checking the program; it can be allowed for the session once the check is in."_s;
+    return {};
+}
+
 bool ApprovalQueue::approveForSession(const QString &runId, QString *error)
 {
     Run *run = pendingRun(runId, error);
     if (!run)
         return false;
+    if (const QString refusal = sessionAllowRefusal(run); !refusal.isEmpty()) {
+        if (error)
+            *error = refusal;
+        return false;
+    }
     m_sessionAllowed.insert(run->client().name + u'\n' + QString::fromLatin1(run->scriptHash()));
     resolve(run, Decision::Approved, u"person"_s,
         u"Identical requests from %1 are allowed for the rest of this session."_s.arg(run->client().displayName()));
@@ -223,6 +256,7 @@ void ApprovalQueue::resolve(Run *run, Decision decision, const QString &decidedB
 {
     m_pending.removeIf([run](const QPointer<Run> &p) { return !p || p == run; });
     m_expiry.remove(run->id());
+    m_analysed.remove(run->id());
     run->setDecision(decision, decidedBy, message);
     audit(run);
 
@@ -264,6 +298,7 @@ void ApprovalQueue::audit(const Run *run)
         { u"script"_s, run->script() },
         { u"risk"_s, riskLevelName(analysis.risk) },
         { u"analysisComplete"_s, analysis.complete },
+        { u"checked"_s, analysis.checked },
     };
     if (run->scriptEdited())
         entry.insert(u"originalScript"_s, run->originalScript());
@@ -279,6 +314,7 @@ void ApprovalQueue::onLeftElsewhere(Run *run)
         return;
     m_pending.removeIf([run](const QPointer<Run> &p) { return !p || p == run; });
     m_expiry.remove(run->id());
+    m_analysed.remove(run->id());
     audit(run);
     Q_EMIT requestResolved(run);
     scheduleExpiry();

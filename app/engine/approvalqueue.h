@@ -19,7 +19,7 @@ enum class ApprovalPolicy
 {
     Ask, ///< wait for approve()/deny() (the window or the terminal prompt calls them)
     Deny, ///< deny every request (the default headless policy)
-    AllowLowRisk, ///< approve requests whose full analysis is low risk, deny the rest
+    AllowLowRisk, ///< approve requests that bpftrace checked and whose full analysis is low risk, deny the rest
     AllowAll, ///< approve everything (tests, trusted set-ups)
 };
 QString approvalPolicyName(ApprovalPolicy policy);
@@ -45,11 +45,16 @@ public:
     QList<Run *> pending() const;
     QDateTime expiresAt(const QString &runId) const;
 
-    /// Each returns false with a message in *error when the run is unknown or already decided.
+    /// Each returns false with a message in *error when the run is unknown or already decided:
+    /// a decision names the request it was made for and never lands on another one.
     bool approve(const QString &runId, QString *error = nullptr);
     /// Approve and remember (client name, script hash): later identical requests from that
-    /// client are approved for the rest of the session (Decision::ApprovedForSession).
+    /// client are approved for the rest of the session (Decision::ApprovedForSession). Refused
+    /// unless bpftrace has checked the program and its full analysis is not high risk: a
+    /// standing permission needs facts, not a guess.
     bool approveForSession(const QString &runId, QString *error = nullptr);
+    /// Why approveForSession() would refuse `run` now; empty when it would not.
+    static QString sessionAllowRefusal(const Run *run);
     bool approveEdited(const QString &runId, const QString &editedScript, QString *error = nullptr);
     bool deny(const QString &runId, const QString &message, QString *error = nullptr);
 
@@ -68,6 +73,7 @@ Q_SIGNALS:
 private:
     void resolve(Run *run, Decision decision, const QString &decidedBy, const QString &message);
     void applyPolicy(Run *run);
+    void applyAllowLowRisk(Run *run);
     void expire();
     void scheduleExpiry();
     Run *pendingRun(const QString &runId, QString *error) const;
@@ -88,5 +94,6 @@ private:
     };
     QHash<QString, Deadline> m_expiry;
     QSet<QString> m_sessionAllowed; ///< clientName + '\n' + scriptHash
+    QSet<QString> m_analysed; ///< runs whose full analysis came back (whatever it says)
     QTimer m_expiryTimer;
 };

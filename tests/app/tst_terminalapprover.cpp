@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// The headless terminal prompt, driven through pipes against a real engine's approval queue.
+// The headless terminal prompt, driven through pipes and through a real pseudo-terminal against a
+// real engine's approval queue (the fake bpftrace of the window's tests checks the scripts).
 #include "app/terminalapprover.h"
 #include "engine/engine.h"
 
@@ -9,6 +10,8 @@
 
 #include <cerrno>
 #include <fcntl.h>
+#include <pty.h>
+#include <termios.h>
 #include <unistd.h>
 
 using namespace Qt::StringLiterals;
@@ -27,18 +30,46 @@ private:
         std::unique_ptr<TerminalApprover> approver;
         QByteArray screen;
 
-        Rig()
+        // pty: the approver reads and writes the terminal side of a pseudo-terminal, as it does
+        // at a real terminal; the test is the terminal emulator on the other side.
+        explicit Rig(bool pty = false)
         {
             EngineConfig config;
             config.stateDirectory = dir.filePath(u"state"_s);
             config.cacheDirectory = dir.filePath(u"cache"_s);
             config.loadHistory = false;
             config.approvalPolicy = ApprovalPolicy::Ask;
+            config.bpftracePath = QStringLiteral(TRACEDESK_SOURCE_DIR "/tests/ui/fakes/fake-bpftrace");
+            config.privilege = PrivilegeMode::Direct;
             engine = std::make_unique<Engine>(config);
-            if (::pipe2(input, O_CLOEXEC) != 0 || ::pipe2(output, O_CLOEXEC | O_NONBLOCK) != 0)
-                qFatal("pipe2 failed");
-            approver = std::make_unique<TerminalApprover>(engine->approvals(), input[0], output[1]);
+            if (pty) {
+                int master = -1;
+                int slave = -1;
+                if (::openpty(&master, &slave, nullptr, nullptr, nullptr) != 0)
+                    qFatal("openpty failed");
+                // Line editing as at a terminal, but the bytes the approver writes arrive as they
+                // are (no \n -> \r\n) and what the test types is not echoed into the screen.
+                termios mode {};
+                ::tcgetattr(slave, &mode);
+                mode.c_oflag &= ~tcflag_t(OPOST);
+                mode.c_lflag &= ~tcflag_t(ECHO);
+                ::tcsetattr(slave, TCSANOW, &mode);
+                ::fcntl(master, F_SETFL, ::fcntl(master, F_GETFL) | O_NONBLOCK);
+                ::fcntl(master, F_SETFD, FD_CLOEXEC);
+                ::fcntl(slave, F_SETFD, FD_CLOEXEC);
+                input[0] = slave;
+                input[1] = master;
+                output[0] = ::dup(master);
+                ::fcntl(output[0], F_SETFD, FD_CLOEXEC);
+                approver = std::make_unique<TerminalApprover>(engine->approvals(), slave, slave);
+            } else {
+                if (::pipe2(input, O_CLOEXEC) != 0 || ::pipe2(output, O_CLOEXEC | O_NONBLOCK) != 0)
+                    qFatal("pipe2 failed");
+                approver = std::make_unique<TerminalApprover>(engine->approvals(), input[0], output[1]);
+            }
             approver->setEditor({});
+            // Most tests answer as soon as the prompt shows; the arm delay has its own tests.
+            approver->setArmDelayMs(0);
         }
         ~Rig()
         {
@@ -48,12 +79,13 @@ private:
                 if (fd >= 0)
                     ::close(fd);
         }
-        Run *submit(const QString &script, const QString &reason = u"test"_s)
+        Run *submit(const QString &script, const QString &reason = u"test"_s,
+            const ClientInfo &client = ClientInfo { u"Probe Client"_s, u"1.2"_s, u"socket"_s, u"s-1"_s })
         {
             RunRequest request;
             request.script = script;
             request.reason = reason;
-            request.client = ClientInfo { u"Probe Client"_s, u"1.2"_s, u"socket"_s, u"s-1"_s };
+            request.client = client;
             request.timeoutSeconds = 5;
             QString error;
             Run *run = engine->runs()->submitClientRun(request, &error);
@@ -100,7 +132,7 @@ private Q_SLOTS:
         QCOMPARE(rig.approver->currentRunId(), run->id());
         rig.type("a\n");
         QTRY_COMPARE(run->decision(), Decision::Approved);
-        QVERIFY(rig.shows("Approved " + run->id().toUtf8()));
+        QVERIFY(rig.shows("Approved " + run->id().toUtf8() + " from Probe Client 1.2."));
         QVERIFY(rig.approver->currentRunId().isEmpty());
     }
 
@@ -159,10 +191,13 @@ private Q_SLOTS:
         rig.approver->start();
         Run *run = rig.submit(Script);
         QTRY_VERIFY(rig.shows(Prompt.toByteArray()));
+        // The full analysis re-prompts when it arrives; let it, so the count below is the editor's.
+        QTRY_VERIFY_WITH_TIMEOUT(rig.shows("Analysis updated"), 10000);
+        QTRY_COMPARE(rig.count(Prompt.toByteArray()), 2);
         rig.type("e\n");
         QTRY_VERIFY(rig.shows("the request is unchanged"));
         QCOMPARE(run->state(), RunState::PendingApproval);
-        QTRY_COMPARE(rig.count(Prompt.toByteArray()), 2);
+        QTRY_COMPARE(rig.count(Prompt.toByteArray()), 3);
         rig.type("d\n\n");
         QTRY_COMPARE(run->state(), RunState::Denied);
     }
@@ -177,13 +212,22 @@ private Q_SLOTS:
         QTRY_VERIFY(rig.shows("Reason: first"));
         QVERIFY(!rig.shows("Reason: second"));
         QTRY_COMPARE(rig.approver->queuedCount(), 2);
-        // Three answers in one write, as from a pipe or typed ahead.
-        rig.type("a\nd\nnot this one\nd\n\n");
-        QTRY_COMPARE(third->state(), RunState::Denied);
-        QCOMPARE(first->decision(), Decision::Approved);
-        QCOMPARE(second->decision(), Decision::Denied);
-        QCOMPARE(second->decisionMessage(), u"not this one"_s);
+        // Answers for the first request (deny, then its message) may come in one write.
+        rig.type("d\nnot this one\n");
+        QTRY_COMPARE(first->state(), RunState::Denied);
+        QCOMPARE(first->decisionMessage(), u"not this one"_s);
+        QTRY_VERIFY(rig.shows("Reason: second"));
+        // Typed ahead past a decision, the rest was meant for a request nobody had seen yet: the
+        // second request is shown and the lines behind the first answer are thrown away.
+        rig.type("a\na\nd\n\n");
+        QTRY_COMPARE(second->decision(), Decision::Approved);
+        QTRY_VERIFY(rig.shows("Reason: third"));
+        QTRY_VERIFY(rig.shows("(Discarded input typed before this request was shown.)"));
+        QTest::qWait(200);
+        QCOMPARE(third->state(), RunState::PendingApproval);
         QVERIFY(rig.read().indexOf("Reason: second") < rig.read().indexOf("Reason: third"));
+        rig.type("d\n\n");
+        QTRY_COMPARE(third->state(), RunState::Denied);
     }
 
     void expiresWhileShown()
@@ -230,11 +274,121 @@ private Q_SLOTS:
         Run *run = rig.submit(Script, u"early"_s);
         rig.approver->start();
         QTRY_VERIFY(rig.shows("Reason: early"));
+        // "for the session" is offered once bpftrace's check is in.
+        QTRY_VERIFY_WITH_TIMEOUT(run->analysis().complete && run->analysis().checked, 10000);
+        QTRY_VERIFY(rig.shows("approve for this [s]ession"));
         rig.type("s\n");
         QTRY_COMPARE(run->decision(), Decision::Approved);
         // The same script from the same client is now approved without asking.
         Run *again = rig.submit(Script, u"again"_s);
         QTRY_COMPARE(again->decision(), Decision::ApprovedForSession);
+    }
+
+    // A hostile client's name, version, reason and script reach a real terminal inert: no ESC, no
+    // CR, no bidi override, only their escapes; script lines keep their breaks and indentation
+    // behind the prompt's own prefix.
+    void hostileTextThroughAPty()
+    {
+        Rig rig(true);
+        rig.approver->start();
+        const QString esc = u"\x1b"_s;
+        const ClientInfo client { u"Evil"_s + esc + u"[1A"_s + esc + u"[2KClient"_s, u"6.6\u202e"_s, u"socket"_s,
+            u"s-9"_s };
+        const QString reason = u"harmless\r"_s + esc + u"[2KRisk: LOW\u202e"_s + esc + u"[8m concealed"_s;
+        const QString script = u"BEGIN {\n\tprintf(\"hi\");\r"_s + esc + u"[1A"_s + esc + u"[2K\n"_s + esc
+            + u"[8m  system(\"id\"); // \u2066\u202e\n}\n"_s;
+        Run *run = rig.submit(script, reason, client);
+        QVERIFY(run);
+        QTRY_VERIFY(rig.shows("HIGH RISK") || rig.shows(Prompt.toByteArray()));
+        QTRY_VERIFY_WITH_TIMEOUT(run->analysis().complete, 10000);
+        rig.type("v\n");
+        QTRY_COMPARE(rig.count("=== Request"), 2);
+        const QByteArray screen = rig.read();
+        QVERIFY2(!screen.contains('\x1b'), screen.constData());
+        QVERIFY2(!screen.contains('\r'), screen.constData());
+        for (const char *bidi : { "\u202e", "\u2066" })
+            QVERIFY2(!screen.contains(QString::fromUtf8(bidi).toUtf8()), screen.constData());
+        QVERIFY(screen.contains("from Evil\\x1b[1A\\x1b[2KClient 6.6\\u202e"));
+        QVERIFY(screen.contains("Reason: harmless\\x0d\\x1b[2KRisk: LOW\\u202e\\x1b[8m concealed\n"));
+        // The script: each line behind "  N | ", its tab kept, its controls escaped.
+        QVERIFY(screen.contains("  1 | BEGIN {\n"));
+        QVERIFY(screen.contains("  2 | \tprintf(\"hi\");\\x0d\\x1b[1A\\x1b[2K\n"));
+        QVERIFY(screen.contains("  3 | \\x1b[8m  system(\"id\"); // \\u2066\\u202e\n"));
+        QVERIFY(screen.contains("  4 | }\n"));
+        QCOMPARE(run->state(), RunState::PendingApproval);
+    }
+
+    // High risk: one letter does not approve it, the session allow is neither offered nor taken,
+    // and "approve high" typed in full does.
+    void highRiskNeedsTheFullAnswer()
+    {
+        Rig rig(true);
+        rig.approver->start();
+        Run *run = rig.submit(u"BEGIN { system(\"id\"); exit(); }\n"_s, u"run id"_s);
+        QTRY_VERIFY(rig.shows("HIGH RISK: type \"approve high\" in full to approve " + run->id().toUtf8()));
+        QVERIFY(!rig.shows("[s]ession"));
+        rig.type("a\n");
+        QTRY_VERIFY(rig.shows("is high risk: type \"approve high\" in full"));
+        rig.type("s\n");
+        QTRY_VERIFY(rig.shows("Not allowed for the session: A high-risk program"));
+        rig.type("approve\n");
+        QTRY_COMPARE(rig.count("is high risk: type"), 2);
+        QCOMPARE(run->state(), RunState::PendingApproval);
+        rig.type("approve high\n");
+        QTRY_COMPARE(run->decision(), Decision::Approved);
+        QVERIFY(rig.shows("Approved " + run->id().toUtf8()));
+    }
+
+    // A half-typed answer at the terminal when the shown request is withdrawn is flushed: its
+    // Enter never lands on the next request.
+    void halfTypedAnswerIsFlushedWhenTheRequestChanges()
+    {
+        Rig rig(true);
+        rig.approver->start();
+        Run *first = rig.submit(Script, u"first"_s);
+        Run *second = rig.submit(u"BEGIN { exit(); }\n"_s, u"second"_s);
+        QTRY_VERIFY(rig.shows("Reason: first"));
+        rig.type("a");
+        QTest::qWait(100);
+        QVERIFY(rig.engine->runs()->stop(first->id())); // a client withdraws it
+        QTRY_VERIFY(rig.shows("Reason: second"));
+        QTRY_COMPARE(rig.approver->currentRunId(), second->id());
+        rig.type("\n");
+        QTest::qWait(300);
+        QCOMPARE(second->state(), RunState::PendingApproval);
+        QCOMPARE(second->decision(), Decision::Pending);
+        rig.type("d\n\n");
+        QTRY_COMPARE(second->state(), RunState::Denied);
+    }
+
+    // An answer that names a request decides only that one.
+    void answerNamingAnotherRequestDecidesNothing()
+    {
+        Rig rig;
+        rig.approver->start();
+        Run *run = rig.submit(Script, u"first"_s);
+        QTRY_VERIFY(rig.shows(Prompt.toByteArray()));
+        rig.type("a run-0000\n");
+        QTRY_VERIFY(rig.shows("That answer names run-0000, but the request shown is " + run->id().toUtf8()));
+        QCOMPARE(run->state(), RunState::PendingApproval);
+        rig.type("a " + run->id().toUtf8() + "\n");
+        QTRY_COMPARE(run->decision(), Decision::Approved);
+    }
+
+    // Right after a request is shown, an answer is refused: it was typed for what was there before.
+    void answerTooSoonIsIgnored()
+    {
+        Rig rig(true);
+        rig.approver->setArmDelayMs(800);
+        rig.approver->start();
+        Run *run = rig.submit(Script, u"first"_s);
+        QTRY_VERIFY(rig.shows(Prompt.toByteArray()));
+        rig.type("a\n");
+        QTRY_VERIFY(rig.shows("Ignored \"a\": it came right as request " + run->id().toUtf8()));
+        QCOMPARE(run->state(), RunState::PendingApproval);
+        QTest::qWait(900);
+        rig.type("a\n");
+        QTRY_COMPARE(run->decision(), Decision::Approved);
     }
 
     void inputClosed()

@@ -9,3 +9,4 @@ tracedesk_add_test(tst_auditlog SOURCES tst_auditlog.cpp LIBS tracedesk_engine L
 tracedesk_add_test(tst_examplelibrary SOURCES tst_examplelibrary.cpp LIBS tracedesk_engine LABELS engine)
 tracedesk_add_test(tst_queryprocess SOURCES tst_queryprocess.cpp LIBS tracedesk_engine LABELS engine)
 tracedesk_add_test(tst_analysissummary SOURCES tst_analysissummary.cpp LIBS tracedesk_engine LABELS engine)
+tracedesk_add_test(tst_inerttext SOURCES tst_inerttext.cpp LIBS tracedesk_engine LABELS engine)

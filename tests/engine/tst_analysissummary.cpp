@@ -16,6 +16,7 @@ ScriptAnalysis expanded(int count)
     analysis.attachCount = count;
     analysis.expanded = true;
     analysis.complete = true;
+    analysis.checked = true;
     return analysis;
 }
 } // namespace
@@ -69,6 +70,9 @@ private Q_SLOTS:
         ScriptAnalysis analysis;
         QVERIFY(AnalysisSummary::findings(analysis).isEmpty()); // still checking: nothing to say yet
         analysis.complete = true;
+        // Complete but never compiled by bpftrace: nothing may say "nothing risky".
+        QVERIFY(AnalysisSummary::findings(analysis).isEmpty());
+        analysis.checked = true;
         QCOMPARE(AnalysisSummary::findings(analysis), QStringList { u"Nothing risky found."_s });
         analysis.findings.append({ RiskLevel::High, u"unsafe-builtin"_s, u"calls system()"_s, 2 });
         QCOMPARE(AnalysisSummary::findings(analysis), analysis.reasons());
@@ -96,6 +100,7 @@ private Q_SLOTS:
         ScriptAnalysis one;
         one.probeSpecs = { u"BEGIN"_s };
         one.complete = true;
+        one.checked = true;
         QTest::newRow("one spec") << one << u"1 probe spec · Low risk"_s;
         ScriptAnalysis bad = expanded(1);
         bad.risk = RiskLevel::High;
@@ -114,6 +119,29 @@ private Q_SLOTS:
         QFETCH(ScriptAnalysis, analysis);
         QFETCH(QString, expected);
         QCOMPARE(AnalysisSummary::statusLine(analysis), expected);
+    }
+
+    void unchecked()
+    {
+        ScriptAnalysis analysis;
+        analysis.probeSpecs = { u"BEGIN"_s };
+        QVERIFY(!AnalysisSummary::isUnchecked(analysis)); // still checking
+        QCOMPARE(AnalysisSummary::unchecked(analysis), QString());
+        analysis.complete = true;
+        analysis.uncheckedReason = u"bpftrace could not be run to check the program"_s;
+        QVERIFY(AnalysisSummary::isUnchecked(analysis));
+        const QString note = u"Not checked by bpftrace: bpftrace could not be run to check the program"_s;
+        QCOMPARE(AnalysisSummary::unchecked(analysis), note);
+        QCOMPARE(AnalysisSummary::statusLine(analysis), u"1 probe spec · Low risk · "_s + note);
+        QVERIFY(AnalysisSummary::report(analysis, 20).startsWith(u"Low risk\n"_s + note + u'\n'));
+        QVERIFY(!AnalysisSummary::report(analysis, 20).contains(u"Nothing risky"_s));
+        // The analyzer leaves `complete` false when bpftrace never ran; the reason still counts.
+        analysis.complete = false;
+        QCOMPARE(AnalysisSummary::unchecked(analysis), note);
+        QCOMPARE(AnalysisSummary::checking(analysis), QString());
+        analysis.checked = true;
+        analysis.complete = true;
+        QCOMPARE(AnalysisSummary::unchecked(analysis), QString());
     }
 
     void report()

@@ -45,6 +45,18 @@ class TestApprovalQueue : public QObject
             return run;
         }
 
+        // What the full analysis says about a request, as if bpftrace had checked it.
+        static void analysed(Run *run, RiskLevel risk, bool checked = true)
+        {
+            ScriptAnalysis analysis = ScriptAnalyzer::analyzeText(run->script());
+            analysis.risk = risk;
+            analysis.complete = true;
+            analysis.checked = checked;
+            if (!checked)
+                analysis.uncheckedReason = u"bpftrace could not be run to check the program"_s;
+            run->setAnalysis(analysis);
+        }
+
         QStringList auditDecisions() const
         {
             QStringList out;
@@ -163,6 +175,7 @@ private Q_SLOTS:
     {
         Fixture f;
         Run *first = f.submit(m_script);
+        Fixture::analysed(first, RiskLevel::Low);
         QVERIFY(f.queue.approveForSession(first->id()));
         QCOMPARE(first->decision(), Decision::Approved);
         Run *again = f.submit(m_script);
@@ -176,6 +189,77 @@ private Q_SLOTS:
         QCOMPARE(f.queue.pending().size(), 2);
         QTRY_VERIFY(isTerminal(first->state()) && isTerminal(again->state()));
         QCOMPARE(f.auditDecisions(), (QStringList { u"approved"_s, u"approved_for_session"_s }));
+    }
+
+    // A standing permission needs bpftrace's verdict and never covers a high-risk program.
+    void sessionAllowRefused_data()
+    {
+        QTest::addColumn<int>("risk");
+        QTest::addColumn<bool>("complete");
+        QTest::addColumn<bool>("checked");
+        QTest::addColumn<QString>("error");
+        QTest::newRow("high risk") << int(RiskLevel::High) << true << true << u"high-risk"_s;
+        QTest::newRow("not checked") << int(RiskLevel::Low) << true << false << u"Not checked by bpftrace"_s;
+        QTest::newRow("still checking") << int(RiskLevel::Low) << false << false << u"still checking"_s;
+    }
+    void sessionAllowRefused()
+    {
+        QFETCH(int, risk);
+        QFETCH(bool, complete);
+        QFETCH(bool, checked);
+        QFETCH(QString, error);
+        Fixture f;
+        Run *run = f.submit(m_script);
+        if (complete)
+            Fixture::analysed(run, RiskLevel(risk), checked);
+        QString message;
+        QVERIFY(!f.queue.approveForSession(run->id(), &message));
+        QVERIFY2(message.contains(error), qPrintable(message));
+        QCOMPARE(run->state(), RunState::PendingApproval);
+        QVERIFY(!ApprovalQueue::sessionAllowRefusal(run).isEmpty());
+        // Nothing was remembered: the same script again waits for the person.
+        QVERIFY(f.queue.approve(run->id()));
+        Run *again = f.submit(m_script);
+        QCOMPARE(again->state(), RunState::PendingApproval);
+    }
+
+    // allow-low-risk never approves what bpftrace did not check, nor what has no full analysis.
+    void allowLowRiskDeniesUnchecked()
+    {
+        Fixture f;
+        ScriptAnalyzer analyzer;
+        analyzer.setBpftraceCommand(LaunchCommand { u"/nonexistent/bpftrace"_s, {}, false });
+        f.queue.setAnalyzer(&analyzer);
+        f.queue.setPolicy(ApprovalPolicy::AllowLowRisk);
+        Run *run = f.submit(m_script);
+        QTRY_COMPARE_WITH_TIMEOUT(run->decision(), Decision::DeniedByPolicy, 10000);
+        QCOMPARE(run->state(), RunState::Denied);
+        QVERIFY(!run->analysis().checked);
+        QVERIFY2(run->decisionMessage().startsWith(u"Not checked by bpftrace: "_s), qPrintable(run->decisionMessage()));
+        QVERIFY(run->decisionMessage().contains(u"checked and rated low risk"_s));
+    }
+
+    void allowLowRiskDeniesWithoutFullAnalysis()
+    {
+        Fixture f; // no analyzer: the full analysis never comes
+        f.queue.setPolicy(ApprovalPolicy::AllowLowRisk);
+        Run *run = f.submit(m_script);
+        QCOMPARE(run->decision(), Decision::DeniedByPolicy);
+        QVERIFY2(run->decisionMessage().contains(u"No full analysis"_s), qPrintable(run->decisionMessage()));
+    }
+
+    void allowLowRiskDecidesOnTheCheckedAnalysis()
+    {
+        // A low-risk analysis without bpftrace's verdict is denied; the same, checked, runs.
+        Fixture f;
+        Run *unchecked = f.submit(m_script);
+        Fixture::analysed(unchecked, RiskLevel::Low, false);
+        Run *checked = f.submit(m_script + u" "_s);
+        Fixture::analysed(checked, RiskLevel::Low, true);
+        f.queue.setPolicy(ApprovalPolicy::AllowLowRisk);
+        QCOMPARE(unchecked->decision(), Decision::DeniedByPolicy);
+        QCOMPARE(checked->decision(), Decision::ApprovedByPolicy);
+        QTRY_VERIFY(isTerminal(checked->state()));
     }
 
     void policies_data()

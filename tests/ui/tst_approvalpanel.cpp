@@ -4,12 +4,18 @@
 
 #include "ui/approvalpanel.h"
 #include "ui/scripteditor.h"
+#include "ui/statuscolors.h"
 
+#include "engine/approvalqueue.h"
+#include "engine/run.h"
+
+#include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTest>
+#include <QTextBlock>
 #include <QToolButton>
 
 using namespace Qt::StringLiterals;
@@ -17,18 +23,39 @@ using namespace Qt::StringLiterals;
 namespace {
 const QString script = u"tracepoint:syscalls:sys_enter_open* { @[comm] = count(); }"_s;
 
-Run *submit(FakeEngine &engine, const QString &text = script, const QString &reason = u"see who opens files"_s)
+const QString highRisk = u"BEGIN { @n = count(); }\n\ninterval:s:1 { system(\"id\"); }\n"_s;
+
+Run *submit(FakeEngine &engine, const QString &text = script, const QString &reason = u"see who opens files"_s,
+    const ClientInfo &client = { u"Claude Code"_s, u"2.1.3"_s, u"socket"_s, u"session-1"_s })
 {
     RunRequest request;
     request.script = text;
     request.reason = reason;
-    request.client = { u"Claude Code"_s, u"2.1.3"_s, u"socket"_s, u"session-1"_s };
+    request.client = client;
     request.timeoutSeconds = 5;
     QString error;
     Run *run = engine->runs()->submitClientRun(request, &error);
     if (!run)
         qWarning() << error;
     return run;
+}
+bool anyDecisionHasFocus(ApprovalPanel &panel)
+{
+    // The panel's focus child (what has the focus once its window is active).
+    const QWidget *focus = panel.focusWidget();
+    return focus == panel.approveButton() || focus == panel.editButton() || focus == panel.denyButton()
+        || focus == panel.sessionButton() || focus == panel.confirmButton();
+}
+
+bool decisionsEnabled(ApprovalPanel &panel)
+{
+    return panel.approveButton()->isEnabled() && panel.editButton()->isEnabled() && panel.denyButton()->isEnabled();
+}
+
+bool decisionsDisabled(ApprovalPanel &panel)
+{
+    return !panel.approveButton()->isEnabled() && !panel.editButton()->isEnabled() && !panel.denyButton()->isEnabled()
+        && !panel.sessionButton()->isEnabled();
 }
 } // namespace
 
@@ -42,6 +69,7 @@ private Q_SLOTS:
     {
         FakeEngine engine;
         ApprovalPanel panel(engine->approvals(), engine->analyzer());
+        panel.setArmDelayMs(0);
         panel.resize(700, 700);
         panel.show();
         QSignalSpy arrived(&panel, &ApprovalPanel::requestArrived);
@@ -67,6 +95,7 @@ private Q_SLOTS:
     {
         FakeEngine engine;
         ApprovalPanel panel(engine->approvals());
+        panel.setArmDelayMs(0);
         panel.show();
         Run *run = submit(engine);
         QTest::mouseClick(panel.approveButton(), Qt::LeftButton);
@@ -80,6 +109,7 @@ private Q_SLOTS:
     {
         FakeEngine engine;
         ApprovalPanel panel(engine->approvals(), engine->analyzer());
+        panel.setArmDelayMs(0);
         panel.show();
         Run *run = submit(engine);
         QTest::mouseClick(panel.editButton(), Qt::LeftButton);
@@ -101,6 +131,7 @@ private Q_SLOTS:
     {
         FakeEngine engine;
         ApprovalPanel panel(engine->approvals());
+        panel.setArmDelayMs(0);
         panel.show();
         Run *run = submit(engine);
         QTest::mouseClick(panel.editButton(), Qt::LeftButton);
@@ -117,6 +148,7 @@ private Q_SLOTS:
     {
         FakeEngine engine;
         ApprovalPanel panel(engine->approvals());
+        panel.setArmDelayMs(0);
         panel.show();
         Run *run = submit(engine);
         QTest::keyClicks(panel.messageEdit(), u"too broad, trace openat only"_s);
@@ -131,6 +163,7 @@ private Q_SLOTS:
     {
         FakeEngine engine;
         ApprovalPanel panel(engine->approvals());
+        panel.setArmDelayMs(0);
         panel.show();
         QVERIFY(QTest::qWaitForWindowExposed(&panel));
         Run *run = submit(engine);
@@ -162,6 +195,7 @@ private Q_SLOTS:
     {
         FakeEngine engine;
         ApprovalPanel panel(engine->approvals());
+        panel.setArmDelayMs(0);
         submit(engine);
         QCOMPARE(panel.approveButton()->nextInFocusChain(), panel.editButton());
         QCOMPARE(panel.editButton()->nextInFocusChain(), panel.sessionButton());
@@ -177,6 +211,7 @@ private Q_SLOTS:
     {
         FakeEngine engine;
         ApprovalPanel panel(engine->approvals());
+        panel.setArmDelayMs(0);
         panel.show();
         QSignalSpy count(&panel, &ApprovalPanel::pendingCountChanged);
         Run *first = submit(engine, script, u"first"_s);
@@ -195,6 +230,9 @@ private Q_SLOTS:
         QCOMPARE(panel.pendingCount(), 2);
 
         panel.selectRun(first);
+        // "For the session" needs bpftrace's verdict first.
+        QTRY_VERIFY_WITH_TIMEOUT(first->analysis().complete && first->analysis().checked, 10000);
+        QVERIFY(panel.sessionButton()->isEnabled());
         QTest::mouseClick(panel.sessionButton(), Qt::LeftButton);
         QVERIFY(first->decision() == Decision::Approved || first->decision() == Decision::ApprovedForSession);
         QCOMPARE(panel.currentRun(), second);
@@ -207,6 +245,245 @@ private Q_SLOTS:
         QVERIFY(engine->approvals()->deny(second->id(), QString()));
         QCOMPARE(panel.pendingCount(), 0);
         QVERIFY(!panel.currentRun());
+    }
+
+    // A reason written as HTML and a name with a bidi override read as what they are.
+    void clientTextIsPlainAndInert()
+    {
+        FakeEngine engine;
+        ApprovalPanel panel(engine->approvals());
+        panel.setArmDelayMs(0);
+        panel.show();
+        const QString name = u"<i>Evil</i> \u202eedoC edualC"_s;
+        Run *run = submit(engine, u"BEGIN { printf(\"\u202e\u200b\x1b[2K\"); }\n"_s,
+            u"<b>html</b> <img src=\"x\"> \u2066override\u2069"_s, { name, u"1"_s, u"socket"_s, u"s-2"_s });
+        QVERIFY(run);
+        const QList<QLabel *> labels = panel.findChildren<QLabel *>();
+        for (QLabel *label : labels) {
+            if (label->text().contains(u"html"_s) || label->text().contains(u"Evil"_s))
+                QCOMPARE(label->textFormat(), Qt::PlainText);
+        }
+        QVERIFY(panel.reasonText().contains(u"<b>html</b> <img src=\"x\">"_s));
+        QVERIFY(panel.reasonText().contains(u"\\u2066override\\u2069"_s));
+        QVERIFY(panel.fromText().contains(u"<i>Evil</i> \\u202eedoC edualC"_s));
+        for (const QString &text : { panel.reasonText(), panel.fromText(), panel.scriptEditor()->toPlainText(),
+                 panel.queueList()->item(0)->text() }) {
+            for (QChar hidden : { QChar(0x202e), QChar(0x2066), QChar(0x200b), QChar(0x1b) })
+                QVERIFY2(!text.contains(hidden), qPrintable(text));
+        }
+        QCOMPARE(panel.scriptEditor()->toPlainText(), u"BEGIN { printf(\"\\u202e\\u200b\\x1b[2K\"); }\n"_s);
+        // Approving the unchanged view approves the request as sent, not its escaped form.
+        QTest::mouseClick(panel.approveButton(), Qt::LeftButton);
+        QCOMPARE(run->decision(), Decision::Approved);
+        QVERIFY(!run->scriptEdited());
+    }
+
+    // When the request on show changes, the buttons are off for the arm delay and never keep focus.
+    void reArmsWhenTheShownRequestChanges()
+    {
+        FakeEngine engine;
+        ApprovalPanel panel(engine->approvals());
+        panel.setArmDelayMs(300);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        Run *first = submit(engine, script, u"first"_s);
+        QVERIFY(decisionsDisabled(panel));
+        QVERIFY(panel.armedRunId().isEmpty());
+        QTRY_VERIFY(decisionsEnabled(panel));
+        QCOMPARE(panel.armedRunId(), first->id());
+        Run *second = submit(engine, u"BEGIN { printf(\"2\\n\"); }"_s, u"second"_s);
+        // The queue list appeared and pushed the buttons: re-armed too.
+        QVERIFY(decisionsDisabled(panel));
+        QTRY_VERIFY(decisionsEnabled(panel));
+        QCOMPARE(panel.currentRun(), first);
+        QTest::mouseClick(panel.approveButton(), Qt::LeftButton);
+        QCOMPARE(first->decision(), Decision::Approved);
+        // The next request shows with the buttons off, and nothing holds the focus for Space.
+        QCOMPARE(panel.currentRun(), second);
+        QVERIFY(decisionsDisabled(panel));
+        QVERIFY(!anyDecisionHasFocus(panel));
+        QTest::keyClick(&panel, Qt::Key_Space);
+        QTest::keyClick(&panel, Qt::Key_Return);
+        QCOMPARE(second->decision(), Decision::Pending);
+        QTRY_VERIFY(decisionsEnabled(panel));
+        QCOMPARE(panel.armedRunId(), second->id());
+        QVERIFY(!anyDecisionHasFocus(panel));
+        // Reached by the keyboard on purpose, Space still decides, and the focus moves off after.
+        panel.denyButton()->setFocus();
+        QTest::keyClick(panel.denyButton(), Qt::Key_Space);
+        QCOMPARE(second->state(), RunState::Denied);
+        QVERIFY(!anyDecisionHasFocus(panel));
+    }
+
+    // A client withdraws the request on show: a click meant for it never lands on the next one.
+    void decisionForAWithdrawnRequestIsRefused()
+    {
+        FakeEngine engine;
+        ApprovalPanel panel(engine->approvals());
+        panel.setArmDelayMs(300);
+        panel.show();
+        Run *first = submit(engine, script, u"first"_s);
+        Run *second = submit(engine, u"BEGIN { printf(\"2\\n\"); }"_s, u"second"_s);
+        QTRY_VERIFY(decisionsEnabled(panel));
+        QCOMPARE(panel.armedRunId(), first->id());
+        QVERIFY(engine->runs()->stop(first->id()));
+        QCOMPARE(panel.currentRun(), second);
+        QVERIFY(decisionsDisabled(panel));
+        // The click that was on its way (already past the button's enabled check).
+        Q_EMIT panel.approveButton()->clicked(false);
+        Q_EMIT panel.denyButton()->clicked(false);
+        QCOMPARE(second->decision(), Decision::Pending);
+        QVERIFY2(panel.errorText().contains(u"nothing was decided"_s), qPrintable(panel.errorText()));
+        // The engine refuses a decision naming the withdrawn request.
+        QString error;
+        QVERIFY(!engine->approvals()->approve(first->id(), &error));
+        QVERIFY(error.contains(u"not waiting"_s));
+        QCOMPARE(second->decision(), Decision::Pending);
+        QTRY_COMPARE(panel.armedRunId(), second->id());
+        QTest::mouseClick(panel.approveButton(), Qt::LeftButton);
+        QCOMPARE(second->decision(), Decision::Approved);
+        QCOMPARE(first->decision(), Decision::Denied); // withdrawn, never approved
+    }
+
+    // High risk: a second step names the request; no "for the session".
+    void highRiskNeedsASecondStep()
+    {
+        FakeEngine engine;
+        ApprovalPanel panel(engine->approvals(), engine->analyzer());
+        panel.setArmDelayMs(0);
+        panel.show();
+        Run *run = submit(engine, highRisk, u"run id"_s);
+        QCOMPARE(run->analysis().risk, RiskLevel::High);
+        QTRY_VERIFY_WITH_TIMEOUT(run->analysis().complete, 10000);
+        QVERIFY(panel.approveButton()->text().contains(u"high-risk"_s));
+        QVERIFY(panel.sessionButton()->isHidden());
+        QVERIFY(!panel.sessionButton()->isEnabled());
+        QString error;
+        QVERIFY(!engine->approvals()->approveForSession(run->id(), &error));
+        QVERIFY(error.contains(u"high-risk"_s));
+        QVERIFY(panel.confirmRow()->isHidden());
+        QTest::mouseClick(panel.approveButton(), Qt::LeftButton);
+        QCOMPARE(run->decision(), Decision::Pending);
+        QVERIFY(!panel.confirmRow()->isHidden());
+        QVERIFY(!panel.confirmButton()->isEnabled());
+        QCOMPARE(panel.focusWidget(), panel.confirmEdit());
+        QTest::keyClicks(panel.confirmEdit(), u"yes"_s);
+        QVERIFY(!panel.confirmButton()->isEnabled());
+        QTest::keyClick(panel.confirmEdit(), Qt::Key_Return);
+        QCOMPARE(run->decision(), Decision::Pending);
+        panel.confirmEdit()->clear();
+        QTest::keyClicks(panel.confirmEdit(), run->id());
+        QVERIFY(panel.confirmButton()->isEnabled());
+        QTest::keyClick(panel.confirmEdit(), Qt::Key_Return); // Enter still decides nothing
+        QCOMPARE(run->decision(), Decision::Pending);
+        QTest::mouseClick(panel.confirmButton(), Qt::LeftButton);
+        QCOMPARE(run->decision(), Decision::Approved);
+        QVERIFY(!anyDecisionHasFocus(panel));
+    }
+
+    // A half-done second step does not carry over to another request.
+    void secondStepResetsWhenTheRequestChanges()
+    {
+        FakeEngine engine;
+        ApprovalPanel panel(engine->approvals());
+        panel.setArmDelayMs(0);
+        panel.show();
+        Run *first = submit(engine, highRisk, u"first"_s);
+        Run *second = submit(engine, highRisk + u"// other\n"_s, u"second"_s);
+        QTest::mouseClick(panel.approveButton(), Qt::LeftButton);
+        QTest::keyClicks(panel.confirmEdit(), first->id());
+        QVERIFY(panel.confirmButton()->isEnabled());
+        QVERIFY(engine->runs()->stop(first->id()));
+        QCOMPARE(panel.currentRun(), second);
+        QVERIFY(panel.confirmRow()->isHidden());
+        QVERIFY(panel.confirmEdit()->text().isEmpty());
+        Q_EMIT panel.confirmButton()->clicked(false);
+        QCOMPARE(second->decision(), Decision::Pending);
+    }
+
+    void bannerFollowsTheRisk_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<int>("risk");
+        QTest::addColumn<int>("role");
+        QTest::newRow("low") << u"BEGIN { @n = count(); exit(); }"_s << int(RiskLevel::Low)
+                             << int(StatusColors::Role::Positive);
+        QTest::newRow("medium") << u"BEGIN { cat(\"/etc/hostname\"); exit(); }"_s << int(RiskLevel::Medium)
+                                << int(StatusColors::Role::Neutral);
+        QTest::newRow("high") << highRisk << int(RiskLevel::High) << int(StatusColors::Role::Negative);
+    }
+    void bannerFollowsTheRisk()
+    {
+        QFETCH(QString, text);
+        QFETCH(int, risk);
+        QFETCH(int, role);
+        FakeEngine engine;
+        ApprovalPanel panel(engine->approvals());
+        panel.setArmDelayMs(0);
+        panel.show();
+        Run *run = submit(engine, text);
+        QTRY_VERIFY_WITH_TIMEOUT(run->analysis().complete, 10000);
+        QCOMPARE(int(run->analysis().risk), risk);
+        QCOMPARE(int(panel.bannerRole()), role);
+        const QString fill = StatusColors::fill(StatusColors::Role(role), panel.palette()).name();
+        QVERIFY2(panel.banner()->styleSheet().contains(fill), qPrintable(panel.banner()->styleSheet()));
+    }
+
+    // The lines the findings point at are marked in the shown script, with the finding as tooltip.
+    void flaggedLinesAreMarked()
+    {
+        FakeEngine engine;
+        ApprovalPanel panel(engine->approvals());
+        panel.setArmDelayMs(0);
+        panel.resize(700, 600);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        Run *run = submit(engine, highRisk);
+        QList<int> lines;
+        for (const Finding &finding : run->analysis().findings) {
+            if (finding.line > 0 && !lines.contains(finding.line))
+                lines.append(finding.line);
+        }
+        QVERIFY(lines.contains(3)); // system() sits on line 3
+        std::sort(lines.begin(), lines.end());
+        QCOMPARE(panel.flaggedLines(), lines);
+        const QTextDocument *document = panel.scriptEditor()->document();
+        QCOMPARE(document->findBlockByNumber(2).blockFormat().background().color().rgb(),
+            StatusColors::fill(StatusColors::Role::Negative, panel.palette()).rgb());
+        QCOMPARE(document->findBlockByNumber(0).blockFormat().background().style(), Qt::NoBrush);
+        bool marked = false;
+        for (const Diagnostic &marker : panel.scriptEditor()->markers()) {
+            if (marker.line == 3 && marker.message.contains(u"system"_s))
+                marked = true;
+        }
+        QVERIFY(marked);
+        // Hovering the line shows the finding.
+        const QTextBlock block = document->findBlockByNumber(2);
+        QTextCursor cursor(block);
+        cursor.setPosition(block.position() + 15);
+        const QPoint at = panel.scriptEditor()->cursorRect(cursor).center();
+        QVERIFY(panel.scriptEditor()->markerToolTipAt(at).contains(u"system"_s));
+    }
+
+    // Without bpftrace's verdict the panel says so and offers no session allow.
+    void notCheckedIsShown()
+    {
+        FakeEngine engine;
+        ApprovalPanel panel(engine->approvals());
+        panel.setArmDelayMs(0);
+        panel.show();
+        Run *run = submit(engine, u"BEGIN { @n = count(); exit(); }"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(run->analysis().complete, 10000);
+        QVERIFY(panel.uncheckedText().isEmpty());
+        QVERIFY(panel.sessionButton()->isEnabled());
+        ScriptAnalysis analysis = run->analysis();
+        analysis.checked = false;
+        analysis.uncheckedReason = u"bpftrace took too long to check the program"_s;
+        run->setAnalysis(analysis);
+        QCOMPARE(panel.uncheckedText(), u"Not checked by bpftrace: bpftrace took too long to check the program"_s);
+        QVERIFY(!panel.sessionButton()->isEnabled());
+        QVERIFY(panel.sessionButton()->toolTip().contains(u"Not checked"_s));
+        QCOMPARE(panel.bannerRole(), StatusColors::Role::Neutral);
     }
 };
 

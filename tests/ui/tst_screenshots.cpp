@@ -17,6 +17,8 @@
 #include <QDir>
 #include <QDockWidget>
 #include <QFontDatabase>
+#include <QLineEdit>
+#include <QPushButton>
 #include <QSettings>
 #include <QTabWidget>
 #include <QTest>
@@ -124,8 +126,43 @@ interval:s:10 { system("logger tracing done"); exit(); }
         QVERIFY(engine->runs()->submitClientRun(second));
         QTRY_VERIFY_WITH_TIMEOUT(panel.analysisText().contains(u"Attaches to 3 probe"_s), 10000);
         panel.attachToggle()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(panel.approveButton()->isEnabled(), 5000); // re-armed
         QTest::qWait(200);
         QVERIFY(save(&panel, u"approval.png"_s));
+    }
+
+    // The high-risk second step at the window's usual size: red banner, the marked line, and the
+    // request id to type.
+    void approvalHighRisk()
+    {
+        FakeEngine engine;
+        ApprovalPanel panel(engine->approvals(), engine->analyzer());
+        panel.setArmDelayMs(0);
+        panel.resize(1280, 800);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        RunRequest request;
+        request.script = uR"(tracepoint:syscalls:sys_enter_execve
+{
+    @execs[comm] = count();
+}
+
+tracepoint:syscalls:sys_exit_execve /retval != 0/
+{
+    system("logger exec failed");
+}
+)"_s;
+        request.reason = u"See which programs start, and log the failed starts <b>(harmless)</b>."_s;
+        request.client = { u"Claude Code"_s, u"2.1.3"_s, u"socket"_s, u"s1"_s };
+        request.timeoutSeconds = 60;
+        Run *run = engine->runs()->submitClientRun(request);
+        QVERIFY(run);
+        QTRY_VERIFY_WITH_TIMEOUT(run->analysis().complete, 10000);
+        panel.approveButton()->click();
+        QVERIFY(!panel.confirmRow()->isHidden());
+        QTest::keyClicks(panel.confirmEdit(), run->id().left(3));
+        QTest::qWait(200);
+        QVERIFY(save(&panel, u"approval-high.png"_s));
     }
 
     void probeBrowser()
