@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "engine/runstore.h"
 
+#include "engine/privatefiles.h"
 #include "engine/run.h"
 
 #include <QDateTime>
@@ -75,6 +76,12 @@ RunStore::RunStore(const QString &directory, qint64 maxBytes)
 {
     m_writer->setMaxThreadCount(1);
     m_writer->setObjectName(u"RunStore writer"_s);
+    // History written by an earlier version (0644 files in a 0755 directory) becomes private.
+    if (QFileInfo(m_dir).isDir()) {
+        QString error;
+        if (!PrivateFiles::tightenDirectory(m_dir, &error))
+            qCWarning(lcStore) << "history is not private:" << error;
+    }
 }
 
 RunStore::~RunStore()
@@ -121,8 +128,9 @@ bool RunStore::save(const QJsonObject &run)
         m_error = u"cannot store a run without a valid id (\"%1\")"_s.arg(id);
         return false;
     }
-    if (!QDir().mkpath(m_dir)) {
-        m_error = u"cannot create %1"_s.arg(m_dir);
+    QString dirError;
+    if (!PrivateFiles::ensureDirectory(m_dir, &dirError)) {
+        m_error = dirError;
         return false;
     }
     const QString path = pathFor(id);
@@ -131,6 +139,14 @@ bool RunStore::save(const QJsonObject &run)
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly)) {
         m_error = u"cannot write %1: %2"_s.arg(path, file.errorString());
+        return false;
+    }
+    // QSaveFile creates its temporary file 0666 & ~umask and renames it into place: private
+    // before the first byte, so no moment exists where the run is readable by others.
+    QString modeError;
+    if (!PrivateFiles::makeDescriptorPrivate(file.handle(), &modeError)) {
+        m_error = u"cannot write %1: %2"_s.arg(path, modeError);
+        file.cancelWriting();
         return false;
     }
     const QByteArray data = QJsonDocument(run).toJson(QJsonDocument::Compact);

@@ -17,7 +17,9 @@ class Run;
 
 /// One JSON file per finished run under <stateDir>/runs, written to a temporary file, fsynced and
 /// renamed, so a kill at any moment leaves either the old or the new file. Size-capped with
-/// oldest-first eviction.
+/// oldest-first eviction. The directory is 0700 and every file 0600 whatever the umask (runs hold
+/// what bpftrace saw of other processes); an existing, more open directory is tightened when the
+/// store is made.
 class RunStore
 {
 public:

@@ -12,6 +12,8 @@
 
 #include <csignal>
 
+#include <sys/stat.h>
+
 using namespace Qt::StringLiterals;
 
 namespace {
@@ -61,6 +63,8 @@ private Q_SLOTS:
     void lowerCapEvictsAtOnce();
     void remove();
     void killedWriterLeavesNothingTorn();
+    void filesPrivateWhateverTheUmask();
+    void existingHistoryTightened();
 };
 
 void TestRunStore::saveAndLoad()
@@ -244,6 +248,63 @@ void TestRunStore::killedWriterLeavesNothingTorn()
             QVERIFY(output.count(u'x') == output.size());
         }
     }
+}
+
+namespace {
+mode_t modeOf(const QString &path)
+{
+    struct stat info;
+    if (::stat(QFile::encodeName(path).constData(), &info) != 0)
+        return mode_t(-1);
+    return info.st_mode & 07777;
+}
+
+void makeFile(const QString &path, const QByteArray &data, mode_t mode)
+{
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(data);
+    f.close();
+    QCOMPARE(::chmod(QFile::encodeName(path).constData(), mode), 0);
+}
+} // namespace
+
+void TestRunStore::filesPrivateWhateverTheUmask()
+{
+    QTemporaryDir tmp;
+    const QString state = tmp.filePath(u"state"_s);
+    const QString dir = state + u"/runs"_s;
+    // The most open umask there is: nothing of what the store makes may be readable by others.
+    const mode_t old = ::umask(0);
+    RunStore store(dir);
+    const bool saved = store.save(makeRun(u"run-1"_s));
+    Run run(u"run-2"_s, RunOrigin::Person);
+    store.saveInBackground(&run);
+    store.waitForPendingSaves();
+    ::umask(old);
+    QVERIFY2(saved, qPrintable(store.errorString()));
+    QCOMPARE(modeOf(state), mode_t(0700));
+    QCOMPARE(modeOf(dir), mode_t(0700));
+    QCOMPARE(modeOf(dir + u"/run-1.json"_s), mode_t(0600));
+    QCOMPARE(modeOf(dir + u"/run-2.json"_s), mode_t(0600));
+    // A replaced file stays private too (QSaveFile would copy the old mode).
+    QVERIFY(store.save(makeRun(u"run-1"_s, 10)));
+    QCOMPARE(modeOf(dir + u"/run-1.json"_s), mode_t(0600));
+}
+
+void TestRunStore::existingHistoryTightened()
+{
+    QTemporaryDir tmp;
+    const QString dir = tmp.filePath(u"runs"_s);
+    QVERIFY(QDir().mkpath(dir));
+    QCOMPARE(::chmod(QFile::encodeName(dir).constData(), 0755), 0);
+    makeFile(dir + u"/old.json"_s, QJsonDocument(makeRun(u"old"_s)).toJson(), 0644);
+    makeFile(dir + u"/older.json"_s, QJsonDocument(makeRun(u"older"_s)).toJson(), 0666);
+    RunStore store(dir);
+    QCOMPARE(modeOf(dir), mode_t(0700));
+    QCOMPARE(modeOf(dir + u"/old.json"_s), mode_t(0600));
+    QCOMPARE(modeOf(dir + u"/older.json"_s), mode_t(0600));
+    QCOMPARE(store.loadAll().size(), 2);
 }
 
 int main(int argc, char **argv)
