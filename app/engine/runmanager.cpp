@@ -104,6 +104,12 @@ void RunManager::addRun(Run *run)
         if (isTerminal(state) && !m_controllers.contains(run) && m_store)
             m_store->saveInBackground(run);
     });
+    // An analysis may land after the run ended (bpftrace's check is asynchronous): the saved
+    // copy follows, from a fresh snapshot.
+    connect(run, &Run::analysisChanged, this, [this, run] {
+        if (isTerminal(run->state()) && !m_controllers.contains(run) && m_store)
+            m_store->saveInBackground(run);
+    });
     Q_EMIT runAdded(run);
 }
 

@@ -8,12 +8,14 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QSaveFile>
 #include <QThreadPool>
 
 #include <algorithm>
+#include <limits>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -91,9 +93,19 @@ RunStore::~RunStore()
 
 void RunStore::saveInBackground(const Run *run)
 {
-    m_writer->start([this, run] {
-        if (!save(run->toJson(true)))
-            qCWarning(lcStore) << "could not save run" << run->id() << errorString();
+    // The snapshot is taken here, on the thread that owns and changes the run: its fields
+    // (analysis, maps, state) as JSON, and its lines as values, which only share their text's
+    // immutable buffers with the run. Turning 100,000 lines into JSON, the slow part, is left
+    // to the worker, which never reads the Run itself.
+    QJsonObject snapshot = run->toJson(false);
+    QList<OutputLine> lines = run->lines(run->firstOffset(), std::numeric_limits<int>::max());
+    m_writer->start([this, snapshot = std::move(snapshot), lines = std::move(lines)]() mutable {
+        QJsonArray output;
+        for (const OutputLine &line : std::as_const(lines))
+            output.append(line.toJson());
+        snapshot.insert(u"output"_s, output);
+        if (!save(snapshot))
+            qCWarning(lcStore) << "could not save run" << snapshot.value(u"id"_s).toString() << errorString();
     });
 }
 

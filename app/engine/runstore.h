@@ -35,9 +35,10 @@ public:
     bool save(const Run &run);
     /// Saves an already serialised run; it needs a string "id" (letters, digits, '-', '_', '.').
     bool save(const QJsonObject &run);
-    /// Serialises and writes a terminal run on a background thread, in the order asked, so a
-    /// 100,000-line run never stalls the window. The run must not change any more (terminal runs
-    /// do not) and must outlive the store (runs live as long as the engine). Failures are logged.
+    /// Writes a run on a background thread, in the order asked, so a 100,000-line run never
+    /// stalls the window. What is written is a value snapshot taken here, on the run's own
+    /// thread: the worker never touches the Run, which may go on changing (a late analysis) or
+    /// die. Failures are logged.
     void saveInBackground(const Run *run);
     /// Blocks until every background save has been written. Reads (load, loadAll, size, remove)
     /// call it first, so they see every save asked before them.

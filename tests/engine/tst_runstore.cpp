@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "engine/run.h"
 #include "engine/runstore.h"
+#include "engine/scriptanalyzer.h"
 
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
 #include <QTemporaryDir>
@@ -65,6 +67,7 @@ private Q_SLOTS:
     void killedWriterLeavesNothingTorn();
     void filesPrivateWhateverTheUmask();
     void existingHistoryTightened();
+    void backgroundSaveIsSnapshotTakenAtSave();
 };
 
 void TestRunStore::saveAndLoad()
@@ -267,6 +270,17 @@ void makeFile(const QString &path, const QByteArray &data, mode_t mode)
     f.close();
     QCOMPARE(::chmod(QFile::encodeName(path).constData(), mode), 0);
 }
+
+// Run finished with `lines` lines of output and the analysis of `script`.
+void finishRun(Run *run, int lines, const QString &script)
+{
+    QList<OutputLine> batch;
+    for (int i = 0; i < lines; ++i)
+        batch.append(OutputLine { 0, i, OutputLine::Stream::Stdout, u"line %1 of the output"_s.arg(i) });
+    run->appendLines(std::move(batch), 1000000);
+    run->setAnalysis(ScriptAnalyzer::analyzeText(script));
+    run->setEnded(RunState::Finished, 0);
+}
 } // namespace
 
 void TestRunStore::filesPrivateWhateverTheUmask()
@@ -305,6 +319,34 @@ void TestRunStore::existingHistoryTightened()
     QCOMPARE(modeOf(dir + u"/old.json"_s), mode_t(0600));
     QCOMPARE(modeOf(dir + u"/older.json"_s), mode_t(0600));
     QCOMPARE(store.loadAll().size(), 2);
+}
+
+void TestRunStore::backgroundSaveIsSnapshotTakenAtSave()
+{
+    QTemporaryDir tmp;
+    RunStore store(tmp.filePath(u"runs"_s));
+    // A large run first keeps the writer busy, so the next save is written only after the test
+    // has changed its run: what lands on disk must be what the run was when the save was asked.
+    // Built with -fsanitize=thread, the old code (toJson() on the worker) also reports data races
+    // on Run::m_lines and m_analysis here; the snapshot reports none.
+    Run big(u"big"_s, RunOrigin::Person);
+    finishRun(&big, 200000, u"BEGIN { }"_s);
+    Run run(u"late-analysis"_s, RunOrigin::Person);
+    finishRun(&run, 10, u"BEGIN { printf(\"hello\\n\"); }"_s);
+    store.saveInBackground(&big);
+    const QJsonObject expected = run.toJson(true);
+    store.saveInBackground(&run);
+    // The window's thread goes on: a late analysis and more output arrive for the ended run.
+    run.setAnalysis(ScriptAnalyzer::analyzeText(u"kprobe:vfs_read { system(\"id\"); cat(\"/etc/shadow\"); }"_s));
+    QVERIFY(run.toJson(false).value(u"analysis"_s) != expected.value(u"analysis"_s));
+    QList<OutputLine> more { OutputLine { 0, 99, OutputLine::Stream::Stderr, u"late"_s } };
+    run.appendLines(std::move(more), 1000000);
+    store.waitForPendingSaves();
+    const auto saved = store.load(u"late-analysis"_s);
+    QVERIFY(saved);
+    QCOMPARE(*saved, expected);
+    QCOMPARE(saved->value(u"output"_s).toArray().size(), 10);
+    QCOMPARE(store.load(u"big"_s)->value(u"output"_s).toArray().size(), 200000);
 }
 
 int main(int argc, char **argv)
