@@ -225,6 +225,20 @@ Run *RunManager::run(const QString &runId) const
     return m_byId.value(runId);
 }
 
+RunAccess RunManager::clientAccess(const Run *run, const QString &sessionId) const
+{
+    if (!run || sessionId.isEmpty())
+        return RunAccess::None;
+    if (run->origin() == RunOrigin::Person)
+        return m_personRunsReadable ? RunAccess::Read : RunAccess::None;
+    return run->client().sessionId == sessionId ? RunAccess::Control : RunAccess::None;
+}
+
+void RunManager::setPersonRunsReadableByClients(bool readable)
+{
+    m_personRunsReadable = readable;
+}
+
 QList<Run *> RunManager::runs() const
 {
     QList<Run *> newestFirst(m_runs.crbegin(), m_runs.crend());
