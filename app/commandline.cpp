@@ -57,6 +57,10 @@ struct Definition
         u"DIR"_s };
     QCommandLineOption socket { u"socket"_s,
         u"Path of the MCP local socket (default $XDG_RUNTIME_DIR/tracedesk/mcp.sock)."_s, u"PATH"_s };
+    QCommandLineOption clientsReadMyRuns { u"clients-read-my-runs"_s,
+        u"Whether AI clients may list and read (never stop) the runs you start yourself: yes or no (default: "
+        "the setting, which is off). A client always sees only its own requests, never another client's."_s,
+        u"yes|no"_s };
     QCommandLineOption printToken { u"print-token"_s,
         u"Headless: print the HTTP bearer token itself at start instead of only the "
         "file that holds it."_s };
@@ -80,8 +84,8 @@ struct Definition
             "propose bpftrace programs; you approve, edit or deny every program before it runs."_s);
         parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
         parser.addOptions({ headless, mcpStdio, approvalPolicy, approvalTimeout, httpPort, httpAddress, noHttp,
-            insecureNoAuth, privilege, bpftrace, maxConcurrentRuns, stateDir, socket, printToken, qtPlatform, qtDisplay,
-            qtStyle, qtReverse, qtGeometry });
+            insecureNoAuth, privilege, bpftrace, maxConcurrentRuns, stateDir, socket, clientsReadMyRuns, printToken,
+            qtPlatform, qtDisplay, qtStyle, qtReverse, qtGeometry });
     }
 };
 
@@ -261,6 +265,15 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
         if (o.socketPath.isEmpty())
             return error(u"--socket needs a path"_s);
     }
+    if (parser.isSet(def.clientsReadMyRuns)) {
+        const QString value = parser.value(def.clientsReadMyRuns);
+        if (value == "yes"_L1)
+            o.clientsReadPersonRuns = true;
+        else if (value == "no"_L1)
+            o.clientsReadPersonRuns = false;
+        else
+            return error(u"invalid --clients-read-my-runs '%1' (expected yes or no)"_s.arg(value));
+    }
     o.printToken = parser.isSet(def.printToken);
     if (parser.isSet(def.qtPlatform))
         o.platform = parser.value(def.qtPlatform);
@@ -290,6 +303,8 @@ void applyConfiguration(
         engine->limits.maxConcurrentRuns = *options.maxConcurrentRuns;
     if (!options.stateDirectory.isEmpty())
         engine->stateDirectory = options.stateDirectory;
+    if (options.clientsReadPersonRuns)
+        engine->clientsReadPersonRuns = *options.clientsReadPersonRuns;
 
     EndpointConfig &endpoint = engine->endpoint;
     if (!options.socketPath.isEmpty())

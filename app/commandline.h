@@ -20,6 +20,8 @@
 //   --max-concurrent-runs N        starting + running + stopping runs together (default 4)
 //   --state-dir DIR                run history and audit log (default $XDG_STATE_HOME/tracedesk)
 //   --socket PATH                  MCP local socket (default $XDG_RUNTIME_DIR/tracedesk/mcp.sock)
+//   --clients-read-my-runs yes|no  whether AI clients may read (never stop) the person's own runs
+//                                  (default: the setting, off)
 //   --print-token                  headless: print the HTTP bearer token itself at start
 //   -h/--help, -v/--version
 // Isolation for tests: either --state-dir/--socket, or the XDG_RUNTIME_DIR, XDG_STATE_HOME,
@@ -62,6 +64,7 @@ struct CommandLineOptions
     std::optional<int> maxConcurrentRuns;
     QString stateDirectory; ///< empty: XDG default
     QString socketPath; ///< empty: not given (the configuration keeps defaultSocketPath())
+    std::optional<bool> clientsReadPersonRuns; ///< unset: the setting (default off)
     bool printToken = false;
     QString platform; ///< Qt's -platform NAME, when given (counts as "a display exists")
 

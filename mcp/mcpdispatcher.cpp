@@ -267,7 +267,7 @@ void McpDispatcher::handleRequest(
         return;
     }
     if (method == "resources/list"_L1) {
-        answer(paginate(message, u"resources"_s, m_handlers->resources()));
+        answer(paginate(message, u"resources"_s, m_handlers->resources(session->id())));
         return;
     }
     if (method == "resources/templates/list"_L1) {
@@ -284,7 +284,7 @@ void McpDispatcher::handleRequest(
             answer(invalidParams(id, u"Invalid params: \"uri\" must be a non-empty string"_s));
             return;
         }
-        const std::optional<QJsonObject> contents = m_handlers->readResource(uri.toString());
+        const std::optional<QJsonObject> contents = m_handlers->readResource(uri.toString(), session->id());
         if (!contents) {
             answer(JsonRpc::errorResponse(
                 id, JsonRpc::ResourceNotFound, u"Resource not found"_s, QJsonObject { { u"uri"_s, uri } }));
@@ -314,7 +314,7 @@ void McpDispatcher::handleRequest(
         return;
     }
     if (method == "completion/complete"_L1) {
-        answer(complete(message));
+        answer(complete(session, message));
         return;
     }
     if (method == "logging/setLevel"_L1) {
@@ -421,7 +421,7 @@ QJsonObject McpDispatcher::paginate(const JsonRpcMessage &message, const QString
     return JsonRpc::resultResponse(id, result);
 }
 
-QJsonObject McpDispatcher::complete(const JsonRpcMessage &message)
+QJsonObject McpDispatcher::complete(const McpSession *session, const JsonRpcMessage &message)
 {
     const QJsonValue &id = message.id;
     const QJsonObject params = message.paramsObject();
@@ -443,7 +443,7 @@ QJsonObject McpDispatcher::complete(const JsonRpcMessage &message)
         const QJsonValue uri = ref.value(u"uri"_s);
         if (!uri.isString())
             return invalidParams(id, u"Invalid params: \"ref.uri\" must be a string"_s);
-        values = m_handlers->completeResource(uri.toString(), argName.toString(), argValue.toString());
+        values = m_handlers->completeResource(uri.toString(), argName.toString(), argValue.toString(), session->id());
     } else {
         return invalidParams(id, u"Invalid params: \"ref.type\" must be \"ref/prompt\" or \"ref/resource\""_s);
     }

@@ -68,7 +68,7 @@ private:
     void handleRequest(McpSession *session, const JsonRpcMessage &message, const std::shared_ptr<McpSink> &sink);
     void callTool(McpSession *session, const JsonRpcMessage &message, const std::shared_ptr<McpSink> &sink);
     QJsonObject initialize(McpSession *session, const JsonRpcMessage &message);
-    QJsonObject complete(const JsonRpcMessage &message);
+    QJsonObject complete(const McpSession *session, const JsonRpcMessage &message);
     QJsonObject paginate(const JsonRpcMessage &message, const QString &kind, const QJsonArray &all) const;
     void log(McpSession *session, const QString &method, double durationMs, const QJsonObject &response);
 

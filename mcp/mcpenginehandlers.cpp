@@ -32,19 +32,22 @@ public:
     {
         m_tools->call(name, arguments, context, std::move(reply));
     }
-    QJsonArray resources() const override { return m_resources.list(); }
+    QJsonArray resources(const QString &sessionId) const override { return m_resources.list(sessionId); }
     QJsonArray resourceTemplates() const override { return m_resources.templates(); }
-    std::optional<QJsonObject> readResource(const QString &uri) const override { return m_resources.read(uri); }
+    std::optional<QJsonObject> readResource(const QString &uri, const QString &sessionId) const override
+    {
+        return m_resources.read(uri, sessionId);
+    }
     QJsonArray prompts() const override { return m_prompts.list(); }
     std::optional<QJsonObject> getPrompt(
         const QString &name, const QJsonObject &arguments, QString *error) const override
     {
         return m_prompts.get(name, arguments, error);
     }
-    QStringList completeResource(
-        const QString &uriTemplate, const QString &argument, const QString &prefix) const override
+    QStringList completeResource(const QString &uriTemplate, const QString &argument, const QString &prefix,
+        const QString &sessionId) const override
     {
-        return m_resources.complete(uriTemplate, argument, prefix);
+        return m_resources.complete(uriTemplate, argument, prefix, sessionId);
     }
     QStringList completePrompt(const QString &prompt, const QString &argument, const QString &prefix) const override
     {

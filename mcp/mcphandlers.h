@@ -30,12 +30,19 @@ public:
         const QString &name, const QJsonObject &arguments, const McpCallContext &context, ToolReply reply)
         = 0;
 
-    virtual QJsonArray resources() const { return {}; }
+    /// Resources for the session `sessionId` (server-made, never chosen by the client): each
+    /// client sees only its own runs.
+    virtual QJsonArray resources(const QString &sessionId) const
+    {
+        Q_UNUSED(sessionId);
+        return {};
+    }
     virtual QJsonArray resourceTemplates() const { return {}; }
-    /// nullopt when the URI names nothing (answered with -32002).
-    virtual std::optional<QJsonObject> readResource(const QString &uri) const
+    /// nullopt when the URI names nothing the session may read (answered with -32002).
+    virtual std::optional<QJsonObject> readResource(const QString &uri, const QString &sessionId) const
     {
         Q_UNUSED(uri);
+        Q_UNUSED(sessionId);
         return std::nullopt;
     }
     virtual QJsonArray prompts() const { return {}; }
@@ -47,13 +54,14 @@ public:
         *error = QStringLiteral("Unknown prompt: %1").arg(name);
         return std::nullopt;
     }
-    /// completion/complete values for a resource template argument.
+    /// completion/complete values for a resource template argument, for the session `sessionId`.
     virtual QStringList completeResource(
-        const QString &uriTemplate, const QString &argument, const QString &prefix) const
+        const QString &uriTemplate, const QString &argument, const QString &prefix, const QString &sessionId) const
     {
         Q_UNUSED(uriTemplate);
         Q_UNUSED(argument);
         Q_UNUSED(prefix);
+        Q_UNUSED(sessionId);
         return {};
     }
     /// completion/complete values for a prompt argument.

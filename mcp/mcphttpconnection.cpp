@@ -115,6 +115,7 @@ McpHttpConnection::McpHttpConnection(QIODevice *device, const Limits &limits, QO
     , m_limits(limits)
     , m_parser(std::make_unique<Parser>())
     , m_timer(new QTimer(this))
+    , m_authTimer(new QTimer(this))
 {
     device->setParent(this);
     llhttp_settings_init(&m_parser->settings);
@@ -131,6 +132,8 @@ McpHttpConnection::McpHttpConnection(QIODevice *device, const Limits &limits, QO
 
     m_timer->setSingleShot(true);
     connect(m_timer, &QTimer::timeout, this, &McpHttpConnection::onTimeout);
+    m_authTimer->setSingleShot(true);
+    connect(m_authTimer, &QTimer::timeout, this, &McpHttpConnection::onAuthTimeout);
     connect(device, &QIODevice::readyRead, this, [this] {
         if (m_phase == Phase::Reading) {
             processInput();
@@ -158,8 +161,43 @@ McpHttpConnection::~McpHttpConnection() = default;
 
 void McpHttpConnection::start()
 {
+    // A connection that says nothing, or nothing the server accepts, must not hold its place
+    // for the idle timeout (300 s): it has a few seconds to present the token.
+    if (!m_authenticated)
+        m_authTimer->start(m_limits.authTimeoutMs);
     armIdleTimer();
     processInput();
+}
+
+void McpHttpConnection::markAuthenticated()
+{
+    m_authenticated = true;
+    m_authTimer->stop();
+}
+
+bool McpHttpConnection::hasSpoken() const
+{
+    if (m_inRequest || !m_input.isEmpty() || m_serial > 0 || m_device->bytesAvailable() > 0)
+        return true;
+    // Bytes may have arrived that the event loop has not read yet (a burst of new clients).
+    qintptr fd = -1;
+    if (auto *socket = qobject_cast<QAbstractSocket *>(m_device))
+        fd = socket->socketDescriptor();
+    else if (auto *local = qobject_cast<QLocalSocket *>(m_device))
+        fd = local->socketDescriptor();
+    char byte = 0;
+    return fd >= 0 && ::recv(int(fd), &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
+}
+
+void McpHttpConnection::onAuthTimeout()
+{
+    if (m_authenticated || m_closed || m_phase != Phase::Reading)
+        return;
+    qCDebug(lcMcpHttp) << "no authorised request in time; closing";
+    if (m_inRequest)
+        rejectAndClose(McpHttpResponse { 408, { { "Content-Type", "text/plain" } }, "Request timeout\n", true });
+    else
+        abort();
 }
 
 int McpHttpConnection::onMessageBegin()
@@ -244,6 +282,8 @@ int McpHttpConnection::onHeadersComplete()
             return -1;
         }
     }
+    // The server took these headers (token included): the connection is a client's now.
+    markAuthenticated();
     if (m_request.header("expect").compare("100-continue", Qt::CaseInsensitive) == 0 && m_request.httpMinor >= 1)
         write("HTTP/1.1 100 Continue\r\n\r\n");
     return 0;
@@ -448,6 +488,7 @@ void McpHttpConnection::onDisconnected()
     if (std::exchange(m_closed, true))
         return;
     m_timer->stop();
+    m_authTimer->stop();
     Q_EMIT closed(this);
     deleteLater();
 }

@@ -52,6 +52,9 @@ public:
         qint64 maxBodyBytes = 4 * 1024 * 1024;
         int idleTimeoutMs = 300 * 1000; ///< between requests on a kept-alive connection
         int requestTimeoutMs = 30 * 1000; ///< from a request's first byte to its last
+        /// From connecting to the headers of a first request the server accepts (with the token).
+        /// Until then the connection is unauthenticated; past it, it is closed.
+        int authTimeoutMs = 5 * 1000;
         int streamKeepAliveMs = 20 * 1000; ///< SSE comment interval, so dead peers are noticed
     };
 
@@ -74,6 +77,14 @@ public:
     quint64 requestSerial() const { return m_serial; }
     bool isAwaitingResponse() const { return m_phase == Phase::Handling; }
     bool isStreaming() const { return m_phase == Phase::Streaming; }
+    /// True once a request's headers were accepted (headersHandler returned no rejection). An
+    /// unauthenticated connection has Limits::authTimeoutMs from its start to get there.
+    bool isAuthenticated() const { return m_authenticated; }
+    /// Ends the unauthenticated deadline; called when the server accepts a request's headers.
+    void markAuthenticated();
+    /// Whether the peer has said anything yet: part of a request read, or bytes waiting (in our
+    /// buffers or still in the kernel's). A connection that has not is the first to make room.
+    bool hasSpoken() const;
 
     void sendResponse(const McpHttpResponse &response);
     void beginStream(int status, const McpHttpHeaders &headers);
@@ -113,6 +124,7 @@ private:
     void closeGracefully();
     void onDisconnected();
     void onTimeout();
+    void onAuthTimeout();
     void armIdleTimer();
 
     QIODevice *m_device;
@@ -138,4 +150,6 @@ private:
     Phase m_phase = Phase::Reading;
     quint64 m_serial = 0;
     QTimer *m_timer;
+    QTimer *m_authTimer;
+    bool m_authenticated = false;
 };

@@ -199,6 +199,8 @@ bool McpHttpServer::listen(const Options &options)
     for (qsizetype i = 0; i < addresses.size(); ++i) {
         auto *server = new QTcpServer(this);
         server->setMaxPendingConnections(128);
+        // Room in the kernel's queue too, so a burst of connections is accepted, not left hanging.
+        server->setListenBacklogSize(128);
         if (!server->listen(addresses[i], port)) {
             if (i == 0) {
                 m_errorString = u"cannot listen on %1 port %2: %3"_s.arg(addresses[i].toString())
@@ -275,21 +277,54 @@ QList<McpSession *> McpHttpServer::sessions() const
     return m_sessions.values();
 }
 
+int McpHttpServer::connectionCount(bool authenticated) const
+{
+    int count = 0;
+    for (const QPointer<McpHttpConnection> &connection : m_connections)
+        count += connection && connection->isOpen() && connection->isAuthenticated() == authenticated ? 1 : 0;
+    return count;
+}
+
 void McpHttpServer::onNewConnection(QTcpServer *server)
 {
     while (QTcpSocket *socket = server->nextPendingConnection()) {
         m_connections.removeIf([](const QPointer<McpHttpConnection> &c) { return !c || !c->isOpen(); });
-        if (connectionCount() >= m_options.maxConnections) {
-            qCWarning(lcMcpHttp) << "refusing a connection: already" << m_options.maxConnections;
-            socket->write("HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 0\r\n"
-                          "Connection: close\r\n\r\n");
-            socket->disconnectFromHost();
-            connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-            QTimer::singleShot(2000, socket, [socket] { socket->abort(); });
-            continue;
+        // Every connection starts unauthenticated, an authorised client's too: refusing newcomers
+        // at the cap would let a few silent sockets lock everyone out. So an older one makes
+        // room: the oldest that has said nothing at all, and only when every one is talking (a
+        // burst of new clients, or half-sent requests) the oldest of those. A real client sends
+        // its request at once and is authenticated long before anyone could push it out; each
+        // waiting one has only Limits::authTimeoutMs anyway.
+        if (connectionCount(false) >= std::max(1, m_options.maxUnauthenticatedConnections)) {
+            McpHttpConnection *victim = nullptr;
+            for (const QPointer<McpHttpConnection> &c : std::as_const(m_connections)) {
+                if (!c || !c->isOpen() || c->isAuthenticated())
+                    continue;
+                if (!c->hasSpoken()) {
+                    victim = c;
+                    break;
+                }
+                if (!victim)
+                    victim = c;
+            }
+            if (victim) {
+                qCDebug(lcMcpHttp) << "dropping the oldest unauthenticated connection to make room";
+                victim->abort();
+            }
+            m_connections.removeIf([](const QPointer<McpHttpConnection> &c) { return !c || !c->isOpen(); });
         }
         auto *connection = new McpHttpConnection(socket, m_options.limits, this);
-        connection->headersHandler = [this](const McpHttpRequest &request) { return checkHeaders(request); };
+        const QPointer<McpHttpConnection> guard(connection);
+        connection->headersHandler = [this, guard](const McpHttpRequest &request) -> std::optional<McpHttpResponse> {
+            if (std::optional<McpHttpResponse> reject = checkHeaders(request))
+                return reject;
+            // Authorised: from now on it takes one of the clients' places, if one is free.
+            if (guard && !guard->isAuthenticated() && connectionCount(true) >= m_options.maxConnections) {
+                qCWarning(lcMcpHttp) << "refusing a connection: already" << m_options.maxConnections << "clients";
+                return McpHttpResponse { 503, { { "Retry-After", "1" } }, {}, true };
+            }
+            return std::nullopt;
+        };
         connection->requestHandler
             = [this](McpHttpConnection *c, const McpHttpRequest &request) { handleRequest(c, request); };
         m_connections.append(connection);

@@ -4,7 +4,8 @@
 // notifications), GET opens SSE streams for server-initiated messages or, with Last-Event-ID,
 // resumes a broken one (McpSseStream), DELETE ends a session.
 // Checks Host and Origin (DNS rebinding), the bearer token, MCP-Protocol-Version and
-// Mcp-Session-Id.
+// Mcp-Session-Id. A connection counts as a client's only once its first request passed those
+// checks; before that it has a few seconds and a small cap of its own.
 #pragma once
 
 #include "mcp/mcphttpconnection.h"
@@ -31,7 +32,11 @@ public:
         bool requireToken = true;
         QString token;
         McpHttpConnection::Limits limits;
-        int maxConnections = 64;
+        int maxConnections = 64; ///< authenticated connections (McpHttpConnection::isAuthenticated)
+        /// Connections that have not yet sent an accepted request, counted apart: at the cap, the
+        /// oldest silent one makes room, so silent sockets can never lock an authorised client
+        /// out. Each has Limits::authTimeoutMs to present the token.
+        int maxUnauthenticatedConnections = 64;
         int sessionTimeoutSeconds = 30 * 60; ///< an idle session (no request, stream or call) ends
         int maxSessions = 256;
         McpSseStream::Limits streamLimits;
@@ -50,6 +55,8 @@ public:
     QString url() const;
     void setToken(const QString &token);
     int connectionCount() const;
+    /// Open connections that have (true) or have not yet (false) sent an accepted request.
+    int connectionCount(bool authenticated) const;
     QList<McpSession *> sessions() const;
 
 Q_SIGNALS:

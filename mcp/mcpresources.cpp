@@ -64,7 +64,7 @@ McpResources::McpResources(Engine *engine)
     : m_engine(engine)
 { }
 
-QJsonArray McpResources::list() const
+QJsonArray McpResources::list(const QString &sessionId) const
 {
     QJsonArray resources;
     for (const Example &e : ExampleLibrary::all()) {
@@ -74,8 +74,9 @@ QJsonArray McpResources::list() const
                 { u"mimeType"_s, u"text/x-bpftrace"_s }, { u"size"_s, e.script.toUtf8().size() } });
     }
     int listed = 0;
-    for (const Run *run : m_engine->runs()->runs()) {
-        if (!isTerminal(run->state()))
+    const RunManager *runs = m_engine->runs();
+    for (const Run *run : runs->runs()) {
+        if (!isTerminal(run->state()) || runs->clientAccess(run, sessionId) == RunAccess::None)
             continue;
         if (++listed > kMaxListedRuns)
             break;
@@ -104,7 +105,7 @@ QJsonArray McpResources::templates() const
     };
 }
 
-std::optional<QJsonObject> McpResources::read(const QString &uri) const
+std::optional<QJsonObject> McpResources::read(const QString &uri, const QString &sessionId) const
 {
     if (uri.startsWith(kExamplePrefix)) {
         const auto example = ExampleLibrary::find(uriTail(uri, kExamplePrefix));
@@ -116,7 +117,8 @@ std::optional<QJsonObject> McpResources::read(const QString &uri) const
     }
     if (uri.startsWith(kRunPrefix)) {
         const Run *run = m_engine->runs()->run(uriTail(uri, kRunPrefix));
-        if (!run)
+        // Not the session's: "not found", like an id that never existed (see mcpruntools.cpp).
+        if (m_engine->runs()->clientAccess(run, sessionId) == RunAccess::None)
             return std::nullopt;
         QJsonObject body = McpRunJson::describeRun(run, m_engine->approvals(), 0, kRunResourceLines, kRunResourceBytes);
         body.insert(u"script"_s, run->script());
@@ -130,7 +132,8 @@ std::optional<QJsonObject> McpResources::read(const QString &uri) const
     return std::nullopt;
 }
 
-QStringList McpResources::complete(const QString &uriTemplate, const QString &argument, const QString &prefix) const
+QStringList McpResources::complete(
+    const QString &uriTemplate, const QString &argument, const QString &prefix, const QString &sessionId) const
 {
     if (uriTemplate == kExampleTemplate && argument == "name"_L1) {
         QStringList names;
@@ -140,8 +143,11 @@ QStringList McpResources::complete(const QString &uriTemplate, const QString &ar
     }
     if (uriTemplate == kRunTemplate && argument == "id"_L1) {
         QStringList ids; // newest first
-        for (const Run *run : m_engine->runs()->runs())
-            ids.append(run->id());
+        const RunManager *runs = m_engine->runs();
+        for (const Run *run : runs->runs()) {
+            if (runs->clientAccess(run, sessionId) != RunAccess::None)
+                ids.append(run->id());
+        }
         return McpCompletion::rank(ids, prefix);
     }
     return {};

@@ -24,6 +24,16 @@ using namespace McpSchema;
 namespace {
 constexpr int kMaxWaitSeconds = 30;
 constexpr int kStopWaitMs = 10000;
+
+// Another client's run, and the person's while the person does not share them, get the very
+// answer an id that never existed gets. Saying "not yours" would confirm that the id is real:
+// an id can only reach a client by leaking (a shared log, a prompt injected into it), and the
+// client should learn nothing from trying it, not even that the run exists.
+QString unknownIdMessage(const QString &id)
+{
+    return u"Unknown execution_id '%1'; use the id exec_program returned, or find your runs with "
+           "list_executions."_s.arg(id);
+}
 } // namespace
 
 McpRunTools::McpRunTools(Engine *engine, QObject *parent)
@@ -165,9 +175,10 @@ QList<McpTool> McpRunTools::tools()
 
     // ---- stop_execution
     add(u"stop_execution"_s, u"Stop a run"_s,
-        u"Stops a run exactly like the person's Stop button: SIGINT first (so bpftrace prints its maps), then "
-        "SIGTERM and SIGKILL if it does not exit. A run still waiting for approval is withdrawn instead. Waits up "
-        "to 10 s for the run to end and returns its state; then read the final maps with get_result."_s,
+        u"Stops one of your runs exactly like the person's Stop button: SIGINT first (so bpftrace prints its maps), "
+        "then SIGTERM and SIGKILL if it does not exit. A run still waiting for approval is withdrawn instead. Waits "
+        "up to 10 s for the run to end and returns its state; then read the final maps with get_result. Only the "
+        "session that started a run can stop it."_s,
         inputSchema(
             QJsonObject { { u"execution_id"_s, stringProp(u"From exec_program or list_executions"_s, 1, 128) } },
             { u"execution_id"_s }),
@@ -182,8 +193,9 @@ QList<McpTool> McpRunTools::tools()
     statusFilter.append(u"active"_s);
     statusFilter.append(u"terminal"_s);
     add(u"list_executions"_s, u"List runs"_s,
-        u"Lists runs, newest first: those requested by AI clients and those the person started in TraceDesk, "
-        "including finished runs kept from earlier sessions. Filter by 'status' (a state such as 'running' or "
+        u"Lists your runs, newest first: those this MCP session requested with exec_program, and, only when the "
+        "person allows it in TraceDesk's settings, the runs the person started there (read-only: origin "
+        "'person'). Other clients' runs are never shown. Filter by 'status' (a state such as 'running' or "
         "'finished', or 'active' / 'terminal'). Returns a page of summaries; pass next_cursor back as 'cursor' "
         "for more. Read one in full with get_result."_s,
         inputSchema(QJsonObject {
@@ -220,9 +232,12 @@ void McpRunTools::execProgram(const QJsonObject &args, const McpCallContext &con
     RunRequest request;
     request.script = args.value(u"program"_s).toString();
     request.reason = args.value(u"reason"_s).toString().trimmed();
+    // Ownership is the session the server made for this connection (or Mcp-Session-Id), never
+    // anything the client says about itself.
     request.client = context.client;
+    request.client.sessionId = context.sessionId;
     if (request.client.sessionId.isEmpty())
-        request.client.sessionId = context.sessionId;
+        return reply(McpTool::error(u"This request has no MCP session; send initialize first."_s));
     if (args.contains(u"timeout_seconds"_s))
         request.timeoutSeconds = args.value(u"timeout_seconds"_s).toInt();
     if (request.script.trimmed().isEmpty())
@@ -258,9 +273,8 @@ void McpRunTools::getResult(const QJsonObject &args, const McpCallContext &conte
     const double waitSeconds = args.value(u"wait_seconds"_s).toDouble(0);
 
     Run *run = m_engine->runs()->run(id);
-    if (!run)
-        return reply(McpTool::error(u"Unknown execution_id '%1'; use the id exec_program returned, or find runs with "
-                                    "list_executions."_s.arg(id)));
+    if (m_engine->runs()->clientAccess(run, context.sessionId) == RunAccess::None)
+        return reply(McpTool::error(unknownIdMessage(id)));
     if (offset > run->totalLines())
         return reply(McpTool::error(u"'offset' %1 is past the end of the output (%2 lines so far); pass the "
                                     "next_offset of the previous result."_s.arg(offset)
@@ -286,8 +300,13 @@ void McpRunTools::stopExecution(const QJsonObject &args, const McpCallContext &c
 {
     const QString id = args.value(u"execution_id"_s).toString().trimmed();
     Run *run = m_engine->runs()->run(id);
-    if (!run)
-        return reply(McpTool::error(u"Unknown execution_id '%1'; find runs with list_executions."_s.arg(id)));
+    const RunAccess access = m_engine->runs()->clientAccess(run, context.sessionId);
+    if (access == RunAccess::None)
+        return reply(McpTool::error(unknownIdMessage(id)));
+    // The person shares their runs to be read; only the person's own Stop button ends them.
+    if (access != RunAccess::Control)
+        return reply(McpTool::error(u"Run '%1' belongs to the person, who started it in TraceDesk; clients may read "
+                                    "it with get_result but never stop it."_s.arg(id)));
     if (isTerminal(run->state()))
         return reply(McpTool::error(
             u"Run '%1' already ended (%2); read its result with get_result."_s.arg(id, runStateName(run->state()))));
@@ -316,7 +335,7 @@ void McpRunTools::stopExecution(const QJsonObject &args, const McpCallContext &c
     McpWaiter::whenRunEnded(this, run, context.cancellation, kStopWaitMs, answer);
 }
 
-void McpRunTools::listExecutions(const QJsonObject &args, const McpCallContext &, Reply reply)
+void McpRunTools::listExecutions(const QJsonObject &args, const McpCallContext &context, Reply reply)
 {
     const QString status = args.value(u"status"_s).toString();
     const int limit = args.value(u"limit"_s).toInt(50);
@@ -332,7 +351,10 @@ void McpRunTools::listExecutions(const QJsonObject &args, const McpCallContext &
         after = cursor->value(u"a"_s).toString();
     }
 
-    auto matches = [&status](const Run *run) {
+    const RunManager *manager = m_engine->runs();
+    auto matches = [&status, manager, &context](const Run *run) {
+        if (manager->clientAccess(run, context.sessionId) == RunAccess::None)
+            return false;
         if (status.isEmpty())
             return true;
         if (status == "active"_L1)

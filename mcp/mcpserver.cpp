@@ -115,6 +115,8 @@ bool McpServer::start()
         options.limits.idleTimeoutMs = qMax(1, d->config.idleTimeoutSeconds) * 1000;
         options.limits.requestTimeoutMs = qMax(1, d->config.requestTimeoutSeconds) * 1000;
         options.maxConnections = d->config.maxConnections;
+        options.limits.authTimeoutMs = qMax(1, d->config.authTimeoutSeconds) * 1000;
+        options.maxUnauthenticatedConnections = d->config.maxUnauthenticatedConnections;
         options.sessionTimeoutSeconds = d->config.httpSessionTimeoutSeconds;
         if (!d->httpServer->listen(options)) {
             d->errorString = d->httpServer->errorString();

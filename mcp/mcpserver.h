@@ -26,7 +26,11 @@ struct McpServerConfig
     qint64 maxBodyBytes = 4 * 1024 * 1024;
     qint64 maxHeaderBytes = 64 * 1024;
     qint64 maxLineBytes = 4 * 1024 * 1024; ///< newline-delimited transports
-    int maxConnections = 64;
+    int maxConnections = 64; ///< per transport; on HTTP, connections that sent an authorised request
+    /// HTTP: a connection must send a request with the token within this time of connecting...
+    int authTimeoutSeconds = 5;
+    /// ...and at most this many may be waiting to, apart from maxConnections (the oldest makes room).
+    int maxUnauthenticatedConnections = 64;
     int idleTimeoutSeconds = 300; ///< HTTP: a kept-alive connection with no request is closed
     int requestTimeoutSeconds = 30; ///< HTTP: a request must arrive whole within this time (slowloris)
     int httpSessionTimeoutSeconds = 30 * 60; ///< HTTP: a session without any activity ends

@@ -40,6 +40,7 @@ SettingsDialog::SettingsDialog(const EngineConfig &current, QWidget *parent)
           spin(this, Setting::defaultClientTimeoutSeconds, current.limits.defaultClientTimeoutSeconds, tr(" s")))
     , m_maxTimeout(spin(this, Setting::maxTimeoutSeconds, current.limits.maxTimeoutSeconds, tr(" s")))
     , m_approvalTimeout(spin(this, Setting::approvalTimeoutSeconds, current.approvalTimeoutSeconds, tr(" s")))
+    , m_clientsReadPersonRuns(new QCheckBox(tr("Let AI clients &read my own runs"), this))
     , m_privilege(new QComboBox(this))
     , m_httpEnabled(new QCheckBox(tr("Serve MCP over &HTTP on 127.0.0.1"), this))
     , m_httpPort(spin(this, Setting::httpPort, current.endpoint.httpPort))
@@ -54,6 +55,10 @@ SettingsDialog::SettingsDialog(const EngineConfig &current, QWidget *parent)
     m_privilege->addItem(tr("pkexec (polkit asks you)"), int(PrivilegeMode::Pkexec));
     m_privilege->addItem(tr("sudo -n (needs a NOPASSWD rule for tracedesk-helper)"), int(PrivilegeMode::Sudo));
     m_privilege->setCurrentIndex(qMax(0, m_privilege->findData(int(current.privilege))));
+    m_clientsReadPersonRuns->setChecked(current.clientsReadPersonRuns);
+    m_clientsReadPersonRuns->setToolTip(
+        tr("Each AI client always sees and stops only the runs it asked for. With this on, every client may also "
+           "list and read (never stop) the runs you start in TraceDesk."));
     m_httpEnabled->setChecked(current.endpoint.httpEnabled);
     m_httpPort->setEnabled(current.endpoint.httpEnabled);
     m_maxLinesPerSecond->setValue(current.limits.maxLinesPerSecond);
@@ -69,6 +74,7 @@ SettingsDialog::SettingsDialog(const EngineConfig &current, QWidget *parent)
     auto *approval = new QGroupBox(tr("Approvals"), this);
     auto *approvalForm = new QFormLayout(approval);
     approvalForm->addRow(tr("&Unanswered requests expire after:"), m_approvalTimeout);
+    approvalForm->addRow(m_clientsReadPersonRuns);
 
     auto *system = new QGroupBox(tr("Privileges and endpoint (take effect after a restart)"), this);
     auto *systemForm = new QFormLayout(system);
@@ -96,6 +102,7 @@ SettingsDialog::SettingsDialog(const EngineConfig &current, QWidget *parent)
         m_defaultTimeout->setValue(defaults.limits.defaultClientTimeoutSeconds);
         m_maxTimeout->setValue(defaults.limits.maxTimeoutSeconds);
         m_approvalTimeout->setValue(defaults.approvalTimeoutSeconds);
+        m_clientsReadPersonRuns->setChecked(defaults.clientsReadPersonRuns);
         m_privilege->setCurrentIndex(m_privilege->findData(int(defaults.privilege)));
         m_httpEnabled->setChecked(defaults.endpoint.httpEnabled);
         m_httpPort->setValue(defaults.endpoint.httpPort);
@@ -126,6 +133,7 @@ EngineConfig SettingsDialog::settings() const
     s.limits.defaultClientTimeoutSeconds = m_defaultTimeout->value();
     s.limits.maxTimeoutSeconds = m_maxTimeout->value();
     s.approvalTimeoutSeconds = m_approvalTimeout->value();
+    s.clientsReadPersonRuns = m_clientsReadPersonRuns->isChecked();
     s.privilege = PrivilegeMode(m_privilege->currentData().toInt());
     s.endpoint.httpEnabled = m_httpEnabled->isChecked();
     s.endpoint.httpPort = quint16(m_httpPort->value());

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Limits, privilege strategy, approval timeout and the HTTP port.
+// Limits, privilege strategy, approval timeout, what AI clients may read, and the HTTP port.
 #pragma once
 
 #include "engine/engineconfig.h"
@@ -26,6 +26,7 @@ public:
     QSpinBox *approvalTimeoutSpin() const { return m_approvalTimeout; }
     QSpinBox *httpPortSpin() const { return m_httpPort; }
     QComboBox *privilegeCombo() const { return m_privilege; }
+    QCheckBox *clientsReadPersonRunsCheck() const { return m_clientsReadPersonRuns; }
 
 private:
     void updateRestartNote();
@@ -37,6 +38,7 @@ private:
     QSpinBox *m_defaultTimeout;
     QSpinBox *m_maxTimeout;
     QSpinBox *m_approvalTimeout;
+    QCheckBox *m_clientsReadPersonRuns;
     QComboBox *m_privilege;
     QCheckBox *m_httpEnabled;
     QSpinBox *m_httpPort;

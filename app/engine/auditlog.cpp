@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "engine/auditlog.h"
 
-#include <QDir>
+#include "engine/privatefiles.h"
+
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
@@ -10,17 +11,26 @@
 #include <cstring>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace Qt::StringLiterals;
 
 AuditLog::AuditLog(const QString &filePath)
     : m_path(filePath)
-{ }
+{
+    // A log (and its directory, TraceDesk's state directory) left more open by an earlier
+    // version or another umask is made private at start, before anything new goes in.
+    const QString dir = QFileInfo(m_path).absolutePath();
+    if (QFileInfo(dir).isDir() && !PrivateFiles::ensureDirectory(dir, &m_error))
+        return;
+    PrivateFiles::tightenFile(m_path, &m_error);
+}
 
 bool AuditLog::append(const QJsonObject &entry)
 {
-    QDir().mkpath(QFileInfo(m_path).absolutePath());
+    if (!PrivateFiles::ensureDirectory(QFileInfo(m_path).absolutePath(), &m_error))
+        return false;
     QByteArray line = QJsonDocument(entry).toJson(QJsonDocument::Compact);
     line.append('\n');
     // O_APPEND: every write lands at the end, so nothing earlier is ever rewritten, even when
@@ -28,6 +38,13 @@ bool AuditLog::append(const QJsonObject &entry)
     const int fd = ::open(QFile::encodeName(m_path).constData(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) {
         m_error = u"cannot open %1: %2"_s.arg(m_path, QString::fromLocal8Bit(strerror(errno)));
+        return false;
+    }
+    // O_CREAT's 0600 is masked by the umask; an existing file keeps whatever mode it had.
+    struct stat info;
+    if (::fstat(fd, &info) == 0 && (info.st_mode & 07777) != 0600
+        && !PrivateFiles::makeDescriptorPrivate(fd, &m_error)) {
+        ::close(fd);
         return false;
     }
     // A torn line left by an earlier kill must not swallow this entry: start on a new line.

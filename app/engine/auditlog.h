@@ -6,7 +6,9 @@
 #include <QList>
 #include <QString>
 
-/// Every approval decision, appended as one JSON line and fsynced; never rewritten.
+/// Every approval decision, appended as one JSON line and fsynced; never rewritten. The file is
+/// 0600 in a 0700 directory whatever the umask; an existing, more open one is tightened when
+/// the log is made.
 class AuditLog
 {
 public:

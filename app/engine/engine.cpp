@@ -71,6 +71,7 @@ Engine::Engine(const EngineConfig &config, QObject *parent)
     m_runs->setPrivilege(m_privilege);
     m_runs->setLimits(m_config.limits);
     m_runs->setStore(m_store.get());
+    m_runs->setPersonRunsReadableByClients(m_config.clientsReadPersonRuns);
     m_approvals->setAnalyzer(m_analyzer);
     connectApprovals(m_runs, m_approvals);
     m_approvals->setExpirySeconds(m_config.approvalTimeoutSeconds);
@@ -123,6 +124,8 @@ void Engine::applySettings(const EngineConfig &config)
 {
     setLimits(config.limits);
     setApprovalTimeoutSeconds(config.approvalTimeoutSeconds);
+    m_config.clientsReadPersonRuns = config.clientsReadPersonRuns;
+    m_runs->setPersonRunsReadableByClients(config.clientsReadPersonRuns);
 }
 
 void Engine::setApprovalTimeoutSeconds(int seconds)

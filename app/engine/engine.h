@@ -43,7 +43,8 @@ public:
     /// Applies changed limits and approval settings at run time (the settings dialog).
     void setLimits(const RunLimits &limits);
     void setApprovalTimeoutSeconds(int seconds);
-    /// Applies what of `config` takes effect at once (limits, approval timeout); the rest
+    /// Applies what of `config` takes effect at once (limits, approval timeout, whether clients
+    /// may read the person's runs); the rest
     /// (privilege, endpoint) needs a restart (SettingsStore::needsRestart).
     void applySettings(const EngineConfig &config);
 

@@ -38,6 +38,9 @@ struct EngineConfig
     ApprovalPolicy approvalPolicy = ApprovalPolicy::Ask;
     qint64 historyMaxBytes = Setting::historyMaxBytes.defaultValue;
     bool loadHistory = true;
+    /// "Let AI clients read my own runs": each client always sees only the runs it asked for;
+    /// with this on, it may also list and read (never stop) the person's. Applies at once.
+    bool clientsReadPersonRuns = false;
     EndpointConfig endpoint;
 
     bool operator==(const EngineConfig &) const = default;

@@ -2,12 +2,14 @@
 #include "engine/probecatalog.h"
 
 #include "engine/capabilities.h"
+#include "engine/privatefiles.h"
 #include "engine/privilege.h"
 #include "engine/queryprocess.h"
 
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QLoggingCategory>
 #include <QPointer>
@@ -233,6 +235,9 @@ void ProbeCatalog::load(bool forceRefresh)
 {
     const int generation = ++d->generation;
     m_error.clear();
+    // A cache left more open by an earlier version (or umask) becomes private before use.
+    if (QFileInfo(cacheDirectory()).isDir())
+        PrivateFiles::tightenDirectory(cacheDirectory());
     setStatus(Status::Loading);
     startVersionQuery(generation, forceRefresh);
 }
@@ -507,11 +512,17 @@ std::shared_ptr<ProbeSnapshot> ProbeCatalog::parseListing(QByteArrayView listing
 bool ProbeCatalog::writeCache(const QString &path, const QString &kernelRelease, const QString &bpftraceVersion,
     const QStringList &probes, QString *error)
 {
-    QDir().mkpath(path.left(path.lastIndexOf(u'/')));
+    // Cache files are private like the rest of TraceDesk's state (0600 in a 0700 directory).
+    if (!PrivateFiles::ensureDirectory(path.left(path.lastIndexOf(u'/')), error))
+        return false;
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly)) {
         if (error)
             *error = file.errorString();
+        return false;
+    }
+    if (!PrivateFiles::makeDescriptorPrivate(file.handle(), error)) {
+        file.cancelWriting();
         return false;
     }
     QByteArray data;

@@ -104,6 +104,12 @@ void RunManager::addRun(Run *run)
         if (isTerminal(state) && !m_controllers.contains(run) && m_store)
             m_store->saveInBackground(run);
     });
+    // An analysis may land after the run ended (bpftrace's check is asynchronous): the saved
+    // copy follows, from a fresh snapshot.
+    connect(run, &Run::analysisChanged, this, [this, run] {
+        if (isTerminal(run->state()) && !m_controllers.contains(run) && m_store)
+            m_store->saveInBackground(run);
+    });
     Q_EMIT runAdded(run);
 }
 
@@ -217,6 +223,20 @@ bool RunManager::stop(const QString &runId, QString *error)
 Run *RunManager::run(const QString &runId) const
 {
     return m_byId.value(runId);
+}
+
+RunAccess RunManager::clientAccess(const Run *run, const QString &sessionId) const
+{
+    if (!run || sessionId.isEmpty())
+        return RunAccess::None;
+    if (run->origin() == RunOrigin::Person)
+        return m_personRunsReadable ? RunAccess::Read : RunAccess::None;
+    return run->client().sessionId == sessionId ? RunAccess::Control : RunAccess::None;
+}
+
+void RunManager::setPersonRunsReadableByClients(bool readable)
+{
+    m_personRunsReadable = readable;
 }
 
 QList<Run *> RunManager::runs() const

@@ -15,6 +15,14 @@ class RunStore;
 
 class RunController;
 
+/// What an MCP client session may do with a run (RunManager::clientAccess).
+enum class RunAccess
+{
+    None, ///< not the session's: it is told the id is unknown
+    Read, ///< the person's run, shared by the person's choice: list and read, never stop
+    Control, ///< the session's own run: read, stop, withdraw
+};
+
 class RunManager : public QObject
 {
     Q_OBJECT
@@ -45,6 +53,16 @@ public:
     bool stop(const QString &runId, QString *error = nullptr);
 
     Run *run(const QString &runId) const;
+
+    /// Clients are kept apart: a run belongs to the MCP session that asked for it (the
+    /// server-made session id in its ClientInfo), and only that session reads or stops it. The
+    /// person's own runs are readable by every session when the person allows it (default off)
+    /// and never stoppable by one. Client runs reloaded from history belong to sessions of an
+    /// earlier instance, so no session has them.
+    RunAccess clientAccess(const Run *run, const QString &sessionId) const;
+    /// The person's "Let AI clients read my own runs" (EngineConfig::clientsReadPersonRuns).
+    void setPersonRunsReadableByClients(bool readable);
+    bool personRunsReadableByClients() const { return m_personRunsReadable; }
     /// Newest first, including runs reloaded from history.
     QList<Run *> runs() const;
     int activeRunCount() const;
@@ -70,6 +88,7 @@ private:
     void finishRun(Run *run);
     bool validateTimeout(std::optional<int> seconds, QString *error) const;
     int m_lastActiveCount = 0;
+    bool m_personRunsReadable = false;
 
     Privilege m_privilege;
     RunLimits m_limits;

@@ -1,18 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "engine/runstore.h"
 
+#include "engine/privatefiles.h"
 #include "engine/run.h"
 
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QSaveFile>
 #include <QThreadPool>
 
 #include <algorithm>
+#include <limits>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -75,6 +78,12 @@ RunStore::RunStore(const QString &directory, qint64 maxBytes)
 {
     m_writer->setMaxThreadCount(1);
     m_writer->setObjectName(u"RunStore writer"_s);
+    // History written by an earlier version (0644 files in a 0755 directory) becomes private.
+    if (QFileInfo(m_dir).isDir()) {
+        QString error;
+        if (!PrivateFiles::tightenDirectory(m_dir, &error))
+            qCWarning(lcStore) << "history is not private:" << error;
+    }
 }
 
 RunStore::~RunStore()
@@ -84,9 +93,19 @@ RunStore::~RunStore()
 
 void RunStore::saveInBackground(const Run *run)
 {
-    m_writer->start([this, run] {
-        if (!save(run->toJson(true)))
-            qCWarning(lcStore) << "could not save run" << run->id() << errorString();
+    // The snapshot is taken here, on the thread that owns and changes the run: its fields
+    // (analysis, maps, state) as JSON, and its lines as values, which only share their text's
+    // immutable buffers with the run. Turning 100,000 lines into JSON, the slow part, is left
+    // to the worker, which never reads the Run itself.
+    QJsonObject snapshot = run->toJson(false);
+    QList<OutputLine> lines = run->lines(run->firstOffset(), std::numeric_limits<int>::max());
+    m_writer->start([this, snapshot = std::move(snapshot), lines = std::move(lines)]() mutable {
+        QJsonArray output;
+        for (const OutputLine &line : std::as_const(lines))
+            output.append(line.toJson());
+        snapshot.insert(u"output"_s, output);
+        if (!save(snapshot))
+            qCWarning(lcStore) << "could not save run" << snapshot.value(u"id"_s).toString() << errorString();
     });
 }
 
@@ -121,8 +140,9 @@ bool RunStore::save(const QJsonObject &run)
         m_error = u"cannot store a run without a valid id (\"%1\")"_s.arg(id);
         return false;
     }
-    if (!QDir().mkpath(m_dir)) {
-        m_error = u"cannot create %1"_s.arg(m_dir);
+    QString dirError;
+    if (!PrivateFiles::ensureDirectory(m_dir, &dirError)) {
+        m_error = dirError;
         return false;
     }
     const QString path = pathFor(id);
@@ -131,6 +151,14 @@ bool RunStore::save(const QJsonObject &run)
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly)) {
         m_error = u"cannot write %1: %2"_s.arg(path, file.errorString());
+        return false;
+    }
+    // QSaveFile creates its temporary file 0666 & ~umask and renames it into place: private
+    // before the first byte, so no moment exists where the run is readable by others.
+    QString modeError;
+    if (!PrivateFiles::makeDescriptorPrivate(file.handle(), &modeError)) {
+        m_error = u"cannot write %1: %2"_s.arg(path, modeError);
+        file.cancelWriting();
         return false;
     }
     const QByteArray data = QJsonDocument(run).toJson(QJsonDocument::Compact);

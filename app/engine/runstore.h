@@ -17,7 +17,9 @@ class Run;
 
 /// One JSON file per finished run under <stateDir>/runs, written to a temporary file, fsynced and
 /// renamed, so a kill at any moment leaves either the old or the new file. Size-capped with
-/// oldest-first eviction.
+/// oldest-first eviction. The directory is 0700 and every file 0600 whatever the umask (runs hold
+/// what bpftrace saw of other processes); an existing, more open directory is tightened when the
+/// store is made.
 class RunStore
 {
 public:
@@ -33,9 +35,10 @@ public:
     bool save(const Run &run);
     /// Saves an already serialised run; it needs a string "id" (letters, digits, '-', '_', '.').
     bool save(const QJsonObject &run);
-    /// Serialises and writes a terminal run on a background thread, in the order asked, so a
-    /// 100,000-line run never stalls the window. The run must not change any more (terminal runs
-    /// do not) and must outlive the store (runs live as long as the engine). Failures are logged.
+    /// Writes a run on a background thread, in the order asked, so a 100,000-line run never
+    /// stalls the window. What is written is a value snapshot taken here, on the run's own
+    /// thread: the worker never touches the Run, which may go on changing (a late analysis) or
+    /// die. Failures are logged.
     void saveInBackground(const Run *run);
     /// Blocks until every background save has been written. Reads (load, loadAll, size, remove)
     /// call it first, so they see every save asked before them.

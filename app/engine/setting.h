@@ -26,6 +26,8 @@ inline constexpr QLatin1StringView privilege = "engine/privilege"_L1; ///< "auto
 inline constexpr QLatin1StringView bpftracePath = "engine/bpftracePath"_L1; ///< empty: bpftrace on PATH
 inline constexpr QLatin1StringView httpEnabled = "mcp/httpEnabled"_L1;
 inline constexpr QLatin1StringView httpAddress = "mcp/httpAddress"_L1; ///< an IPv4 or IPv6 address
+/// Whether MCP clients may list and read (never stop) the runs the person started; default off.
+inline constexpr QLatin1StringView clientsReadPersonRuns = "mcp/clientsReadPersonRuns"_L1;
 
 inline constexpr IntSetting approvalTimeoutSeconds { "engine/approvalTimeoutSeconds"_L1, 300, 1, 24 * 3600 };
 inline constexpr IntSetting maxConcurrentRuns { "engine/maxConcurrentRuns"_L1, 4, 1, 1000 };

@@ -30,6 +30,8 @@ void SettingsStore::read(const QSettings &settings, EngineConfig *config)
     if (settings.contains(Setting::httpEnabled))
         config->endpoint.httpEnabled = settings.value(Setting::httpEnabled).toBool();
     readInt(settings, Setting::httpPort, &config->endpoint.httpPort);
+    if (settings.contains(Setting::clientsReadPersonRuns))
+        config->clientsReadPersonRuns = settings.value(Setting::clientsReadPersonRuns).toBool();
     const QString address = settings.value(Setting::httpAddress).toString();
     if (!address.isEmpty())
         config->endpoint.httpAddress = address;
@@ -47,6 +49,7 @@ EngineConfig SettingsStore::readForEditing(const QSettings &settings, const Engi
     EngineConfig config = read(settings);
     config.limits = running.limits;
     config.approvalTimeoutSeconds = running.approvalTimeoutSeconds;
+    config.clientsReadPersonRuns = running.clientsReadPersonRuns;
     return config;
 }
 
@@ -61,6 +64,7 @@ void SettingsStore::write(QSettings &settings, const EngineConfig &config)
     settings.setValue(Setting::maxTimeoutSeconds.key, config.limits.maxTimeoutSeconds);
     settings.setValue(Setting::httpEnabled, config.endpoint.httpEnabled);
     settings.setValue(Setting::httpPort.key, config.endpoint.httpPort);
+    settings.setValue(Setting::clientsReadPersonRuns, config.clientsReadPersonRuns);
 }
 
 bool SettingsStore::needsRestart(const EngineConfig &from, const EngineConfig &to)

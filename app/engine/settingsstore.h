@@ -19,14 +19,15 @@ public:
     static void read(const QSettings &settings, EngineConfig *config);
     /// read() over the defaults.
     static EngineConfig read(const QSettings &settings);
-    /// What the settings dialog starts from: the `running` limits and approval timeout (the
-    /// command line may have overridden the file), everything else as saved.
+    /// What the settings dialog starts from: the `running` limits, approval timeout and client
+    /// separation (the command line may have overridden the file), everything else as saved.
     static EngineConfig readForEditing(const QSettings &settings, const EngineConfig &running);
     /// Saves what a person edits in the settings dialog: privilege, approval timeout, the run
-    /// limits, whether HTTP is served and its port. The bpftrace path, history size and HTTP
-    /// address are only read (set by hand in the file) and stay as they are.
+    /// limits, whether HTTP is served and its port, whether clients may read the person's runs. The bpftrace path,
+    /// history size and HTTP address are only read (set by hand in the file) and stay as they are.
     static void write(QSettings &settings, const EngineConfig &config);
     /// Whether going from `from` to `to` changes something only a restart applies (privilege,
-    /// HTTP); limits and the approval timeout apply at once (Engine::applySettings).
+    /// HTTP); limits, the approval timeout and client separation apply at once
+    /// (Engine::applySettings).
     static bool needsRestart(const EngineConfig &from, const EngineConfig &to);
 };

@@ -69,6 +69,9 @@ private Q_SLOTS:
         QTest::newRow("state dir") << u"--state-dir /tmp/x"_s << u"statedir"_s << u"/tmp/x"_s;
         QTest::newRow("socket") << u"--socket /tmp/x.sock"_s << u"socket"_s << u"/tmp/x.sock"_s;
         QTest::newRow("print token") << u"--headless --print-token"_s << u"printtoken"_s << u"true"_s;
+        QTest::newRow("share my runs") << u"--clients-read-my-runs yes"_s << u"sharemine"_s << u"true"_s;
+        QTest::newRow("keep my runs") << u"--clients-read-my-runs no"_s << u"sharemine"_s << u"false"_s;
+        QTest::newRow("my runs by default") << QString() << u"sharemine"_s << QString();
         QTest::newRow("qt platform") << u"-platform offscreen"_s << u"platform"_s << u"offscreen"_s;
         QTest::newRow("forwarded") << u"--mcp-stdio --http-port 0 --approval-policy allow-all"_s << u"forwarded"_s
                                    << u"--http-port 0 --approval-policy allow-all"_s;
@@ -113,6 +116,8 @@ private Q_SLOTS:
             actual = o.printToken ? u"true"_s : u"false"_s;
         else if (field == "platform"_L1)
             actual = o.platform;
+        else if (field == "sharemine"_L1)
+            actual = o.clientsReadPersonRuns ? (*o.clientsReadPersonRuns ? u"true"_s : u"false"_s) : QString();
         else if (field == "forwarded"_L1)
             actual = o.forwardedArguments.join(u' ');
         QCOMPARE(actual, expected);
@@ -141,6 +146,8 @@ private Q_SLOTS:
         QTest::newRow("privilege") << u"--privilege root"_s << u"invalid --privilege 'root'"_s;
         QTest::newRow("timeout zero") << u"--approval-timeout 0"_s << u"invalid --approval-timeout '0'"_s;
         QTest::newRow("timeout text") << u"--approval-timeout soon"_s << u"invalid --approval-timeout 'soon'"_s;
+        QTest::newRow("share my runs maybe")
+            << u"--clients-read-my-runs maybe"_s << u"invalid --clients-read-my-runs 'maybe'"_s;
         QTest::newRow("max runs zero") << u"--max-concurrent-runs 0"_s << u"invalid --max-concurrent-runs '0'"_s;
         QTest::newRow("state dir empty") << u"--state-dir="_s << u"--state-dir needs a directory"_s;
         QTest::newRow("both modes") << u"--headless --mcp-stdio"_s << u"exclude each other"_s;
@@ -164,10 +171,10 @@ private Q_SLOTS:
         const CommandLineResult result = parseCommandLine(args(u"--help"_s));
         QCOMPARE(result.status, CommandLineResult::Status::Exit);
         QVERIFY(result.output.startsWith(u"Usage: tracedesk [options]"_s));
-        for (const char *option :
-            { "--headless", "--mcp-stdio", "--approval-policy", "--approval-timeout", "--http-port", "--http-address",
-                "--no-http", "--http-insecure-no-auth", "--privilege", "--bpftrace", "--max-concurrent-runs",
-                "--state-dir", "--socket", "--print-token", "--help", "--version", "deny|allow-low-risk|allow-all" })
+        for (const char *option : { "--headless", "--mcp-stdio", "--approval-policy", "--approval-timeout",
+                 "--http-port", "--http-address", "--no-http", "--http-insecure-no-auth", "--privilege", "--bpftrace",
+                 "--max-concurrent-runs", "--state-dir", "--socket", "--clients-read-my-runs", "--print-token",
+                 "--help", "--version", "deny|allow-low-risk|allow-all" })
             QVERIFY2(result.output.contains(QLatin1StringView(option)), option);
         // Qt's pass-through options stay out of our help.
         QVERIFY(!result.output.contains(u"--qwindowgeometry"_s));
@@ -191,6 +198,7 @@ private Q_SLOTS:
         settings.setValue(Setting::maxConcurrentRuns.key, 2);
         settings.setValue(Setting::httpPort.key, 9100);
         settings.setValue(Setting::httpEnabled, false);
+        settings.setValue(Setting::clientsReadPersonRuns, true);
 
         // Settings alone.
         {
@@ -201,6 +209,7 @@ private Q_SLOTS:
             QCOMPARE(engine.bpftracePath, u"/usr/local/bin/bpftrace"_s);
             QCOMPARE(engine.approvalTimeoutSeconds, 60);
             QCOMPARE(engine.limits.maxConcurrentRuns, 2);
+            QVERIFY(engine.clientsReadPersonRuns);
             QCOMPARE(server.httpPort, quint16(9100));
             QVERIFY(!server.httpEnabled);
             QVERIFY(server.httpRequireToken);
@@ -211,8 +220,9 @@ private Q_SLOTS:
             EngineConfig engine;
             McpServerConfig server;
             const CommandLineOptions options = parseCommandLine(
-                args(u"--privilege direct --bpftrace /bt --approval-timeout 5 --max-concurrent-runs 9 "
-                     "--http-port 0 --http-insecure-no-auth --state-dir /s --socket /r/m.sock"_s))
+                args(
+                    u"--privilege direct --bpftrace /bt --approval-timeout 5 --max-concurrent-runs 9 "
+                    "--http-port 0 --http-insecure-no-auth --state-dir /s --socket /r/m.sock --clients-read-my-runs no"_s))
                                                    .options;
             applyConfiguration(options, &settings, &engine, &server);
             QCOMPARE(engine.privilege, PrivilegeMode::Direct);
@@ -220,6 +230,7 @@ private Q_SLOTS:
             QCOMPARE(engine.approvalTimeoutSeconds, 5);
             QCOMPARE(engine.limits.maxConcurrentRuns, 9);
             QCOMPARE(engine.stateDirectory, u"/s"_s);
+            QVERIFY(!engine.clientsReadPersonRuns);
             QCOMPARE(server.socketPath, u"/r/m.sock"_s);
             QCOMPARE(server.httpPort, quint16(0));
             QVERIFY(server.httpEnabled);

@@ -2,6 +2,7 @@
 #include "engine/auditlog.h"
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QProcess>
@@ -56,6 +57,8 @@ private Q_SLOTS:
     void missingFileIsEmpty();
     void neverRewritten();
     void privateFile();
+    void privateWhateverTheUmask();
+    void existingLogTightened();
     void tornLastLineIgnored_data();
     void tornLastLineIgnored();
     void appendAfterTornLine();
@@ -110,6 +113,46 @@ void TestAuditLog::privateFile()
     QVERIFY(perms & QFileDevice::ReadOwner);
     QVERIFY(!(perms & QFileDevice::ReadOther));
     QVERIFY(!(perms & QFileDevice::ReadGroup));
+}
+
+namespace {
+mode_t modeOf(const QString &path)
+{
+    struct stat info;
+    if (::stat(QFile::encodeName(path).constData(), &info) != 0)
+        return mode_t(-1);
+    return info.st_mode & 07777;
+}
+} // namespace
+
+void TestAuditLog::privateWhateverTheUmask()
+{
+    QTemporaryDir tmp;
+    const QString dir = tmp.filePath(u"state/tracedesk"_s);
+    const mode_t old = ::umask(0);
+    AuditLog log(dir + u"/audit.jsonl"_s);
+    const bool appended = log.append(entry(1));
+    ::umask(old);
+    QVERIFY2(appended, qPrintable(log.errorString()));
+    QCOMPARE(modeOf(dir), mode_t(0700));
+    QCOMPARE(modeOf(tmp.filePath(u"state"_s)), mode_t(0700));
+    QCOMPARE(modeOf(log.filePath()), mode_t(0600));
+}
+
+void TestAuditLog::existingLogTightened()
+{
+    QTemporaryDir tmp;
+    const QString dir = tmp.filePath(u"state"_s);
+    QVERIFY(QDir().mkpath(dir));
+    QCOMPARE(::chmod(QFile::encodeName(dir).constData(), 0755), 0);
+    const QString path = dir + u"/audit.jsonl"_s;
+    appendRaw(path, "{\"seq\":0}\n");
+    QCOMPARE(::chmod(QFile::encodeName(path).constData(), 0644), 0);
+    AuditLog log(path);
+    // Tightened when the log is made (at start), before anything is appended.
+    QCOMPARE(modeOf(dir), mode_t(0700));
+    QCOMPARE(modeOf(path), mode_t(0600));
+    QCOMPARE(log.readAll().size(), 1);
 }
 
 void TestAuditLog::tornLastLineIgnored_data()

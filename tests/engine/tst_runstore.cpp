@@ -1,16 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "engine/run.h"
 #include "engine/runstore.h"
+#include "engine/scriptanalyzer.h"
 
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <csignal>
+
+#include <sys/stat.h>
 
 using namespace Qt::StringLiterals;
 
@@ -61,6 +65,9 @@ private Q_SLOTS:
     void lowerCapEvictsAtOnce();
     void remove();
     void killedWriterLeavesNothingTorn();
+    void filesPrivateWhateverTheUmask();
+    void existingHistoryTightened();
+    void backgroundSaveIsSnapshotTakenAtSave();
 };
 
 void TestRunStore::saveAndLoad()
@@ -244,6 +251,102 @@ void TestRunStore::killedWriterLeavesNothingTorn()
             QVERIFY(output.count(u'x') == output.size());
         }
     }
+}
+
+namespace {
+mode_t modeOf(const QString &path)
+{
+    struct stat info;
+    if (::stat(QFile::encodeName(path).constData(), &info) != 0)
+        return mode_t(-1);
+    return info.st_mode & 07777;
+}
+
+void makeFile(const QString &path, const QByteArray &data, mode_t mode)
+{
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(data);
+    f.close();
+    QCOMPARE(::chmod(QFile::encodeName(path).constData(), mode), 0);
+}
+
+// Run finished with `lines` lines of output and the analysis of `script`.
+void finishRun(Run *run, int lines, const QString &script)
+{
+    QList<OutputLine> batch;
+    for (int i = 0; i < lines; ++i)
+        batch.append(OutputLine { 0, i, OutputLine::Stream::Stdout, u"line %1 of the output"_s.arg(i) });
+    run->appendLines(std::move(batch), 1000000);
+    run->setAnalysis(ScriptAnalyzer::analyzeText(script));
+    run->setEnded(RunState::Finished, 0);
+}
+} // namespace
+
+void TestRunStore::filesPrivateWhateverTheUmask()
+{
+    QTemporaryDir tmp;
+    const QString state = tmp.filePath(u"state"_s);
+    const QString dir = state + u"/runs"_s;
+    // The most open umask there is: nothing of what the store makes may be readable by others.
+    const mode_t old = ::umask(0);
+    RunStore store(dir);
+    const bool saved = store.save(makeRun(u"run-1"_s));
+    Run run(u"run-2"_s, RunOrigin::Person);
+    store.saveInBackground(&run);
+    store.waitForPendingSaves();
+    ::umask(old);
+    QVERIFY2(saved, qPrintable(store.errorString()));
+    QCOMPARE(modeOf(state), mode_t(0700));
+    QCOMPARE(modeOf(dir), mode_t(0700));
+    QCOMPARE(modeOf(dir + u"/run-1.json"_s), mode_t(0600));
+    QCOMPARE(modeOf(dir + u"/run-2.json"_s), mode_t(0600));
+    // A replaced file stays private too (QSaveFile would copy the old mode).
+    QVERIFY(store.save(makeRun(u"run-1"_s, 10)));
+    QCOMPARE(modeOf(dir + u"/run-1.json"_s), mode_t(0600));
+}
+
+void TestRunStore::existingHistoryTightened()
+{
+    QTemporaryDir tmp;
+    const QString dir = tmp.filePath(u"runs"_s);
+    QVERIFY(QDir().mkpath(dir));
+    QCOMPARE(::chmod(QFile::encodeName(dir).constData(), 0755), 0);
+    makeFile(dir + u"/old.json"_s, QJsonDocument(makeRun(u"old"_s)).toJson(), 0644);
+    makeFile(dir + u"/older.json"_s, QJsonDocument(makeRun(u"older"_s)).toJson(), 0666);
+    RunStore store(dir);
+    QCOMPARE(modeOf(dir), mode_t(0700));
+    QCOMPARE(modeOf(dir + u"/old.json"_s), mode_t(0600));
+    QCOMPARE(modeOf(dir + u"/older.json"_s), mode_t(0600));
+    QCOMPARE(store.loadAll().size(), 2);
+}
+
+void TestRunStore::backgroundSaveIsSnapshotTakenAtSave()
+{
+    QTemporaryDir tmp;
+    RunStore store(tmp.filePath(u"runs"_s));
+    // A large run first keeps the writer busy, so the next save is written only after the test
+    // has changed its run: what lands on disk must be what the run was when the save was asked.
+    // Built with -fsanitize=thread, the old code (toJson() on the worker) also reports data races
+    // on Run::m_lines and m_analysis here; the snapshot reports none.
+    Run big(u"big"_s, RunOrigin::Person);
+    finishRun(&big, 200000, u"BEGIN { }"_s);
+    Run run(u"late-analysis"_s, RunOrigin::Person);
+    finishRun(&run, 10, u"BEGIN { printf(\"hello\\n\"); }"_s);
+    store.saveInBackground(&big);
+    const QJsonObject expected = run.toJson(true);
+    store.saveInBackground(&run);
+    // The window's thread goes on: a late analysis and more output arrive for the ended run.
+    run.setAnalysis(ScriptAnalyzer::analyzeText(u"kprobe:vfs_read { system(\"id\"); cat(\"/etc/shadow\"); }"_s));
+    QVERIFY(run.toJson(false).value(u"analysis"_s) != expected.value(u"analysis"_s));
+    QList<OutputLine> more { OutputLine { 0, 99, OutputLine::Stream::Stderr, u"late"_s } };
+    run.appendLines(std::move(more), 1000000);
+    store.waitForPendingSaves();
+    const auto saved = store.load(u"late-analysis"_s);
+    QVERIFY(saved);
+    QCOMPARE(*saved, expected);
+    QCOMPARE(saved->value(u"output"_s).toArray().size(), 10);
+    QCOMPARE(store.load(u"big"_s)->value(u"output"_s).toArray().size(), 200000);
 }
 
 int main(int argc, char **argv)

@@ -27,6 +27,7 @@ private Q_SLOTS:
         s.approvalTimeoutSeconds = 90;
         s.endpoint.httpEnabled = false;
         s.endpoint.httpPort = 0;
+        s.clientsReadPersonRuns = true;
         SettingsStore::write(settings, s);
         QCOMPARE(settings.value(u"engine/privilege"_s).toString(), u"sudo"_s);
         QCOMPARE(settings.value(u"mcp/httpPort"_s).toInt(), 0);
@@ -124,6 +125,14 @@ private Q_SLOTS:
         engine.applySettings(s);
         QCOMPARE(engine.runs()->limits().maxConcurrentRuns, 7);
         QCOMPARE(engine.approvals()->expirySeconds(), 42);
+        // Sharing the person's runs with clients: off by default, on at once, no restart.
+        QVERIFY(!engine.runs()->personRunsReadableByClients());
+        EngineConfig shared = s;
+        shared.clientsReadPersonRuns = true;
+        QVERIFY(!SettingsStore::needsRestart(s, shared));
+        engine.applySettings(shared);
+        QVERIFY(engine.runs()->personRunsReadableByClients());
+        QVERIFY(engine.config().clientsReadPersonRuns);
         EngineConfig restart = s;
         restart.endpoint.httpPort = 1234;
         QVERIFY(SettingsStore::needsRestart(s, restart));

@@ -103,7 +103,7 @@ public:
         reply(textResult(arguments.value(QStringLiteral("text")).toString()));
     }
 
-    QJsonArray resources() const override
+    QJsonArray resources(const QString &) const override
     {
         return QJsonArray { QJsonObject { { QStringLiteral("uri"), QStringLiteral("test://one") },
             { QStringLiteral("name"), QStringLiteral("one") } } };
@@ -113,7 +113,7 @@ public:
         return QJsonArray { QJsonObject { { QStringLiteral("uriTemplate"), QStringLiteral("test://{name}") },
             { QStringLiteral("name"), QStringLiteral("named") } } };
     }
-    std::optional<QJsonObject> readResource(const QString &uri) const override
+    std::optional<QJsonObject> readResource(const QString &uri, const QString &) const override
     {
         if (uri != QLatin1String("test://one"))
             return std::nullopt;
@@ -125,7 +125,8 @@ public:
     {
         return QJsonArray { QJsonObject { { QStringLiteral("name"), QStringLiteral("investigate") } } };
     }
-    QStringList completeResource(const QString &, const QString &, const QString &prefix) const override
+    QStringList completeResource(
+        const QString &, const QString &, const QString &prefix, const QString &) const override
     {
         QStringList values;
         for (int i = 0; i < 150; ++i)

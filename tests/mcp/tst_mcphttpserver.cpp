@@ -12,6 +12,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 using Headers = QList<QPair<QByteArray, QByteArray>>;
@@ -56,6 +58,8 @@ private Q_SLOTS:
     void slowlorisTimedOut();
     void idleConnectionClosed();
     void connectionLimit();
+    void idleSocketsDoNotLockOut();
+    void unauthenticatedHaveTheirOwnCap();
     void fiftyConcurrentClients();
 
 private:
@@ -908,16 +912,18 @@ void TestMcpHttpServer::connectionLimit()
     config.maxConnections = 5;
     auto server = startServer(config);
     QVERIFY(server);
+    // The cap counts clients, connections that sent an authorised request.
     std::vector<std::unique_ptr<HttpClient>> clients;
     for (int i = 0; i < 5; ++i) {
         clients.push_back(std::make_unique<HttpClient>());
         QVERIFY(clients.back()->connectTo(server->httpPort()));
+        QVERIFY(!initializeSession(*clients.back()).isEmpty());
     }
-    QTest::qWait(50);
     HttpClient extra;
     QVERIFY(extra.connectTo(server->httpPort()));
+    extra.sendRequest("POST", JsonRpc::serialize(rpcRequest(1, u"initialize"_s, initializeParams())), authed());
     QCOMPARE(extra.waitForReply().status, 503);
-    // The admitted ones are served.
+    // The admitted ones go on being served on their connections.
     QVERIFY(!initializeSession(*clients[0]).isEmpty());
     // Once one leaves, a newcomer gets in.
     clients[4].reset();
@@ -931,6 +937,71 @@ void TestMcpHttpServer::connectionLimit()
             QTest::qWait(100);
     }
     QVERIFY(admitted);
+}
+
+void TestMcpHttpServer::idleSocketsDoNotLockOut()
+{
+    McpServerConfig config;
+    config.authTimeoutSeconds = 2;
+    auto server = startServer(config);
+    QVERIFY(server);
+    // More silent connections than either cap (64 each): on the old server they took every
+    // place for the 300 s idle timeout and everyone else got 503.
+    QElapsedTimer sinceIdle;
+    sinceIdle.start();
+    std::vector<std::unique_ptr<HttpClient>> idle;
+    for (int i = 0; i < 80; ++i) {
+        idle.push_back(std::make_unique<HttpClient>());
+        QVERIFY(idle.back()->connectTo(server->httpPort()));
+        if (i % 10 == 9)
+            QTest::qWait(5); // the server accepts them as they come
+    }
+    // Half a request without the token: it too has only the short deadline, not the 30 s one.
+    HttpClient partial;
+    QVERIFY(partial.connectTo(server->httpPort()));
+    partial.sendRaw("POST /mcp HTTP/1.1\r\nHost: localhost\r\nX-Half: ");
+    QTest::qWait(100); // the server has taken them all
+
+    QElapsedTimer timer;
+    timer.start();
+    HttpClient client;
+    QVERIFY(client.connectTo(server->httpPort()));
+    const QString session = initializeSession(client);
+    QVERIFY(!session.isEmpty());
+    QVERIFY2(timer.elapsed() < 1000, qPrintable(QString::number(timer.elapsed())));
+
+    // The silent ones are closed by the deadline (the oldest already to make room), the
+    // authorised client's connection stays and keeps being served.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        std::all_of(idle.cbegin(), idle.cend(), [](const auto &c) { return c->closedByServer; }), 6000);
+    QVERIFY2(sinceIdle.elapsed() >= 1500, qPrintable(QString::number(sinceIdle.elapsed())));
+    QTRY_VERIFY_WITH_TIMEOUT(partial.closedByServer, 3000);
+    QCOMPARE(partial.waitForReply().status, 408);
+    QVERIFY(!client.closedByServer);
+    client.sendRequest("POST", JsonRpc::serialize(rpcRequest(2, u"tools/list"_s)),
+        authed({ { "Mcp-Session-Id", session.toLatin1() }, { "MCP-Protocol-Version", "2025-11-25" } }));
+    QCOMPARE(client.waitForReply().status, 200);
+}
+
+void TestMcpHttpServer::unauthenticatedHaveTheirOwnCap()
+{
+    McpServerConfig config;
+    config.maxUnauthenticatedConnections = 4;
+    auto server = startServer(config);
+    QVERIFY(server);
+    std::vector<std::unique_ptr<HttpClient>> idle;
+    for (int i = 0; i < 10; ++i) {
+        idle.push_back(std::make_unique<HttpClient>());
+        QVERIFY(idle.back()->connectTo(server->httpPort()));
+        QTest::qWait(10);
+    }
+    // The oldest made room for the newer ones: never more than 4 wait without a token.
+    QTRY_COMPARE(std::count_if(idle.cbegin(), idle.cend(), [](const auto &c) { return !c->closedByServer; }), 4);
+    for (int i = 0; i < 6; ++i)
+        QVERIFY(idle[i]->closedByServer);
+    HttpClient client;
+    QVERIFY(client.connectTo(server->httpPort()));
+    QVERIFY(!initializeSession(client).isEmpty());
 }
 
 void TestMcpHttpServer::fiftyConcurrentClients()

@@ -20,6 +20,15 @@ private:
     std::unique_ptr<McpResources> m_resources;
     QString m_finishedId;
     QString m_pendingId;
+    QString m_personId;
+
+    bool listed(const QString &sessionId, const QString &runId) const
+    {
+        const QJsonArray list = m_resources->list(sessionId);
+        return std::any_of(list.begin(), list.end(), [&runId](const QJsonValue &v) {
+            return v.toObject().value(u"uri"_s).toString() == u"tracedesk://runs/"_s + runId;
+        });
+    }
 
 private Q_SLOTS:
     void initTestCase()
@@ -44,6 +53,10 @@ private Q_SLOTS:
         Run *pending = m_engine->runs()->submitClientRun(request);
         QVERIFY(pending);
         m_pendingId = pending->id();
+
+        Run *person = m_engine->runs()->startPersonRun(u"BEGIN { FAKE_LINES=2 }"_s);
+        m_personId = person->id();
+        QTRY_VERIFY_WITH_TIMEOUT(isTerminal(person->state()), 10000);
     }
 
     void cleanupTestCase()
@@ -54,7 +67,7 @@ private Q_SLOTS:
 
     void listHasExamplesAndFinishedRuns()
     {
-        const QJsonArray list = m_resources->list();
+        const QJsonArray list = m_resources->list(u"s"_s);
         QVERIFY(ExampleLibrary::all().size() >= 15);
         int examples = 0;
         bool finishedListed = false;
@@ -79,6 +92,40 @@ private Q_SLOTS:
         QVERIFY(finishedListed);
     }
 
+    // A client's finished runs are its own: another session neither lists, reads nor
+    // completes them, and is told "not found" exactly as for an id that never existed.
+    void otherSessionsSeeNothing()
+    {
+        QVERIFY(listed(u"s"_s, m_finishedId));
+        QVERIFY(!listed(u"other"_s, m_finishedId));
+        QVERIFY(!listed(u""_s, m_finishedId));
+        QVERIFY(!m_resources->read(u"tracedesk://runs/"_s + m_finishedId, u"other"_s));
+        QVERIFY(
+            !m_resources->complete(u"tracedesk://runs/{id}"_s, u"id"_s, QString(), u"other"_s).contains(m_finishedId));
+    }
+
+    // The person's runs only when the person allows it, then to every session.
+    void personRunsOnlyWhenShared()
+    {
+        RunManager *runs = m_engine->runs();
+        QVERIFY(!runs->personRunsReadableByClients()); // the default
+        QVERIFY(!listed(u"s"_s, m_personId));
+        QVERIFY(!m_resources->read(u"tracedesk://runs/"_s + m_personId, u"s"_s));
+        QVERIFY(!m_resources->complete(u"tracedesk://runs/{id}"_s, u"id"_s, QString(), u"s"_s).contains(m_personId));
+        EngineConfig shared = m_engine->config();
+        shared.clientsReadPersonRuns = true;
+        m_engine->applySettings(shared);
+        QVERIFY(listed(u"s"_s, m_personId));
+        QVERIFY(listed(u"other"_s, m_personId));
+        QVERIFY(m_resources->read(u"tracedesk://runs/"_s + m_personId, u"other"_s));
+        QVERIFY(m_resources->complete(u"tracedesk://runs/{id}"_s, u"id"_s, QString(), u"s"_s).contains(m_personId));
+        // Sharing the person's runs shares nothing of other clients'.
+        QVERIFY(!listed(u"other"_s, m_finishedId));
+        shared.clientsReadPersonRuns = false;
+        m_engine->applySettings(shared);
+        QVERIFY(!listed(u"s"_s, m_personId));
+    }
+
     void templates()
     {
         const QJsonArray templates = m_resources->templates();
@@ -94,7 +141,7 @@ private Q_SLOTS:
     void readExample()
     {
         const Example first = ExampleLibrary::all().first();
-        const auto result = m_resources->read(u"tracedesk://examples/"_s + first.name);
+        const auto result = m_resources->read(u"tracedesk://examples/"_s + first.name, u"s"_s);
         QVERIFY(result);
         const QJsonObject content = result->value(u"contents"_s).toArray().first().toObject();
         QCOMPARE(content.value(u"uri"_s).toString(), u"tracedesk://examples/"_s + first.name);
@@ -104,7 +151,7 @@ private Q_SLOTS:
 
     void readRun()
     {
-        const auto result = m_resources->read(u"tracedesk://runs/"_s + m_finishedId);
+        const auto result = m_resources->read(u"tracedesk://runs/"_s + m_finishedId, u"s"_s);
         QVERIFY(result);
         const QJsonObject content = result->value(u"contents"_s).toArray().first().toObject();
         QCOMPARE(content.value(u"mimeType"_s).toString(), u"application/json"_s);
@@ -132,22 +179,22 @@ private Q_SLOTS:
     void readUnknown()
     {
         QFETCH(QString, uri);
-        QVERIFY(!m_resources->read(uri));
+        QVERIFY(!m_resources->read(uri, u"s"_s));
     }
 
     void completion()
     {
-        QStringList values = m_resources->complete(u"tracedesk://examples/{name}"_s, u"name"_s, u"sys"_s);
+        QStringList values = m_resources->complete(u"tracedesk://examples/{name}"_s, u"name"_s, u"sys"_s, u"s"_s);
         QVERIFY(!values.isEmpty());
         for (const QString &v : std::as_const(values))
             QVERIFY(v.startsWith(u"sys"_s) || v.contains(u"sys"_s));
         QVERIFY(values.first().startsWith(u"sys"_s));
-        values = m_resources->complete(u"tracedesk://examples/{name}"_s, u"name"_s, QString());
+        values = m_resources->complete(u"tracedesk://examples/{name}"_s, u"name"_s, QString(), u"s"_s);
         QCOMPARE(values.size(), std::min<qsizetype>(100, ExampleLibrary::all().size()));
-        values = m_resources->complete(u"tracedesk://runs/{id}"_s, u"id"_s, m_finishedId.left(3));
+        values = m_resources->complete(u"tracedesk://runs/{id}"_s, u"id"_s, m_finishedId.left(3), u"s"_s);
         QVERIFY(values.contains(m_finishedId));
-        QVERIFY(m_resources->complete(u"tracedesk://runs/{id}"_s, u"name"_s, QString()).isEmpty());
-        QVERIFY(m_resources->complete(u"tracedesk://nothing/{x}"_s, u"x"_s, QString()).isEmpty());
+        QVERIFY(m_resources->complete(u"tracedesk://runs/{id}"_s, u"name"_s, QString(), u"s"_s).isEmpty());
+        QVERIFY(m_resources->complete(u"tracedesk://nothing/{x}"_s, u"x"_s, QString(), u"s"_s).isEmpty());
     }
 };
 

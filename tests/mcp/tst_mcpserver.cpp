@@ -22,6 +22,7 @@ private Q_SLOTS:
     void investigationOverSocket();
     void cancelledLongPollAnswersPromptly();
     void resourcesAndPromptsOverHttp();
+    void clientsSeparatedAcrossTransports();
 
 private:
     QJsonObject callTool(LineClient &client, const QJsonValue &id, const QString &name, const QJsonObject &arguments,
@@ -199,6 +200,85 @@ void TestMcpServer::resourcesAndPromptsOverHttp()
     client.sendRequest("POST", JsonRpc::serialize(rpcRequest(6, u"resources/templates/list"_s)), headers);
     QVERIFY(
         !client.waitForReply().json().value(u"result"_s).toObject().value(u"resourceTemplates"_s).toArray().isEmpty());
+}
+
+// Every transport gives its requests a server-made session, and a run is its session's alone:
+// another socket connection (a reconnect too) and an HTTP session neither list nor read it; an
+// HTTP client keeps its runs on a new TCP connection because it keeps its Mcp-Session-Id.
+void TestMcpServer::clientsSeparatedAcrossTransports()
+{
+    auto ids = [](const QJsonObject &result) {
+        QStringList list;
+        const QJsonArray executions = result.value(u"structuredContent"_s).toObject().value(u"executions"_s).toArray();
+        for (const QJsonValue &e : executions)
+            list.append(e.toObject().value(u"execution_id"_s).toString());
+        return list;
+    };
+    auto socketRun = std::make_unique<LineClient>();
+    QVERIFY(socketRun->connectTo(m_server->socketPath()));
+    QVERIFY(socketRun->initialize());
+    const QString mine
+        = callTool(*socketRun, 1, u"exec_program"_s, QJsonObject { { u"program"_s, u"BEGIN { FAKE_LINES=2 }"_s } })
+              .value(u"structuredContent"_s)
+              .toObject()
+              .value(u"execution_id"_s)
+              .toString();
+    QVERIFY(!mine.isEmpty());
+    Run *run = m_engine->runs()->run(mine);
+    QVERIFY(run);
+    QVERIFY(!run->client().sessionId.isEmpty());
+    QTRY_VERIFY_WITH_TIMEOUT(isTerminal(run->state()), 10000);
+    QVERIFY(ids(callTool(*socketRun, 2, u"list_executions"_s, {})).contains(mine));
+
+    LineClient other;
+    QVERIFY(other.connectTo(m_server->socketPath()));
+    QVERIFY(other.initialize());
+    QVERIFY(!ids(callTool(other, 1, u"list_executions"_s, {})).contains(mine));
+    QVERIFY(callTool(other, 2, u"get_result"_s, { { u"execution_id"_s, mine } }).value(u"isError"_s).toBool());
+    const QJsonObject read
+        = other.call(3, u"resources/read"_s, QJsonObject { { u"uri"_s, QString(u"tracedesk://runs/"_s + mine) } });
+    QCOMPARE(read.value(u"error"_s).toObject().value(u"code"_s).toInt(), -32002);
+
+    // A socket client that reconnects is a new session.
+    socketRun.reset();
+    LineClient again;
+    QVERIFY(again.connectTo(m_server->socketPath()));
+    QVERIFY(again.initialize());
+    QVERIFY(!ids(callTool(again, 1, u"list_executions"_s, {})).contains(mine));
+
+    // HTTP: its own session, its own runs, kept across TCP connections.
+    const QList<QPair<QByteArray, QByteArray>> base { { "Authorization", "Bearer " + m_server->token().toLatin1() },
+        { "Content-Type", "application/json" }, { "Accept", "application/json" } };
+    auto http = std::make_unique<HttpClient>();
+    QVERIFY(http->connectTo(m_server->httpPort()));
+    http->sendRequest("POST", JsonRpc::serialize(rpcRequest(1, u"initialize"_s, initializeParams())), base);
+    const HttpReply init = http->waitForReply();
+    QCOMPARE(init.status, 200);
+    auto headers = base;
+    headers.emplaceBack("Mcp-Session-Id", init.header("mcp-session-id"));
+    headers.emplaceBack("MCP-Protocol-Version", "2025-11-25");
+    auto httpTool = [&headers](HttpClient &c, int id, const QString &name, const QJsonObject &arguments) {
+        c.sendRequest("POST",
+            JsonRpc::serialize(
+                rpcRequest(id, u"tools/call"_s, QJsonObject { { u"name"_s, name }, { u"arguments"_s, arguments } })),
+            headers);
+        return c.waitForReply(10000).json().value(u"result"_s).toObject();
+    };
+    QVERIFY(!ids(httpTool(*http, 2, u"list_executions"_s, {})).contains(mine));
+    QVERIFY(httpTool(*http, 3, u"get_result"_s, { { u"execution_id"_s, mine } }).value(u"isError"_s).toBool());
+    const QString theirs = httpTool(*http, 4, u"exec_program"_s, { { u"program"_s, u"BEGIN { FAKE_LINES=1 }"_s } })
+                               .value(u"structuredContent"_s)
+                               .toObject()
+                               .value(u"execution_id"_s)
+                               .toString();
+    QVERIFY(!theirs.isEmpty());
+    QCOMPARE(m_engine->runs()->run(theirs)->client().sessionId, QString::fromLatin1(init.header("mcp-session-id")));
+    QCOMPARE(m_engine->runs()->run(theirs)->client().transport, u"http"_s);
+    QVERIFY(!ids(callTool(other, 4, u"list_executions"_s, {})).contains(theirs));
+    http.reset();
+    HttpClient reconnected;
+    QVERIFY(reconnected.connectTo(m_server->httpPort()));
+    QVERIFY(ids(httpTool(reconnected, 5, u"list_executions"_s, {})).contains(theirs));
 }
 
 QTEST_GUILESS_MAIN(TestMcpServer)

@@ -59,6 +59,36 @@ private:
         QVERIFY2(problem.isEmpty(), qPrintable(name + u": "_s + problem));
     }
 
+    /// A call from another client: its own session, as the dispatcher makes one per connection.
+    QJsonObject callAs(const QString &sessionId, const QString &name, const QJsonObject &args = {})
+    {
+        McpCancellation cancellation;
+        McpCallContext ctx = context(&cancellation);
+        ctx.sessionId = sessionId;
+        ctx.client = ClientInfo { u"client of "_s + sessionId, u"1.0"_s, u"http"_s, sessionId };
+        auto state = std::make_shared<CallState>();
+        m_tools->call(name, args, ctx, [state](const QJsonObject &result) {
+            ++state->replies;
+            state->result = result;
+        });
+        m_calls.append(state);
+        if (!waitFor(state, 20000)) {
+            cancellation.cancel();
+            waitFor(state, 1000);
+            return {};
+        }
+        checkResult(name, *state->result);
+        return *state->result;
+    }
+
+    QStringList listedIds(const QJsonObject &result)
+    {
+        QStringList ids;
+        for (const QJsonValue &e : structured(result).value(u"executions"_s).toArray())
+            ids.append(e.toObject().value(u"execution_id"_s).toString());
+        return ids;
+    }
+
     Run *submit(const QString &program, int timeoutSeconds = 30)
     {
         const QJsonObject r = call(u"exec_program"_s,
@@ -648,6 +678,113 @@ private Q_SLOTS:
                 { u"cursor"_s, sc.value(u"next_cursor"_s).toString() } });
         QVERIFY(wrong.value(u"isError"_s).toBool());
         QVERIFY(text(wrong).contains(u"different 'status'"_s));
+    }
+
+    // One client neither sees nor stops another's runs, and is told "unknown" as for an id
+    // that never existed; a withdrawal by another client leaves the request pending.
+    void clientsAreSeparated()
+    {
+        Run *mine = submit(u"BEGIN { FAKE_LINES=1 } // mine"_s);
+        QVERIFY(mine);
+        QCOMPARE(mine->client().sessionId, u"session-1"_s);
+        const QString id = mine->id();
+        const QJsonObject args { { u"execution_id"_s, id } };
+
+        QVERIFY(!listedIds(callAs(u"session-2"_s, u"list_executions"_s)).contains(id));
+        QJsonObject r = callAs(u"session-2"_s, u"get_result"_s, args);
+        QVERIFY(r.value(u"isError"_s).toBool());
+        const QJsonObject never = callAs(u"session-2"_s, u"get_result"_s, { { u"execution_id"_s, u"run-nope"_s } });
+        // Word for word the answer for an id that never existed: nothing says the run is real.
+        QCOMPARE(text(r).replace(id, u"ID"_s), text(never).replace(u"run-nope"_s, u"ID"_s));
+        r = callAs(u"session-2"_s, u"stop_execution"_s, args);
+        QVERIFY(r.value(u"isError"_s).toBool());
+        QVERIFY2(text(r).contains(u"Unknown execution_id"_s), qPrintable(text(r)));
+        QCOMPARE(mine->state(), RunState::PendingApproval); // not withdrawn
+        QVERIFY(m_engine->approvals()->pending().contains(mine));
+
+        // Its owner sees it and may withdraw it.
+        QVERIFY(listedIds(call(u"list_executions"_s)).contains(id));
+        QVERIFY(!call(u"get_result"_s, args).value(u"isError"_s).toBool());
+        r = call(u"stop_execution"_s, args);
+        QVERIFY2(!r.value(u"isError"_s).toBool(), qPrintable(text(r)));
+        QCOMPARE(mine->state(), RunState::Denied);
+
+        // A run of session-2 is just as invisible to session-1.
+        const QString theirs = structured(
+            callAs(u"session-2"_s, u"exec_program"_s, { { u"program"_s, u"BEGIN { FAKE_LINES=1 } // theirs"_s } }))
+                                   .value(u"execution_id"_s)
+                                   .toString();
+        QVERIFY(!theirs.isEmpty());
+        QCOMPARE(m_engine->runs()->run(theirs)->client().sessionId, u"session-2"_s);
+        QVERIFY(!listedIds(call(u"list_executions"_s)).contains(theirs));
+        QVERIFY(call(u"stop_execution"_s, { { u"execution_id"_s, theirs } }).value(u"isError"_s).toBool());
+        QCOMPARE(m_engine->runs()->run(theirs)->state(), RunState::PendingApproval);
+        QVERIFY(listedIds(callAs(u"session-2"_s, u"list_executions"_s)).contains(theirs));
+        QVERIFY(!callAs(u"session-2"_s, u"stop_execution"_s, { { u"execution_id"_s, theirs } })
+                .value(u"isError"_s)
+                .toBool());
+    }
+
+    // The client cannot choose whose run it makes: the session id is the server's.
+    void ownerIsTheServersSession()
+    {
+        McpCancellation cancellation;
+        McpCallContext ctx = context(&cancellation);
+        ctx.client.sessionId = u"session-9"_s; // whatever the client info claims
+        auto state = std::make_shared<CallState>();
+        m_tools->call(u"exec_program"_s, { { u"program"_s, u"BEGIN { FAKE_LINES=1 } // claim"_s } }, ctx,
+            [state](const QJsonObject &result) {
+                ++state->replies;
+                state->result = result;
+            });
+        m_calls.append(state);
+        QVERIFY(waitFor(state, 5000));
+        Run *run = m_engine->runs()->run(structured(*state->result).value(u"execution_id"_s).toString());
+        QVERIFY(run);
+        QCOMPARE(run->client().sessionId, u"session-1"_s);
+        QVERIFY(m_engine->runs()->stop(run->id()));
+
+        ctx.sessionId.clear();
+        state = std::make_shared<CallState>();
+        m_tools->call(u"exec_program"_s, { { u"program"_s, u"BEGIN { }"_s } }, ctx, [state](const QJsonObject &result) {
+            ++state->replies;
+            state->result = result;
+        });
+        m_calls.append(state);
+        QVERIFY(waitFor(state, 5000));
+        QVERIFY(state->result->value(u"isError"_s).toBool());
+    }
+
+    // The person's runs: hidden by default; with the setting, readable by every client but
+    // never stopped by one.
+    void personRunsSharedReadOnly()
+    {
+        Run *person = m_engine->runs()->startPersonRun(u"BEGIN { FAKE_LONG }"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(person->state(), RunState::Running, 10000);
+        const QJsonObject args { { u"execution_id"_s, person->id() } };
+        QVERIFY(!m_engine->config().clientsReadPersonRuns);
+        QVERIFY(!listedIds(call(u"list_executions"_s)).contains(person->id()));
+        QVERIFY(text(call(u"get_result"_s, args)).contains(u"Unknown execution_id"_s));
+        QVERIFY(text(call(u"stop_execution"_s, args)).contains(u"Unknown execution_id"_s));
+
+        EngineConfig shared = m_engine->config();
+        shared.clientsReadPersonRuns = true;
+        m_engine->applySettings(shared);
+        QVERIFY(listedIds(call(u"list_executions"_s)).contains(person->id()));
+        QVERIFY(listedIds(callAs(u"session-3"_s, u"list_executions"_s)).contains(person->id()));
+        const QJsonObject read = call(u"get_result"_s, args);
+        QVERIFY2(!read.value(u"isError"_s).toBool(), qPrintable(text(read)));
+        QCOMPARE(structured(read).value(u"origin"_s).toString(), u"person"_s);
+        const QJsonObject stop = call(u"stop_execution"_s, args);
+        QVERIFY(stop.value(u"isError"_s).toBool());
+        QVERIFY2(text(stop).contains(u"belongs to the person"_s), qPrintable(text(stop)));
+        QCOMPARE(person->state(), RunState::Running);
+
+        shared.clientsReadPersonRuns = false;
+        m_engine->applySettings(shared);
+        QVERIFY(!listedIds(call(u"list_executions"_s)).contains(person->id()));
+        QVERIFY(m_engine->runs()->stop(person->id()));
+        QTRY_VERIFY_WITH_TIMEOUT(isTerminal(person->state()), 10000);
     }
 
     void everyToolWasChecked()

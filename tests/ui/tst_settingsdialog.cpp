@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "ui/settingsdialog.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QSpinBox>
 #include <QTest>
@@ -29,6 +30,12 @@ private Q_SLOTS:
         QCOMPARE(dialog.settings().approvalTimeoutSeconds, 600);
         QCOMPARE(dialog.settings().limits.maxConcurrentRuns, 8);
         QVERIFY(dialog.restartNote().isEmpty()); // these apply at once
+
+        // Off unless the person turns it on; it applies at once, no restart.
+        QVERIFY(!dialog.clientsReadPersonRunsCheck()->isChecked());
+        dialog.clientsReadPersonRunsCheck()->setChecked(true);
+        QVERIFY(dialog.settings().clientsReadPersonRuns);
+        QVERIFY(dialog.restartNote().isEmpty());
 
         dialog.privilegeCombo()->setCurrentIndex(dialog.privilegeCombo()->findData(int(PrivilegeMode::Pkexec)));
         QCOMPARE(dialog.settings().privilege, PrivilegeMode::Pkexec);
