@@ -97,8 +97,8 @@ private Q_SLOTS:
             (QStringList { u"tracepoint:syscalls:sys_enter_openat"_s, u"tracepoint:syscalls:sys_enter_open"_s }));
         QCOMPARE(ast.probes[5].attachPoints, QStringList { u"END"_s });
 
-        QCOMPARE(ast.mapNames(),
-            (QStringList { u"@"_s, u"@bytes"_s, u"@fn"_s, u"@l"_s, u"@s"_s, u"@st"_s, u"@start"_s }));
+        QCOMPARE(
+            ast.mapNames(), (QStringList { u"@"_s, u"@bytes"_s, u"@fn"_s, u"@l"_s, u"@s"_s, u"@st"_s, u"@start"_s }));
         QCOMPARE(ast.map(u"@"_s)->keyTypes, (QStringList { u"kstack"_s, u"string[16]"_s }));
         QCOMPARE(ast.map(u"@"_s)->valueType, u"count_t"_s);
         QCOMPARE(ast.map(u"@s"_s)->keyTypes, QStringList { u"ustack"_s });
@@ -132,8 +132,7 @@ private Q_SLOTS:
     {
         const BpftraceAst ast = parsed(u"uprobes"_s);
         QCOMPARE(ast.probes.size(), size_t(3));
-        QCOMPARE(ast.probes[1].attachPoints,
-            QStringList { u"uretprobe:/usr/lib/x86_64-linux-gnu/libc.so.6:getenv"_s });
+        QCOMPARE(ast.probes[1].attachPoints, QStringList { u"uretprobe:/usr/lib/x86_64-linux-gnu/libc.so.6:getenv"_s });
         QCOMPARE(ast.map(u"@"_s)->keyTypes, QStringList { u"ustack"_s });
         const auto strs = ast.callsNamed(u"str"_s);
         QCOMPARE(strs.size(), size_t(2));
@@ -166,8 +165,8 @@ private Q_SLOTS:
     void tlsWildcardPathKept()
     {
         const BpftraceAst ast = parsed(u"tls-wildcard"_s);
-        QCOMPARE(ast.probes[0].attachPoints,
-            QStringList { u"uprobe:/usr/lib/x86_64-linux-gnu/libss*.so.3:SSL_write"_s });
+        QCOMPARE(
+            ast.probes[0].attachPoints, QStringList { u"uprobe:/usr/lib/x86_64-linux-gnu/libss*.so.3:SSL_write"_s });
         QCOMPARE(ast.callsNamed(u"str"_s).front()->arguments[0].source(), u"arg1"_s);
     }
 
