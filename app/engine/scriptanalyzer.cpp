@@ -1057,6 +1057,21 @@ void ScriptAnalyzer::applyAst(ScriptAnalysis &analysis, const QByteArray &astOut
         }
         views.append(view);
     }
+    // A function's body runs in the probes that call it, and its parameters carry no address
+    // space: judge its calls as if written in each of those probes, on user memory.
+    for (size_t p = 0; p < ast->probes.size(); ++p) {
+        const QString &function = ast->probes[p].function;
+        if (function.isEmpty() || function == u"config")
+            continue;
+        for (const AstCall &caller : ast->calls) {
+            if (caller.name != function || caller.probe < 0 || caller.probe == int(p))
+                continue;
+            for (const QString &spec : ast->probes[size_t(caller.probe)].attachPoints) {
+                if (!views[int(p)].specs.contains(spec))
+                    views[int(p)].specs.append(spec);
+            }
+        }
+    }
     for (const AstCall &call : ast->calls) {
         CallView view;
         view.name = call.name;
@@ -1071,7 +1086,8 @@ void ScriptAnalyzer::applyAst(ScriptAnalysis &analysis, const QByteArray &astOut
         if (!call.arguments.empty()) {
             const AstNode &first = call.arguments.front();
             view.firstArgument = first.source();
-            view.memory = first.userMemory ? Memory::User : Memory::Kernel;
+            const bool inFunction = call.probe >= 0 && !ast->probes[size_t(call.probe)].function.isEmpty();
+            view.memory = first.userMemory || inFunction ? Memory::User : Memory::Kernel;
         }
         view.line = lineOf(call);
         applyCallRules(fromAst, views.value(call.probe), view);

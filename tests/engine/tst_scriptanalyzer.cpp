@@ -88,6 +88,7 @@ private Q_SLOTS:
     void astFindings();
     void astWinsOverText();
     void textWinsWhenHigher();
+    void functionBodyJudgedInItsCallers();
     void astUnavailable();
     void wildcardMatchingNoProbe();
     void tlsFromExpansion();
@@ -675,6 +676,32 @@ void TestScriptAnalyzer::textWinsWhenHigher()
     ScriptAnalyzer::applyAst(a, fixtureAst(u"while-indent"_s), script);
     QCOMPARE(a.risk, RiskLevel::High);
     QVERIFY(findingWith(a, u"system()"_s));
+}
+
+// bpftrace 0.23.2 compiles fn bodies but refuses to call them ("Unknown function"), so this tree is
+// written by hand in its format: a later bpftrace that calls functions must not hide a capture in one.
+void TestScriptAnalyzer::functionBodyJudgedInItsCallers()
+{
+    const QByteArray ast = "AST after: Semantic\n-------------------\nProgram\n"
+                           " grab: void($p : uint64)\n"
+                           "  call: printf\n"
+                           "   string: %s\\n :: [string[4]]\n"
+                           "   call: str :: [string[1024], AS(kernel)]\n"
+                           "    variable: $p :: [uint64]\n"
+                           " tracepoint:syscalls:sys_enter_write\n"
+                           "  call: grab\n"
+                           "   . :: [int8 *, AS(user)]\n"
+                           "    builtin: args :: [struct _tracepoint_syscalls_sys_enter_write, ctx: 1, AS(user)]\n"
+                           "    buf\n";
+    const QString script = u"fn grab($p: uint64): void { printf(\"%s\\n\", str($p)); }\n"
+                           u"tracepoint:syscalls:sys_enter_write { grab(args.buf); }"_s;
+    ScriptAnalysis a = ScriptAnalyzer::analyzeText(script);
+    ScriptAnalyzer::applyAst(a, ast, script);
+    QVERIFY(a.fromAst);
+    QCOMPARE(a.risk, RiskLevel::High);
+    const Finding *f = findingWith(a, u"str($p) copies the buffer of every write()"_s);
+    QVERIFY2(f, qPrintable(a.reasons().join(u'\n')));
+    QCOMPARE(f->line, 1);
 }
 
 void TestScriptAnalyzer::astUnavailable()
