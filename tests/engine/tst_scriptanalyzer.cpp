@@ -246,7 +246,7 @@ void TestScriptAnalyzer::rules_data()
     QTest::newRow("kprobe on vfs_write") << u"kprobe:vfs_write { @[str(arg1)] = count(); }"_s
                                          << QStringList { u"kprobe:vfs_write"_s } << none << u"high"_s
                                          << QStringList { u"user-memory"_s };
-    QTest::newRow("exec argv") << u"tracepoint:syscalls:sys_enter_execve { @[join(args.argv)] = count(); }"_s
+    QTest::newRow("exec argv") << u"tracepoint:syscalls:sys_enter_execve { join(args.argv); }"_s
                                << QStringList { u"tracepoint:syscalls:sys_enter_execve"_s } << none << u"high"_s
                                << QStringList { u"exec-args"_s };
     QTest::newRow("exec program path only")

@@ -162,6 +162,65 @@ private Q_SLOTS:
             qPrintable(u"%1: expected %2 (%3), got %4: %5"_s.arg(
                 QFileInfo(path).fileName(), risk, why, riskLevelName(result->risk), reasons)));
     }
+
+    // The rules with the real bpftrace, each written the way a text reader would miss or misjudge.
+    void realRules_data()
+    {
+        QTest::addColumn<QString>("script");
+        QTest::addColumn<QString>("risk");
+        QTest::addColumn<QString>("code"); ///< a finding that must be there
+        QTest::addColumn<QString>("error"); ///< part of an error diagnostic that must be there, or empty
+
+        QTest::newRow("alias and ->") << u"t:syscalls:sys_enter_write { @[str(args->buf)] = count(); }"_s << u"high"_s
+                                      << u"user-memory"_s << QString();
+        QTest::newRow("cat behind a comment") << u"BEGIN { cat /* x */\n // y\n (\"/etc/hostname\"); exit(); }"_s
+                                              << u"high"_s << u"file-read"_s << QString();
+        QTest::newRow("exec argv") << u"tracepoint:syscalls:sys_enter_execve { join(args.argv); }"_s << u"high"_s
+                                   << u"exec-args"_s << QString();
+        QTest::newRow("readv buffers") << u"tracepoint:syscalls:sys_enter_readv { @[args.vlen] = count(); }\n"
+                                          u"tracepoint:syscalls:sys_enter_pread64 { @s = str(args.buf); }"_s
+                                       << u"high"_s << u"user-memory"_s << QString();
+        QTest::newRow("TLS wildcard path, capture")
+            << u"uprobe:/usr/lib/x86_64-linux-gnu/libss*.so.3:SSL_write { @[str(arg1)] = count(); }"_s << u"high"_s
+            << u"tls"_s << QString();
+        QTest::newRow("feedback loop over a wildcard")
+            << u"tracepoint:syscalls:sys_enter_write* { printf(\"%s\\n\", comm); }"_s << u"high"_s << u"feedback-loop"_s
+            << QString();
+        QTest::newRow("wildcard matching no probe")
+            << u"uprobe:/usr/lib/x86_64-linux-gnu/libc.so.6:tracedesk_no_such_fn* { @ = count(); }"_s << u"medium"_s
+            << u"wide-wildcard"_s << u"matches no probe"_s;
+        QTest::newRow("counting is low") << u"tracepoint:syscalls:sys_enter_write { @[comm] = sum(args.count); }"_s
+                                         << u"low"_s << QString() << QString();
+    }
+
+    void realRules()
+    {
+        QFETCH(QString, script);
+        QFETCH(QString, risk);
+        QFETCH(QString, code);
+        QFETCH(QString, error);
+        ScriptAnalyzer analyzer;
+        analyzer.setTimeoutMs(120000);
+        std::optional<ScriptAnalysis> result;
+        analyzer.analyze(script, this, [&result](const ScriptAnalysis &a) { result = a; });
+        QTRY_VERIFY_WITH_TIMEOUT(result.has_value(), 240000);
+        const QString reasons = result->reasons().join(u"; "_s);
+        QVERIFY(result->checked);
+        QVERIFY2(result->fromAst, qPrintable(reasons));
+        QVERIFY2(riskLevelName(result->risk) == risk, qPrintable(riskLevelName(result->risk) + u": "_s + reasons));
+        if (!code.isEmpty())
+            QVERIFY2(std::any_of(result->findings.cbegin(), result->findings.cend(),
+                         [&code](const Finding &f) { return f.code == code; }),
+                qPrintable(reasons));
+        if (error.isEmpty()) {
+            QVERIFY2(!result->hasErrors(), qPrintable(result->diagnostics.value(0).message));
+        } else {
+            QVERIFY(
+                std::any_of(result->diagnostics.cbegin(), result->diagnostics.cend(), [&error](const Diagnostic &d) {
+                    return d.severity == Diagnostic::Severity::Error && d.message.contains(error);
+                }));
+        }
+    }
 };
 
 QTEST_GUILESS_MAIN(TestAnalysisCorpus)
