@@ -1241,6 +1241,10 @@ void ScriptAnalyzer::analyze(const QString &script, QObject *context, Callback d
             applyAst(a, job->compileOut, job->script);
             applyExpansion(a, job->listOut, job->listOk);
             a.complete = true;
+        } else if (job->compileOut.contains("AST after: Semantic")) {
+            // bpftrace crashed or was stopped after its semantic pass: what it printed of the
+            // program still counts (it can only raise the risk; "not checked" stands).
+            applyAst(a, job->compileOut, job->script);
         }
         if (job->timedOut)
             a.diagnostics.append(

@@ -95,6 +95,7 @@ private Q_SLOTS:
     void analyzeWithAst();
     void analyzeWithOldBpftrace();
     void notCheckedIsAtLeastMedium();
+    void crashAfterTheAstStillCounts();
     void jsonWithAstFields();
 
 private:
@@ -799,6 +800,24 @@ void TestScriptAnalyzer::notCheckedIsAtLeastMedium()
     QCOMPARE(result->risk, RiskLevel::Medium);
     QCOMPARE(codes(*result), QStringList { u"not-checked"_s });
     QVERIFY(result->reasons().first().contains(result->uncheckedReason));
+}
+
+void TestScriptAnalyzer::crashAfterTheAstStillCounts()
+{
+    qputenv("FAKE_BPFTRACE_MODE", "astcrash");
+    qputenv("FAKE_BPFTRACE_AST", (astDir() + u"/unsafe.ast.txt"_s).toUtf8());
+    ScriptAnalyzer analyzer;
+    analyzer.setBpftraceCommand({ m_fake, {}, false });
+    analyzer.setExpansionEnabled(false);
+    std::optional<ScriptAnalysis> result;
+    analyzer.analyze(u"BEGIN { }"_s, this, [&result](const ScriptAnalysis &a) { result = a; });
+    QTRY_VERIFY_WITH_TIMEOUT(result.has_value(), 10000);
+    qputenv("FAKE_BPFTRACE_MODE", "ok");
+    qunsetenv("FAKE_BPFTRACE_AST");
+    QVERIFY(!result->checked);
+    QVERIFY(result->fromAst);
+    QCOMPARE(result->risk, RiskLevel::High);
+    QCOMPARE(codes(*result), (QStringList { u"not-checked"_s, u"unsafe-builtin"_s }));
 }
 
 void TestScriptAnalyzer::jsonWithAstFields()
