@@ -1175,7 +1175,11 @@ void ScriptAnalyzer::applyExpansion(ScriptAnalysis &analysis, const QByteArray &
                 analysis.diagnostics.append(d);
         }
     }
+    const bool tlsKnown = std::any_of(
+        analysis.findings.cbegin(), analysis.findings.cend(), [](const Finding &f) { return f.code == u"tls"; });
     for (const QString &probe : std::as_const(attach)) {
+        if (tlsKnown)
+            break; // the attach points already said so, with their lines
         if (const QString tls = tlsTarget(probe); !tls.isEmpty()) {
             addFinding(analysis, RiskLevel::Medium, u"tls"_s,
                 u"attaches to %1, in a TLS/crypto library: it sees each encryption and decryption call"_s.arg(probe),
