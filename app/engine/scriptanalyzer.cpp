@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "engine/scriptanalyzer.h"
 
+#include "engine/bpftraceast.h"
 #include "engine/bpftraceoutput.h"
 #include "engine/probecatalog.h"
 #include "engine/queryprocess.h"
@@ -11,6 +12,7 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <functional>
 #include <memory>
 
 Q_LOGGING_CATEGORY(lcAnalyzer, "tracedesk.engine.analyzer", QtInfoMsg)
@@ -160,6 +162,8 @@ struct Block
     QList<ProbeSpec> specs;
     qsizetype bodyStart = 0; ///< after '{'
     qsizetype bodyEnd = 0; ///< at the matching '}'
+    bool filtered = false; ///< has a predicate (/.../)
+    bool function = false; ///< `fn name(...) { ... }`: no attach points
 };
 
 // Top-level items that are not probes: C definitions, config, functions and macros.
@@ -201,7 +205,15 @@ QList<Block> findBlocks(
             openStack.removeLast();
             if (--depth == 0) {
                 const QString header = code.mid(headerStart, openPos - headerStart);
-                if (!isNonProbeHeader(header)) {
+                static const QRegularExpression function(u"^\\s*fn\\b"_s);
+                if (function.match(header).hasMatch()) {
+                    // A function's body runs in whichever probe calls it: its calls count too.
+                    Block block;
+                    block.bodyStart = openPos + 1;
+                    block.bodyEnd = i;
+                    block.function = true;
+                    blocks.append(block);
+                } else if (!isNonProbeHeader(header)) {
                     Block block;
                     block.bodyStart = openPos + 1;
                     block.bodyEnd = i;
@@ -212,8 +224,12 @@ QList<Block> findBlocks(
                     while (pos < end) {
                         while (pos < end && (code.at(pos).isSpace() || code.at(pos) == u',' || code.at(pos) == u';'))
                             ++pos;
-                        if (pos >= end || code.at(pos) == u'/')
+                        if (pos >= end)
                             break;
+                        if (code.at(pos) == u'/') {
+                            block.filtered = true;
+                            break;
+                        }
                         qsizetype stop = pos;
                         while (stop < end && !code.at(stop).isSpace() && code.at(stop) != u',')
                             ++stop;
@@ -276,6 +292,7 @@ struct Call
     QString name;
     qsizetype pos = 0;
     QString argument; ///< first argument, from the original text
+    QString arguments; ///< all of them, whitespace simplified
 };
 
 // Every identifier followed by '(' in a block body, not preceded by '.', '@', '$' or a letter.
@@ -295,12 +312,14 @@ QList<Call> findCalls(const QString &script, const QString &code, qsizetype from
         while (j < to && isIdentChar(code.at(j)))
             ++j;
         qsizetype k = j;
-        while (k < to && (code.at(k) == u' ' || code.at(k) == u'\t'))
+        // Comments are blanked already, so `cat /* x */ (` and `cat\n(` are calls like `cat(`.
+        while (k < to && code.at(k).isSpace())
             ++k;
         if (k < to && code.at(k) == u'(') {
-            // First argument: up to the first ',' or the matching ')' at depth 0.
+            // First argument: up to the first ',' at depth 0; all of them: up to the matching ')'.
             int depth = 0;
-            qsizetype a = k + 1;
+            const qsizetype a = k + 1;
+            qsizetype firstEnd = -1;
             qsizetype e = a;
             for (; e < to; ++e) {
                 const QChar ch = code.at(e);
@@ -310,10 +329,12 @@ QList<Call> findCalls(const QString &script, const QString &code, qsizetype from
                     if (depth == 0)
                         break;
                     --depth;
-                } else if (ch == u',' && depth == 0)
-                    break;
+                } else if (ch == u',' && depth == 0 && firstEnd < 0)
+                    firstEnd = e;
             }
-            calls.append({ code.mid(i, j - i), i, script.mid(a, e - a).trimmed() });
+            const QString first = script.mid(a, (firstEnd < 0 ? e : firstEnd) - a).trimmed();
+            const QString all = script.mid(a, e - a).simplified();
+            calls.append({ code.mid(i, j - i), i, first, all });
         }
         i = j - 1;
     }
@@ -338,6 +359,411 @@ void recomputeRisk(ScriptAnalysis &a)
             return int(x.level) > int(y.level);
         return x.line < y.line;
     });
+}
+
+// --- Probe paths: which probes see other programs' data, or bpftrace's own output ---------------
+
+QStringList specParts(const QString &spec)
+{
+    QStringList parts = spec.split(u':');
+    if (!parts.isEmpty())
+        parts[0] = ProbeCatalog::canonicalProvider(parts.first());
+    return parts;
+}
+
+bool globMatches(const QString &pattern, const QString &name)
+{
+    if (!ProbeCatalog::isGlob(pattern))
+        return pattern == name;
+    const QRegularExpression re(
+        QRegularExpression::wildcardToRegularExpression(pattern, QRegularExpression::NonPathWildcardConversion));
+    return re.match(name).hasMatch();
+}
+
+// The first of `names` the pattern covers, or an empty string.
+QString firstMatch(const QString &pattern, const QStringList &names)
+{
+    for (const QString &name : names) {
+        if (globMatches(pattern, name))
+            return name;
+    }
+    return {};
+}
+
+bool isKernelFunctionProvider(const QString &provider)
+{
+    return provider == u"kprobe" || provider == u"kretprobe" || provider == u"fentry" || provider == u"fexit";
+}
+
+bool isUserProvider(const QString &provider)
+{
+    return provider == u"uprobe" || provider == u"uretprobe" || provider == u"usdt";
+}
+
+// Syscalls whose buffers carry what programs read, write, send and receive.
+const QStringList &dataSyscalls()
+{
+    static const QStringList names { u"read"_s, u"write"_s, u"readv"_s, u"writev"_s, u"pread64"_s, u"pwrite64"_s,
+        u"preadv"_s, u"pwritev"_s, u"preadv2"_s, u"pwritev2"_s, u"send"_s, u"recv"_s, u"sendto"_s, u"recvfrom"_s,
+        u"sendmsg"_s, u"recvmsg"_s, u"sendmmsg"_s, u"recvmmsg"_s, u"vmsplice"_s, u"process_vm_readv"_s,
+        u"process_vm_writev"_s };
+    return names;
+}
+
+// Kernel functions on the same paths, for kprobes and fentry.
+const QStringList &dataKernelFunctions()
+{
+    static const QStringList names { u"vfs_read"_s, u"vfs_write"_s, u"vfs_readv"_s, u"vfs_writev"_s, u"ksys_read"_s,
+        u"ksys_write"_s, u"__x64_sys_read"_s, u"__x64_sys_write"_s, u"new_sync_read"_s, u"new_sync_write"_s,
+        u"tcp_sendmsg"_s, u"tcp_recvmsg"_s, u"udp_sendmsg"_s, u"udp_recvmsg"_s, u"sock_sendmsg"_s, u"sock_recvmsg"_s,
+        u"unix_stream_sendmsg"_s, u"unix_stream_recvmsg"_s, u"pipe_read"_s, u"pipe_write"_s, u"tty_write"_s,
+        u"n_tty_read"_s, u"n_tty_write"_s, u"copy_from_user"_s, u"_copy_from_user"_s, u"copy_to_user"_s,
+        u"_copy_to_user"_s, u"unix_stream_read_actor"_s, u"unix_dgram_sendmsg"_s, u"unix_dgram_recvmsg"_s,
+        u"skb_copy_datagram_iter"_s, u"tcp_sendmsg_locked"_s };
+    return names;
+}
+
+// The syscall (or kernel function) name a data-carrying probe spec covers: "write" for
+// tracepoint:syscalls:sys_enter_write; empty when it covers none.
+QString dataPath(const QString &spec)
+{
+    const QStringList parts = specParts(spec);
+    if (parts.size() < 2)
+        return {};
+    const QString &provider = parts.first();
+    if (provider == u"tracepoint" && parts.size() >= 3 && globMatches(parts.at(1), u"syscalls"_s)) {
+        for (const QString &name : dataSyscalls()) {
+            if (globMatches(parts.at(2), u"sys_enter_"_s + name) || globMatches(parts.at(2), u"sys_exit_"_s + name))
+                return name;
+        }
+    } else if (isKernelFunctionProvider(provider)) {
+        return firstMatch(parts.last(), dataKernelFunctions());
+    }
+    return {};
+}
+
+// uprobes on functions that return what a person types (every line entered into bash).
+QString inputFunction(const QString &spec)
+{
+    const QStringList parts = specParts(spec);
+    if (parts.size() < 3 || !isUserProvider(parts.first()))
+        return {};
+    return firstMatch(parts.last(), { u"readline"_s });
+}
+
+bool isExecPath(const QString &spec)
+{
+    const QStringList parts = specParts(spec);
+    if (parts.size() >= 3 && parts.first() == u"tracepoint" && globMatches(parts.at(1), u"syscalls"_s))
+        return !firstMatch(parts.at(2), { u"sys_enter_execve"_s, u"sys_enter_execveat"_s }).isEmpty();
+    if (parts.size() >= 2 && isKernelFunctionProvider(parts.first()))
+        return !firstMatch(parts.last(), { u"__x64_sys_execve"_s, u"__x64_sys_execveat"_s, u"do_execveat_common"_s })
+                    .isEmpty();
+    return false;
+}
+
+// Where bpftrace's own output goes by: it writes every line it prints to TraceDesk's pipe, so a
+// probe here that prints fires again on its own output.
+QString writePath(const QString &spec)
+{
+    const QStringList parts = specParts(spec);
+    if (parts.size() < 2)
+        return {};
+    const QString &provider = parts.first();
+    if (provider == u"tracepoint" && parts.size() >= 3) {
+        if (globMatches(parts.at(1), u"raw_syscalls"_s))
+            return firstMatch(parts.at(2), { u"sys_enter"_s, u"sys_exit"_s }).isEmpty() ? QString()
+                                                                                        : u"every syscall"_s;
+        if (globMatches(parts.at(1), u"syscalls"_s)) {
+            for (const QString &name : { u"write"_s, u"writev"_s, u"pwrite64"_s, u"pwritev"_s, u"pwritev2"_s }) {
+                if (globMatches(parts.at(2), u"sys_enter_"_s + name) || globMatches(parts.at(2), u"sys_exit_"_s + name))
+                    return name + u"()"_s;
+            }
+        }
+    } else if (isKernelFunctionProvider(provider)) {
+        const QString name = firstMatch(parts.last(),
+            { u"vfs_write"_s, u"vfs_writev"_s, u"ksys_write"_s, u"__x64_sys_write"_s, u"new_sync_write"_s,
+                u"pipe_write"_s, u"tty_write"_s, u"n_tty_write"_s, u"anon_pipe_write"_s });
+        return name.isEmpty() ? QString() : name + u"()"_s;
+    }
+    return {};
+}
+
+// A uprobe on a TLS/crypto library, by its path (a wildcard path counts when it could name one) or
+// by a TLS function name. Returns the library or function it matched.
+QString tlsTarget(const QString &spec)
+{
+    const QStringList parts = specParts(spec);
+    if (parts.size() < 2 || !isUserProvider(parts.first()))
+        return {};
+    const QString target = parts.at(1);
+    if (isTlsLibrary(target))
+        return target.section(u'/', -1);
+    static const QStringList libraries { u"libssl.so.3"_s, u"libssl.so.1.1"_s, u"libssl.so"_s, u"libcrypto.so.3"_s,
+        u"libcrypto.so.1.1"_s, u"libgnutls.so.30"_s, u"libnss3.so"_s, u"libssl3.so"_s, u"libnspr4.so"_s,
+        u"libwolfssl.so"_s, u"libmbedtls.so"_s, u"libboringssl.so"_s, u"libgcrypt.so.20"_s };
+    if (ProbeCatalog::isGlob(target)) {
+        const QString base = target.section(u'/', -1);
+        if (const QString lib = firstMatch(base, libraries); !lib.isEmpty())
+            return lib;
+    }
+    static const QRegularExpression functions(
+        u"^(SSL_|ssl_|gnutls_|PR_(Read|Write|Send|Recv)|mbedtls_ssl_|wolfSSL_|BIO_(read|write))"_s);
+    const QString function = parts.size() >= 3 ? parts.last() : QString();
+    if (!function.isEmpty() && !ProbeCatalog::isGlob(function) && functions.match(function).hasMatch())
+        return function;
+    return {};
+}
+
+// --- Call rules, shared by the text analysis and bpftrace's AST ----------------------------------
+
+enum class Memory
+{
+    Unknown, ///< the text analysis cannot tell
+    User,
+    Kernel
+};
+
+struct BlockView
+{
+    QStringList specs;
+    QString predicate; ///< empty when none
+    bool filtered = false;
+    int line = 0; ///< of the first attach point
+};
+
+struct CallView
+{
+    QString name;
+    QString source; ///< "str(args.buf, args.count)"
+    QString firstArgument;
+    QList<QString> stringArguments; ///< literal strings among the arguments, unescaped
+    int argumentCount = 0;
+    Memory memory = Memory::Unknown; ///< of the first argument
+    int line = 0;
+};
+
+const QStringList &outputCalls()
+{
+    static const QStringList names { u"printf"_s, u"print"_s, u"printv"_s, u"cat"_s, u"time"_s, u"system"_s,
+        u"errorf"_s, u"warnf"_s, u"debugf"_s };
+    return names;
+}
+
+const QStringList &captureCalls()
+{
+    static const QStringList names { u"str"_s, u"buf"_s, u"join"_s, u"uptr"_s };
+    return names;
+}
+
+void addUnsafe(ScriptAnalysis &a, const QString &name)
+{
+    if (!a.unsafeBuiltins.contains(name))
+        a.unsafeBuiltins.append(name);
+}
+
+QString specList(const BlockView &block)
+{
+    return block.specs.join(u", "_s);
+}
+
+void applyCallRules(ScriptAnalysis &a, const BlockView &block, const CallView &call)
+{
+    const int line = call.line;
+    if (call.name == u"system") {
+        addFinding(a, RiskLevel::High, u"unsafe-builtin"_s,
+            u"system() runs a shell command as root every time the probe fires"_s, line);
+        addUnsafe(a, call.name);
+    } else if (call.name == u"signal") {
+        addFinding(a, RiskLevel::High, u"unsafe-builtin"_s,
+            u"signal(%1) sends a signal to the traced process and can kill it"_s.arg(call.firstArgument), line);
+        addUnsafe(a, call.name);
+    } else if (call.name == u"override") {
+        addFinding(a, RiskLevel::High, u"kernel-write"_s,
+            u"override() changes what a kernel function returns: it alters the system's behaviour"_s, line);
+        addUnsafe(a, call.name);
+    } else if (call.name == u"cat") {
+        const QString path = call.stringArguments.value(0);
+        const bool literal = !path.isEmpty() && call.argumentCount == 1 && !path.contains(u'%');
+        addFinding(a, RiskLevel::High, u"file-read"_s,
+            !literal                    ? u"%1 reads files chosen at run time, as root"_s.arg(call.source)
+                : isSensitivePath(path) ? u"cat(\"%1\") reads a private file as root and hands its contents to "
+                                          u"whoever gets the output"_s.arg(path)
+                                        : u"cat(\"%1\") reads a file as root and hands its contents to whoever "
+                                          u"gets the output"_s.arg(path),
+            line);
+    }
+
+    if (captureCalls().contains(call.name)) {
+        QString data;
+        bool exec = false;
+        QString tls;
+        QString input;
+        bool user = false;
+        for (const QString &spec : block.specs) {
+            if (data.isEmpty())
+                data = dataPath(spec);
+            if (input.isEmpty())
+                input = inputFunction(spec);
+            exec = exec || isExecPath(spec);
+            if (tls.isEmpty())
+                tls = tlsTarget(spec);
+            const QString provider = specParts(spec).first();
+            user = user || isUserProvider(provider);
+        }
+        const QStringList parts = block.specs.isEmpty() ? QStringList() : specParts(block.specs.first());
+        const bool syscallTracepoint
+            = parts.size() >= 3 && parts.first() == u"tracepoint" && parts.at(1).contains(u"syscalls"_s);
+        const bool kernelFunction = !parts.isEmpty() && isKernelFunctionProvider(parts.first());
+        // The text analysis guesses the address space from the probe: syscall arguments and
+        // uprobe arguments point into processes; bpftrace's AST says it (AS(user)).
+        bool userMemory = call.memory == Memory::User;
+        if (call.memory == Memory::Unknown)
+            userMemory = user || (syscallTracepoint && !call.firstArgument.isEmpty());
+        const QString where = block.specs.isEmpty() ? QString() : u" ("_s + specList(block) + u')';
+        const QString filter = block.predicate.isEmpty() ? QString() : u" that pass /%1/"_s.arg(block.predicate);
+        const QString every = block.filtered ? u"of the %1() calls%2"_s : u"of every %1() on the system%2"_s;
+
+        if (!data.isEmpty() && (userMemory || kernelFunction)) {
+            addFinding(a, RiskLevel::High, u"user-memory"_s,
+                u"%1 copies the buffer %2: what programs read, write, send and receive%3"_s.arg(
+                    call.source, every.arg(data, filter), where),
+                line);
+        } else if (exec && userMemory
+            && (call.name == u"join" || call.firstArgument.contains(u"argv"_s)
+                || call.firstArgument.contains(u"envp"_s))) {
+            addFinding(a, RiskLevel::High, u"exec-args"_s,
+                u"%1 copies the command line of every program started%2, passwords and tokens in arguments included%3"_s
+                    .arg(call.source, filter.isEmpty() && !block.filtered ? QString() : u" (filtered)"_s, where),
+                line);
+        } else if (!input.isEmpty() && userMemory) {
+            addFinding(a, RiskLevel::High, u"user-memory"_s,
+                u"%1 copies every line typed into programs that read input with %2(), passwords included%3"_s.arg(
+                    call.source, input, where),
+                line);
+        } else if (!tls.isEmpty()) {
+            addFinding(a, RiskLevel::High, u"tls"_s,
+                u"%1 copies what %2 handles before encryption or after decryption: passwords, tokens, private traffic%3"_s
+                    .arg(call.source, tls, where),
+                line);
+        } else if (userMemory && user) {
+            addFinding(a, RiskLevel::Medium, u"user-memory"_s,
+                u"%1 reads a string out of the traced program's memory%2"_s.arg(call.source, where), line);
+        } else if (userMemory) {
+            const QString syscall = syscallTracepoint ? parts.at(2).section(u'_', 2) : QString();
+            addFinding(a, RiskLevel::Medium, u"user-memory"_s,
+                syscall.isEmpty() || ProbeCatalog::isGlob(syscall)
+                    ? u"%1 reads a path or name out of the calling process's memory%2"_s.arg(call.source, where)
+                    : u"%1 reads a path or name out of the memory of every process calling %2()%3"_s.arg(
+                          call.source, syscall, where),
+                line);
+        } else if (call.name == u"buf") {
+            addFinding(a, RiskLevel::Medium, u"raw-memory"_s,
+                u"%1 copies raw memory into the output%2"_s.arg(call.source, where), line);
+        }
+    }
+
+    if (outputCalls().contains(call.name)) {
+        QString path;
+        for (const QString &spec : block.specs) {
+            if (path.isEmpty())
+                path = writePath(spec);
+        }
+        if (!path.isEmpty()) {
+            if (block.filtered)
+                addFinding(a, RiskLevel::Medium, u"feedback-loop"_s,
+                    u"%1 in a probe on %2 fires on bpftrace's own output unless %3 leaves bpftrace out: "
+                    u"a feedback loop that floods%4"_s.arg(call.name + u"()"_s, path,
+                        block.predicate.isEmpty() ? u"the filter"_s : u'/' + block.predicate + u'/',
+                        u" ("_s + specList(block) + u')'),
+                    line);
+            else
+                addFinding(a, RiskLevel::High, u"feedback-loop"_s,
+                    u"%1 in a probe on %2 fires on bpftrace's own output: each line it prints makes another "
+                    u"event, a feedback loop that floods%3"_s.arg(
+                        call.name + u"()"_s, path, u" ("_s + specList(block) + u')'),
+                    line);
+        }
+    }
+}
+
+// What the text analysis sees of a script: blocks with their calls, reused by the AST analysis to
+// give its findings a line.
+struct TextCall
+{
+    Call call;
+    int line = 0;
+};
+
+struct TextBlock
+{
+    QList<ProbeSpec> specs;
+    bool filtered = false;
+    bool function = false;
+    QList<TextCall> calls;
+};
+
+struct TextModel
+{
+    Masked masked;
+    QList<TextBlock> blocks;
+    QList<Diagnostic> problems;
+};
+
+TextModel textModel(const QString &script)
+{
+    TextModel model;
+    model.masked = maskScript(script);
+    const LineIndex lines(script);
+    model.problems = model.masked.problems;
+    const QList<Block> blocks = findBlocks(script, model.masked, lines, &model.problems);
+    for (const Block &block : blocks) {
+        TextBlock tb;
+        tb.specs = block.specs;
+        tb.filtered = block.filtered;
+        tb.function = block.function;
+        const QList<Call> calls = findCalls(script, model.masked.code, block.bodyStart, block.bodyEnd);
+        for (const Call &call : calls)
+            tb.calls.append({ call, lines.lineOf(call.pos) });
+        model.blocks.append(tb);
+    }
+    return model;
+}
+
+QList<QString> literalStrings(const QString &arguments)
+{
+    QList<QString> out;
+    static const QRegularExpression re(u"\"((?:[^\"\\\\]|\\\\.)*)\""_s);
+    for (auto it = re.globalMatch(arguments); it.hasNext();)
+        out.append(it.next().captured(1));
+    return out;
+}
+
+int countArguments(const QString &arguments)
+{
+    if (arguments.trimmed().isEmpty())
+        return 0;
+    int depth = 0;
+    int count = 1;
+    bool inString = false;
+    for (qsizetype i = 0; i < arguments.size(); ++i) {
+        const QChar c = arguments.at(i);
+        if (inString) {
+            if (c == u'\\')
+                ++i;
+            else if (c == u'"')
+                inString = false;
+        } else if (c == u'"') {
+            inString = true;
+        } else if (c == u'(' || c == u'[') {
+            ++depth;
+        } else if (c == u')' || c == u']') {
+            --depth;
+        } else if (c == u',' && depth == 0) {
+            ++count;
+        }
+    }
+    return count;
 }
 
 void analyzeSpec(ScriptAnalysis &a, const ProbeSpec &spec, bool *userContext)
@@ -386,9 +812,13 @@ void analyzeSpec(ScriptAnalysis &a, const ProbeSpec &spec, bool *userContext)
     const bool user = provider == u"uprobe" || provider == u"uretprobe" || provider == u"usdt";
     if (user)
         *userContext = true;
-    if (user && isTlsLibrary(text)) {
-        addFinding(a, RiskLevel::High, u"user-memory"_s,
-            u"%1 hooks a TLS/crypto library: it can see decrypted traffic, passwords and keys"_s.arg(text), spec.line);
+    if (user && !tlsTarget(text).isEmpty()) {
+        // Timing or counting TLS calls is a normal measurement; reading their data is what is high
+        // risk, and the call rules rate that.
+        addFinding(a, RiskLevel::Medium, u"tls"_s,
+            u"%1 hooks a TLS/crypto library: it sees each encryption and decryption call of the programs using it"_s
+                .arg(text),
+            spec.line);
     }
     if (wildcard) {
         if (kernelFunctions || user) {
@@ -469,6 +899,11 @@ QJsonObject ScriptAnalysis::toJson() const
     };
     if (!uncheckedReason.isEmpty())
         o.insert(u"uncheckedReason"_s, uncheckedReason);
+    // Only when set, so that the JSON of a text-only analysis is what it always was.
+    if (fromAst)
+        o.insert(u"fromAst"_s, true);
+    if (!maps.isEmpty())
+        o.insert(u"maps"_s, QJsonArray::fromStringList(maps));
     return o;
 }
 
@@ -498,6 +933,8 @@ ScriptAnalysis ScriptAnalysis::fromJson(const QJsonObject &object)
     a.complete = object.value(u"complete"_s).toBool();
     a.checked = object.value(u"checked"_s).toBool();
     a.uncheckedReason = object.value(u"uncheckedReason"_s).toString();
+    a.fromAst = object.value(u"fromAst"_s).toBool();
+    a.maps = strings(u"maps"_s);
     return a;
 }
 
@@ -513,62 +950,196 @@ void ScriptAnalyzer::setBpftraceCommand(const LaunchCommand &command)
 ScriptAnalysis ScriptAnalyzer::analyzeText(const QString &script)
 {
     ScriptAnalysis a;
-    const Masked masked = maskScript(script);
-    const LineIndex lines(script);
-    a.diagnostics = masked.problems;
-    const QList<Block> blocks = findBlocks(script, masked, lines, &a.diagnostics);
+    const TextModel model = textModel(script);
+    a.diagnostics = model.problems;
 
-    for (const Block &block : blocks) {
+    for (const TextBlock &block : model.blocks) {
         bool userContext = false;
+        BlockView view;
+        view.filtered = block.filtered;
+        view.line = block.specs.isEmpty() ? 0 : block.specs.first().line;
         for (const ProbeSpec &spec : block.specs) {
             a.probeSpecs.append(spec.text);
+            view.specs.append(spec.text);
             analyzeSpec(a, spec, &userContext);
         }
-        const QList<Call> calls = findCalls(script, masked.code, block.bodyStart, block.bodyEnd);
-        for (const Call &call : calls) {
-            const int line = lines.lineOf(call.pos);
-            if (call.name == u"system") {
-                addFinding(a, RiskLevel::High, u"unsafe-builtin"_s,
-                    u"system() runs a shell command as root every time the probe fires"_s, line);
-                if (!a.unsafeBuiltins.contains(u"system"_s))
-                    a.unsafeBuiltins.append(u"system"_s);
-            } else if (call.name == u"signal") {
-                addFinding(a, RiskLevel::High, u"unsafe-builtin"_s,
-                    u"signal(%1) sends a signal to the traced process and can kill it"_s.arg(call.argument), line);
-                if (!a.unsafeBuiltins.contains(u"signal"_s))
-                    a.unsafeBuiltins.append(u"signal"_s);
-            } else if (call.name == u"override") {
-                addFinding(a, RiskLevel::High, u"kernel-write"_s,
-                    u"override() changes what a kernel function returns: it alters the system's behaviour"_s, line);
-                if (!a.unsafeBuiltins.contains(u"override"_s))
-                    a.unsafeBuiltins.append(u"override"_s);
-            } else if (call.name == u"cat") {
-                const bool literal = call.argument.startsWith(u'"');
-                const QString path = literal ? call.argument.mid(1, call.argument.indexOf(u'"', 1) - 1) : QString();
-                if (!literal || isSensitivePath(path))
-                    addFinding(a, RiskLevel::High, u"file-read"_s,
-                        literal ? u"cat(\"%1\") reads a private file as root"_s.arg(path)
-                                : u"cat(%1) reads files chosen at run time, as root"_s.arg(call.argument),
-                        line);
-                else
-                    addFinding(
-                        a, RiskLevel::Medium, u"file-read"_s, u"cat(\"%1\") reads a file as root"_s.arg(path), line);
-            } else if (call.name == u"buf") {
-                addFinding(a, RiskLevel::Medium, u"user-memory"_s,
-                    u"buf(%1) copies raw memory into the output"_s.arg(call.argument), line);
-            } else if ((call.name == u"str" || call.name == u"uptr") && userContext) {
-                addFinding(a, RiskLevel::Medium, u"user-memory"_s,
-                    u"%1(%2) reads a string out of the traced program's memory"_s.arg(call.name, call.argument), line);
-            }
+        for (const TextCall &tc : block.calls) {
+            CallView call;
+            call.name = tc.call.name;
+            call.source = tc.call.name + u'(' + tc.call.arguments + u')';
+            call.firstArgument = tc.call.argument;
+            call.stringArguments = literalStrings(tc.call.arguments);
+            call.argumentCount = countArguments(tc.call.arguments);
+            call.line = tc.line;
+            applyCallRules(a, view, call);
         }
     }
     a.needsUnsafe = !a.unsafeBuiltins.isEmpty();
-    if (blocks.isEmpty() && a.diagnostics.isEmpty() && !script.trimmed().isEmpty())
+    if (a.probeSpecs.isEmpty() && a.diagnostics.isEmpty() && !script.trimmed().isEmpty())
         a.diagnostics.append({ Diagnostic::Severity::Error, 0, 0, 0,
             u"no probe found: a program needs at least one "
             u"probe block such as BEGIN { ... }"_s });
     recomputeRisk(a);
     return a;
+}
+
+void ScriptAnalyzer::applyAst(ScriptAnalysis &analysis, const QByteArray &astOutput, const QString &script)
+{
+    const std::optional<BpftraceAst> ast = BpftraceAst::parse(QString::fromUtf8(astOutput));
+    if (!ast) {
+        analysis.fromAst = false;
+        addFinding(analysis, RiskLevel::Medium, u"ast-unavailable"_s,
+            analysis.hasErrors()
+                ? u"bpftrace stopped before its own analysis of the program, so only its text was read: "
+                  u"rated at least medium"_s
+                : u"this bpftrace did not show its own analysis of the program (-d ast), so only its text was "
+                  u"read: rated at least medium"_s,
+            0);
+        recomputeRisk(analysis);
+        return;
+    }
+    analysis.fromAst = true;
+    analysis.maps = ast->mapNames();
+
+    // Line numbers: bpftrace's AST has none, so a call takes the line of the same call (name and
+    // rank within its block) in the text when the two agree on the block's attach points.
+    const TextModel model = textModel(script);
+    QList<int> probeBlocks; // AST probe index -> text block index, -1 when unmatched
+    {
+        int next = 0;
+        for (const AstProbe &probe : ast->probes) {
+            int match = -1;
+            if (probe.function != u"config" && next < model.blocks.size()) {
+                const TextBlock &block = model.blocks.at(next);
+                const bool function = !probe.function.isEmpty();
+                if (block.function == function && (function || block.specs.size() == probe.attachPoints.size()))
+                    match = next++;
+            }
+            probeBlocks.append(match);
+        }
+    }
+    auto lineOf = [&](const AstCall &call) {
+        const int b = probeBlocks.value(call.probe, -1);
+        QList<int> inBlock;
+        QList<int> anywhere;
+        for (int i = 0; i < model.blocks.size(); ++i) {
+            for (const TextCall &tc : model.blocks.at(i).calls) {
+                if (tc.call.name != call.name)
+                    continue;
+                anywhere.append(tc.line);
+                if (i == b)
+                    inBlock.append(tc.line);
+            }
+        }
+        int sameInAst = 0;
+        for (const AstCall &other : ast->calls)
+            sameInAst += other.probe == call.probe && other.name == call.name ? 1 : 0;
+        if (b >= 0 && inBlock.size() == sameInAst)
+            return inBlock.value(call.ordinal);
+        return anywhere.size() == 1 ? anywhere.first() : 0;
+    };
+
+    ScriptAnalysis fromAst;
+    QStringList specs;
+    QList<BlockView> views;
+    for (size_t p = 0; p < ast->probes.size(); ++p) {
+        const AstProbe &probe = ast->probes[p];
+        const int b = probeBlocks.value(int(p), -1);
+        BlockView view;
+        view.specs = probe.attachPoints;
+        view.filtered = probe.predicate.has_value();
+        view.predicate = probe.predicate ? probe.predicate->source() : QString();
+        bool userContext = false;
+        for (qsizetype i = 0; i < probe.attachPoints.size(); ++i) {
+            const int line = b >= 0 ? model.blocks.at(b).specs.value(i).line : 0;
+            specs.append(probe.attachPoints.at(i));
+            analyzeSpec(fromAst, { probe.attachPoints.at(i), line }, &userContext);
+        }
+        views.append(view);
+    }
+    // A function's body runs in the probes that call it, and its parameters carry no address
+    // space: judge its calls as if written in each of those probes, on user memory.
+    for (size_t p = 0; p < ast->probes.size(); ++p) {
+        const QString &function = ast->probes[p].function;
+        if (function.isEmpty() || function == u"config")
+            continue;
+        for (const AstCall &caller : ast->calls) {
+            if (caller.name != function || caller.probe < 0 || caller.probe == int(p))
+                continue;
+            for (const QString &spec : ast->probes[size_t(caller.probe)].attachPoints) {
+                if (!views[int(p)].specs.contains(spec))
+                    views[int(p)].specs.append(spec);
+            }
+        }
+    }
+    for (const AstCall &call : ast->calls) {
+        CallView view;
+        view.name = call.name;
+        QStringList arguments;
+        for (const AstNode &argument : call.arguments) {
+            arguments.append(argument.source());
+            if (argument.kind == u"string")
+                view.stringArguments.append(argument.text);
+        }
+        view.source = call.name + u'(' + arguments.join(u", "_s) + u')';
+        view.argumentCount = int(call.arguments.size());
+        if (!call.arguments.empty()) {
+            const AstNode &first = call.arguments.front();
+            view.firstArgument = first.source();
+            const bool inFunction = call.probe >= 0 && !ast->probes[size_t(call.probe)].function.isEmpty();
+            view.memory = first.userMemory || inFunction ? Memory::User : Memory::Kernel;
+        }
+        view.line = lineOf(call);
+        applyCallRules(fromAst, views.value(call.probe), view);
+    }
+
+    // Inside a TLS hook, any read through a user pointer (*(uint8 *)arg1, arg->field) reads the data.
+    for (size_t p = 0; p < ast->probes.size(); ++p) {
+        const AstProbe &probe = ast->probes[p];
+        QString tls;
+        for (const QString &spec : probe.attachPoints) {
+            if (tls.isEmpty())
+                tls = tlsTarget(spec);
+        }
+        if (tls.isEmpty())
+            continue;
+        std::function<const AstNode *(const AstNode &)> userRead = [&userRead](const AstNode &node) -> const AstNode * {
+            if (node.kind == u"dereference" && !node.children.empty() && node.children.front().userMemory)
+                return &node;
+            for (const AstNode &child : node.children) {
+                if (const AstNode *found = userRead(child))
+                    return found;
+            }
+            return nullptr;
+        };
+        for (const AstNode &statement : probe.statements) {
+            if (const AstNode *read = userRead(statement)) {
+                addFinding(fromAst, RiskLevel::High, u"tls"_s,
+                    u"%1 reads the memory behind a %2 call: what it encrypts or decrypts (%3)"_s.arg(
+                        read->source(), tls, probe.attachPoints.join(u", "_s)),
+                    0);
+                break;
+            }
+        }
+    }
+
+    // bpftrace's view wins where it says more; a text finding stays unless the AST has the same kind
+    // of finding at least as high, so the higher of the two always counts.
+    QList<Finding> merged = fromAst.findings;
+    for (const Finding &f : std::as_const(analysis.findings)) {
+        const bool covered = std::any_of(merged.cbegin(), merged.cend(), [&f](const Finding &g) {
+            return g.code == f.code && int(g.level) >= int(f.level) && (g.line == f.line || g.line == 0 || f.line == 0);
+        });
+        if (!covered)
+            merged.append(f);
+    }
+    analysis.findings = merged;
+    for (const QString &name : std::as_const(fromAst.unsafeBuiltins))
+        addUnsafe(analysis, name);
+    analysis.needsUnsafe = !analysis.unsafeBuiltins.isEmpty();
+    if (!specs.isEmpty())
+        analysis.probeSpecs = specs;
+    recomputeRisk(analysis);
 }
 
 void ScriptAnalyzer::applyExpansion(ScriptAnalysis &analysis, const QByteArray &listOutput, bool listOk)
@@ -587,6 +1158,35 @@ void ScriptAnalyzer::applyExpansion(ScriptAnalysis &analysis, const QByteArray &
     analysis.attachCount = int(attach.size());
     analysis.expanded = true;
     const int n = analysis.attachCount;
+    // A wildcard that expands to nothing attaches nothing: bpftrace may still compile it (uprobes),
+    // but the program cannot do what it says.
+    for (const QString &spec : std::as_const(analysis.probeSpecs)) {
+        QStringList parts = specParts(spec);
+        if (!ProbeCatalog::isGlob(spec) || parts.size() < 2)
+            continue;
+        if (isUserProvider(parts.first()) && !parts.at(1).startsWith(u'/'))
+            continue; // "uprobe:libc:..." is listed under the library's full path
+        const QString canonical = parts.join(u':');
+        const bool any = std::any_of(attach.cbegin(), attach.cend(),
+            [&canonical](const QString &probe) { return globMatches(canonical, probe); });
+        if (!any) {
+            const Diagnostic d { Diagnostic::Severity::Error, 0, 0, 0, u"%1 matches no probe"_s.arg(spec) };
+            if (!analysis.diagnostics.contains(d))
+                analysis.diagnostics.append(d);
+        }
+    }
+    const bool tlsKnown = std::any_of(
+        analysis.findings.cbegin(), analysis.findings.cend(), [](const Finding &f) { return f.code == u"tls"; });
+    for (const QString &probe : std::as_const(attach)) {
+        if (tlsKnown)
+            break; // the attach points already said so, with their lines
+        if (const QString tls = tlsTarget(probe); !tls.isEmpty()) {
+            addFinding(analysis, RiskLevel::Medium, u"tls"_s,
+                u"attaches to %1, in a TLS/crypto library: it sees each encryption and decryption call"_s.arg(probe),
+                0);
+            break;
+        }
+    }
     if (n > ExpansionHigh)
         addFinding(analysis, RiskLevel::High, u"wide-wildcard"_s,
             u"attaches to %1 probes: expect a noticeable slowdown while it runs"_s.arg(n), 0);
@@ -623,11 +1223,14 @@ void ScriptAnalyzer::analyze(const QString &script, QObject *context, Callback d
         QByteArray listOut;
         bool listOk = false;
         QByteArray compileErr;
+        QByteArray compileOut; ///< the -d ast dump
         bool compileOk = false;
         bool compileRan = false;
         bool timedOut = false;
+        QString script;
     };
     auto job = std::make_shared<Job>();
+    job->script = script;
     job->analysis = analyzeText(script);
     job->context = context;
     job->hasContext = context != nullptr;
@@ -639,8 +1242,13 @@ void ScriptAnalyzer::analyze(const QString &script, QObject *context, Callback d
         ScriptAnalysis &a = job->analysis;
         if (job->compileRan) {
             applyCompile(a, job->compileErr, job->compileOk);
+            applyAst(a, job->compileOut, job->script);
             applyExpansion(a, job->listOut, job->listOk);
             a.complete = true;
+        } else if (job->compileOut.contains("AST after: Semantic")) {
+            // bpftrace crashed or was stopped after its semantic pass: what it printed of the
+            // program still counts (it can only raise the risk; "not checked" stands).
+            applyAst(a, job->compileOut, job->script);
         }
         if (job->timedOut)
             a.diagnostics.append(
@@ -649,6 +1257,9 @@ void ScriptAnalyzer::analyze(const QString &script, QObject *context, Callback d
         if (!a.checked && a.uncheckedReason.isEmpty())
             a.uncheckedReason = job->timedOut ? u"bpftrace took too long to check the program"_s
                                               : u"bpftrace could not be run to check the program"_s;
+        if (!a.checked)
+            addFinding(a, RiskLevel::Medium, u"not-checked"_s,
+                u"bpftrace did not check this program (%1): rated at least medium"_s.arg(a.uncheckedReason), 0);
         recomputeRisk(a);
         if (job->hasContext && !job->context)
             return;
@@ -656,8 +1267,8 @@ void ScriptAnalyzer::analyze(const QString &script, QObject *context, Callback d
     };
 
     // Two quick bpftrace runs, neither attaching anything: `-l` lists what the program would
-    // attach (wildcards expanded) and `--emit-elf` compiles it to a throw-away ELF, which gives
-    // the real compile diagnostics.
+    // attach (wildcards expanded) and `-d ast --emit-elf` compiles it to a throw-away ELF, which
+    // gives the real compile diagnostics and bpftrace's typed AST.
     auto start = [this, job, finish](const QStringList &args, const QByteArray &stdinData, bool isList) {
         QueryProcess::run(
             this, LaunchCommand { m_command.program, m_command.arguments + args, m_command.viaHelper }, m_timeoutMs,
@@ -672,6 +1283,7 @@ void ScriptAnalyzer::analyze(const QString &script, QObject *context, Callback d
                     job->listOk = result.ok();
                 } else {
                     job->compileErr = result.err;
+                    job->compileOut = result.out;
                     job->compileOk = result.ok();
                     job->compileRan = !result.crashed;
                 }
@@ -689,7 +1301,9 @@ void ScriptAnalyzer::analyze(const QString &script, QObject *context, Callback d
     } else {
         start({ u"-l"_s, u"-e"_s, script }, QByteArray(), true);
     }
-    QStringList compileArgs { u"--emit-elf"_s, u"/dev/null"_s };
+    // `-d ast` prints bpftrace's AST after each pass on stdout; the one after semantic analysis
+    // carries types and address spaces. The privilege helper accepts exactly this form.
+    QStringList compileArgs { u"-d"_s, u"ast"_s, u"--emit-elf"_s, u"/dev/null"_s };
     if (job->analysis.needsUnsafe)
         compileArgs.append(u"--unsafe"_s);
     if (script.size() <= MaxScriptOnCommandLine) {

@@ -18,7 +18,8 @@ struct Finding
 {
     RiskLevel level = RiskLevel::Low;
     QString code; ///< stable id: "unsafe-builtin", "high-frequency", "wide-wildcard", "user-memory", "file-read",
-                  ///< "kernel-write", ...
+                  ///< "kernel-write", "exec-args", "tls", "feedback-loop", "raw-memory", "ast-unavailable",
+                  ///< "not-checked", ...
     QString message;
     int line = 0; ///< 1-based; 0 when it concerns the whole script
 
@@ -45,6 +46,11 @@ struct ScriptAnalysis
     /// as valid or low risk.
     bool checked = false;
     QString uncheckedReason; ///< for people and clients, when complete && !checked
+    /// The findings include bpftrace's own typed AST (`-d ast`, after semantic analysis), not only
+    /// what the text analysis reads. False for the quick text analysis, an old bpftrace, or a
+    /// program that failed before semantic analysis (a finding then says so).
+    bool fromAst = false;
+    QStringList maps; ///< the maps the program uses, from the AST (bpftrace prints only filled ones)
 
     bool hasErrors() const;
     /// One human sentence per finding, highest risk first.
@@ -54,8 +60,8 @@ struct ScriptAnalysis
 };
 
 /// Analyses scripts. analyzeText() is pure and instant (safe to call on every keystroke);
-/// analyze() adds what only bpftrace can tell (wildcard expansion, compile diagnostics) without
-/// attaching anything.
+/// analyze() adds what only bpftrace can tell (wildcard expansion, compile diagnostics, its typed
+/// AST) without attaching anything.
 class ScriptAnalyzer : public QObject
 {
     Q_OBJECT
@@ -70,10 +76,14 @@ public:
     void setBpftraceCommand(const LaunchCommand &command);
 
     static ScriptAnalysis analyzeText(const QString &script);
-    /// Adds what `bpftrace -l` (expansion) and `bpftrace --emit-elf` (compile check, attaches
-    /// nothing) reported to a text analysis. Pure; exposed for tests.
+    /// Adds what `bpftrace -l` (expansion) and `bpftrace -d ast --emit-elf /dev/null` (compile check,
+    /// attaches nothing) reported to a text analysis. Pure; exposed for tests.
     static void applyExpansion(ScriptAnalysis &analysis, const QByteArray &listOutput, bool listOk);
     static void applyCompile(ScriptAnalysis &analysis, const QByteArray &stderrOutput, bool compileOk);
+    /// Adds the findings from bpftrace's typed AST (stdout of `-d ast --emit-elf /dev/null`) to a
+    /// text analysis of `script`; the higher of the two wins. Without an AST in the output, a
+    /// finding says so and the risk is at least medium. Pure; exposed for tests.
+    static void applyAst(ScriptAnalysis &analysis, const QByteArray &astOutput, const QString &script);
     /// Limits for the slow part, mostly for tests.
     void setTimeoutMs(int ms) { m_timeoutMs = ms; }
     /// Whether analyze() also runs the `bpftrace -l` expansion (default true); off, it only

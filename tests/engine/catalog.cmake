@@ -3,6 +3,7 @@
 # audit log, example library. data/ holds captured bpftrace output and a fake bpftrace.
 tracedesk_add_test(tst_probecatalog SOURCES tst_probecatalog.cpp syntheticprobes.h LIBS tracedesk_engine LABELS engine)
 tracedesk_add_test(tst_scriptanalyzer SOURCES tst_scriptanalyzer.cpp LIBS tracedesk_engine LABELS engine)
+tracedesk_add_test(tst_bpftraceast SOURCES tst_bpftraceast.cpp LIBS tracedesk_engine LABELS engine)
 tracedesk_add_test(tst_capabilities SOURCES tst_capabilities.cpp LIBS tracedesk_engine LABELS engine)
 tracedesk_add_test(tst_runstore SOURCES tst_runstore.cpp LIBS tracedesk_engine LABELS engine)
 tracedesk_add_test(tst_auditlog SOURCES tst_auditlog.cpp LIBS tracedesk_engine LABELS engine)
