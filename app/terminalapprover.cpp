@@ -305,7 +305,13 @@ void TerminalApprover::handleLine(const QString &line)
             return;
         }
         const bool approveAnswer = answer == "a"_L1 || answer == "approve"_L1 || answer == "y"_L1;
-        if (approveAnswer && isHighRisk(m_current)) {
+        const bool approving = approveAnswer || answer == ApproveHigh || answer == "s"_L1 || answer == "session"_L1;
+        if (approving && m_approvals->analyzes() && !m_current->analysis().complete) {
+            // The risk to decide on is bpftrace's; the quick text rating is not it.
+            write(
+                u"bpftrace is still checking request %1; its analysis follows, then answer.\n"_s.arg(m_current->id()));
+            prompt();
+        } else if (approveAnswer && isHighRisk(m_current)) {
             write(u"Request %1 is high risk: type \"%2\" in full to approve it.\n"_s.arg(m_current->id(), ApproveHigh));
             prompt();
         } else if (approveAnswer || answer == ApproveHigh) {

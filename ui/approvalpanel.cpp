@@ -533,8 +533,12 @@ void ApprovalPanel::updateButtons()
 {
     const bool armed = m_current && !m_armedRunId.isEmpty() && m_current->id() == m_armedRunId;
     const bool high = isHighRisk();
-    for (QPushButton *button : { m_approve, m_edit, m_deny })
-        button->setEnabled(armed);
+    // The risk the person decides on is bpftrace's: approving waits until its check is in (or
+    // has failed, which the panel says). Denying never waits.
+    const bool analysed = m_current && (m_current->analysis().complete || !m_approvals || !m_approvals->analyzes());
+    m_approve->setEnabled(armed && analysed);
+    m_edit->setEnabled(armed && analysed);
+    m_deny->setEnabled(armed);
     if (m_editing)
         m_approve->setText(tr("&Approve edited script"));
     else

@@ -355,7 +355,9 @@ void MainWindow::notifyRequest(Run *run)
 {
     m_approvalDock->show();
     m_approvalDock->raise();
-    m_approvals->selectRun(run);
+    // The new request joins the queue; the one the person is reading stays shown. Switching to
+    // every arrival would re-arm the buttons each time, so a client sending requests faster
+    // than the arm delay could keep the person from deciding anything.
     updateStatus();
     if (!isActiveWindow() && m_tray && QSystemTrayIcon::supportsMessages()) {
         m_tray->showMessage(tr("%1 asks to run a bpftrace program").arg(InertText::line(run->client().displayName())),

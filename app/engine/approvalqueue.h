@@ -35,6 +35,8 @@ public:
 
     /// Runs the full analysis (expansion, compile check) of each request; none without it.
     void setAnalyzer(ScriptAnalyzer *analyzer);
+    /// Whether requests get bpftrace's full analysis (then nothing is approved before it is in).
+    bool analyzes() const { return m_analyzer != nullptr; }
 
     void setPolicy(ApprovalPolicy policy);
     ApprovalPolicy policy() const { return m_policy; }

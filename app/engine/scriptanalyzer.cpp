@@ -834,6 +834,32 @@ void analyzeSpec(ScriptAnalysis &a, const ProbeSpec &spec, bool *userContext)
     }
 }
 
+// Exit codes that come from the elevation path, not from bpftrace: the helper's usage refusal
+// (64, with its own prefix), pkexec's "dismissed" / "not authorised" (126, 127) and sudo -n's
+// refusals (1, with nothing but sudo's own lines on stderr: sudo also warns, e.g. "unable to
+// resolve host", before a bpftrace that then reports its own errors).
+bool helperDidNotRunBpftrace(const QueryResult &result)
+{
+    if (result.crashed)
+        return false;
+    if (result.exitCode == 64 && result.err.contains("tracedesk-helper:"))
+        return true;
+    if (result.exitCode == 126 || result.exitCode == 127)
+        return true;
+    if (result.exitCode != 1)
+        return false;
+    const QList<QByteArray> lines = result.err.split('\n');
+    bool any = false;
+    for (const QByteArray &line : lines) {
+        if (line.trimmed().isEmpty())
+            continue;
+        if (!line.startsWith("sudo:"))
+            return false;
+        any = true;
+    }
+    return any;
+}
+
 } // namespace
 
 QJsonObject Finding::toJson() const
@@ -1244,12 +1270,13 @@ void ScriptAnalyzer::analyze(const QString &script, QObject *context, Callback d
             applyCompile(a, job->compileErr, job->compileOk);
             applyAst(a, job->compileOut, job->script);
             applyExpansion(a, job->listOut, job->listOk);
-            a.complete = true;
         } else if (job->compileOut.contains("AST after: Semantic")) {
             // bpftrace crashed or was stopped after its semantic pass: what it printed of the
             // program still counts (it can only raise the risk; "not checked" stands).
             applyAst(a, job->compileOut, job->script);
         }
+        // Done, whatever the outcome: "checked" says whether bpftrace reached a verdict.
+        a.complete = true;
         if (job->timedOut)
             a.diagnostics.append(
                 { Diagnostic::Severity::Warning, 0, 0, 0, u"bpftrace took too long to check the program"_s });
@@ -1269,10 +1296,11 @@ void ScriptAnalyzer::analyze(const QString &script, QObject *context, Callback d
     // Two quick bpftrace runs, neither attaching anything: `-l` lists what the program would
     // attach (wildcards expanded) and `-d ast --emit-elf` compiles it to a throw-away ELF, which
     // gives the real compile diagnostics and bpftrace's typed AST.
-    auto start = [this, job, finish](const QStringList &args, const QByteArray &stdinData, bool isList) {
+    const bool viaHelper = m_command.viaHelper;
+    auto start = [this, job, finish, viaHelper](const QStringList &args, const QByteArray &stdinData, bool isList) {
         QueryProcess::run(
             this, LaunchCommand { m_command.program, m_command.arguments + args, m_command.viaHelper }, m_timeoutMs,
-            [job, finish, isList](const QueryResult &result) {
+            [job, finish, isList, viaHelper](const QueryResult &result) {
                 job->timedOut = job->timedOut || result.timedOut;
                 if (!result.started) {
                     job->analysis.diagnostics.append({ Diagnostic::Severity::Warning, 0, 0, 0,
@@ -1281,6 +1309,12 @@ void ScriptAnalyzer::analyze(const QString &script, QObject *context, Callback d
                 } else if (isList) {
                     job->listOut = result.out;
                     job->listOk = result.ok();
+                } else if (viaHelper && helperDidNotRunBpftrace(result)) {
+                    // The helper refused, or pkexec/sudo did not let it run (dismissed, no
+                    // agent, no rule): bpftrace never saw the program, so nothing was checked.
+                    job->compileRan = false;
+                    job->analysis.uncheckedReason
+                        = u"the privilege helper did not run bpftrace: %1"_s.arg(result.failureText());
                 } else {
                     job->compileErr = result.err;
                     job->compileOut = result.out;

@@ -93,6 +93,14 @@ private:
                 qWarning() << error;
             return run;
         }
+        // Approving waits for bpftrace's check: tests that approve at once submit through this.
+        Run *submitChecked(const QString &script, const QString &reason = u"test"_s)
+        {
+            Run *run = submit(script, reason);
+            if (run && !QTest::qWaitFor([run] { return run->analysis().complete; }, 10000))
+                qWarning() << "bpftrace's check did not finish";
+            return run;
+        }
         void type(const QByteArray &text) const
         {
             QCOMPARE(::write(input[1], text.constData(), size_t(text.size())), ssize_t(text.size()));
@@ -118,7 +126,7 @@ private Q_SLOTS:
     {
         Rig rig;
         rig.approver->start();
-        Run *run = rig.submit(Script, u"check the printf path"_s);
+        Run *run = rig.submitChecked(Script, u"check the printf path"_s);
         QVERIFY(run);
         QTRY_VERIFY(rig.shows(Prompt.toByteArray()));
         // What the person needs to decide.
@@ -134,6 +142,23 @@ private Q_SLOTS:
         QTRY_COMPARE(run->decision(), Decision::Approved);
         QVERIFY(rig.shows("Approved " + run->id().toUtf8() + " from Probe Client 1.2."));
         QVERIFY(rig.approver->currentRunId().isEmpty());
+    }
+
+    // The risk to decide on is bpftrace's: an approval typed while it still checks decides nothing.
+    void approveWaitsForBpftracesCheck()
+    {
+        Rig rig;
+        rig.approver->start();
+        Run *run = rig.submit(u"BEGIN { printf(\"fake:slowcheck\"); exit(); }\n"_s);
+        QVERIFY(run);
+        QTRY_VERIFY(rig.shows(Prompt.toByteArray()));
+        QVERIFY(!run->analysis().complete);
+        rig.type("a\n");
+        QTRY_VERIFY(rig.shows("bpftrace is still checking request " + run->id().toUtf8()));
+        QCOMPARE(run->decision(), Decision::Pending);
+        QTRY_VERIFY_WITH_TIMEOUT(run->analysis().complete, 10000);
+        rig.type("a\n");
+        QTRY_COMPARE(run->decision(), Decision::Approved);
     }
 
     void denyWithMessage()
@@ -324,7 +349,7 @@ private Q_SLOTS:
     {
         Rig rig(true);
         rig.approver->start();
-        Run *run = rig.submit(u"BEGIN { system(\"id\"); exit(); }\n"_s, u"run id"_s);
+        Run *run = rig.submitChecked(u"BEGIN { system(\"id\"); exit(); }\n"_s, u"run id"_s);
         QTRY_VERIFY(rig.shows("HIGH RISK: type \"approve high\" in full to approve " + run->id().toUtf8()));
         QVERIFY(!rig.shows("[s]ession"));
         rig.type("a\n");
@@ -366,7 +391,7 @@ private Q_SLOTS:
     {
         Rig rig;
         rig.approver->start();
-        Run *run = rig.submit(Script, u"first"_s);
+        Run *run = rig.submitChecked(Script, u"first"_s);
         QTRY_VERIFY(rig.shows(Prompt.toByteArray()));
         rig.type("a run-0000\n");
         QTRY_VERIFY(rig.shows("That answer names run-0000, but the request shown is " + run->id().toUtf8()));

@@ -522,7 +522,9 @@ void TestScriptAnalyzer::analyzeThroughTheHelper()
     result.reset();
     analyzer.analyze(huge, this, [&result](const ScriptAnalysis &a) { result = a; });
     QTRY_VERIFY_WITH_TIMEOUT(result.has_value(), 10000);
-    QVERIFY(!result->complete);
+    QVERIFY(result->complete); // the analysis is over, but bpftrace never saw the program
+    QVERIFY(!result->checked);
+    QVERIFY(result->risk != RiskLevel::Low);
     QVERIFY(std::any_of(result->diagnostics.cbegin(), result->diagnostics.cend(),
         [](const Diagnostic &d) { return d.message.contains(u"through the privilege helper"_s); }));
 }
@@ -555,7 +557,9 @@ void TestScriptAnalyzer::analyzeWithoutBpftrace()
     QTRY_VERIFY_WITH_TIMEOUT(result.has_value(), 10000);
     QTest::qWait(50);
     QCOMPARE(calls, 1); // exactly once even though both processes failed
-    QVERIFY(!result->complete);
+    QVERIFY(result->complete);
+    QVERIFY(!result->checked);
+    QVERIFY(!result->uncheckedReason.isEmpty());
     QCOMPARE(result->risk, RiskLevel::High); // the text analysis still stands
     QVERIFY(!result->diagnostics.isEmpty());
     QCOMPARE(result->diagnostics.first().severity, Diagnostic::Severity::Warning);

@@ -205,6 +205,24 @@ private Q_SLOTS:
         QVERIFY(!QFile::exists(marker));
     }
 
+    // When the helper refuses (here: a bpftrace that is not the configured system one), bpftrace
+    // never saw the program: the analysis is "not checked", never "invalid" or valid.
+    void helperRefusalIsNotChecked()
+    {
+        LaunchCommand command = analyzerCommand(u"pkexec"_s);
+        const qsizetype at = command.arguments.indexOf(m_bpftrace);
+        QVERIFY(at >= 0);
+        command.arguments[at] = u"/bin/true"_s;
+        const ScopedEnv pkexecUid("PKEXEC_UID", QByteArray::number(Invoker));
+        const auto a = analyze(command, u"tracepoint:syscalls:sys_enter_openat { @[comm] = count(); }"_s);
+        QVERIFY(a);
+        QVERIFY(a->complete);
+        QVERIFY(!a->checked);
+        QVERIFY2(a->uncheckedReason.contains(u"privilege helper"_s), qPrintable(a->uncheckedReason));
+        QVERIFY2(a->uncheckedReason.contains(u"refusing to run /bin/true"_s), qPrintable(a->uncheckedReason));
+        QVERIFY(a->risk != RiskLevel::Low);
+    }
+
     // Both forms of the check: today's and the AST one (`-d ast`), with and without --unsafe.
     void compileOnlyFormsAccepted_data()
     {

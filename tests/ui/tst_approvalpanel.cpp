@@ -39,6 +39,16 @@ Run *submit(FakeEngine &engine, const QString &text = script, const QString &rea
         qWarning() << error;
     return run;
 }
+// Approving waits for bpftrace's check; tests that approve at once submit through this.
+Run *submitChecked(FakeEngine &engine, const QString &text = script, const QString &reason = u"see who opens files"_s,
+    const ClientInfo &client = { u"Claude Code"_s, u"2.1.3"_s, u"socket"_s, u"session-1"_s })
+{
+    Run *run = submit(engine, text, reason, client);
+    if (run && !QTest::qWaitFor([run] { return run->analysis().complete; }, 10000))
+        qWarning() << "bpftrace's check did not finish";
+    return run;
+}
+
 bool anyDecisionHasFocus(ApprovalPanel &panel)
 {
     // The panel's focus child (what has the focus once its window is active).
@@ -97,7 +107,7 @@ private Q_SLOTS:
         ApprovalPanel panel(engine->approvals());
         panel.setArmDelayMs(0);
         panel.show();
-        Run *run = submit(engine);
+        Run *run = submitChecked(engine);
         QTest::mouseClick(panel.approveButton(), Qt::LeftButton);
         QCOMPARE(run->decision(), Decision::Approved);
         QVERIFY(run->state() != RunState::PendingApproval);
@@ -111,7 +121,7 @@ private Q_SLOTS:
         ApprovalPanel panel(engine->approvals(), engine->analyzer());
         panel.setArmDelayMs(0);
         panel.show();
-        Run *run = submit(engine);
+        Run *run = submitChecked(engine);
         QTest::mouseClick(panel.editButton(), Qt::LeftButton);
         QVERIFY(panel.isEditing());
         QVERIFY(!panel.scriptEditor()->isReadOnly());
@@ -133,7 +143,7 @@ private Q_SLOTS:
         ApprovalPanel panel(engine->approvals());
         panel.setArmDelayMs(0);
         panel.show();
-        Run *run = submit(engine);
+        Run *run = submitChecked(engine);
         QTest::mouseClick(panel.editButton(), Qt::LeftButton);
         QTest::keyClicks(panel.scriptEditor(), u"// changed"_s);
         QTest::mouseClick(panel.editButton(), Qt::LeftButton); // Cancel edit
@@ -166,7 +176,7 @@ private Q_SLOTS:
         panel.setArmDelayMs(0);
         panel.show();
         QVERIFY(QTest::qWaitForWindowExposed(&panel));
-        Run *run = submit(engine);
+        Run *run = submitChecked(engine);
         for (QPushButton *button :
             { panel.approveButton(), panel.editButton(), panel.denyButton(), panel.sessionButton() }) {
             QVERIFY(!button->isDefault());
@@ -255,7 +265,7 @@ private Q_SLOTS:
         panel.setArmDelayMs(0);
         panel.show();
         const QString name = u"<i>Evil</i> \u202eedoC edualC"_s;
-        Run *run = submit(engine, u"BEGIN { printf(\"\u202e\u200b\x1b[2K\"); }\n"_s,
+        Run *run = submitChecked(engine, u"BEGIN { printf(\"\u202e\u200b\x1b[2K\"); }\n"_s,
             u"<b>html</b> <img src=\"x\"> \u2066override\u2069"_s, { name, u"1"_s, u"socket"_s, u"s-2"_s });
         QVERIFY(run);
         const QList<QLabel *> labels = panel.findChildren<QLabel *>();
@@ -352,7 +362,7 @@ private Q_SLOTS:
         ApprovalPanel panel(engine->approvals(), engine->analyzer());
         panel.setArmDelayMs(0);
         panel.show();
-        Run *run = submit(engine, highRisk, u"run id"_s);
+        Run *run = submitChecked(engine, highRisk, u"run id"_s);
         QCOMPARE(run->analysis().risk, RiskLevel::High);
         QTRY_VERIFY_WITH_TIMEOUT(run->analysis().complete, 10000);
         QVERIFY(panel.approveButton()->text().contains(u"high-risk"_s));
@@ -388,8 +398,8 @@ private Q_SLOTS:
         ApprovalPanel panel(engine->approvals());
         panel.setArmDelayMs(0);
         panel.show();
-        Run *first = submit(engine, highRisk, u"first"_s);
-        Run *second = submit(engine, highRisk + u"// other\n"_s, u"second"_s);
+        Run *first = submitChecked(engine, highRisk, u"first"_s);
+        Run *second = submitChecked(engine, highRisk + u"// other\n"_s, u"second"_s);
         QTest::mouseClick(panel.approveButton(), Qt::LeftButton);
         QTest::keyClicks(panel.confirmEdit(), first->id());
         QVERIFY(panel.confirmButton()->isEnabled());
@@ -408,7 +418,7 @@ private Q_SLOTS:
         QTest::addColumn<int>("role");
         QTest::newRow("low") << u"BEGIN { @n = count(); exit(); }"_s << int(RiskLevel::Low)
                              << int(StatusColors::Role::Positive);
-        QTest::newRow("medium") << u"BEGIN { cat(\"/etc/hostname\"); exit(); }"_s << int(RiskLevel::Medium)
+        QTest::newRow("medium") << u"profile:hz:500 { @[cpu] = count(); }"_s << int(RiskLevel::Medium)
                                 << int(StatusColors::Role::Neutral);
         QTest::newRow("high") << highRisk << int(RiskLevel::High) << int(StatusColors::Role::Negative);
     }

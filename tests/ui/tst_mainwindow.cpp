@@ -13,6 +13,7 @@
 #include <QAction>
 #include <QDockWidget>
 #include <QMenu>
+#include <QPushButton>
 #include <QSettings>
 #include <QTest>
 
@@ -127,6 +128,58 @@ private Q_SLOTS:
         QCOMPARE(window.approvalPanel()->currentRun(), run);
         QCOMPARE(window.approvalDock()->windowTitle(), u"Approvals (1)"_s);
         QVERIFY(window.statusSummary().contains(u"1 request waiting"_s));
+    }
+
+    void requestFloodKeepsTheShownRequest()
+    {
+        // A client sending requests faster than the arm delay must not keep the person from
+        // deciding: arrivals join the queue, the shown request and its armed buttons stay.
+        FakeEngine engine;
+        MainWindow window(engine.get(), nullptr);
+        window.show();
+        ApprovalPanel *panel = window.approvalPanel();
+        panel->setArmDelayMs(300);
+        RunRequest request;
+        request.script = u"BEGIN { }"_s;
+        request.client = { u"Claude Code"_s, u"2.1.3"_s, u"socket"_s, u"s1"_s };
+        Run *first = engine->runs()->submitClientRun(request);
+        QVERIFY(first);
+        QTRY_VERIFY(panel->approveButton()->isEnabled()); // armed once bpftrace's check is in
+        QCOMPARE(panel->armedRunId(), first->id());
+        // The queue list appearing moves the buttons, which re-arms them once.
+        request.script = u"BEGIN { printf(\"x\"); }"_s;
+        QVERIFY(engine->runs()->submitClientRun(request));
+        QVERIFY(!panel->approveButton()->isEnabled());
+        QTRY_VERIFY(panel->approveButton()->isEnabled());
+        for (int i = 0; i < 5; ++i) {
+            request.script = u"BEGIN { printf(\"%1\"); }"_s.arg(i);
+            QVERIFY(engine->runs()->submitClientRun(request));
+            QTest::qWait(100);
+            QCOMPARE(panel->currentRun(), first);
+            QVERIFY(panel->approveButton()->isEnabled());
+            QCOMPARE(panel->armedRunId(), first->id());
+        }
+        QCOMPARE(window.approvalDock()->windowTitle(), u"Approvals (7)"_s);
+    }
+
+    void approveWaitsForBpftracesCheck()
+    {
+        FakeEngine engine;
+        MainWindow window(engine.get(), nullptr);
+        window.show();
+        ApprovalPanel *panel = window.approvalPanel();
+        panel->setArmDelayMs(0);
+        RunRequest request;
+        request.script = u"BEGIN { printf(\"fake:slowcheck\"); }"_s;
+        request.client = { u"Claude Code"_s, u"2.1.3"_s, u"socket"_s, u"s1"_s };
+        Run *run = engine->runs()->submitClientRun(request);
+        QVERIFY(run);
+        QTest::qWait(300);
+        QVERIFY(!run->analysis().complete);
+        QVERIFY(!panel->approveButton()->isEnabled()); // the quick text rating is not the verdict
+        QVERIFY(panel->denyButton()->isEnabled()); // denying never waits
+        QTRY_VERIFY_WITH_TIMEOUT(run->analysis().complete, 10000);
+        QTRY_VERIFY(panel->approveButton()->isEnabled());
     }
 
     void probeInsertsSkeleton()
