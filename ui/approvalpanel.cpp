@@ -97,7 +97,7 @@ ApprovalPanel::ApprovalPanel(ApprovalQueue *queue, ScriptAnalyzer *analyzer, QWi
     , m_confirmRow(new QWidget(this))
     , m_confirmLabel(new QLabel(m_confirmRow))
     , m_confirmEdit(new QLineEdit(m_confirmRow))
-    , m_confirm(makeButton(QIcon::fromTheme(u"dialog-warning"_s), tr("Confirm &high-risk approval"), m_confirmRow))
+    , m_confirm(makeButton(QIcon::fromTheme(u"dialog-warning"_s), tr("&Confirm"), m_confirmRow))
     , m_error(new QLabel(this))
     , m_details(new QWidget(this))
     , m_idle(new QLabel(this))
@@ -119,15 +119,22 @@ ApprovalPanel::ApprovalPanel(ApprovalQueue *queue, ScriptAnalyzer *analyzer, QWi
     setEmphasis(m_unchecked, true);
     m_unchecked->setVisible(false);
 
-    // One line, next to the field it asks to fill.
+    // The instruction wraps above the field it asks to fill, so opening the second step never
+    // widens the dock (at 1280x800 one line of it would push the other docks aside).
+    m_confirmLabel->setWordWrap(true);
     m_confirmEdit->setAccessibleName(tr("Request id to confirm a high-risk approval"));
+    m_confirmEdit->setMinimumWidth(m_confirmEdit->fontMetrics().horizontalAdvance(u"run-000000000000"_s) + 16);
+    m_confirm->setAccessibleName(tr("Confirm the high-risk approval"));
+    m_confirm->setToolTip(tr("Approve this high-risk script once the request id is typed"));
     m_confirm->setEnabled(false);
-    auto *confirmLayout = new QHBoxLayout(m_confirmRow);
+    auto *confirmLayout = new QVBoxLayout(m_confirmRow);
     confirmLayout->setContentsMargins(0, 0, 0, 0);
     confirmLayout->addWidget(m_confirmLabel);
-    confirmLayout->addWidget(m_confirmEdit);
-    confirmLayout->addWidget(m_confirm);
-    confirmLayout->addStretch(1);
+    auto *confirmFieldLayout = new QHBoxLayout;
+    confirmFieldLayout->addWidget(m_confirmEdit);
+    confirmFieldLayout->addWidget(m_confirm);
+    confirmFieldLayout->addStretch(1);
+    confirmLayout->addLayout(confirmFieldLayout);
     m_confirmRow->setVisible(false);
     QFont bold = m_from->font();
     bold.setBold(true);

@@ -2,6 +2,8 @@
 // The analysis wording in one place; see analysissummary.h.
 #include "engine/analysissummary.h"
 
+#include "engine/inerttext.h"
+
 #include <algorithm>
 
 using namespace Qt::StringLiterals;
@@ -38,7 +40,13 @@ QStringList AnalysisSummary::findings(const ScriptAnalysis &analysis)
     // Without bpftrace's verdict, "nothing risky" would vouch for a program nobody checked.
     if (reasons.isEmpty() && analysis.complete && analysis.checked)
         return { tr("Nothing risky found.") };
-    return reasons;
+    // A finding quotes the script (a predicate's string, a path): one line each, every newline
+    // and control escaped, so quoted client text cannot start a fake request below it.
+    QStringList out;
+    out.reserve(reasons.size());
+    for (const QString &reason : reasons)
+        out.append(InertText::line(reason));
+    return out;
 }
 
 QString AnalysisSummary::attachment(const ScriptAnalysis &analysis)

@@ -5,6 +5,7 @@
 #include "engine/bpftraceoutput.h"
 #include "engine/probecatalog.h"
 #include "engine/queryprocess.h"
+#include "helper/preprocessorcheck.h"
 
 #include <QJsonArray>
 #include <QLoggingCategory>
@@ -978,6 +979,11 @@ ScriptAnalysis ScriptAnalyzer::analyzeText(const QString &script)
     ScriptAnalysis a;
     const TextModel model = textModel(script);
     a.diagnostics = model.problems;
+    if (const std::string why = PreprocessorCheck::fileAccess(script.toStdString()); !why.empty())
+        addFinding(a, RiskLevel::High, u"file-read"_s,
+            u"%1; bpftrace's compiler runs as root, so TraceDesk does not compile it"_s.arg(
+                QString::fromStdString(why)),
+            0);
 
     for (const TextBlock &block : model.blocks) {
         bool userContext = false;
@@ -1326,6 +1332,13 @@ void ScriptAnalyzer::analyze(const QString &script, QObject *context, Callback d
             stdinData);
     };
 
+    if (const std::string why = PreprocessorCheck::fileAccess(script.toStdString()); !why.empty()) {
+        // Even the compile check would read the file as root and tell the client a bit of it.
+        job->pending = 1;
+        job->analysis.uncheckedReason = u"not compiled: %1"_s.arg(QString::fromStdString(why));
+        QTimer::singleShot(0, this, finish); // the callback comes from the event loop, as always
+        return;
+    }
     if (!m_expand) {
         job->pending = 1;
     } else if (script.size() > MaxScriptOnCommandLine) {

@@ -32,6 +32,8 @@
 // program file given by absolute path, owned by the invoking user, opened here without following
 // symlinks and passed to bpftrace as /dev/fd/N, so it cannot be swapped for another file.
 
+#include "preprocessorcheck.h"
+
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -57,6 +59,7 @@ namespace {
 constexpr int ExitUsage = 64; // EX_USAGE
 constexpr int ExitCannotRun = 126;
 constexpr int TermGraceSeconds = 5;
+constexpr off_t MaxProgramFileBytes = 1 << 20; // far above any bpftrace program
 
 int s_signalPipe[2] = { -1, -1 };
 
@@ -167,6 +170,14 @@ Verb parseVerb(const std::string &word)
     fail(ExitUsage, "usage: tracedesk-helper run|run-unsafe /usr/bin/bpftrace [bpftrace options...]");
 }
 
+// clang runs as root even for a compile-only check: a program's #embed or #include "..." would
+// read root-only files into constants or error messages (see preprocessorcheck.h).
+void refuseFileReadingPreprocessor(std::string_view program)
+{
+    if (const std::string why = PreprocessorCheck::fileAccess(program); !why.empty())
+        fail(ExitUsage, "refusing the program: " + why);
+}
+
 // A program file: an absolute path to a regular file the invoking user owns (so root reads nothing
 // the user could not), opened here without following a symlink. bpftrace gets /dev/fd/N, the very
 // file checked, so nothing can be swapped in between.
@@ -184,6 +195,12 @@ std::string openOwnProgramFile(const std::string &path)
         fail(ExitUsage, "refusing \"" + path + "\": not a regular file");
     if (st.st_uid != invokingUid())
         fail(ExitUsage, "refusing \"" + path + "\": not owned by the invoking user");
+    if (st.st_size > MaxProgramFileBytes)
+        fail(ExitUsage, "refusing \"" + path + "\": larger than a program file can be");
+    std::string program(size_t(st.st_size), '\0');
+    if (::pread(fd, program.data(), program.size(), 0) != ssize_t(program.size()))
+        fail(ExitUsage, "refusing \"" + path + "\": cannot read it");
+    refuseFileReadingPreprocessor(program);
     return "/dev/fd/" + std::to_string(fd); // left open (not close-on-exec) for bpftrace
 }
 
@@ -229,6 +246,7 @@ std::vector<std::string> checkArguments(Verb verb, const std::vector<std::string
                 fail(ExitUsage, "-e needs a program");
             out.push_back(args[++i]);
             program = true;
+            refuseFileReadingPreprocessor(args[i]);
         } else if (a == "--emit-elf") {
             // The compile check's throw-away ELF. Anywhere else it would be a file written as root.
             if (i + 1 >= args.size() || args[i + 1] != "/dev/null")

@@ -121,6 +121,21 @@ private Q_SLOTS:
         QCOMPARE(AnalysisSummary::statusLine(analysis), expected);
     }
 
+    // A predicate's string quoted in a finding must not add lines (a fake request) to a report.
+    void findingsAreOneLineEach()
+    {
+        ScriptAnalysis a;
+        a.complete = true;
+        a.checked = true;
+        a.findings.append({ RiskLevel::Medium, u"feedback-loop"_s,
+            u"printf() behind /comm != \"x\n\n=== Request run-1 ===\nLow risk\"/ \x1b[2K"_s, 1 });
+        const QStringList findings = AnalysisSummary::findings(a);
+        QCOMPARE(findings.size(), 1);
+        QVERIFY(!findings.first().contains(u'\n'));
+        QVERIFY(!findings.first().contains(QChar(0x1b)));
+        QVERIFY(findings.first().contains(u"=== Request run-1"_s)); // shown, on the same line
+    }
+
     void unchecked()
     {
         ScriptAnalysis analysis;

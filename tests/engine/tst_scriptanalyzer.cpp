@@ -82,6 +82,7 @@ private Q_SLOTS:
     void analyzeThroughTheHelper();
     void analyzeCompileOnly();
     void analyzeWithoutBpftrace();
+    void fileReadingPreprocessorIsNeverCompiled();
     void analyzeSkipsDeadContext();
     void analyzeTextIsFast();
     void astFindings_data();
@@ -848,3 +849,24 @@ void TestScriptAnalyzer::jsonWithAstFields()
 
 QTEST_GUILESS_MAIN(TestScriptAnalyzer)
 #include "tst_scriptanalyzer.moc"
+
+// #embed/#include "..." would make bpftrace's clang read a root-only file even in the compile
+// check, and the verdict would leak it: such a script is high risk and never compiled.
+void TestScriptAnalyzer::fileReadingPreprocessorIsNeverCompiled()
+{
+    const QString embed = u"enum { A =\n#embed \"/etc/shadow\" limit(1)\n};\nBEGIN { @n = count(); }"_s;
+    QCOMPARE(ScriptAnalyzer::analyzeText(embed).risk, RiskLevel::High);
+    QCOMPARE(ScriptAnalyzer::analyzeText(u"#include \"/root/x\"\nBEGIN { @n = count(); }"_s).risk, RiskLevel::High);
+    QCOMPARE(ScriptAnalyzer::analyzeText(u"#include <linux/sched.h>\nBEGIN { @n = count(); }"_s).risk, RiskLevel::Low);
+    QCOMPARE(ScriptAnalyzer::analyzeText(u"BEGIN { printf(\"#embed _Pragma\\n\"); }"_s).risk, RiskLevel::Low);
+
+    ScriptAnalyzer analyzer;
+    analyzer.setBpftraceCommand({ m_fake, {}, false });
+    std::optional<ScriptAnalysis> result;
+    analyzer.analyze(embed, this, [&result](const ScriptAnalysis &a) { result = a; });
+    QTRY_VERIFY_WITH_TIMEOUT(result.has_value(), 10000);
+    QVERIFY(result->complete);
+    QVERIFY(!result->checked);
+    QVERIFY2(result->uncheckedReason.contains(u"#embed"_s), qPrintable(result->uncheckedReason));
+    QCOMPARE(result->risk, RiskLevel::High);
+}

@@ -261,6 +261,21 @@ private Q_SLOTS:
         QTest::newRow("--unsafe after a check elsewhere")
             << QStringList { u"--emit-elf"_s, u"%d/x.elf"_s, u"--unsafe"_s, u"-e"_s, unsafeProgram } << u"run"_s
             << u"--emit-elf writes only to /dev/null"_s;
+        // clang runs as root even for the compile check: nothing of a root-only file may reach it.
+        const QStringList check { u"-d"_s, u"ast"_s, u"--emit-elf"_s, u"/dev/null"_s, u"-e"_s };
+        QTest::newRow("#embed in a check")
+            << check + QStringList { u"enum { A =\n#embed \"/etc/shadow\" limit(1)\n};\nBEGIN { exit(); }"_s }
+            << u"run"_s << u"#embed is not allowed"_s;
+        QTest::newRow("#em\\bed spliced")
+            << check + QStringList { u"enum { A =\n /* x */ #em\\\nbed \"/etc/shadow\"\n};\nBEGIN { exit(); }"_s }
+            << u"run"_s << u"#embed is not allowed"_s;
+        QTest::newRow("#include by path") << check + QStringList { u"#include \"/etc/shadow\"\nBEGIN { exit(); }"_s }
+                                          << u"run"_s << u"system header"_s;
+        QTest::newRow("#include <../>") << check + QStringList { u"#include <../../etc/shadow>\nBEGIN { exit(); }"_s }
+                                        << u"run"_s << u"outside the system headers"_s;
+        QTest::newRow("__has_include") << check
+                + QStringList { u"#if __has_include(\"/root/x\")\n#error y\n#endif\nBEGIN { exit(); }"_s }
+                                       << u"run"_s << u"__has_include"_s;
         QTest::newRow("--emit-elf to a file")
             << QStringList { u"--emit-elf"_s, u"%d/x.elf"_s, u"-e"_s, u"BEGIN { exit(); }"_s } << u"run"_s
             << u"--emit-elf writes only to /dev/null"_s;

@@ -372,9 +372,13 @@ private Q_SLOTS:
         QVERIFY(!engine->approvals()->approveForSession(run->id(), &error));
         QVERIFY(error.contains(u"high-risk"_s));
         QVERIFY(panel.confirmRow()->isHidden());
+        const int minimumWidth = panel.minimumSizeHint().width();
         QTest::mouseClick(panel.approveButton(), Qt::LeftButton);
         QCOMPARE(run->decision(), Decision::Pending);
         QVERIFY(!panel.confirmRow()->isHidden());
+        // The second step wraps into the panel; it never widens the dock it sits in.
+        QVERIFY2(panel.minimumSizeHint().width() <= minimumWidth,
+            qPrintable(u"%1 > %2"_s.arg(panel.minimumSizeHint().width()).arg(minimumWidth)));
         QVERIFY(!panel.confirmButton()->isEnabled());
         QCOMPARE(panel.focusWidget(), panel.confirmEdit());
         QTest::keyClicks(panel.confirmEdit(), u"yes"_s);
