@@ -9,6 +9,7 @@
 #include "engine/approvalqueue.h"
 #include "engine/inerttext.h"
 #include "engine/run.h"
+#include "engine/scriptanalyzer.h"
 
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -244,6 +245,12 @@ ApprovalPanel::ApprovalPanel(ApprovalQueue *queue, ScriptAnalyzer *analyzer, QWi
     connect(m_confirm, &QPushButton::clicked, this, [this] {
         if (m_confirmEdit->text().trimmed() != m_armedRunId)
             return;
+        if (m_editing && m_script->toPlainText() != m_shownScript) {
+            const QString edited = m_script->toPlainText();
+            decide([this, edited](
+                       const QString &id, QString *error) { return m_approvals->approveEdited(id, edited, error); });
+            return;
+        }
         decide([this](const QString &id, QString *error) { return m_approvals->approve(id, error); });
     });
     connect(m_edit, &QPushButton::clicked, this, [this] { setEditing(!m_editing); });
@@ -597,14 +604,17 @@ void ApprovalPanel::approveClicked()
 {
     if (!m_current)
         return;
-    if (m_editing && m_script->toPlainText() != m_shownScript) {
-        // The person wrote what runs; that is deliberate enough.
-        const QString edited = m_script->toPlainText();
-        decide([this, edited](
-                   const QString &id, QString *error) { return m_approvals->approveEdited(id, edited, error); });
+    const bool edited = m_editing && m_script->toPlainText() != m_shownScript;
+    // An edit of a high-risk script (one keystroke is an edit) or an edit that is itself high
+    // risk takes the same second step as the script shown.
+    const bool high
+        = isHighRisk() || (edited && ScriptAnalyzer::analyzeText(m_script->toPlainText()).risk == RiskLevel::High);
+    if (edited && !high) {
+        const QString text = m_script->toPlainText();
+        decide([this, text](const QString &id, QString *error) { return m_approvals->approveEdited(id, text, error); });
         return;
     }
-    if (isHighRisk()) {
+    if (high) {
         // The second step: name the request, so the approval cannot be a reflex or a stray click.
         if (m_armedRunId.isEmpty())
             return;

@@ -101,7 +101,9 @@ void ApprovalQueue::enqueue(Run *run)
 {
     if (!run || run->state() != RunState::PendingApproval)
         return;
-    const QString key = run->client().name + u'\n' + QString::fromLatin1(run->scriptHash());
+    // The session, not the name a client gives itself: another client calling itself the same
+    // must not inherit the permission.
+    const QString key = run->client().sessionId + u'\n' + QString::fromLatin1(run->scriptHash());
     m_pending.append(run);
     m_known.insert(run->id(), run);
     connect(run, &Run::stateChanged, this, [this, run](RunState state) {
@@ -218,7 +220,7 @@ bool ApprovalQueue::approveForSession(const QString &runId, QString *error)
             *error = refusal;
         return false;
     }
-    m_sessionAllowed.insert(run->client().name + u'\n' + QString::fromLatin1(run->scriptHash()));
+    m_sessionAllowed.insert(run->client().sessionId + u'\n' + QString::fromLatin1(run->scriptHash()));
     resolve(run, Decision::Approved, u"person"_s,
         u"Identical requests from %1 are allowed for the rest of this session."_s.arg(run->client().displayName()));
     return true;

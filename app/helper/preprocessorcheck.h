@@ -122,8 +122,8 @@ inline std::string fileAccess(std::string_view program)
         while (nameEnd < line.size() && isIdent(line[nameEnd]))
             ++nameEnd;
         const std::string_view name = line.substr(p, nameEnd - p);
-        if (name == "define" || name == "undef" || name == "if" || name == "ifdef" || name == "ifndef"
-            || name == "elif" || name == "else" || name == "endif" || name == "error" || name == "warning")
+        if (name == "define" || name == "undef" || name == "if" || name == "ifdef" || name == "ifndef" || name == "elif"
+            || name == "else" || name == "endif" || name == "error" || name == "warning")
             continue;
         if (name != "include")
             return "#" + std::string(name.empty() ? line.substr(p, 1) : name)

@@ -30,12 +30,13 @@ class TestApprovalQueue : public QObject
             Engine::connectApprovals(&runs, &queue);
         }
 
-        Run *submit(const QString &script, const QString &client = u"Claude Code"_s)
+        Run *submit(const QString &script, const QString &client = u"Claude Code"_s, const QString &session = {})
         {
             RunRequest request;
             request.script = script;
             request.reason = u"count opens"_s;
             request.client.name = client;
+            request.client.sessionId = session.isEmpty() ? u"session of "_s + client : session;
             request.client.version = u"2.1"_s;
             request.client.transport = u"socket"_s;
             QString error;
@@ -184,9 +185,12 @@ private Q_SLOTS:
         QVERIFY(again->state() != RunState::PendingApproval);
         Run *otherClient = f.submit(m_script, u"Other"_s);
         QCOMPARE(otherClient->state(), RunState::PendingApproval);
+        // Another session calling itself by the same name inherits nothing.
+        Run *sameName = f.submit(m_script, u"Claude Code"_s, u"another session"_s);
+        QCOMPARE(sameName->state(), RunState::PendingApproval);
         Run *otherScript = f.submit(m_script + u"\n"_s);
         QCOMPARE(otherScript->state(), RunState::PendingApproval);
-        QCOMPARE(f.queue.pending().size(), 2);
+        QCOMPARE(f.queue.pending().size(), 3);
         QTRY_VERIFY(isTerminal(first->state()) && isTerminal(again->state()));
         QCOMPARE(f.auditDecisions(), (QStringList { u"approved"_s, u"approved_for_session"_s }));
     }

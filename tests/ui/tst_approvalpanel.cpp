@@ -137,6 +137,28 @@ private Q_SLOTS:
         QVERIFY(run->scriptEdited());
     }
 
+    // One keystroke is an edit: editing a high-risk script must not skip its second step.
+    void editOfAHighRiskScriptNeedsTheSecondStep()
+    {
+        FakeEngine engine;
+        ApprovalPanel panel(engine->approvals(), engine->analyzer());
+        panel.setArmDelayMs(0);
+        panel.show();
+        Run *run = submitChecked(engine, highRisk, u"run id"_s);
+        QCOMPARE(run->analysis().risk, RiskLevel::High);
+        QTest::mouseClick(panel.editButton(), Qt::LeftButton);
+        QVERIFY(panel.isEditing());
+        panel.scriptEditor()->moveCursor(QTextCursor::End);
+        QTest::keyClicks(panel.scriptEditor(), u" "_s);
+        QTest::mouseClick(panel.approveButton(), Qt::LeftButton);
+        QCOMPARE(run->decision(), Decision::Pending);
+        QVERIFY(!panel.confirmRow()->isHidden());
+        QTest::keyClicks(panel.confirmEdit(), run->id());
+        QTest::mouseClick(panel.confirmButton(), Qt::LeftButton);
+        QCOMPARE(run->decision(), Decision::ApprovedEdited);
+        QCOMPARE(run->script(), highRisk + u" "_s);
+    }
+
     void cancelEditRestoresTheScript()
     {
         FakeEngine engine;
