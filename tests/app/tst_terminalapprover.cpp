@@ -244,6 +244,7 @@ private Q_SLOTS:
         QTRY_VERIFY(rig.shows("Reason: second"));
         // Typed ahead past a decision, the rest was meant for a request nobody had seen yet: the
         // second request is shown and the lines behind the first answer are thrown away.
+        QTRY_VERIFY_WITH_TIMEOUT(second->analysis().complete, 10000); // approving waits for the check
         rig.type("a\na\nd\n\n");
         QTRY_COMPARE(second->decision(), Decision::Approved);
         QTRY_VERIFY(rig.shows("Reason: third"));
@@ -412,6 +413,7 @@ private Q_SLOTS:
         QTRY_VERIFY(rig.shows("Ignored \"a\": it came right as request " + run->id().toUtf8()));
         QCOMPARE(run->state(), RunState::PendingApproval);
         QTest::qWait(900);
+        QTRY_VERIFY_WITH_TIMEOUT(run->analysis().complete, 10000); // approving waits for the check
         rig.type("a\n");
         QTRY_COMPARE(run->decision(), Decision::Approved);
     }
