@@ -3,6 +3,7 @@
 // fakes in tests/engine cannot prove. Started as root with PKEXEC_UID in its environment it
 // behaves as under pkexec (no polkit agent needed); through the real `sudo -n` when sudo is
 // installed (root may sudo without a rule). Skips with a reason where that cannot run.
+#include "../engine/runtestutil.h"
 #include "engine/privilege.h"
 #include "engine/queryprocess.h"
 #include "engine/scriptanalyzer.h"
@@ -25,11 +26,6 @@ using namespace Qt::StringLiterals;
 namespace {
 // Someone other than root, for PKEXEC_UID: the person who asked.
 constexpr uid_t Invoker = 65534;
-
-QString helperBinary()
-{
-    return QStringLiteral(TRACEDESK_BINARY_DIR) + u"/bin/tracedesk-helper"_s;
-}
 
 // The helper runs only the configured system bpftrace, so that is the one to use.
 QString systemBpftrace()
@@ -87,22 +83,6 @@ bool writeFile(const QString &path, const QByteArray &data, uid_t owner, mode_t 
         && ::chmod(QFile::encodeName(path).constData(), mode) == 0;
 }
 
-/// Sets an environment variable for the children started during one test, and removes it after.
-class ScopedEnv
-{
-public:
-    ScopedEnv(const char *name, const QByteArray &value)
-        : m_name(name)
-    {
-        qputenv(name, value);
-    }
-    ~ScopedEnv() { qunsetenv(m_name); }
-    ScopedEnv(const ScopedEnv &) = delete;
-    ScopedEnv &operator=(const ScopedEnv &) = delete;
-
-private:
-    const char *m_name;
-};
 } // namespace
 
 class TestRealHelper : public QObject
