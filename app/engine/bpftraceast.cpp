@@ -92,6 +92,7 @@ AstNode parseNode(const QString &content)
             const QStringList types = splitTypes(head.mid(at + 5, head.size() - at - 6));
             node.type = types.value(0);
             node.userMemory = types.contains(u"AS(user)"_s);
+            node.context = types.contains(u"ctx: 1"_s);
             head.truncate(at);
         }
     }
@@ -202,8 +203,19 @@ QString AstNode::source() const
             return base.children[0].source() + u"->"_s + children[1].kind;
         return base.source() + u'.' + children[1].kind;
     }
+    // An operand that is itself an operation keeps its parentheses: *(uint8 *)(args.buf + $i).
+    auto operand = [](const AstNode &node) {
+        const QString text = node.source();
+        const bool binary = node.children.size() == 2 && node.text.isEmpty() && node.kind != u"." && node.kind != u"[]"
+            && node.kind != u"tuple";
+        return binary ? u'(' + text + u')' : text;
+    };
     if (kind.startsWith(u'(') && children.size() == 1)
-        return kind + children[0].source();
+        return kind + operand(children[0]);
+    if (kind == u"dereference" && children.size() == 1)
+        return u'*' + operand(children[0]);
+    if (kind == u"[]" && children.size() == 2)
+        return operand(children[0]) + u'[' + children[1].source() + u']';
     if (!text.isEmpty())
         return text;
     static const QRegularExpression op(u"^[-+*/%&|^!<>=~]+$"_s);

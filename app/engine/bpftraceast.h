@@ -17,6 +17,7 @@ struct AstNode
     QString text; ///< what follows "kind: " (a name, a literal, unescaped for strings)
     QString type; ///< the first entry of the " :: [...]" list, empty when untyped
     bool userMemory = false; ///< AS(user): the value lives in (or points into) a process's memory
+    bool context = false; ///< "ctx: 1": the probe's own arguments (args), not memory behind a pointer
     std::vector<AstNode> children;
 
     /// The node written back the way a script would say it ("args.buf", "@r[tid]", "str($p)").

@@ -424,21 +424,63 @@ const QStringList &dataKernelFunctions()
     return names;
 }
 
-// The syscall (or kernel function) name a data-carrying probe spec covers: "write" for
-// tracepoint:syscalls:sys_enter_write; empty when it covers none.
+// A uprobe target that is the C library or the dynamic loader, by path or library name ("libc",
+// "/lib/x86_64-linux-gnu/libc.so.6", a wildcard path that could name one).
+bool isLibcTarget(const QString &target)
+{
+    const QString base = target.section(u'/', -1);
+    static const QStringList libraries { u"libc.so.6"_s, u"libc.so"_s, u"ld-linux-x86-64.so.2"_s,
+        u"ld-linux-aarch64.so.1"_s, u"ld-linux.so.2"_s, u"ld.so"_s, u"libc"_s };
+    if (ProbeCatalog::isGlob(base))
+        return !firstMatch(base, libraries).isEmpty();
+    return base == u"libc" || base.startsWith(u"libc.so"_s) || base.startsWith(u"libc-"_s)
+        || base.startsWith(u"ld-linux"_s) || base == u"ld.so";
+}
+
+// The C library's wrappers of the data syscalls.
+const QStringList &libcDataFunctions()
+{
+    static const QStringList names { u"write"_s, u"read"_s, u"__write"_s, u"__read"_s, u"__libc_write"_s,
+        u"__libc_read"_s, u"pwrite"_s, u"pread"_s, u"pwrite64"_s, u"pread64"_s, u"readv"_s, u"writev"_s, u"preadv"_s,
+        u"pwritev"_s, u"preadv2"_s, u"pwritev2"_s, u"send"_s, u"recv"_s, u"sendto"_s, u"recvfrom"_s, u"sendmsg"_s,
+        u"recvmsg"_s, u"sendmmsg"_s, u"recvmmsg"_s, u"__send"_s, u"__recv"_s, u"fwrite"_s, u"fread"_s,
+        u"fwrite_unlocked"_s, u"fread_unlocked"_s };
+    return names;
+}
+
+// "sys_enter" / "sys_exit" of raw_syscalls (tracepoint) or a raw tracepoint: every syscall.
+bool isRawSyscall(const QStringList &parts)
+{
+    const QString &provider = parts.first();
+    if (provider == u"tracepoint" && parts.size() >= 3)
+        return globMatches(parts.at(1), u"raw_syscalls"_s)
+            && !firstMatch(parts.at(2), { u"sys_enter"_s, u"sys_exit"_s }).isEmpty();
+    if (provider == u"rawtracepoint" && parts.size() >= 2)
+        return !firstMatch(parts.last(), { u"sys_enter"_s, u"sys_exit"_s }).isEmpty();
+    return false;
+}
+
+// The syscall (or kernel or libc function) a data-carrying probe spec covers: "write()" for
+// tracepoint:syscalls:sys_enter_write, "syscall" for raw_syscalls; empty when it covers none.
 QString dataPath(const QString &spec)
 {
     const QStringList parts = specParts(spec);
     if (parts.size() < 2)
         return {};
     const QString &provider = parts.first();
+    if (isRawSyscall(parts))
+        return u"syscall"_s;
     if (provider == u"tracepoint" && parts.size() >= 3 && globMatches(parts.at(1), u"syscalls"_s)) {
         for (const QString &name : dataSyscalls()) {
             if (globMatches(parts.at(2), u"sys_enter_"_s + name) || globMatches(parts.at(2), u"sys_exit_"_s + name))
-                return name;
+                return name + u"()"_s;
         }
     } else if (isKernelFunctionProvider(provider)) {
-        return firstMatch(parts.last(), dataKernelFunctions());
+        const QString name = firstMatch(parts.last(), dataKernelFunctions());
+        return name.isEmpty() ? QString() : name + u"()"_s;
+    } else if ((provider == u"uprobe" || provider == u"uretprobe") && parts.size() >= 3 && isLibcTarget(parts.at(1))) {
+        const QString name = firstMatch(parts.last(), libcDataFunctions());
+        return name.isEmpty() ? QString() : u"libc "_s + name + u"()"_s;
     }
     return {};
 }
@@ -463,20 +505,20 @@ bool isExecPath(const QString &spec)
     return false;
 }
 
-// Where bpftrace's own output goes by: it writes every line it prints to TraceDesk's pipe, so a
-// probe here that prints fires again on its own output.
+// Where bpftrace's own output goes by: it writes every line it prints to TraceDesk's pipe and
+// TraceDesk reads it, so a probe here that prints fires again on its own output.
 QString writePath(const QString &spec)
 {
     const QStringList parts = specParts(spec);
     if (parts.size() < 2)
         return {};
     const QString &provider = parts.first();
+    if (isRawSyscall(parts))
+        return u"every syscall"_s;
     if (provider == u"tracepoint" && parts.size() >= 3) {
-        if (globMatches(parts.at(1), u"raw_syscalls"_s))
-            return firstMatch(parts.at(2), { u"sys_enter"_s, u"sys_exit"_s }).isEmpty() ? QString()
-                                                                                        : u"every syscall"_s;
         if (globMatches(parts.at(1), u"syscalls"_s)) {
-            for (const QString &name : { u"write"_s, u"writev"_s, u"pwrite64"_s, u"pwritev"_s, u"pwritev2"_s }) {
+            for (const QString &name : { u"write"_s, u"writev"_s, u"pwrite64"_s, u"pwritev"_s, u"pwritev2"_s, u"read"_s,
+                     u"readv"_s, u"pread64"_s, u"preadv"_s, u"preadv2"_s }) {
                 if (globMatches(parts.at(2), u"sys_enter_"_s + name) || globMatches(parts.at(2), u"sys_exit_"_s + name))
                     return name + u"()"_s;
             }
@@ -484,9 +526,36 @@ QString writePath(const QString &spec)
     } else if (isKernelFunctionProvider(provider)) {
         const QString name = firstMatch(parts.last(),
             { u"vfs_write"_s, u"vfs_writev"_s, u"ksys_write"_s, u"__x64_sys_write"_s, u"new_sync_write"_s,
-                u"pipe_write"_s, u"tty_write"_s, u"n_tty_write"_s, u"anon_pipe_write"_s });
+                u"pipe_write"_s, u"tty_write"_s, u"n_tty_write"_s, u"anon_pipe_write"_s, u"vfs_read"_s, u"vfs_readv"_s,
+                u"ksys_read"_s, u"__x64_sys_read"_s, u"new_sync_read"_s, u"pipe_read"_s, u"anon_pipe_read"_s });
         return name.isEmpty() ? QString() : name + u"()"_s;
+    } else if ((provider == u"uprobe" || provider == u"uretprobe") && parts.size() >= 3 && isLibcTarget(parts.at(1))) {
+        const QString name = firstMatch(parts.last(),
+            { u"write"_s, u"__write"_s, u"__libc_write"_s, u"writev"_s, u"fwrite"_s, u"fwrite_unlocked"_s, u"read"_s,
+                u"__read"_s, u"__libc_read"_s, u"readv"_s });
+        return name.isEmpty() ? QString() : u"libc "_s + name + u"()"_s;
     }
+    return {};
+}
+
+// Scheduler events: bpftrace's own threads wake up and switch to print what a probe sends.
+QString schedulerEvent(const QString &spec)
+{
+    const QStringList parts = specParts(spec);
+    if (parts.size() < 2)
+        return {};
+    static const QStringList events { u"sched_wakeup"_s, u"sched_wakeup_new"_s, u"sched_waking"_s, u"sched_switch"_s,
+        u"sched_stat_runtime"_s, u"sched_stat_wait"_s, u"sched_stat_sleep"_s, u"sched_stat_blocked"_s,
+        u"sched_stat_iowait"_s, u"sched_migrate_task"_s };
+    const QString &provider = parts.first();
+    if (provider == u"tracepoint" && parts.size() >= 3 && globMatches(parts.at(1), u"sched"_s))
+        return firstMatch(parts.at(2), events);
+    if (provider == u"rawtracepoint")
+        return firstMatch(parts.last(), events);
+    if (isKernelFunctionProvider(provider))
+        return firstMatch(parts.last(),
+            { u"try_to_wake_up"_s, u"wake_up_process"_s, u"wake_up_new_task"_s, u"ttwu_do_activate"_s,
+                u"finish_task_switch"_s, u"finish_task_switch.isra.0"_s, u"__schedule"_s, u"schedule"_s });
     return {};
 }
 
@@ -542,6 +611,9 @@ struct CallView
     int argumentCount = 0;
     Memory memory = Memory::Unknown; ///< of the first argument
     int line = 0;
+    bool read = false; ///< a read through a pointer (*p, p[i]) rather than a call
+    bool fileName = false; ///< bpftrace's AST: what is read is only the exec'd program's path
+    bool commandLine = false; ///< what is read comes from mm->arg_start, arg_end, env_start or env_end
 };
 
 const QStringList &outputCalls()
@@ -566,6 +638,95 @@ void addUnsafe(ScriptAnalysis &a, const QString &name)
 QString specList(const BlockView &block)
 {
     return block.specs.join(u", "_s);
+}
+
+// What a capture call (str, buf, join, uptr) or a read through a user pointer (*p, p[i]) takes out
+// of memory, judged by the probe it runs in.
+void applyCaptureRules(ScriptAnalysis &a, const BlockView &block, const CallView &call)
+{
+    const int line = call.line;
+    QString data;
+    bool exec = false;
+    QString tls;
+    QString input;
+    bool user = false;
+    for (const QString &spec : block.specs) {
+        if (data.isEmpty())
+            data = dataPath(spec);
+        if (input.isEmpty())
+            input = inputFunction(spec);
+        exec = exec || isExecPath(spec);
+        if (tls.isEmpty())
+            tls = tlsTarget(spec);
+        const QString provider = specParts(spec).first();
+        user = user || isUserProvider(provider);
+    }
+    const QStringList parts = block.specs.isEmpty() ? QStringList() : specParts(block.specs.first());
+    const bool syscallTracepoint
+        = parts.size() >= 3 && parts.first() == u"tracepoint" && parts.at(1).contains(u"syscalls"_s);
+    const bool kernelFunction = !parts.isEmpty() && isKernelFunctionProvider(parts.first());
+    // The text analysis guesses the address space from the probe: syscall arguments and
+    // uprobe arguments point into processes; bpftrace's AST says it (AS(user)).
+    bool userMemory = call.memory == Memory::User;
+    if (call.memory == Memory::Unknown)
+        userMemory = user || (syscallTracepoint && !call.firstArgument.isEmpty());
+    const bool commandLine = call.commandLine
+        || (call.memory == Memory::Unknown
+            && (call.firstArgument.contains(u"arg_start"_s) || call.firstArgument.contains(u"env_start"_s)));
+    // The text cannot follow variables, so it looks for the words; bpftrace's AST knows when what is
+    // read is only the program's path, and anything else read in an exec probe is argv or envp.
+    const bool argv = call.memory == Memory::Unknown
+        ? call.name == u"join" || call.firstArgument.contains(u"argv"_s) || call.firstArgument.contains(u"envp"_s)
+        : call.name == u"join" || !call.fileName;
+    const QString verb = call.read ? u"reads"_s : u"copies"_s;
+    const QString where = block.specs.isEmpty() ? QString() : u" ("_s + specList(block) + u')';
+    const QString filter = block.predicate.isEmpty() ? QString() : u" that pass /%1/"_s.arg(block.predicate);
+    const QString calls = data.endsWith(u')') ? QString(data + u" calls"_s) : QString(data + u's');
+    const QString every
+        = block.filtered ? u"of the %1%2"_s.arg(calls, filter) : u"of every %1 on the system%2"_s.arg(data, filter);
+
+    if (!data.isEmpty() && (userMemory || kernelFunction)) {
+        addFinding(a, RiskLevel::High, u"user-memory"_s,
+            u"%1 %2 the buffer %3: what programs read, write, send and receive%4"_s.arg(
+                call.source, verb, every, where),
+            line);
+    } else if (exec && userMemory && argv) {
+        addFinding(a, RiskLevel::High, u"exec-args"_s,
+            u"%1 %2 the command line of every program started%3, passwords and tokens in arguments included%4"_s.arg(
+                call.source, verb, filter.isEmpty() && !block.filtered ? QString() : u" (filtered)"_s, where),
+            line);
+    } else if (commandLine && userMemory) {
+        addFinding(a, RiskLevel::High, u"exec-args"_s,
+            u"%1 %2 a process's command line or environment, passwords and tokens in arguments included%3"_s.arg(
+                call.source, verb, where),
+            line);
+    } else if (!input.isEmpty() && userMemory) {
+        addFinding(a, RiskLevel::High, u"user-memory"_s,
+            u"%1 %2 every line typed into programs that read input with %3(), passwords included%4"_s.arg(
+                call.source, verb, input, where),
+            line);
+    } else if (!tls.isEmpty() && (userMemory || !call.read)) {
+        addFinding(a, RiskLevel::High, u"tls"_s,
+            u"%1 %2 what %3 handles before encryption or after decryption: passwords, tokens, private traffic%4"_s.arg(
+                call.source, verb, tls, where),
+            line);
+    } else if (userMemory && user) {
+        addFinding(a, RiskLevel::Medium, u"user-memory"_s,
+            call.read ? u"%1 reads the traced program's memory%2"_s.arg(call.source, where)
+                      : u"%1 reads a string out of the traced program's memory%2"_s.arg(call.source, where),
+            line);
+    } else if (userMemory) {
+        const QString syscall = syscallTracepoint ? parts.at(2).section(u'_', 2) : QString();
+        addFinding(a, RiskLevel::Medium, u"user-memory"_s,
+            syscall.isEmpty() || ProbeCatalog::isGlob(syscall)
+                ? u"%1 reads a path or name out of the calling process's memory%2"_s.arg(call.source, where)
+                : u"%1 reads a path or name out of the memory of every process calling %2()%3"_s.arg(
+                      call.source, syscall, where),
+            line);
+    } else if (call.name == u"buf") {
+        addFinding(a, RiskLevel::Medium, u"raw-memory"_s,
+            u"%1 copies raw memory into the output%2"_s.arg(call.source, where), line);
+    }
 }
 
 void applyCallRules(ScriptAnalysis &a, const BlockView &block, const CallView &call)
@@ -595,74 +756,8 @@ void applyCallRules(ScriptAnalysis &a, const BlockView &block, const CallView &c
             line);
     }
 
-    if (captureCalls().contains(call.name)) {
-        QString data;
-        bool exec = false;
-        QString tls;
-        QString input;
-        bool user = false;
-        for (const QString &spec : block.specs) {
-            if (data.isEmpty())
-                data = dataPath(spec);
-            if (input.isEmpty())
-                input = inputFunction(spec);
-            exec = exec || isExecPath(spec);
-            if (tls.isEmpty())
-                tls = tlsTarget(spec);
-            const QString provider = specParts(spec).first();
-            user = user || isUserProvider(provider);
-        }
-        const QStringList parts = block.specs.isEmpty() ? QStringList() : specParts(block.specs.first());
-        const bool syscallTracepoint
-            = parts.size() >= 3 && parts.first() == u"tracepoint" && parts.at(1).contains(u"syscalls"_s);
-        const bool kernelFunction = !parts.isEmpty() && isKernelFunctionProvider(parts.first());
-        // The text analysis guesses the address space from the probe: syscall arguments and
-        // uprobe arguments point into processes; bpftrace's AST says it (AS(user)).
-        bool userMemory = call.memory == Memory::User;
-        if (call.memory == Memory::Unknown)
-            userMemory = user || (syscallTracepoint && !call.firstArgument.isEmpty());
-        const QString where = block.specs.isEmpty() ? QString() : u" ("_s + specList(block) + u')';
-        const QString filter = block.predicate.isEmpty() ? QString() : u" that pass /%1/"_s.arg(block.predicate);
-        const QString every = block.filtered ? u"of the %1() calls%2"_s : u"of every %1() on the system%2"_s;
-
-        if (!data.isEmpty() && (userMemory || kernelFunction)) {
-            addFinding(a, RiskLevel::High, u"user-memory"_s,
-                u"%1 copies the buffer %2: what programs read, write, send and receive%3"_s.arg(
-                    call.source, every.arg(data, filter), where),
-                line);
-        } else if (exec && userMemory
-            && (call.name == u"join" || call.firstArgument.contains(u"argv"_s)
-                || call.firstArgument.contains(u"envp"_s))) {
-            addFinding(a, RiskLevel::High, u"exec-args"_s,
-                u"%1 copies the command line of every program started%2, passwords and tokens in arguments included%3"_s
-                    .arg(call.source, filter.isEmpty() && !block.filtered ? QString() : u" (filtered)"_s, where),
-                line);
-        } else if (!input.isEmpty() && userMemory) {
-            addFinding(a, RiskLevel::High, u"user-memory"_s,
-                u"%1 copies every line typed into programs that read input with %2(), passwords included%3"_s.arg(
-                    call.source, input, where),
-                line);
-        } else if (!tls.isEmpty()) {
-            addFinding(a, RiskLevel::High, u"tls"_s,
-                u"%1 copies what %2 handles before encryption or after decryption: passwords, tokens, private traffic%3"_s
-                    .arg(call.source, tls, where),
-                line);
-        } else if (userMemory && user) {
-            addFinding(a, RiskLevel::Medium, u"user-memory"_s,
-                u"%1 reads a string out of the traced program's memory%2"_s.arg(call.source, where), line);
-        } else if (userMemory) {
-            const QString syscall = syscallTracepoint ? parts.at(2).section(u'_', 2) : QString();
-            addFinding(a, RiskLevel::Medium, u"user-memory"_s,
-                syscall.isEmpty() || ProbeCatalog::isGlob(syscall)
-                    ? u"%1 reads a path or name out of the calling process's memory%2"_s.arg(call.source, where)
-                    : u"%1 reads a path or name out of the memory of every process calling %2()%3"_s.arg(
-                          call.source, syscall, where),
-                line);
-        } else if (call.name == u"buf") {
-            addFinding(a, RiskLevel::Medium, u"raw-memory"_s,
-                u"%1 copies raw memory into the output%2"_s.arg(call.source, where), line);
-        }
-    }
+    if (captureCalls().contains(call.name))
+        applyCaptureRules(a, block, call);
 
     if (outputCalls().contains(call.name)) {
         QString path;
@@ -670,6 +765,16 @@ void applyCallRules(ScriptAnalysis &a, const BlockView &block, const CallView &c
             if (path.isEmpty())
                 path = writePath(spec);
         }
+        QString sched;
+        for (const QString &spec : block.specs) {
+            if (sched.isEmpty())
+                sched = schedulerEvent(spec);
+        }
+        if (path.isEmpty() && !sched.isEmpty() && !block.filtered)
+            addFinding(a, RiskLevel::Medium, u"feedback-loop"_s,
+                u"%1 in a probe on %2 with no filter fires on bpftrace's own wake-ups when it prints: "
+                u"it can feed itself (%3)"_s.arg(call.name + u"()"_s, sched, specList(block)),
+                line);
         if (!path.isEmpty()) {
             if (block.filtered)
                 addFinding(a, RiskLevel::Medium, u"feedback-loop"_s,
@@ -729,6 +834,217 @@ TextModel textModel(const QString &script)
         model.blocks.append(tb);
     }
     return model;
+}
+
+// --- Memory reads in bpftrace's AST: through user pointers, and pointers carried between probes ---
+
+/// Per probe: what each variable ($x) or map (@x) is assigned, in program order.
+using Assignments = QHash<QString, std::vector<const AstNode *>>;
+
+constexpr int MaxFollow = 8; // variables assigned from variables: deep enough, and no cycle runs away
+
+void collectAssignments(const AstNode &node, Assignments &out)
+{
+    if (node.kind == u"=" && node.children.size() == 2
+        && (node.children[0].kind == u"variable" || node.children[0].kind == u"map"))
+        out[node.children[0].text].push_back(&node.children[1]);
+    for (const AstNode &child : node.children)
+        collectAssignments(child, out);
+}
+
+Assignments probeAssignments(const AstProbe &probe)
+{
+    Assignments out;
+    if (probe.predicate)
+        collectAssignments(*probe.predicate, out);
+    for (const AstNode &statement : probe.statements)
+        collectAssignments(statement, out);
+    return out;
+}
+
+// Whether `test` holds for the node or anything under it, looking through variables at what they
+// were assigned in the same probe.
+bool anyInside(
+    const AstNode &node, const Assignments &vars, const std::function<bool(const AstNode &)> &test, int depth = 0)
+{
+    if (test(node))
+        return true;
+    if (depth > MaxFollow)
+        return false;
+    if (node.kind == u"variable") {
+        for (const AstNode *value : vars.value(node.text)) {
+            if (anyInside(*value, vars, test, depth + 1))
+                return true;
+        }
+    }
+    return std::any_of(node.children.cbegin(), node.children.cend(),
+        [&](const AstNode &child) { return anyInside(child, vars, test, depth + 1); });
+}
+
+// args.filename (or args->filename): the path an exec probe is given.
+bool isArgsField(const AstNode &node, const QString &field)
+{
+    if (node.kind != u"." || node.children.size() != 2)
+        return false;
+    const AstNode *base = &node.children[0];
+    if (base->kind == u"dereference" && base->children.size() == 1)
+        base = &base->children[0];
+    return base->kind == u"builtin" && base->text == u"args" && node.children[1].kind == field;
+}
+
+// What is read is only the exec'd program's path: every user-memory value it is made of is
+// args.filename, directly or through variables.
+bool onlyFileName(const AstNode &node, const Assignments &vars, int depth = 0)
+{
+    if (depth > MaxFollow)
+        return false;
+    if (node.kind == u"." && node.children.size() == 2 && !node.children[0].children.empty()
+        && (node.children[0].kind == u"builtin" || node.children[0].context))
+        return isArgsField(node, u"filename"_s);
+    if (node.kind == u"builtin" && node.text == u"args")
+        return false;
+    if (node.kind == u"variable") {
+        const std::vector<const AstNode *> values = vars.value(node.text);
+        return !values.empty() && std::all_of(values.cbegin(), values.cend(), [&](const AstNode *value) {
+            return onlyFileName(*value, vars, depth + 1);
+        });
+    }
+    bool any = false;
+    for (const AstNode &child : node.children) {
+        if (!child.userMemory && !child.kind.startsWith(u'('))
+            continue;
+        if (!onlyFileName(child, vars, depth + 1))
+            return false;
+        any = true;
+    }
+    return any;
+}
+
+// mm->arg_start and friends: where a process keeps its command line and environment.
+bool readsCommandLine(const AstNode &node, const Assignments &vars)
+{
+    return anyInside(node, vars, [](const AstNode &n) {
+        if (n.kind != u"." || n.children.size() != 2)
+            return false;
+        const QString &field = n.children[1].kind;
+        return field == u"arg_start" || field == u"arg_end" || field == u"env_start" || field == u"env_end";
+    });
+}
+
+bool isCaptureCall(const AstNode &node)
+{
+    return node.kind == u"call" && captureCalls().contains(node.text);
+}
+
+// Reads through a pointer into a process's memory: *(uint64 *)args.buf, args.buf[0], arg0->field.
+// The probe's own arguments (args.x, args->x) are not such a read, and a capture call's first
+// argument is judged with the call.
+void collectUserReads(const AstNode &node, std::vector<const AstNode *> &out)
+{
+    auto isRead = [](const AstNode &n) {
+        if (!n.userMemory || n.context)
+            return false;
+        if (n.kind == u"dereference")
+            return true;
+        return n.kind == u"[]" && !n.children.empty() && !n.children.front().context;
+    };
+    if (node.kind == u"." && node.children.size() == 2 && isRead(node.children[0])) {
+        out.push_back(&node);
+        return;
+    }
+    if (isRead(node)) {
+        out.push_back(&node);
+        return;
+    }
+    for (size_t i = isCaptureCall(node) ? 1 : 0; i < node.children.size(); ++i)
+        collectUserReads(node.children[i], out);
+}
+
+// A probe whose reads of user memory are judged high: data paths, exec, TLS, typed input.
+bool isSensitiveProbe(const AstProbe &probe)
+{
+    return std::any_of(probe.attachPoints.cbegin(), probe.attachPoints.cend(), [](const QString &spec) {
+        return !dataPath(spec).isEmpty() || isExecPath(spec) || !tlsTarget(spec).isEmpty()
+            || !inputFunction(spec).isEmpty();
+    });
+}
+
+// Maps that hold a pointer into a process's memory stored by a sensitive probe (@b[tid] = args.buf
+// on read()), with the attach points of the probes that stored it: whoever reads memory through
+// such a map reads what those probes see. A map assigned from such a map carries it on.
+QHash<QString, QStringList> carriedPointers(const BpftraceAst &ast, const std::vector<Assignments> &assignments)
+{
+    QHash<QString, QStringList> carried;
+    auto add = [&carried](const QString &map, const QStringList &specs) {
+        bool changed = false;
+        QStringList &into = carried[map];
+        for (const QString &spec : specs) {
+            if (!into.contains(spec)) {
+                into.append(spec);
+                changed = true;
+            }
+        }
+        return changed;
+    };
+    for (size_t p = 0; p < ast.probes.size(); ++p) {
+        const AstProbe &probe = ast.probes[p];
+        if (!isSensitiveProbe(probe))
+            continue;
+        for (auto it = assignments[p].cbegin(); it != assignments[p].cend(); ++it) {
+            if (!it.key().startsWith(u'@'))
+                continue;
+            for (const AstNode *value : it.value()) {
+                if (value->userMemory)
+                    add(it.key(), probe.attachPoints);
+            }
+        }
+    }
+    for (int round = 0; round < MaxFollow; ++round) {
+        bool changed = false;
+        for (size_t p = 0; p < ast.probes.size(); ++p) {
+            for (auto it = assignments[p].cbegin(); it != assignments[p].cend(); ++it) {
+                if (!it.key().startsWith(u'@'))
+                    continue;
+                for (const AstNode *value : it.value()) {
+                    if (!value->userMemory)
+                        continue;
+                    anyInside(*value, assignments[p], [&](const AstNode &n) {
+                        if (n.kind == u"map" && n.userMemory && n.text != it.key() && carried.contains(n.text))
+                            changed = add(it.key(), carried.value(n.text)) || changed;
+                        return false;
+                    });
+                }
+            }
+        }
+        if (!changed)
+            break;
+    }
+    return carried;
+}
+
+// The attach points of the probes that stored the pointers `node` reads through.
+QStringList carriedFrom(const AstNode &node, const Assignments &vars, const QHash<QString, QStringList> &carried)
+{
+    QStringList out;
+    anyInside(node, vars, [&](const AstNode &n) {
+        if (n.kind == u"map" && n.userMemory) {
+            for (const QString &spec : carried.value(n.text)) {
+                if (!out.contains(spec))
+                    out.append(spec);
+            }
+        }
+        return false;
+    });
+    return out;
+}
+
+BlockView withCarried(BlockView view, const QStringList &from)
+{
+    for (const QString &spec : from) {
+        if (!view.specs.contains(spec))
+            view.specs.append(spec);
+    }
+    return view;
 }
 
 QList<QString> literalStrings(const QString &arguments)
@@ -1104,7 +1420,14 @@ void ScriptAnalyzer::applyAst(ScriptAnalysis &analysis, const QByteArray &astOut
             }
         }
     }
+    std::vector<Assignments> assignments;
+    for (const AstProbe &probe : ast->probes)
+        assignments.push_back(probeAssignments(probe));
+    const QHash<QString, QStringList> carried = carriedPointers(*ast, assignments);
+    const Assignments noAssignments;
     for (const AstCall &call : ast->calls) {
+        const Assignments &vars = call.probe >= 0 ? assignments[size_t(call.probe)] : noAssignments;
+        QStringList from;
         CallView view;
         view.name = call.name;
         QStringList arguments;
@@ -1120,37 +1443,48 @@ void ScriptAnalyzer::applyAst(ScriptAnalysis &analysis, const QByteArray &astOut
             view.firstArgument = first.source();
             const bool inFunction = call.probe >= 0 && !ast->probes[size_t(call.probe)].function.isEmpty();
             view.memory = first.userMemory || inFunction ? Memory::User : Memory::Kernel;
+            view.fileName = onlyFileName(first, vars);
+            view.commandLine = readsCommandLine(first, vars);
+            if (captureCalls().contains(call.name))
+                from = carriedFrom(first, vars, carried);
         }
         view.line = lineOf(call);
-        applyCallRules(fromAst, views.value(call.probe), view);
+        applyCallRules(fromAst, withCarried(views.value(call.probe), from), view);
     }
 
-    // Inside a TLS hook, any read through a user pointer (*(uint8 *)arg1, arg->field) reads the data.
+    // Reads through user pointers copy memory as str() does, so they are judged the same way; the
+    // first read of each kind of finding in a block speaks for the others.
     for (size_t p = 0; p < ast->probes.size(); ++p) {
         const AstProbe &probe = ast->probes[p];
-        QString tls;
-        for (const QString &spec : probe.attachPoints) {
-            if (tls.isEmpty())
-                tls = tlsTarget(spec);
-        }
-        if (tls.isEmpty())
+        if (probe.function == u"config")
             continue;
-        std::function<const AstNode *(const AstNode &)> userRead = [&userRead](const AstNode &node) -> const AstNode * {
-            if (node.kind == u"dereference" && !node.children.empty() && node.children.front().userMemory)
-                return &node;
-            for (const AstNode &child : node.children) {
-                if (const AstNode *found = userRead(child))
-                    return found;
-            }
-            return nullptr;
-        };
-        for (const AstNode &statement : probe.statements) {
-            if (const AstNode *read = userRead(statement)) {
-                addFinding(fromAst, RiskLevel::High, u"tls"_s,
-                    u"%1 reads the memory behind a %2 call: what it encrypts or decrypts (%3)"_s.arg(
-                        read->source(), tls, probe.attachPoints.join(u", "_s)),
-                    0);
-                break;
+        std::vector<const AstNode *> reads;
+        if (probe.predicate)
+            collectUserReads(*probe.predicate, reads);
+        for (const AstNode &statement : probe.statements)
+            collectUserReads(statement, reads);
+        const int b = probeBlocks.value(int(p), -1);
+        const int line = b >= 0 && !model.blocks.at(b).specs.isEmpty() ? model.blocks.at(b).specs.first().line : 0;
+        ScriptAnalysis judged;
+        for (const AstNode *read : reads) {
+            CallView view;
+            view.name = read->kind;
+            view.source = read->source();
+            view.firstArgument = view.source;
+            view.memory = Memory::User;
+            view.read = true;
+            view.fileName = onlyFileName(*read, assignments[p]);
+            view.commandLine = readsCommandLine(*read, assignments[p]);
+            view.line = line;
+            ScriptAnalysis one;
+            applyCaptureRules(one, withCarried(views.value(int(p)), carriedFrom(*read, assignments[p], carried)), view);
+            for (const Finding &f : std::as_const(one.findings)) {
+                const bool seen = std::any_of(judged.findings.cbegin(), judged.findings.cend(),
+                    [&f](const Finding &g) { return g.code == f.code && g.level == f.level; });
+                if (!seen) {
+                    judged.findings.append(f);
+                    addFinding(fromAst, f.level, f.code, f.message, f.line);
+                }
             }
         }
     }
