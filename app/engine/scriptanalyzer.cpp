@@ -1452,8 +1452,9 @@ void ScriptAnalyzer::applyAst(ScriptAnalysis &analysis, const QByteArray &astOut
         applyCallRules(fromAst, withCarried(views.value(call.probe), from), view);
     }
 
-    // Reads through user pointers copy memory as str() does, so they are judged the same way; the
-    // first read of each kind of finding in a block speaks for the others.
+    // Reads through user pointers copy memory as str() does, so they are judged the same way where
+    // that is high; elsewhere a field read (a nanosleep() timespec) is not a capture. The first read
+    // of each kind of finding in a block speaks for the others.
     for (size_t p = 0; p < ast->probes.size(); ++p) {
         const AstProbe &probe = ast->probes[p];
         if (probe.function == u"config")
@@ -1479,6 +1480,8 @@ void ScriptAnalyzer::applyAst(ScriptAnalysis &analysis, const QByteArray &astOut
             ScriptAnalysis one;
             applyCaptureRules(one, withCarried(views.value(int(p)), carriedFrom(*read, assignments[p], carried)), view);
             for (const Finding &f : std::as_const(one.findings)) {
+                if (f.level != RiskLevel::High)
+                    continue;
                 const bool seen = std::any_of(judged.findings.cbegin(), judged.findings.cend(),
                     [&f](const Finding &g) { return g.code == f.code && g.level == f.level; });
                 if (!seen) {

@@ -189,6 +189,19 @@ private Q_SLOTS:
         QTest::newRow("wildcard matching no probe")
             << u"uprobe:/usr/lib/x86_64-linux-gnu/libc.so.6:tracedesk_no_such_fn* { @ = count(); }"_s << u"medium"_s
             << u"wide-wildcard"_s << u"matches no probe"_s;
+        QTest::newRow("deref of every write buffer")
+            << u"tracepoint:syscalls:sys_enter_write { @[*(uint64 *)args.buf] = count(); }"_s << u"high"_s
+            << u"user-memory"_s << QString();
+        QTest::newRow("deref in a TLS hook")
+            << u"uprobe:/usr/lib/x86_64-linux-gnu/libssl.so.3:SSL_write { @[*(uint64 *)arg1] = count(); }"_s
+            << u"high"_s << u"tls"_s << QString();
+        QTest::newRow("printing on every wake-up")
+            << u"tracepoint:sched:sched_wakeup { printf(\"%d\\n\", args.pid); }"_s << u"medium"_s << u"feedback-loop"_s
+            << QString();
+        // A read through a user pointer that is no capture: nanosleep()'s timespec.
+        QTest::newRow("field read on nanosleep is low")
+            << u"tracepoint:syscalls:sys_enter_nanosleep { @[args.rqtp->tv_sec] = count(); }"_s << u"low"_s << QString()
+            << QString();
         QTest::newRow("counting is low") << u"tracepoint:syscalls:sys_enter_write { @[comm] = sum(args.count); }"_s
                                          << u"low"_s << QString() << QString();
     }
