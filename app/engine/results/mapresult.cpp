@@ -20,7 +20,75 @@ QString MapKey::text() const
 
 MapKey MapKey::fromText(const QString &text)
 {
-    return MapKey { { MapKeyPart { MapKeyPart::Type::Text, text, 0 } } };
+    return MapKey { { MapKeyPart { MapKeyPart::Type::Text, text, 0, {} } } };
+}
+
+QString StackFrame::text() const
+{
+    QString t = symbol;
+    if (offset >= 0)
+        t += u'+' + QString::number(offset);
+    if (!module.isEmpty())
+        t += u" ("_s + module + u')';
+    return t;
+}
+
+CallStack CallStack::parse(const QString &printed, Space space)
+{
+    CallStack stack;
+    stack.space = space;
+    QString text = printed;
+    text.replace("\\n"_L1, "\n"_L1);
+    const QStringList lines = text.split(u'\n', Qt::SkipEmptyParts);
+    for (QString line : lines) {
+        line = line.trimmed();
+        if (line.isEmpty())
+            continue;
+        StackFrame frame;
+        // perf mode: "ffffffff8100 sym+off" or "7f12ab sym+off (/path)".
+        const qsizetype space1 = line.indexOf(u' ');
+        bool isAddress = false;
+        if (space1 > 0) {
+            const quint64 address = line.left(space1).toULongLong(&isAddress, 16);
+            if (isAddress) {
+                frame.address = address;
+                line = line.mid(space1 + 1).trimmed();
+            }
+        }
+        if (line.endsWith(u')')) {
+            const qsizetype open = line.lastIndexOf(u" ("_s);
+            if (open > 0) {
+                frame.module = line.mid(open + 2, line.size() - open - 3);
+                line = line.left(open);
+            }
+        }
+        const qsizetype plus = line.lastIndexOf(u'+');
+        bool hasOffset = false;
+        const qint64 offset = plus > 0 ? line.mid(plus + 1).toLongLong(&hasOffset) : 0;
+        if (hasOffset) {
+            frame.offset = offset;
+            line = line.left(plus);
+        }
+        if (line.startsWith("0x"_L1)) {
+            bool ok = false;
+            const quint64 address = line.mid(2).toULongLong(&ok, 16);
+            if (ok && frame.address == 0)
+                frame.address = address;
+        }
+        frame.symbol = line;
+        stack.frames.append(frame);
+    }
+    return stack;
+}
+
+QString CallStack::text() const
+{
+    QString t;
+    for (const StackFrame &frame : frames)
+        t += "\\n        "_L1 + frame.text();
+    if (!frames.isEmpty())
+        t += "\\n"_L1;
+    return t;
 }
 
 bool StatsValue::isStatsJson(const QJsonValue &value)

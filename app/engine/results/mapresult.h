@@ -12,19 +12,53 @@
 
 #include <variant>
 
+/// One frame of a call stack as bpftrace printed it: "vfs_read+187", "0xffffffff81000000",
+/// "main+12 (/usr/bin/bash)" (perf mode prints the address first).
+struct StackFrame
+{
+    QString symbol; ///< "vfs_read"; the address text when bpftrace could not resolve it
+    qint64 offset = -1; ///< 187; -1 when none was printed
+    QString module; ///< "/usr/bin/bash" when bpftrace printed one
+    quint64 address = 0; ///< when bpftrace printed one (perf mode, or an unresolved frame)
+
+    /// The frame the way a person reads it: "vfs_read+187", "main+12 (/usr/bin/bash)".
+    QString text() const;
+    bool operator==(const StackFrame &) const = default;
+};
+
+/// A kstack or ustack, innermost frame first (as bpftrace prints it).
+struct CallStack
+{
+    enum class Space
+    {
+        Kernel,
+        User,
+    };
+    Space space = Space::Kernel;
+    QList<StackFrame> frames;
+
+    /// From bpftrace's printed form: each frame after a newline and indentation (in `-f json`
+    /// the newlines arrive as the two characters backslash and n; both forms are read).
+    static CallStack parse(const QString &printed, Space space);
+    /// The printed form again, one frame per line after "\n" as bpftrace's JSON writes it.
+    QString text() const;
+    bool operator==(const CallStack &) const = default;
+};
+
 /// One part of a map key. bpftrace's JSON writes a tuple key as one comma-joined string and
-/// gives no types, so today a key has one Text part holding that string; typed parts (integer,
-/// stack) come from the script's AST and fill the other kinds.
+/// gives no types; the key types from the script's AST split it into typed parts.
 struct MapKeyPart
 {
     enum class Type
     {
         Text,
         Integer,
+        Stack,
     };
     Type type = Type::Text;
     QString text; ///< as bpftrace printed it
     qint64 integer = 0; ///< for Integer
+    CallStack stack; ///< for Stack
 
     bool operator==(const MapKeyPart &) const = default;
 };

@@ -13,6 +13,19 @@ void RunResults::insertBpftraceJson(const QString &type, const QJsonObject &data
         insert(MapResult::fromBpftraceJson(it.key(), type, it.value()));
 }
 
+void RunResults::appendSnapshot(qint64 msSinceStart, const MapResult &map)
+{
+    MapSeries &series = m_series[map.name()];
+    series.name = map.name();
+    series.snapshots.append(MapSnapshot { msSinceStart, map });
+}
+
+const MapSeries *RunResults::series(const QString &name) const
+{
+    const auto it = m_series.constFind(name);
+    return it == m_series.cend() ? nullptr : &*it;
+}
+
 const MapResult *RunResults::find(const QString &name) const
 {
     const auto it = m_maps.constFind(name);

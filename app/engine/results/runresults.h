@@ -3,6 +3,7 @@
 #pragma once
 
 #include "engine/results/mapresult.h"
+#include "engine/results/mapseries.h"
 
 #include <QJsonObject>
 #include <QMap>
@@ -24,6 +25,13 @@ public:
     QStringList names() const { return m_maps.keys(); } ///< sorted
     QList<MapResult> maps() const { return m_maps.values(); } ///< in name order
 
+    /// Keeps `map` as one more snapshot of its series, taken `msSinceStart` after the run began
+    /// (the latest snapshot is also what insert() keeps).
+    void appendSnapshot(qint64 msSinceStart, const MapResult &map);
+    /// Every print() of the map during the run; nullptr when it was never printed.
+    const MapSeries *series(const QString &name) const;
+    QStringList seriesNames() const { return m_series.keys(); } ///< sorted
+
     /// The stored form, {"@name": {"kind": ..., "data": ...}}, which fromJson() reads back
     /// (and which history files written by earlier versions have).
     QJsonObject toJson() const;
@@ -35,4 +43,5 @@ public:
 
 private:
     QMap<QString, MapResult> m_maps;
+    QMap<QString, MapSeries> m_series;
 };
