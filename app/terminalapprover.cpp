@@ -174,6 +174,11 @@ bool TerminalApprover::isHighRisk(const Run *run) const
     return run && run->analysis().risk == RiskLevel::High;
 }
 
+bool TerminalApprover::editNeedsSecondStep() const
+{
+    return isHighRisk(m_current) || ScriptAnalyzer::analyzeText(m_editedScript).risk == RiskLevel::High;
+}
+
 void TerminalApprover::discardTypedAhead()
 {
     ++m_shownGeneration;
@@ -223,7 +228,11 @@ void TerminalApprover::prompt()
         write(u"Type the new script; end with a line holding only \".\":\n"_s);
         break;
     case Stage::ConfirmEdit:
-        write(u"Run the edited script? [y]es, [n]o (back to the request) > "_s);
+        if (editNeedsSecondStep())
+            write(u"HIGH RISK: type \"%1\" in full to run the edited script of %2, [n]o (back to the request) > "_s.arg(
+                ApproveHigh, m_current ? m_current->id() : QString()));
+        else
+            write(u"Run the edited script? [y]es, [n]o (back to the request) > "_s);
         break;
     case Stage::Editing:
     case Stage::Idle:
@@ -389,7 +398,14 @@ void TerminalApprover::handleLine(const QString &line)
         return;
     case Stage::ConfirmEdit: {
         const QString answer = line.trimmed().toLower();
-        if (answer == "y"_L1 || answer == "yes"_L1) {
+        const bool yes = answer == "y"_L1 || answer == "yes"_L1;
+        if (yes && editNeedsSecondStep()) {
+            // As in the window: an edit of a high-risk request, or an edit that is itself high
+            // risk, is approved only by typing the phrase, never by a single key.
+            write(u"The edited script of %1 is high risk or edits a high-risk request: type \"%2\" in full to run "
+                  "it.\n"_s.arg(m_current->id(), ApproveHigh));
+            prompt();
+        } else if (yes || answer == ApproveHigh) {
             approveEdited();
         } else if (answer == "n"_L1 || answer == "no"_L1) {
             m_stage = Stage::Choice;

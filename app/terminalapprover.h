@@ -81,6 +81,8 @@ private:
     void prompt();
     void discardTypedAhead();
     bool isHighRisk(const Run *run) const;
+    /// The edit of a high-risk request, or an edit that is itself high risk, takes the phrase.
+    bool editNeedsSecondStep() const;
 
     ApprovalQueue *m_approvals;
     int m_inputFd;

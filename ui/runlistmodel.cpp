@@ -170,7 +170,7 @@ QVariant RunListModel::data(const QModelIndex &index, int role) const
         case LinesColumn:
             return sort ? QVariant(run->totalLines()) : QVariant(locale.toString(run->totalLines()));
         case ScriptColumn: {
-            const QString script = run->script().simplified();
+            const QString script = InertText::line(run->script().simplified());
             return script.size() > 80 ? script.left(79) + u'…' : script;
         }
         }

@@ -87,7 +87,8 @@ void RunView::setRun(Run *run)
     m_run = run;
     m_output->setRun(run);
     m_maps->setRun(run);
-    m_script->setPlainText(run ? run->script() : QString());
+    // A client's script as the person reads it elsewhere: hidden characters shown, never obeyed.
+    m_script->setPlainText(run ? InertText::block(run->script()) : QString());
     if (run) {
         connect(run, &Run::stateChanged, this, &RunView::updateHeader);
         connect(run, &Run::statsChanged, this, &RunView::updateHeader);

@@ -1682,6 +1682,13 @@ void ScriptAnalyzer::analyze(const QString &script, QObject *context, Callback d
         job->pending = 1;
         job->analysis.diagnostics.append(
             { Diagnostic::Severity::Note, 0, 0, 0, u"script too long to list its probes; compile check only"_s });
+        // Nobody may approve a wildcard whose reach nobody was shown.
+        addFinding(job->analysis, RiskLevel::Medium, u"not-expanded"_s,
+            u"the script is too long (over %1 characters) for bpftrace to list the probes it attaches to, so "
+            u"its wildcards were not expanded and the attach count is unknown: rated at least medium"_s.arg(
+                MaxScriptOnCommandLine),
+            0);
+        recomputeRisk(job->analysis);
     } else {
         start({ u"-l"_s, u"-e"_s, script }, QByteArray(), true);
     }

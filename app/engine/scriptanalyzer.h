@@ -19,7 +19,7 @@ struct Finding
     RiskLevel level = RiskLevel::Low;
     QString code; ///< stable id: "unsafe-builtin", "high-frequency", "wide-wildcard", "user-memory", "file-read",
                   ///< "kernel-write", "exec-args", "tls", "feedback-loop", "raw-memory", "ast-unavailable",
-                  ///< "not-checked", ...
+                  ///< "not-checked", "not-expanded", ...
     QString message;
     int line = 0; ///< 1-based; 0 when it concerns the whole script
 

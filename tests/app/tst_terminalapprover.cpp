@@ -365,6 +365,37 @@ private Q_SLOTS:
         QVERIFY(rig.shows("Approved " + run->id().toUtf8()));
     }
 
+    // An edit takes the same second step as the window's: editing a high-risk request, or
+    // writing a high-risk edit into a low-risk one, is not run on "y".
+    void editOfHighRiskNeedsTheFullAnswer_data()
+    {
+        QTest::addColumn<QString>("script");
+        QTest::addColumn<QByteArray>("edit");
+        QTest::newRow("edit of a high-risk request")
+            << u"BEGIN { system(\"id\"); exit(); }\n"_s << QByteArray("BEGIN { system(\"true\"); exit(); }\n.\n");
+        QTest::newRow("edit that is itself high risk")
+            << QString(Script) << QByteArray("BEGIN {\n  system(\"id\");\n  exit();\n}\n.\n");
+    }
+    void editOfHighRiskNeedsTheFullAnswer()
+    {
+        QFETCH(QString, script);
+        QFETCH(QByteArray, edit);
+        Rig rig(true);
+        rig.approver->start();
+        Run *run = rig.submitChecked(script, u"edit me"_s);
+        QTRY_VERIFY(rig.shows("> "));
+        rig.type("i\n");
+        QTRY_VERIFY(rig.shows("end with a line holding only"));
+        rig.type(edit);
+        QTRY_VERIFY(
+            rig.shows("HIGH RISK: type \"approve high\" in full to run the edited script of " + run->id().toUtf8()));
+        rig.type("y\n");
+        QTRY_VERIFY(rig.shows("is high risk or edits a high-risk request"));
+        QCOMPARE(run->state(), RunState::PendingApproval);
+        rig.type("approve high\n");
+        QTRY_COMPARE(run->decision(), Decision::ApprovedEdited);
+    }
+
     // A half-typed answer at the terminal when the shown request is withdrawn is flushed: its
     // Enter never lands on the next request.
     void halfTypedAnswerIsFlushedWhenTheRequestChanges()

@@ -80,6 +80,7 @@ private Q_SLOTS:
     void analyzeWithFakeBpftrace();
     void analyzeReportsCompileError();
     void analyzeThroughTheHelper();
+    void tooLongToExpandIsSaidAndNotLow();
     void analyzeCompileOnly();
     void analyzeWithoutBpftrace();
     void fileReadingPreprocessorIsNeverCompiled();
@@ -528,6 +529,27 @@ void TestScriptAnalyzer::analyzeThroughTheHelper()
     QVERIFY(result->risk != RiskLevel::Low);
     QVERIFY(std::any_of(result->diagnostics.cbegin(), result->diagnostics.cend(),
         [](const Diagnostic &d) { return d.message.contains(u"through the privilege helper"_s); }));
+}
+
+// A script too long for `bpftrace -l -e` is compile-checked through stdin but its wildcards are
+// never expanded: the person is told, and it is not low risk.
+void TestScriptAnalyzer::tooLongToExpandIsSaidAndNotLow()
+{
+    ScriptAnalyzer analyzer;
+    analyzer.setBpftraceCommand({ m_fake, {}, false });
+    std::optional<ScriptAnalysis> result;
+    const QString huge = u"tracepoint:syscalls:sys_enter_read* { @ = count(); }\n"_s + QString(200'000, u'/');
+    analyzer.analyze(huge, this, [&result](const ScriptAnalysis &a) { result = a; });
+    QTRY_VERIFY_WITH_TIMEOUT(result.has_value(), 10000);
+    QVERIFY(result->complete);
+    QVERIFY(!result->expanded);
+    QCOMPARE(result->attachCount, -1);
+    QVERIFY(result->risk >= RiskLevel::Medium);
+    const auto it = std::find_if(result->findings.cbegin(), result->findings.cend(),
+        [](const Finding &f) { return f.code == u"not-expanded"_s; });
+    QVERIFY(it != result->findings.cend());
+    QCOMPARE(it->level, RiskLevel::Medium);
+    QVERIFY(it->message.contains(u"attach count is unknown"_s));
 }
 
 void TestScriptAnalyzer::analyzeCompileOnly()

@@ -56,6 +56,21 @@ private Q_SLOTS:
         QVERIFY(model.headerData(RunListModel::LostColumn, Qt::Horizontal).toString().contains(u"Lost"_s));
     }
 
+    // The script column shows a client's hidden characters as escapes, never as themselves.
+    void scriptColumnIsInert()
+    {
+        FakeEngine engine;
+        RunListModel model(engine->runs());
+        RunRequest request;
+        request.script = u"BEGIN { printf(\"ok\"); } // \u202e\u2066\x1b[8m\n"_s;
+        request.reason = u"look"_s;
+        request.client = { u"c"_s, u"1"_s, u"socket"_s, u"s1"_s };
+        QString error;
+        QVERIFY2(engine->runs()->submitClientRun(request, &error), qPrintable(error));
+        const QString shown = model.index(0, RunListModel::ScriptColumn).data().toString();
+        QCOMPARE(shown, u"BEGIN { printf(\"ok\"); } // \\u202e\\u2066\\x1b[8m"_s);
+    }
+
     void durationText()
     {
         QCOMPARE(RunListModel::durationText(0), u"–"_s);

@@ -7,6 +7,7 @@
 #include "ui/runview.h"
 
 #include <QListWidget>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QTabWidget>
 #include <QTest>
@@ -18,6 +19,28 @@ class TestRunView : public QObject
     Q_OBJECT
 private Q_SLOTS:
     void initTestCase() { useTestPaths(); }
+
+    // The Script tab shows a client's hidden characters as escapes, never as themselves.
+    void clientScriptIsInert()
+    {
+        FakeEngine engine;
+        RunView view(engine->runs());
+        RunRequest request;
+        request.script = u"BEGIN { printf(\"ok\"); } // \u202e\x1b[8m\n"_s;
+        request.reason = u"look"_s;
+        request.client = { u"c"_s, u"1"_s, u"socket"_s, u"s1"_s };
+        QString error;
+        Run *run = engine->runs()->submitClientRun(request, &error);
+        QVERIFY2(run, qPrintable(error));
+        view.setRun(run);
+        const auto editors = view.findChildren<QPlainTextEdit *>();
+        const bool shown = std::any_of(editors.cbegin(), editors.cend(), [](const QPlainTextEdit *e) {
+            return e->toPlainText() == u"BEGIN { printf(\"ok\"); } // \\u202e\\x1b[8m\n"_s;
+        });
+        QVERIFY(shown);
+        for (const QPlainTextEdit *e : editors)
+            QVERIFY(!e->toPlainText().contains(QChar(0x202e)));
+    }
 
     void stopKeepsTheMaps()
     {
