@@ -353,6 +353,13 @@ void McpHttpConnection::processInput()
         armIdleTimer();
 }
 
+qint64 McpHttpConnection::idleMs() const
+{
+    if (m_closed || m_phase != Phase::Reading || m_inRequest || !m_input.isEmpty() || !m_timer->isActive())
+        return -1;
+    return qMax(0, m_limits.idleTimeoutMs - m_timer->remainingTime());
+}
+
 void McpHttpConnection::armIdleTimer()
 {
     if (!m_inRequest)

@@ -85,6 +85,9 @@ public:
     /// Whether the peer has said anything yet: part of a request read, or bytes waiting (in our
     /// buffers or still in the kernel's). A connection that has not is the first to make room.
     bool hasSpoken() const;
+    /// How long a kept-alive connection has waited for its next request; -1 while it is
+    /// reading one, handling one, streaming, or closed.
+    qint64 idleMs() const;
 
     void sendResponse(const McpHttpResponse &response);
     void beginStream(int status, const McpHttpHeaders &headers);

@@ -319,6 +319,8 @@ void McpHttpServer::onNewConnection(QTcpServer *server)
             if (std::optional<McpHttpResponse> reject = checkHeaders(request))
                 return reject;
             // Authorised: from now on it takes one of the clients' places, if one is free.
+            if (guard && !guard->isAuthenticated() && connectionCount(true) >= m_options.maxConnections)
+                closeIdlestConnection();
             if (guard && !guard->isAuthenticated() && connectionCount(true) >= m_options.maxConnections) {
                 qCWarning(lcMcpHttp) << "refusing a connection: already" << m_options.maxConnections << "clients";
                 return McpHttpResponse { 503, { { "Retry-After", "1" } }, {}, true };
@@ -478,6 +480,8 @@ void McpHttpServer::handlePost(McpHttpConnection *connection, const McpHttpReque
     if (initialize) {
         if (m_sessions.size() >= m_options.maxSessions)
             sweepSessions();
+        if (m_sessions.size() >= m_options.maxSessions)
+            evictIdlestSession();
         if (m_sessions.size() >= m_options.maxSessions) {
             connection->sendResponse(jsonError(503, TransportError, u"Too many sessions; try again later"_s));
             return;
@@ -576,15 +580,65 @@ void McpHttpServer::handleDelete(McpHttpConnection *connection, const McpHttpReq
     connection->sendResponse(McpHttpResponse { 200, {}, {}, false });
 }
 
+namespace {
+/// Nothing in flight and no stream open: closing it loses nothing the client is waiting for.
+bool isIdle(const McpSession *session)
+{
+    const QList<McpSseStream *> streams = streamsOf(session);
+    return session->inFlightCount() == 0
+        && std::none_of(streams.cbegin(), streams.cend(), [](const McpSseStream *s) { return s->isAttached(); });
+}
+} // namespace
+
+void McpHttpServer::closeIdlestConnection()
+{
+    // Every client place is taken. Kept-alive connections that wait for nothing would hold
+    // theirs for the whole idle timeout, so one token holder could lock every other client out:
+    // the one idle the longest, if it has been idle a while, makes room. Closing a kept-alive
+    // connection between requests is ordinary HTTP; its client opens a new one.
+    constexpr qint64 MinIdleMs = 2000;
+    McpHttpConnection *idlest = nullptr;
+    qint64 longest = MinIdleMs - 1;
+    for (const QPointer<McpHttpConnection> &connection : std::as_const(m_connections)) {
+        if (!connection || !connection->isAuthenticated())
+            continue;
+        if (const qint64 idle = connection->idleMs(); idle > longest) {
+            longest = idle;
+            idlest = connection;
+        }
+    }
+    if (idlest) {
+        qCInfo(lcMcpHttp) << "closing a connection idle for" << longest << "ms to make room: already"
+                          << m_options.maxConnections << "clients";
+        idlest->abort();
+    }
+}
+
+void McpHttpServer::evictIdlestSession()
+{
+    // Every place is taken by a session still within its idle timeout. One token holder
+    // opening sessions without end must not lock every other client out, so the session idle
+    // the longest (nothing in flight, no stream open) makes room; its client gets 404 on its
+    // next request and starts a new session, as the specification tells it to.
+    McpSession *idlest = nullptr;
+    const auto sessions = m_sessions.values();
+    for (McpSession *session : sessions) {
+        if (isIdle(session) && (!idlest || session->lastActivity() < idlest->lastActivity()))
+            idlest = session;
+    }
+    if (idlest) {
+        qCInfo(lcMcpHttp) << "session" << idlest->id() << "closed to make room: already" << m_options.maxSessions
+                          << "sessions";
+        idlest->close();
+    }
+}
+
 void McpHttpServer::sweepSessions()
 {
     const QDateTime limit = QDateTime::currentDateTimeUtc().addSecs(-m_options.sessionTimeoutSeconds);
     const auto sessions = m_sessions.values();
     for (McpSession *session : sessions) {
-        const QList<McpSseStream *> streams = streamsOf(session);
-        const bool streaming
-            = std::any_of(streams.cbegin(), streams.cend(), [](const McpSseStream *s) { return s->isAttached(); });
-        if (session->inFlightCount() == 0 && !streaming && session->lastActivity() < limit) {
+        if (isIdle(session) && session->lastActivity() < limit) {
             qCDebug(lcMcpHttp) << "session" << session->id() << "expired";
             session->close();
         }

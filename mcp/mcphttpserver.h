@@ -78,6 +78,10 @@ private:
     bool hostAllowed(const QByteArray &host) const;
     bool originAllowed(const QByteArray &origin) const;
     void sweepSessions();
+    /// When every place is taken: closes the session idle the longest, if one is idle.
+    void evictIdlestSession();
+    /// When every client place is taken: closes the connection idle the longest (2 s at least).
+    void closeIdlestConnection();
 
     McpDispatcher *m_dispatcher;
     Options m_options;

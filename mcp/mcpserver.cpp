@@ -118,6 +118,7 @@ bool McpServer::start()
         options.limits.authTimeoutMs = qMax(1, d->config.authTimeoutSeconds) * 1000;
         options.maxUnauthenticatedConnections = d->config.maxUnauthenticatedConnections;
         options.sessionTimeoutSeconds = d->config.httpSessionTimeoutSeconds;
+        options.maxSessions = d->config.httpMaxSessions;
         if (!d->httpServer->listen(options)) {
             d->errorString = d->httpServer->errorString();
             d->socketServer->close();

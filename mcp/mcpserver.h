@@ -34,6 +34,8 @@ struct McpServerConfig
     int idleTimeoutSeconds = 300; ///< HTTP: a kept-alive connection with no request is closed
     int requestTimeoutSeconds = 30; ///< HTTP: a request must arrive whole within this time (slowloris)
     int httpSessionTimeoutSeconds = 30 * 60; ///< HTTP: a session without any activity ends
+    /// HTTP: sessions kept at once; when all are taken the one idle the longest makes room.
+    int httpMaxSessions = 256;
 };
 
 /// A connected client, for the endpoint panel and the status bar.

@@ -58,6 +58,7 @@ private Q_SLOTS:
     void slowlorisTimedOut();
     void idleConnectionClosed();
     void connectionLimit();
+    void sessionLimitClosesTheIdlest();
     void idleSocketsDoNotLockOut();
     void unauthenticatedHaveTheirOwnCap();
     void fiftyConcurrentClients();
@@ -930,13 +931,53 @@ void TestMcpHttpServer::connectionLimit()
     // Until the server has read the leaver's EOF a newcomer may still be turned away; not for long.
     bool admitted = false;
     for (int attempt = 0; attempt < 50 && !admitted; ++attempt) {
-        HttpClient late;
-        QVERIFY(late.connectTo(server->httpPort()));
-        admitted = !initializeSession(late).isEmpty();
+        clients[4] = std::make_unique<HttpClient>(); // kept: the places are all taken again
+        QVERIFY(clients[4]->connectTo(server->httpPort()));
+        admitted = !initializeSession(*clients[4]).isEmpty();
         if (!admitted)
             QTest::qWait(100);
     }
     QVERIFY(admitted);
+
+    // Connections kept alive while waiting for nothing do not hold their places for the whole
+    // idle timeout: once one has idled a while, it makes room for a newcomer.
+    QTest::qWait(2200);
+    HttpClient newcomer;
+    QVERIFY(newcomer.connectTo(server->httpPort()));
+    QVERIFY(!initializeSession(newcomer).isEmpty());
+    QTRY_COMPARE(
+        std::count_if(clients.cbegin(), clients.cend(), [](const auto &c) { return c && c->closedByServer; }), 1);
+}
+
+// One token holder opening sessions without end does not lock other clients out: the session
+// idle the longest makes room and answers 404 from then on; busy ones are kept.
+void TestMcpHttpServer::sessionLimitClosesTheIdlest()
+{
+    McpServerConfig config;
+    config.httpMaxSessions = 3;
+    auto server = startServer(config);
+    QVERIFY(server);
+    HttpClient client;
+    QVERIFY(client.connectTo(server->httpPort()));
+    QStringList sessions;
+    for (int i = 0; i < 3; ++i) {
+        sessions.append(initializeSession(client));
+        QVERIFY(!sessions.last().isEmpty());
+        QTest::qWait(5); // distinct activity times
+    }
+    // The first is used again: the second is now the one idle the longest.
+    const auto listTools = [this, &client](const QString &session) {
+        client.sendRequest("POST", JsonRpc::serialize(rpcRequest(7, u"tools/list"_s)),
+            authed({ { "Mcp-Session-Id", session.toLatin1() }, { "MCP-Protocol-Version", "2025-11-25" } }));
+        return client.waitForReply().status;
+    };
+    QCOMPARE(listTools(sessions[0]), 200);
+    const QString fourth = initializeSession(client);
+    QVERIFY(!fourth.isEmpty());
+    QCOMPARE(listTools(sessions[1]), 404);
+    QCOMPARE(listTools(sessions[0]), 200);
+    QCOMPARE(listTools(sessions[2]), 200);
+    QCOMPARE(listTools(fourth), 200);
 }
 
 void TestMcpHttpServer::idleSocketsDoNotLockOut()
