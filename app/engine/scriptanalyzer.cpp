@@ -7,6 +7,8 @@
 #include "engine/queryprocess.h"
 #include "helper/preprocessorcheck.h"
 
+#include <QCryptographicHash>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QLoggingCategory>
 #include <QRegularExpression>
@@ -1288,6 +1290,56 @@ ScriptAnalyzer::ScriptAnalyzer(QObject *parent)
 void ScriptAnalyzer::setBpftraceCommand(const LaunchCommand &command)
 {
     m_command = command;
+    m_cache.clear();
+}
+
+QByteArray ScriptAnalyzer::cacheKey(const QString &script) const
+{
+    // Everything the verdict depends on: the script, the exact command (a different bpftrace or
+    // helper is a different judge; a replaced binary has a new mtime) and what was asked.
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    const QFileInfo program(m_command.program);
+    hash.addData(script.toUtf8());
+    hash.addData(QByteArrayView("\0"));
+    hash.addData(m_command.program.toUtf8());
+    hash.addData(QByteArray::number(program.lastModified().toMSecsSinceEpoch()));
+    for (const QString &argument : m_command.arguments) {
+        hash.addData(QByteArrayView("\0"));
+        hash.addData(argument.toUtf8());
+    }
+    hash.addData(QByteArrayView(m_command.viaHelper ? "\1h" : "\1d"));
+    hash.addData(QByteArrayView(m_expand ? "\1e" : "\1c"));
+    hash.addData(QByteArray::number(m_timeoutMs));
+    return hash.result();
+}
+
+const ScriptAnalysis *ScriptAnalyzer::cached(const QByteArray &key)
+{
+    const auto it = m_cache.find(key);
+    if (it == m_cache.end())
+        return nullptr;
+    if (it->expires.hasExpired()) {
+        m_cache.erase(it);
+        return nullptr;
+    }
+    it->lastUse = ++m_useCounter;
+    return &it->analysis;
+}
+
+void ScriptAnalyzer::remember(const QByteArray &key, const ScriptAnalysis &analysis)
+{
+    // Only a verdict bpftrace reached: a timeout or a helper that did not run may go away.
+    if (!analysis.complete || !analysis.checked)
+        return;
+    if (m_cache.size() >= CacheEntries && !m_cache.contains(key)) {
+        auto oldest = m_cache.begin();
+        for (auto it = m_cache.begin(); it != m_cache.end(); ++it) {
+            if (it->lastUse < oldest->lastUse)
+                oldest = it;
+        }
+        m_cache.erase(oldest);
+    }
+    m_cache.insert(key, CacheEntry { analysis, QDeadlineTimer(CacheLifetimeMs), ++m_useCounter });
 }
 
 ScriptAnalysis ScriptAnalyzer::analyzeText(const QString &script)
@@ -1598,6 +1650,16 @@ void ScriptAnalyzer::analyze(const QString &script, QObject *context, Callback d
         bool timedOut = false;
         QString script;
     };
+    const QByteArray key = cacheKey(script);
+    if (const ScriptAnalysis *known = cached(key)) {
+        // The callback comes from the event loop, as always.
+        const QPointer<QObject> guard(context);
+        QTimer::singleShot(0, this, [analysis = *known, guard, hasContext = context != nullptr, done] {
+            if (!hasContext || guard)
+                done(analysis);
+        });
+        return;
+    }
     auto job = std::make_shared<Job>();
     job->script = script;
     job->analysis = analyzeText(script);
@@ -1605,7 +1667,7 @@ void ScriptAnalyzer::analyze(const QString &script, QObject *context, Callback d
     job->hasContext = context != nullptr;
     job->done = std::move(done);
 
-    auto finish = [job] {
+    auto finish = [this, job, key] {
         if (--job->pending > 0)
             return;
         ScriptAnalysis &a = job->analysis;
@@ -1631,6 +1693,7 @@ void ScriptAnalyzer::analyze(const QString &script, QObject *context, Callback d
             addFinding(a, RiskLevel::Medium, u"not-checked"_s,
                 u"bpftrace did not check this program (%1): rated at least medium"_s.arg(a.uncheckedReason), 0);
         recomputeRisk(a);
+        remember(key, a);
         if (job->hasContext && !job->context)
             return;
         job->done(a);

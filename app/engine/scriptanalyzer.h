@@ -5,6 +5,8 @@
 #include "engine/launchcommand.h"
 #include "engine/runtypes.h"
 
+#include <QDeadlineTimer>
+#include <QHash>
 #include <QJsonObject>
 #include <QObject>
 #include <QPointer>
@@ -91,11 +93,31 @@ public:
     void setExpansionEnabled(bool enabled) { m_expand = enabled; }
 
     /// Asynchronous full analysis. `done` is called exactly once, on the caller's thread, unless
-    /// `context` is destroyed first.
+    /// `context` is destroyed first. A script analysed a moment ago by the same bpftrace is
+    /// answered from a cache (a client validates a program, then asks to run it).
     void analyze(const QString &script, QObject *context, Callback done);
 
+    /// How long a cached analysis is reused: the probes a wildcard matches can change (a module
+    /// loaded, a library installed), so not forever.
+    static constexpr int CacheLifetimeMs = 5 * 60 * 1000;
+    static constexpr int CacheEntries = 64;
+    qsizetype cachedCount() const { return m_cache.size(); }
+    void clearCache() { m_cache.clear(); }
+
 private:
+    struct CacheEntry
+    {
+        ScriptAnalysis analysis;
+        QDeadlineTimer expires;
+        quint64 lastUse = 0;
+    };
+    QByteArray cacheKey(const QString &script) const;
+    const ScriptAnalysis *cached(const QByteArray &key);
+    void remember(const QByteArray &key, const ScriptAnalysis &analysis);
+
     LaunchCommand m_command { QStringLiteral("bpftrace"), {}, false };
     int m_timeoutMs = 20000;
     bool m_expand = true;
+    QHash<QByteArray, CacheEntry> m_cache;
+    quint64 m_useCounter = 0;
 };

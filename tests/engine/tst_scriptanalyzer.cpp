@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "../threadcputime.h"
 #include "engine/scriptanalyzer.h"
+#include "runtestutil.h"
 
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -81,6 +83,7 @@ private Q_SLOTS:
     void analyzeReportsCompileError();
     void analyzeThroughTheHelper();
     void tooLongToExpandIsSaidAndNotLow();
+    void repeatedAnalysisIsCached();
     void analyzeCompileOnly();
     void analyzeWithoutBpftrace();
     void fileReadingPreprocessorIsNeverCompiled();
@@ -550,6 +553,55 @@ void TestScriptAnalyzer::tooLongToExpandIsSaidAndNotLow()
     QVERIFY(it != result->findings.cend());
     QCOMPARE(it->level, RiskLevel::Medium);
     QVERIFY(it->message.contains(u"attach count is unknown"_s));
+}
+
+// The same script asked again (validate_program, then exec_program) is answered from the cache
+// without starting bpftrace; a different script, another bpftrace or an unchecked verdict is not.
+void TestScriptAnalyzer::repeatedAnalysisIsCached()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString log = dir.filePath(u"calls.log"_s);
+    ScopedEnv logEnv("FAKE_BPFTRACE_LOG", log.toUtf8());
+    const auto calls = [&log] {
+        QFile file(log);
+        return file.open(QIODevice::ReadOnly) ? file.readAll().count('\n') : 0;
+    };
+    ScriptAnalyzer analyzer;
+    analyzer.setBpftraceCommand({ m_fake, {}, false });
+    const auto analyze = [&](const QString &script) {
+        std::optional<ScriptAnalysis> result;
+        analyzer.analyze(script, this, [&result](const ScriptAnalysis &a) { result = a; });
+        if (!QTest::qWaitFor([&result] { return result.has_value(); }, 10000))
+            return ScriptAnalysis {};
+        return *result;
+    };
+    const QString script = u"tracepoint:syscalls:sys_enter_read* { @ = count(); }"_s;
+    const ScriptAnalysis first = analyze(script);
+    QVERIFY(first.complete && first.checked);
+    const qsizetype afterFirst = calls();
+    QCOMPARE(afterFirst, 2); // -l and the compile check
+    const ScriptAnalysis second = analyze(script);
+    QCOMPARE(calls(), afterFirst);
+    QCOMPARE(second.risk, first.risk);
+    QCOMPARE(second.findings, first.findings);
+    QCOMPARE(second.attachList, first.attachList);
+    QCOMPARE(second.checked, first.checked);
+    QCOMPARE(analyzer.cachedCount(), 1);
+
+    analyze(script + u" "_s);
+    QCOMPARE(calls(), afterFirst + 2);
+    analyzer.setBpftraceCommand({ m_fake, { u"--"_s }, false }); // another judge: nothing reused
+    QCOMPARE(analyzer.cachedCount(), 0);
+
+    // A verdict bpftrace did not reach is asked again next time.
+    ScriptAnalyzer missing;
+    missing.setBpftraceCommand({ u"/nonexistent/bpftrace"_s, {}, false });
+    std::optional<ScriptAnalysis> result;
+    missing.analyze(script, this, [&result](const ScriptAnalysis &a) { result = a; });
+    QTRY_VERIFY_WITH_TIMEOUT(result.has_value(), 10000);
+    QVERIFY(!result->checked);
+    QCOMPARE(missing.cachedCount(), 0);
 }
 
 void TestScriptAnalyzer::analyzeCompileOnly()
