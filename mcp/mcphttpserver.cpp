@@ -568,17 +568,18 @@ void McpHttpServer::handleRequest(McpHttpConnection *connection, const McpHttpRe
         handleDelete(connection, request);
 }
 
-McpSession *McpHttpServer::requireSession(McpHttpConnection *connection, const McpHttpRequest &request)
+McpSession *McpHttpServer::requireSession(
+    McpHttpConnection *connection, const McpHttpRequest &request, const QJsonValue &id)
 {
-    const QByteArray id = request.header("mcp-session-id");
-    if (id.isEmpty()) {
-        connection->sendResponse(jsonError(
-            400, TransportError, u"Bad Request: the Mcp-Session-Id header is required (send initialize first)"_s));
+    const QByteArray sessionId = request.header("mcp-session-id");
+    if (sessionId.isEmpty()) {
+        connection->sendResponse(jsonError(400, TransportError,
+            u"Bad Request: the Mcp-Session-Id header is required (send initialize first)"_s, {}, id));
         return nullptr;
     }
-    McpSession *session = m_sessions.value(QString::fromLatin1(id));
+    McpSession *session = m_sessions.value(QString::fromLatin1(sessionId));
     if (!session || session->isClosed()) {
-        connection->sendResponse(jsonError(404, SessionNotFound, u"Session not found"_s));
+        connection->sendResponse(jsonError(404, SessionNotFound, u"Session not found"_s, {}, id));
         return nullptr;
     }
     return session;
@@ -655,7 +656,9 @@ void McpHttpServer::handlePost(McpHttpConnection *connection, const McpHttpReque
         }
         session = createSession();
     } else {
-        session = requireSession(connection, request);
+        // A request's answer names its id even when it is refused before the dispatcher.
+        const QJsonValue id = object.value(u"id"_s);
+        session = requireSession(connection, request, JsonRpc::isValidId(id) ? id : QJsonValue());
         if (!session)
             return;
     }

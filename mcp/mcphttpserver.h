@@ -76,8 +76,9 @@ private:
         bool acceptsJson, bool acceptsSse);
     void handleGet(McpHttpConnection *connection, const McpHttpRequest &request);
     void handleDelete(McpHttpConnection *connection, const McpHttpRequest &request);
-    /// The session named by Mcp-Session-Id, or nullptr after answering 400/404.
-    McpSession *requireSession(McpHttpConnection *connection, const McpHttpRequest &request);
+    /// The session named by Mcp-Session-Id, or nullptr after answering 400/404 (with ID, the
+    /// request's, when the body had a usable one).
+    McpSession *requireSession(McpHttpConnection *connection, const McpHttpRequest &request, const QJsonValue &id = {});
     McpSession *createSession();
     /// A new SSE stream of SESSION: KIND 'p' answers a POST, 'g' carries a GET's pushes.
     McpSseStream *createStream(McpSession *session, QChar kind);

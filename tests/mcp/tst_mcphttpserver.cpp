@@ -68,6 +68,7 @@ private Q_SLOTS:
     void statelessHeaderValidation_data();
     void statelessHeaderValidation();
     void statelessIgnoresSessionHeader();
+    void sessionErrorsCarryTheRequestId();
 
 private:
     std::unique_ptr<McpServer> startServer(McpServerConfig config = {});
@@ -1240,6 +1241,23 @@ void TestMcpHttpServer::statelessIgnoresSessionHeader()
     reply = client.waitForReply();
     QCOMPARE(reply.status, 200);
     QCOMPARE(reply.header("mcp-session-id"), session);
+}
+
+void TestMcpHttpServer::sessionErrorsCarryTheRequestId()
+{
+    // A handshake-era request refused for its session still names its id in the answer.
+    auto server = startServer();
+    QVERIFY(server);
+    HttpClient client;
+    QVERIFY(client.connectTo(server->httpPort()));
+    client.sendRequest("POST", body(rpcRequest(u"no-session"_s, u"tools/list"_s)), authed());
+    HttpReply reply = client.waitForReply();
+    QCOMPARE(reply.status, 400);
+    QCOMPARE(QJsonDocument::fromJson(reply.body).object().value(u"id"_s).toString(), u"no-session"_s);
+    client.sendRequest("POST", body(rpcRequest(12, u"tools/list"_s)), authed({ { "Mcp-Session-Id", "gone" } }));
+    reply = client.waitForReply();
+    QCOMPARE(reply.status, 404);
+    QCOMPARE(QJsonDocument::fromJson(reply.body).object().value(u"id"_s).toInt(), 12);
 }
 
 QTEST_GUILESS_MAIN(TestMcpHttpServer)
