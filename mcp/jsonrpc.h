@@ -11,7 +11,9 @@
 
 namespace JsonRpc {
 
-/// The error codes MCP uses (JSON-RPC 2.0 plus MCP's resource-not-found).
+/// The error codes MCP uses: JSON-RPC 2.0's, resource-not-found of the handshake era (2025-11-25
+/// and earlier; 2026-07-28 answers a missing resource with InvalidParams) and the codes
+/// 2026-07-28 defines in its reserved range.
 enum ErrorCode : int
 {
     ParseError = -32700,
@@ -20,6 +22,9 @@ enum ErrorCode : int
     InvalidParams = -32602,
     InternalError = -32603,
     ResourceNotFound = -32002,
+    HeaderMismatch = -32020,
+    MissingRequiredClientCapability = -32021,
+    UnsupportedProtocolVersion = -32022,
 };
 
 QJsonObject errorResponse(const QJsonValue &id, int code, const QString &message, const QJsonValue &data = {});

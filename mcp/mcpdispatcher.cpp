@@ -22,6 +22,41 @@ namespace {
 
 constexpr int MaxCompletionValues = 100; // the spec's cap per completion/complete answer
 
+const auto MetaProtocolVersion = "io.modelcontextprotocol/protocolVersion"_L1;
+const auto MetaClientInfo = "io.modelcontextprotocol/clientInfo"_L1;
+const auto MetaClientCapabilities = "io.modelcontextprotocol/clientCapabilities"_L1;
+const auto MetaLogLevel = "io.modelcontextprotocol/logLevel"_L1;
+const auto MetaServerInfo = "io.modelcontextprotocol/serverInfo"_L1;
+
+// Caching hints (2026-07-28 CacheableResult). Tools, prompts and templates are fixed for the
+// life of the process and the same for every client; resources are the asking owner's runs, a
+// list that grows whenever a run ends, so it is private and stale at once. A run's resource only
+// exists once the run ended, after which it no longer changes.
+constexpr qint64 StaticListTtlMs = 60 * 60 * 1000;
+constexpr qint64 RunResourceTtlMs = 60 * 1000;
+
+QJsonObject serverInfo()
+{
+    return QJsonObject { { u"name"_s, u"tracedesk"_s }, { u"title"_s, u"TraceDesk"_s },
+        { u"version"_s, QStringLiteral(TRACEDESK_VERSION_STRING) } };
+}
+
+QString instructions()
+{
+    return u"TraceDesk runs bpftrace programs on this Linux machine, with a person approving each one. "
+           "Find probes with list_probes and describe_probe, check a program with validate_program, then "
+           "exec_program (it waits for the person's approval) and read output with get_result "
+           "(wait_seconds long-polls). Runs can be stopped with stop_execution."_s;
+}
+
+/// Methods of the handshake era that 2026-07-28 removed: a stateless request for one is a
+/// method the server does not implement.
+bool removedInStatelessEra(const QString &method)
+{
+    return method == "initialize"_L1 || method == "ping"_L1 || method == "logging/setLevel"_L1
+        || method == "resources/subscribe"_L1 || method == "resources/unsubscribe"_L1;
+}
+
 QJsonObject invalidParams(const QJsonValue &id, const QString &message)
 {
     return JsonRpc::errorResponse(id, JsonRpc::InvalidParams, message);
@@ -100,6 +135,55 @@ const QStringList &McpDispatcher::supportedProtocolVersions()
 QString McpDispatcher::latestProtocolVersion()
 {
     return supportedProtocolVersions().constFirst();
+}
+
+const QStringList &McpDispatcher::statelessProtocolVersions()
+{
+    static const QStringList versions { u"2026-07-28"_s };
+    return versions;
+}
+
+QStringList McpDispatcher::allProtocolVersions()
+{
+    return statelessProtocolVersions() + supportedProtocolVersions();
+}
+
+QString McpDispatcher::protocolVersionMetaKey()
+{
+    return MetaProtocolVersion;
+}
+
+bool McpDispatcher::isStatelessMessage(const QJsonObject &message)
+{
+    if (message.value(u"method"_s).toString() == "server/discover"_L1)
+        return true;
+    return message.value(u"params"_s).toObject().value(u"_meta"_s).toObject().contains(MetaProtocolVersion);
+}
+
+std::optional<QJsonObject> McpDispatcher::checkRequestMeta(const JsonRpcMessage &message)
+{
+    const QJsonValue meta = message.paramsObject().value(u"_meta"_s);
+    QString missing;
+    if (!meta.isObject())
+        missing = u"\"_meta\" with \"%1\" and \"%2\""_s.arg(MetaProtocolVersion, MetaClientCapabilities);
+    else if (const QJsonValue version = meta.toObject().value(MetaProtocolVersion);
+        !version.isString() || version.toString().isEmpty())
+        missing = u"\"_meta.%1\" (a string)"_s.arg(MetaProtocolVersion);
+    else if (!meta.toObject().value(MetaClientCapabilities).isObject())
+        missing = u"\"_meta.%1\" (an object)"_s.arg(MetaClientCapabilities);
+    if (missing.isEmpty())
+        return std::nullopt;
+    return invalidParams(message.id, u"Invalid params: a request without initialize must carry %1"_s.arg(missing));
+}
+
+QJsonObject McpDispatcher::toolInputSchema(const QString &name) const
+{
+    const QJsonArray tools = m_handlers->toolDefinitions();
+    for (const QJsonValue &tool : tools) {
+        if (tool.toObject().value(u"name"_s).toString() == name)
+            return tool.toObject().value(u"inputSchema"_s).toObject();
+    }
+    return {};
 }
 
 McpDispatcher::McpDispatcher(McpHandlers *handlers, QObject *parent)
@@ -194,7 +278,10 @@ void McpDispatcher::handleOne(McpSession *session, const QJsonValue &value, cons
         sink->accept();
         return;
     case JsonRpcMessage::Kind::Request:
-        handleRequest(session, message, sink);
+        if (isStatelessMessage(message.object))
+            handleStatelessRequest(session, message, sink);
+        else
+            handleRequest(session, message, sink);
         return;
     }
 }
@@ -258,65 +345,6 @@ void McpDispatcher::handleRequest(
         answer(JsonRpc::resultResponse(id, QJsonObject {}));
         return;
     }
-    if (method == "tools/call"_L1) {
-        callTool(session, message, sink);
-        return;
-    }
-    if (method == "tools/list"_L1) {
-        answer(paginate(message, u"tools"_s, m_handlers->toolDefinitions()));
-        return;
-    }
-    if (method == "resources/list"_L1) {
-        answer(paginate(message, u"resources"_s, m_handlers->resources(session->id())));
-        return;
-    }
-    if (method == "resources/templates/list"_L1) {
-        answer(paginate(message, u"resourceTemplates"_s, m_handlers->resourceTemplates()));
-        return;
-    }
-    if (method == "prompts/list"_L1) {
-        answer(paginate(message, u"prompts"_s, m_handlers->prompts()));
-        return;
-    }
-    if (method == "resources/read"_L1) {
-        const QJsonValue uri = params.value(u"uri"_s);
-        if (!uri.isString() || uri.toString().isEmpty()) {
-            answer(invalidParams(id, u"Invalid params: \"uri\" must be a non-empty string"_s));
-            return;
-        }
-        const std::optional<QJsonObject> contents = m_handlers->readResource(uri.toString(), session->id());
-        if (!contents) {
-            answer(JsonRpc::errorResponse(
-                id, JsonRpc::ResourceNotFound, u"Resource not found"_s, QJsonObject { { u"uri"_s, uri } }));
-            return;
-        }
-        answer(JsonRpc::resultResponse(id, *contents));
-        return;
-    }
-    if (method == "prompts/get"_L1) {
-        const QJsonValue name = params.value(u"name"_s);
-        const QJsonValue arguments = params.value(u"arguments"_s);
-        if (!name.isString() || name.toString().isEmpty()) {
-            answer(invalidParams(id, u"Invalid params: \"name\" must be a non-empty string"_s));
-            return;
-        }
-        if (!arguments.isUndefined() && !arguments.isObject()) {
-            answer(invalidParams(id, u"Invalid params: \"arguments\" must be an object"_s));
-            return;
-        }
-        QString error;
-        const std::optional<QJsonObject> prompt = m_handlers->getPrompt(name.toString(), arguments.toObject(), &error);
-        if (!prompt) {
-            answer(invalidParams(id, error.isEmpty() ? u"Unknown prompt: %1"_s.arg(name.toString()) : error));
-            return;
-        }
-        answer(JsonRpc::resultResponse(id, *prompt));
-        return;
-    }
-    if (method == "completion/complete"_L1) {
-        answer(complete(session, message));
-        return;
-    }
     if (method == "logging/setLevel"_L1) {
         const QString level = params.value(u"level"_s).toString();
         if (McpSession::logLevelIndex(level) < 0) {
@@ -328,6 +356,154 @@ void McpDispatcher::handleRequest(
         answer(JsonRpc::resultResponse(id, QJsonObject {}));
         return;
     }
+
+    RequestScope scope;
+    scope.owner = session->id();
+    scope.logSessionId = session->id();
+    scope.client = session->client();
+    scope.protocolVersion = session->protocolVersion();
+    if (!serve(session, scope, message, sink))
+        answer(JsonRpc::errorResponse(id, JsonRpc::MethodNotFound, u"Method not found: %1"_s.arg(method)));
+}
+
+void McpDispatcher::handleStatelessRequest(
+    McpSession *session, const JsonRpcMessage &message, const std::shared_ptr<McpSink> &sink)
+{
+    session->countRequest();
+    const QString &method = message.method;
+    const QJsonValue &id = message.id;
+    const QJsonObject meta = message.paramsObject().value(u"_meta"_s).toObject();
+
+    // Everything about the client comes from this request (2026-07-28 "Statelessness"): what an
+    // initialize on the same connection said does not count.
+    RequestScope scope;
+    scope.stateless = true;
+    // Runs belong to whoever holds the handle: the execution id is the state a stateless
+    // client passes back. Clients of one transport share an authorization context (the HTTP
+    // token, or the user's own socket), so they share one owner; handshake-era sessions keep
+    // their own runs to themselves.
+    scope.owner = u"stateless-"_s + (session->transport() == "http"_L1 ? u"http"_s : u"local"_s);
+    scope.logSessionId = session->id();
+    const QJsonObject clientInfo = meta.value(MetaClientInfo).toObject();
+    QString name = clientInfo.value(u"title"_s).toString();
+    if (name.isEmpty())
+        name = clientInfo.value(u"name"_s).toString();
+    scope.client.name = name.left(200);
+    scope.client.version = clientInfo.value(u"version"_s).toString().left(100);
+    scope.client.transport = session->transport();
+    scope.client.sessionId = scope.owner;
+    scope.protocolVersion = meta.value(MetaProtocolVersion).toString();
+    if (const QString level = meta.value(MetaLogLevel).toString(); McpSession::logLevelIndex(level) >= 0)
+        scope.logLevel = level;
+
+    QElapsedTimer timer;
+    timer.start();
+    auto answer
+        = [&](const QJsonObject &response) { respond(scope, method, timer.nsecsElapsed() / 1e6, response, sink); };
+
+    if (std::optional<QJsonObject> invalid = checkRequestMeta(message)) {
+        sink->setHttpStatus(400);
+        answer(*invalid);
+        return;
+    }
+    if (!statelessProtocolVersions().contains(scope.protocolVersion)) {
+        sink->setHttpStatus(400);
+        answer(JsonRpc::errorResponse(id, JsonRpc::UnsupportedProtocolVersion, u"Unsupported protocol version"_s,
+            QJsonObject { { u"supported"_s, QJsonArray::fromStringList(allProtocolVersions()) },
+                { u"requested"_s, scope.protocolVersion.left(100) } }));
+        return;
+    }
+    // On a byte stream notifications/cancelled names the request by id, so it is tracked by id.
+    if (session->transport() != "http"_L1 && session->hasInFlight(JsonRpc::idKey(id))) {
+        answer(JsonRpc::errorResponse(id, JsonRpc::InvalidRequest,
+            u"Invalid Request: id %1 is already in use by a request in flight"_s.arg(JsonRpc::idKey(id).mid(2))));
+        return;
+    }
+    if (method == "server/discover"_L1) {
+        answer(discover(message));
+        return;
+    }
+    if (removedInStatelessEra(method) || !serve(session, scope, message, sink)) {
+        sink->setHttpStatus(404);
+        answer(JsonRpc::errorResponse(id, JsonRpc::MethodNotFound,
+            removedInStatelessEra(method)
+                ? u"Method not found: %1 does not exist in protocol version %2"_s.arg(method, scope.protocolVersion)
+                : u"Method not found: %1"_s.arg(method)));
+    }
+}
+
+bool McpDispatcher::serve(
+    McpSession *session, const RequestScope &scope, const JsonRpcMessage &message, const std::shared_ptr<McpSink> &sink)
+{
+    const QString &method = message.method;
+    const QJsonValue &id = message.id;
+    const QJsonObject params = message.paramsObject();
+
+    QElapsedTimer timer;
+    timer.start();
+    auto answer
+        = [&](const QJsonObject &response) { respond(scope, method, timer.nsecsElapsed() / 1e6, response, sink); };
+
+    if (method == "tools/call"_L1) {
+        callTool(session, scope, message, sink);
+        return true;
+    }
+    if (method == "tools/list"_L1) {
+        answer(paginate(message, u"tools"_s, m_handlers->toolDefinitions()));
+        return true;
+    }
+    if (method == "resources/list"_L1) {
+        answer(paginate(message, u"resources"_s, m_handlers->resources(scope.owner)));
+        return true;
+    }
+    if (method == "resources/templates/list"_L1) {
+        answer(paginate(message, u"resourceTemplates"_s, m_handlers->resourceTemplates()));
+        return true;
+    }
+    if (method == "prompts/list"_L1) {
+        answer(paginate(message, u"prompts"_s, m_handlers->prompts()));
+        return true;
+    }
+    if (method == "resources/read"_L1) {
+        const QJsonValue uri = params.value(u"uri"_s);
+        if (!uri.isString() || uri.toString().isEmpty()) {
+            answer(invalidParams(id, u"Invalid params: \"uri\" must be a non-empty string"_s));
+            return true;
+        }
+        const std::optional<QJsonObject> contents = m_handlers->readResource(uri.toString(), scope.owner);
+        if (!contents) {
+            // -32002 until 2025-11-25; 2026-07-28 made it Invalid Params. Both name the URI.
+            answer(JsonRpc::errorResponse(id, scope.stateless ? JsonRpc::InvalidParams : JsonRpc::ResourceNotFound,
+                u"Resource not found"_s, QJsonObject { { u"uri"_s, uri } }));
+            return true;
+        }
+        answer(JsonRpc::resultResponse(id, *contents));
+        return true;
+    }
+    if (method == "prompts/get"_L1) {
+        const QJsonValue name = params.value(u"name"_s);
+        const QJsonValue arguments = params.value(u"arguments"_s);
+        if (!name.isString() || name.toString().isEmpty()) {
+            answer(invalidParams(id, u"Invalid params: \"name\" must be a non-empty string"_s));
+            return true;
+        }
+        if (!arguments.isUndefined() && !arguments.isObject()) {
+            answer(invalidParams(id, u"Invalid params: \"arguments\" must be an object"_s));
+            return true;
+        }
+        QString error;
+        const std::optional<QJsonObject> prompt = m_handlers->getPrompt(name.toString(), arguments.toObject(), &error);
+        if (!prompt) {
+            answer(invalidParams(id, error.isEmpty() ? u"Unknown prompt: %1"_s.arg(name.toString()) : error));
+            return true;
+        }
+        answer(JsonRpc::resultResponse(id, *prompt));
+        return true;
+    }
+    if (method == "completion/complete"_L1) {
+        answer(complete(scope.owner, message));
+        return true;
+    }
     if (method == "tracedesk/activate"_L1) {
         if (m_activationHandler) {
             m_activationHandler();
@@ -336,9 +512,52 @@ void McpDispatcher::handleRequest(
             answer(JsonRpc::resultResponse(
                 id, QJsonObject { { u"activated"_s, false }, { u"reason"_s, u"headless instance"_s } }));
         }
-        return;
+        return true;
     }
-    answer(JsonRpc::errorResponse(id, JsonRpc::MethodNotFound, u"Method not found: %1"_s.arg(method)));
+    return false;
+}
+
+QJsonObject McpDispatcher::discover(const JsonRpcMessage &message) const
+{
+    // What a stateless client can use: no listChanged, since 2026-07-28 delivers list changes
+    // only on subscriptions/listen, which TraceDesk does not serve (clients re-read
+    // resources/list, whose ttlMs is 0). No logging capability either: it is deprecated, and a
+    // request asks for log messages with _meta logLevel.
+    const QJsonObject capabilities {
+        { u"tools"_s, QJsonObject {} },
+        { u"resources"_s, QJsonObject {} },
+        { u"prompts"_s, QJsonObject {} },
+        { u"completions"_s, QJsonObject {} },
+    };
+    return JsonRpc::resultResponse(message.id,
+        QJsonObject { { u"supportedVersions"_s, QJsonArray::fromStringList(allProtocolVersions()) },
+            { u"capabilities"_s, capabilities }, { u"instructions"_s, instructions() } });
+}
+
+void McpDispatcher::respond(const RequestScope &scope, const QString &method, double durationMs, QJsonObject response,
+    const std::shared_ptr<McpSink> &sink)
+{
+    if (scope.stateless && response.contains(u"result"_s)) {
+        QJsonObject result = response.value(u"result"_s).toObject();
+        result.insert(u"resultType"_s, u"complete"_s);
+        QJsonObject meta = result.value(u"_meta"_s).toObject();
+        meta.insert(MetaServerInfo, serverInfo());
+        result.insert(u"_meta"_s, meta);
+        auto cache = [&result](qint64 ttlMs, const QString &scopeName) {
+            result.insert(u"ttlMs"_s, ttlMs);
+            result.insert(u"cacheScope"_s, scopeName);
+        };
+        if (method == "server/discover"_L1 || method == "tools/list"_L1 || method == "prompts/list"_L1
+            || method == "resources/templates/list"_L1)
+            cache(StaticListTtlMs, u"public"_s);
+        else if (method == "resources/list"_L1)
+            cache(0, u"private"_s);
+        else if (method == "resources/read"_L1)
+            cache(RunResourceTtlMs, u"private"_s);
+        response.insert(u"result"_s, result);
+    }
+    log(scope, method, durationMs, response);
+    sink->respond(response);
 }
 
 QJsonObject McpDispatcher::initialize(McpSession *session, const JsonRpcMessage &message)
@@ -380,14 +599,8 @@ QJsonObject McpDispatcher::initialize(McpSession *session, const JsonRpcMessage 
     const QJsonObject result {
         { u"protocolVersion"_s, version },
         { u"capabilities"_s, serverCapabilities },
-        { u"serverInfo"_s,
-            QJsonObject { { u"name"_s, u"tracedesk"_s }, { u"title"_s, u"TraceDesk"_s },
-                { u"version"_s, QStringLiteral(TRACEDESK_VERSION_STRING) } } },
-        { u"instructions"_s,
-            u"TraceDesk runs bpftrace programs on this Linux machine, with a person approving each one. "
-            "Find probes with list_probes and describe_probe, check a program with validate_program, then "
-            "exec_program (it waits for the person's approval) and read output with get_result "
-            "(wait_seconds long-polls). Runs can be stopped with stop_execution."_s },
+        { u"serverInfo"_s, serverInfo() },
+        { u"instructions"_s, instructions() },
     };
     return JsonRpc::resultResponse(id, result);
 }
@@ -421,7 +634,7 @@ QJsonObject McpDispatcher::paginate(const JsonRpcMessage &message, const QString
     return JsonRpc::resultResponse(id, result);
 }
 
-QJsonObject McpDispatcher::complete(const McpSession *session, const JsonRpcMessage &message)
+QJsonObject McpDispatcher::complete(const QString &owner, const JsonRpcMessage &message)
 {
     const QJsonValue &id = message.id;
     const QJsonObject params = message.paramsObject();
@@ -443,7 +656,7 @@ QJsonObject McpDispatcher::complete(const McpSession *session, const JsonRpcMess
         const QJsonValue uri = ref.value(u"uri"_s);
         if (!uri.isString())
             return invalidParams(id, u"Invalid params: \"ref.uri\" must be a string"_s);
-        values = m_handlers->completeResource(uri.toString(), argName.toString(), argValue.toString(), session->id());
+        values = m_handlers->completeResource(uri.toString(), argName.toString(), argValue.toString(), owner);
     } else {
         return invalidParams(id, u"Invalid params: \"ref.type\" must be \"ref/prompt\" or \"ref/resource\""_s);
     }
@@ -452,7 +665,8 @@ QJsonObject McpDispatcher::complete(const McpSession *session, const JsonRpcMess
     return JsonRpc::resultResponse(id, QJsonObject { { u"completion"_s, completion } });
 }
 
-void McpDispatcher::callTool(McpSession *session, const JsonRpcMessage &message, const std::shared_ptr<McpSink> &sink)
+void McpDispatcher::callTool(
+    McpSession *session, const RequestScope &scope, const JsonRpcMessage &message, const std::shared_ptr<McpSink> &sink)
 {
     const QJsonValue id = message.id;
     const QJsonObject params = message.paramsObject();
@@ -460,21 +674,15 @@ void McpDispatcher::callTool(McpSession *session, const JsonRpcMessage &message,
     const QJsonValue arguments = params.value(u"arguments"_s);
     const QString method = u"tools/call"_s;
     if (!name.isString() || name.toString().isEmpty()) {
-        const QJsonObject response = invalidParams(id, u"Invalid params: \"name\" must be a non-empty string"_s);
-        log(session, method, 0, response);
-        sink->respond(response);
+        respond(scope, method, 0, invalidParams(id, u"Invalid params: \"name\" must be a non-empty string"_s), sink);
         return;
     }
     if (!m_handlers->hasTool(name.toString())) {
-        const QJsonObject response = invalidParams(id, u"Unknown tool: %1"_s.arg(name.toString()));
-        log(session, method, 0, response);
-        sink->respond(response);
+        respond(scope, method, 0, invalidParams(id, u"Unknown tool: %1"_s.arg(name.toString())), sink);
         return;
     }
     if (!arguments.isUndefined() && !arguments.isNull() && !arguments.isObject()) {
-        const QJsonObject response = invalidParams(id, u"Invalid params: \"arguments\" must be an object"_s);
-        log(session, method, 0, response);
-        sink->respond(response);
+        respond(scope, method, 0, invalidParams(id, u"Invalid params: \"arguments\" must be an object"_s), sink);
         return;
     }
 
@@ -487,9 +695,13 @@ void McpDispatcher::callTool(McpSession *session, const JsonRpcMessage &message,
     auto state = std::make_shared<CallState>();
     state->timer.start();
 
+    // HTTP cancels a stateless request by closing its stream, and ids are only unique per
+    // client there, so only byte streams and sessions track calls by id.
+    const bool trackById = !scope.stateless || session->transport() != "http"_L1;
     const QString key = JsonRpc::idKey(id);
     auto *cancellation = new McpCancellation(this);
-    session->addInFlight(key, cancellation);
+    if (trackById)
+        session->addInFlight(key, cancellation);
     const QPointer<McpSession> weakSession(session);
     const QPointer<McpCancellation> weakCancellation(cancellation);
     const QString logName = method + u' ' + name.toString();
@@ -502,9 +714,9 @@ void McpDispatcher::callTool(McpSession *session, const JsonRpcMessage &message,
 
     const QJsonValue progressToken = params.value(u"_meta"_s).toObject().value(u"progressToken"_s);
     McpCallContext context;
-    context.sessionId = session->id();
-    context.client = session->client();
-    context.protocolVersion = session->protocolVersion();
+    context.sessionId = scope.owner;
+    context.client = scope.client;
+    context.protocolVersion = scope.protocolVersion;
     context.cancellation = cancellation;
     context.progress
         = [state, sink, progressToken, weakCancellation](double progress, double total, const QString &text) {
@@ -520,33 +732,37 @@ void McpDispatcher::callTool(McpSession *session, const JsonRpcMessage &message,
                   params.insert(u"message"_s, text);
               sink->notify(JsonRpc::notification(u"notifications/progress"_s, params));
           };
-    context.log = [state, sink, weakSession](const QString &level, const QJsonValue &data) {
-        if (state->finished || !weakSession || !weakSession->logLevelAllows(level) || !sink->isOpen())
+    // Stateless: only a request that named a log level gets log messages (2026-07-28 forbids
+    // them otherwise); the session's setLevel does not reach it.
+    const bool stateless = scope.stateless;
+    const int statelessLevel = McpSession::logLevelIndex(scope.logLevel);
+    context.log = [state, sink, weakSession, stateless, statelessLevel](const QString &level, const QJsonValue &data) {
+        if (state->finished || !sink->isOpen())
+            return;
+        if (stateless ? statelessLevel < 0 || McpSession::logLevelIndex(level) < statelessLevel
+                      : !weakSession || !weakSession->logLevelAllows(level))
             return;
         sink->notify(JsonRpc::notification(u"notifications/message"_s,
             QJsonObject { { u"level"_s, level }, { u"logger"_s, u"tracedesk"_s }, { u"data"_s, data } }));
     };
 
     m_handlers->callTool(name.toString(), arguments.toObject(), context,
-        [this, state, sink, id, key, weakSession, weakCancellation, logName](const QJsonObject &result) {
+        [this, state, sink, id, key, weakSession, weakCancellation, logName, scope, trackById](
+            const QJsonObject &result) {
             if (std::exchange(state->finished, true))
                 return;
             const bool cancelled = weakCancellation && weakCancellation->isCancelled();
             if (weakCancellation)
                 weakCancellation->deleteLater();
-            if (weakSession && !cancelled)
+            if (weakSession && !cancelled && trackById)
                 weakSession->removeInFlight(key);
             const double ms = state->timer.nsecsElapsed() / 1e6;
             if (cancelled) {
-                if (weakSession)
-                    log(weakSession, logName, ms,
-                        JsonRpc::errorResponse(id, JsonRpc::InternalError, u"cancelled by the client"_s));
+                log(scope, logName, ms,
+                    JsonRpc::errorResponse(id, JsonRpc::InternalError, u"cancelled by the client"_s));
                 return;
             }
-            const QJsonObject response = JsonRpc::resultResponse(id, result);
-            if (weakSession)
-                log(weakSession, logName, ms, response);
-            sink->respond(response);
+            respond(scope, logName, ms, JsonRpc::resultResponse(id, result), sink);
         });
 }
 
@@ -556,6 +772,21 @@ void McpDispatcher::log(McpSession *session, const QString &method, double durat
     entry.time = QDateTime::currentDateTime();
     entry.sessionId = session->id();
     entry.clientName = session->client().name;
+    entry.method = method;
+    entry.durationMs = durationMs;
+    entry.isError = isError(response);
+    if (entry.isError)
+        entry.error = errorText(response);
+    Q_EMIT trafficLogged(entry);
+}
+
+void McpDispatcher::log(
+    const RequestScope &scope, const QString &method, double durationMs, const QJsonObject &response)
+{
+    McpTrafficEntry entry;
+    entry.time = QDateTime::currentDateTime();
+    entry.sessionId = scope.logSessionId;
+    entry.clientName = scope.client.name;
     entry.method = method;
     entry.durationMs = durationMs;
     entry.isError = isError(response);

@@ -3,8 +3,14 @@
 // tools/resources/prompts with cursor pagination, completions, logging, progress and
 // cancellation. Asynchronous: a tools/call may answer much later (get_result long-polls) while
 // the same session keeps being served.
+//
+// Two eras, decided per request: a request whose params._meta carries
+// io.modelcontextprotocol/protocolVersion (or server/discover) is served statelessly as
+// 2026-07-28 defines it, with the version, client and log level taken from that request alone;
+// everything else is the handshake era (initialize, a session, the negotiated version).
 #pragma once
 
+#include "mcp/mcpcallcontext.h"
 #include "mcp/mcpserver.h"
 
 #include <QJsonValue>
@@ -12,6 +18,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 class McpHandlers;
 class McpSession;
@@ -32,6 +39,9 @@ public:
     /// The request was cancelled: no response will follow.
     virtual void abandon() { }
     virtual bool isOpen() const = 0;
+    /// The HTTP status the next answer should carry (2026-07-28 answers some errors with 400 or
+    /// 404). Byte-stream transports have no status and ignore it.
+    virtual void setHttpStatus(int status) { Q_UNUSED(status); }
 };
 
 class McpDispatcher : public QObject
@@ -41,6 +51,22 @@ public:
     /// Newest first; the first one is answered to clients asking for a version we don't speak.
     static const QStringList &supportedProtocolVersions();
     static QString latestProtocolVersion();
+    /// The stateless versions (2026-07-28 and later), served per request without initialize.
+    static const QStringList &statelessProtocolVersions();
+    /// Every version spoken, stateless ones first: what server/discover and
+    /// UnsupportedProtocolVersionError list.
+    static QStringList allProtocolVersions();
+    /// The _meta key that carries a stateless request's protocol version.
+    static QString protocolVersionMetaKey();
+    /// Whether MESSAGE belongs to the stateless era: it names its protocol version in
+    /// params._meta, or it is server/discover (which exists only there).
+    static bool isStatelessMessage(const QJsonObject &message);
+    /// The -32602 answer to a stateless request whose _meta lacks a required field
+    /// (protocolVersion, clientCapabilities), or nullopt when it has them.
+    static std::optional<QJsonObject> checkRequestMeta(const JsonRpcMessage &message);
+    /// Tool NAME's inputSchema (empty when there is no such tool): the HTTP transport checks
+    /// the Mcp-Param-* headers its x-mcp-header properties ask for.
+    QJsonObject toolInputSchema(const QString &name) const;
 
     explicit McpDispatcher(McpHandlers *handlers, QObject *parent = nullptr);
     ~McpDispatcher() override;
@@ -62,15 +88,38 @@ Q_SIGNALS:
     void sessionInitialized(McpSession *session);
 
 private:
+    /// Who asks, as far as one request tells: the session (handshake era) or the request's own
+    /// _meta (stateless).
+    struct RequestScope
+    {
+        bool stateless = false;
+        QString owner; ///< run ownership: the session id, or one owner per stateless transport
+        QString logSessionId; ///< the traffic log's session column
+        ClientInfo client;
+        QString protocolVersion;
+        QString logLevel; ///< stateless: from _meta; empty sends no notifications/message
+    };
+
     void handleOne(McpSession *session, const QJsonValue &message, const std::shared_ptr<McpSink> &sink);
     void handleBatch(McpSession *session, const QJsonArray &batch, const std::shared_ptr<McpSink> &sink);
     void handleNotification(McpSession *session, const JsonRpcMessage &message);
     void handleRequest(McpSession *session, const JsonRpcMessage &message, const std::shared_ptr<McpSink> &sink);
-    void callTool(McpSession *session, const JsonRpcMessage &message, const std::shared_ptr<McpSink> &sink);
+    void handleStatelessRequest(
+        McpSession *session, const JsonRpcMessage &message, const std::shared_ptr<McpSink> &sink);
+    /// The methods both eras share; false when METHOD is none of them.
+    bool serve(McpSession *session, const RequestScope &scope, const JsonRpcMessage &message,
+        const std::shared_ptr<McpSink> &sink);
+    void callTool(McpSession *session, const RequestScope &scope, const JsonRpcMessage &message,
+        const std::shared_ptr<McpSink> &sink);
     QJsonObject initialize(McpSession *session, const JsonRpcMessage &message);
-    QJsonObject complete(const McpSession *session, const JsonRpcMessage &message);
+    QJsonObject discover(const JsonRpcMessage &message) const;
+    QJsonObject complete(const QString &owner, const JsonRpcMessage &message);
     QJsonObject paginate(const JsonRpcMessage &message, const QString &kind, const QJsonArray &all) const;
+    /// Sends RESPONSE, in the stateless era with resultType, serverInfo and caching hints.
+    void respond(const RequestScope &scope, const QString &method, double durationMs, QJsonObject response,
+        const std::shared_ptr<McpSink> &sink);
     void log(McpSession *session, const QString &method, double durationMs, const QJsonObject &response);
+    void log(const RequestScope &scope, const QString &method, double durationMs, const QJsonObject &response);
 
     McpHandlers *m_handlers;
     int m_pageSize = 100;

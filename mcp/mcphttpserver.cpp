@@ -23,10 +23,11 @@ constexpr int TransportError = -32000;
 constexpr int SessionNotFound = -32001;
 constexpr qsizetype MaxFinishedStreamsPerSession = 16;
 
-McpHttpResponse jsonError(int status, int code, const QString &message, McpHttpHeaders headers = {})
+McpHttpResponse jsonError(
+    int status, int code, const QString &message, McpHttpHeaders headers = {}, const QJsonValue &id = {})
 {
     headers.emplaceBack("Content-Type", "application/json");
-    return McpHttpResponse { status, headers, JsonRpc::serialize(JsonRpc::errorResponse({}, code, message)), false };
+    return McpHttpResponse { status, headers, JsonRpc::serialize(JsonRpc::errorResponse(id, code, message)), false };
 }
 
 QByteArray mediaType(const QByteArray &contentType)
@@ -44,13 +45,151 @@ bool primesStreams(const McpSession *session)
 
 McpHttpHeaders streamHeaders(const QByteArray &sessionId)
 {
-    return { { "Content-Type", "text/event-stream" }, { "Cache-Control", "no-cache" },
-        { "Mcp-Session-Id", sessionId } };
+    McpHttpHeaders headers { { "Content-Type", "text/event-stream" }, { "Cache-Control", "no-cache" },
+        { "X-Accel-Buffering", "no" } };
+    if (!sessionId.isEmpty()) // a stateless answer belongs to no session
+        headers.emplaceBack("Mcp-Session-Id", sessionId);
+    return headers;
 }
 
 QList<McpSseStream *> streamsOf(const McpSession *session)
 {
     return session->findChildren<McpSseStream *>(Qt::FindDirectChildrenOnly);
+}
+
+// --- 2026-07-28 request metadata headers (SEP-2243) ---
+
+/// RFC 9110 field value characters: visible ASCII, space and tab.
+bool isFieldValue(QByteArrayView value)
+{
+    return std::all_of(value.begin(), value.end(), [](char c) {
+        const auto u = static_cast<unsigned char>(c);
+        return u == '\t' || (u >= 0x20 && u <= 0x7e);
+    });
+}
+
+/// Strict base64 (padded, standard alphabet): the spec's test cases reject bad padding and
+/// characters that lenient decoders would skip.
+std::optional<QByteArray> strictBase64(QByteArrayView text)
+{
+    if (text.isEmpty() || text.size() % 4 != 0)
+        return std::nullopt;
+    qsizetype padding = 0;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        const bool alphabet
+            = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
+        if (c == '=') {
+            ++padding;
+        } else if (!alphabet || padding > 0) {
+            return std::nullopt;
+        }
+    }
+    if (padding > 2)
+        return std::nullopt;
+    return QByteArray::fromBase64(text.toByteArray());
+}
+
+/// A header's value as the client meant it: =?base64?...?= decoded, anything else literal.
+std::optional<QString> headerValue(const QByteArray &raw)
+{
+    if (!isFieldValue(raw))
+        return std::nullopt;
+    if (raw.startsWith("=?base64?") && raw.endsWith("?=") && raw.size() >= 11) {
+        const std::optional<QByteArray> decoded = strictBase64(QByteArrayView(raw).mid(9, raw.size() - 11));
+        if (!decoded)
+            return std::nullopt;
+        return QString::fromUtf8(*decoded);
+    }
+    return QString::fromLatin1(raw);
+}
+
+/// Whether header text and body value agree: strings as they are, integers numerically,
+/// booleans as "true"/"false".
+bool sameValue(const QString &header, const QJsonValue &body)
+{
+    if (body.isString())
+        return header == body.toString();
+    if (body.isBool())
+        return header == (body.toBool() ? "true"_L1 : "false"_L1);
+    if (body.isDouble()) {
+        bool ok = false;
+        const double number = header.toDouble(&ok);
+        return ok && number == body.toDouble();
+    }
+    return false;
+}
+
+/// Every x-mcp-header property reachable through "properties" alone, with its path.
+void collectParamHeaders(const QJsonObject &schema, const QStringList &path, QList<QPair<QStringList, QString>> *out)
+{
+    const QJsonObject properties = schema.value(u"properties"_s).toObject();
+    for (auto it = properties.begin(); it != properties.end(); ++it) {
+        const QJsonObject property = it.value().toObject();
+        const QStringList here = path + QStringList { it.key() };
+        if (const QJsonValue name = property.value(u"x-mcp-header"_s); name.isString())
+            out->append({ here, name.toString() });
+        collectParamHeaders(property, here, out);
+    }
+}
+
+/// Why the headers of a 2026-07-28 POST do not match its body, or nullopt when they do.
+std::optional<QString> headerMismatch(
+    const McpHttpRequest &request, const JsonRpcMessage &message, const QJsonObject &toolSchema)
+{
+    const QJsonObject params = message.paramsObject();
+    const QString bodyVersion
+        = params.value(u"_meta"_s).toObject().value(McpDispatcher::protocolVersionMetaKey()).toString();
+    if (!request.hasHeader("mcp-protocol-version"))
+        return u"Header mismatch: the MCP-Protocol-Version header is required"_s;
+    if (QString::fromLatin1(request.header("mcp-protocol-version")) != bodyVersion)
+        return u"Header mismatch: MCP-Protocol-Version header value '%1' does not match _meta value '%2'"_s.arg(
+            QString::fromLatin1(request.header("mcp-protocol-version").left(40)), bodyVersion.left(40));
+    if (!request.hasHeader("mcp-method"))
+        return u"Header mismatch: the Mcp-Method header is required"_s;
+    if (QString::fromLatin1(request.header("mcp-method")) != message.method)
+        return u"Header mismatch: Mcp-Method header value '%1' does not match body value '%2'"_s.arg(
+            QString::fromLatin1(request.header("mcp-method").left(80)), message.method.left(80));
+
+    QString nameField;
+    if (message.method == "tools/call"_L1 || message.method == "prompts/get"_L1)
+        nameField = u"name"_s;
+    else if (message.method == "resources/read"_L1)
+        nameField = u"uri"_s;
+    if (!nameField.isEmpty()) {
+        const QJsonValue body = params.value(nameField);
+        if (!request.hasHeader("mcp-name"))
+            return u"Header mismatch: the Mcp-Name header is required for %1"_s.arg(message.method);
+        const std::optional<QString> name = headerValue(request.header("mcp-name"));
+        if (!name)
+            return u"Header mismatch: the Mcp-Name header value is malformed"_s;
+        if (!body.isString() || *name != body.toString())
+            return u"Header mismatch: Mcp-Name header value '%1' does not match body value '%2'"_s.arg(
+                name->left(80), body.toString().left(80));
+    }
+
+    if (message.method != "tools/call"_L1)
+        return std::nullopt;
+    QList<QPair<QStringList, QString>> annotated;
+    collectParamHeaders(toolSchema, {}, &annotated);
+    const QJsonObject arguments = params.value(u"arguments"_s).toObject();
+    for (const auto &[path, suffix] : std::as_const(annotated)) {
+        QJsonValue value = arguments;
+        for (const QString &key : path)
+            value = value.toObject().value(key);
+        const QByteArray headerName = "mcp-param-" + suffix.toLatin1().toLower();
+        const QString shown = u"Mcp-Param-"_s + suffix;
+        if (value.isUndefined() || value.isNull())
+            continue; // nothing in the body: the client omits the header and nothing is expected
+        if (!request.hasHeader(headerName))
+            return u"Header mismatch: %1 is required because \"%2\" is in the arguments"_s.arg(shown, path.join(u'.'));
+        const std::optional<QString> text = headerValue(request.header(headerName));
+        if (!text)
+            return u"Header mismatch: the %1 header value is malformed"_s.arg(shown);
+        if (!sameValue(*text, value))
+            return u"Header mismatch: %1 header value does not match argument \"%2\""_s.arg(shown, path.join(u'.'));
+    }
+    return std::nullopt;
 }
 
 /// Answers one POST: a JSON body, or an SSE stream once a notification must go first. The stream
@@ -60,17 +199,18 @@ class PostSink : public McpSink
 public:
     using StreamFactory = std::function<McpSseStream *()>;
 
-    PostSink(
-        McpHttpConnection *connection, bool acceptsJson, bool acceptsSse, McpSession *session, StreamFactory makeStream)
+    /// SESSION_ID is echoed in Mcp-Session-Id; empty for a stateless request.
+    PostSink(McpHttpConnection *connection, bool acceptsJson, bool acceptsSse, const QByteArray &sessionId,
+        StreamFactory makeStream)
         : m_connection(connection)
         , m_serial(connection->requestSerial())
         , m_acceptsJson(acceptsJson)
         , m_acceptsSse(acceptsSse)
-        , m_sessionId(session->id().toLatin1())
+        , m_sessionId(sessionId)
         , m_makeStream(std::move(makeStream))
     { }
 
-    void setErrorStatus(int status) { m_status = status; }
+    void setHttpStatus(int status) override { m_status = status; }
 
     void notify(const QJsonObject &notification) override
     {
@@ -240,6 +380,10 @@ void McpHttpServer::close()
         session->close();
         delete session;
     }
+    if (m_statelessSession) {
+        m_statelessSession->close();
+        delete m_statelessSession.data();
+    }
     m_sweepTimer->stop();
     m_port = 0;
 }
@@ -403,8 +547,11 @@ std::optional<McpHttpResponse> McpHttpServer::checkHeaders(const McpHttpRequest 
     if (request.method != "POST" && request.method != "GET" && request.method != "DELETE")
         return jsonError(405, TransportError, u"Method not allowed: use POST, GET or DELETE"_s,
             { { "Allow", "GET, POST, DELETE" } });
+    // A POST's version is judged with its body: a stateless request answers an unknown one with
+    // UnsupportedProtocolVersionError, carrying the request's id.
     const QByteArray version = request.header("mcp-protocol-version");
-    if (!version.isEmpty() && !McpDispatcher::supportedProtocolVersions().contains(QString::fromLatin1(version)))
+    if (request.method != "POST" && !version.isEmpty()
+        && !McpDispatcher::supportedProtocolVersions().contains(QString::fromLatin1(version)))
         return jsonError(400, TransportError,
             u"Bad Request: unsupported MCP-Protocol-Version %1 (supported: %2)"_s.arg(
                 QString::fromLatin1(version).left(40), McpDispatcher::supportedProtocolVersions().join(u", "_s)));
@@ -421,17 +568,18 @@ void McpHttpServer::handleRequest(McpHttpConnection *connection, const McpHttpRe
         handleDelete(connection, request);
 }
 
-McpSession *McpHttpServer::requireSession(McpHttpConnection *connection, const McpHttpRequest &request)
+McpSession *McpHttpServer::requireSession(
+    McpHttpConnection *connection, const McpHttpRequest &request, const QJsonValue &id)
 {
-    const QByteArray id = request.header("mcp-session-id");
-    if (id.isEmpty()) {
-        connection->sendResponse(jsonError(
-            400, TransportError, u"Bad Request: the Mcp-Session-Id header is required (send initialize first)"_s));
+    const QByteArray sessionId = request.header("mcp-session-id");
+    if (sessionId.isEmpty()) {
+        connection->sendResponse(jsonError(400, TransportError,
+            u"Bad Request: the Mcp-Session-Id header is required (send initialize first)"_s, {}, id));
         return nullptr;
     }
-    McpSession *session = m_sessions.value(QString::fromLatin1(id));
+    McpSession *session = m_sessions.value(QString::fromLatin1(sessionId));
     if (!session || session->isClosed()) {
-        connection->sendResponse(jsonError(404, SessionNotFound, u"Session not found"_s));
+        connection->sendResponse(jsonError(404, SessionNotFound, u"Session not found"_s, {}, id));
         return nullptr;
     }
     return session;
@@ -473,8 +621,28 @@ void McpHttpServer::handlePost(McpHttpConnection *connection, const McpHttpReque
     }
     const QJsonValue &message = parsed.value;
     const QJsonObject object = message.toObject();
-    const bool initialize
-        = message.isObject() && object.value(u"method"_s).toString() == "initialize"_L1 && object.contains(u"id"_s);
+    const QByteArray version = request.header("mcp-protocol-version");
+    // The era, per request: a body naming its version in _meta (an initialize too: that method
+    // does not exist in the version it names), server/discover, or a header version the
+    // handshake era does not know with no session to belong to, are stateless (2026-07-28);
+    // initialize and a session's requests are the handshake era.
+    const bool statelessBody = message.isObject() && McpDispatcher::isStatelessMessage(object);
+    const bool initialize = !statelessBody && message.isObject()
+        && object.value(u"method"_s).toString() == "initialize"_L1 && object.contains(u"id"_s);
+    const bool stateless = message.isObject() && !initialize
+        && (statelessBody
+            || (!request.hasHeader("mcp-session-id") && !version.isEmpty()
+                && !McpDispatcher::supportedProtocolVersions().contains(QString::fromLatin1(version))));
+    if (stateless) {
+        handleStatelessPost(connection, request, object, acceptsJson, acceptsSse);
+        return;
+    }
+    if (!version.isEmpty() && !McpDispatcher::supportedProtocolVersions().contains(QString::fromLatin1(version))) {
+        connection->sendResponse(jsonError(400, TransportError,
+            u"Bad Request: unsupported MCP-Protocol-Version %1 (supported: %2)"_s.arg(
+                QString::fromLatin1(version).left(40), McpDispatcher::allProtocolVersions().join(u", "_s))));
+        return;
+    }
 
     McpSession *session = nullptr;
     if (initialize) {
@@ -488,19 +656,56 @@ void McpHttpServer::handlePost(McpHttpConnection *connection, const McpHttpReque
         }
         session = createSession();
     } else {
-        session = requireSession(connection, request);
+        // A request's answer names its id even when it is refused before the dispatcher.
+        const QJsonValue id = object.value(u"id"_s);
+        session = requireSession(connection, request, JsonRpc::isValidId(id) ? id : QJsonValue());
         if (!session)
             return;
     }
 
     const QPointer<McpSession> guard(session);
-    auto sink = std::make_shared<PostSink>(connection, acceptsJson, acceptsSse, session,
+    auto sink = std::make_shared<PostSink>(connection, acceptsJson, acceptsSse, session->id().toLatin1(),
         [this, guard] { return guard && !guard->isClosed() ? createStream(guard, u'p') : nullptr; });
     if (message.isObject() && !JsonRpcMessage::fromJson(message).isValid())
-        sink->setErrorStatus(400); // not a message we can take: an HTTP error as well as a JSON-RPC one
+        sink->setHttpStatus(400); // not a message we can take: an HTTP error as well as a JSON-RPC one
     m_dispatcher->handle(session, message, sink);
     if (initialize && !session->isInitialized())
         session->close(); // initialize was refused: no session to keep
+}
+
+void McpHttpServer::handleStatelessPost(McpHttpConnection *connection, const McpHttpRequest &request,
+    const QJsonObject &object, bool acceptsJson, bool acceptsSse)
+{
+    // No session: one server-wide McpSession carries the traffic log and SSE answers, and an
+    // Mcp-Session-Id the client may send is ignored (2026-07-28 "Backward Compatibility").
+    if (!m_statelessSession)
+        m_statelessSession = new McpSession(u"http"_s, this);
+    McpSession *session = m_statelessSession;
+    const QPointer<McpSession> guard(session);
+    auto sink = std::make_shared<PostSink>(connection, acceptsJson, acceptsSse, QByteArray(),
+        [this, guard] { return guard ? createStream(guard, u'p') : nullptr; });
+
+    const JsonRpcMessage message = JsonRpcMessage::fromJson(object);
+    if (message.kind == JsonRpcMessage::Kind::Request) {
+        // In the order the text gives them: a malformed _meta is invalid params, then the
+        // headers must mirror the body, then the version must be one we speak (the dispatcher).
+        if (McpDispatcher::checkRequestMeta(message)) {
+            sink->setHttpStatus(400);
+            m_dispatcher->handle(session, object, sink);
+            return;
+        }
+        const QJsonObject schema = message.method == "tools/call"_L1
+            ? m_dispatcher->toolInputSchema(message.paramsObject().value(u"name"_s).toString())
+            : QJsonObject();
+        if (const std::optional<QString> mismatch = headerMismatch(request, message, schema)) {
+            qCDebug(lcMcpHttp) << "rejecting a stateless request:" << *mismatch;
+            connection->sendResponse(jsonError(400, JsonRpc::HeaderMismatch, *mismatch, {}, message.id));
+            return;
+        }
+    } else if (!message.isValid()) {
+        sink->setHttpStatus(400);
+    }
+    m_dispatcher->handle(session, object, sink);
 }
 
 void McpHttpServer::handleGet(McpHttpConnection *connection, const McpHttpRequest &request)

@@ -4,8 +4,10 @@
 // notifications), GET opens SSE streams for server-initiated messages or, with Last-Event-ID,
 // resumes a broken one (McpSseStream), DELETE ends a session.
 // Checks Host and Origin (DNS rebinding), the bearer token, MCP-Protocol-Version and
-// Mcp-Session-Id. A connection counts as a client's only once its first request passed those
-// checks; before that it has a few seconds and a small cap of its own.
+// Mcp-Session-Id. A 2026-07-28 request (McpDispatcher decides the era) has no session: its
+// MCP-Protocol-Version, Mcp-Method, Mcp-Name and Mcp-Param-* headers must mirror its body. A connection counts as a
+// client's only once its first request passed those checks; before that it has a few seconds and a small cap of its
+// own.
 #pragma once
 
 #include "mcp/mcphttpconnection.h"
@@ -13,6 +15,7 @@
 
 #include <QHash>
 #include <QHostAddress>
+#include <QJsonObject>
 #include <QObject>
 #include <QPointer>
 
@@ -68,10 +71,14 @@ private:
     std::optional<McpHttpResponse> checkHeaders(const McpHttpRequest &request) const;
     void handleRequest(McpHttpConnection *connection, const McpHttpRequest &request);
     void handlePost(McpHttpConnection *connection, const McpHttpRequest &request);
+    /// A 2026-07-28 request: no session; the headers must mirror the body (SEP-2243).
+    void handleStatelessPost(McpHttpConnection *connection, const McpHttpRequest &request, const QJsonObject &object,
+        bool acceptsJson, bool acceptsSse);
     void handleGet(McpHttpConnection *connection, const McpHttpRequest &request);
     void handleDelete(McpHttpConnection *connection, const McpHttpRequest &request);
-    /// The session named by Mcp-Session-Id, or nullptr after answering 400/404.
-    McpSession *requireSession(McpHttpConnection *connection, const McpHttpRequest &request);
+    /// The session named by Mcp-Session-Id, or nullptr after answering 400/404 (with ID, the
+    /// request's, when the body had a usable one).
+    McpSession *requireSession(McpHttpConnection *connection, const McpHttpRequest &request, const QJsonValue &id = {});
     McpSession *createSession();
     /// A new SSE stream of SESSION: KIND 'p' answers a POST, 'g' carries a GET's pushes.
     McpSseStream *createStream(McpSession *session, QChar kind);
@@ -90,6 +97,7 @@ private:
     QString m_errorString;
     QList<QPointer<McpHttpConnection>> m_connections;
     QHash<QString, McpSession *> m_sessions;
+    QPointer<McpSession> m_statelessSession; ///< what stateless requests are logged and streamed under
     QTimer *m_sweepTimer;
     quint64 m_lastStreamNumber = 0;
 };

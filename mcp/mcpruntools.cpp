@@ -34,6 +34,16 @@ QString unknownIdMessage(const QString &id)
     return u"Unknown execution_id '%1'; use the id exec_program returned, or find your runs with "
            "list_executions."_s.arg(id);
 }
+
+// The argument a proxy or load balancer routes on: which run a call is about. Annotated with
+// x-mcp-header (SEP-2243), a 2026-07-28 client over HTTP mirrors it as Mcp-Param-Execution-Id and
+// the server checks that the two agree.
+QJsonObject executionIdProp()
+{
+    QJsonObject property = stringProp(u"From exec_program or list_executions"_s, 1, 128);
+    property.insert(u"x-mcp-header"_s, u"Execution-Id"_s);
+    return property;
+}
 } // namespace
 
 McpRunTools::McpRunTools(Engine *engine, QObject *parent)
@@ -101,7 +111,7 @@ QList<McpTool> McpRunTools::tools()
         "terminal. 'message' says in one sentence what happened and what to do next."_s,
         inputSchema(
             QJsonObject {
-                { u"execution_id"_s, stringProp(u"From exec_program or list_executions"_s, 1, 128) },
+                { u"execution_id"_s, executionIdProp() },
                 { u"offset"_s,
                     intProp(u"First output line to return (next_offset of the previous call)"_s, 0,
                         std::numeric_limits<int>::max(), 0) },
@@ -179,9 +189,7 @@ QList<McpTool> McpRunTools::tools()
         "then SIGTERM and SIGKILL if it does not exit. A run still waiting for approval is withdrawn instead. Waits "
         "up to 10 s for the run to end and returns its state; then read the final maps with get_result. Only the "
         "session that started a run can stop it."_s,
-        inputSchema(
-            QJsonObject { { u"execution_id"_s, stringProp(u"From exec_program or list_executions"_s, 1, 128) } },
-            { u"execution_id"_s }),
+        inputSchema(QJsonObject { { u"execution_id"_s, executionIdProp() } }, { u"execution_id"_s }),
         outputSchema(QJsonObject { { u"execution_id"_s, typed(u"string"_s) }, { u"state"_s, typed(u"string"_s) },
                          { u"terminal"_s, typed(u"boolean"_s) }, { u"map_names"_s, arrayOf(typed(u"string"_s)) },
                          { u"message"_s, typed(u"string"_s) } },

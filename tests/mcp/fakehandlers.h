@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Handlers with predictable tools for the transport and protocol tests: no engine, no bpftrace.
-//   echo {text}            answers at once with the text
+//   echo {text}            answers at once with the text (text has x-mcp-header "Text")
 //   slow {ms}              answers after ms, or at once (with "cancelled") when cancelled
 //   progress {steps, replyAfterMs}  sends `steps` progress notifications and a log message, then
 //                          answers (after replyAfterMs, default 10)
@@ -34,10 +34,16 @@ public:
     {
         QJsonArray tools;
         for (const QString &name : { QStringLiteral("echo"), QStringLiteral("slow"), QStringLiteral("progress") }) {
+            QJsonObject schema { { QStringLiteral("type"), QStringLiteral("object") } };
+            // echo's text is mirrored as Mcp-Param-Text by 2026-07-28 clients over HTTP (SEP-2243).
+            if (name == QLatin1String("echo"))
+                schema.insert(QStringLiteral("properties"),
+                    QJsonObject { { QStringLiteral("text"),
+                        QJsonObject { { QStringLiteral("type"), QStringLiteral("string") },
+                            { QStringLiteral("x-mcp-header"), QStringLiteral("Text") } } } });
             tools.append(QJsonObject { { QStringLiteral("name"), name },
                 { QStringLiteral("description"), QStringLiteral("test tool") },
-                { QStringLiteral("inputSchema"),
-                    QJsonObject { { QStringLiteral("type"), QStringLiteral("object") } } } });
+                { QStringLiteral("inputSchema"), schema } });
         }
         for (int i = 0; i < m_extraTools; ++i) {
             tools.append(

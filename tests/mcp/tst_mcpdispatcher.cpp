@@ -39,6 +39,20 @@ QJsonObject note(const QString &method, const QJsonObject &params = {})
     return JsonRpc::notification(method, params);
 }
 
+QJsonObject statelessMeta(const QString &version = u"2026-07-28"_s)
+{
+    return QJsonObject { { u"io.modelcontextprotocol/protocolVersion"_s, version },
+        { u"io.modelcontextprotocol/clientInfo"_s,
+            QJsonObject { { u"name"_s, u"stateless-client"_s }, { u"version"_s, u"2.0"_s } } },
+        { u"io.modelcontextprotocol/clientCapabilities"_s, QJsonObject {} } };
+}
+
+QJsonObject withMeta(QJsonObject params, const QJsonObject &meta = statelessMeta())
+{
+    params.insert(u"_meta"_s, meta);
+    return params;
+}
+
 } // namespace
 
 class TestMcpDispatcher : public QObject
@@ -63,6 +77,16 @@ private Q_SLOTS:
     void resourcesPromptsCompletion();
     void batches();
     void trafficEntries();
+    void statelessWithoutInitialize();
+    void statelessMetaValidated_data();
+    void statelessMetaValidated();
+    void statelessUnsupportedVersion();
+    void statelessRemovedMethods_data();
+    void statelessRemovedMethods();
+    void statelessDiscover();
+    void resourceNotFoundPerEra();
+    void statelessCallContext();
+    void bothErasOnOneConnection();
 
 private:
     std::shared_ptr<RecordingSink> send(const QJsonValue &message);
@@ -420,6 +444,173 @@ void TestMcpDispatcher::trafficEntries()
     QVERIFY(!entries[3].isError);
     QVERIFY(entries[3].durationMs >= 25);
     QCOMPARE(entries[3].clientName, u"test-client"_s);
+}
+
+void TestMcpDispatcher::statelessWithoutInitialize()
+{
+    // No initialize: the request's _meta is all the server needs.
+    auto sink = send(rpcRequest(1, u"tools/list"_s, withMeta({})));
+    const QJsonObject result = sink->result();
+    QCOMPARE(result.value(u"tools"_s).toArray().size(), 100);
+    QCOMPARE(result.value(u"resultType"_s).toString(), u"complete"_s);
+    QCOMPARE(result.value(u"_meta"_s)
+                 .toObject()
+                 .value(u"io.modelcontextprotocol/serverInfo"_s)
+                 .toObject()
+                 .value(u"name"_s)
+                 .toString(),
+        u"tracedesk"_s);
+    QCOMPARE(result.value(u"cacheScope"_s).toString(), u"public"_s);
+    QVERIFY(result.value(u"ttlMs"_s).toInteger(-1) > 0);
+    QVERIFY(result.contains(u"nextCursor"_s)); // pagination works alike
+    sink = send(
+        rpcRequest(2, u"tools/list"_s, withMeta(QJsonObject { { u"cursor"_s, result.value(u"nextCursor"_s) } })));
+    QCOMPARE(sink->result().value(u"tools"_s).toArray().size(), 100);
+    // The session was never involved: it still waits for an initialize.
+    QCOMPARE(m_session->state(), McpSession::State::AwaitingInitialize);
+
+    // resources: private and stale at once (the list grows as runs end); read: private.
+    sink = send(rpcRequest(3, u"resources/list"_s, withMeta({})));
+    QCOMPARE(sink->result().value(u"cacheScope"_s).toString(), u"private"_s);
+    QCOMPARE(sink->result().value(u"ttlMs"_s).toInteger(-1), 0);
+    sink = send(rpcRequest(4, u"resources/read"_s, withMeta(QJsonObject { { u"uri"_s, u"test://one"_s } })));
+    QCOMPARE(sink->result().value(u"cacheScope"_s).toString(), u"private"_s);
+    QVERIFY(sink->result().contains(u"ttlMs"_s));
+    // tools/call is not cacheable, but every result names its type.
+    sink = send(rpcRequest(5, u"tools/call"_s,
+        withMeta(
+            QJsonObject { { u"name"_s, u"echo"_s }, { u"arguments"_s, QJsonObject { { u"text"_s, u"hi"_s } } } })));
+    QCOMPARE(sink->result().value(u"resultType"_s).toString(), u"complete"_s);
+    QVERIFY(!sink->result().contains(u"ttlMs"_s));
+}
+
+void TestMcpDispatcher::statelessMetaValidated_data()
+{
+    QTest::addColumn<QJsonObject>("params");
+    QTest::addColumn<int>("code");
+    QJsonObject noVersion = statelessMeta();
+    noVersion.remove(u"io.modelcontextprotocol/protocolVersion"_s);
+    QJsonObject noCapabilities = statelessMeta();
+    noCapabilities.remove(u"io.modelcontextprotocol/clientCapabilities"_s);
+    QJsonObject noClientInfo = statelessMeta();
+    noClientInfo.remove(u"io.modelcontextprotocol/clientInfo"_s);
+    QTest::newRow("no _meta") << QJsonObject() << -32602;
+    QTest::newRow("no protocolVersion") << withMeta({}, noVersion) << -32602;
+    QTest::newRow("no clientCapabilities") << withMeta({}, noCapabilities) << -32602;
+    QTest::newRow("no clientInfo (a SHOULD)") << withMeta({}, noClientInfo) << 0;
+}
+
+void TestMcpDispatcher::statelessMetaValidated()
+{
+    QFETCH(QJsonObject, params);
+    QFETCH(int, code);
+    // server/discover exists only statelessly, so even without _meta it is judged as such.
+    const auto sink = send(rpcRequest(7, u"server/discover"_s, params));
+    QCOMPARE(sink->errorCode(), code);
+    QCOMPARE(sink->last().value(u"id"_s).toInt(), 7);
+}
+
+void TestMcpDispatcher::statelessUnsupportedVersion()
+{
+    const auto sink = send(rpcRequest(u"v"_s, u"tools/list"_s, withMeta({}, statelessMeta(u"1900-01-01"_s))));
+    QCOMPARE(sink->errorCode(), -32022);
+    QCOMPARE(sink->last().value(u"id"_s).toString(), u"v"_s);
+    const QJsonObject data = sink->last().value(u"error"_s).toObject().value(u"data"_s).toObject();
+    QCOMPARE(data.value(u"requested"_s).toString(), u"1900-01-01"_s);
+    QCOMPARE(data.value(u"supported"_s).toArray().first().toString(), u"2026-07-28"_s);
+    QVERIFY(data.value(u"supported"_s).toArray().contains(u"2025-11-25"_s));
+}
+
+void TestMcpDispatcher::statelessRemovedMethods_data()
+{
+    QTest::addColumn<QString>("method");
+    for (const char *method :
+        { "initialize", "ping", "logging/setLevel", "resources/subscribe", "resources/unsubscribe", "no/such" })
+        QTest::newRow(method) << QString::fromLatin1(method);
+}
+
+void TestMcpDispatcher::statelessRemovedMethods()
+{
+    QFETCH(QString, method);
+    const auto sink = send(rpcRequest(9, method, withMeta({})));
+    QCOMPARE(sink->errorCode(), -32601);
+    QCOMPARE(sink->last().value(u"id"_s).toInt(), 9);
+    QCOMPARE(m_session->state(), McpSession::State::AwaitingInitialize);
+}
+
+void TestMcpDispatcher::statelessDiscover()
+{
+    const auto sink = send(rpcRequest(1, u"server/discover"_s, withMeta({})));
+    const QJsonObject result = sink->result();
+    QCOMPARE(result.value(u"supportedVersions"_s).toArray(),
+        QJsonArray::fromStringList(McpDispatcher::allProtocolVersions()));
+    const QJsonObject capabilities = result.value(u"capabilities"_s).toObject();
+    QVERIFY(capabilities.contains(u"tools"_s));
+    QVERIFY(capabilities.contains(u"prompts"_s));
+    // No subscriptions/listen, so no list-change promise.
+    QVERIFY(!capabilities.value(u"resources"_s).toObject().contains(u"listChanged"_s));
+    QCOMPARE(result.value(u"cacheScope"_s).toString(), u"public"_s);
+    QVERIFY(!result.value(u"instructions"_s).toString().isEmpty());
+    // server/discover is the stateless era's own method: an initialized session gets it too.
+    initializeSession();
+    QCOMPARE(send(rpcRequest(2, u"server/discover"_s, withMeta({})))->errorCode(), 0);
+}
+
+void TestMcpDispatcher::resourceNotFoundPerEra()
+{
+    const QJsonObject missing { { u"uri"_s, u"test://missing"_s } };
+    auto sink = send(rpcRequest(1, u"resources/read"_s, withMeta(missing)));
+    QCOMPARE(sink->errorCode(), -32602); // 2026-07-28
+    QCOMPARE(sink->last().value(u"error"_s).toObject().value(u"data"_s).toObject().value(u"uri"_s).toString(),
+        u"test://missing"_s);
+    initializeSession();
+    sink = send(rpcRequest(2, u"resources/read"_s, missing));
+    QCOMPARE(sink->errorCode(), -32002); // up to 2025-11-25
+    QCOMPARE(sink->last().value(u"error"_s).toObject().value(u"data"_s).toObject().value(u"uri"_s).toString(),
+        u"test://missing"_s);
+}
+
+void TestMcpDispatcher::statelessCallContext()
+{
+    // Who asks comes from _meta; runs belong to one stateless owner per transport, so an
+    // execution id works from any connection.
+    auto sink = send(rpcRequest(1, u"tools/call"_s,
+        withMeta(QJsonObject { { u"name"_s, u"progress"_s }, { u"arguments"_s, QJsonObject { { u"steps"_s, 1 } } } })));
+    QTRY_COMPARE(sink->responses.size(), 1);
+    QCOMPARE(m_handlers->lastContext.client.name, u"stateless-client"_s);
+    QCOMPARE(m_handlers->lastContext.client.version, u"2.0"_s);
+    QCOMPARE(m_handlers->lastContext.sessionId, u"stateless-local"_s);
+    QCOMPARE(m_handlers->lastContext.protocolVersion, u"2026-07-28"_s);
+    // Without _meta logLevel: no notifications/message at all.
+    for (const QJsonObject &notification : std::as_const(sink->notifications))
+        QVERIFY(notification.value(u"method"_s).toString() != "notifications/message"_L1);
+
+    QJsonObject meta = statelessMeta();
+    meta.insert(u"io.modelcontextprotocol/logLevel"_s, u"info"_s);
+    sink = send(rpcRequest(2, u"tools/call"_s,
+        withMeta(QJsonObject { { u"name"_s, u"progress"_s }, { u"arguments"_s, QJsonObject { { u"steps"_s, 1 } } } },
+            meta)));
+    QTRY_COMPARE(sink->responses.size(), 1);
+    int messages = 0;
+    for (const QJsonObject &notification : std::as_const(sink->notifications))
+        messages += notification.value(u"method"_s).toString() == "notifications/message"_L1 ? 1 : 0;
+    QCOMPARE(messages, 1); // info passes, debug does not
+}
+
+void TestMcpDispatcher::bothErasOnOneConnection()
+{
+    initializeSession(u"2025-06-18"_s);
+    auto sink = send(rpcRequest(1, u"tools/call"_s,
+        withMeta(QJsonObject { { u"name"_s, u"echo"_s }, { u"arguments"_s, QJsonObject { { u"text"_s, u"a"_s } } } })));
+    QCOMPARE(sink->result().value(u"resultType"_s).toString(), u"complete"_s);
+    QCOMPARE(m_handlers->lastContext.protocolVersion, u"2026-07-28"_s);
+    // The handshake-era request that follows still has its session and negotiated version.
+    sink = send(rpcRequest(2, u"tools/call"_s,
+        QJsonObject { { u"name"_s, u"echo"_s }, { u"arguments"_s, QJsonObject { { u"text"_s, u"b"_s } } } }));
+    QVERIFY(!sink->result().contains(u"resultType"_s));
+    QCOMPARE(m_handlers->lastContext.protocolVersion, u"2025-06-18"_s);
+    QCOMPARE(m_handlers->lastContext.sessionId, m_session->id());
+    QCOMPARE(m_session->protocolVersion(), u"2025-06-18"_s);
 }
 
 QTEST_GUILESS_MAIN(TestMcpDispatcher)

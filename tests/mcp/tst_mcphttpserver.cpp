@@ -62,6 +62,13 @@ private Q_SLOTS:
     void idleSocketsDoNotLockOut();
     void unauthenticatedHaveTheirOwnCap();
     void fiftyConcurrentClients();
+    void statelessRequest();
+    void statelessErrorStatus_data();
+    void statelessErrorStatus();
+    void statelessHeaderValidation_data();
+    void statelessHeaderValidation();
+    void statelessIgnoresSessionHeader();
+    void sessionErrorsCarryTheRequestId();
 
 private:
     std::unique_ptr<McpServer> startServer(McpServerConfig config = {});
@@ -1086,6 +1093,171 @@ void TestMcpHttpServer::fiftyConcurrentClients()
     }
     QCOMPARE(QSet<QByteArray>(sessions.cbegin(), sessions.cend()).size(), Count);
     QCOMPARE(server->clients().size(), Count);
+}
+
+namespace {
+QJsonObject statelessCall(
+    const QJsonValue &id, const QString &method, QJsonObject params = {}, const QString &version = u"2026-07-28"_s)
+{
+    params.insert(u"_meta"_s,
+        QJsonObject { { u"io.modelcontextprotocol/protocolVersion"_s, version },
+            { u"io.modelcontextprotocol/clientCapabilities"_s, QJsonObject {} } });
+    return rpcRequest(id, method, params);
+}
+
+QJsonObject echoParams(const QString &text)
+{
+    return QJsonObject { { u"name"_s, u"echo"_s }, { u"arguments"_s, QJsonObject { { u"text"_s, text } } } };
+}
+} // namespace
+
+void TestMcpHttpServer::statelessRequest()
+{
+    // No initialize, no session: the request stands alone and the answer names no session.
+    auto server = startServer();
+    QVERIFY(server);
+    HttpClient client;
+    QVERIFY(client.connectTo(server->httpPort()));
+    client.sendRequest("POST", body(statelessCall(1, u"tools/list"_s)),
+        authed({ { "MCP-Protocol-Version", "2026-07-28" }, { "Mcp-Method", "tools/list" } }));
+    HttpReply reply = client.waitForReply();
+    QCOMPARE(reply.status, 200);
+    QVERIFY(reply.header("mcp-session-id").isEmpty());
+    const QJsonObject result = QJsonDocument::fromJson(reply.body).object().value(u"result"_s).toObject();
+    QCOMPARE(result.value(u"resultType"_s).toString(), u"complete"_s);
+    QVERIFY(result.contains(u"ttlMs"_s));
+
+    client.sendRequest("POST", body(statelessCall(2, u"tools/call"_s, echoParams(u"hello"_s))),
+        authed({ { "MCP-Protocol-Version", "2026-07-28" }, { "Mcp-Method", "tools/call" }, { "Mcp-Name", "echo" },
+            { "Mcp-Param-Text", "hello" } }));
+    reply = client.waitForReply();
+    QCOMPARE(reply.status, 200);
+    QVERIFY(reply.body.contains("hello"));
+}
+
+void TestMcpHttpServer::statelessErrorStatus_data()
+{
+    QTest::addColumn<QJsonObject>("message");
+    QTest::addColumn<QByteArray>("version");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<int>("code");
+    QTest::newRow("missing _meta") << rpcRequest(5, u"server/discover"_s) << QByteArray("2026-07-28") << 400 << -32602;
+    QTest::newRow("unsupported version") << statelessCall(5, u"server/discover"_s, {}, u"v999"_s) << QByteArray("v999")
+                                         << 400 << -32022;
+    QTest::newRow("header and body disagree")
+        << statelessCall(5, u"server/discover"_s, {}, u"v999"_s) << QByteArray("2026-07-28") << 400 << -32020;
+    QTest::newRow("removed method") << statelessCall(5, u"ping"_s) << QByteArray("2026-07-28") << 404 << -32601;
+    QTest::newRow("unknown method") << statelessCall(5, u"no/such"_s) << QByteArray("2026-07-28") << 404 << -32601;
+    QTest::newRow("discover") << statelessCall(5, u"server/discover"_s) << QByteArray("2026-07-28") << 200 << 0;
+}
+
+void TestMcpHttpServer::statelessErrorStatus()
+{
+    QFETCH(QJsonObject, message);
+    QFETCH(QByteArray, version);
+    QFETCH(int, status);
+    QFETCH(int, code);
+    auto server = startServer();
+    QVERIFY(server);
+    HttpClient client;
+    QVERIFY(client.connectTo(server->httpPort()));
+    client.sendRequest("POST", body(message),
+        authed({ { "MCP-Protocol-Version", version },
+            { "Mcp-Method", message.value(u"method"_s).toString().toLatin1() } }));
+    const HttpReply reply = client.waitForReply();
+    QCOMPARE(reply.status, status);
+    const QJsonObject answer = QJsonDocument::fromJson(reply.body).object();
+    QCOMPARE(answer.value(u"error"_s).toObject().value(u"code"_s).toInt(), code);
+    QCOMPARE(answer.value(u"id"_s).toInt(), 5); // the request's id, on every error
+}
+
+void TestMcpHttpServer::statelessHeaderValidation_data()
+{
+    QTest::addColumn<Headers>("headers");
+    QTest::addColumn<int>("status");
+    const Headers standard { { "MCP-Protocol-Version", "2026-07-28" }, { "Mcp-Method", "tools/call" },
+        { "Mcp-Name", "echo" } };
+    auto with = [&standard](const Headers &extra) { return standard + extra; };
+    QTest::newRow("all mirrored") << with({ { "Mcp-Param-Text", "Hello" } }) << 200;
+    QTest::newRow("header name case") << with({ { "MCP-PARAM-TEXT", "Hello" } }) << 200;
+    QTest::newRow("base64") << with({ { "Mcp-Param-Text", "=?base64?SGVsbG8=?=" } }) << 200;
+    QTest::newRow("base64 bad padding") << with({ { "Mcp-Param-Text", "=?base64?SGVsbG8?=" } }) << 400;
+    QTest::newRow("base64 bad characters") << with({ { "Mcp-Param-Text", "=?base64?SGVs!!!bG8=?=" } }) << 400;
+    QTest::newRow("no sentinel: literal") << with({ { "Mcp-Param-Text", "SGVsbG8=" } }) << 400;
+    QTest::newRow("param header missing") << standard << 400;
+    QTest::newRow("param header differs") << with({ { "Mcp-Param-Text", "Bye" } }) << 400;
+    QTest::newRow("Mcp-Name missing") << Headers { { "MCP-Protocol-Version", "2026-07-28" },
+        { "Mcp-Method", "tools/call" }, { "Mcp-Param-Text", "Hello" } }
+                                      << 400;
+    QTest::newRow("Mcp-Name differs") << Headers { { "MCP-Protocol-Version", "2026-07-28" },
+        { "Mcp-Method", "tools/call" }, { "Mcp-Name", "slow" }, { "Mcp-Param-Text", "Hello" } }
+                                      << 400;
+    QTest::newRow("Mcp-Method missing") << Headers { { "MCP-Protocol-Version", "2026-07-28" }, { "Mcp-Name", "echo" },
+        { "Mcp-Param-Text", "Hello" } } << 400;
+    QTest::newRow("Mcp-Method case") << Headers { { "MCP-Protocol-Version", "2026-07-28" },
+        { "Mcp-Method", "TOOLS/CALL" }, { "Mcp-Name", "echo" }, { "Mcp-Param-Text", "Hello" } }
+                                     << 400;
+    QTest::newRow("version header missing")
+        << Headers { { "Mcp-Method", "tools/call" }, { "Mcp-Name", "echo" }, { "Mcp-Param-Text", "Hello" } } << 400;
+}
+
+void TestMcpHttpServer::statelessHeaderValidation()
+{
+    QFETCH(Headers, headers);
+    QFETCH(int, status);
+    auto server = startServer();
+    QVERIFY(server);
+    HttpClient client;
+    QVERIFY(client.connectTo(server->httpPort()));
+    client.sendRequest("POST", body(statelessCall(7, u"tools/call"_s, echoParams(u"Hello"_s))), authed(headers));
+    const HttpReply reply = client.waitForReply();
+    QCOMPARE(reply.status, status);
+    if (status == 400) {
+        const QJsonObject answer = QJsonDocument::fromJson(reply.body).object();
+        QCOMPARE(answer.value(u"error"_s).toObject().value(u"code"_s).toInt(), -32020);
+        QCOMPARE(answer.value(u"id"_s).toInt(), 7);
+    }
+}
+
+void TestMcpHttpServer::statelessIgnoresSessionHeader()
+{
+    // A handshake-era session and a stateless request side by side on one endpoint: the
+    // stateless one is served as such even when it carries a session's id.
+    auto server = startServer();
+    QVERIFY(server);
+    HttpClient client;
+    QVERIFY(client.connectTo(server->httpPort()));
+    const QByteArray session = initializeSession(client).toLatin1();
+    QVERIFY(!session.isEmpty());
+    client.sendRequest("POST", body(statelessCall(3, u"server/discover"_s)),
+        authed({ { "Mcp-Session-Id", session }, { "MCP-Protocol-Version", "2026-07-28" },
+            { "Mcp-Method", "server/discover" } }));
+    HttpReply reply = client.waitForReply();
+    QCOMPARE(reply.status, 200);
+    QVERIFY(reply.header("mcp-session-id").isEmpty());
+    // ...and the session goes on as before.
+    client.sendRequest("POST", body(rpcRequest(4, u"ping"_s)),
+        authed({ { "Mcp-Session-Id", session }, { "MCP-Protocol-Version", "2025-11-25" } }));
+    reply = client.waitForReply();
+    QCOMPARE(reply.status, 200);
+    QCOMPARE(reply.header("mcp-session-id"), session);
+}
+
+void TestMcpHttpServer::sessionErrorsCarryTheRequestId()
+{
+    // A handshake-era request refused for its session still names its id in the answer.
+    auto server = startServer();
+    QVERIFY(server);
+    HttpClient client;
+    QVERIFY(client.connectTo(server->httpPort()));
+    client.sendRequest("POST", body(rpcRequest(u"no-session"_s, u"tools/list"_s)), authed());
+    HttpReply reply = client.waitForReply();
+    QCOMPARE(reply.status, 400);
+    QCOMPARE(QJsonDocument::fromJson(reply.body).object().value(u"id"_s).toString(), u"no-session"_s);
+    client.sendRequest("POST", body(rpcRequest(12, u"tools/list"_s)), authed({ { "Mcp-Session-Id", "gone" } }));
+    reply = client.waitForReply();
+    QCOMPARE(reply.status, 404);
+    QCOMPARE(QJsonDocument::fromJson(reply.body).object().value(u"id"_s).toInt(), 12);
 }
 
 QTEST_GUILESS_MAIN(TestMcpHttpServer)
