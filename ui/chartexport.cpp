@@ -114,8 +114,8 @@ public:
     {
         for (int i = 0; i < count; ++i) {
             const QLineF line = m_transform.map(lines[i]);
-            m_body += u"<line x1=\"%1\" y1=\"%2\" x2=\"%3\" y2=\"%4\"%5/>\n"_s.arg(number(line.x1()),
-                number(line.y1()), number(line.x2()), number(line.y2()), style(false));
+            m_body += u"<line x1=\"%1\" y1=\"%2\" x2=\"%3\" y2=\"%4\"%5/>\n"_s.arg(
+                number(line.x1()), number(line.y1()), number(line.x2()), number(line.y2()), style(false));
         }
     }
     void drawLines(const QLine *lines, int count) override
@@ -275,8 +275,8 @@ QString savePath(const QString &fileName)
 
 QString csvField(const QString &field)
 {
-    const bool quote = field.contains(u',') || field.contains(u'"') || field.contains(u'\n')
-        || field.contains(u'\r') || field.startsWith(u' ') || field.endsWith(u' ');
+    const bool quote = field.contains(u',') || field.contains(u'"') || field.contains(u'\n') || field.contains(u'\r')
+        || field.startsWith(u' ') || field.endsWith(u' ');
     if (!quote)
         return field;
     QString escaped = field;
@@ -340,13 +340,13 @@ QString mapsCsv(const QList<MapSnapshot> &snapshots, bool withTime)
         if (const Histogram *h = value.histogram()) {
             // An open bound (the underflow or overflow bucket) is an empty field.
             for (const HistogramBucket &bucket : h->buckets()) {
-                out += csvRow(QStringList(prefix) << (bucket.min ? QString::number(*bucket.min) : QString())
-                                                  << (bucket.max ? QString::number(*bucket.max) : QString())
-                                                  << QString::number(bucket.count));
+                out += csvRow(QStringList(prefix)
+                    << (bucket.min ? QString::number(*bucket.min) : QString())
+                    << (bucket.max ? QString::number(*bucket.max) : QString()) << QString::number(bucket.count));
             }
         } else if (const StatsValue *s = value.stats()) {
-            out += csvRow(QStringList(prefix) << QString::number(s->count) << QString::number(s->average)
-                                              << QString::number(s->total));
+            out += csvRow(QStringList(prefix)
+                << QString::number(s->count) << QString::number(s->average) << QString::number(s->total));
         } else if (value.type() != MapValue::Type::Empty) {
             out += csvRow(QStringList(prefix) << value.text());
         }
@@ -402,7 +402,8 @@ QString widgetSvg(QWidget *widget)
     widget->render(&device, QPoint(), QRegion(), QWidget::DrawWindowBackground | QWidget::DrawChildren);
     return u"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
            "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%1\" height=\"%2\" "
-           "viewBox=\"0 0 %1 %2\">\n%3</svg>\n"_s.arg(QString::number(size.width()), QString::number(size.height()), device.body());
+           "viewBox=\"0 0 %1 %2\">\n%3</svg>\n"_s.arg(
+               QString::number(size.width()), QString::number(size.height()), device.body());
 }
 
 bool writeText(const QString &path, const QString &text, QString *error)
@@ -422,7 +423,8 @@ bool writeImage(QWidget *widget, const QString &path, QString *error)
     const QImage image = widget->grab().toImage();
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly) || !image.save(&file, "PNG") || !file.commit()) {
-        *error = file.errorString().isEmpty() ? QCoreApplication::translate("ChartExport", "could not encode the image") : file.errorString();
+        *error = file.errorString().isEmpty() ? QCoreApplication::translate("ChartExport", "could not encode the image")
+                                              : file.errorString();
         return false;
     }
     return true;

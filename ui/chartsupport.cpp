@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "ui/chartsupport.h"
 
-
 #include <array>
 #include <cmath>
 
@@ -76,7 +75,8 @@ QString compactNumber(double value)
 QString secondsText(double seconds, double step)
 {
     int decimals = 0;
-    while (decimals < 3 && std::abs(step * std::pow(10.0, decimals) - std::round(step * std::pow(10.0, decimals))) > 1e-6)
+    while (
+        decimals < 3 && std::abs(step * std::pow(10.0, decimals) - std::round(step * std::pow(10.0, decimals))) > 1e-6)
         ++decimals;
     return QString::number(seconds, 'f', decimals);
 }
@@ -93,16 +93,16 @@ QColor lineColor(int index)
 QColor sequentialColor(double fraction)
 {
     // Stops along viridis: perceptually even steps, readable in grey and with colour blindness.
-    static constexpr std::array<QRgb, 9> stops { 0x440154, 0x472D7B, 0x3B528B, 0x2C728E, 0x21918C, 0x28AE80,
-        0x5EC962, 0xADDC30, 0xFDE725 };
+    static constexpr std::array<QRgb, 9> stops { 0x440154, 0x472D7B, 0x3B528B, 0x2C728E, 0x21918C, 0x28AE80, 0x5EC962,
+        0xADDC30, 0xFDE725 };
     const double position = qBound(0.0, fraction, 1.0) * double(stops.size() - 1);
     const auto low = std::size_t(std::floor(position));
     const std::size_t high = qMin(low + 1, stops.size() - 1);
     const double t = position - double(low);
     const QColor a = QColor::fromRgb(stops.at(low));
     const QColor b = QColor::fromRgb(stops.at(high));
-    return QColor::fromRgbF(float(a.redF() + (b.redF() - a.redF()) * t), float(a.greenF() + (b.greenF() - a.greenF()) * t),
-        float(a.blueF() + (b.blueF() - a.blueF()) * t));
+    return QColor::fromRgbF(float(a.redF() + (b.redF() - a.redF()) * t),
+        float(a.greenF() + (b.greenF() - a.greenF()) * t), float(a.blueF() + (b.blueF() - a.blueF()) * t));
 }
 
 } // namespace ChartSupport
@@ -129,8 +129,9 @@ QString shortKeyText(const MapKey &key)
 QString stackText(const CallStack &stack)
 {
     QStringList lines;
-    lines.append(stack.space == CallStack::Space::Kernel ? QCoreApplication::translate("ChartSupport", "Kernel stack, innermost first:")
-                                                         : QCoreApplication::translate("ChartSupport", "User stack, innermost first:"));
+    lines.append(stack.space == CallStack::Space::Kernel
+            ? QCoreApplication::translate("ChartSupport", "Kernel stack, innermost first:")
+            : QCoreApplication::translate("ChartSupport", "User stack, innermost first:"));
     for (const StackFrame &frame : stack.frames)
         lines.append(u"  "_s + frame.text());
     return lines.join(u'\n');

@@ -321,7 +321,8 @@ void HeatmapWidget::paintEvent(QPaintEvent *)
     painter.setPen(text);
     const QString title = m_series.delta ? tr("%1 per interval").arg(m_series.name) : m_series.name;
     const QString caption = description().isEmpty() ? title : title + u" · "_s + description();
-    painter.drawText(l.caption, Qt::AlignLeft | Qt::AlignVCenter, fm.elidedText(caption, Qt::ElideMiddle, l.caption.width()));
+    painter.drawText(
+        l.caption, Qt::AlignLeft | Qt::AlignVCenter, fm.elidedText(caption, Qt::ElideMiddle, l.caption.width()));
 
     // Cells: a column per print, a row per bucket. Neighbouring cells touch; no outlines.
     QColor empty = palette().color(QPalette::AlternateBase);
@@ -349,8 +350,8 @@ void HeatmapWidget::paintEvent(QPaintEvent *)
     painter.setPen(dim);
     for (int row = 0; row < m_buckets.size(); row += every) {
         const double y = plot.bottom() - (row + 0.5) * rowHeight;
-        painter.drawText(QRectF(0, y - fm.height() / 2, plot.left() - 6, fm.height()), Qt::AlignRight | Qt::AlignVCenter,
-            m_labels.at(row));
+        painter.drawText(QRectF(0, y - fm.height() / 2, plot.left() - 6, fm.height()),
+            Qt::AlignRight | Qt::AlignVCenter, m_labels.at(row));
     }
     // Time axis.
     const double step = l.xTicks.size() > 1 ? l.xTicks.at(1) - l.xTicks.at(0) : 1;

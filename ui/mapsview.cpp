@@ -325,6 +325,12 @@ void MapsView::setRun(Run *run)
 void MapsView::setMaps(const RunResults &maps)
 {
     m_maps = maps;
+    // A map printed during the run is listed even when only its series holds it.
+    for (const QString &name : maps.seriesNames()) {
+        const MapSeries *series = maps.series(name);
+        if (!m_maps.contains(name) && series && !series->isEmpty())
+            m_maps.insert(series->snapshots.constLast().map);
+    }
     refresh();
 }
 

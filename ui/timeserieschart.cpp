@@ -231,7 +231,8 @@ TimeSeriesChart::Layout TimeSeriesChart::layout() const
     const double left = Margin + fm.height() + 6 + labelWidth + 6;
     const double bottom = height() - Margin - 2 * fm.height() - 8;
     const double right = width() - Margin - (m_lines.isEmpty() ? 0 : legendWidth + Margin);
-    result.plot = QRectF(QPointF(left, Margin + fm.height() / 2), QPointF(std::max(left + 10, right), std::max(Margin + 20.0, bottom)));
+    result.plot = QRectF(
+        QPointF(left, Margin + fm.height() / 2), QPointF(std::max(left + 10, right), std::max(Margin + 20.0, bottom)));
     result.legend = QRectF(result.plot.right() + Margin, result.plot.top(), legendWidth, result.plot.height());
 
     result.xMax = m_times.isEmpty() ? 1 : std::max(m_times.constLast(), 0.001);
@@ -410,8 +411,8 @@ void TimeSeriesChart::paintEvent(QPaintEvent *)
         painter.setPen(QPen(grid, 1));
         painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y));
         painter.setPen(dim);
-        painter.drawText(QRectF(0, y - fm.height() / 2, plot.left() - 6, fm.height()), Qt::AlignRight | Qt::AlignVCenter,
-            ChartSupport::compactNumber(tick));
+        painter.drawText(QRectF(0, y - fm.height() / 2, plot.left() - 6, fm.height()),
+            Qt::AlignRight | Qt::AlignVCenter, ChartSupport::compactNumber(tick));
     }
     const QStringList xLabels = xTickLabels();
     for (int i = 0; i < l.xTicks.size(); ++i) {
@@ -419,7 +420,8 @@ void TimeSeriesChart::paintEvent(QPaintEvent *)
         painter.setPen(QPen(grid, 1));
         painter.drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()));
         painter.setPen(dim);
-        painter.drawText(QRectF(x - 40, plot.bottom() + 4, 80, fm.height()), Qt::AlignHCenter | Qt::AlignTop, xLabels.at(i));
+        painter.drawText(
+            QRectF(x - 40, plot.bottom() + 4, 80, fm.height()), Qt::AlignHCenter | Qt::AlignTop, xLabels.at(i));
     }
     painter.setPen(QPen(palette().color(QPalette::Mid), 1));
     painter.drawLine(plot.bottomLeft(), plot.bottomRight());
