@@ -182,6 +182,9 @@ MapsView::MapsView(QWidget *parent)
     // One map: its title and export menu above, the chart over time and the table of one
     // snapshot as tabs below (the tab bar only when there is a chart).
     m_mapTitle->setTextFormat(Qt::PlainText);
+    QFont titleFont = m_mapTitle->font();
+    titleFont.setBold(true);
+    m_mapTitle->setFont(titleFont);
     m_export->setText(tr("E&xport"));
     m_export->setIcon(QIcon::fromTheme(u"document-save-as"_s));
     m_export->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);

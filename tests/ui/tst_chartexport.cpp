@@ -157,7 +157,8 @@ private Q_SLOTS:
         HeatmapWidget heatmap;
         heatmap.resize(500, 300);
         heatmap.setSeries(ChartData::series(u"@h"_s,
-            { { 1000, ChartData::histogram(u"@h"_s, { { 0, 0, 3 } }) }, { 2000, ChartData::histogram(u"@h"_s, { { 0, 0, 9 } }) } }));
+            { { 1000, ChartData::histogram(u"@h"_s, { { 0, 0, 3 } }) },
+                { 2000, ChartData::histogram(u"@h"_s, { { 0, 0, 9 } }) } }));
         QXmlStreamReader heat(ChartExport::widgetSvg(&heatmap));
         int heatRects = 0;
         while (!heat.atEnd()) {

@@ -58,7 +58,8 @@ private Q_SLOTS:
         heatmap.resize(640, 360);
         heatmap.setSeries(latency());
         // 1 < 2 < 5 < 7 < 10 < 20 < 40: each brighter than the one before on the sequential scale.
-        const QList<std::pair<int, int>> byCount { { 1, 0 }, { 0, 1 }, { 1, 2 }, { 2, 3 }, { 0, 2 }, { 2, 2 }, { 1, 1 } };
+        const QList<std::pair<int, int>> byCount { { 1, 0 }, { 0, 1 }, { 1, 2 }, { 2, 3 }, { 0, 2 }, { 2, 2 },
+            { 1, 1 } };
         for (int i = 1; i < byCount.size(); ++i) {
             const auto [c0, r0] = byCount.at(i - 1);
             const auto [c1, r1] = byCount.at(i);
@@ -96,9 +97,12 @@ private Q_SLOTS:
     {
         HeatmapWidget heatmap;
         heatmap.setSeries(ChartData::series(u"@lat"_s,
-            { { 1000, keyed(R"({"bash": [{"min": 4, "max": 7, "count": 3}], "sshd": [{"min": 4, "max": 7, "count": 5}]})") },
+            { { 1000,
+                  keyed(
+                      R"({"bash": [{"min": 4, "max": 7, "count": 3}], "sshd": [{"min": 4, "max": 7, "count": 5}]})") },
                 { 2000,
-                    keyed(R"({"bash": [{"min": 4, "max": 7, "count": 1}], "sshd": [{"min": 8, "max": 15, "count": 9}]})") } }));
+                    keyed(
+                        R"({"bash": [{"min": 4, "max": 7, "count": 1}], "sshd": [{"min": 8, "max": 15, "count": 9}]})") } }));
         QCOMPARE(heatmap.keys(), (QStringList { u"sshd"_s, u"bash"_s })); // heaviest first
         QCOMPARE(heatmap.description(), u"Sum of all 2 keys"_s);
         QCOMPARE(heatmap.count(0, 0), 8);
