@@ -204,9 +204,12 @@ HeatmapWidget::Layout HeatmapWidget::layout() const
         std::max(10.0, result.plot.height() - fm.height() - 4));
     result.xMax = m_times.isEmpty() ? 1 : std::max(m_times.constLast(), 0.001);
     const double xMin = m_times.isEmpty() ? 0 : std::min(0.0, columnStart(0));
-    const int target = std::max(2, int(result.plot.width() / (fm.horizontalAdvance(u"00000"_s) * 2)));
-    result.xTicks = ChartSupport::niceTicks(xMin, result.xMax, target);
-    result.xMax = result.xTicks.constLast();
+    // The axis ends at the last print, so the cells use the whole width.
+    const int target = std::max(2, int(result.plot.width() / (fm.horizontalAdvance(u"0000"_s) * 2)));
+    for (const double tick : ChartSupport::niceTicks(xMin, result.xMax, target)) {
+        if (tick <= result.xMax * (1 + 1e-9) || result.xTicks.isEmpty())
+            result.xTicks.append(tick);
+    }
     return result;
 }
 

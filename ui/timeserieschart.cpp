@@ -223,22 +223,53 @@ TimeSeriesChart::Layout TimeSeriesChart::layout() const
     for (const double tick : std::as_const(result.yTicks))
         labelWidth = std::max(labelWidth, fm.horizontalAdvance(ChartSupport::compactNumber(tick)));
 
-    // The legend takes the right, up to a third of the width; keys beyond it are elided.
-    double legendWidth = 0;
+    // The legend takes the right, up to a quarter of the width, when the chart is wide; in a narrow
+    // chart it goes below in columns, so the plot keeps its width. Long keys are elided.
+    const double row = fm.height() + 4;
+    double itemWidth = 0;
     for (const Line &line : m_lines)
-        legendWidth = std::max(legendWidth, fm.horizontalAdvance(line.label));
-    legendWidth = std::min(legendWidth + Swatch + 8, width() / 3.0);
+        itemWidth = std::max(itemWidth, fm.horizontalAdvance(line.label) + Swatch + 16);
+    const bool below = width() < 600;
     const double left = Margin + fm.height() + 6 + labelWidth + 6;
-    const double bottom = height() - Margin - 2 * fm.height() - 8;
-    const double right = width() - Margin - (m_lines.isEmpty() ? 0 : legendWidth + Margin);
+    const double axisBelow = 2 * fm.height() + 8;
+    double bottom = height() - Margin - axisBelow;
+    double right = width() - Margin;
+    int columns = 1;
+    if (!m_lines.isEmpty() && below) {
+        const double available = width() - left - Margin;
+        itemWidth = std::min(itemWidth, available);
+        columns = std::max(1, int(available / itemWidth));
+        itemWidth = available / columns;
+        const int rows = int((m_lines.size() + columns - 1) / columns);
+        // At most a third of the height for the legend; the rest waits in the tooltip.
+        const int shownRows = std::min(rows, std::max(1, int(height() / 3.0 / row)));
+        bottom -= shownRows * row + Margin / 2.0;
+        result.legend = QRectF(left, bottom + axisBelow + Margin / 2.0, available, shownRows * row);
+    } else if (!m_lines.isEmpty()) {
+        itemWidth = std::min(itemWidth, width() / 4.0);
+        right -= itemWidth + Margin;
+    }
     result.plot = QRectF(
         QPointF(left, Margin + fm.height() / 2), QPointF(std::max(left + 10, right), std::max(Margin + 20.0, bottom)));
-    result.legend = QRectF(result.plot.right() + Margin, result.plot.top(), legendWidth, result.plot.height());
+    if (!below)
+        result.legend = QRectF(result.plot.right() + Margin, result.plot.top(), itemWidth, result.plot.height());
+    for (int i = 0; i < m_lines.size(); ++i) {
+        const int column = below ? i % columns : 0;
+        const int line = below ? i / columns : i;
+        const QRectF item(result.legend.left() + column * itemWidth, result.legend.top() + line * row, itemWidth, row);
+        if (item.bottom() > result.legend.bottom() + row / 2)
+            break;
+        result.legendItems.append(item);
+    }
 
+    // The axis ends at the last print, so the lines use the whole width; ticks at round seconds.
     result.xMax = m_times.isEmpty() ? 1 : std::max(m_times.constLast(), 0.001);
-    const int xTarget = std::max(2, int(result.plot.width() / (fm.horizontalAdvance(u"00000"_s) * 2)));
-    result.xTicks = ChartSupport::niceTicks(0, result.xMax, xTarget);
-    result.xMax = result.xTicks.constLast();
+    const int xTarget = std::max(2, int(result.plot.width() / (fm.horizontalAdvance(u"0000"_s) * 2)));
+    const QList<double> ticks = ChartSupport::niceTicks(0, result.xMax, xTarget);
+    for (const double tick : ticks) {
+        if (tick <= result.xMax * (1 + 1e-9))
+            result.xTicks.append(tick);
+    }
     return result;
 }
 
@@ -320,11 +351,11 @@ QString TimeSeriesChart::textAt(const QPoint &pos) const
 
 int TimeSeriesChart::legendItemAt(const Layout &l, const QPoint &pos) const
 {
-    const int row = fontMetrics().height() + 4;
-    if (!l.legend.contains(pos))
-        return -1;
-    const int item = int((pos.y() - l.legend.top()) / row);
-    return item < m_lines.size() ? item : -1;
+    for (int i = 0; i < l.legendItems.size(); ++i) {
+        if (l.legendItems.at(i).contains(pos))
+            return i;
+    }
+    return -1;
 }
 
 bool TimeSeriesChart::event(QEvent *event)
@@ -427,8 +458,13 @@ void TimeSeriesChart::paintEvent(QPaintEvent *)
     painter.drawLine(plot.bottomLeft(), plot.bottomRight());
     painter.drawLine(plot.bottomLeft(), plot.topLeft());
     painter.setPen(text);
-    painter.drawText(QRectF(plot.left(), plot.bottom() + 6 + fm.height(), plot.width(), fm.height()),
-        Qt::AlignHCenter | Qt::AlignTop, xAxisTitle());
+    // Centred under the plot, or under the whole chart when the plot is too narrow for it.
+    const double titleWidth = fm.horizontalAdvance(xAxisTitle());
+    const QRectF titleRect = titleWidth <= plot.width()
+        ? QRectF(plot.left(), plot.bottom() + 6 + fm.height(), plot.width(), fm.height())
+        : QRectF(Margin, plot.bottom() + 6 + fm.height(), width() - 2 * Margin, fm.height());
+    painter.drawText(
+        titleRect, Qt::AlignHCenter | Qt::AlignTop, fm.elidedText(xAxisTitle(), Qt::ElideRight, titleRect.width()));
     painter.save();
     painter.translate(Margin, plot.center().y());
     painter.rotate(-90);
@@ -474,24 +510,23 @@ void TimeSeriesChart::paintEvent(QPaintEvent *)
     painter.setClipping(false);
 
     // Legend: a swatch per line and its key, elided (the whole key is in the tooltip).
-    const double row = fm.height() + 4;
-    for (int line = 0; line < m_lines.size(); ++line) {
-        const double y = l.legend.top() + line * row;
-        if (y + row > l.legend.bottom() + row / 2)
-            break;
+    for (int line = 0; line < l.legendItems.size(); ++line) {
+        const QRectF &item = l.legendItems.at(line);
+        const double middle = item.center().y();
         const Line &current = m_lines.at(line);
         const QColor color = current.other ? dim : ChartSupport::lineColor(line);
         QPen pen(color, 3);
         if (current.other)
             pen.setStyle(Qt::DashLine);
         painter.setPen(pen);
-        painter.drawLine(QPointF(l.legend.left(), y + row / 2), QPointF(l.legend.left() + Swatch, y + row / 2));
+        painter.drawLine(QPointF(item.left(), middle), QPointF(item.left() + Swatch, middle));
         painter.setPen(line == m_hoverLine ? text : (current.other ? dim : text));
         QFont labelFont = font();
         labelFont.setBold(line == m_hoverLine);
         painter.setFont(labelFont);
-        const double textWidth = l.legend.width() - Swatch - 6;
-        painter.drawText(QRectF(l.legend.left() + Swatch + 6, y, textWidth, row), Qt::AlignLeft | Qt::AlignVCenter,
+        const double textWidth = item.width() - Swatch - 12;
+        painter.drawText(QRectF(item.left() + Swatch + 6, item.top(), textWidth, item.height()),
+            Qt::AlignLeft | Qt::AlignVCenter,
             QFontMetricsF(labelFont).elidedText(current.label, Qt::ElideMiddle, textWidth));
     }
 }

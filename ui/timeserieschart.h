@@ -64,6 +64,7 @@ private:
     {
         QRectF plot;
         QRectF legend;
+        QList<QRectF> legendItems; ///< one per line; fewer when they do not all fit
         QList<double> xTicks;
         QList<double> yTicks;
         double xMax = 1;

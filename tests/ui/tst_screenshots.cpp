@@ -165,6 +165,16 @@ private Q_SLOTS:
         view.showOverview();
         QTest::qWait(100);
         QVERIFY(save(&view, u"maps-overview-series.png"_s));
+
+        // As big as the Maps tab is in the 1440x900 window beside the docks.
+        view.resize(480, 520);
+        QVERIFY(view.selectMap(u"@syscalls"_s));
+        view.showChart();
+        QTest::qWait(100);
+        QVERIFY(save(&view, u"maps-timeseries-window.png"_s));
+        QVERIFY(view.selectMap(u"@read_us"_s));
+        QTest::qWait(100);
+        QVERIFY(save(&view, u"maps-heatmap-window.png"_s));
     }
 
     void approval()
