@@ -57,7 +57,8 @@ QString colorAttributes(const QString &name, const QColor &color)
 {
     QString text = u" %1=\"%2\""_s.arg(name, color.name(QColor::HexRgb));
     if (color.alpha() < 255)
-        text += u" %1-opacity=\"%2\""_s.arg(name, number(color.alphaF()));
+        text += u" %1=\"%2\""_s.arg(
+            name == "stop-color"_L1 ? u"stop-opacity"_s : name + u"-opacity"_s, number(color.alphaF()));
     return text;
 }
 
@@ -186,7 +187,10 @@ private:
     QString style(bool fill) const
     {
         QString text;
-        if (fill && m_brush.style() != Qt::NoBrush) {
+        if (fill && m_brush.style() == Qt::LinearGradientPattern) {
+            text += u" fill=\"url(#%1)\""_s.arg(
+                linearGradient(*static_cast<const QLinearGradient *>(m_brush.gradient())));
+        } else if (fill && m_brush.style() != Qt::NoBrush) {
             QColor color = m_brush.color();
             if (const QGradient *gradient = m_brush.gradient(); gradient && !gradient->stops().isEmpty())
                 color = gradient->stops().constFirst().second;
@@ -205,12 +209,27 @@ private:
         return text;
     }
 
+    // A colour scale: the gradient as an SVG definition in device coordinates, by its id.
+    QString linearGradient(const QLinearGradient &gradient) const
+    {
+        const QString id = u"gradient%1"_s.arg(m_gradients++);
+        const QPointF start = m_transform.map(gradient.start());
+        const QPointF stop = m_transform.map(gradient.finalStop());
+        m_body += u"<defs><linearGradient id=\"%1\" gradientUnits=\"userSpaceOnUse\" x1=\"%2\" y1=\"%3\" x2=\"%4\" "
+                  "y2=\"%5\">"_s.arg(id, number(start.x()), number(start.y()), number(stop.x()), number(stop.y()));
+        for (const auto &[position, color] : gradient.stops())
+            m_body += u"<stop offset=\"%1\"%2/>"_s.arg(number(position), colorAttributes(u"stop-color"_s, color));
+        m_body += u"</linearGradient></defs>\n"_s;
+        return id;
+    }
+
+    mutable int m_gradients = 0;
     QPen m_pen;
     QBrush m_brush;
     QFont m_font;
     QTransform m_transform;
     QPointF m_brushOrigin;
-    QString m_body;
+    mutable QString m_body;
 };
 
 class SvgPaintDevice : public QPaintDevice

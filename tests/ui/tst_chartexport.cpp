@@ -161,12 +161,16 @@ private Q_SLOTS:
                 { 2000, ChartData::histogram(u"@h"_s, { { 0, 0, 9 } }) } }));
         QXmlStreamReader heat(ChartExport::widgetSvg(&heatmap));
         int heatRects = 0;
+        int stops = 0;
         while (!heat.atEnd()) {
-            if (heat.readNext() == QXmlStreamReader::StartElement && heat.name() == "rect"_L1)
-                ++heatRects;
+            if (heat.readNext() != QXmlStreamReader::StartElement)
+                continue;
+            heatRects += heat.name() == "rect"_L1 ? 1 : 0;
+            stops += heat.name() == "stop"_L1 ? 1 : 0;
         }
         QVERIFY2(!heat.hasError(), qPrintable(heat.errorString()));
         QVERIFY(heatRects >= 3); // two cells, the plot, the scale
+        QVERIFY(stops >= 2); // the colour scale is a gradient, not one colour
     }
 
     void writesFilesThatLoad()

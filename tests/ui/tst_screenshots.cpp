@@ -175,6 +175,11 @@ private Q_SLOTS:
         QVERIFY(view.selectMap(u"@read_us"_s));
         QTest::qWait(100);
         QVERIFY(save(&view, u"maps-heatmap-window.png"_s));
+        // The SVG export of each, for a look beside the PNGs.
+        QString error;
+        QVERIFY2(view.exportChart(dir + u"/maps-heatmap.svg"_s, &error), qPrintable(error));
+        QVERIFY(view.selectMap(u"@syscalls"_s));
+        QVERIFY2(view.exportChart(dir + u"/maps-timeseries.svg"_s, &error), qPrintable(error));
     }
 
     void approval()
