@@ -89,6 +89,14 @@ RunResults printedEverySecond()
         results.appendSnapshot(1000 * second, latency);
         results.insert(latency);
     }
+    // Printed once at the end: per-process read sizes, the keys on one shared scale.
+    QJsonObject perProcess;
+    perProcess.insert(u"firefox"_s,
+        QJsonArray {
+            ChartData::bucket(512, 1023, 40), ChartData::bucket(1024, 2047, 310), ChartData::bucket(2048, 4095, 120) });
+    perProcess.insert(u"sshd"_s,
+        QJsonArray { ChartData::bucket(32, 63, 12), ChartData::bucket(64, 127, 30), ChartData::bucket(128, 255, 4) });
+    results.insert(MapResult::fromBpftraceJson(u"@read_bytes"_s, u"hist"_s, perProcess));
     return results;
 }
 } // namespace
