@@ -18,6 +18,14 @@ public:
     const QList<HistogramBucket> &buckets() const { return m_histogram.buckets(); }
     QStringList labels() const { return m_histogram.labels(); }
     bool isLinear() const { return m_histogram.isLinear(); }
+    /// Bars relative to `count` instead of this histogram's largest bucket, with that scale drawn
+    /// under them: the keys of one map side by side then compare at a glance. 0: own scale.
+    void setSharedScale(qint64 count);
+    qint64 sharedScale() const { return m_sharedScale; }
+    /// The count a full-width bar stands for.
+    qint64 scaleMax() const { return m_sharedScale > 0 ? m_sharedScale : m_histogram.maxCount(); }
+    /// The labels of the scale drawn under shared-scale bars.
+    QStringList scaleLabels() const;
 
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
@@ -27,4 +35,5 @@ protected:
 
 private:
     Histogram m_histogram;
+    qint64 m_sharedScale = 0;
 };

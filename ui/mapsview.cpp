@@ -1,26 +1,37 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "ui/mapsview.h"
 
+#include "ui/chartexport.h"
+#include "ui/heatmapwidget.h"
 #include "ui/histogramwidget.h"
 #include "ui/maptablemodel.h"
+#include "ui/timeserieschart.h"
+#include "ui/uihelpers.h"
 
 #include "engine/run.h"
 
 #include <QComboBox>
+#include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QJsonDocument>
 #include <QLabel>
 #include <QListWidget>
 #include <QLocale>
+#include <QMenu>
 #include <QSaveFile>
+#include <QScopedValueRollback>
 #include <QScrollArea>
 #include <QScrollBar>
+#include <QSlider>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStackedWidget>
+#include <QTabBar>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTimer>
+#include <QToolButton>
 
 #include <algorithm>
 #include <optional>
@@ -40,14 +51,50 @@ constexpr int OverviewHistogramKeys = 6; // more: select the map to pick a key
 // print() can send maps many times a second; the overview catches up at most this often.
 constexpr int OverviewUpdateMs = 250;
 
+constexpr int OverviewChartHeight = 220;
+
 // A map as a table, the same on its own page and in the overview.
 void setUpMapTable(QTableView *table)
 {
     table->setSortingEnabled(true);
     table->setAlternatingRowColors(true);
     table->verticalHeader()->setVisible(false);
-    table->horizontalHeader()->setStretchLastSection(true);
+    table->horizontalHeader()->setStretchLastSection(false);
     table->verticalHeader()->setDefaultSectionSize(table->fontMetrics().height() + 6);
+    // Long keys (paths, stacks) are shortened in the middle, where they differ least.
+    table->setTextElideMode(Qt::ElideMiddle);
+    table->setWordWrap(false);
+}
+
+// The key columns share the width that the values leave: the values are never pushed off to
+// the right, however long the keys (the whole key is in the tooltip).
+void fitColumns(QTableView *table, const MapTableModel *model)
+{
+    QHeaderView *header = table->horizontalHeader();
+    for (int column = 0; column < model->columnCount(); ++column) {
+        header->setSectionResizeMode(
+            column, column < model->keyColumnCount() ? QHeaderView::Stretch : QHeaderView::ResizeToContents);
+    }
+}
+
+// A series worth a chart: printed at least twice.
+const MapSeries *chartSeries(const RunResults &maps, const QString &name)
+{
+    const MapSeries *series = maps.series(name);
+    return series && series->size() >= 2 ? series : nullptr;
+}
+
+// A file name for exports from a map name: "@opens" -> "opens", "@" -> "map".
+QString exportName(const QString &map)
+{
+    QString name = map;
+    if (name.startsWith(u'@'))
+        name.remove(0, 1);
+    for (QChar &c : name) {
+        if (!c.isLetterOrNumber() && c != u'_' && c != u'-')
+            c = u'_';
+    }
+    return name.isEmpty() ? u"map"_s : name;
 }
 
 // Keyed maps and stats (count, average, total) are tables; other scalars one line of text.
@@ -57,8 +104,12 @@ bool showsAsTable(const MapResult &map)
 }
 
 // Which widgets a map needs in the overview; a map whose shape stays is updated in place.
-QString overviewShape(const MapResult &map)
+QString overviewShape(const MapResult &map, const MapSeries *series)
 {
+    if (series && map.isHistogram())
+        return map.kindName() + u":heatmap"_s;
+    if (series)
+        return map.kindName() + u":lines:"_s + (showsAsTable(map) ? u"table"_s : u"value"_s);
     if (map.isHistogram()) {
         if (!map.isKeyed())
             return map.kindName() + u":one"_s;
@@ -80,6 +131,20 @@ MapsView::MapsView(QWidget *parent)
     , m_stack(new QStackedWidget(this))
     , m_empty(new QLabel(this))
     , m_overview(new QScrollArea(this))
+    , m_mapPage(new QWidget(this))
+    , m_mapTitle(new QLabel(this))
+    , m_export(new QToolButton(this))
+    , m_mapTabs(new QTabWidget(this))
+    , m_chartPage(new QWidget(this))
+    , m_chartStack(new QStackedWidget(this))
+    , m_lineChart(new TimeSeriesChart(this))
+    , m_heatmap(new HeatmapWidget(this))
+    , m_heatKeyLabel(new QLabel(tr("Sho&w:"), this))
+    , m_heatKeys(new QComboBox(this))
+    , m_snapshotPage(new QWidget(this))
+    , m_snapshotSlider(new QSlider(Qt::Horizontal, this))
+    , m_snapshotLabel(new QLabel(this))
+    , m_snapshotStack(new QStackedWidget(this))
     , m_table(new QTableView(this))
     , m_model(new MapTableModel(this))
     , m_proxy(new QSortFilterProxyModel(this))
@@ -99,7 +164,6 @@ MapsView::MapsView(QWidget *parent)
     m_table->setModel(m_proxy);
     setUpMapTable(m_table);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Interactive);
 
     auto *scroll = new QScrollArea(m_histogramPage);
     scroll->setWidget(m_histogram);
@@ -114,6 +178,80 @@ MapsView::MapsView(QWidget *parent)
     histLayout->setContentsMargins(0, 0, 0, 0);
     histLayout->addLayout(keyRow);
     histLayout->addWidget(scroll, 1);
+
+    // One map: its title and export menu above, the chart over time and the table of one
+    // snapshot as tabs below (the tab bar only when there is a chart).
+    m_mapTitle->setTextFormat(Qt::PlainText);
+    QFont titleFont = m_mapTitle->font();
+    titleFont.setBold(true);
+    m_mapTitle->setFont(titleFont);
+    m_export->setText(tr("E&xport"));
+    m_export->setIcon(QIcon::fromTheme(u"document-save-as"_s));
+    m_export->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_export->setPopupMode(QToolButton::InstantPopup);
+    auto *exportMenu = new QMenu(m_export);
+    const QString csvFilter = tr("CSV (*.csv)");
+    exportMenu->addAction(tr("Table as CSV…"), this, [this, csvFilter] {
+        openExportDialog(
+            tr("Export table"), exportName(currentMap()) + u".csv"_s, csvFilter, &MapsView::exportTableCsv);
+    });
+    QAction *seriesCsv = exportMenu->addAction(tr("Series over time as CSV…"), this, [this, csvFilter] {
+        openExportDialog(
+            tr("Export series"), exportName(currentMap()) + u"-series.csv"_s, csvFilter, &MapsView::exportSeriesCsv);
+    });
+    QAction *png = exportMenu->addAction(tr("Chart as PNG…"), this, [this] {
+        openExportDialog(
+            tr("Export chart"), exportName(currentMap()) + u".png"_s, tr("PNG image (*.png)"), &MapsView::exportChart);
+    });
+    QAction *svg = exportMenu->addAction(tr("Chart as SVG…"), this, [this] {
+        openExportDialog(
+            tr("Export chart"), exportName(currentMap()) + u".svg"_s, tr("SVG image (*.svg)"), &MapsView::exportChart);
+    });
+    connect(exportMenu, &QMenu::aboutToShow, this, [this, seriesCsv, png, svg] {
+        seriesCsv->setEnabled(currentSeries() != nullptr);
+        png->setEnabled(currentChart() != nullptr);
+        svg->setEnabled(currentChart() != nullptr);
+    });
+    m_export->setMenu(exportMenu);
+
+    m_heatKeyLabel->setBuddy(m_heatKeys);
+    auto *heatRow = new QHBoxLayout;
+    heatRow->addWidget(m_heatKeyLabel);
+    heatRow->addWidget(m_heatKeys, 1);
+    m_chartStack->addWidget(m_lineChart);
+    m_chartStack->addWidget(m_heatmap);
+    auto *chartLayout = new QVBoxLayout(m_chartPage);
+    chartLayout->setContentsMargins(0, 4, 0, 0);
+    chartLayout->addLayout(heatRow);
+    chartLayout->addWidget(m_chartStack, 1);
+    m_lineChart->setAccessibleName(tr("Chart over time"));
+    m_heatmap->setAccessibleName(tr("Heatmap over time"));
+
+    m_snapshotSlider->setAccessibleName(tr("Snapshot"));
+    m_snapshotSlider->setPageStep(1);
+    m_snapshotLabel->setTextFormat(Qt::PlainText);
+    auto *snapshotRow = new QHBoxLayout;
+    snapshotRow->addWidget(m_snapshotLabel);
+    snapshotRow->addWidget(m_snapshotSlider, 1);
+    m_snapshotStack->addWidget(m_table);
+    m_snapshotStack->addWidget(m_histogramPage);
+    auto *snapshotLayout = new QVBoxLayout(m_snapshotPage);
+    snapshotLayout->setContentsMargins(0, 4, 0, 0);
+    snapshotLayout->addLayout(snapshotRow);
+    snapshotLayout->addWidget(m_snapshotStack, 1);
+
+    m_mapTabs->setDocumentMode(true);
+    m_mapTabs->addTab(m_chartPage, QIcon::fromTheme(u"office-chart-line"_s), tr("Chart over time"));
+    m_mapTabs->addTab(m_snapshotPage, QIcon::fromTheme(u"view-list-details"_s), tr("Snapshot"));
+    // A map with a call stack in its key gets its flame graph as one more tab here (see
+    // updateTabs()).
+    auto *titleRow = new QHBoxLayout;
+    titleRow->addWidget(m_mapTitle, 1);
+    titleRow->addWidget(m_export);
+    auto *mapLayout = new QVBoxLayout(m_mapPage);
+    mapLayout->setContentsMargins(0, 0, 0, 0);
+    mapLayout->addLayout(titleRow);
+    mapLayout->addWidget(m_mapTabs, 1);
 
     m_overview->setWidgetResizable(true);
     m_overview->setFrameShape(QFrame::NoFrame);
@@ -134,8 +272,7 @@ MapsView::MapsView(QWidget *parent)
 
     m_stack->addWidget(m_empty);
     m_stack->addWidget(m_overview);
-    m_stack->addWidget(m_table);
-    m_stack->addWidget(m_histogramPage);
+    m_stack->addWidget(m_mapPage);
 
     auto *splitter = new QSplitter(this);
     splitter->addWidget(m_list);
@@ -159,6 +296,16 @@ MapsView::MapsView(QWidget *parent)
             showMap(item ? item->data(Qt::UserRole).toString() : QString());
     });
     connect(m_keys, &QComboBox::currentIndexChanged, this, &MapsView::showHistogramKey);
+    connect(m_heatKeys, &QComboBox::currentIndexChanged, this,
+        [this] { m_heatmap->setKey(m_heatKeys->currentData().toString()); });
+    connect(m_mapTabs, &QTabWidget::currentChanged, this, [this] {
+        if (!m_choosingTab)
+            m_tabChosenFor = currentMap();
+    });
+    connect(m_snapshotSlider, &QSlider::valueChanged, this, [this] {
+        updateSnapshotLabel();
+        showSnapshotContent();
+    });
 }
 
 void MapsView::setRun(Run *run)
@@ -169,11 +316,24 @@ void MapsView::setRun(Run *run)
     if (m_run)
         connect(m_run, &Run::mapsChanged, this, [this] { setMaps(m_run->maps()); });
     setMaps(m_run ? m_run->maps() : RunResults());
+    // Another run starts at the left edge: a scroll position means nothing across runs.
+    m_table->horizontalScrollBar()->setValue(0);
+    m_overview->horizontalScrollBar()->setValue(0);
+    for (const OverviewSection &section : std::as_const(m_sections)) {
+        if (section.table)
+            section.table->horizontalScrollBar()->setValue(0);
+    }
 }
 
 void MapsView::setMaps(const RunResults &maps)
 {
     m_maps = maps;
+    // A map printed during the run is listed even when only its series holds it.
+    for (const QString &name : maps.seriesNames()) {
+        const MapSeries *series = maps.series(name);
+        if (!m_maps.contains(name) && series && !series->isEmpty())
+            m_maps.insert(series->snapshots.constLast().map);
+    }
     refresh();
 }
 
@@ -261,7 +421,7 @@ void MapsView::rebuildOverview()
     while (QLayoutItem *item = layout->takeAt(0))
         delete item;
     for (const MapResult &map : m_maps.maps()) {
-        const QString shape = overviewShape(map);
+        const QString shape = overviewShape(map, chartSeries(m_maps, map.name()));
         auto section = m_sections.find(map.name());
         if (section != m_sections.end() && section->shape == shape) {
             fillSection(*section, map);
@@ -301,7 +461,23 @@ MapsView::OverviewSection MapsView::createSection(QWidget *content, const MapRes
         return label;
     };
 
-    if (map.isHistogram()) {
+    // Printed several times: the chart over time first (a heatmap stands for a histogram's bars;
+    // the map alone has the bars of each print).
+    const MapSeries *series = chartSeries(m_maps, name);
+    if (series && map.isHistogram()) {
+        section.heatmap = new HeatmapWidget(section.box);
+        section.heatmap->setFixedHeight(OverviewChartHeight + 40);
+        section.heatmap->setAccessibleName(tr("%1 heatmap").arg(name));
+        layout->addWidget(section.heatmap);
+    } else if (series) {
+        section.lines = new TimeSeriesChart(section.box);
+        section.lines->setFixedHeight(OverviewChartHeight);
+        section.lines->setAccessibleName(tr("%1 chart over time").arg(name));
+        layout->addWidget(section.lines);
+    }
+    if (section.heatmap) {
+        // The heatmap says it all; no bars.
+    } else if (map.isHistogram()) {
         const int charts = map.isKeyed() ? int(qMin(map.entryCount(), qsizetype(OverviewHistogramKeys))) : 1;
         for (int i = 0; i < charts; ++i) {
             if (map.isKeyed()) {
@@ -342,8 +518,7 @@ MapsView::OverviewSection MapsView::createSection(QWidget *content, const MapRes
         if (sort != m_overviewSorts.cend() && sort->first >= 0 && sort->first < section.model->columnCount())
             section.table->sortByColumn(sort->first, sort->second);
         else
-            section.table->sortByColumn(1, Qt::DescendingOrder);
-        section.table->resizeColumnToContents(0);
+            section.table->sortByColumn(section.model->valueColumn(), Qt::DescendingOrder);
         connect(section.table->horizontalHeader(), &QHeaderView::sortIndicatorChanged, this,
             [this, name](int column, Qt::SortOrder order) { m_overviewSorts.insert(name, { column, order }); });
     }
@@ -353,6 +528,14 @@ MapsView::OverviewSection MapsView::createSection(QWidget *content, const MapRes
 void MapsView::fillSection(OverviewSection &section, const MapResult &map)
 {
     const QString name = map.name();
+    if (const MapSeries *series = m_maps.series(name); series && (section.lines || section.heatmap)) {
+        if (section.lines)
+            section.lines->setSeries(*series);
+        if (section.heatmap)
+            section.heatmap->setSeries(*series);
+    }
+    if (section.heatmap)
+        return;
     if (map.isHistogram()) {
         if (!map.isKeyed()) {
             if (const Histogram *histogram = map.value().histogram())
@@ -361,7 +544,12 @@ void MapsView::fillSection(OverviewSection &section, const MapResult &map)
             return;
         }
         const QList<MapEntry> &entries = map.entries();
+        // One scale for all keys, so their bars compare; each chart draws it.
+        qint64 sharedMax = 0;
+        for (const MapEntry &entry : entries)
+            sharedMax = qMax(sharedMax, entry.value.histogram() ? entry.value.histogram()->maxCount() : 0);
         for (int i = 0; i < section.charts.size(); ++i) {
+            section.charts.at(i)->setSharedScale(qMax<qint64>(1, sharedMax));
             const QString key = entries.at(i).key.text();
             section.keyLabels.at(i)->setText(u"[%1]"_s.arg(key));
             section.charts.at(i)->setAccessibleName(tr("%1 [%2] chart").arg(name, key));
@@ -380,10 +568,8 @@ void MapsView::fillSection(OverviewSection &section, const MapResult &map)
         // The proxy keeps its sort order across the model's reset; a column that is gone
         // (stats became a plain map) falls back to the values.
         if (table->horizontalHeader()->sortIndicatorSection() >= section.model->columnCount())
-            table->sortByColumn(1, Qt::DescendingOrder);
-        // Wider for longer keys, but never narrower than the person made it.
-        if (static_cast<QAbstractItemView *>(table)->sizeHintForColumn(0) > table->columnWidth(0))
-            table->resizeColumnToContents(0);
+            table->sortByColumn(section.model->valueColumn(), Qt::DescendingOrder);
+        fitColumns(table, section.model);
         const int visible = std::min(section.model->rowCount(), OverviewTableRows);
         table->setFixedHeight(table->horizontalHeader()->sizeHint().height()
             + visible * table->verticalHeader()->defaultSectionSize() + 2 * table->frameWidth()
@@ -436,7 +622,62 @@ QString MapsView::currentMap() const
 
 bool MapsView::isShowingHistogram() const
 {
-    return m_stack->currentWidget() == m_histogramPage;
+    return m_stack->currentWidget() == m_mapPage && m_mapTabs->currentWidget() == m_snapshotPage
+        && m_snapshotStack->currentWidget() == m_histogramPage;
+}
+
+bool MapsView::isShowingChart() const
+{
+    return m_stack->currentWidget() == m_mapPage && m_mapTabs->currentWidget() == m_chartPage && hasChart();
+}
+
+bool MapsView::hasChart() const
+{
+    return m_mapTabs->isTabVisible(m_mapTabs->indexOf(m_chartPage));
+}
+
+void MapsView::showChart()
+{
+    if (hasChart())
+        m_mapTabs->setCurrentWidget(m_chartPage);
+}
+
+void MapsView::showSnapshot()
+{
+    m_mapTabs->setCurrentWidget(m_snapshotPage);
+}
+
+const MapSeries *MapsView::currentSeries() const
+{
+    return chartSeries(m_maps, currentMap());
+}
+
+int MapsView::snapshotIndex() const
+{
+    return currentSeries() ? m_snapshotSlider->value() : -1;
+}
+
+void MapsView::setSnapshotIndex(int index)
+{
+    m_snapshotSlider->setValue(index);
+}
+
+const MapResult *MapsView::displayedMap() const
+{
+    const MapSeries *series = currentSeries();
+    const int index = m_snapshotSlider->value();
+    if (series && index >= 0 && index < series->size())
+        return &series->snapshots.at(index).map;
+    return m_maps.find(currentMap());
+}
+
+QWidget *MapsView::currentChart() const
+{
+    if (isShowingChart())
+        return m_chartStack->currentWidget();
+    if (isShowingHistogram())
+        return m_histogram;
+    return nullptr;
 }
 
 void MapsView::showMap(const QString &name)
@@ -446,6 +687,90 @@ void MapsView::showMap(const QString &name)
         m_stack->setCurrentWidget(m_empty);
         return;
     }
+    const bool sameMap = m_mapTitle->property("map").toString() == name;
+    m_mapTitle->setProperty("map", name);
+    const QString kind = kindSuffix(*map);
+    m_mapTitle->setText(kind.isEmpty() ? name : u"%1  (%2)"_s.arg(name, kind));
+    const MapSeries *series = chartSeries(m_maps, name);
+    updateTabs(*map, series, sameMap);
+
+    // The snapshot slider: at the last print it follows new ones, elsewhere it stays put.
+    {
+        const QSignalBlocker blocker(m_snapshotSlider);
+        const int last = series ? int(series->size()) - 1 : 0;
+        const bool follow = !sameMap || m_snapshotSlider->value() >= m_snapshotSlider->maximum();
+        m_snapshotSlider->setRange(0, last);
+        if (follow)
+            m_snapshotSlider->setValue(last);
+    }
+    m_snapshotSlider->setVisible(series != nullptr);
+    m_snapshotLabel->setVisible(series != nullptr);
+    updateSnapshotLabel();
+    m_mapTabs->setTabText(m_mapTabs->indexOf(m_snapshotPage), map->isHistogram() ? tr("Histogram") : tr("Table"));
+    m_stack->setCurrentWidget(m_mapPage);
+    showSnapshotContent();
+}
+
+void MapsView::updateTabs(const MapResult &map, const MapSeries *series, bool sameMap)
+{
+    const bool chart = series != nullptr;
+    if (series && map.isHistogram()) {
+        m_heatmap->setSeries(*series);
+        // A keyed histogram: the sum of every key, or one key chosen (the heatmap says which).
+        const QString chosen = m_heatKeys->currentData().toString();
+        const QSignalBlocker blocker(m_heatKeys);
+        m_heatKeys->clear();
+        m_heatKeys->addItem(tr("Sum of all keys"), QString());
+        for (const QString &key : m_heatmap->keys())
+            m_heatKeys->addItem(key, key);
+        const int index = sameMap ? m_heatKeys->findData(chosen) : 0;
+        m_heatKeys->setCurrentIndex(qMax(0, index));
+        m_heatmap->setKey(m_heatKeys->currentData().toString());
+        m_heatKeys->setVisible(!m_heatmap->keys().isEmpty());
+        m_heatKeyLabel->setVisible(!m_heatmap->keys().isEmpty());
+        m_chartStack->setCurrentWidget(m_heatmap);
+    } else if (series) {
+        m_lineChart->setSeries(*series);
+        m_heatKeys->hide();
+        m_heatKeyLabel->hide();
+        m_chartStack->setCurrentWidget(m_lineChart);
+    }
+    // (A stack map's flame graph tab goes here: shown when the model's hasStackPart(), filled with
+    // setMap(*displayedMap()) in showSnapshotContent().)
+    const int chartTab = m_mapTabs->indexOf(m_chartPage);
+    const bool hadChart = m_mapTabs->isTabVisible(chartTab);
+    m_mapTabs->setTabVisible(chartTab, chart);
+    m_mapTabs->tabBar()->setVisible(chart);
+    // The chart is the first thing to see of a map printed several times, unless the person
+    // chose the table of this map.
+    const QScopedValueRollback<bool> choosing(m_choosingTab, true);
+    if (!sameMap)
+        m_tabChosenFor.clear();
+    if (!chart)
+        m_mapTabs->setCurrentWidget(m_snapshotPage);
+    else if (!sameMap || (!hadChart && m_tabChosenFor != map.name()))
+        m_mapTabs->setCurrentWidget(m_chartPage);
+}
+
+void MapsView::updateSnapshotLabel()
+{
+    const MapSeries *series = currentSeries();
+    const int index = m_snapshotSlider->value();
+    if (!series || index < 0 || index >= series->size()) {
+        m_snapshotLabel->clear();
+        return;
+    }
+    const double seconds = double(series->snapshots.at(index).msSinceStart) / 1000.0;
+    m_snapshotLabel->setText(tr("Snapshot %1 of %2, %3 s")
+            .arg(QLocale().toString(index + 1), QLocale().toString(series->size()),
+                QLocale().toString(seconds, 'f', 1)));
+}
+
+void MapsView::showSnapshotContent()
+{
+    const MapResult *map = displayedMap();
+    if (!map)
+        return;
     if (map->isHistogram()) {
         const QString previousKey = m_keys->currentText();
         const QSignalBlocker blocker(m_keys);
@@ -458,11 +783,11 @@ void MapsView::showMap(const QString &name)
         m_keys->setEnabled(m_keys->count() > 1);
         m_keyLabel->setVisible(map->isKeyed());
         m_keys->setVisible(map->isKeyed());
-        m_stack->setCurrentWidget(m_histogramPage);
+        m_snapshotStack->setCurrentWidget(m_histogramPage);
         showHistogramKey();
         return;
     }
-    const bool sameMap = m_model->name() == name;
+    const bool sameMap = m_model->name() == map->name();
     const int sortColumn = m_table->horizontalHeader()->sortIndicatorSection();
     const Qt::SortOrder order = m_table->horizontalHeader()->sortIndicatorOrder();
     m_model->setMap(*map);
@@ -470,23 +795,77 @@ void MapsView::showMap(const QString &name)
     if (sameMap && sortColumn >= 0 && sortColumn < m_model->columnCount())
         m_table->sortByColumn(sortColumn, order);
     else
-        m_table->sortByColumn(1, Qt::DescendingOrder);
-    m_table->resizeColumnToContents(0);
-    m_stack->setCurrentWidget(m_table);
+        m_table->sortByColumn(m_model->valueColumn(), Qt::DescendingOrder);
+    fitColumns(m_table, m_model);
+    if (!sameMap)
+        m_table->horizontalScrollBar()->setValue(0);
+    m_snapshotStack->setCurrentWidget(m_table);
 }
 
 void MapsView::showHistogramKey()
 {
-    const MapResult *map = m_maps.find(currentMap());
+    const MapResult *map = displayedMap();
     const Histogram *histogram = nullptr;
+    qint64 sharedMax = 0;
     if (map && !map->isKeyed()) {
         histogram = map->value().histogram();
     } else if (map) {
         const int index = m_keys->currentIndex();
         if (index >= 0 && index < map->entries().size())
             histogram = map->entries().at(index).value.histogram();
+        // Each key on the scale of the largest, so switching keys compares them.
+        for (const MapEntry &entry : map->entries())
+            sharedMax = qMax(sharedMax, entry.value.histogram() ? entry.value.histogram()->maxCount() : 0);
     }
+    m_histogram->setSharedScale(map && map->isKeyed() && map->entryCount() > 1 ? qMax<qint64>(1, sharedMax) : 0);
     m_histogram->setHistogram(histogram ? *histogram : Histogram());
+}
+
+void MapsView::openExportDialog(const QString &title, const QString &fileName, const QString &filter,
+    std::function<bool(MapsView *, const QString &, QString *)> write)
+{
+    auto *dialog = new QFileDialog(this, title, ChartExport::savePath(fileName), filter);
+    dialog->setAcceptMode(QFileDialog::AcceptSave);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QFileDialog::fileSelected, this, [this, write](const QString &path) {
+        QString error;
+        if (!write(this, path, &error))
+            UiHelpers::showWarning(this, tr("Export failed"), tr("Could not write %1: %2").arg(path, error));
+    });
+    dialog->open();
+}
+
+bool MapsView::exportTableCsv(const QString &path, QString *error) const
+{
+    const MapResult *map = displayedMap();
+    if (!map) {
+        *error = tr("no map is selected");
+        return false;
+    }
+    // A table as it is shown (its order, one column per key part); a histogram a row per bucket.
+    if (map->isHistogram())
+        return ChartExport::writeText(path, ChartExport::mapCsv(*map), error);
+    return ChartExport::writeText(path, ChartExport::modelCsv(m_proxy, MapTableModel::ExportRole), error);
+}
+
+bool MapsView::exportSeriesCsv(const QString &path, QString *error) const
+{
+    const MapSeries *series = m_maps.series(currentMap());
+    if (!series) {
+        *error = tr("the map was not printed during the run");
+        return false;
+    }
+    return ChartExport::writeText(path, ChartExport::seriesCsv(*series), error);
+}
+
+bool MapsView::exportChart(const QString &path, QString *error) const
+{
+    QWidget *chart = currentChart();
+    if (!chart) {
+        *error = tr("no chart is shown");
+        return false;
+    }
+    return ChartExport::writeImage(chart, path, error);
 }
 
 bool MapsView::exportMaps(const RunResults &maps, const QString &path, QString *error)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // All maps of a run: tables for plain maps and stats, bar charts for hist/lhist, each alone or
-// all of them in one overview; export.
+// all of them in one overview; a map printed several times also as a chart over time (lines per
+// key, a heatmap for histograms) with the table of any one print a click away; export.
 #pragma once
 
 #include "engine/results/runresults.h"
@@ -10,17 +11,24 @@
 #include <QPointer>
 #include <QWidget>
 
+#include <functional>
+
+class HeatmapWidget;
 class HistogramWidget;
 class MapTableModel;
 class Run;
+class TimeSeriesChart;
 class QComboBox;
 class QLabel;
 class QListWidget;
 class QScrollArea;
+class QSlider;
 class QSortFilterProxyModel;
 class QStackedWidget;
+class QTabWidget;
 class QTableView;
 class QTimer;
+class QToolButton;
 
 class MapsView : public QWidget
 {
@@ -54,8 +62,36 @@ public:
     HistogramWidget *histogram() const { return m_histogram; }
     QComboBox *keyCombo() const { return m_keys; }
 
+    /// The selected map's chart over time is in front (it has one when printed twice or more).
+    bool isShowingChart() const;
+    /// The selected map has a chart over time.
+    bool hasChart() const;
+    /// One click: the chart over time, or the table (or bars) of one snapshot.
+    void showChart();
+    void showSnapshot();
+    QTabWidget *mapTabs() const { return m_mapTabs; }
+    TimeSeriesChart *lineChart() const { return m_lineChart; }
+    HeatmapWidget *heatmap() const { return m_heatmap; }
+    /// For a keyed histogram's heatmap: the sum of all keys first, then each key.
+    QComboBox *heatmapKeyCombo() const { return m_heatKeys; }
+    /// Which print of the map the table shows; at the last one it follows new prints.
+    QSlider *snapshotSlider() const { return m_snapshotSlider; }
+    QLabel *snapshotLabel() const { return m_snapshotLabel; }
+    /// The snapshot the table shows (0-based), or -1 when the map has no series.
+    int snapshotIndex() const;
+    void setSnapshotIndex(int index);
+    /// The chart in front (line chart, heatmap or histogram bars), for PNG and SVG export.
+    QWidget *currentChart() const;
+    /// The export menu of the selected map.
+    QToolButton *exportButton() const { return m_export; }
+
     /// .json: Run::maps() in its stored form; anything else: text like bpftrace prints it.
     static bool exportMaps(const RunResults &maps, const QString &path, QString *error);
+    /// CSV of the table as shown (the snapshot and order chosen), of the selected map's series,
+    /// and PNG or SVG (by suffix) of the chart in front. Each says why it failed in `error`.
+    bool exportTableCsv(const QString &path, QString *error) const;
+    bool exportSeriesCsv(const QString &path, QString *error) const;
+    bool exportChart(const QString &path, QString *error) const;
 
 protected:
     void showEvent(QShowEvent *event) override;
@@ -71,6 +107,8 @@ private:
         QTableView *table = nullptr;
         QList<QLabel *> keyLabels;
         QList<HistogramWidget *> charts;
+        TimeSeriesChart *lines = nullptr;
+        HeatmapWidget *heatmap = nullptr;
         QLabel *value = nullptr;
         QLabel *more = nullptr;
     };
@@ -82,7 +120,15 @@ private:
     OverviewSection createSection(QWidget *content, const MapResult &map, const QString &shape);
     void fillSection(OverviewSection &section, const MapResult &map);
     void showMap(const QString &name);
+    void updateTabs(const MapResult &map, const MapSeries *series, bool sameMap);
+    void showSnapshotContent();
+    void updateSnapshotLabel();
     void showHistogramKey();
+    /// The map as the snapshot slider chooses it (the latest when it has no series).
+    const MapResult *displayedMap() const;
+    const MapSeries *currentSeries() const;
+    void openExportDialog(const QString &title, const QString &fileName, const QString &filter,
+        std::function<bool(MapsView *, const QString &, QString *)> write);
 
     QPointer<Run> m_run;
     RunResults m_maps;
@@ -90,6 +136,23 @@ private:
     QStackedWidget *m_stack;
     QLabel *m_empty;
     QScrollArea *m_overview;
+    QWidget *m_mapPage;
+    QLabel *m_mapTitle;
+    QToolButton *m_export;
+    QTabWidget *m_mapTabs;
+    QWidget *m_chartPage;
+    QStackedWidget *m_chartStack;
+    TimeSeriesChart *m_lineChart;
+    HeatmapWidget *m_heatmap;
+    QLabel *m_heatKeyLabel;
+    QComboBox *m_heatKeys;
+    QWidget *m_snapshotPage;
+    QSlider *m_snapshotSlider;
+    QLabel *m_snapshotLabel;
+    QStackedWidget *m_snapshotStack;
+    /// The person chose the tab for this map (the chart appearing does not take the view away).
+    QString m_tabChosenFor;
+    bool m_choosingTab = false;
     QTableView *m_table;
     MapTableModel *m_model;
     QSortFilterProxyModel *m_proxy;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "ui/runview.h"
 
+#include "ui/chartexport.h"
 #include "ui/mapsview.h"
 #include "ui/outputview.h"
 #include "ui/runlistmodel.h"
@@ -165,8 +166,8 @@ void RunView::exportOutput()
 {
     if (!m_run)
         return;
-    auto *dialog
-        = new QFileDialog(this, tr("Export output"), m_run->id() + u".txt"_s, tr("Text files (*.txt);;All files (*)"));
+    auto *dialog = new QFileDialog(this, tr("Export output"), ChartExport::savePath(m_run->id() + u".txt"_s),
+        tr("Text files (*.txt);;All files (*)"));
     dialog->setAcceptMode(QFileDialog::AcceptSave);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     QPointer<Run> run = m_run;
@@ -182,7 +183,7 @@ void RunView::exportMaps()
 {
     if (!m_run)
         return;
-    auto *dialog = new QFileDialog(this, tr("Export maps"), m_run->id() + u"-maps.json"_s,
+    auto *dialog = new QFileDialog(this, tr("Export maps"), ChartExport::savePath(m_run->id() + u"-maps.json"_s),
         tr("JSON (*.json);;Text as bpftrace prints it (*.txt)"));
     dialog->setAcceptMode(QFileDialog::AcceptSave);
     dialog->setAttribute(Qt::WA_DeleteOnClose);

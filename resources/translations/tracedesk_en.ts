@@ -63,6 +63,16 @@
     </message>
 </context>
 <context>
+    <name>HeatmapWidget</name>
+    <message numerus="yes">
+        <source>Sum of all %n keys</source>
+        <translation>
+            <numerusform>%n key (the only one)</numerusform>
+            <numerusform>Sum of all %n keys</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message numerus="yes">
         <source>%n clients</source>
@@ -116,6 +126,23 @@
         <translation>
             <numerusform>%n more request waiting.</numerusform>
             <numerusform>%n more requests waiting.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>TimeSeriesChart</name>
+    <message numerus="yes">
+        <source>other (%n keys)</source>
+        <translation>
+            <numerusform>other (%n key)</numerusform>
+            <numerusform>other (%n keys)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>The sum of the %n keys not drawn on their own.</source>
+        <translation>
+            <numerusform>The %n key not drawn on its own.</numerusform>
+            <numerusform>The sum of the %n keys not drawn on their own.</numerusform>
         </translation>
     </message>
 </context>

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include "chartdata.h"
 #include "uitestsupport.h"
 
+#include "ui/heatmapwidget.h"
 #include "ui/histogramwidget.h"
 #include "ui/mapsview.h"
 #include "ui/maptablemodel.h"
+#include "ui/timeserieschart.h"
 
 #include <QApplication>
 #include <QComboBox>
@@ -16,9 +19,13 @@
 #include <QPointer>
 #include <QScrollArea>
 #include <QScrollBar>
+#include <QSlider>
 #include <QSortFilterProxyModel>
+#include <QTabBar>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTest>
+#include <QXmlStreamReader>
 
 using namespace Qt::StringLiterals;
 
@@ -69,6 +76,18 @@ QScrollArea *overviewArea(const MapsView &view)
     auto it = std::find_if(
         areas.cbegin(), areas.cend(), [](const QScrollArea *area) { return area->accessibleName() == u"All maps"_s; });
     return it == areas.cend() ? nullptr : *it;
+}
+
+// @calls printed every second: the run's maps with the latest print and its series.
+RunResults callsOverTime(int prints)
+{
+    RunResults results;
+    for (int i = 1; i <= prints; ++i) {
+        const MapResult map = ChartData::counts(u"@calls"_s, { { u"read"_s, 10 * i }, { u"write"_s, i } });
+        results.appendSnapshot(1000 * i, map);
+        results.insert(map);
+    }
+    return results;
 }
 
 void showWindow(QWidget *widget)
@@ -338,6 +357,172 @@ private Q_SLOTS:
         QTRY_COMPARE(view.mapNames().size(), 4);
         QVERIFY(view.mapNames().contains(u"@bytes"_s));
         QVERIFY(view.isShowingOverview());
+    }
+
+    void seriesShowsAChartAndEachSnapshot()
+    {
+        MapsView view;
+        showWindow(&view);
+        view.setMaps(callsOverTime(3));
+        QCOMPARE(view.currentMap(), u"@calls"_s);
+        QVERIFY(view.hasChart());
+        QVERIFY(view.isShowingChart());
+        QVERIFY(view.lineChart()->isVisible());
+        QCOMPARE(view.lineChart()->snapshotCount(), 3);
+        QCOMPARE(view.lineChart()->lines().size(), 2);
+
+        // The table of a print is one click away, at the latest print.
+        QTabBar *tabs = view.mapTabs()->tabBar();
+        QVERIFY(tabs->isVisible());
+        QCOMPARE(tabs->tabText(1), u"Table"_s);
+        QTest::mouseClick(tabs, Qt::LeftButton, {}, tabs->tabRect(1).center());
+        QVERIFY(!view.isShowingChart());
+        QVERIFY(view.tableView()->isVisible());
+        QCOMPARE(view.snapshotLabel()->text(), u"Snapshot 3 of 3, 3.0 s"_s);
+        QCOMPARE(view.proxyModel()->index(0, 1).data(MapTableModel::SortRole).toInt(), 30);
+        view.setSnapshotIndex(0);
+        QCOMPARE(view.snapshotLabel()->text(), u"Snapshot 1 of 3, 1.0 s"_s);
+        QCOMPARE(view.proxyModel()->index(0, 1).data(MapTableModel::SortRole).toInt(), 10);
+
+        // Live: a new print leaves a chosen snapshot and the chosen tab alone...
+        view.setMaps(callsOverTime(4));
+        QVERIFY(!view.isShowingChart());
+        QCOMPARE(view.snapshotIndex(), 0);
+        QCOMPARE(view.snapshotLabel()->text(), u"Snapshot 1 of 4, 1.0 s"_s);
+        QCOMPARE(view.lineChart()->snapshotCount(), 4);
+        // ...and at the last print the table follows.
+        view.setSnapshotIndex(3);
+        view.setMaps(callsOverTime(5));
+        QCOMPARE(view.snapshotIndex(), 4);
+        QCOMPARE(view.proxyModel()->index(0, 1).data(MapTableModel::SortRole).toInt(), 50);
+        view.showChart();
+        QVERIFY(view.isShowingChart());
+    }
+
+    void mapPrintedOnceHasNoChart()
+    {
+        MapsView view;
+        view.setMaps(callsOverTime(1));
+        QVERIFY(!view.hasChart());
+        QVERIFY(!view.isShowingChart());
+        QVERIFY(view.mapTabs()->tabBar()->isHidden());
+        QVERIFY(view.snapshotSlider()->isHidden());
+        QCOMPARE(view.proxyModel()->rowCount(), 2);
+        // The second print brings the chart, and it comes to the front.
+        view.setMaps(callsOverTime(2));
+        QVERIFY(view.hasChart());
+        QVERIFY(view.isShowingChart());
+    }
+
+    void histogramSeriesIsAHeatmap()
+    {
+        RunResults results;
+        for (int i = 1; i <= 3; ++i) {
+            const MapResult map = MapResult::fromBpftraceJson(u"@lat"_s, u"hist"_s,
+                QJsonObject { { u"bash"_s, QJsonArray { ChartData::bucket(4, 7, i) } },
+                    { u"sshd"_s, QJsonArray { ChartData::bucket(8, 15, 2 * i) } } });
+            results.appendSnapshot(500 * i, map);
+            results.insert(map);
+        }
+        MapsView view;
+        view.setMaps(results);
+        QVERIFY(view.isShowingChart());
+        QCOMPARE(view.currentChart(), view.heatmap());
+        QCOMPARE(view.heatmap()->columnCount(), 3);
+        // The sum of every key unless one is chosen; the heatmap says which.
+        QCOMPARE(view.heatmapKeyCombo()->count(), 3);
+        QCOMPARE(view.heatmapKeyCombo()->itemText(0), u"Sum of all keys"_s);
+        QCOMPARE(view.heatmap()->description(), u"Sum of all 2 keys"_s);
+        view.heatmapKeyCombo()->setCurrentIndex(view.heatmapKeyCombo()->findText(u"bash"_s));
+        QCOMPARE(view.heatmap()->key(), u"bash"_s);
+        view.setMaps(results); // a new print keeps the choice
+        QCOMPARE(view.heatmap()->key(), u"bash"_s);
+        view.showSnapshot();
+        QVERIFY(view.isShowingHistogram());
+        QCOMPARE(view.currentChart(), view.histogram());
+    }
+
+    void keyedHistogramsShareOneScale()
+    {
+        MapsView view;
+        view.setMaps(sampleMaps());
+        QVERIFY(view.isShowingOverview());
+        QList<HistogramWidget *> charts;
+        const QList<HistogramWidget *> all = view.overview()->findChildren<HistogramWidget *>();
+        for (HistogramWidget *chart : all) {
+            if (chart->accessibleName().startsWith(u"@lat ["_s))
+                charts.append(chart);
+        }
+        QCOMPARE(charts.size(), 2);
+        // bash's biggest bucket has 4, sshd's 1: both drawn against 4, the scale shown.
+        for (const HistogramWidget *chart : std::as_const(charts)) {
+            QCOMPARE(chart->scaleMax(), 4);
+            QCOMPARE(chart->scaleLabels().last(), u"4"_s);
+        }
+        QVERIFY(view.selectMap(u"@lat"_s));
+        view.keyCombo()->setCurrentIndex(1); // sshd
+        QCOMPARE(view.histogram()->scaleMax(), 4);
+        // A histogram without keys keeps its own scale.
+        QVERIFY(view.selectMap(u"@bytes"_s));
+        QCOMPARE(view.histogram()->sharedScale(), 0);
+    }
+
+    void overviewChartsSeries()
+    {
+        RunResults results = callsOverTime(3);
+        results.insert(ChartData::counts(u"@once"_s, { { u"x"_s, 1 } }));
+        MapsView view;
+        view.setMaps(results);
+        QVERIFY(view.isShowingOverview());
+        const QList<TimeSeriesChart *> charts = view.overview()->findChildren<TimeSeriesChart *>();
+        QCOMPARE(charts.size(), 1);
+        QCOMPARE(charts.first()->accessibleName(), u"@calls chart over time"_s);
+        QCOMPARE(charts.first()->snapshotCount(), 3);
+        QVERIFY(overviewTable(view, u"@calls"_s)); // and the latest print as a table
+    }
+
+    void valueColumnStaysInView()
+    {
+        QJsonObject counts;
+        counts.insert(u"/a/very/long/path/"_s.repeated(30), 5);
+        MapsView view;
+        showWindow(&view);
+        view.setMaps(QJsonObject { { u"@paths"_s, countsMap(counts) } });
+        QTableView *table = view.tableView();
+        const QRect value = table->visualRect(table->model()->index(0, 1));
+        QVERIFY(value.width() > 0);
+        QVERIFY2(value.right() <= table->viewport()->width(), qPrintable(QString::number(value.right())));
+        QCOMPARE(table->horizontalScrollBar()->value(), 0);
+    }
+
+    void exportsTableSeriesAndChart()
+    {
+        QTemporaryDir dir;
+        MapsView view;
+        view.resize(700, 400);
+        view.setMaps(callsOverTime(3));
+        QString error;
+        QVERIFY2(view.exportChart(dir.filePath(u"c.svg"_s), &error), qPrintable(error));
+        QFile svg(dir.filePath(u"c.svg"_s));
+        QVERIFY(svg.open(QIODevice::ReadOnly));
+        QXmlStreamReader xml(&svg);
+        while (!xml.atEnd())
+            xml.readNext();
+        QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
+        QVERIFY2(view.exportChart(dir.filePath(u"c.png"_s), &error), qPrintable(error));
+        QVERIFY(!QImage(dir.filePath(u"c.png"_s)).isNull());
+        QVERIFY2(view.exportSeriesCsv(dir.filePath(u"s.csv"_s), &error), qPrintable(error));
+        QFile series(dir.filePath(u"s.csv"_s));
+        QVERIFY(series.open(QIODevice::ReadOnly));
+        QCOMPARE(series.readLine(), "time_s,key,value\r\n");
+        QCOMPARE(series.readAll().count('\n'), 6); // 3 prints of 2 keys
+        view.showSnapshot();
+        view.setSnapshotIndex(0);
+        QVERIFY(!view.exportChart(dir.filePath(u"none.png"_s), &error)); // a table is no chart
+        QVERIFY2(view.exportTableCsv(dir.filePath(u"t.csv"_s), &error), qPrintable(error));
+        QFile table(dir.filePath(u"t.csv"_s));
+        QVERIFY(table.open(QIODevice::ReadOnly));
+        QCOMPARE(table.readAll(), "Key,Value\r\nread,10\r\nwrite,1\r\n"); // the print shown, in its order
     }
 
     void exportJsonAndText()

@@ -4,6 +4,7 @@
 #include <QAbstractItemModelTester>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QLocale>
 #include <QSortFilterProxyModel>
 #include <QTest>
 
@@ -66,6 +67,86 @@ private Q_SLOTS:
             keys.append(proxy.index(row, 0).data().toString());
         QCOMPARE(keys, (QStringList { u"c"_s, u"b"_s, u"a"_s, u"d"_s }));
         QCOMPARE(model.headerData(1, Qt::Horizontal).toString(), u"Value"_s);
+    }
+
+    // @[comm, pid, kstack] = count(): a column per part, typed.
+    void columnPerKeyPart()
+    {
+        MapTableModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setMap(threePartMap(), threePartEntries());
+        QCOMPARE(model.columnCount(), 4);
+        QCOMPARE(model.keyColumnCount(), 3);
+        QCOMPARE(model.valueColumn(), 3);
+        QVERIFY(model.hasStackPart());
+        QCOMPARE(model.headerData(0, Qt::Horizontal).toString(), u"Key 1 (text)"_s);
+        QCOMPARE(model.headerData(1, Qt::Horizontal).toString(), u"Key 2 (integer)"_s);
+        QCOMPARE(model.headerData(2, Qt::Horizontal).toString(), u"Key 3 (stack)"_s);
+        QCOMPARE(model.headerData(3, Qt::Horizontal).toString(), u"Value"_s);
+        QCOMPARE(model.index(0, 0).data().toString(), u"bash"_s);
+        QCOMPARE(model.index(0, 1).data().toString(), u"100"_s);
+        QCOMPARE(model.index(0, 3).data().toString(), QLocale().toString(12000));
+        QCOMPARE(model.index(0, 3).data(MapTableModel::ExportRole).toString(), u"12000"_s);
+        // Names from the script replace the types when there are any.
+        model.setKeyNames({ u"comm"_s, u"pid"_s });
+        QCOMPARE(model.headerData(0, Qt::Horizontal).toString(), u"comm"_s);
+        QCOMPARE(model.headerData(2, Qt::Horizontal).toString(), u"Key 3 (stack)"_s);
+        // A map without keys: its name in the one key column.
+        model.setMap(MapResult::fromJson(u"@n"_s, QJsonDocument::fromJson(R"({"kind":"map","data":5})").object()));
+        QCOMPARE(model.columnCount(), 2);
+        QVERIFY(!model.hasStackPart());
+        QCOMPARE(model.index(0, 0).data().toString(), u"@n"_s);
+    }
+
+    void integerPartsSortNumerically()
+    {
+        MapTableModel model;
+        model.setMap(threePartMap(), threePartEntries());
+        QSortFilterProxyModel proxy;
+        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        proxy.setSourceModel(&model);
+        proxy.setSortRole(MapTableModel::SortRole);
+        proxy.sort(1, Qt::AscendingOrder);
+        QStringList pids;
+        for (int row = 0; row < proxy.rowCount(); ++row)
+            pids.append(proxy.index(row, 1).data().toString());
+        QCOMPARE(pids, (QStringList { u"9"_s, u"10"_s, u"100"_s })); // not "10", "100", "9"
+        proxy.sort(0, Qt::AscendingOrder);
+        QCOMPARE(proxy.index(0, 0).data().toString(), u"bash"_s);
+    }
+
+    void stackShowsInnermostFrame()
+    {
+        MapTableModel model;
+        model.setMap(threePartMap(), threePartEntries());
+        const QModelIndex stack = model.index(0, 2);
+        QCOMPARE(stack.data().toString(), u"vfs_read+187  (+2 frames)"_s);
+        const QString tip = stack.data(Qt::ToolTipRole).toString();
+        QCOMPARE(tip, u"Kernel stack, innermost first:\n  vfs_read+187\n  ksys_read+12\n  do_syscall_64+130"_s);
+        QCOMPARE(stack.data(MapTableModel::ExportRole).toString(), u"vfs_read+187\nksys_read+12\ndo_syscall_64+130"_s);
+        QCOMPARE(model.index(2, 2).data().toString(), u"(empty stack)"_s);
+    }
+
+private:
+    static MapResult threePartMap()
+    {
+        // The map supplies name and kind; the typed entries are what the engine parses.
+        return MapResult::fromJson(u"@x"_s, QJsonDocument::fromJson(R"({"kind":"map","data":{"k":1}})").object());
+    }
+
+    static QList<MapEntry> threePartEntries()
+    {
+        auto text = [](const QString &t) { return MapKeyPart { MapKeyPart::Type::Text, t, 0, {} }; };
+        auto integer = [](qint64 i) { return MapKeyPart { MapKeyPart::Type::Integer, QString::number(i), i, {} }; };
+        MapKeyPart stack { MapKeyPart::Type::Stack, QString(), 0, {} };
+        stack.stack.frames
+            = { { u"vfs_read"_s, 187, {}, 0 }, { u"ksys_read"_s, 12, {}, 0 }, { u"do_syscall_64"_s, 130, {}, 0 } };
+        MapKeyPart empty { MapKeyPart::Type::Stack, QString(), 0, {} };
+        return {
+            { MapKey { { text(u"bash"_s), integer(100), stack } }, MapValue::fromJson(12000) },
+            { MapKey { { text(u"sshd"_s), integer(9), stack } }, MapValue::fromJson(5) },
+            { MapKey { { text(u"zsh"_s), integer(10), empty } }, MapValue::fromJson(7) },
+        };
     }
 };
 

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Writes PNGs of the window into ${CMAKE_BINARY_DIR}/screenshots for the README and for review.
+#include "chartdata.h"
 #include "uitestsupport.h"
 
 #include "mcp/mcpserver.h"
 #include "ui/approvalpanel.h"
 #include "ui/endpointpanel.h"
+#include "ui/heatmapwidget.h"
 #include "ui/mainwindow.h"
 #include "ui/mapsview.h"
 #include "ui/mcpclientmodel.h"
@@ -12,6 +14,7 @@
 #include "ui/probetreemodel.h"
 #include "ui/runview.h"
 #include "ui/scripteditor.h"
+#include "ui/timeserieschart.h"
 #include "ui/trafficlogmodel.h"
 
 #include <QDir>
@@ -24,6 +27,7 @@
 #include <QTest>
 #include <QToolButton>
 
+#include <cmath>
 #include <tuple>
 
 using namespace Qt::StringLiterals;
@@ -50,6 +54,51 @@ tracepoint:syscalls:sys_exit_read /args.ret > 0/
     @bytes = hist(args.ret);
 }
 )"_s;
+// What `interval:s:1 { print(@syscalls); clear(@syscalls); print(@read_us); }` prints over half a
+// minute: syscalls per second by process (a build starts at 12 s) and a read latency histogram
+// that shifts when it does.
+RunResults printedEverySecond()
+{
+    const QList<std::pair<QString, double>> processes { { u"firefox"_s, 5200 }, { u"Xorg"_s, 2100 },
+        { u"pipewire"_s, 1800 }, { u"gnome-shell"_s, 1500 }, { u"systemd-journal"_s, 420 }, { u"sshd"_s, 260 },
+        { u"NetworkManager"_s, 140 }, { u"containerd"_s, 120 }, { u"cron"_s, 40 }, { u"dbus-daemon"_s, 90 },
+        { u"chronyd"_s, 30 }, { u"udisksd"_s, 25 } };
+    RunResults results;
+    for (int second = 1; second <= 30; ++second) {
+        QJsonObject counts;
+        for (int i = 0; i < processes.size(); ++i) {
+            const double wobble = 1 + 0.18 * std::sin(second * 0.7 + i * 1.3);
+            counts.insert(processes.at(i).first, qint64(processes.at(i).second * wobble));
+        }
+        if (second >= 12)
+            counts.insert(
+                u"cc1plus"_s, qint64(9000 * std::min(1.0, (second - 11) / 4.0) * (1 + 0.1 * std::sin(second))));
+        const MapResult syscalls = ChartData::counts(u"@syscalls"_s, counts);
+        results.appendSnapshot(1000 * second, syscalls);
+        results.insert(syscalls);
+
+        QList<std::array<qint64, 3>> buckets;
+        const double peak = second < 12 ? 5.0 : 5.0 + std::min(3.0, (second - 11) * 0.35);
+        for (int bucket = 2; bucket <= 12; ++bucket) {
+            const double spread = (bucket - peak) / 1.4;
+            const auto count = qint64(4200 * std::exp(-spread * spread) * (1 + 0.1 * std::sin(second + bucket)));
+            if (count > 20)
+                buckets.append({ qint64(1) << bucket, (qint64(1) << (bucket + 1)) - 1, count });
+        }
+        const MapResult latency = ChartData::histogram(u"@read_us"_s, buckets);
+        results.appendSnapshot(1000 * second, latency);
+        results.insert(latency);
+    }
+    // Printed once at the end: per-process read sizes, the keys on one shared scale.
+    QJsonObject perProcess;
+    perProcess.insert(u"firefox"_s,
+        QJsonArray {
+            ChartData::bucket(512, 1023, 40), ChartData::bucket(1024, 2047, 310), ChartData::bucket(2048, 4095, 120) });
+    perProcess.insert(u"sshd"_s,
+        QJsonArray { ChartData::bucket(32, 63, 12), ChartData::bucket(64, 127, 30), ChartData::bucket(128, 255, 4) });
+    results.insert(MapResult::fromBpftraceJson(u"@read_bytes"_s, u"hist"_s, perProcess));
+    return results;
+}
 } // namespace
 
 class TestScreenshots : public QObject
@@ -98,6 +147,47 @@ private Q_SLOTS:
         window.runView()->tabs()->setCurrentIndex(0);
         QTest::qWait(100);
         QVERIFY(save(&window, u"mainwindow-output.png"_s));
+    }
+
+    // The maps of a run that printed every second, at the size the run view gives them in the
+    // window: lines per process, a latency heatmap, and both in the overview.
+    void mapsOverTime()
+    {
+        MapsView view;
+        view.resize(1180, 560);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.setMaps(printedEverySecond());
+        QVERIFY(view.selectMap(u"@syscalls"_s));
+        QVERIFY(view.isShowingChart());
+        QTest::qWait(100);
+        QVERIFY(save(&view, u"maps-timeseries.png"_s));
+        view.showSnapshot();
+        view.setSnapshotIndex(14);
+        QTest::qWait(100);
+        QVERIFY(save(&view, u"maps-snapshot.png"_s));
+        QVERIFY(view.selectMap(u"@read_us"_s));
+        QVERIFY(view.isShowingChart());
+        QTest::qWait(100);
+        QVERIFY(save(&view, u"maps-heatmap.png"_s));
+        view.showOverview();
+        QTest::qWait(100);
+        QVERIFY(save(&view, u"maps-overview-series.png"_s));
+
+        // As big as the Maps tab is in the 1440x900 window beside the docks.
+        view.resize(480, 520);
+        QVERIFY(view.selectMap(u"@syscalls"_s));
+        view.showChart();
+        QTest::qWait(100);
+        QVERIFY(save(&view, u"maps-timeseries-window.png"_s));
+        QVERIFY(view.selectMap(u"@read_us"_s));
+        QTest::qWait(100);
+        QVERIFY(save(&view, u"maps-heatmap-window.png"_s));
+        // The SVG export of each, for a look beside the PNGs.
+        QString error;
+        QVERIFY2(view.exportChart(dir + u"/maps-heatmap.svg"_s, &error), qPrintable(error));
+        QVERIFY(view.selectMap(u"@syscalls"_s));
+        QVERIFY2(view.exportChart(dir + u"/maps-timeseries.svg"_s, &error), qPrintable(error));
     }
 
     void approval()
