@@ -23,6 +23,7 @@ constexpr int kMaxListedRuns = 1000;
 // A run resource carries its whole output up to these bounds; get_result pages beyond them.
 constexpr int kRunResourceLines = 20000;
 constexpr qint64 kRunResourceBytes = 8 * 1024 * 1024;
+constexpr int kRunResourceSnapshots = 1000;
 
 QString exampleDescription(const Example &e)
 {
@@ -120,7 +121,11 @@ std::optional<QJsonObject> McpResources::read(const QString &uri, const QString 
         // Not the session's: "not found", like an id that never existed (see mcpruntools.cpp).
         if (m_engine->runs()->clientAccess(run, sessionId) == RunAccess::None)
             return std::nullopt;
-        QJsonObject body = McpRunJson::describeRun(run, m_engine->approvals(), 0, kRunResourceLines, kRunResourceBytes);
+        // The same maps as get_result, with every snapshot of each series up to a bound.
+        McpRunJson::MapView view;
+        view.seriesLimit = kRunResourceSnapshots;
+        QJsonObject body
+            = McpRunJson::describeRun(run, m_engine->approvals(), 0, kRunResourceLines, kRunResourceBytes, view);
         body.insert(u"script"_s, run->script());
         if (run->scriptEdited())
             body.insert(u"original_script"_s, run->originalScript());

@@ -7,9 +7,12 @@
 #include "engine/scriptanalyzer.h"
 #include "mcp/mcpschema.h"
 
+#include <QHash>
 #include <QJsonArray>
 
 #include <algorithm>
+#include <cmath>
+#include <vector>
 
 using namespace Qt::StringLiterals;
 
@@ -44,9 +47,106 @@ QJsonArray bucketsJson(const Histogram &histogram)
     return buckets;
 }
 
-QJsonObject mapJson(const MapResult &map)
+QJsonObject frameJson(const StackFrame &frame)
+{
+    QJsonObject out { { u"symbol"_s, frame.symbol } };
+    if (frame.offset >= 0)
+        out.insert(u"offset"_s, frame.offset);
+    if (!frame.module.isEmpty())
+        out.insert(u"module"_s, frame.module);
+    if (frame.address)
+        out.insert(u"address"_s, QString(u"0x"_s + QString::number(frame.address, 16)));
+    return out;
+}
+
+QJsonObject stackJson(const CallStack &stack)
+{
+    QJsonArray frames;
+    for (const StackFrame &frame : stack.frames)
+        frames.append(frameJson(frame));
+    return QJsonObject { { u"type"_s, u"stack"_s }, { u"space"_s, stack.spaceName() }, { u"frames"_s, frames } };
+}
+
+QJsonArray keyPartsJson(const MapKey &key)
+{
+    QJsonArray parts;
+    for (const MapKeyPart &part : key.parts) {
+        switch (part.type) {
+        case MapKeyPart::Type::Stack:
+            parts.append(stackJson(part.stack));
+            break;
+        case MapKeyPart::Type::Integer:
+            parts.append(QJsonObject { { u"type"_s, u"integer"_s }, { u"value"_s, part.integer } });
+            break;
+        case MapKeyPart::Type::Text:
+            parts.append(QJsonObject { { u"type"_s, u"string"_s }, { u"value"_s, part.text } });
+            break;
+        }
+    }
+    return parts;
+}
+
+QJsonObject keyed(const MapKey &key)
+{
+    QJsonObject out { { u"key"_s, key.text() }, { u"key_parts"_s, keyPartsJson(key) } };
+    if (key.ambiguous)
+        out.insert(u"key_ambiguous"_s, true);
+    return out;
+}
+
+QJsonValue countValue(double value)
+{
+    return value == std::trunc(value) && std::abs(value) < 9e15 ? QJsonValue(qint64(value)) : QJsonValue(value);
+}
+
+// The heaviest stacks, summed over the other parts of the key (@[comm, kstack] counts a stack
+// once however many processes ran it), with their share of all samples.
+void addTopStacks(QJsonObject &out, const MapResult &map, int limit)
+{
+    struct Sum
+    {
+        double samples = 0;
+        qsizetype entry = 0;
+        qsizetype keys = 0;
+    };
+    QHash<QString, Sum> sums;
+    double total = 0;
+    const QList<MapEntry> &entries = map.entries();
+    for (qsizetype i = 0; i < entries.size(); ++i) {
+        const double weight = entries.at(i).value.weight();
+        total += weight;
+        if (const MapKeyPart *stack = entries.at(i).key.stackPart()) {
+            Sum &sum = sums[stack->text];
+            if (sum.keys++ == 0)
+                sum.entry = i;
+            sum.samples += weight;
+        }
+    }
+    std::vector<Sum> order(sums.cbegin(), sums.cend());
+    const size_t count = std::min(order.size(), size_t(std::max(0, limit)));
+    std::partial_sort(order.begin(), order.begin() + qsizetype(count), order.end(), [](const Sum &a, const Sum &b) {
+        return a.samples > b.samples || (a.samples == b.samples && a.entry < b.entry);
+    });
+    QJsonArray top;
+    for (size_t i = 0; i < count; ++i) {
+        const Sum &sum = order[i];
+        QJsonObject stack = stackJson(entries.at(sum.entry).key.stackPart()->stack);
+        stack.remove(u"type"_s);
+        top.append(QJsonObject { { u"stack"_s, stack }, { u"samples"_s, countValue(sum.samples) },
+            { u"share"_s, total > 0 ? sum.samples / total : 0.0 }, { u"keys"_s, sum.keys } });
+    }
+    out.insert(u"top_stacks"_s, top);
+    out.insert(u"total_samples"_s, countValue(total));
+    out.insert(u"distinct_stacks"_s, qsizetype(sums.size()));
+}
+
+QJsonObject mapJson(const MapResult &map, int maxEntries, int topStacks)
 {
     QJsonObject out { { u"kind"_s, map.kindName() } };
+    if (!map.keyTypes().isEmpty())
+        out.insert(u"key_types"_s, QJsonArray::fromStringList(map.keyTypes()));
+    if (map.isEmpty())
+        out.insert(u"empty"_s, true);
     if (!map.isKeyed()) {
         if (const Histogram *histogram = map.value().histogram()) {
             out.insert(u"buckets"_s, bucketsJson(*histogram));
@@ -60,23 +160,47 @@ QJsonObject mapJson(const MapResult &map)
     if (map.isHistogram()) {
         // Keys in bpftrace's order: each is a series of its own.
         for (const MapEntry &entry : map.entries()) {
-            if (array.size() >= kMaxMapEntries)
+            if (array.size() >= maxEntries)
                 break;
             const Histogram histogram = entry.value.histogram() ? *entry.value.histogram() : Histogram();
-            array.append(QJsonObject { { u"key"_s, entry.key.text() }, { u"buckets"_s, bucketsJson(histogram) },
-                { u"total_count"_s, histogram.totalCount() } });
+            QJsonObject item = keyed(entry.key);
+            item.insert(u"buckets"_s, bucketsJson(histogram));
+            item.insert(u"total_count"_s, histogram.totalCount());
+            array.append(item);
         }
         out.insert(u"series"_s, array);
     } else {
         // Largest first: what a person reads first in bpftrace's own output (it prints them last).
-        for (const MapEntry &entry : map.entriesByWeight(kMaxMapEntries))
-            array.append(QJsonObject { { u"key"_s, entry.key.text() }, { u"value"_s, entry.value.toJson() } });
+        for (const MapEntry &entry : map.entriesByWeight(maxEntries)) {
+            QJsonObject item = keyed(entry.key);
+            item.insert(u"value"_s, entry.value.toJson());
+            array.append(item);
+        }
         out.insert(u"entries"_s, array);
     }
     out.insert(u"total_entries"_s, map.entryCount());
     if (map.entryCount() > array.size())
         out.insert(u"truncated"_s, true);
+    if (topStacks > 0 && map.hasStackKey())
+        addTopStacks(out, map, topStacks);
     return out;
+}
+
+QJsonObject seriesJson(const MapSeries &series, const McpRunJson::MapView &view)
+{
+    const qsizetype total = series.size();
+    const qsizetype from = std::min(qsizetype(std::max<qint64>(0, view.seriesOffset)), total);
+    const qsizetype to = std::min(total, from + qsizetype(std::max(0, view.seriesLimit)));
+    QJsonArray snapshots;
+    for (qsizetype i = from; i < to; ++i) {
+        const MapSnapshot &snapshot = series.snapshots.at(i);
+        QJsonObject item = mapJson(snapshot.map, McpRunJson::kMaxSeriesEntries, 0);
+        item.insert(u"ms"_s, snapshot.msSinceStart);
+        snapshots.append(item);
+    }
+    return QJsonObject { { u"delta"_s, series.delta }, { u"total_snapshots"_s, total }, { u"offset"_s, from },
+        { u"returned"_s, to - from }, { u"next_offset"_s, to }, { u"has_more"_s, to < total },
+        { u"dropped"_s, series.dropped }, { u"snapshots"_s, snapshots } };
 }
 
 QJsonObject diagnosticJson(const Diagnostic &d)
@@ -163,12 +287,145 @@ QStringList McpRunJson::stateNames()
     return names;
 }
 
-QJsonObject McpRunJson::formatMaps(const RunResults &maps)
+QJsonObject McpRunJson::formatMaps(const RunResults &maps, const MapView &view)
 {
     QJsonObject out;
-    for (const MapResult &map : maps.maps())
-        out.insert(map.name(), mapJson(map));
+    for (const MapResult &map : maps.maps()) {
+        if (view.map.isEmpty() || view.map == map.name())
+            out.insert(map.name(), mapJson(map, kMaxMapEntries, view.topStacks));
+    }
     return out;
+}
+
+QJsonObject McpRunJson::formatSeries(const RunResults &maps, const MapView &view)
+{
+    QJsonObject out;
+    for (const QString &name : maps.seriesNames()) {
+        if (view.map.isEmpty() || view.map == name)
+            out.insert(name, seriesJson(*maps.series(name), view));
+    }
+    return out;
+}
+
+namespace {
+QJsonObject enumOf(const QStringList &values, const QString &description = {})
+{
+    QJsonObject o { { u"type"_s, u"string"_s }, { u"enum"_s, QJsonArray::fromStringList(values) } };
+    if (!description.isEmpty())
+        o.insert(u"description"_s, description);
+    return o;
+}
+
+QJsonObject objectOf(const QJsonObject &properties, const QStringList &required = {}, const QString &description = {})
+{
+    QJsonObject o { { u"type"_s, u"object"_s }, { u"properties"_s, properties } };
+    if (!required.isEmpty())
+        o.insert(u"required"_s, QJsonArray::fromStringList(required));
+    if (!description.isEmpty())
+        o.insert(u"description"_s, description);
+    return o;
+}
+
+QJsonObject framesSchema()
+{
+    using McpSchema::typed;
+    return McpSchema::arrayOf(
+        objectOf(QJsonObject { { u"symbol"_s, typed(u"string"_s, u"the address text when unresolved"_s) },
+                     { u"offset"_s, typed(u"integer"_s) },
+                     { u"module"_s, typed(u"string"_s, u"the binary, when bpftrace printed one"_s) },
+                     { u"address"_s, typed(u"string"_s, u"hex, when bpftrace printed one"_s) } },
+            { u"symbol"_s }),
+        u"innermost frame first"_s);
+}
+
+QJsonObject keyFields(QJsonObject properties)
+{
+    using McpSchema::typed;
+    properties.insert(u"key"_s, typed(u"string"_s, u"the key as bpftrace printed it (parts joined with commas)"_s));
+    properties.insert(u"key_parts"_s,
+        McpSchema::arrayOf(
+            objectOf(QJsonObject { { u"type"_s, enumOf({ u"string"_s, u"integer"_s, u"stack"_s }) },
+                         { u"value"_s, QJsonObject { { u"description"_s, u"the string or integer"_s } } },
+                         { u"space"_s, enumOf({ u"kernel"_s, u"user"_s }) }, { u"frames"_s, framesSchema() } },
+                { u"type"_s }),
+            u"the key split by the script's key types, one part per key expression"_s));
+    properties.insert(u"key_ambiguous"_s,
+        typed(u"boolean"_s,
+            u"several string parts with commas in them could not be told apart: they are one string part"_s));
+    return properties;
+}
+
+QJsonObject bucketSchema()
+{
+    using McpSchema::typed;
+    return objectOf(QJsonObject { { u"min"_s, typed(u"integer"_s) }, { u"max"_s, typed(u"integer"_s) },
+                        { u"count"_s, typed(u"integer"_s) }, { u"label"_s, typed(u"string"_s) } },
+        { u"count"_s });
+}
+
+QJsonObject mapProperties()
+{
+    using McpSchema::arrayOf;
+    using McpSchema::typed;
+    return QJsonObject {
+        { u"kind"_s, enumOf({ u"map"_s, u"hist"_s, u"lhist"_s, u"stats"_s, u"value"_s }) },
+        { u"key_types"_s, arrayOf(typed(u"string"_s), u"bpftrace's type of each key part, when known"_s) },
+        { u"empty"_s, typed(u"boolean"_s, u"no entries: the script declares the map but it was never filled"_s) },
+        { u"value"_s, QJsonObject { { u"description"_s, u"the value of a map without keys"_s } } },
+        { u"buckets"_s, arrayOf(bucketSchema()) },
+        { u"total_count"_s, typed(u"integer"_s) },
+        { u"entries"_s,
+            arrayOf(objectOf(keyFields({ { u"value"_s, QJsonObject {} } }), { u"key"_s, u"key_parts"_s }),
+                u"heaviest first, at most 1000 (100 in a series snapshot)"_s) },
+        { u"series"_s,
+            arrayOf(objectOf(keyFields({ { u"buckets"_s, arrayOf(bucketSchema()) },
+                                 { u"total_count"_s, typed(u"integer"_s) } }),
+                        { u"key"_s, u"buckets"_s }),
+                u"a histogram per key"_s) },
+        { u"total_entries"_s, typed(u"integer"_s) },
+        { u"truncated"_s, typed(u"boolean"_s) },
+        { u"top_stacks"_s,
+            arrayOf(
+                objectOf(QJsonObject { { u"stack"_s,
+                                           objectOf(QJsonObject { { u"space"_s, enumOf({ u"kernel"_s, u"user"_s }) },
+                                                        { u"frames"_s, framesSchema() } },
+                                               { u"space"_s, u"frames"_s }) },
+                             { u"samples"_s, typed(u"number"_s, u"the summed values of its keys"_s) },
+                             { u"share"_s, typed(u"number"_s, u"of all samples in the map, 0 to 1"_s) },
+                             { u"keys"_s, typed(u"integer"_s, u"entries summed (a key with other parts)"_s) } },
+                    { u"stack"_s, u"samples"_s, u"share"_s }),
+                u"maps with a stack in their key: the heaviest stacks, summed over the key's other parts"_s) },
+        { u"total_samples"_s, typed(u"number"_s) },
+        { u"distinct_stacks"_s, typed(u"integer"_s) },
+    };
+}
+} // namespace
+
+QJsonObject McpRunJson::mapSchema()
+{
+    return objectOf(mapProperties(), { u"kind"_s });
+}
+
+QJsonObject McpRunJson::seriesSchema()
+{
+    using McpSchema::typed;
+    QJsonObject snapshot = mapProperties();
+    snapshot.insert(u"ms"_s, typed(u"integer"_s, u"milliseconds since the run started"_s));
+    return objectOf(
+        QJsonObject {
+            { u"delta"_s,
+                typed(u"boolean"_s,
+                    u"the script clears the map after printing it: each snapshot holds one interval, not a running total"_s) },
+            { u"total_snapshots"_s, typed(u"integer"_s) },
+            { u"offset"_s, typed(u"integer"_s) },
+            { u"returned"_s, typed(u"integer"_s) },
+            { u"next_offset"_s, typed(u"integer"_s, u"series_offset for the next page"_s) },
+            { u"has_more"_s, typed(u"boolean"_s) },
+            { u"dropped"_s, typed(u"integer"_s, u"older snapshots thinned away to stay within the memory cap"_s) },
+            { u"snapshots"_s,
+                McpSchema::arrayOf(objectOf(snapshot, { u"ms"_s, u"kind"_s }), u"oldest first, one per print()"_s) },
+        },
+        { u"delta"_s, u"total_snapshots"_s, u"offset"_s, u"returned"_s, u"has_more"_s, u"snapshots"_s });
 }
 
 QString McpRunJson::stateMessage(const Run *run)
@@ -221,7 +478,7 @@ QString McpRunJson::stateMessage(const Run *run)
 }
 
 QJsonObject McpRunJson::describeRun(
-    const Run *run, const ApprovalQueue *approvals, qint64 offset, int limit, qint64 maxBytes)
+    const Run *run, const ApprovalQueue *approvals, qint64 offset, int limit, qint64 maxBytes, const MapView &view)
 {
     const RunState state = run->state();
     QJsonObject out { { u"execution_id"_s, run->id() }, { u"state"_s, runStateName(state) },
@@ -279,7 +536,13 @@ QJsonObject McpRunJson::describeRun(
         QJsonObject { { u"total_lines"_s, run->totalLines() }, { u"total_bytes"_s, run->totalBytes() },
             { u"first_available_offset"_s, run->firstOffset() }, { u"dropped_by_cap"_s, run->droppedByCap() },
             { u"dropped_by_rate"_s, run->droppedByRate() } });
-    out.insert(u"maps"_s, formatMaps(run->maps()));
+    out.insert(u"maps"_s, formatMaps(run->maps(), view));
+    out.insert(u"series"_s, formatSeries(run->maps(), view));
+    out.insert(u"series_memory"_s,
+        QJsonObject { { u"bytes"_s, run->maps().seriesBytes() },
+            { u"snapshots_dropped"_s, run->maps().snapshotsDropped() },
+            { u"max_snapshots_per_map"_s, run->maps().maxSnapshotsPerMap() },
+            { u"max_bytes"_s, run->maps().maxSeriesBytes() } });
     out.insert(u"diagnostics"_s, diagnosticsJson(run->diagnostics()));
     const ScriptAnalysis analysis = run->analysis();
     if (analysis.complete || !analysis.probeSpecs.isEmpty())

@@ -13,11 +13,23 @@ class ApprovalQueue;
 class Run;
 
 namespace McpRunJson {
+/// What of the maps a reader asks for: one map or all, how many heaviest stacks to sum up, and
+/// which page of each map's series of snapshots.
+struct MapView
+{
+    QString map; ///< "@name"; empty: every map
+    int topStacks = 10; ///< stacks in top_stacks (0: none)
+    qint64 seriesOffset = 0; ///< first snapshot of each series
+    int seriesLimit = 20; ///< most snapshots of each series
+};
+constexpr int kMaxSeriesEntries = 100; ///< entries per snapshot in a series, heaviest first
+
 /// The get_result view of a run: state, a page of output from `offset` (at most `limit`
-/// lines and about `maxBytes` of text), totals, maps as structured data, diagnostics and the
-/// decision. Also the body of the tracedesk://runs/{id} resource. `approvals` may be null.
-QJsonObject describeRun(
-    const Run *run, const ApprovalQueue *approvals, qint64 offset, int limit, qint64 maxBytes = 512 * 1024);
+/// lines and about `maxBytes` of text), totals, maps as structured data, the series of
+/// snapshots, diagnostics and the decision. Also the body of the tracedesk://runs/{id}
+/// resource. `approvals` may be null.
+QJsonObject describeRun(const Run *run, const ApprovalQueue *approvals, qint64 offset, int limit,
+    qint64 maxBytes = 512 * 1024, const MapView &view = {});
 /// One list_executions entry: id, state, origin, decision, a script preview, counts and times.
 QJsonObject runSummary(const Run *run);
 /// One plain sentence telling a client what the run's state means and what to do next.
@@ -28,7 +40,17 @@ QStringList stateNames();
 /// Run::maps() as structured data: entries sorted by value, histogram buckets with min/max/count
 /// and the labels of the typed Histogram ("[4, 8)", "[1K, 2K)"), the window's labels too. A
 /// kind is the typed one: an lhist bpftrace 0.23 printed as "hist" is "lhist".
-QJsonObject formatMaps(const RunResults &maps);
+/// Keys come as text ("key", bpftrace's comma-joined form) and as typed parts ("key_parts":
+/// {"type": "string"|"integer", "value"} or {"type": "stack", "space", "frames": [{"symbol",
+/// "offset", "module", "address"}]}); a map with a stack in its key adds "top_stacks", and a
+/// map without entries says "empty": true.
+QJsonObject formatMaps(const RunResults &maps, const MapView &view = {});
+/// Every series (or view.map's) as {"delta", "total_snapshots", "offset", "returned",
+/// "has_more", "dropped", "snapshots": [{"ms", ...the map at that moment}]}, paged by `view`.
+QJsonObject formatSeries(const RunResults &maps, const MapView &view = {});
+/// The schemas of one map and one series as formatMaps() and formatSeries() write them.
+QJsonObject mapSchema();
+QJsonObject seriesSchema();
 
 /// Compile diagnostics as {severity, message, line, column, end_column} (positions 1-based,
 /// absent when unknown), and the schema of one entry.

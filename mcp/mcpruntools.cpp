@@ -106,7 +106,13 @@ QList<McpTool> McpRunTools::tools()
         "page of output lines from 'offset' (pass next_offset back to continue), totals and drop counters, the "
         "number of attached probes, lost events, maps and histograms as structured data (final once the run "
         "ended), compile diagnostics, and the approval decision: who decided, any message, and whether the "
-        "person edited the script (then 'decision.script' is what actually ran). With wait_seconds (0 to 30) it "
+        "person edited the script (then 'decision.script' is what actually ran). Map keys come as text ('key') "
+        "and as typed parts ('key_parts': strings, integers, and stacks as frame lists, innermost first); a map "
+        "with a stack in its key sums up its heaviest stacks in 'top_stacks' (share of all samples); a map the "
+        "script declares but never filled is there with 'empty': true. Every print() of a map during the run "
+        "is kept as a snapshot in 'series' (ms since the start; 'delta' when the script clears the map after "
+        "printing it), paged with series_offset and series_limit; the maps printed at exit are the end state "
+        "in 'maps', not a snapshot. With wait_seconds (0 to 30) it "
         "waits until new output arrives or the state changes, so poll it in a loop with wait_seconds=30 until "
         "terminal. 'message' says in one sentence what happened and what to do next."_s,
         inputSchema(
@@ -116,6 +122,15 @@ QList<McpTool> McpRunTools::tools()
                     intProp(u"First output line to return (next_offset of the previous call)"_s, 0,
                         std::numeric_limits<int>::max(), 0) },
                 { u"limit"_s, intProp(u"Most output lines to return"_s, 1, 5000, 1000) },
+                { u"map"_s,
+                    stringProp(u"Only this map ('@name', '@' for the anonymous one) in maps and series"_s, 1, 256) },
+                { u"top_stacks"_s,
+                    intProp(u"How many of the heaviest stacks a map with a stack in its key sums up in top_stacks"_s, 0,
+                        1000, 10) },
+                { u"series_offset"_s,
+                    intProp(u"First snapshot of each series to return (next_offset of the previous page)"_s, 0,
+                        std::numeric_limits<int>::max(), 0) },
+                { u"series_limit"_s, intProp(u"Most snapshots of each series to return"_s, 0, 1000, 20) },
                 { u"wait_seconds"_s,
                     QJsonObject { { u"type"_s, u"number"_s },
                         { u"description"_s, u"Wait up to this long for new output or a change of state"_s },
@@ -173,14 +188,30 @@ QList<McpTool> McpRunTools::tools()
                 { u"maps"_s,
                     QJsonObject { { u"type"_s, u"object"_s },
                         { u"description"_s,
-                            u"by map name ('@name'): kind plus value, entries [{key, value}], "
-                            "buckets [{min, max, count, label}] or series [{key, buckets}]"_s },
-                        { u"additionalProperties"_s, QJsonObject { { u"type"_s, u"object"_s } } } } },
+                            u"by map name ('@name'): kind plus value, entries [{key, key_parts, value}], "
+                            "buckets [{min, max, count, label}] or series [{key, key_parts, buckets}] (a histogram "
+                            "per key), top_stacks for maps with a stack in their key, empty when never filled"_s },
+                        { u"additionalProperties"_s, McpRunJson::mapSchema() } } },
+                { u"series"_s,
+                    QJsonObject { { u"type"_s, u"object"_s },
+                        { u"description"_s,
+                            u"by map name: every print() of the map during the run as a timestamped snapshot, "
+                            "one page of them"_s },
+                        { u"additionalProperties"_s, McpRunJson::seriesSchema() } } },
+                { u"series_memory"_s,
+                    QJsonObject { { u"type"_s, u"object"_s },
+                        { u"description"_s,
+                            u"what the kept snapshots take (estimated) and how many the caps thinned away"_s },
+                        { u"properties"_s,
+                            QJsonObject { { u"bytes"_s, typed(u"integer"_s) },
+                                { u"snapshots_dropped"_s, typed(u"integer"_s) },
+                                { u"max_snapshots_per_map"_s, typed(u"integer"_s) },
+                                { u"max_bytes"_s, typed(u"integer"_s) } } } } },
                 { u"diagnostics"_s, arrayOf(McpRunJson::diagnosticSchema()) },
                 { u"risk"_s, typed(u"string"_s) },
             },
             { u"execution_id"_s, u"state"_s, u"terminal"_s, u"message"_s, u"decision"_s, u"output"_s, u"totals"_s,
-                u"next_offset"_s, u"maps"_s, u"diagnostics"_s }),
+                u"next_offset"_s, u"maps"_s, u"series"_s, u"diagnostics"_s }),
         annotations(true, false, true, false), &McpRunTools::getResult);
 
     // ---- stop_execution
@@ -279,10 +310,24 @@ void McpRunTools::getResult(const QJsonObject &args, const McpCallContext &conte
     const qint64 offset = args.value(u"offset"_s).toInteger(0);
     const int limit = args.value(u"limit"_s).toInt(1000);
     const double waitSeconds = args.value(u"wait_seconds"_s).toDouble(0);
+    McpRunJson::MapView view;
+    view.map = args.value(u"map"_s).toString().trimmed();
+    view.topStacks = args.value(u"top_stacks"_s).toInt(10);
+    view.seriesOffset = args.value(u"series_offset"_s).toInteger(0);
+    view.seriesLimit = args.value(u"series_limit"_s).toInt(20);
 
     Run *run = m_engine->runs()->run(id);
     if (m_engine->runs()->clientAccess(run, context.sessionId) == RunAccess::None)
         return reply(McpTool::error(unknownIdMessage(id)));
+    if (!view.map.isEmpty() && !view.map.startsWith(u'@'))
+        return reply(McpTool::error(u"'map' is a map name such as '@counts' (with the @), not '%1'."_s.arg(view.map)));
+    // While the run goes on a map may still appear; once it has ended, a name it never had is a mistake.
+    if (!view.map.isEmpty() && isTerminal(run->state()) && !run->maps().contains(view.map)
+        && !run->maps().series(view.map)) {
+        const QStringList names = run->maps().names();
+        return reply(McpTool::error(u"Run '%1' has no map '%2'; its maps are: %3."_s.arg(
+            id, view.map, names.isEmpty() ? u"(none)"_s : names.join(u", "_s))));
+    }
     if (offset > run->totalLines())
         return reply(McpTool::error(u"'offset' %1 is past the end of the output (%2 lines so far); pass the "
                                     "next_offset of the previous result."_s.arg(offset)
@@ -290,10 +335,10 @@ void McpRunTools::getResult(const QJsonObject &args, const McpCallContext &conte
 
     QPointer<Run> guarded(run);
     QPointer<ApprovalQueue> approvals(m_engine->approvals());
-    auto answer = [guarded, approvals, offset, limit, reply, id] {
+    auto answer = [guarded, approvals, offset, limit, view, reply, id] {
         if (!guarded)
             return reply(McpTool::error(u"Run '%1' is gone (TraceDesk is shutting down)."_s.arg(id)));
-        reply(McpTool::result(McpRunJson::describeRun(guarded, approvals, offset, limit)));
+        reply(McpTool::result(McpRunJson::describeRun(guarded, approvals, offset, limit, 512 * 1024, view)));
     };
 
     const bool hasNews = run->totalLines() > offset || isTerminal(run->state());

@@ -120,6 +120,9 @@ void Run::setEnded(RunState state, std::optional<int> exitCode, const QString &f
     m_exitCode = exitCode;
     if (state == RunState::Failed)
         m_failureReason = failureReason;
+    // Before the state: whoever wakes on the end reads the maps whole.
+    if (addEmptyMaps(state))
+        Q_EMIT mapsChanged();
     setState(state);
 }
 
@@ -175,11 +178,52 @@ void Run::appendLines(QList<OutputLine> &&lines, int maxKept)
 
 void Run::updateMaps(const RunResults &maps)
 {
-    if (maps.isEmpty())
+    if (maps.isEmpty() && maps.seriesNames().isEmpty())
         return;
-    for (const MapResult &map : maps.maps())
-        m_maps.insert(map);
+    RunResults typed = maps;
+    applyMapDetails(typed);
+    m_maps.merge(typed);
     Q_EMIT mapsChanged();
+}
+
+void Run::dropExitDump(const QList<std::pair<QString, qint64>> &snapshots)
+{
+    if (snapshots.isEmpty())
+        return;
+    for (const auto &[name, ms] : snapshots)
+        m_maps.dropSnapshot(name, ms);
+    Q_EMIT mapsChanged();
+}
+
+void Run::applyMapDetails(RunResults &maps) const
+{
+    // Cheap when nothing changed: a map already split by these types is left alone.
+    for (const ScriptMap &detail : m_analysis.mapDetails) {
+        if (maps.contains(detail.name) || maps.series(detail.name))
+            maps.setKeyTypes(detail.name, detail.keyTypes);
+        maps.setSeriesDelta(detail.name, detail.clearedAfterPrint);
+    }
+}
+
+bool Run::addEmptyMaps(RunState state)
+{
+    // bpftrace prints only maps with entries. A run that ran to its end and never printed a map
+    // the script declares had nothing in it: say so, rather than leave the map out.
+    if (state != RunState::Finished && state != RunState::Stopped && state != RunState::TimedOut)
+        return false;
+    bool added = false;
+    for (const QString &name : m_analysis.maps) {
+        if (m_maps.contains(name))
+            continue;
+        const ScriptMap *detail = m_analysis.mapDetail(name);
+        MapResult empty
+            = MapResult::emptyMap(name, detail ? detail->valueType : QString(), !detail || !detail->keyTypes.isEmpty());
+        if (detail)
+            empty.setKeyTypes(detail->keyTypes);
+        m_maps.insert(std::move(empty));
+        added = true;
+    }
+    return added;
 }
 
 void Run::addDiagnostics(const QList<Diagnostic> &diagnostics)
@@ -193,6 +237,13 @@ void Run::addDiagnostics(const QList<Diagnostic> &diagnostics)
 void Run::setAnalysis(const ScriptAnalysis &analysis)
 {
     m_analysis = analysis;
+    // An analysis that lands after the maps (a person's run is analysed while it runs) still
+    // types them.
+    if (!m_analysis.mapDetails.isEmpty() || (isTerminal(m_state) && !m_analysis.maps.isEmpty())) {
+        applyMapDetails(m_maps);
+        addEmptyMaps(m_state);
+        Q_EMIT mapsChanged();
+    }
     Q_EMIT analysisChanged();
 }
 
@@ -228,6 +279,9 @@ QJsonObject Run::toJson(bool withOutput) const
         { u"maps"_s, m_maps.toJson() },
         { u"analysis"_s, m_analysis.toJson() },
     };
+    // Only when there are any, so a run without series is saved as it always was.
+    if (!m_maps.seriesNames().isEmpty())
+        object.insert(u"series"_s, m_maps.seriesToJson());
     if (scriptEdited())
         object.insert(u"originalScript"_s, m_originalScript);
     QJsonArray diagnostics;
@@ -279,6 +333,7 @@ Run *Run::fromJson(const QJsonObject &object, QObject *parent)
     run->m_droppedByRate = object.value(u"droppedByRate"_s).toInteger();
     run->m_totalBytes = object.value(u"totalBytes"_s).toInteger();
     run->m_maps = RunResults::fromJson(object.value(u"maps"_s).toObject());
+    run->m_maps.seriesFromJson(object.value(u"series"_s).toObject());
     run->m_analysis = ScriptAnalysis::fromJson(object.value(u"analysis"_s).toObject());
     const QJsonArray diagnostics = object.value(u"diagnostics"_s).toArray();
     for (const QJsonValue &d : diagnostics)

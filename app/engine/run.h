@@ -96,7 +96,10 @@ public:
     QList<OutputLine> lines(qint64 offset, int limit) const;
 
     /// Latest value of each map, typed. Final after the run ended (bpftrace prints its maps on
-    /// SIGINT/SIGTERM/exit).
+    /// SIGINT/SIGTERM/exit). Keys are split by the key types of analysis().mapDetails; the
+    /// series hold every print() during the run (delta when the script clears after printing);
+    /// once a run that ran has ended, a map the script declares but bpftrace never printed is
+    /// there too, empty ("no entries").
     const RunResults &maps() const { return m_maps; }
     QList<Diagnostic> diagnostics() const { return m_diagnostics; }
     ScriptAnalysis analysis() const { return m_analysis; }
@@ -124,8 +127,12 @@ public:
     void appendLines(QList<OutputLine> &&lines, int maxKept);
     /// The counters the controller accumulates between batches; emits statsChanged when one changed.
     void setCounters(int attachedProbes, qint64 lostEvents, qint64 droppedByRate);
-    /// Replaces each map named in `maps` (bpftrace prints a map whole) and emits mapsChanged.
+    /// Replaces each map named in `maps` (bpftrace prints a map whole), appends its snapshots
+    /// to the series and emits mapsChanged.
     void updateMaps(const RunResults &maps);
+    /// Takes bpftrace's dump at exit out of the series: each (map, ms) names the latest snapshot
+    /// it added. The dump stays the maps' end state in maps().
+    void dropExitDump(const QList<std::pair<QString, qint64>> &snapshots);
     void addDiagnostics(const QList<Diagnostic> &diagnostics);
     void setAnalysis(const ScriptAnalysis &analysis);
 
@@ -141,6 +148,10 @@ Q_SIGNALS:
     void statsChanged(); ///< attached probes, lost events, drop counters
 
 private:
+    /// Key types and delta from the analysis onto the maps; empty maps once the run has ended.
+    void applyMapDetails(RunResults &maps) const;
+    bool addEmptyMaps(RunState state); ///< true when it added one
+
     QString m_id;
     RunOrigin m_origin;
     ClientInfo m_client;

@@ -13,6 +13,11 @@
 using namespace Qt::StringLiterals;
 
 namespace {
+// bpftrace prints its maps at exit one after another; interval prints are further apart.
+constexpr qint64 kExitDumpGapMs = 250;
+// After its dump bpftrace detaches its probes before it exits, which can take a while.
+constexpr qint64 kExitAfterDumpMs = 2000;
+
 QString signalLine(int signal)
 {
     switch (signal) {
@@ -42,6 +47,16 @@ RunController::RunController(Run *run, const LaunchCommand &command, const RunLi
         qCInfo(lcRun) << "run" << m_run->id() << "timed out";
         stop(RunState::TimedOut);
     });
+    takeKeyTypes();
+    // A person's run is analysed while it starts: keys printed later are split by its types.
+    connect(m_run, &Run::analysisChanged, this, &RunController::takeKeyTypes);
+}
+
+void RunController::takeKeyTypes()
+{
+    m_keyTypes.clear();
+    for (const ScriptMap &map : m_run->analysis().mapDetails)
+        m_keyTypes.insert(map.name, map.keyTypes);
 }
 
 RunController::~RunController()
@@ -128,6 +143,7 @@ void RunController::stop(RunState endState)
     if (m_ended || m_stopStage > 0 || m_stopPending)
         return;
     m_endState = endState;
+    m_stopRequestedMs = m_clock.elapsed();
     m_timeoutTimer.stop();
     m_run->setState(RunState::Stopping);
     if (!m_process || m_process->state() != QProcess::Running) {
@@ -239,12 +255,32 @@ void RunController::handleEvent(const OutputEvent &event)
     case Kind::Hist:
     case Kind::Lhist:
     case Kind::Stats: {
-        m_pendingMaps.insertBpftraceJson(event.type, event.data.toObject());
+        // Each print is a snapshot in time as well as the map's latest value.
+        const qint64 now = m_clock.elapsed();
+        const QJsonObject data = event.data.toObject();
+        for (auto it = data.begin(); it != data.end(); ++it) {
+            MapResult map = MapResult::fromBpftraceJson(it.key(), event.type, it.value(), m_keyTypes.value(it.key()));
+            m_pendingMaps.appendSnapshot(now, map);
+            m_pendingMaps.insert(std::move(map));
+            notePrint(it.key(), now);
+        }
         break;
     }
     }
     if ((!m_pendingMaps.isEmpty() || m_statsDirty) && !m_batchTimer.isActive())
         m_batchTimer.start();
+}
+
+void RunController::notePrint(const QString &name, qint64 ms)
+{
+    if (!m_lastPrints.isEmpty() && ms - m_lastPrints.constLast().second > kExitDumpGapMs)
+        m_lastPrints.clear();
+    // A map printed again starts the run of distinct maps after its previous print.
+    const auto previous = std::find_if(
+        m_lastPrints.cbegin(), m_lastPrints.cend(), [&name](const auto &print) { return print.first == name; });
+    if (previous != m_lastPrints.cend())
+        m_lastPrints.erase(m_lastPrints.cbegin(), previous + 1);
+    m_lastPrints.append({ name, ms });
 }
 
 void RunController::addLine(OutputLine::Stream stream, const QString &text)
@@ -356,6 +392,17 @@ void RunController::end(RunState state, const QString &failureReason)
     m_escalationTimer.stop();
     m_timeoutTimer.stop();
     flush();
+    // The maps bpftrace printed as it exited: after our stop signal, or in the last moments
+    // before it exited by itself (exit()). They are the end state, not one more snapshot; a map
+    // that only that dump printed has no series.
+    const qint64 endMs = m_clock.elapsed();
+    if (!m_lastPrints.isEmpty()) {
+        const qint64 lastMs = m_lastPrints.constLast().second;
+        const bool exitDump = m_stopRequestedMs >= 0 ? m_lastPrints.constFirst().second >= m_stopRequestedMs
+                                                     : endMs - lastMs <= kExitAfterDumpMs;
+        if (exitDump)
+            m_run->dropExitDump(m_lastPrints);
+    }
     qCInfo(lcRun) << "run" << m_run->id() << "ended:" << runStateName(state) << failureReason;
     m_run->setEnded(state, m_exitCode, failureReason);
     Q_EMIT finished(m_run);

@@ -8,6 +8,7 @@
 #include "engine/runlimits.h"
 
 #include <QElapsedTimer>
+#include <QHash>
 #include <QObject>
 #include <QProcess>
 #include <QTimer>
@@ -54,6 +55,8 @@ private:
     void addLine(OutputLine::Stream stream, const QString &text);
     void flush();
     void end(RunState state, const QString &failureReason = QString());
+    void takeKeyTypes();
+    void notePrint(const QString &name, qint64 ms);
 
     Run *m_run;
     LaunchCommand m_command;
@@ -71,6 +74,11 @@ private:
     bool m_stopPending = false; ///< stop() came before the process started
     RunState m_endState = RunState::Stopped;
     RunResults m_pendingMaps; ///< maps printed since the last batch, parsed once
+    QHash<QString, QStringList> m_keyTypes; ///< from the run's analysis, to split keys as they arrive
+    /// The latest prints, each map at most once and none further apart than a burst: at the end,
+    /// the one bpftrace made as it exited (its dump of every map), which is not a point in time.
+    QList<std::pair<QString, qint64>> m_lastPrints;
+    qint64 m_stopRequestedMs = -1;
     bool m_statsDirty = false;
     bool m_ended = false;
     // Counters handed to the run once per batch (Run::setCounters), not once per line.

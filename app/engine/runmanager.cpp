@@ -35,6 +35,8 @@ RunManager::~RunManager()
 void RunManager::setPrivilege(const Privilege &privilege)
 {
     m_privilege = privilege;
+    if (m_personAnalyzer)
+        m_personAnalyzer->setBpftraceCommand(m_privilege.wrapQuery({}));
 }
 
 void RunManager::setLimits(const RunLimits &limits)
@@ -113,6 +115,19 @@ void RunManager::addRun(Run *run)
     Q_EMIT runAdded(run);
 }
 
+void RunManager::setAnalyzePersonRuns(bool analyze)
+{
+    if (!analyze) {
+        delete std::exchange(m_personAnalyzer, nullptr);
+        return;
+    }
+    if (!m_personAnalyzer) {
+        m_personAnalyzer = new ScriptAnalyzer(this);
+        m_personAnalyzer->setExpansionEnabled(false);
+    }
+    m_personAnalyzer->setBpftraceCommand(m_privilege.wrapQuery({}));
+}
+
 Run *RunManager::startPersonRun(const QString &script, std::optional<int> timeoutSeconds)
 {
     RunRequest request;
@@ -127,6 +142,13 @@ Run *RunManager::startPersonRun(const QString &script, std::optional<int> timeou
         return run;
     }
     launch(run);
+    // Maps are what the AST adds for a run already decided: a script without any needs nothing.
+    if (m_personAnalyzer && script.contains(u'@') && !isTerminal(run->state())) {
+        m_personAnalyzer->analyze(script, run, [run, script](const ScriptAnalysis &analysis) {
+            if (run->script() == script && analysis.fromAst)
+                run->setAnalysis(analysis);
+        });
+    }
     return run;
 }
 

@@ -35,6 +35,11 @@ public:
     void setLimits(const RunLimits &limits);
     RunLimits limits() const { return m_limits; }
     void setStore(RunStore *store); ///< finished runs are saved here
+    /// Analyses a person's run with bpftrace's typed AST as it starts (a client's run has that
+    /// analysis from its approval), so its map keys split into typed parts and a print-and-clear
+    /// series is known as delta. Off by default (tests with fake bpftrace counts its calls);
+    /// the Engine turns it on.
+    void setAnalyzePersonRuns(bool analyze);
     /// The bpftrace arguments for a script: `-f json`, `--unsafe` only when the analysis says so, `-e`.
     static QStringList bpftraceArguments(const QString &script);
     /// The controller of an active run (tests read its process id); nullptr otherwise.
@@ -93,6 +98,7 @@ private:
     Privilege m_privilege;
     RunLimits m_limits;
     RunStore *m_store = nullptr;
+    ScriptAnalyzer *m_personAnalyzer = nullptr; ///< compile only (-d ast), no probe expansion
     QList<Run *> m_runs; ///< oldest first
     QHash<QString, Run *> m_byId;
     QHash<Run *, RunController *> m_controllers;

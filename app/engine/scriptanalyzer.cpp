@@ -9,9 +9,11 @@
 
 #include <QCryptographicHash>
 #include <QFileInfo>
+#include <QHash>
 #include <QJsonArray>
 #include <QLoggingCategory>
 #include <QRegularExpression>
+#include <QSet>
 #include <QTimer>
 
 #include <algorithm>
@@ -1249,6 +1251,12 @@ QJsonObject ScriptAnalysis::toJson() const
         o.insert(u"fromAst"_s, true);
     if (!maps.isEmpty())
         o.insert(u"maps"_s, QJsonArray::fromStringList(maps));
+    if (!mapDetails.isEmpty()) {
+        QJsonArray details;
+        for (const ScriptMap &map : mapDetails)
+            details.append(map.toJson());
+        o.insert(u"mapDetails"_s, details);
+    }
     return o;
 }
 
@@ -1280,8 +1288,90 @@ ScriptAnalysis ScriptAnalysis::fromJson(const QJsonObject &object)
     a.uncheckedReason = object.value(u"uncheckedReason"_s).toString();
     a.fromAst = object.value(u"fromAst"_s).toBool();
     a.maps = strings(u"maps"_s);
+    for (const QJsonValue &v : object.value(u"mapDetails"_s).toArray())
+        a.mapDetails.append(ScriptMap::fromJson(v.toObject()));
     return a;
 }
+
+const ScriptMap *ScriptAnalysis::mapDetail(const QString &name) const
+{
+    for (const ScriptMap &map : mapDetails) {
+        if (map.name == name)
+            return &map;
+    }
+    return nullptr;
+}
+
+QJsonObject ScriptMap::toJson() const
+{
+    return QJsonObject { { u"name"_s, name }, { u"keyTypes"_s, QJsonArray::fromStringList(keyTypes) },
+        { u"valueType"_s, valueType }, { u"clearedAfterPrint"_s, clearedAfterPrint } };
+}
+
+ScriptMap ScriptMap::fromJson(const QJsonObject &object)
+{
+    ScriptMap map;
+    map.name = object.value(u"name"_s).toString();
+    for (const QJsonValue &v : object.value(u"keyTypes"_s).toArray())
+        map.keyTypes.append(v.toString());
+    map.valueType = object.value(u"valueType"_s).toString();
+    map.clearedAfterPrint = object.value(u"clearedAfterPrint"_s).toBool();
+    return map;
+}
+
+namespace {
+// The key types of each map, one per part in order (AstMap::keyTypes is the set of types a map
+// is used with, which a key like @[pid, tid] shrinks to one), taken from its first keyed use;
+// and whether a block that prints it also clears or zeroes it.
+QList<ScriptMap> scriptMaps(const BpftraceAst &ast)
+{
+    QHash<QString, QStringList> keyTypes;
+    std::function<void(const AstNode &, QStringList &)> flatten = [&](const AstNode &key, QStringList &out) {
+        if (key.kind == u"tuple") {
+            for (const AstNode &part : key.children)
+                flatten(part, out);
+        } else {
+            out.append(key.type);
+        }
+    };
+    std::function<void(const AstNode &)> walk = [&](const AstNode &node) {
+        if (node.kind == u"map" && !node.children.empty() && !keyTypes.contains(node.text)) {
+            QStringList types;
+            for (const AstNode &key : node.children)
+                flatten(key, types);
+            keyTypes.insert(node.text, types);
+        }
+        for (const AstNode &child : node.children)
+            walk(child);
+    };
+    for (const AstProbe &probe : ast.probes) {
+        if (probe.predicate)
+            walk(*probe.predicate);
+        for (const AstNode &statement : probe.statements)
+            walk(statement);
+    }
+    auto mapArgument = [](const AstCall &call) {
+        return !call.arguments.empty() && call.arguments.front().kind == u"map" ? call.arguments.front().text
+                                                                                : QString();
+    };
+    QSet<std::pair<int, QString>> printed;
+    for (const AstCall &call : ast.calls) {
+        if (call.name == u"print")
+            printed.insert({ call.probe, mapArgument(call) });
+    }
+    QList<ScriptMap> out;
+    for (const AstMap &map : ast.maps) {
+        ScriptMap m { map.name, keyTypes.value(map.name), map.valueType, false };
+        for (const AstCall &call : ast.calls) {
+            if ((call.name == u"clear" || call.name == u"zero") && mapArgument(call) == map.name
+                && printed.contains({ call.probe, map.name }))
+                m.clearedAfterPrint = true;
+        }
+        out.append(m);
+    }
+    return out;
+}
+} // namespace
 
 ScriptAnalyzer::ScriptAnalyzer(QObject *parent)
     : QObject(parent)
@@ -1400,6 +1490,7 @@ void ScriptAnalyzer::applyAst(ScriptAnalysis &analysis, const QByteArray &astOut
     }
     analysis.fromAst = true;
     analysis.maps = ast->mapNames();
+    analysis.mapDetails = scriptMaps(*ast);
 
     // Line numbers: bpftrace's AST has none, so a call takes the line of the same call (name and
     // rank within its block) in the text when the two agree on the block's attach points.

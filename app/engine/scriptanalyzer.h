@@ -30,6 +30,20 @@ struct Finding
     bool operator==(const Finding &) const = default;
 };
 
+/// A map as the program uses it, from bpftrace's typed AST: what the results need to read its
+/// printed form (bpftrace's JSON gives no key types) and to tell a delta series from totals.
+struct ScriptMap
+{
+    QString name; ///< "@x", "@" for the anonymous map
+    QStringList keyTypes; ///< one per key part, in order ("string[16]", "ustack", "uint32"); empty: no key
+    QString valueType; ///< "count_t", "hist_t", ...
+    bool clearedAfterPrint = false; ///< clear(@x) or zero(@x) in a block that also prints @x
+
+    QJsonObject toJson() const;
+    static ScriptMap fromJson(const QJsonObject &object);
+    bool operator==(const ScriptMap &) const = default;
+};
+
 struct ScriptAnalysis
 {
     QStringList probeSpecs; ///< the attach points as written (may hold wildcards)
@@ -53,6 +67,10 @@ struct ScriptAnalysis
     /// program that failed before semantic analysis (a finding then says so).
     bool fromAst = false;
     QStringList maps; ///< the maps the program uses, from the AST (bpftrace prints only filled ones)
+    QList<ScriptMap> mapDetails; ///< the same maps with their key types, from the AST
+
+    /// nullptr when the AST did not describe a map of that name.
+    const ScriptMap *mapDetail(const QString &name) const;
 
     bool hasErrors() const;
     /// One human sentence per finding, highest risk first.

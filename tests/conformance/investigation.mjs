@@ -115,7 +115,8 @@ async function investigate(client) {
     check(described?.arguments?.some((a) => a.name === 'filename'), 'describe_probe shows the filename argument',
         described);
 
-    const program = 'tracepoint:raw_syscalls:sys_enter { @syscalls[comm] = count(); } interval:ms:500 { exit(); }';
+    const program = 'tracepoint:raw_syscalls:sys_enter { @syscalls[comm] = count(); @stacks[kstack(4)] = count(); } '
+        + 'interval:ms:500 { exit(); }';
     const validated = await tool(client, 'validate_program', { program });
     check(validated?.valid === true, 'validate_program accepts the syscall count', validated);
     check(typeof validated?.risk === 'string', 'validate_program reports a risk level', validated);
@@ -133,6 +134,12 @@ async function investigate(client) {
         check(map?.kind === 'map' && Array.isArray(map.entries) && map.entries.length > 0
             && typeof map.entries[0].value === 'number', 'its map arrives as structured data', map);
         check(done?.decision?.decision === 'approved_by_policy', 'the decision says who approved', done?.decision);
+        check(map?.entries?.[0]?.key_parts?.[0]?.type === 'string', 'its keys arrive as typed parts', map?.entries?.[0]);
+        const stacks = done?.maps?.['@stacks'];
+        const top = stacks?.top_stacks?.[0];
+        check(Array.isArray(stacks?.entries) && stacks.entries[0]?.key_parts?.[0]?.type === 'stack'
+            && top?.stack?.space === 'kernel' && Array.isArray(top.stack.frames) && top.share > 0 && top.share <= 1,
+            'a kstack map arrives as frame lists with top_stacks', stacks && { entry: stacks.entries?.[0], top });
     }
 
     // A long run, stopped like the person's Stop button: its maps must still arrive.

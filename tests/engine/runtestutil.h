@@ -5,6 +5,7 @@
 #include "engine/privilege.h"
 #include "engine/run.h"
 
+#include <QFile>
 #include <QString>
 #include <QStringList>
 
@@ -54,3 +55,20 @@ public:
 private:
     const char *m_name;
 };
+
+/// A file of real bpftrace output recorded under tests/engine/data/results-0.23.2.
+inline QString recordedResultsPath(const QString &name)
+{
+    return QStringLiteral(TRACEDESK_SOURCE_DIR) + u"/tests/engine/data/results-0.23.2/"_s + name;
+}
+
+/// The analysis bpftrace's recorded AST gives a program (name.ast.txt): its maps and key types.
+inline ScriptAnalysis recordedAnalysis(const QString &name)
+{
+    QFile file(recordedResultsPath(name + u".ast.txt"_s));
+    if (!file.open(QIODevice::ReadOnly))
+        qFatal("missing %s", qPrintable(file.fileName()));
+    ScriptAnalysis analysis;
+    ScriptAnalyzer::applyAst(analysis, file.readAll(), QString());
+    return analysis;
+}

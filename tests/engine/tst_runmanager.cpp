@@ -226,6 +226,67 @@ private Q_SLOTS:
         QVERIFY(run->maps().isEmpty()); // SIGKILL loses them, as with the real bpftrace
     }
 
+    // Recorded `interval:s:1 { print(@s); clear(@s); print(@h); }` prints, replayed 0.5 s apart.
+    Run *startIntervalReplay(RunManager *m)
+    {
+        Run *run = m->startPersonRun(u"interval:s:1 { print(@s); clear(@s); print(@h); }"_s);
+        // As a person's run gets it while it starts: the AST's key types and clear-after-print.
+        run->setAnalysis(recordedAnalysis(u"interval"_s));
+        return run;
+    }
+
+    void intervalPrintsBecomeASeriesWithoutTheExitDump()
+    {
+        ScopedEnv replay("FAKE_REPLAY", recordedResultsPath(u"interval-exit.replay"_s).toLocal8Bit());
+        auto m = manager(fakePath(u"replay.sh"_s));
+        Run *run = startIntervalReplay(m.get());
+        QTRY_COMPARE_WITH_TIMEOUT(run->state(), RunState::Finished, 20000);
+        const RunResults &maps = run->maps();
+        // Three interval prints of each; the dump bpftrace made as it exited is the end state only.
+        QCOMPARE(maps.seriesNames(), (QStringList { u"@h"_s, u"@s"_s }));
+        const MapSeries *s = maps.series(u"@s"_s);
+        QCOMPARE(s->size(), 3);
+        QVERIFY(s->delta); // clear(@s) follows print(@s)
+        QVERIFY(!maps.series(u"@h"_s)->delta);
+        QVERIFY(s->snapshots.at(0).msSinceStart < s->snapshots.at(1).msSinceStart);
+        QVERIFY(s->snapshots.at(1).msSinceStart < s->snapshots.at(2).msSinceStart);
+        QCOMPARE(s->snapshots.at(0).map.entryCount(), 29);
+        QCOMPARE(s->snapshots.at(0).map.keyTypes(), QStringList { u"string[16]"_s });
+        QCOMPARE(maps.find(u"@s"_s)->entryCount(), 1); // {"bpftrace": 10}, printed at exit
+        QVERIFY(!maps.series(u"@never"_s)); // only the exit dump printed it
+        QVERIFY(maps.contains(u"@never"_s));
+    }
+
+    void stopDumpIsNotASnapshot()
+    {
+        ScopedEnv replay("FAKE_REPLAY", recordedResultsPath(u"interval-stop.replay"_s).toLocal8Bit());
+        ScopedEnv dump("FAKE_REPLAY_DUMP", recordedResultsPath(u"interval-dump.json"_s).toLocal8Bit());
+        auto m = manager(fakePath(u"replay.sh"_s));
+        Run *run = startIntervalReplay(m.get());
+        QTRY_VERIFY_WITH_TIMEOUT(run->maps().series(u"@h"_s) && run->maps().series(u"@h"_s)->size() == 3, 20000);
+        QVERIFY(m->stop(run->id()));
+        QTRY_COMPARE_WITH_TIMEOUT(run->state(), RunState::Stopped, 20000);
+        QCOMPARE(run->maps().series(u"@s"_s)->size(), 3);
+        QCOMPARE(run->maps().series(u"@h"_s)->size(), 3);
+        QCOMPARE(run->maps().find(u"@s"_s)->entryCount(), 1);
+    }
+
+    void neverPrintedMapsAreEmptyOnceTheRunEnded()
+    {
+        ScopedEnv replay("FAKE_REPLAY", recordedResultsPath(u"interval-exit.replay"_s).toLocal8Bit());
+        auto m = manager(fakePath(u"replay.sh"_s));
+        Run *run = m->startPersonRun(u"interval:s:1 { print(@s); clear(@s); print(@h); }"_s);
+        ScriptAnalysis analysis = recordedAnalysis(u"cxx"_s); // declares @reboot, which never fires
+        run->setAnalysis(analysis);
+        QVERIFY(!run->maps().contains(u"@reboot"_s));
+        QTRY_COMPARE_WITH_TIMEOUT(run->state(), RunState::Finished, 20000);
+        const MapResult *reboot = run->maps().find(u"@reboot"_s);
+        QVERIFY(reboot);
+        QVERIFY(reboot->isEmpty());
+        QVERIFY(reboot->isKeyed());
+        QCOMPARE(reboot->keyTypes(), QStringList { u"string[16]"_s });
+    }
+
     void timeoutTakesTheStopPathAndKeepsMaps()
     {
         auto m = manager(fakePath(u"canned.sh"_s));

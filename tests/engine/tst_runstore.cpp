@@ -68,6 +68,8 @@ private Q_SLOTS:
     void filesPrivateWhateverTheUmask();
     void existingHistoryTightened();
     void backgroundSaveIsSnapshotTakenAtSave();
+    void historyKeepsKeysSeriesAndEmpties();
+    void historyFromBeforeSeriesLoads();
 };
 
 void TestRunStore::saveAndLoad()
@@ -347,6 +349,68 @@ void TestRunStore::backgroundSaveIsSnapshotTakenAtSave()
     QCOMPARE(*saved, expected);
     QCOMPARE(saved->value(u"output"_s).toArray().size(), 10);
     QCOMPARE(store.load(u"big"_s)->value(u"output"_s).toArray().size(), 200000);
+}
+
+void TestRunStore::historyKeepsKeysSeriesAndEmpties()
+{
+    QTemporaryDir tmp;
+    RunStore store(tmp.path());
+    Run run(u"person-7"_s, RunOrigin::Person);
+    ScriptAnalysis analysis;
+    QFile ast(QStringLiteral(TRACEDESK_SOURCE_DIR "/tests/engine/data/results-0.23.2/stacks.ast.txt"));
+    QVERIFY(ast.open(QIODevice::ReadOnly));
+    ScriptAnalyzer::applyAst(analysis, ast.readAll(), QString());
+    run.setAnalysis(analysis);
+    run.setState(RunState::Running);
+    RunResults batch;
+    for (qint64 ms : { 1000, 2000 }) {
+        const MapResult u = MapResult::fromBpftraceJson(u"@u"_s, u"map"_s,
+            QJsonObject { { u"bash,\\n        _Fork+35\\n,10322"_s, ms / 1000 } },
+            { u"string[16]"_s, u"ustack"_s, u"uint32"_s });
+        batch.appendSnapshot(ms, u);
+        batch.insert(u);
+    }
+    run.updateMaps(batch);
+    run.setEnded(RunState::Finished, 0);
+    QVERIFY(run.maps().find(u"@"_s)->isEmpty()); // declared, never printed
+    QVERIFY(run.maps().series(u"@u"_s)->delta);
+
+    QVERIFY2(store.save(run), qPrintable(store.errorString()));
+    std::unique_ptr<Run> back(Run::fromJson(*store.load(u"person-7"_s)));
+    QCOMPARE(back->maps(), run.maps());
+    const MapKey &key = back->maps().series(u"@u"_s)->snapshots.last().map.entries().first().key;
+    QCOMPARE(key.parts.size(), 3);
+    QCOMPARE(key.parts.at(1).stack.frames.first().symbol, u"_Fork"_s);
+    QCOMPARE(key.parts.at(2).integer, 10322);
+    QVERIFY(back->maps().find(u"@"_s)->isEmpty());
+    QCOMPARE(back->analysis().mapDetails, analysis.mapDetails);
+}
+
+void TestRunStore::historyFromBeforeSeriesLoads()
+{
+    // As TraceDesk 0.1 wrote a run: maps without key types, no series, an analysis without details.
+    const QByteArray old = R"({"id": "run-old", "origin": "person", "state": "stopped",
+        "script": "profile:hz:99 { @[comm, kstack] = count(); }",
+        "maps": {"@": {"kind": "map", "data": {"swapper/0,\\n        pv_native_safe_halt+11\\n        default_idle+5\\n": 286,
+            "bash,\\n": 3}}},
+        "analysis": {"risk": "low", "complete": true, "checked": true, "fromAst": true, "maps": ["@"]}})";
+    const QJsonObject oldRun = QJsonDocument::fromJson(old).object();
+    QVERIFY(!oldRun.isEmpty());
+    QTemporaryDir tmp;
+    RunStore store(tmp.path());
+    QVERIFY(store.save(oldRun));
+    std::unique_ptr<Run> run(Run::fromJson(*store.load(u"run-old"_s)));
+    QVERIFY(run);
+    QVERIFY(run->maps().seriesNames().isEmpty());
+    const MapResult *map = run->maps().find(u"@"_s);
+    QVERIFY(map->keyTypes().isEmpty());
+    // Guessed: the part led by a backslash-n is a stack.
+    const MapKey key = map->entriesByWeight(1).first().key;
+    QCOMPARE(key.parts.size(), 2);
+    QCOMPARE(key.parts.at(0).text, u"swapper/0"_s);
+    QCOMPARE(key.parts.at(1).type, MapKeyPart::Type::Stack);
+    QCOMPARE(key.parts.at(1).stack.frames.size(), 2);
+    QCOMPARE(run->toJson(false).value(u"maps"_s).toObject(), oldRun.value(u"maps"_s).toObject());
 }
 
 int main(int argc, char **argv)

@@ -102,6 +102,7 @@ private Q_SLOTS:
     void notCheckedIsAtLeastMedium();
     void crashAfterTheAstStillCounts();
     void jsonWithAstFields();
+    void mapDetailsFromTheAst();
 
 private:
     QString m_fake;
@@ -970,6 +971,44 @@ void TestScriptAnalyzer::jsonWithAstFields()
     QVERIFY(oldBack.maps.isEmpty());
     QCOMPARE(oldBack.risk, a.risk);
     QVERIFY(!ScriptAnalyzer::analyzeText(script).toJson().contains(u"fromAst"_s));
+}
+
+// The key types of each map, one per part in order, and whether a printing block clears it: what
+// the results need to split bpftrace's comma-joined keys and to tell a delta series.
+void TestScriptAnalyzer::mapDetailsFromTheAst()
+{
+    auto analysed = [](const QString &name) {
+        QFile file(QStringLiteral(TRACEDESK_SOURCE_DIR "/tests/engine/data/results-0.23.2/") + name + u".ast.txt"_s);
+        if (!file.open(QIODevice::ReadOnly))
+            qFatal("missing %s", qPrintable(file.fileName()));
+        ScriptAnalysis a;
+        ScriptAnalyzer::applyAst(a, file.readAll(), QString());
+        return a;
+    };
+    const ScriptAnalysis stacks = analysed(u"stacks"_s);
+    QCOMPARE(stacks.mapDetail(u"@"_s)->keyTypes, QStringList { u"kstack"_s });
+    QCOMPARE(stacks.mapDetail(u"@u"_s)->keyTypes, (QStringList { u"string[16]"_s, u"ustack"_s, u"uint32"_s }));
+    QCOMPARE(stacks.mapDetail(u"@u"_s)->valueType, u"count_t"_s);
+    QVERIFY(stacks.mapDetail(u"@u"_s)->clearedAfterPrint);
+    QVERIFY(!stacks.mapDetail(u"@"_s)->clearedAfterPrint);
+    QVERIFY(!stacks.mapDetail(u"@nosuch"_s));
+
+    // Two parts of one type stay two (AstMap::keyTypes is a set); zero() after print() is a delta too.
+    const ScriptAnalysis tuple = analysed(u"tuple"_s);
+    QCOMPARE(tuple.mapDetail(u"@pt"_s)->keyTypes, (QStringList { u"uint32"_s, u"uint32"_s }));
+    QCOMPARE(tuple.mapDetail(u"@pt"_s)->valueType, u"count_t"_s);
+    QVERIFY(!tuple.mapDetail(u"@pt"_s)->clearedAfterPrint); // zeroed in BEGIN, printed elsewhere
+    QCOMPARE(tuple.mapDetail(u"@x"_s)->keyTypes.size(), 4);
+
+    const ScriptAnalysis interval = analysed(u"interval"_s);
+    QVERIFY(interval.mapDetail(u"@s"_s)->clearedAfterPrint);
+    QVERIFY(!interval.mapDetail(u"@h"_s)->clearedAfterPrint);
+    QCOMPARE(interval.mapDetail(u"@h"_s)->valueType, u"hist_t"_s);
+    QVERIFY(interval.mapDetail(u"@empty"_s)->keyTypes.isEmpty());
+
+    const ScriptAnalysis back = ScriptAnalysis::fromJson(stacks.toJson());
+    QCOMPARE(back.mapDetails, stacks.mapDetails);
+    QVERIFY(!ScriptAnalyzer::analyzeText(u"BEGIN { @x = 1; }"_s).toJson().contains(u"mapDetails"_s));
 }
 
 QTEST_GUILESS_MAIN(TestScriptAnalyzer)

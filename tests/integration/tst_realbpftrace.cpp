@@ -75,6 +75,38 @@ private Q_SLOTS:
         QVERIFY2(run->failureReason().contains(u"line 3"_s), qPrintable(run->failureReason()));
     }
 
+    // A person's run is analysed with bpftrace's AST as it starts: its keys split by their
+    // types and its print-and-clear map kept as a delta series, as a client's run has them.
+    void personRunGetsTypedKeysAndASeries()
+    {
+        auto m = manager();
+        m->setAnalyzePersonRuns(true);
+        Run *run = m->startPersonRun(u"profile:hz:99 { @[comm, kstack(3)] = count(); } "
+                                     "tracepoint:raw_syscalls:sys_enter { @s[pid, tid] = count(); } "
+                                     "interval:s:1 { print(@s); clear(@s); } interval:s:3 { exit(); }"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(isTerminal(run->state()), 90000);
+        QVERIFY2(run->state() == RunState::Finished, qPrintable(run->failureReason()));
+        // The analysis may land after the end; it types the maps then.
+        QTRY_VERIFY_WITH_TIMEOUT(run->analysis().fromAst, 60000);
+        const MapResult *stacks = run->maps().find(u"@"_s);
+        QVERIFY(stacks);
+        QCOMPARE(stacks->keyTypes(), (QStringList { u"string[16]"_s, u"kstack"_s }));
+        QVERIFY(!stacks->entries().isEmpty());
+        for (const MapEntry &entry : stacks->entries()) {
+            QCOMPARE(entry.key.parts.size(), 2);
+            QCOMPARE(entry.key.parts.at(1).type, MapKeyPart::Type::Stack);
+            QVERIFY(entry.key.parts.at(1).stack.frames.size() <= 3);
+        }
+        const MapSeries *series = run->maps().series(u"@s"_s);
+        QVERIFY(series);
+        QVERIFY(series->delta);
+        QVERIFY2(series->size() >= 2 && series->size() <= 3, qPrintable(QString::number(series->size())));
+        const MapKey &key = series->snapshots.first().map.entries().first().key;
+        QCOMPARE(key.parts.size(), 2); // pid and tid: two integers, not one
+        QCOMPARE(key.parts.at(0).type, MapKeyPart::Type::Integer);
+        QCOMPARE(key.parts.at(1).type, MapKeyPart::Type::Integer);
+    }
+
     void timeoutKeepsTheMaps()
     {
         auto m = manager();

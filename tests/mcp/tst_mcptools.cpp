@@ -6,6 +6,7 @@
 #include "engine/approvalqueue.h"
 #include "engine/run.h"
 #include "engine/runmanager.h"
+#include "mcp/mcpresources.h"
 
 #include <QElapsedTimer>
 #include <QSignalSpy>
@@ -840,6 +841,127 @@ private Q_SLOTS:
         QCOMPARE(map.value(u"kind"_s).toString(), u"map"_s);
         QVERIFY(!map.value(u"entries"_s).toArray().isEmpty());
         QCOMPARE(sc.value(u"decision"_s).toObject().value(u"decision"_s).toString(), u"approved_by_policy"_s);
+    }
+
+    // The issue's end-to-end case: CPU stacks sampled at 99 Hz and syscalls per process printed
+    // and cleared each second, read by a client as typed stacks, top_stacks and a delta series.
+    void stacksAndSeriesAgainstRealBpftrace()
+    {
+        if (realBpftrace().isEmpty())
+            QSKIP("bpftrace is not installed");
+        if (geteuid() != 0)
+            QSKIP("tracing needs root here");
+        QTemporaryDir dir;
+        EngineConfig config = testConfig(dir, McpTest::realBpftrace());
+        config.approvalPolicy = ApprovalPolicy::AllowAll;
+        Engine engine(config);
+        McpTools tools(&engine);
+        engine.start();
+        McpCancellation cancellation;
+        auto run = [&](const QString &name, const QJsonObject &args) {
+            auto state = start(&tools, name, args, &cancellation);
+            if (!waitFor(state, 60000))
+                return QJsonObject();
+            checkResult(name, *state->result);
+            return *state->result;
+        };
+        const QString program = u"profile:hz:99 { @[kstack] = count(); } "
+                                "tracepoint:raw_syscalls:sys_enter { @s[comm] = count(); } "
+                                "tracepoint:syscalls:sys_enter_reboot { @reboot[comm] = count(); } "
+                                "interval:s:1 { print(@s); clear(@s); } interval:s:3 { exit(); }"_s;
+        QJsonObject sc = structured(
+            run(u"exec_program"_s, QJsonObject { { u"program"_s, program }, { u"timeout_seconds"_s, 30 } }));
+        const QString id = sc.value(u"execution_id"_s).toString();
+        QVERIFY2(!id.isEmpty(), QJsonDocument(sc).toJson().constData());
+        qint64 offset = 0;
+        for (int i = 0; i < 30; ++i) {
+            sc = structured(run(u"get_result"_s,
+                QJsonObject { { u"execution_id"_s, id }, { u"offset"_s, offset }, { u"wait_seconds"_s, 5 } }));
+            if (sc.value(u"terminal"_s).toBool())
+                break;
+            offset = sc.value(u"next_offset"_s).toInteger();
+        }
+        QVERIFY2(sc.value(u"state"_s).toString() == "finished"_L1, QJsonDocument(sc).toJson().constData());
+
+        const QJsonObject maps = sc.value(u"maps"_s).toObject();
+        const QJsonObject stacks = maps.value(u"@"_s).toObject();
+        QCOMPARE(stacks.value(u"key_types"_s).toArray(), QJsonArray { u"kstack"_s });
+        const QJsonArray top = stacks.value(u"top_stacks"_s).toArray();
+        QVERIFY2(!top.isEmpty(), QJsonDocument(stacks).toJson().constData());
+        QVERIFY(top.size() <= 10);
+        double shares = 0;
+        for (const QJsonValue &t : top) {
+            shares += t.toObject().value(u"share"_s).toDouble();
+            QCOMPARE(t.toObject().value(u"stack"_s).toObject().value(u"space"_s).toString(), u"kernel"_s);
+        }
+        QVERIFY(shares > 0 && shares <= 1.0 + 1e-9);
+        // Some sample landed in the kernel with frames (2 cores, 3 s at 99 Hz), each with a symbol.
+        bool framed = false;
+        for (const QJsonValue &e : stacks.value(u"entries"_s).toArray()) {
+            const QJsonObject part = e.toObject().value(u"key_parts"_s).toArray().first().toObject();
+            QCOMPARE(part.value(u"type"_s).toString(), u"stack"_s);
+            for (const QJsonValue &f : part.value(u"frames"_s).toArray()) {
+                framed = true;
+                QVERIFY(!f.toObject().value(u"symbol"_s).toString().isEmpty());
+            }
+        }
+        QVERIFY(framed);
+        QVERIFY(maps.value(u"@reboot"_s).toObject().value(u"empty"_s).toBool());
+
+        const QJsonObject series = sc.value(u"series"_s).toObject().value(u"@s"_s).toObject();
+        QVERIFY(series.value(u"delta"_s).toBool());
+        const int snapshots = series.value(u"total_snapshots"_s).toInt();
+        QVERIFY2(snapshots >= 2 && snapshots <= 3, qPrintable(QString::number(snapshots)));
+        qint64 previous = 0;
+        for (const QJsonValue &snapshot : series.value(u"snapshots"_s).toArray()) {
+            const qint64 ms = snapshot.toObject().value(u"ms"_s).toInteger();
+            QVERIFY(ms > previous);
+            previous = ms;
+            QCOMPARE(snapshot.toObject()
+                         .value(u"entries"_s)
+                         .toArray()
+                         .first()
+                         .toObject()
+                         .value(u"key_parts"_s)
+                         .toArray()
+                         .first()
+                         .toObject()
+                         .value(u"type"_s)
+                         .toString(),
+                u"string"_s);
+        }
+        QVERIFY(!sc.value(u"series"_s).toObject().contains(u"@"_s)); // printed only at exit
+
+        // One map, one snapshot a page.
+        sc = structured(run(u"get_result"_s,
+            QJsonObject { { u"execution_id"_s, id }, { u"map"_s, u"@s"_s }, { u"series_limit"_s, 1 },
+                { u"series_offset"_s, 1 } }));
+        QCOMPARE(sc.value(u"maps"_s).toObject().keys(), QStringList { u"@s"_s });
+        const QJsonObject page = sc.value(u"series"_s).toObject().value(u"@s"_s).toObject();
+        QCOMPARE(page.value(u"returned"_s).toInt(), 1);
+        QCOMPARE(page.value(u"offset"_s).toInt(), 1);
+        QCOMPARE(page.value(u"total_snapshots"_s).toInt(), snapshots);
+
+        // Clear errors for what cannot be answered.
+        QJsonObject bad = run(u"get_result"_s, QJsonObject { { u"execution_id"_s, id }, { u"map"_s, u"@nosuch"_s } });
+        QVERIFY(bad.value(u"isError"_s).toBool());
+        QVERIFY2(text(bad).contains(u"@reboot"_s), qPrintable(text(bad))); // names the maps it has
+        bad = run(u"get_result"_s, QJsonObject { { u"execution_id"_s, id }, { u"series_limit"_s, -1 } });
+        QVERIFY(bad.value(u"isError"_s).toBool());
+        QVERIFY2(text(bad).contains(u"series_limit"_s), qPrintable(text(bad)));
+        bad = run(u"get_result"_s, QJsonObject { { u"execution_id"_s, id }, { u"map"_s, u"counts"_s } });
+        QVERIFY(text(bad).contains(u"with the @"_s));
+
+        // The run resource carries the same.
+        McpResources resources(&engine);
+        const std::optional<QJsonObject> resource = resources.read(u"tracedesk://runs/"_s + id, u"session-1"_s);
+        QVERIFY(resource);
+        const QJsonObject body = QJsonDocument::fromJson(
+            resource->value(u"contents"_s).toArray().first().toObject().value(u"text"_s).toString().toUtf8())
+                                     .object();
+        QCOMPARE(body.value(u"maps"_s).toObject().value(u"@"_s).toObject().value(u"top_stacks"_s).toArray(), top);
+        QCOMPARE(body.value(u"series"_s).toObject().value(u"@s"_s).toObject().value(u"total_snapshots"_s).toInt(),
+            snapshots);
     }
 };
 

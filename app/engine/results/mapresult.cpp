@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <vector>
 
 using namespace Qt::StringLiterals;
@@ -23,6 +24,247 @@ MapKey MapKey::fromText(const QString &text)
     return MapKey { { MapKeyPart { MapKeyPart::Type::Text, text, 0, {} } } };
 }
 
+MapKeyPart::Type MapKeyPart::typeFor(const QString &bpftraceType)
+{
+    if (bpftraceType.startsWith("kstack"_L1) || bpftraceType.startsWith("ustack"_L1))
+        return Type::Stack;
+    static const QStringList integers { u"int8"_s, u"int16"_s, u"int32"_s, u"int64"_s, u"uint8"_s, u"uint16"_s,
+        u"uint32"_s, u"uint64"_s };
+    return integers.contains(bpftraceType) ? Type::Integer : Type::Text;
+}
+
+QString MapKeyPart::typeName(Type type)
+{
+    switch (type) {
+    case Type::Integer:
+        return u"integer"_s;
+    case Type::Stack:
+        return u"stack"_s;
+    case Type::Text:
+        break;
+    }
+    return u"string"_s;
+}
+
+namespace {
+constexpr QLatin1StringView kNewline("\\n"); // as bpftrace's JSON writes a stack: backslash, n
+
+MapKeyPart textPart(const QString &text)
+{
+    return MapKeyPart { MapKeyPart::Type::Text, text, 0, {} };
+}
+
+// An integer part, or nothing when `text` is not one (a u64 past qint64 stays text).
+std::optional<MapKeyPart> integerPart(const QString &text)
+{
+    bool ok = false;
+    const qint64 value = text.toLongLong(&ok);
+    if (!ok)
+        return std::nullopt;
+    return MapKeyPart { MapKeyPart::Type::Integer, text, value, {} };
+}
+
+bool looksKernel(const CallStack &stack)
+{
+    // Only a guess for keys without types: kernel addresses are in the top half.
+    for (const StackFrame &frame : stack.frames) {
+        if (!frame.module.isEmpty())
+            return false;
+        if (frame.address)
+            return frame.address >= 0xffff800000000000ULL;
+    }
+    return true;
+}
+
+MapKeyPart makeStackPart(const QString &text, std::optional<CallStack::Space> space)
+{
+    MapKeyPart part { MapKeyPart::Type::Stack, text, 0, {} };
+    part.stack = CallStack::parse(text, space.value_or(CallStack::Space::Kernel));
+    if (!space && !looksKernel(part.stack))
+        part.stack.space = CallStack::Space::User;
+    return part;
+}
+
+// A stack starting at `from` ends after the "\n" that the next comma (or the end) follows.
+qsizetype stackEndFrom(const QString &text, qsizetype from, qsizetype end)
+{
+    if (QStringView(text).sliced(from, end - from).startsWith(kNewline) == false)
+        return -1;
+    for (qsizetype p = from; (p = text.indexOf(kNewline, p)) >= 0 && p + 2 <= end; ++p) {
+        if (p + 2 == end || text.at(p + 2) == u',')
+            return p + 2;
+    }
+    return -1;
+}
+
+// A stack ending at `end` starts at the "\n" that a comma (or `from`) precedes; frames inside
+// it end in an offset, an address or a module, never in a comma.
+qsizetype stackStartTo(const QString &text, qsizetype from, qsizetype end)
+{
+    if (end - from < 2 || QStringView(text).sliced(end - 2, 2) != kNewline)
+        return -1;
+    for (qsizetype p = end - 2; p >= from; --p) {
+        if (QStringView(text).sliced(p).startsWith(kNewline) && (p == from || text.at(p - 1) == u','))
+            return p;
+    }
+    return -1;
+}
+
+std::optional<CallStack::Space> spaceOf(const QString &type)
+{
+    return type.startsWith("ustack"_L1) ? CallStack::Space::User : CallStack::Space::Kernel;
+}
+
+MapKey parseGuessed(const QString &text)
+{
+    MapKey key;
+    qsizetype pos = 0;
+    const qsizetype end = text.size();
+    while (true) {
+        const qsizetype stackEnd = stackEndFrom(text, pos, end);
+        if (stackEnd > 0) {
+            key.parts.append(makeStackPart(text.sliced(pos, stackEnd - pos), std::nullopt));
+            pos = stackEnd;
+        } else {
+            const qsizetype comma = text.indexOf(u',', pos);
+            const qsizetype partEnd = comma < 0 ? end : comma;
+            const QString part = text.sliced(pos, partEnd - pos);
+            const bool digits = !part.isEmpty()
+                && std::all_of(part.begin(), part.end(), [](QChar c) { return c.isDigit() || c == u'-'; });
+            const std::optional<MapKeyPart> integer = digits ? integerPart(part) : std::nullopt;
+            key.parts.append(integer ? *integer : textPart(part));
+            pos = partEnd;
+        }
+        if (pos >= end)
+            break;
+        ++pos; // the comma
+        if (pos == end) {
+            key.parts.append(textPart(QString()));
+            break;
+        }
+    }
+    return key;
+}
+
+// Splits by the types, or returns nothing when the text does not fit them.
+std::optional<MapKey> parseTyped(const QString &text, const QStringList &types)
+{
+    using Type = MapKeyPart::Type;
+    const qsizetype n = types.size();
+    QList<MapKeyPart> head;
+    QList<MapKeyPart> tail;
+    qsizetype lo = 0;
+    qsizetype hi = text.size();
+    qsizetype i = 0;
+    qsizetype j = n - 1;
+    // Integers and stacks from the left, up to the first text part...
+    for (; i < n && MapKeyPart::typeFor(types.at(i)) != Type::Text; ++i) {
+        const bool last = i == n - 1;
+        if (MapKeyPart::typeFor(types.at(i)) == Type::Stack) {
+            const qsizetype e = stackEndFrom(text, lo, hi);
+            if (e < 0 || (last ? e != hi : e == hi))
+                return std::nullopt;
+            head.append(makeStackPart(text.sliced(lo, e - lo), spaceOf(types.at(i))));
+            lo = e;
+        } else {
+            const qsizetype comma = last ? hi : text.indexOf(u',', lo);
+            if (comma < 0)
+                return std::nullopt;
+            const std::optional<MapKeyPart> integer = integerPart(text.sliced(lo, comma - lo));
+            if (!integer)
+                return std::nullopt;
+            head.append(*integer);
+            lo = comma;
+        }
+        if (!last) {
+            if (lo >= hi || text.at(lo) != u',')
+                return std::nullopt;
+            ++lo;
+        }
+    }
+    if (i == n)
+        return lo == hi ? std::optional<MapKey>(MapKey { head }) : std::nullopt;
+    // ...and from the right, down to the last one.
+    for (; j > i && MapKeyPart::typeFor(types.at(j)) != Type::Text; --j) {
+        qsizetype s = -1;
+        if (MapKeyPart::typeFor(types.at(j)) == Type::Stack) {
+            s = stackStartTo(text, lo, hi);
+            if (s <= lo)
+                return std::nullopt;
+            tail.prepend(makeStackPart(text.sliced(s, hi - s), spaceOf(types.at(j))));
+        } else {
+            const qsizetype comma = text.lastIndexOf(u',', hi - 1);
+            if (comma < lo)
+                return std::nullopt;
+            s = comma + 1;
+            const std::optional<MapKeyPart> integer = integerPart(text.sliced(s, hi - s));
+            if (!integer)
+                return std::nullopt;
+            tail.prepend(*integer);
+        }
+        if (s - 1 < lo || text.at(s - 1) != u',')
+            return std::nullopt;
+        hi = s - 1;
+    }
+    // types i..j lie between lo and hi; i and j are text parts.
+    MapKey key { head };
+    const QString middle = text.sliced(lo, hi - lo);
+    if (i == j) {
+        key.parts.append(textPart(middle));
+    } else if (middle.count(u',') == j - i) {
+        const QStringList pieces = middle.split(u',');
+        for (qsizetype k = 0; k < pieces.size(); ++k) {
+            const Type type = MapKeyPart::typeFor(types.at(i + k));
+            std::optional<MapKeyPart> part;
+            if (type == Type::Integer)
+                part = integerPart(pieces.at(k));
+            else if (type == Type::Stack && stackEndFrom(pieces.at(k), 0, pieces.at(k).size()) == pieces.at(k).size())
+                part = makeStackPart(pieces.at(k), spaceOf(types.at(i + k)));
+            key.parts.append(part ? *part : textPart(pieces.at(k)));
+        }
+    } else {
+        key.parts.append(textPart(middle));
+        key.ambiguous = true;
+    }
+    key.parts += tail;
+    return key;
+}
+} // namespace
+
+MapKey MapKey::parse(const QString &text, const QStringList &keyTypes)
+{
+    if (keyTypes.isEmpty())
+        return parseGuessed(text);
+    if (keyTypes.size() == 1) {
+        // One part takes the whole key, commas and all.
+        switch (MapKeyPart::typeFor(keyTypes.first())) {
+        case MapKeyPart::Type::Integer:
+            if (const std::optional<MapKeyPart> integer = integerPart(text))
+                return MapKey { { *integer } };
+            break;
+        case MapKeyPart::Type::Stack:
+            if (stackEndFrom(text, 0, text.size()) == text.size())
+                return MapKey { { makeStackPart(text, spaceOf(keyTypes.first())) } };
+            break;
+        case MapKeyPart::Type::Text:
+            break;
+        }
+        return fromText(text);
+    }
+    if (std::optional<MapKey> key = parseTyped(text, keyTypes))
+        return *key;
+    return parseGuessed(text);
+}
+
+const MapKeyPart *MapKey::stackPart() const
+{
+    for (const MapKeyPart &part : parts) {
+        if (part.type == MapKeyPart::Type::Stack)
+            return &part;
+    }
+    return nullptr;
+}
+
 QString StackFrame::text() const
 {
     QString t = symbol;
@@ -38,34 +280,39 @@ CallStack CallStack::parse(const QString &printed, Space space)
     CallStack stack;
     stack.space = space;
     QString text = printed;
-    text.replace("\\n"_L1, "\n"_L1);
+    text.replace(kNewline, "\n"_L1);
+    text.replace("\\t"_L1, "\t"_L1); // perf mode's indentation, escaped the same way
     const QStringList lines = text.split(u'\n', Qt::SkipEmptyParts);
     for (QString line : lines) {
-        line = line.trimmed();
+        line = line.trimmed(); // bpftrace indents with spaces, perf mode with a tab
         if (line.isEmpty())
             continue;
         StackFrame frame;
-        // perf mode: "ffffffff8100 sym+off" or "7f12ab sym+off (/path)".
+        // perf mode: "ffffffff816c37a4 __damon_get_folio+68", "7f08f0f4ff38 0x7f08f0f4ff38 ([unknown])".
+        bool perf = false;
         const qsizetype space1 = line.indexOf(u' ');
-        bool isAddress = false;
         if (space1 > 0) {
-            const quint64 address = line.left(space1).toULongLong(&isAddress, 16);
-            if (isAddress) {
+            const quint64 address = line.left(space1).toULongLong(&perf, 16);
+            if (perf) {
                 frame.address = address;
                 line = line.mid(space1 + 1).trimmed();
             }
         }
+        // A module in parentheses: perf mode's, or one that reads as a path. A C++ symbol's own
+        // parentheses ("f(int, char)+12") end in an offset, not in ")".
         if (line.endsWith(u')')) {
             const qsizetype open = line.lastIndexOf(u" ("_s);
-            if (open > 0) {
-                frame.module = line.mid(open + 2, line.size() - open - 3);
+            const QString module = open > 0 ? line.mid(open + 2, line.size() - open - 3) : QString();
+            if (open > 0 && (perf || module.startsWith(u'/') || module.startsWith(u'['))) {
+                if (module != "[unknown]"_L1)
+                    frame.module = module;
                 line = line.left(open);
             }
         }
         const qsizetype plus = line.lastIndexOf(u'+');
         bool hasOffset = false;
         const qint64 offset = plus > 0 ? line.mid(plus + 1).toLongLong(&hasOffset) : 0;
-        if (hasOffset) {
+        if (hasOffset && offset >= 0) {
             frame.offset = offset;
             line = line.left(plus);
         }
@@ -278,11 +525,13 @@ QJsonValue MapValue::toJson() const
     return QJsonValue::Null;
 }
 
-MapResult MapResult::fromBpftraceJson(const QString &name, const QString &type, const QJsonValue &data)
+MapResult MapResult::fromBpftraceJson(
+    const QString &name, const QString &type, const QJsonValue &data, const QStringList &keyTypes)
 {
     MapResult map;
     map.m_name = name;
     map.m_sourceType = type;
+    map.m_keyTypes = keyTypes;
     if (type == "hist"_L1 || type == "lhist"_L1) {
         map.m_kind = Kind::Histogram;
         const bool declaredLinear = type == "lhist"_L1;
@@ -304,8 +553,8 @@ MapResult MapResult::fromBpftraceJson(const QString &name, const QString &type, 
             map.m_entries.reserve(keyed.size());
             qsizetype i = 0;
             for (auto it = keyed.begin(); it != keyed.end(); ++it, ++i)
-                map.m_entries.append(
-                    { MapKey::fromText(it.key()), MapValue::fromHistogram(Histogram(scale, std::move(buckets[i]))) });
+                map.m_entries.append({ MapKey::parse(it.key(), keyTypes),
+                    MapValue::fromHistogram(Histogram(scale, std::move(buckets[i]))) });
         } else {
             map.m_value = MapValue::fromJson(data);
         }
@@ -325,7 +574,7 @@ MapResult MapResult::fromBpftraceJson(const QString &name, const QString &type, 
         map.m_keyed = true;
         map.m_entries.reserve(keyed.size());
         for (auto it = keyed.begin(); it != keyed.end(); ++it)
-            map.m_entries.append({ MapKey::fromText(it.key()), MapValue::fromJson(it.value()) });
+            map.m_entries.append({ MapKey::parse(it.key(), keyTypes), MapValue::fromJson(it.value()) });
     } else {
         map.m_value = MapValue::fromJson(data);
     }
@@ -337,7 +586,63 @@ MapResult MapResult::fromJson(const QString &name, const QJsonValue &stored)
     const QJsonObject object = stored.toObject();
     if (!object.contains("kind"_L1))
         return fromBpftraceJson(name, u"map"_s, stored);
-    return fromBpftraceJson(name, object.value("kind"_L1).toString(), object.value("data"_L1));
+    QStringList keyTypes;
+    for (const QJsonValue &type : object.value("keyTypes"_L1).toArray())
+        keyTypes.append(type.toString());
+    return fromBpftraceJson(name, object.value("kind"_L1).toString(), object.value("data"_L1), keyTypes);
+}
+
+MapResult MapResult::emptyMap(const QString &name, const QString &valueType, bool keyed)
+{
+    QString type = u"map"_s;
+    if (valueType.startsWith("hist"_L1))
+        type = u"hist"_s;
+    else if (valueType.startsWith("lhist"_L1))
+        type = u"lhist"_s;
+    else if (valueType.startsWith("avg"_L1) || valueType.startsWith("stats"_L1))
+        type = u"stats"_s;
+    MapResult map = fromBpftraceJson(name, type, keyed ? QJsonValue(QJsonObject()) : QJsonValue());
+    map.m_keyed = keyed;
+    return map;
+}
+
+void MapResult::setKeyTypes(const QStringList &keyTypes)
+{
+    if (keyTypes == m_keyTypes)
+        return;
+    m_keyTypes = keyTypes;
+    for (MapEntry &entry : m_entries)
+        entry.key = MapKey::parse(entry.key.text(), keyTypes);
+}
+
+bool MapResult::hasStackKey() const
+{
+    for (const QString &type : m_keyTypes) {
+        if (MapKeyPart::typeFor(type) == MapKeyPart::Type::Stack)
+            return true;
+    }
+    return std::any_of(m_entries.cbegin(), m_entries.cend(), [](const MapEntry &e) { return e.key.stackPart(); });
+}
+
+qint64 MapResult::estimatedBytes() const
+{
+    // QString data (2 bytes a character) plus what each part, frame and value roughly costs.
+    qint64 bytes = 64 + 2 * m_name.size();
+    auto valueBytes = [](const MapValue &value) -> qint64 {
+        if (const Histogram *h = value.histogram())
+            return 32 + 24 * h->buckets().size();
+        return value.type() == MapValue::Type::Text ? 32 + 2 * value.string().size() : 32;
+    };
+    bytes += valueBytes(m_value);
+    for (const MapEntry &entry : m_entries) {
+        bytes += 48 + valueBytes(entry.value);
+        for (const MapKeyPart &part : entry.key.parts) {
+            bytes += 64 + 2 * part.text.size();
+            for (const StackFrame &frame : part.stack.frames)
+                bytes += 64 + 2 * (frame.symbol.size() + frame.module.size());
+        }
+    }
+    return bytes;
 }
 
 QString MapResult::kindName() const
@@ -369,7 +674,10 @@ QJsonObject MapResult::toJson() const
     } else {
         data = m_value.toJson();
     }
-    return QJsonObject { { u"kind"_s, m_sourceType.isEmpty() ? kindName() : m_sourceType }, { u"data"_s, data } };
+    QJsonObject stored { { u"kind"_s, m_sourceType.isEmpty() ? kindName() : m_sourceType }, { u"data"_s, data } };
+    if (!m_keyTypes.isEmpty())
+        stored.insert(u"keyTypes"_s, QJsonArray::fromStringList(m_keyTypes));
+    return stored;
 }
 
 QList<MapEntry> MapResult::entriesByWeight(qsizetype limit) const

@@ -39,7 +39,12 @@ struct CallStack
 
     /// From bpftrace's printed form: each frame after a newline and indentation (in `-f json`
     /// the newlines arrive as the two characters backslash and n; both forms are read).
+    /// Frames read: "sym+off", an unresolved "0x7f..." (symbol is the address text, address set),
+    /// perf mode's "ffffffff8100 sym+off" and "7f12ab sym+off (/path)" (address, then module).
+    /// bpftrace's "([unknown])" module is left out: it says nothing.
     static CallStack parse(const QString &printed, Space space);
+    /// "kernel" or "user", the names both front doors use.
+    QString spaceName() const { return space == Space::Kernel ? QStringLiteral("kernel") : QStringLiteral("user"); }
     /// The printed form again, one frame per line after "\n" as bpftrace's JSON writes it.
     QString text() const;
     bool operator==(const CallStack &) const = default;
@@ -60,16 +65,36 @@ struct MapKeyPart
     qint64 integer = 0; ///< for Integer
     CallStack stack; ///< for Stack
 
+    /// The part type for one of bpftrace's key types ("int64", "uint32" -> Integer; "kstack",
+    /// "ustack" -> Stack; "string[16]", "ksym", "inet", anything else -> Text).
+    static Type typeFor(const QString &bpftraceType);
+    /// "string", "integer", "stack": the names both front doors use.
+    static QString typeName(Type type);
     bool operator==(const MapKeyPart &) const = default;
 };
 
 struct MapKey
 {
     QList<MapKeyPart> parts;
+    /// Several text parts with commas in them could not be told apart: they are kept together as
+    /// one text part (the script's key had more parts than `parts` holds).
+    bool ambiguous = false;
 
     /// The key as bpftrace printed it (parts joined with ","), the text both front doors show.
     QString text() const;
+    /// One text part holding all of `text`.
     static MapKey fromText(const QString &text);
+    /// Splits bpftrace's comma-joined key by the key types from the script's AST (one per part,
+    /// in order, e.g. {"string[16]", "ustack", "uint32"}). Integers and stacks delimit
+    /// themselves (a stack runs from its leading "\\n" to the "\\n" before the next comma, so C++
+    /// symbols with commas stay whole); text parts take what is between them. When several text
+    /// parts meet and the commas between them do not number exactly one fewer than the parts,
+    /// the span stays one text part and `ambiguous` is set. Without key types (no AST, or a
+    /// history file from before they were kept) the key is split at commas outside stacks, a
+    /// part led by "\\n" being a stack and one of digits an integer.
+    static MapKey parse(const QString &text, const QStringList &keyTypes = {});
+    /// The first stack part, nullptr when there is none.
+    const MapKeyPart *stackPart() const;
     bool operator==(const MapKey &) const = default;
 };
 
@@ -149,10 +174,16 @@ public:
     MapResult() = default;
     /// From one map of a bpftrace output line: `type` is the line's "type" ("map", "hist",
     /// "lhist", "stats", "value"), `data` the map's value in it.
-    static MapResult fromBpftraceJson(const QString &name, const QString &type, const QJsonValue &data);
+    /// `keyTypes` are the script's key types for this map (see MapKey::parse); empty: guessed.
+    static MapResult fromBpftraceJson(
+        const QString &name, const QString &type, const QJsonValue &data, const QStringList &keyTypes = {});
+    /// A map the script declares that bpftrace never printed (it prints only maps with entries):
+    /// keyed and without entries, its kind from the AST's value type ("hist_t", "count_t", ...).
+    static MapResult emptyMap(const QString &name, const QString &valueType, bool keyed);
     /// The stored form: {"kind": the type bpftrace printed, "data": ...} with data as bpftrace
     /// prints it, so it reads back to the same map (a bare value
     /// is read as a plain map, as the first history files wrote it).
+    /// The stored form also carries "keyTypes" when they were known.
     static MapResult fromJson(const QString &name, const QJsonValue &stored);
     QJsonObject toJson() const;
 
@@ -169,6 +200,17 @@ public:
     const MapValue &value() const { return m_value; }
     const QList<MapEntry> &entries() const { return m_entries; }
     qsizetype entryCount() const { return m_keyed ? m_entries.size() : 1; }
+    /// No entries (a keyed map) or no value: "no entries".
+    bool isEmpty() const { return m_keyed ? m_entries.isEmpty() : m_value.type() == MapValue::Type::Empty; }
+
+    /// The key types the keys were split by (empty: they were guessed, see MapKey::parse).
+    QStringList keyTypes() const { return m_keyTypes; }
+    /// Splits every key again by these key types (nothing to do when they are the ones in use).
+    void setKeyTypes(const QStringList &keyTypes);
+    /// Some key has a stack part (the flame graph and top_stacks read these maps).
+    bool hasStackKey() const;
+    /// A rough figure of the memory the map holds, for the caps on kept series.
+    qint64 estimatedBytes() const;
 
     /// Entries largest first (by weight, stable), at most `limit` (-1: all).
     QList<MapEntry> entriesByWeight(qsizetype limit = -1) const;
@@ -185,4 +227,5 @@ private:
     bool m_keyed = false;
     MapValue m_value;
     QList<MapEntry> m_entries;
+    QStringList m_keyTypes;
 };

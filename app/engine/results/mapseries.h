@@ -22,6 +22,8 @@ public:
     QString name;
     QList<MapSnapshot> snapshots;
     bool delta = false; ///< each snapshot holds one interval's values (the script clears after print)
+    qint64 bytes = 0; ///< MapResult::estimatedBytes() of the snapshots kept
+    qint64 dropped = 0; ///< snapshots thinned away to stay within the caps (RunResults)
 
     bool isEmpty() const { return snapshots.isEmpty(); }
     qsizetype size() const { return snapshots.size(); }

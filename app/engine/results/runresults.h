@@ -26,11 +26,40 @@ public:
     QList<MapResult> maps() const { return m_maps.values(); } ///< in name order
 
     /// Keeps `map` as one more snapshot of its series, taken `msSinceStart` after the run began
-    /// (the latest snapshot is also what insert() keeps).
+    /// (the latest snapshot is also what insert() keeps). Bounded: past maxSnapshotsPerMap
+    /// snapshots of one map, or maxSeriesBytes for all series together, the older half of the
+    /// largest series is thinned (every other snapshot dropped, counted in MapSeries::dropped),
+    /// so the recent past stays at full resolution and the whole run stays in view.
     void appendSnapshot(qint64 msSinceStart, const MapResult &map);
     /// Every print() of the map during the run; nullptr when it was never printed.
     const MapSeries *series(const QString &name) const;
     QStringList seriesNames() const { return m_series.keys(); } ///< sorted
+
+    /// Takes over `other`'s maps (replacing those of the same name) and appends its snapshots to
+    /// the series here, under the caps: how a run gathers the batches its controller parses.
+    void merge(const RunResults &other);
+    /// Marks the series of `name` as delta (the script clears the map after printing it).
+    void setSeriesDelta(const QString &name, bool delta);
+    /// Drops the latest snapshot of `name` when taken at `msSinceStart` (bpftrace's dump at exit,
+    /// which is the end state in find(), not one more point in time); a series left without
+    /// snapshots goes.
+    void dropSnapshot(const QString &name, qint64 msSinceStart);
+    /// Splits the keys of the map and of its snapshots by these key types.
+    void setKeyTypes(const QString &name, const QStringList &keyTypes);
+
+    void setSeriesLimits(int maxSnapshotsPerMap, qint64 maxSeriesBytes);
+    int maxSnapshotsPerMap() const { return m_maxSnapshotsPerMap; }
+    qint64 maxSeriesBytes() const { return m_maxSeriesBytes; }
+    /// What the series hold (estimated) and how many snapshots the caps thinned away in all.
+    qint64 seriesBytes() const;
+    qint64 snapshotsDropped() const;
+    static constexpr int kDefaultMaxSnapshotsPerMap = 1000;
+    static constexpr qint64 kDefaultMaxSeriesBytes = 64 * 1024 * 1024;
+
+    /// The series in stored form: {"@name": {"delta", "dropped", "snapshots": [{"ms", "map"}]}}
+    /// with each map as toJson() stores it; seriesFromJson() reads it back into these results.
+    QJsonObject seriesToJson() const;
+    void seriesFromJson(const QJsonObject &stored);
 
     /// The stored form, {"@name": {"kind": ..., "data": ...}}, which fromJson() reads back
     /// (and which history files written by earlier versions have).
@@ -44,4 +73,9 @@ public:
 private:
     QMap<QString, MapResult> m_maps;
     QMap<QString, MapSeries> m_series;
+    int m_maxSnapshotsPerMap = kDefaultMaxSnapshotsPerMap;
+    qint64 m_maxSeriesBytes = kDefaultMaxSeriesBytes;
+
+    void thin(MapSeries &series);
+    void enforceLimits(const QString &grown);
 };
