@@ -117,6 +117,21 @@ std::optional<CallStack::Space> spaceOf(const QString &type)
 
 MapKey parseGuessed(const QString &text)
 {
+    // Without the key's types a comma may as well be inside a string (a path, a comm) as between
+    // parts: only stacks, which mark their own ends, are split off; anything else stays whole.
+    const bool hasStack = [&text] {
+        for (qsizetype pos = text.indexOf(kNewline); pos >= 0; pos = text.indexOf(kNewline, pos + 1)) {
+            if ((pos == 0 || text.at(pos - 1) == u',') && stackEndFrom(text, pos, text.size()) > 0)
+                return true;
+        }
+        return false;
+    }();
+    if (!hasStack) {
+        const bool digits = !text.isEmpty()
+            && std::all_of(text.begin(), text.end(), [](QChar c) { return c.isDigit() || c == u'-'; });
+        const std::optional<MapKeyPart> integer = digits ? integerPart(text) : std::nullopt;
+        return MapKey { { integer ? *integer : textPart(text) } };
+    }
     MapKey key;
     qsizetype pos = 0;
     const qsizetype end = text.size();
