@@ -111,8 +111,8 @@ QList<Item> ScriptCompleter::itemsAt(int position)
         return ScriptCompletion::nameItems(
             ScriptCompletion::mapNames(text, context.start, position), Item::Kind::Map, context.prefix);
     case Context::Kind::Variable:
-        return ScriptCompletion::nameItems(ScriptCompletion::variableNames(text, context.blockStart, context.blockEnd,
-                                               context.start, position),
+        return ScriptCompletion::nameItems(
+            ScriptCompletion::variableNames(text, context.blockStart, context.blockEnd, context.start, position),
             Item::Kind::Variable, context.prefix);
     case Context::Kind::Identifier: {
         QList<Item> items = ScriptCompletion::builtinItems(m_builtins, context.prefix);
@@ -120,8 +120,7 @@ QList<Item> ScriptCompleter::itemsAt(int position)
             // Ctrl+Space on nothing: the script's own names too.
             items += ScriptCompletion::nameItems(ScriptCompletion::mapNames(text), Item::Kind::Map, {});
             items += ScriptCompletion::nameItems(
-                ScriptCompletion::variableNames(text, context.blockStart, context.blockEnd), Item::Kind::Variable,
-                {});
+                ScriptCompletion::variableNames(text, context.blockStart, context.blockEnd), Item::Kind::Variable, {});
         }
         return items;
     }
@@ -160,6 +159,8 @@ void ScriptCompleter::showItems(const QList<Item> &items)
     m_popup->setFont(m_editor->font());
     m_popup->resizeColumnToContents(0);
     m_popup->resizeColumnToContents(1);
+    // Room between the name and its signature or type.
+    m_popup->setColumnWidth(0, m_popup->columnWidth(0) + m_popup->fontMetrics().horizontalAdvance(u"    "_s));
 
     const QWidget *viewport = m_editor->viewport();
     QTextCursor start = m_editor->textCursor();
@@ -277,8 +278,8 @@ void ScriptCompleter::afterKey(QKeyEvent *event)
     const int position = m_editor->textCursor().position();
     if (typed == u":" || typed == u"." || typed == u">") {
         const Context context = ScriptCompletion::contextAt(m_editor->toPlainText(), position);
-        const bool wanted = typed == u":" ? context.kind == Context::Kind::Probe
-                                          : context.kind == Context::Kind::ArgsField;
+        const bool wanted
+            = typed == u":" ? context.kind == Context::Kind::Probe : context.kind == Context::Kind::ArgsField;
         if (wanted) {
             complete(true);
             return;
@@ -311,8 +312,7 @@ const ProbeDetails *ScriptCompleter::details(const QString &probe)
             return;
         m_waitingFor.clear();
         // The completion asked for these fields: show them if the cursor still wants them.
-        const Context context
-            = ScriptCompletion::contextAt(m_editor->toPlainText(), m_editor->textCursor().position());
+        const Context context = ScriptCompletion::contextAt(m_editor->toPlainText(), m_editor->textCursor().position());
         if (m_editor->isVisible() && context.kind == Context::Kind::ArgsField
             && ScriptCompletion::argumentProbe(context.attachPoints) == probe)
             complete(true);

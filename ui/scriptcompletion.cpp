@@ -55,8 +55,8 @@ QStringList parseHeader(const QString &header)
 {
     const QString trimmed = header.trimmed();
     // Functions, macros, config blocks and includes are not probes.
-    if (trimmed.isEmpty() || trimmed.startsWith(u"fn "_s) || trimmed.startsWith(u"macro "_s)
-        || trimmed.startsWith(u'#') || trimmed.contains(u'='))
+    if (trimmed.isEmpty() || trimmed.startsWith(u"fn "_s) || trimmed.startsWith(u"macro "_s) || trimmed.startsWith(u'#')
+        || trimmed.contains(u'='))
         return {};
     QStringList points;
     for (const QString &piece : trimmed.split(u',', Qt::SkipEmptyParts)) {
@@ -163,8 +163,8 @@ QString canonicalPoint(const QString &point)
     return ProbeCatalog::canonicalProvider(point.left(colon)) + point.mid(colon);
 }
 
-void collectNames(const QString &code, QChar sigil, qsizetype from, qsizetype to, qsizetype skipFrom,
-    qsizetype skipTo, QSet<QString> &out)
+void collectNames(const QString &code, QChar sigil, qsizetype from, qsizetype to, qsizetype skipFrom, qsizetype skipTo,
+    QSet<QString> &out)
 {
     for (qsizetype i = from; i < to; ++i) {
         if (code.at(i) != sigil || (i > 0 && isIdentChar(code.at(i - 1))))
@@ -313,8 +313,8 @@ QStringList variableNames(const QString &text, int from, int to, int skipFrom, i
 {
     const QString code = codeOnly(text, lex(text));
     QSet<QString> names;
-    collectNames(code, u'$', std::max(0, from), to < 0 ? code.size() : std::min<qsizetype>(to, code.size()),
-        skipFrom, skipTo, names);
+    collectNames(code, u'$', std::max(0, from), to < 0 ? code.size() : std::min<qsizetype>(to, code.size()), skipFrom,
+        skipTo, names);
     return sorted(names);
 }
 
@@ -351,9 +351,9 @@ QList<Item> probeItems(
             item.insert = special ? it.key() : it.key() + u':';
             item.label = it.key();
             const BuiltinHelp *help = findBuiltin(builtins, it.key(), true);
-            item.detail = it.value().isEmpty() ? (help ? help->summary : QString())
-                                               : QCoreApplication::translate("ScriptCompletion", "%n probes", "",
-                                                     it.value().toInt());
+            item.detail = it.value().isEmpty()
+                ? (help ? help->summary : QString())
+                : QCoreApplication::translate("ScriptCompletion", "%n probes", "", it.value().toInt());
             items.append(item);
         }
         return items;

@@ -88,8 +88,8 @@ struct Item
 
 /// Providers (no ':' typed yet) or the next segments and probes below the typed path; at most
 /// `limit` probes.
-QList<Item> probeItems(const ProbeSnapshot *snapshot, const QList<BuiltinHelp> &builtins, const QString &prefix,
-    int limit = 400);
+QList<Item> probeItems(
+    const ProbeSnapshot *snapshot, const QList<BuiltinHelp> &builtins, const QString &prefix, int limit = 400);
 /// Builtin variables and functions whose name starts with `prefix` (case-sensitive, as bpftrace is).
 QList<Item> builtinItems(const QList<BuiltinHelp> &builtins, const QString &prefix);
 QList<Item> fieldItems(const QList<ProbeArgument> &arguments, const QString &prefix);

@@ -188,7 +188,8 @@ private Q_SLOTS:
         QVERIFY(names.contains(u"probe"_s));
         QVERIFY(!names.contains(u"comm"_s));
         // Functions come with their signature and insert with parentheses.
-        const auto printf = std::find_if(items.cbegin(), items.cend(), [](const auto &i) { return i.label == u"printf"; });
+        const auto printf
+            = std::find_if(items.cbegin(), items.cend(), [](const auto &i) { return i.label == u"printf"; });
         QCOMPARE(printf->detail, u"printf(fmt, ...)"_s);
         QCOMPARE(printf->insert, u"printf()"_s);
 
@@ -227,15 +228,15 @@ private Q_SLOTS:
         // The fields come from `bpftrace -lv` in the background; the popup opens when they arrive.
         QTest::keyClick(&editor, Qt::Key_Period);
         QTRY_VERIFY_WITH_TIMEOUT(editor.completer()->isPopupVisible(), 10000);
-        QCOMPARE(editor.completer()->popupLabels(),
-            QStringList({ u"__syscall_nr"_s, u"dfd"_s, u"filename"_s, u"flags"_s }));
+        QCOMPARE(
+            editor.completer()->popupLabels(), QStringList({ u"__syscall_nr"_s, u"dfd"_s, u"filename"_s, u"flags"_s }));
         QTest::keyClicks(&editor, u"fi"_s);
         QCOMPARE(editor.completer()->popupLabels(), QStringList({ u"filename"_s }));
         QTest::keyClick(&editor, Qt::Key_Return);
         QVERIFY(editor.toPlainText().contains(u"str(args.filename)"_s));
         QVERIFY(!editor.completer()->isPopupVisible());
-        const QList<ScriptCompletion::Item> items = editor.completer()->itemsAt(
-            int(editor.toPlainText().indexOf(u"args.") + 5));
+        const QList<ScriptCompletion::Item> items
+            = editor.completer()->itemsAt(int(editor.toPlainText().indexOf(u"args.") + 5));
         QCOMPARE(items.size(), 4);
         QCOMPARE(items.at(2).detail, u"const char *"_s);
     }
