@@ -105,8 +105,13 @@ MainWindow::MainWindow(Engine *engine, McpServer *server, QWidget *parent)
     createStatusBar();
 
     connect(m_editor->document(), &QTextDocument::modificationChanged, this, &MainWindow::updateTitle);
-    connect(m_editor, &ScriptEditor::analysisChanged, this,
-        [this](const ScriptAnalysis &analysis) { m_analysisLabel->setText(AnalysisSummary::statusLine(analysis)); });
+    // The editor keeps the line under it (the first error, a click away) and completes from the
+    // engine's probe catalog and the installed bpftrace's builtins.
+    m_editor->setStatusLabel(m_analysisLabel);
+    if (m_engine) {
+        m_editor->setCatalog(m_engine->catalog());
+        m_editor->setCapabilities(m_engine->capabilities());
+    }
     connect(m_runs, &RunsPanel::currentRunChanged, this, [this](Run *run) {
         m_runView->setRun(run);
         updateRunActions();
@@ -206,6 +211,10 @@ void MainWindow::createActions()
     file->addSeparator();
     QAction *quit = file->addAction(QIcon::fromTheme(u"application-exit"_s), tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
+
+    // The editor's own actions, with their standard shortcuts.
+    QMenu *edit = menuBar()->addMenu(tr("&Edit"));
+    edit->addActions(m_editor->editActions());
 
     m_examplesMenu = menuBar()->addMenu(tr("E&xamples"));
     QMap<QString, QMenu *> categories;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// The bpftrace editor: highlighting, line numbers and the analyzer's findings underlined as you type.
+// The bpftrace editor: highlighting, line numbers and the analyzer's findings underlined as you type;
+// completion, hover help, find and replace, auto-indent and the other editing comforts.
 #pragma once
 
 #include "engine/scriptanalyzer.h"
@@ -11,6 +12,13 @@
 namespace KSyntaxHighlighting {
 class SyntaxHighlighter;
 }
+class Capabilities;
+class FindReplaceBar;
+class GoToLineBar;
+class ProbeCatalog;
+class QAction;
+class QLabel;
+class ScriptCompleter;
 
 class ScriptEditor : public QPlainTextEdit
 {
@@ -38,6 +46,40 @@ public:
     /// Runs the instant analysis now and schedules the full one (tests; loading a file).
     void analyzeNow();
 
+    /// Where completion and hover help find probes and their arguments, and which builtins the
+    /// installed bpftrace has.
+    void setCatalog(ProbeCatalog *catalog);
+    void setCapabilities(Capabilities *capabilities);
+    ScriptCompleter *completer() const { return m_completer; }
+    FindReplaceBar *findBar() const { return m_findBar; }
+    GoToLineBar *goToLineBar() const { return m_goToLineBar; }
+
+    /// Undo, redo, cut, copy, paste, select all, find, replace, go to line, comment and complete,
+    /// with their standard shortcuts (separators included), for the window's Edit menu. Their
+    /// shortcuts work while the editor or its bars have the focus.
+    QList<QAction *> editActions() const { return m_editActions; }
+
+    /// Comments out the lines of the selection (or the cursor's line) with "// ", or uncomments
+    /// them when all of them are comments.
+    void toggleComment();
+    /// Puts the cursor on a 1-based line (and column) and shows it.
+    void goToLine(int line, int column = 0);
+    void openFind();
+    void openReplace();
+    void openGoToLine();
+
+    /// The error to fix first (the earliest of the analysis and the external ones); false when
+    /// there is none.
+    bool firstError(Diagnostic *error) const;
+    /// The line under the editor: the first error and its line ("line 4: Unknown function: histo"),
+    /// then the analysis summary.
+    QString statusLine() const;
+    /// Keeps `label` showing statusLine(); clicking its error goes to the error's line.
+    void setStatusLabel(QLabel *label);
+
+    /// The hover help for a point in viewport coordinates (empty: none).
+    QString helpToolTipAt(const QPoint &viewportPos) const;
+
     int lineNumberAreaWidth() const;
     void paintLineNumbers(class QPaintEvent *event, QWidget *area);
 
@@ -48,8 +90,18 @@ protected:
     void resizeEvent(QResizeEvent *event) override;
     void changeEvent(QEvent *event) override;
     bool viewportEvent(QEvent *event) override;
+    void keyPressEvent(QKeyEvent *event) override;
+    void focusOutEvent(QFocusEvent *event) override;
+    void mousePressEvent(QMouseEvent *event) override;
 
 private:
+    void createEditActions();
+    void insertNewline();
+    void insertClosingBrace();
+    void insertIndent();
+    void layoutBars();
+    void updateStatusLabel();
+    void showToolTip(const QPoint &viewportPos, const QPoint &globalPos);
     void applyTheme();
     void updateLineNumberAreaWidth();
     void updateLineNumberArea(const QRect &rect, int dy);
@@ -71,4 +123,12 @@ private:
     QColor m_currentLineNumberColor;
     QColor m_lineNumberBackground;
     QColor m_currentLineColor;
+    QColor m_bracketColor;
+    QColor m_searchColor;
+    ScriptCompleter *m_completer;
+    FindReplaceBar *m_findBar;
+    GoToLineBar *m_goToLineBar;
+    QList<QAction *> m_editActions;
+    QPointer<QLabel> m_statusLabel;
+    QPoint m_toolTipPos; ///< where the shown hover help was asked for (viewport coordinates)
 };

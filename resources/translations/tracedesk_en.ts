@@ -63,6 +63,23 @@
     </message>
 </context>
 <context>
+    <name>FindReplaceBar</name>
+    <message numerus="yes">
+        <source>%n matches</source>
+        <translation>
+            <numerusform>%n match</numerusform>
+            <numerusform>%n matches</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Replaced %n</source>
+        <translation>
+            <numerusform>Replaced %n</numerusform>
+            <numerusform>Replaced %n</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>HeatmapWidget</name>
     <message numerus="yes">
         <source>Sum of all %n keys</source>
@@ -116,6 +133,36 @@
         <translation>
             <numerusform>%n probe attached</numerusform>
             <numerusform>%n probes attached</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ScriptCompleter</name>
+    <message numerus="yes">
+        <source>Matches %n probes</source>
+        <translation>
+            <numerusform>Matches %n probe</numerusform>
+            <numerusform>Matches %n probes</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ScriptCompletion</name>
+    <message numerus="yes">
+        <source>%n probes</source>
+        <translation>
+            <numerusform>%n probe</numerusform>
+            <numerusform>%n probes</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ScriptEditor</name>
+    <message numerus="yes">
+        <source>%1 (and %n more errors)</source>
+        <translation>
+            <numerusform>%1 (and %n more error)</numerusform>
+            <numerusform>%1 (and %n more errors)</numerusform>
         </translation>
     </message>
 </context>

@@ -12,7 +12,9 @@
 
 #include <QAction>
 #include <QDockWidget>
+#include <QLabel>
 #include <QMenu>
+#include <QMenuBar>
 #include <QPushButton>
 #include <QSettings>
 #include <QTest>
@@ -76,6 +78,48 @@ private Q_SLOTS:
         Run *run = window.runScript();
         QTRY_COMPARE_WITH_TIMEOUT(run->state(), RunState::Failed, 10000);
         QTRY_VERIFY(!window.editor()->markers().isEmpty());
+    }
+
+    void editMenuAndTheErrorUnderTheText()
+    {
+        FakeEngine engine;
+        MainWindow window(engine.get(), nullptr);
+        window.resize(1280, 800);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QMenu *edit = nullptr;
+        for (QAction *action : window.menuBar()->actions()) {
+            if (action->text() == u"&Edit")
+                edit = action->menu();
+        }
+        QVERIFY(edit);
+        QStringList texts;
+        for (QAction *action : edit->actions()) {
+            if (!action->isSeparator())
+                texts.append(action->text().remove(u'&'));
+        }
+        for (const QString &expected : { u"Undo"_s, u"Redo"_s, u"Cut"_s, u"Copy"_s, u"Paste"_s, u"Select All"_s,
+                 u"Find…"_s, u"Replace…"_s, u"Go to Line…"_s, u"Toggle Comment"_s })
+            QVERIFY2(texts.contains(expected), qPrintable(texts.join(u", "_s)));
+
+        // bpftrace's check finds an error: the line under the editor names it and its line.
+        window.editor()->setPlainText(u"BEGIN { fakefail(); } // fake:fail\n\n"_s);
+        window.editor()->analyzeNow();
+        QLabel *status = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                for (QLabel *label : window.findChildren<QLabel *>()) {
+                    if (label->text().contains(u"line 1: Unknown function: fakefail"_s))
+                        status = label;
+                }
+                return status != nullptr;
+            }(),
+            10000);
+        QVERIFY(window.editor()->statusLine().startsWith(u"line 1: Unknown function: fakefail · "_s));
+        window.editor()->moveCursor(QTextCursor::End);
+        Q_EMIT status->linkActivated(u"line:1:9"_s);
+        QCOMPARE(window.editor()->textCursor().blockNumber(), 0);
+        QCOMPARE(window.editor()->textCursor().positionInBlock(), 8);
     }
 
     void filesAndRecent()

@@ -13,6 +13,7 @@
 #include "ui/probebrowser.h"
 #include "ui/probetreemodel.h"
 #include "ui/runview.h"
+#include "ui/scriptcompleter.h"
 #include "ui/scripteditor.h"
 #include "ui/timeserieschart.h"
 #include "ui/trafficlogmodel.h"
@@ -309,6 +310,39 @@ tracepoint:syscalls:sys_exit_execve /retval != 0/
         }
         QTest::qWait(100);
         QVERIFY(save(&panel, u"endpoint.png"_s));
+    }
+
+    // The editor with completion open: the catalog's syscalls after "tracepoint:sysc", then the
+    // args fields of the probe being written. The popup is a child of the editor, so grabbing the
+    // editor's area takes it in.
+    void editorCompletion()
+    {
+        FakeEngine engine;
+        engine->start();
+        MainWindow window(engine.get(), nullptr);
+        window.resize(1280, 800);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QTRY_VERIFY_WITH_TIMEOUT(engine->catalog()->status() == ProbeCatalog::Status::Ready, 10000);
+        ScriptEditor *editor = window.editor();
+        QWidget *area = editor->parentWidget();
+        editor->setPlainText(u"// Who opens which files?\n"_s);
+        editor->moveCursor(QTextCursor::End);
+        editor->setFocus();
+        QTest::keyClicks(editor, u"tracepoint:sysc"_s);
+        QTest::keyClick(editor, Qt::Key_Space, Qt::ControlModifier);
+        QTRY_VERIFY(editor->completer()->isPopupVisible());
+        QTest::qWait(100);
+        QVERIFY(save(area, u"editor-completion-probes.png"_s));
+
+        editor->completer()->hidePopup();
+        editor->setPlainText(u"// Who opens which files?\ntracepoint:syscalls:sys_enter_openat\n{\n"
+                             "    @opens[comm] = count();\n    printf(\"%s %s\\n\", comm, str(args"_s);
+        editor->moveCursor(QTextCursor::End);
+        QTest::keyClick(editor, Qt::Key_Period);
+        QTRY_VERIFY_WITH_TIMEOUT(editor->completer()->isPopupVisible(), 10000);
+        QTest::qWait(100);
+        QVERIFY(save(area, u"editor-completion.png"_s));
     }
 };
 

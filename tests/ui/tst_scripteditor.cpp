@@ -3,6 +3,8 @@
 
 #include "ui/scripteditor.h"
 
+#include <QAction>
+#include <QLabel>
 #include <QSignalSpy>
 #include <QTest>
 #include <QTextBlock>
@@ -139,6 +141,174 @@ private Q_SLOTS:
         // Undo takes the whole insertion back.
         editor.undo();
         QCOMPARE(editor.toPlainText(), u"BEGIN { }"_s);
+    }
+
+    void autoIndent()
+    {
+        ScriptEditor editor;
+        editor.show();
+        QTest::keyClicks(&editor, u"BEGIN {"_s);
+        QTest::keyClick(&editor, Qt::Key_Return);
+        // After '{' the new line is indented one level.
+        QCOMPARE(editor.toPlainText(), u"BEGIN {\n    "_s);
+        QTest::keyClicks(&editor, u"if (1) {"_s);
+        QTest::keyClick(&editor, Qt::Key_Return);
+        QTest::keyClicks(&editor, u"exit();"_s);
+        QTest::keyClick(&editor, Qt::Key_Return);
+        // A plain line keeps the indentation of the one before; '}' alone goes back to its '{'.
+        QCOMPARE(editor.textCursor().block().text(), u"        "_s);
+        QTest::keyClicks(&editor, u"}"_s);
+        QCOMPARE(editor.textCursor().block().text(), u"    }"_s);
+        QTest::keyClick(&editor, Qt::Key_Return);
+        QTest::keyClicks(&editor, u"}"_s);
+        QCOMPARE(editor.toPlainText(), u"BEGIN {\n    if (1) {\n        exit();\n    }\n}"_s);
+        // Enter between a pair of braces gives the cursor a line of its own.
+        editor.setPlainText(u"kprobe:f {}"_s);
+        editor.moveCursor(QTextCursor::End);
+        editor.moveCursor(QTextCursor::Left);
+        QTest::keyClick(&editor, Qt::Key_Return);
+        QCOMPARE(editor.toPlainText(), u"kprobe:f {\n    \n}"_s);
+        QCOMPARE(editor.textCursor().blockNumber(), 1);
+        QCOMPARE(editor.textCursor().positionInBlock(), 4);
+        // A brace that is not alone on its line stays where it is typed; Tab indents with spaces.
+        editor.setPlainText(u"  x = {"_s);
+        editor.moveCursor(QTextCursor::End);
+        QTest::keyClicks(&editor, u"}"_s);
+        QCOMPARE(editor.toPlainText(), u"  x = {}"_s);
+        editor.setPlainText(u"ab"_s);
+        editor.moveCursor(QTextCursor::End);
+        QTest::keyClick(&editor, Qt::Key_Tab);
+        QCOMPARE(editor.toPlainText(), u"ab  "_s);
+        // One undo step per typed key, not per internal edit.
+        editor.undo();
+        QCOMPARE(editor.toPlainText(), u"ab"_s);
+    }
+
+    void toggleComment()
+    {
+        ScriptEditor editor;
+        editor.setPlainText(u"BEGIN\n{\n    @x = 1;\n\n    exit();\n}\n"_s);
+        QTextCursor cursor(editor.document()->findBlockByNumber(2));
+        cursor.setPosition(editor.document()->findBlockByNumber(5).position(), QTextCursor::KeepAnchor);
+        editor.setTextCursor(cursor);
+        // The selection ends at the start of line 6, which stays as it is.
+        editor.toggleComment();
+        QCOMPARE(editor.toPlainText(), u"BEGIN\n{\n    // @x = 1;\n\n    // exit();\n}\n"_s);
+        editor.toggleComment();
+        QCOMPARE(editor.toPlainText(), u"BEGIN\n{\n    @x = 1;\n\n    exit();\n}\n"_s);
+        // Without a selection: the cursor's line, through the Ctrl+/ action.
+        editor.setTextCursor(QTextCursor(editor.document()->findBlockByNumber(0)));
+        QAction *comment = nullptr;
+        for (QAction *action : editor.editActions()) {
+            if (action->shortcuts().contains(QKeySequence(Qt::CTRL | Qt::Key_Slash)))
+                comment = action;
+        }
+        QVERIFY(comment);
+        comment->trigger();
+        QVERIFY(editor.toPlainText().startsWith(u"// BEGIN\n{"_s));
+        // A mixed selection is commented, not uncommented.
+        editor.selectAll();
+        editor.toggleComment();
+        QVERIFY(editor.toPlainText().startsWith(u"// // BEGIN\n// {\n//     @x"_s));
+    }
+
+    void bracketMatching()
+    {
+        ScriptEditor editor;
+        editor.setPlainText(u"BEGIN { printf(\"(\"); }"_s);
+        auto brackets = [&editor] {
+            QList<int> positions;
+            for (const auto &selection : editor.extraSelections()) {
+                if (selection.format.property(QTextFormat::UserProperty).toString() == u"bracket")
+                    positions.append(selection.cursor.selectionStart());
+            }
+            return positions;
+        };
+        QTextCursor cursor(editor.document());
+        cursor.setPosition(6); // on '{'
+        editor.setTextCursor(cursor);
+        QCOMPARE(brackets(), QList<int>({ 6, int(editor.toPlainText().size() - 1) }));
+        cursor.setPosition(15); // just after "printf(": the '(' before the cursor counts
+        editor.setTextCursor(cursor);
+        QCOMPARE(brackets(), QList<int>({ 14, int(editor.toPlainText().indexOf(u')')) }));
+        cursor.setPosition(2);
+        editor.setTextCursor(cursor);
+        QVERIFY(brackets().isEmpty());
+    }
+
+    void statusLineNamesTheFirstErrorAndJumpsThere()
+    {
+        ScriptEditor editor;
+        QLabel label;
+        editor.setStatusLabel(&label);
+        editor.setPlainText(u"BEGIN\n{\n    @x = 1;\n    histo(1);\n    foo();\n}\n"_s);
+        editor.analyzeNow();
+        QVERIFY(!editor.statusLine().contains(u"line"_s));
+        auto error = [](int line, int column, const QString &message) {
+            Diagnostic d;
+            d.line = line;
+            d.column = column;
+            d.endColumn = column + 4;
+            d.message = message;
+            return d;
+        };
+        editor.setExternalDiagnostics(
+            { error(5, 5, u"unknown function 'foo'"_s), error(4, 5, u"unknown function 'histo'"_s) });
+        QVERIFY2(editor.statusLine().startsWith(u"line 4: unknown function 'histo' (and 1 more error) · "_s),
+            qPrintable(editor.statusLine()));
+        QVERIFY(!editor.statusLine().contains(u"2 errors"_s));
+        editor.setExternalDiagnostics({ error(4, 5, u"unknown function 'histo'"_s) });
+        QVERIFY(editor.statusLine().startsWith(u"line 4: unknown function 'histo' · "_s));
+        // The label shows it as a link (escaped: messages quote the script).
+        QVERIFY(label.text().contains(u"line 4: unknown function &#x27;histo&#x27;"_s)
+            || label.text().contains(u"line 4: unknown function &#39;histo&#39;"_s)
+            || label.text().contains(u"line 4: unknown function 'histo'"_s));
+        QVERIFY(label.text().contains(u"href=\"line:4:5\""_s));
+
+        // Clicking the error puts the cursor on it.
+        label.resize(label.sizeHint());
+        label.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&label));
+        editor.moveCursor(QTextCursor::Start);
+        QTest::mouseClick(&label, Qt::LeftButton, {}, QPoint(8, label.height() / 2));
+        QTRY_COMPARE(editor.textCursor().blockNumber(), 3);
+        QCOMPARE(editor.textCursor().positionInBlock(), 4);
+
+        editor.setExternalDiagnostics({});
+        QVERIFY(!label.text().contains(u"href"_s));
+    }
+
+    void editActionsFollowTheText()
+    {
+        ScriptEditor editor;
+        auto find = [&editor](const QString &text) -> QAction * {
+            for (QAction *action : editor.editActions()) {
+                if (action->text().remove(u'&') == text)
+                    return action;
+            }
+            return nullptr;
+        };
+        for (const QString &text :
+            { u"Undo"_s, u"Redo"_s, u"Cut"_s, u"Copy"_s, u"Paste"_s, u"Select All"_s, u"Find…"_s, u"Find Next"_s,
+                u"Find Previous"_s, u"Replace…"_s, u"Go to Line…"_s, u"Toggle Comment"_s, u"Complete"_s })
+            QVERIFY2(find(text), qPrintable(text));
+        QCOMPARE(find(u"Undo"_s)->shortcuts(), QKeySequence::keyBindings(QKeySequence::Undo));
+        QCOMPARE(find(u"Copy"_s)->shortcuts(), QKeySequence::keyBindings(QKeySequence::Copy));
+        QCOMPARE(find(u"Go to Line…"_s)->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_G));
+        QCOMPARE(find(u"Replace…"_s)->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_H));
+        // Ctrl+R is Run in the window; nothing here may take it.
+        for (QAction *action : editor.editActions())
+            QVERIFY(!action->shortcuts().contains(QKeySequence(Qt::CTRL | Qt::Key_R)));
+        QVERIFY(!find(u"Undo"_s)->isEnabled());
+        QVERIFY(!find(u"Copy"_s)->isEnabled());
+        editor.insertPlainText(u"BEGIN { }"_s);
+        QVERIFY(find(u"Undo"_s)->isEnabled());
+        editor.selectAll();
+        QVERIFY(find(u"Copy"_s)->isEnabled());
+        QVERIFY(find(u"Cut"_s)->isEnabled());
+        find(u"Undo"_s)->trigger();
+        QVERIFY(editor.toPlainText().isEmpty());
+        QVERIFY(find(u"Redo"_s)->isEnabled());
     }
 
     void dropInsertsText()
