@@ -340,6 +340,16 @@ MapResult MapResult::fromJson(const QString &name, const QJsonValue &stored)
     return fromBpftraceJson(name, object.value("kind"_L1).toString(), object.value("data"_L1));
 }
 
+MapResult MapResult::fromEntries(const QString &name, Kind kind, QList<MapEntry> entries)
+{
+    MapResult map;
+    map.m_name = name;
+    map.m_kind = kind;
+    map.m_keyed = true;
+    map.m_entries = std::move(entries);
+    return map;
+}
+
 QString MapResult::kindName() const
 {
     switch (m_kind) {
