@@ -92,10 +92,10 @@ private Q_SLOTS:
 
     void userFramesAboveKernelFrames()
     {
-        const StackTree tree = StackTree::fromMap(map({ entry(
-            { stack(readStack), stack({ u"__libc_read"_s, u"main"_s }, CallStack::Space::User) }, 3) }));
-        const int read = tree.find({ u"main"_s, u"__libc_read"_s, u"entry_SYSCALL_64"_s, u"do_syscall_64"_s,
-            u"ksys_read"_s, u"vfs_read"_s });
+        const StackTree tree = StackTree::fromMap(
+            map({ entry({ stack(readStack), stack({ u"__libc_read"_s, u"main"_s }, CallStack::Space::User) }, 3) }));
+        const int read = tree.find(
+            { u"main"_s, u"__libc_read"_s, u"entry_SYSCALL_64"_s, u"do_syscall_64"_s, u"ksys_read"_s, u"vfs_read"_s });
         QVERIFY(read > 0);
         QCOMPARE(tree.node(read).self, 3);
         QCOMPARE(tree.frameOf(tree.find({ u"main"_s })).kind, StackTree::FrameKind::User);
@@ -176,10 +176,9 @@ private Q_SLOTS:
 
     void bottomUpKeepsGroupsOutermost()
     {
-        const StackTree up
-            = StackTree::fromMap(map({ entry({ text(u"bash"_s), stack(readStack) }, 4) })).bottomUp();
-        const int bash = up.find(
-            { u"vfs_read"_s, u"ksys_read"_s, u"do_syscall_64"_s, u"entry_SYSCALL_64"_s, u"bash"_s });
+        const StackTree up = StackTree::fromMap(map({ entry({ text(u"bash"_s), stack(readStack) }, 4) })).bottomUp();
+        const int bash
+            = up.find({ u"vfs_read"_s, u"ksys_read"_s, u"do_syscall_64"_s, u"entry_SYSCALL_64"_s, u"bash"_s });
         QVERIFY(bash > 0);
         QCOMPARE(up.node(bash).self, 4);
     }

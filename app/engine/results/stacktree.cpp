@@ -3,83 +3,176 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
+#include <vector>
 
 using namespace Qt::StringLiterals;
 
 namespace {
-struct FrameKey
-{
-    QString name;
-    QString module;
-    StackTree::FrameKind kind;
-    bool operator==(const FrameKey &) const = default;
-};
-
-size_t qHash(const FrameKey &key, size_t seed = 0)
-{
-    return qHashMulti(seed, key.name, key.module, quint8(key.kind));
-}
-
 QString frameName(const StackFrame &frame)
 {
     if (!frame.symbol.isEmpty())
         return frame.symbol;
     return frame.address ? u"0x"_s + QString::number(frame.address, 16) : QString();
 }
+
+// Open addressing with linear probing in one flat array: a build does a lookup per frame of
+// every stack (two million at 100k stacks of depth 20), and QHash's buckets cost several times
+// as much. Values are ids plus one, so that 0 marks an empty slot.
+class FlatTable
+{
+public:
+    struct Slot
+    {
+        quint64 key = 0;
+        int value = 0;
+    };
+
+    explicit FlatTable(qsizetype expected = 0) { rehash(expected); }
+
+    /// The slot holding `key` for which `same(id)` holds, or the empty slot where it belongs.
+    template<typename Same> Slot &find(quint64 key, Same same)
+    {
+        if ((m_used + 1) * 10 > qsizetype(m_slots.size()) * 7)
+            rehash(m_used * 2);
+        for (size_t i = index(key);; i = (i + 1) & m_mask) {
+            Slot &slot = m_slots[i];
+            if (slot.value == 0 || (slot.key == key && same(slot.value - 1)))
+                return slot;
+        }
+    }
+
+    void claim(Slot &slot, quint64 key, int id)
+    {
+        slot.key = key;
+        slot.value = id + 1;
+        ++m_used;
+    }
+
+private:
+    size_t index(quint64 key) const { return size_t((key * 0x9e3779b97f4a7c15ULL) >> m_shift); }
+
+    void rehash(qsizetype expected)
+    {
+        int bits = 6;
+        while ((qsizetype(1) << bits) * 7 < expected * 10)
+            ++bits;
+        std::vector<Slot> old = std::exchange(m_slots, std::vector<Slot>(size_t(1) << bits));
+        m_mask = m_slots.size() - 1;
+        m_shift = 64 - bits;
+        for (const Slot &slot : old) {
+            if (slot.value == 0)
+                continue;
+            size_t i = index(slot.key);
+            while (m_slots[i].value != 0)
+                i = (i + 1) & m_mask;
+            m_slots[i] = slot;
+        }
+    }
+
+    std::vector<Slot> m_slots;
+    size_t m_mask = 0;
+    int m_shift = 64;
+    qsizetype m_used = 0;
+};
 } // namespace
 
-// Interns frames and finds or makes children while paths go in; the tree's own lists only grow,
-// and a child is always made after its parent (so index order visits parents first).
+// Interns frames and collects the paths; build() then sorts the paths so that each shares its
+// prefix with the one before, and makes nodes only where a path leaves the previous one. No
+// lookup per frame and nodes made in depth-first order: at 100k stacks this is several times
+// faster than finding each child in a hash of (parent, frame). Parents come before children.
 class StackTreeBuilder
 {
 public:
-    explicit StackTreeBuilder(StackTree &tree)
+    explicit StackTreeBuilder(StackTree &tree, qsizetype expectedPaths)
         : m_tree(tree)
-    { }
+        , m_frameIds(1024)
+    {
+        m_starts.reserve(size_t(expectedPaths) + 1);
+        m_weights.reserve(size_t(expectedPaths));
+    }
 
     int frame(const QString &name, const QString &module, StackTree::FrameKind kind)
     {
-        // Ids are stored plus one: a new slot reads 0.
-        int &slot = m_frameIds[FrameKey { name, module, kind }];
-        if (slot == 0) {
+        const quint64 key = qHashMulti(0, name, module, quint8(kind));
+        const QList<StackTree::Frame> &frames = m_tree.m_frames;
+        FlatTable::Slot &slot = m_frameIds.find(key, [&](int id) {
+            const StackTree::Frame &f = frames.at(id);
+            return f.kind == kind && f.name == name && f.module == module;
+        });
+        if (slot.value == 0) {
             m_tree.m_frames.append({ name, module, kind });
-            slot = int(m_tree.m_frames.size());
+            m_frameIds.claim(slot, key, int(frames.size()) - 1);
         }
-        return slot - 1;
+        return slot.value - 1;
     }
 
     void add(const int *frames, qsizetype count, qint64 weight)
     {
-        QList<StackTree::Node> &nodes = m_tree.m_nodes;
-        int at = 0;
-        nodes[0].total += weight;
-        for (qsizetype i = 0; i < count; ++i) {
-            const quint64 key = (quint64(quint32(at)) << 32) | quint32(frames[i]);
-            int &slot = m_childIds[key];
-            if (slot == 0) {
-                StackTree::Node node;
-                node.frame = frames[i];
-                node.parent = at;
-                node.depth = nodes.at(at).depth + 1;
-                nodes.append(node);
-                slot = int(nodes.size());
-            }
-            at = slot - 1;
-            nodes[at].total += weight;
-        }
-        nodes[at].self += weight;
+        m_starts.push_back(m_paths.size());
+        m_paths.insert(m_paths.end(), frames, frames + count);
+        m_weights.push_back(weight);
     }
 
-    void reserve(qsizetype nodes)
+    void build()
     {
-        m_childIds.reserve(nodes);
-        m_tree.m_nodes.reserve(nodes);
+        const size_t count = m_weights.size();
+        m_starts.push_back(m_paths.size());
+        const int *paths = m_paths.data();
+        const size_t *starts = m_starts.data();
+        std::vector<int> order(count);
+        for (size_t i = 0; i < count; ++i)
+            order[i] = int(i);
+        std::sort(order.begin(), order.end(), [&](int a, int b) {
+            return std::lexicographical_compare(
+                paths + starts[a], paths + starts[a + 1], paths + starts[b], paths + starts[b + 1]);
+        });
+        // Each path shares `common` frames with the one before it; the rest are new nodes.
+        std::vector<int> shared(count, 0);
+        qsizetype newNodes = 0;
+        for (size_t k = 1; k <= count; ++k) {
+            const int i = order[k - 1];
+            size_t common = 0;
+            if (k > 1) {
+                const int p = order[k - 2];
+                const size_t length = std::min(starts[i + 1] - starts[i], starts[p + 1] - starts[p]);
+                while (common < length && paths[starts[p] + common] == paths[starts[i] + common])
+                    ++common;
+            }
+            shared[k - 1] = int(common);
+            newNodes += qsizetype(starts[i + 1] - starts[i] - common);
+        }
+        QList<StackTree::Node> &nodes = m_tree.m_nodes;
+        nodes.reserve(nodes.size() + newNodes);
+        std::vector<int> current { 0 }; // the node at each depth of the previous path
+        for (size_t k = 0; k < count; ++k) {
+            const int i = order[k];
+            const int *path = paths + starts[i];
+            const size_t length = starts[i + 1] - starts[i];
+            const size_t common = size_t(shared[k]);
+            current.resize(common + 1);
+            for (size_t d = common; d < length; ++d) {
+                StackTree::Node node;
+                node.frame = path[d];
+                node.parent = current.back();
+                node.depth = int(d) + 1;
+                nodes.append(node);
+                current.push_back(int(nodes.size()) - 1);
+            }
+            StackTree::Node *data = nodes.data();
+            const qint64 weight = m_weights[size_t(i)];
+            for (const int at : current)
+                data[at].total += weight;
+            data[current.back()].self += weight;
+        }
     }
 
 private:
     StackTree &m_tree;
-    QHash<FrameKey, int> m_frameIds;
-    QHash<quint64, int> m_childIds;
+    FlatTable m_frameIds;
+    std::vector<int> m_paths;
+    std::vector<size_t> m_starts;
+    std::vector<qint64> m_weights;
 };
 
 StackTree::StackTree()
@@ -102,8 +195,7 @@ StackTree StackTree::fromMap(const MapResult &map)
     StackTree tree;
     if (!map.isKeyed())
         return tree;
-    StackTreeBuilder builder(tree);
-    builder.reserve(map.entries().size() * 4);
+    StackTreeBuilder builder(tree, map.entries().size());
     QList<int> path;
     path.reserve(128);
     for (const MapEntry &entry : map.entries()) {
@@ -132,6 +224,7 @@ StackTree StackTree::fromMap(const MapResult &map)
         }
         builder.add(path.constData(), path.size(), weight);
     }
+    builder.build();
     tree.finish();
     return tree;
 }
@@ -140,8 +233,7 @@ StackTree StackTree::bottomUp() const
 {
     StackTree inverted;
     inverted.m_frames = m_frames;
-    StackTreeBuilder builder(inverted);
-    builder.reserve(m_nodes.size());
+    StackTreeBuilder builder(inverted, m_nodes.size());
     QList<int> path;
     path.reserve(m_maxDepth + 1);
     for (int i = 0; i < m_nodes.size(); ++i) {
@@ -153,6 +245,7 @@ StackTree StackTree::bottomUp() const
             path.append(m_nodes.at(at).frame);
         builder.add(path.constData(), path.size(), leaf.self);
     }
+    builder.build();
     inverted.finish();
     return inverted;
 }
