@@ -2,9 +2,13 @@
 // Writes PNGs of the window into ${CMAKE_BINARY_DIR}/screenshots for the README and for review.
 #include "uitestsupport.h"
 
+#include "../engine/syntheticstacks.h"
+
 #include "mcp/mcpserver.h"
 #include "ui/approvalpanel.h"
 #include "ui/endpointpanel.h"
+#include "ui/flamegraphview.h"
+#include "ui/flamegraphwidget.h"
 #include "ui/mainwindow.h"
 #include "ui/mapsview.h"
 #include "ui/mcpclientmodel.h"
@@ -98,6 +102,24 @@ private Q_SLOTS:
         window.runView()->tabs()->setCurrentIndex(0);
         QTest::qWait(100);
         QVERIFY(save(&window, u"mainwindow-output.png"_s));
+    }
+
+    // A CPU profile by process (@samples[comm, kstack]) with a search for the network stack.
+    void flameGraph()
+    {
+        FlameGraphView view;
+        view.resize(1440, 600);
+        view.setMap(SyntheticStacks::profile());
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.searchField()->setText(u"tcp_"_s);
+        QTest::qWait(200);
+        QVERIFY(save(&view, u"flamegraph.png"_s));
+        view.searchField()->clear();
+        const StackTree &tree = view.graph()->tree();
+        view.graph()->zoomTo(tree.find({ u"postgres"_s, u"entry_SYSCALL_64_after_hwframe"_s, u"do_syscall_64"_s }));
+        QTest::qWait(100);
+        QVERIFY(save(&view, u"flamegraph-zoomed.png"_s));
     }
 
     void approval()
