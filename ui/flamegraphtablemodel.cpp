@@ -20,8 +20,8 @@ void FlameGraphTableModel::setTree(const StackTree &tree)
     m_rows.reserve(costs.size());
     for (const StackTree::SymbolCost &cost : costs)
         m_rows.append({ tree.frame(cost.frame), cost });
-    std::stable_sort(m_rows.begin(), m_rows.end(),
-        [](const Row &a, const Row &b) { return a.cost.inclusive > b.cost.inclusive; });
+    std::stable_sort(
+        m_rows.begin(), m_rows.end(), [](const Row &a, const Row &b) { return a.cost.inclusive > b.cost.inclusive; });
     endResetModel();
 }
 

@@ -22,7 +22,6 @@
 #include <QSplitter>
 #include <QStandardPaths>
 #include <QTimer>
-#include <QToolButton>
 #include <QTreeView>
 #include <QVBoxLayout>
 
@@ -35,7 +34,7 @@ FlameGraphView::FlameGraphView(QWidget *parent)
     , m_search(new QLineEdit)
     , m_share(new QLabel)
     , m_reset(new QPushButton(tr("&Reset zoom")))
-    , m_export(new QToolButton)
+    , m_export(new QPushButton(tr("&Export")))
     , m_exportMenu(new QMenu(this))
     , m_directionBox(new QComboBox)
     , m_table(new QTreeView)
@@ -52,8 +51,6 @@ FlameGraphView::FlameGraphView(QWidget *parent)
     m_directionBox->setToolTip(tr("Top-down: callers at the root. Bottom-up: the innermost frames at the root."));
     m_directionBox->setAccessibleName(tr("Direction"));
     m_reset->setToolTip(tr("Show all samples again (Escape in the graph)"));
-    m_export->setText(tr("&Export"));
-    m_export->setPopupMode(QToolButton::InstantPopup);
     m_export->setMenu(m_exportMenu);
     m_exportMenu->addAction(tr("Folded stacks…"), this, [this] { chooseExportPath(ExportFormat::Folded); });
     m_exportMenu->addAction(tr("SVG…"), this, [this] { chooseExportPath(ExportFormat::Svg); });
@@ -93,6 +90,8 @@ FlameGraphView::FlameGraphView(QWidget *parent)
     splitter->addWidget(m_table);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 1);
+    // Wide enough for kernel symbols beside their numbers; the graph takes the rest.
+    splitter->setSizes({ 1000, 440 });
     splitter->setChildrenCollapsible(false);
 
     auto *layout = new QVBoxLayout(this);
@@ -109,8 +108,8 @@ FlameGraphView::FlameGraphView(QWidget *parent)
     });
     connect(m_directionBox, &QComboBox::currentIndexChanged, this,
         [this](int index) { setDirection(index == 1 ? Direction::BottomUp : Direction::TopDown); });
-    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-        [this](const QModelIndex &current) {
+    connect(
+        m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex &current) {
             m_graph->setHighlightedFrame(
                 current.isValid() ? current.data(FlameGraphTableModel::FrameRole).toInt() : -1);
         });
@@ -130,9 +129,8 @@ void FlameGraphView::setMap(const MapResult &map)
     showTree();
     // The first look at a flame graph starts at its root, at the bottom.
     if (!sameMap)
-        QTimer::singleShot(0, this, [this] {
-            m_graphArea->verticalScrollBar()->setValue(m_graphArea->verticalScrollBar()->maximum());
-        });
+        QTimer::singleShot(0, this,
+            [this] { m_graphArea->verticalScrollBar()->setValue(m_graphArea->verticalScrollBar()->maximum()); });
 }
 
 void FlameGraphView::clear()
@@ -216,10 +214,9 @@ QString FlameGraphView::suggestedExportPath(ExportFormat format) const
 
 void FlameGraphView::chooseExportPath(ExportFormat format)
 {
-    const QString filter = format == ExportFormat::Folded
-        ? tr("Folded stacks (*.folded *.txt);;All files (*)")
-        : format == ExportFormat::Svg ? tr("SVG images (*.svg)")
-                                      : tr("PNG images (*.png)");
+    const QString filter = format == ExportFormat::Folded ? tr("Folded stacks (*.folded *.txt);;All files (*)")
+        : format == ExportFormat::Svg                     ? tr("SVG images (*.svg)")
+                                                          : tr("PNG images (*.png)");
     auto *dialog = new QFileDialog(this, tr("Export flame graph"), suggestedExportPath(format), filter);
     dialog->setAcceptMode(QFileDialog::AcceptSave);
     dialog->setAttribute(Qt::WA_DeleteOnClose);

@@ -16,7 +16,6 @@ class QMenu;
 class QPushButton;
 class QScrollArea;
 class QSortFilterProxyModel;
-class QToolButton;
 class QTreeView;
 
 class FlameGraphView : public QWidget
@@ -59,7 +58,7 @@ public:
     QLineEdit *searchField() const { return m_search; }
     QLabel *shareLabel() const { return m_share; }
     QPushButton *resetButton() const { return m_reset; }
-    QToolButton *exportButton() const { return m_export; }
+    QPushButton *exportButton() const { return m_export; }
     QMenu *exportMenu() const { return m_exportMenu; }
     QComboBox *directionBox() const { return m_directionBox; }
     QTreeView *table() const { return m_table; }
@@ -80,7 +79,7 @@ private:
     QLineEdit *m_search = nullptr;
     QLabel *m_share = nullptr;
     QPushButton *m_reset = nullptr;
-    QToolButton *m_export = nullptr;
+    QPushButton *m_export = nullptr;
     QMenu *m_exportMenu = nullptr;
     QComboBox *m_directionBox = nullptr;
     QTreeView *m_table = nullptr;

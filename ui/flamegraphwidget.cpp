@@ -6,8 +6,8 @@
 #include <QHelpEvent>
 #include <QImage>
 #include <QKeyEvent>
-#include <QMouseEvent>
 #include <QLocale>
+#include <QMouseEvent>
 #include <QPainter>
 #include <QSaveFile>
 #include <QToolTip>
@@ -277,7 +277,8 @@ QString FlameGraphWidget::toolTipText(int node) const
         text = frame.name + u'\n' + tr("Kernel");
         break;
     case StackTree::FrameKind::User:
-        text = frame.name + u'\n' + (frame.module.isEmpty() ? tr("User space") : tr("User space, %1").arg(frame.module));
+        text
+            = frame.name + u'\n' + (frame.module.isEmpty() ? tr("User space") : tr("User space, %1").arg(frame.module));
         break;
     }
     text += u'\n' + tr("Samples: %1 (%2 of all)").arg(locale.toString(n.total), percentText(double(n.total) / total));
@@ -334,8 +335,8 @@ void FlameGraphWidget::paintGraph(QPainter &painter, int height, bool decoration
     ensureLayout();
     const QFontMetrics fm(font());
     const double minLabel = fm.averageCharWidth() * 2 + 2 * textPadding;
-    const QRectF clip = painter.clipBoundingRect().isEmpty() ? QRectF(0, 0, width(), height)
-                                                             : painter.clipBoundingRect();
+    const QRectF clip
+        = painter.clipBoundingRect().isEmpty() ? QRectF(0, 0, width(), height) : painter.clipBoundingRect();
     painter.setPen(QColor(20, 20, 20));
     for (const StackTree::Span &span : std::as_const(m_spans)) {
         const QRectF r = spanRect(span, height);

@@ -86,8 +86,7 @@ private Q_SLOTS:
               "  tree build:                              %5 ms\n"
               "  layout at 1600 px:                       %6 ms (%7 rectangles drawn)\n"
               "  ratio (build + layout)/baseline: %8\n"
-              "  paint of the laid-out graph: %9 ms; folded text from the tree: %10 ms; search: %11 ms"_s
-                  .arg(stacks)
+              "  paint of the laid-out graph: %9 ms; folded text from the tree: %10 ms; search: %11 ms"_s.arg(stacks)
                   .arg(depth)
                   .arg(tree.nodeCount())
                   .arg(double(baselineNs) / ms, 0, 'f', 1)

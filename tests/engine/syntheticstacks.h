@@ -64,23 +64,22 @@ inline MapResult profile()
         + QStringList { u"__x64_sys_recvfrom"_s, u"__sys_recvfrom"_s, u"sock_recvmsg"_s, u"tcp_recvmsg"_s,
               u"tcp_recvmsg_locked"_s, u"skb_copy_datagram_iter"_s, u"__skb_datagram_iter"_s };
     const QStringList epoll = syscall
-        + QStringList { u"__x64_sys_epoll_wait"_s, u"do_epoll_wait"_s, u"ep_poll"_s,
-              u"schedule_hrtimeout_range"_s, u"schedule"_s, u"__schedule"_s };
-    const QStringList futex = syscall
-        + QStringList { u"__x64_sys_futex"_s, u"do_futex"_s, u"futex_wait"_s, u"futex_wait_queue"_s,
+        + QStringList { u"__x64_sys_epoll_wait"_s, u"do_epoll_wait"_s, u"ep_poll"_s, u"schedule_hrtimeout_range"_s,
               u"schedule"_s, u"__schedule"_s };
+    const QStringList futex = syscall
+        + QStringList { u"__x64_sys_futex"_s, u"do_futex"_s, u"futex_wait"_s, u"futex_wait_queue"_s, u"schedule"_s,
+              u"__schedule"_s };
     const QStringList fault { u"asm_exc_page_fault"_s, u"exc_page_fault"_s, u"do_user_addr_fault"_s,
         u"handle_mm_fault"_s, u"__handle_mm_fault"_s, u"do_anonymous_page"_s, u"alloc_anon_folio"_s,
         u"vma_alloc_folio_noprof"_s, u"__alloc_pages_noprof"_s, u"get_page_from_freelist"_s };
     const QStringList idle { u"secondary_startup_64_no_verify"_s, u"start_secondary"_s, u"cpu_startup_entry"_s,
         u"do_idle"_s, u"cpuidle_idle_call"_s, u"cpuidle_enter"_s, u"cpuidle_enter_state"_s, u"intel_idle"_s };
     const QStringList tick { u"asm_sysvec_apic_timer_interrupt"_s, u"sysvec_apic_timer_interrupt"_s,
-        u"__sysvec_apic_timer_interrupt"_s, u"hrtimer_interrupt"_s, u"__hrtimer_run_queues"_s,
-        u"tick_nohz_handler"_s, u"update_process_times"_s, u"sched_tick"_s, u"task_tick_fair"_s };
-    const QStringList writeback { u"ret_from_fork_asm"_s, u"ret_from_fork"_s, u"kthread"_s,
-        u"worker_thread"_s, u"process_one_work"_s, u"wb_workfn"_s, u"wb_writeback"_s,
-        u"__writeback_inodes_wb"_s, u"writeback_sb_inodes"_s, u"__writeback_single_inode"_s,
-        u"do_writepages"_s, u"ext4_writepages"_s, u"ext4_do_writepages"_s };
+        u"__sysvec_apic_timer_interrupt"_s, u"hrtimer_interrupt"_s, u"__hrtimer_run_queues"_s, u"tick_nohz_handler"_s,
+        u"update_process_times"_s, u"sched_tick"_s, u"task_tick_fair"_s };
+    const QStringList writeback { u"ret_from_fork_asm"_s, u"ret_from_fork"_s, u"kthread"_s, u"worker_thread"_s,
+        u"process_one_work"_s, u"wb_workfn"_s, u"wb_writeback"_s, u"__writeback_inodes_wb"_s, u"writeback_sb_inodes"_s,
+        u"__writeback_single_inode"_s, u"do_writepages"_s, u"ext4_writepages"_s, u"ext4_do_writepages"_s };
 
     struct Sample
     {

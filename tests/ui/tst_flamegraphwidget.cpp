@@ -144,8 +144,8 @@ private Q_SLOTS:
         const QImage image = w.grab().toImage();
         QCOMPARE(QColor(image.pixel(QPoint(int(read.x()) + 1, int(read.y()) + 1))), FlameGraphWidget::searchColor());
         const QRectF syscall = w.nodeRect(w.tree().find({ u"entry_SYSCALL_64"_s, u"do_syscall_64"_s }));
-        QVERIFY(QColor(image.pixel(QPoint(int(syscall.x()) + 1, int(syscall.y()) + 1)))
-            != FlameGraphWidget::searchColor());
+        QVERIFY(
+            QColor(image.pixel(QPoint(int(syscall.x()) + 1, int(syscall.y()) + 1))) != FlameGraphWidget::searchColor());
         // Each sample once: do_syscall_64 and entry_SYSCALL_64 are on every stack.
         w.setSearch(u"sys"_s);
         QCOMPARE(w.searchSamples(), 10);
@@ -158,8 +158,8 @@ private Q_SLOTS:
         // The table's selection highlights one frame wherever it occurs.
         w.setHighlightedFrame(w.tree().node(readNode(w.tree())).frame);
         const QImage highlighted = w.grab().toImage();
-        QCOMPARE(QColor(highlighted.pixel(QPoint(int(read.x()) + 1, int(read.y()) + 1))),
-            FlameGraphWidget::searchColor());
+        QCOMPARE(
+            QColor(highlighted.pixel(QPoint(int(read.x()) + 1, int(read.y()) + 1))), FlameGraphWidget::searchColor());
     }
 
     void toolTips()
@@ -168,8 +168,8 @@ private Q_SLOTS:
             entry({ stack({ u"do_syscall_64"_s, u"entry_SYSCALL_64"_s }) }, 2) };
         MapKeyPart user = stack({ u"main"_s }, CallStack::Space::User);
         user.stack.frames[0].module = u"/usr/bin/bash"_s;
-        Shown shown(StackTree::fromMap(MapResult::fromEntries(u"@"_s, MapResult::Kind::Map,
-            entries + QList<MapEntry> { entry({ text(u"bash"_s), user }, 10) })));
+        Shown shown(StackTree::fromMap(MapResult::fromEntries(
+            u"@"_s, MapResult::Kind::Map, entries + QList<MapEntry> { entry({ text(u"bash"_s), user }, 10) })));
         QVERIFY(QTest::qWaitForWindowExposed(&shown.widget));
         FlameGraphWidget &w = shown.widget;
         const StackTree &tree = w.tree();
