@@ -9,6 +9,7 @@ tracedesk_add_test(tst_run SOURCES tst_run.cpp LIBS tracedesk_engine LABELS engi
 tracedesk_add_test(tst_histogram SOURCES tst_histogram.cpp LIBS tracedesk_engine LABELS engine)
 tracedesk_add_test(tst_mapresult SOURCES tst_mapresult.cpp LIBS tracedesk_engine LABELS engine)
 tracedesk_add_test(tst_runresults SOURCES tst_runresults.cpp LIBS tracedesk_engine LABELS engine)
+tracedesk_add_test(tst_stacktree SOURCES tst_stacktree.cpp LIBS tracedesk_engine LABELS engine)
 tracedesk_add_test(tst_translations SOURCES tst_translations.cpp LIBS tracedesk_engine LABELS engine)
 tracedesk_add_test(tst_runmanager SOURCES tst_runmanager.cpp LIBS tracedesk_engine LABELS engine)
 tracedesk_add_test(tst_privilege SOURCES tst_privilege.cpp LIBS tracedesk_engine LABELS engine)

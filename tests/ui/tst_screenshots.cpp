@@ -3,10 +3,14 @@
 #include "chartdata.h"
 #include "uitestsupport.h"
 
+#include "../engine/syntheticstacks.h"
+
 #include "mcp/mcpserver.h"
 #include "ui/approvalpanel.h"
 #include "ui/endpointpanel.h"
 #include "ui/heatmapwidget.h"
+#include "ui/flamegraphview.h"
+#include "ui/flamegraphwidget.h"
 #include "ui/mainwindow.h"
 #include "ui/mapsview.h"
 #include "ui/mcpclientmodel.h"
@@ -189,6 +193,22 @@ private Q_SLOTS:
         QVERIFY2(view.exportChart(dir + u"/maps-heatmap.svg"_s, &error), qPrintable(error));
         QVERIFY(view.selectMap(u"@syscalls"_s));
         QVERIFY2(view.exportChart(dir + u"/maps-timeseries.svg"_s, &error), qPrintable(error));
+    // A CPU profile by process (@samples[comm, kstack]) with a search for the network stack.
+    void flameGraph()
+    {
+        FlameGraphView view;
+        view.resize(1440, 600);
+        view.setMap(SyntheticStacks::profile());
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.searchField()->setText(u"tcp_"_s);
+        QTest::qWait(200);
+        QVERIFY(save(&view, u"flamegraph.png"_s));
+        view.searchField()->clear();
+        const StackTree &tree = view.graph()->tree();
+        view.graph()->zoomTo(tree.find({ u"postgres"_s, u"entry_SYSCALL_64_after_hwframe"_s, u"do_syscall_64"_s }));
+        QTest::qWait(100);
+        QVERIFY(save(&view, u"flamegraph-zoomed.png"_s));
     }
 
     void approval()

@@ -660,6 +660,16 @@ qint64 MapResult::estimatedBytes() const
     return bytes;
 }
 
+MapResult MapResult::fromEntries(const QString &name, Kind kind, QList<MapEntry> entries)
+{
+    MapResult map;
+    map.m_name = name;
+    map.m_kind = kind;
+    map.m_keyed = true;
+    map.m_entries = std::move(entries);
+    return map;
+}
+
 QString MapResult::kindName() const
 {
     switch (m_kind) {

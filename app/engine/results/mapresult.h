@@ -185,6 +185,9 @@ public:
     /// is read as a plain map, as the first history files wrote it).
     /// The stored form also carries "keyTypes" when they were known.
     static MapResult fromJson(const QString &name, const QJsonValue &stored);
+    /// A keyed map holding `entries` as given: for tests and synthetic data that build typed keys
+    /// (stack parts) directly rather than through bpftrace's JSON.
+    static MapResult fromEntries(const QString &name, Kind kind, QList<MapEntry> entries);
     QJsonObject toJson() const;
 
     QString name() const { return m_name; }
