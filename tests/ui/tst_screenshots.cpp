@@ -193,6 +193,8 @@ private Q_SLOTS:
         QVERIFY2(view.exportChart(dir + u"/maps-heatmap.svg"_s, &error), qPrintable(error));
         QVERIFY(view.selectMap(u"@syscalls"_s));
         QVERIFY2(view.exportChart(dir + u"/maps-timeseries.svg"_s, &error), qPrintable(error));
+    }
+
     // A CPU profile by process (@samples[comm, kstack]) with a search for the network stack.
     void flameGraph()
     {
