@@ -42,6 +42,7 @@
 #include <QPushButton>
 #include <QSaveFile>
 #include <QScreen>
+#include <QScrollArea>
 #include <QSettings>
 #include <QShowEvent>
 #include <QSplitter>
@@ -80,13 +81,17 @@ QString categoryTitle(const QString &category)
 }
 
 /// The window's default size: most of the screen's free area, never more than it.
-QRect defaultGeometry(const QScreen *screen)
+QRect defaultGeometry(const QRect &available)
 {
-    const QRect available = screen ? screen->availableGeometry() : QRect(0, 0, 1280, 800);
     const QSize size(std::min(1600, available.width() * 94 / 100), std::min(1000, available.height() * 90 / 100));
     QRect rect(QPoint(), size);
     rect.moveCenter(available.center());
     return rect;
+}
+
+QRect defaultGeometry(const QScreen *screen)
+{
+    return defaultGeometry(screen ? screen->availableGeometry() : QRect(0, 0, 1280, 800));
 }
 
 const QString initialScript = u"// Count system calls by process until you press Stop.\n"
@@ -262,13 +267,20 @@ void MainWindow::createDocks()
     m_probeDock = makeDock(tr("Probes"), u"probesDock"_s, m_probes);
     m_runsDock = makeDock(tr("Runs"), u"runsDock"_s, m_runs);
     m_approvalDock = makeDock(tr("Approvals"), u"approvalsDock"_s, m_approvals);
-    m_endpointDock = makeDock(tr("MCP endpoint"), u"endpointDock"_s, m_endpoint);
+    // The endpoint panel is tall; scrolled, it does not force its height on the left column
+    // (the window must fit a 1280x800 screen).
+    auto *endpointScroll = new QScrollArea(this);
+    endpointScroll->setWidget(m_endpoint);
+    endpointScroll->setWidgetResizable(true);
+    endpointScroll->setFrameShape(QFrame::NoFrame);
+    m_endpointDock = makeDock(tr("MCP endpoint"), u"endpointDock"_s, endpointScroll);
 
     // Probes and the endpoint share the tall left column, the runs list sits under them, and
     // Approvals has the right edge to itself so that it can give its width back while nothing waits.
     addDockWidget(Qt::LeftDockWidgetArea, m_probeDock);
     addDockWidget(Qt::LeftDockWidgetArea, m_runsDock);
     splitDockWidget(m_probeDock, m_runsDock, Qt::Vertical);
+    addDockWidget(Qt::LeftDockWidgetArea, m_endpointDock);
     tabifyDockWidget(m_probeDock, m_endpointDock);
     m_probeDock->raise();
     addDockWidget(Qt::RightDockWidgetArea, m_approvalDock);
@@ -371,7 +383,7 @@ void MainWindow::createActions()
         m_probes->filterEdit()->selectAll();
     });
     focusFilter->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F));
-    m_viewMenu->addAction(QIcon::fromTheme(u"view-restore"_s), tr("&Reset Layout"), this, &MainWindow::resetLayout);
+    m_viewMenu->addAction(QIcon::fromTheme(u"view-restore"_s), tr("&Reset Layout"), this, [this] { resetLayout(); });
     m_viewMenu->addAction(m_toolBar->toggleViewAction());
 
     QMenu *settingsMenu = menuBar()->addMenu(tr("&Settings"));
@@ -823,6 +835,7 @@ void MainWindow::applyDefaultDockSizes()
         widths.append(m_approvalWidth);
     }
     resizeDocks(docks, widths, Qt::Horizontal);
+    m_probeDock->raise(); // the tab raised while the layout was rebuilt may not have stuck
     const int columnHeight = height() - menuBar()->height() - statusBar()->height() - m_toolBar->height();
     resizeDocks({ m_probeDock, m_runsDock }, { columnHeight * 55 / 100, columnHeight * 45 / 100 }, Qt::Vertical);
     if (auto *splitter = qobject_cast<QSplitter *>(centralWidget())) {
@@ -831,7 +844,7 @@ void MainWindow::applyDefaultDockSizes()
     }
 }
 
-void MainWindow::resetLayout()
+void MainWindow::resetLayout(const QRect &available)
 {
     QSettings settings;
     settings.remove(stateKey);
@@ -839,7 +852,7 @@ void MainWindow::resetLayout()
     settings.remove(geometryKey);
     if (isMaximized() || isFullScreen())
         showNormal();
-    setGeometry(defaultGeometry(screen()));
+    setGeometry(available.isValid() ? defaultGeometry(available) : defaultGeometry(screen()));
     for (QDockWidget *dock : { m_probeDock, m_runsDock, m_approvalDock, m_endpointDock }) {
         removeDockWidget(dock);
         dock->setFloating(false);
@@ -847,6 +860,7 @@ void MainWindow::resetLayout()
     addDockWidget(Qt::LeftDockWidgetArea, m_probeDock);
     addDockWidget(Qt::LeftDockWidgetArea, m_runsDock);
     splitDockWidget(m_probeDock, m_runsDock, Qt::Vertical);
+    addDockWidget(Qt::LeftDockWidgetArea, m_endpointDock);
     tabifyDockWidget(m_probeDock, m_endpointDock);
     addDockWidget(Qt::RightDockWidgetArea, m_approvalDock);
     for (QDockWidget *dock : { m_probeDock, m_runsDock, m_endpointDock })
@@ -862,17 +876,36 @@ void MainWindow::resetLayout()
 
 void MainWindow::updateApprovalDock(int pending)
 {
+    // The Approvals dock takes its room from the editor and the run view (and, on a small
+    // screen, from the left column), and gives it back when nothing waits.
     if (pending > 0 && m_approvalAutoHidden) {
         m_approvalAutoHidden = false;
+        const int left = m_probeDock->width();
+        m_leftWidth = left;
         m_approvalDock->show();
-        if (m_approvalWidth > 0)
-            resizeDocks({ m_approvalDock }, { m_approvalWidth }, Qt::Horizontal);
+        // Once the shown dock is in the layout (next turn of the event loop).
+        if (m_approvalWidth > 0 && isVisible()) {
+            QTimer::singleShot(0, this, [this, left] {
+                if (!m_approvalDock->isVisible())
+                    return;
+                // One at a time: a width the dock cannot take (below its minimum) would void both.
+                resizeDocks({ m_probeDock }, { left }, Qt::Horizontal);
+                resizeDocks({ m_approvalDock }, { m_approvalWidth }, Qt::Horizontal);
+            });
+        }
     } else if (pending == 0 && m_approvalDock->isVisible() && !m_approvalDock->isFloating()) {
         // Nothing to decide: the editor and the run view get the width back until the next request.
         if (m_approvalDock->width() > 0 && isVisible())
             m_approvalWidth = m_approvalDock->width();
         m_approvalDock->hide();
         m_approvalAutoHidden = true;
+        // The left column had to give way to the request on a small screen: give it back.
+        if (isVisible() && m_leftWidth > 0) {
+            QTimer::singleShot(0, this, [this] {
+                if (!m_approvalDock->isVisible())
+                    resizeDocks({ m_probeDock }, { m_leftWidth }, Qt::Horizontal);
+            });
+        }
     } else if (pending == 0 && !m_approvalDock->isVisible()) {
         m_approvalAutoHidden = true;
     }

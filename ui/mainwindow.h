@@ -62,8 +62,9 @@ public:
 
     void saveLayout();
     void restoreLayout();
-    /// View ▸ Reset Layout: the default geometry for the screen, the default docks and sizes.
-    void resetLayout();
+    /// View ▸ Reset Layout: the default geometry for the screen's free area (or `available`,
+    /// for tests that play a 1280x800 screen), the default docks and their sizes.
+    void resetLayout(const QRect &available = {});
     QToolBar *mainToolBar() const { return m_toolBar; }
 
     /// Icons from the desktop's theme, Breeze where none is configured (offscreen, bare X
@@ -130,6 +131,7 @@ private:
     bool m_shownOnce = false;
     bool m_approvalAutoHidden = false; ///< hidden because nothing waits; shown again on a request
     int m_approvalWidth = 0; ///< the Approvals dock's width before it was hidden
+    int m_leftWidth = 0; ///< the left column's width before the Approvals dock came
     QString m_recoveryPath;
     QTimer *m_recoveryTimer = nullptr;
     QWidget *m_recoveryBar = nullptr;

@@ -53,6 +53,14 @@ RunView::RunView(RunManager *runs, QWidget *parent)
     m_title->setMinimumWidth(1);
     for (QPushButton *button : { m_openInEditor, m_runAgain, m_stop, m_exportOutput, m_exportMaps, m_delete })
         button->setAutoDefault(false);
+    // The run view's buttons must not set the window's minimum width (1280x800 with a request
+    // waiting): below the room their labels need they show only their icons (see resizeEvent).
+    setMinimumWidth(320);
+    for (QPushButton *button : { m_openInEditor, m_runAgain, m_stop, m_exportOutput, m_exportMaps, m_delete }) {
+        button->setProperty("fullText", button->text());
+        if (button->toolTip().isEmpty())
+            button->setToolTip(QString(button->text()).remove(u'&'));
+    }
     m_openInEditor->setToolTip(tr("Open this run's script in the editor"));
     m_runAgain->setToolTip(tr("Start the same script again as your own run"));
     m_delete->setToolTip(tr("Delete this run from the history"));
@@ -153,6 +161,16 @@ void RunView::onStateChanged()
 void RunView::resizeEvent(QResizeEvent *event)
 {
     QWidget::resizeEvent(event);
+    const QList<QPushButton *> buttons { m_openInEditor, m_runAgain, m_exportOutput, m_exportMaps, m_stop, m_delete };
+    int labelled = 0;
+    for (QPushButton *button : buttons) {
+        const QString text = button->property("fullText").toString();
+        labelled += button->iconSize().width() + fontMetrics().horizontalAdvance(QString(text).remove(u'&')) + 32;
+    }
+    // The title and details keep at least a third of the width.
+    const bool withText = labelled <= event->size().width() * 2 / 3;
+    for (QPushButton *button : buttons)
+        button->setText(withText || button->icon().isNull() ? button->property("fullText").toString() : QString());
     updateHeader();
 }
 
