@@ -743,14 +743,17 @@ void MainWindow::updateRunActions()
 void MainWindow::showSettings()
 {
     QSettings settings;
-    const EngineConfig current
-        = m_engine ? SettingsStore::readForEditing(settings, m_engine->config()) : SettingsStore::read(settings);
+    // The dialog shows what is in force; what the command line set for this session is marked,
+    // and saved only when the person changes it.
+    const EngineConfig saved = SettingsStore::read(settings);
+    const EngineConfig current = m_engine ? m_engine->config() : saved;
     auto *dialog = new SettingsDialog(current, this);
+    dialog->setSaved(saved);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog, current] {
         const EngineConfig chosen = dialog->settings();
         QSettings settings;
-        SettingsStore::write(settings, chosen);
+        SettingsStore::write(settings, dialog->settingsToSave());
         if (m_engine)
             m_engine->applySettings(chosen);
         statusBar()->showMessage(SettingsStore::needsRestart(current, chosen)

@@ -27,6 +27,7 @@
 #include <QTabWidget>
 #include <QTest>
 #include <QToolBar>
+#include <QToolButton>
 #include <QTreeView>
 
 using namespace Qt::StringLiterals;
@@ -119,6 +120,21 @@ private Q_SLOTS:
         QCOMPARE(window.runAction()->shortcut(), QKeySequence(u"Ctrl+R"_s));
         QVERIFY(!window.stopAction()->shortcut().isEmpty());
         QVERIFY(!window.examplesMenu()->actions().isEmpty());
+        QStringList categories;
+        for (const QAction *action : window.examplesMenu()->actions())
+            categories.append(action->text());
+        QVERIFY2(categories.contains(u"CPU"_s), qPrintable(categories.join(u", "_s))); // not "Cpu"
+        QVERIFY(categories.contains(u"Syscalls"_s));
+        // The toolbar: Run, Stop, Open, Save and the examples.
+        QStringList tools;
+        for (const QAction *action : window.mainToolBar()->actions()) {
+            if (!action->isSeparator())
+                tools.append(action->text());
+        }
+        QCOMPARE(tools.size(), 5);
+        QVERIFY(window.mainToolBar()->actions().contains(window.runAction()));
+        QVERIFY(window.mainToolBar()->actions().contains(window.stopAction()));
+        QVERIFY(window.mainToolBar()->findChild<QToolButton *>(u"examplesButton"_s));
         // The probe browser fills from the catalog.
         QTRY_VERIFY_WITH_TIMEOUT(window.probeBrowser()->model()->rowCount() > 0, 10000);
     }
