@@ -333,7 +333,6 @@ void MainWindow::createActions()
             [this, script, name] { whenChangesSettled([this, script, name] { loadExample(script, name); }); });
     }
     m_examplesMenu->setEnabled(!ExampleLibrary::all().isEmpty());
-    m_examplesMenu->setIcon(QIcon::fromTheme(u"folder-documents"_s, QIcon::fromTheme(u"document-open-folder"_s)));
 
     QMenu *runMenu = menuBar()->addMenu(tr("&Run"));
     m_runAction = runMenu->addAction(
@@ -364,7 +363,8 @@ void MainWindow::createActions()
     examplesButton->setMenu(m_examplesMenu);
     examplesButton->setPopupMode(QToolButton::InstantPopup);
     examplesButton->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    examplesButton->setIcon(m_examplesMenu->icon());
+    // On the button only: a menu bar shows a menu with an icon as the icon alone.
+    examplesButton->setIcon(QIcon::fromTheme(u"folder-documents"_s, QIcon::fromTheme(u"document-open-folder"_s)));
     examplesButton->setText(tr("Examples"));
     examplesButton->setToolTip(tr("Load one of the shipped example scripts"));
     examplesButton->setObjectName(u"examplesButton"_s);
@@ -1027,6 +1027,16 @@ void MainWindow::applyDesktopLook()
     // Without a configured theme (offscreen, a bare X session) Qt finds no icons at all; Breeze
     // is what the Flatpak runtime and Debian ship (kf6-breeze-icon-theme).
     QIcon::setFallbackThemeName(u"breeze"_s);
+    // Platforms without a theme of their own (offscreen) search only the resources: add the
+    // XDG data directories' icon folders, as the desktops' platform themes do.
+    QStringList searchPaths = QIcon::themeSearchPaths();
+    const QStringList iconDirs
+        = QStandardPaths::locateAll(QStandardPaths::GenericDataLocation, u"icons"_s, QStandardPaths::LocateDirectory);
+    for (const QString &dir : iconDirs) {
+        if (!searchPaths.contains(dir))
+            searchPaths.append(dir);
+    }
+    QIcon::setThemeSearchPaths(searchPaths);
     if (QIcon::themeName().isEmpty() || QIcon::themeName() == "hicolor"_L1)
         QIcon::setThemeName(u"breeze"_s);
     // The desktop's style comes with its platform theme; where none chose one and Breeze is

@@ -24,6 +24,7 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QSplitter>
+#include <QStandardPaths>
 #include <QTabWidget>
 #include <QTest>
 #include <QToolBar>
@@ -135,8 +136,26 @@ private Q_SLOTS:
         QVERIFY(window.mainToolBar()->actions().contains(window.runAction()));
         QVERIFY(window.mainToolBar()->actions().contains(window.stopAction()));
         QVERIFY(window.mainToolBar()->findChild<QToolButton *>(u"examplesButton"_s));
+        QVERIFY(window.examplesMenu()->icon().isNull()); // the menu bar shows its text
         // The probe browser fills from the catalog.
         QTRY_VERIFY_WITH_TIMEOUT(window.probeBrowser()->model()->rowCount() > 0, 10000);
+    }
+
+    void iconsWithoutAConfiguredTheme()
+    {
+        // Offscreen has no platform theme: without the fallback no menu or toolbar icon shows.
+        MainWindow::applyDesktopLook();
+        QCOMPARE(QIcon::fallbackThemeName(), u"breeze"_s);
+        const bool breezeInstalled
+            = !QStandardPaths::locate(QStandardPaths::GenericDataLocation, u"icons/breeze/index.theme"_s).isEmpty();
+        if (breezeInstalled) { // the build root has it (kf6-breeze-icon-theme)
+            for (const QString &name :
+                { u"document-open"_s, u"document-save"_s, u"media-playback-start"_s, u"media-playback-stop"_s })
+                QVERIFY2(QIcon::hasThemeIcon(name), qPrintable(name));
+            FakeEngine engine;
+            MainWindow window(engine.get(), nullptr);
+            QVERIFY(!window.runAction()->icon().isNull());
+        }
     }
 
     void runFromTheEditor()

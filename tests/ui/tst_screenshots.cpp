@@ -62,6 +62,7 @@ private Q_SLOTS:
         QCoreApplication::setOrganizationName(u"tracedesk-test"_s);
         QCoreApplication::setApplicationName(u"tst_screenshots"_s);
         QSettings().clear();
+        MainWindow::applyDesktopLook(); // icons as the real window shows them
         if (QFontDatabase::families().isEmpty())
             QSKIP("no fonts installed (fonts-dejavu-core): the screenshots would be blank");
     }
