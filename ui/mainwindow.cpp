@@ -896,7 +896,8 @@ void MainWindow::updateApprovalDock(int pending)
                 resizeDocks({ m_approvalDock }, { m_approvalWidth }, Qt::Horizontal);
             });
         }
-    } else if (pending == 0 && m_approvalDock->isVisible() && !m_approvalDock->isFloating()) {
+    } else if (pending == 0 && !m_approvalDock->isHidden() && !m_approvalDock->isFloating()) {
+        // isHidden(), not isVisible(): before the window is first shown nothing is visible.
         // Nothing to decide: the editor and the run view get the width back until the next request.
         if (m_approvalDock->width() > 0 && isVisible())
             m_approvalWidth = m_approvalDock->width();
@@ -909,7 +910,7 @@ void MainWindow::updateApprovalDock(int pending)
                     resizeDocks({ m_probeDock }, { m_leftWidth }, Qt::Horizontal);
             });
         }
-    } else if (pending == 0 && !m_approvalDock->isVisible()) {
+    } else if (pending == 0 && m_approvalDock->isHidden()) {
         m_approvalAutoHidden = true;
     }
 }

@@ -468,6 +468,7 @@ private Q_SLOTS:
         MainWindow window(engine.get(), nullptr);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(!window.approvalDock()->isVisible()); // as first shown, before any reset
         window.resetLayout(QRect(0, 0, 1280, 800));
         QTest::qWait(50);
         QVERIFY(!window.approvalDock()->isVisible());
