@@ -50,7 +50,13 @@ void DesktopInstance::start()
     if (m_options.approvalPolicy)
         printError(u"--approval-policy applies to --headless only; the window asks you"_s);
     m_signals = new UnixSignalWatcher({ SIGINT, SIGTERM, SIGHUP }, this);
-    connect(m_signals, &UnixSignalWatcher::signalReceived, this, [this] { Q_EMIT finished(0); });
+    // A logout or `systemctl stop` must not wait for a question: the unsaved text goes to the
+    // recovery file, offered back at the next start, and the app ends at once.
+    connect(m_signals, &UnixSignalWatcher::signalReceived, this, [this] {
+        if (m_window)
+            m_window->writeRecoveryNow();
+        Q_EMIT finished(0);
+    });
     m_activator.start();
 }
 

@@ -6,6 +6,7 @@
 #include "app/headless.h"
 #include "mcp/mcpsocketserver.h"
 #include "mcp/stdiobridge.h"
+#include "ui/mainwindow.h"
 
 #include <QApplication>
 #include <QCoreApplication>
@@ -123,6 +124,7 @@ int runWindow(int argc, char **argv, const CommandLineOptions &options)
     QApplication app(argc, argv);
     setApplicationNames();
     QApplication::setDesktopFileName(u"org.tracedesk.TraceDesk"_s);
+    MainWindow::applyDesktopLook();
 
     EngineConfig engineConfig;
     McpServerConfig serverConfig;

@@ -176,7 +176,9 @@ QList<McpClientInfo> McpServer::clients() const
 {
     QList<McpClientInfo> list;
     for (const QPointer<McpSession> &session : std::as_const(d->sessions)) {
-        if (!session || session->isClosed())
+        // A connection that never initialized (a second `tracedesk` asking this one to raise
+        // its window, a probe of the port) is no client; a closed session is gone.
+        if (!session || session->isClosed() || !session->isInitialized())
             continue;
         McpClientInfo info;
         const ClientInfo client = session->client();

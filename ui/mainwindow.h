@@ -5,6 +5,8 @@
 #include <QMainWindow>
 #include <QPointer>
 
+#include <functional>
+
 class ApprovalPanel;
 class Engine;
 class EndpointPanel;
@@ -17,7 +19,10 @@ class ScriptEditor;
 class QDockWidget;
 class QLabel;
 class QMenu;
+class QMessageBox;
 class QSystemTrayIcon;
+class QTimer;
+class QToolBar;
 
 class MainWindow : public QMainWindow
 {
@@ -57,6 +62,32 @@ public:
 
     void saveLayout();
     void restoreLayout();
+    /// View ▸ Reset Layout: the default geometry for the screen's free area (or `available`,
+    /// for tests that play a 1280x800 screen), the default docks and their sizes.
+    void resetLayout(const QRect &available = {});
+    QToolBar *mainToolBar() const { return m_toolBar; }
+
+    /// Icons from the desktop's theme, Breeze where none is configured (offscreen, bare X
+    /// sessions), and the Breeze style where it is installed and nothing else was asked for.
+    /// Call once after the QApplication exists.
+    static void applyDesktopLook();
+
+    /// Where unsaved text is kept between sessions: <state directory>/recovery.json (0600).
+    QString recoveryPath() const { return m_recoveryPath; }
+    /// Writes the recovery file now when the text is modified (SIGTERM, SIGINT, destruction).
+    void writeRecoveryNow();
+    /// The recovered text offered at start, or empty (tests).
+    bool hasRecoveryOffer() const;
+    QWidget *recoveryBar() const { return m_recoveryBar; }
+    void restoreRecovery();
+    void discardRecovery();
+
+    /// The Save / Discard / Cancel question while one is open (tests answer it), else null.
+    QMessageBox *pendingQuestion() const;
+
+    /// New, Open, an example and Quit go through here: runs `proceed` at once when the text is
+    /// unmodified, else after the person saved it or chose Discard; never after Cancel.
+    void whenChangesSettled(const std::function<void()> &proceed);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -80,6 +111,17 @@ private:
     void showCapabilities();
     void showAbout();
     void notifyRequest(Run *run);
+    void updateApprovalDock(int pending);
+    void applyDefaultDockSizes();
+    void loadExample(const QString &script, const QString &name);
+    void saveAsThen(const std::function<void()> &afterSave);
+    void scheduleRecovery();
+    void offerRecovery();
+    void removeRecovery();
+    void showRunMenu(const QPoint &pos);
+    void openRunInEditor(Run *run);
+    void runAgain(Run *run);
+    void deleteRun(Run *run);
 
     QPointer<Engine> m_engine;
     QPointer<McpServer> m_server;
@@ -87,6 +129,16 @@ private:
     bool m_closeConfirmed = false;
     bool m_layoutRestored = false; ///< a saved dock layout was applied; keep it on first show
     bool m_shownOnce = false;
+    bool m_approvalAutoHidden = false; ///< hidden because nothing waits; shown again on a request
+    int m_approvalWidth = 0; ///< the Approvals dock's width before it was hidden
+    int m_leftWidth = 0; ///< the left column's width before the Approvals dock came
+    QString m_recoveryPath;
+    QTimer *m_recoveryTimer = nullptr;
+    QWidget *m_recoveryBar = nullptr;
+    QLabel *m_recoveryLabel = nullptr;
+    QString m_offeredText;
+    QString m_offeredFile;
+    QPointer<QWidget> m_question; ///< the QMessageBox (a QPointer needs the complete type)
 
     ScriptEditor *m_editor;
     QLabel *m_analysisLabel;
@@ -105,6 +157,7 @@ private:
     QMenu *m_recentMenu = nullptr;
     QMenu *m_examplesMenu = nullptr;
     QMenu *m_viewMenu = nullptr;
+    QToolBar *m_toolBar = nullptr;
 
     QLabel *m_privilegeLabel;
     QLabel *m_versionLabel;

@@ -3,6 +3,7 @@
 
 #include "ui/probetreemodel.h"
 
+#include <QFileInfo>
 #include <QFontDatabase>
 #include <QHeaderView>
 #include <QLabel>
@@ -21,6 +22,7 @@ ProbeBrowser::ProbeBrowser(ProbeCatalog *catalog, QWidget *parent)
     , m_filter(new QLineEdit(this))
     , m_refresh(new QToolButton(this))
     , m_status(new QLabel(this))
+    , m_missing(new QLabel(this))
     , m_view(new QTreeView(this))
     , m_model(new ProbeTreeModel(this))
     , m_details(new QPlainTextEdit(this))
@@ -65,6 +67,11 @@ ProbeBrowser::ProbeBrowser(ProbeCatalog *catalog, QWidget *parent)
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addLayout(top);
     layout->addWidget(m_status);
+    layout->addWidget(m_missing);
+    m_missing->setWordWrap(true);
+    m_missing->setTextFormat(Qt::PlainText);
+    m_missing->setObjectName(u"missingProbes"_s);
+    m_missing->hide();
     layout->addWidget(splitter, 1);
 
     // Each keystroke would restart the worker; a short pause merges bursts of typing.
@@ -272,4 +279,47 @@ void ProbeBrowser::updateStatus()
     else
         text = tr("%L1 of %L2 probes match").arg(m_matchCount).arg(m_snapshot->probes.size());
     m_status->setText(text);
+
+    const QString missing = m_snapshot ? missingProbesExplanation(*m_snapshot,
+                                             { u"/sys/kernel/tracing/available_filter_functions"_s,
+                                                 u"/sys/kernel/debug/tracing/available_filter_functions"_s })
+                                       : QString();
+    m_missing->setText(missing);
+    m_missing->setVisible(!missing.isEmpty());
+}
+
+QString ProbeBrowser::missingProbesText() const
+{
+    return m_missing->text();
+}
+
+QString ProbeBrowser::missingProbesExplanation(const ProbeSnapshot &snapshot, const QStringList &filterFunctionsPaths)
+{
+    for (const QString &provider : { u"kprobe"_s, u"fentry"_s, u"kfunc"_s }) {
+        if (snapshot.providerCounts.value(provider) > 0)
+            return {};
+    }
+    // bpftrace lists kprobes and kfuncs from tracefs; when it cannot read that file it prints
+    // a warning and lists the rest, so the tree would just lack them without a word.
+    QString why;
+    bool exists = false;
+    for (const QString &path : filterFunctionsPaths) {
+        const QFileInfo info(path);
+        if (!info.exists())
+            continue;
+        exists = true;
+        if (!info.isReadable()) {
+            why = tr("%1 is not readable here (a locked-down kernel, or tracefs is only for root).").arg(path);
+            break;
+        }
+    }
+    if (why.isEmpty()) {
+        why = exists ? tr("bpftrace could not read the kernel's list of traceable functions "
+                          "(a locked-down kernel or a virtual machine that hides it).")
+                     : tr("The kernel offers no list of traceable functions (tracefs is not mounted, or "
+                          "the kernel was built without function tracing).");
+    }
+    return tr("No kprobes or kfuncs: %1 Tracepoints and the other providers still work. Uprobes are never "
+              "listed without a program; write them as uprobe:/path/to/binary:function.")
+        .arg(why);
 }

@@ -39,6 +39,12 @@ public:
     QLineEdit *filterEdit() const { return m_filter; }
     QString detailsText() const;
     QString statusText() const;
+    /// Why kprobes and kfuncs are missing from the listing ("" when the kernel offers some).
+    QString missingProbesText() const;
+    /// The explanation for a snapshot without kernel-function probes: tracefs'
+    /// available_filter_functions at `filterFunctionsPaths` absent or unreadable, what still
+    /// works, and that uprobes are listed per binary. "" when kprobes or fentry probes are there.
+    static QString missingProbesExplanation(const ProbeSnapshot &snapshot, const QStringList &filterFunctionsPaths);
 
     /// Selects a probe in the tree (expanding its parents) and shows its details.
     bool selectProbe(const QString &probe);
@@ -67,6 +73,7 @@ private:
     QLineEdit *m_filter;
     QToolButton *m_refresh;
     QLabel *m_status;
+    QLabel *m_missing;
     QTreeView *m_view;
     ProbeTreeModel *m_model;
     QPlainTextEdit *m_details;

@@ -29,6 +29,15 @@ RunListModel::RunListModel(RunManager *runs, QObject *parent)
             endInsertRows();
             addRun(run);
         });
+        // Deleted from the history: the row goes now, before the run itself is deleted.
+        connect(m_runs, &RunManager::runRemoved, this, [this](Run *run) {
+            const int row = m_rows.indexOf(run);
+            if (row < 0)
+                return;
+            beginRemoveRows({}, row, row);
+            m_rows.removeAt(row);
+            endRemoveRows();
+        });
     }
     m_ticker.setInterval(1000);
     connect(&m_ticker, &QTimer::timeout, this, &RunListModel::tick);
@@ -155,11 +164,12 @@ QVariant RunListModel::data(const QModelIndex &index, int role) const
                 return when.toMSecsSinceEpoch();
             if (!when.isValid())
                 return QString();
-            // Today's runs need only the time; the column stays narrow enough for the dock.
+            // Today's runs need only the time, older ones only the day (the tooltip has both):
+            // the column stays as narrow as the time, which fits the default dock.
             const QDateTime local = when.toLocalTime();
             if (local.date() == QDate::currentDate())
                 return locale.toString(local, u"HH:mm:ss"_s);
-            return locale.toString(local, u"yyyy-MM-dd HH:mm"_s);
+            return locale.toString(local.date(), QLocale::ShortFormat);
         }
         case DurationColumn:
             return sort ? QVariant(run->durationSeconds()) : QVariant(durationText(run->durationSeconds()));

@@ -17,6 +17,7 @@
 #include <QLabel>
 #include <QListWidget>
 #include <QPushButton>
+#include <QResizeEvent>
 #include <QTabWidget>
 
 using namespace Qt::StringLiterals;
@@ -29,6 +30,9 @@ RunView::RunView(RunManager *runs, QWidget *parent)
     , m_stop(new QPushButton(QIcon::fromTheme(u"process-stop"_s), tr("S&top"), this))
     , m_exportOutput(new QPushButton(QIcon::fromTheme(u"document-save-as"_s), tr("Export &output…"), this))
     , m_exportMaps(new QPushButton(QIcon::fromTheme(u"document-save-as"_s), tr("Export &maps…"), this))
+    , m_openInEditor(new QPushButton(QIcon::fromTheme(u"document-edit"_s), tr("&Edit"), this))
+    , m_runAgain(new QPushButton(QIcon::fromTheme(u"view-refresh"_s), tr("Run &again"), this))
+    , m_delete(new QPushButton(QIcon::fromTheme(u"edit-delete"_s), tr("&Delete"), this))
     , m_tabs(new QTabWidget(this))
     , m_output(new OutputView(this))
     , m_maps(new MapsView(this))
@@ -43,9 +47,24 @@ RunView::RunView(RunManager *runs, QWidget *parent)
     // The details quote the client (name, reason): plain text, never guessed to be HTML.
     m_title->setTextFormat(Qt::PlainText);
     m_details->setTextFormat(Qt::PlainText);
-    m_details->setWordWrap(true);
-    for (QPushButton *button : { m_stop, m_exportOutput, m_exportMaps })
+    // One line each, elided, the whole text in the tooltip: the header never grows into a wall
+    // of wrapped text above the output (the failure itself is under Problems).
+    m_details->setWordWrap(false);
+    m_details->setMinimumWidth(1);
+    m_title->setMinimumWidth(1);
+    for (QPushButton *button : { m_openInEditor, m_runAgain, m_stop, m_exportOutput, m_exportMaps, m_delete })
         button->setAutoDefault(false);
+    // The run view's buttons must not set the window's minimum width (1280x800 with a request
+    // waiting): below the room their labels need they show only their icons (see resizeEvent).
+    setMinimumWidth(320);
+    for (QPushButton *button : { m_openInEditor, m_runAgain, m_stop, m_exportOutput, m_exportMaps, m_delete }) {
+        button->setProperty("fullText", button->text());
+        if (button->toolTip().isEmpty())
+            button->setToolTip(QString(button->text()).remove(u'&'));
+    }
+    m_openInEditor->setToolTip(tr("Open this run's script in the editor"));
+    m_runAgain->setToolTip(tr("Start the same script again as your own run"));
+    m_delete->setToolTip(tr("Delete this run from the history"));
     m_stop->setToolTip(tr("Stop the run: bpftrace gets SIGINT and prints its maps"));
 
     m_script->setReadOnly(true);
@@ -61,9 +80,12 @@ RunView::RunView(RunManager *runs, QWidget *parent)
     text->addWidget(m_title);
     text->addWidget(m_details);
     header->addLayout(text, 1);
+    header->addWidget(m_openInEditor);
+    header->addWidget(m_runAgain);
     header->addWidget(m_exportOutput);
     header->addWidget(m_exportMaps);
     header->addWidget(m_stop);
+    header->addWidget(m_delete);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addLayout(header);
@@ -75,6 +97,18 @@ RunView::RunView(RunManager *runs, QWidget *parent)
         Q_EMIT stopRequested(m_run);
         if (m_runs)
             m_runs->stop(m_run->id());
+    });
+    connect(m_openInEditor, &QPushButton::clicked, this, [this] {
+        if (m_run)
+            Q_EMIT openInEditorRequested(m_run);
+    });
+    connect(m_runAgain, &QPushButton::clicked, this, [this] {
+        if (m_run)
+            Q_EMIT runAgainRequested(m_run);
+    });
+    connect(m_delete, &QPushButton::clicked, this, [this] {
+        if (m_run)
+            Q_EMIT deleteRequested(m_run);
     });
     connect(m_exportOutput, &QPushButton::clicked, this, &RunView::exportOutput);
     connect(m_exportMaps, &QPushButton::clicked, this, &RunView::exportMaps);
@@ -91,7 +125,8 @@ void RunView::setRun(Run *run)
     // A client's script as the person reads it elsewhere: hidden characters shown, never obeyed.
     m_script->setPlainText(run ? InertText::block(run->script()) : QString());
     if (run) {
-        connect(run, &Run::stateChanged, this, &RunView::updateHeader);
+        m_tabs->setCurrentIndex(tabFor(run));
+        connect(run, &Run::stateChanged, this, &RunView::onStateChanged);
         connect(run, &Run::statsChanged, this, &RunView::updateHeader);
         connect(run, &Run::diagnosticsChanged, this, &RunView::updateProblems);
         connect(run, &Run::analysisChanged, this, &RunView::updateProblems);
@@ -103,14 +138,53 @@ void RunView::setRun(Run *run)
 
 QString RunView::headerText() const
 {
-    return m_title->text() + u'\n' + m_details->text();
+    return m_title->text() + u'\n' + m_fullDetails;
+}
+
+int RunView::tabFor(const Run *run)
+{
+    if (!run)
+        return 0;
+    if (run->state() == RunState::Failed)
+        return 2;
+    if (!run->maps().isEmpty())
+        return 1;
+    return 0;
+}
+
+void RunView::onStateChanged()
+{
+    updateHeader();
+    // The run just ended: show what it left (its maps, or why it failed).
+    if (m_run && isTerminal(m_run->state()))
+        m_tabs->setCurrentIndex(tabFor(m_run));
+}
+
+void RunView::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    const QList<QPushButton *> buttons { m_openInEditor, m_runAgain, m_exportOutput, m_exportMaps, m_stop, m_delete };
+    int labelled = 0;
+    for (QPushButton *button : buttons) {
+        const QString text = button->property("fullText").toString();
+        labelled += button->iconSize().width() + fontMetrics().horizontalAdvance(QString(text).remove(u'&')) + 32;
+    }
+    // The title and details keep at least a third of the width.
+    const bool withText = labelled <= event->size().width() * 2 / 3;
+    for (QPushButton *button : buttons)
+        button->setText(withText || button->icon().isNull() ? button->property("fullText").toString() : QString());
+    updateHeader();
 }
 
 void RunView::updateHeader()
 {
     if (!m_run) {
         m_title->setText(tr("No run selected"));
-        m_details->setText(tr("Write a script and press Run (Ctrl+R), or pick a run from the list."));
+        m_fullDetails = tr("Write a script and press Run (Ctrl+R), or pick a run from the list.");
+        m_details->setText(m_fullDetails);
+        m_details->setToolTip(QString());
+        for (QPushButton *button : { m_openInEditor, m_runAgain, m_delete })
+            button->setEnabled(false);
         m_stop->setEnabled(false);
         m_exportOutput->setEnabled(false);
         m_exportMaps->setEnabled(false);
@@ -133,7 +207,16 @@ void RunView::updateHeader()
         details += u'\n' + InertText::block(m_run->failureReason());
     if (!m_run->decisionMessage().isEmpty())
         details += u'\n' + tr("Decision: %1").arg(InertText::line(m_run->decisionMessage()));
-    m_details->setText(details);
+    m_fullDetails = details;
+    // The first line only, elided to the room there is; all of it in the tooltip.
+    const QString first = details.section(u'\n', 0, 0);
+    const int room = std::max(40, m_details->width());
+    const QString shown = m_details->fontMetrics().elidedText(first, Qt::ElideRight, room);
+    m_details->setText(details.contains(u'\n') && shown == first ? first + u" …"_s : shown);
+    m_details->setToolTip(details);
+    m_openInEditor->setEnabled(true);
+    m_runAgain->setEnabled(m_runs != nullptr);
+    m_delete->setEnabled(m_runs != nullptr && isTerminal(m_run->state()));
     const bool stoppable = isActive(m_run->state()) || m_run->state() == RunState::PendingApproval;
     m_stop->setEnabled(stoppable && m_run->state() != RunState::Stopping);
     m_exportOutput->setEnabled(m_run->totalLines() > 0);

@@ -28,6 +28,11 @@ public:
     MapsView *mapsView() const { return m_maps; }
     QTabWidget *tabs() const { return m_tabs; }
     QPushButton *stopButton() const { return m_stop; }
+    QPushButton *openInEditorButton() const { return m_openInEditor; }
+    QPushButton *runAgainButton() const { return m_runAgain; }
+    QPushButton *deleteButton() const { return m_delete; }
+    /// The tab a run opens on: Problems for a failed run, Maps when it has maps, else Output.
+    static int tabFor(const Run *run);
     QString headerText() const;
     QListWidget *problems() const { return m_problems; }
 
@@ -37,10 +42,17 @@ public:
 
 Q_SIGNALS:
     void stopRequested(Run *run);
+    void openInEditorRequested(Run *run);
+    void runAgainRequested(Run *run);
+    void deleteRequested(Run *run);
 
 private:
     void updateHeader();
     void updateProblems();
+    void onStateChanged();
+
+protected:
+    void resizeEvent(QResizeEvent *event) override;
 
     QPointer<RunManager> m_runs;
     QPointer<Run> m_run;
@@ -49,6 +61,10 @@ private:
     QPushButton *m_stop;
     QPushButton *m_exportOutput;
     QPushButton *m_exportMaps;
+    QPushButton *m_openInEditor;
+    QPushButton *m_runAgain;
+    QPushButton *m_delete;
+    QString m_fullDetails; ///< the details line before eliding
     QTabWidget *m_tabs;
     OutputView *m_output;
     MapsView *m_maps;

@@ -45,6 +45,8 @@ SettingsDialog::SettingsDialog(const EngineConfig &current, QWidget *parent)
     , m_httpEnabled(new QCheckBox(tr("Serve MCP over &HTTP on 127.0.0.1"), this))
     , m_httpPort(spin(this, Setting::httpPort, current.endpoint.httpPort))
     , m_restartNote(new QLabel(this))
+    , m_overrideNote(new QLabel(this))
+    , m_saved(current)
 {
     setWindowTitle(tr("Settings"));
     m_maxLinesPerSecond->setSpecialValueText(tr("no limit"));
@@ -113,6 +115,10 @@ SettingsDialog::SettingsDialog(const EngineConfig &current, QWidget *parent)
     layout->addWidget(approval);
     layout->addWidget(system);
     layout->addWidget(m_restartNote);
+    m_overrideNote->setWordWrap(true);
+    m_overrideNote->setTextFormat(Qt::PlainText);
+    m_overrideNote->setVisible(false);
+    layout->addWidget(m_overrideNote);
     layout->addStretch(1);
     layout->addWidget(buttons);
 
@@ -148,4 +154,65 @@ QString SettingsDialog::restartNote() const
 void SettingsDialog::updateRestartNote()
 {
     m_restartNote->setVisible(SettingsStore::needsRestart(m_initial, settings()));
+}
+
+void SettingsDialog::setSaved(const EngineConfig &saved)
+{
+    m_saved = saved;
+    m_overridden.clear();
+    const auto onOff = [](bool on) { return on ? tr("on") : tr("off"); };
+    const auto mark = [this](QWidget *field, const QString &what, const QString &inForce, const QString &stored) {
+        m_overridden.insert(field, tr("%1 %2 (saved: %3)").arg(what, inForce, stored));
+        field->setToolTip(
+            tr("Set for this session on the command line: %1. The saved setting is %2.").arg(inForce, stored));
+        QFont font = field->font();
+        font.setItalic(true);
+        field->setFont(font);
+    };
+    if (m_initial.limits.maxConcurrentRuns != saved.limits.maxConcurrentRuns)
+        mark(m_maxConcurrent, tr("concurrent runs"), QString::number(m_initial.limits.maxConcurrentRuns),
+            QString::number(saved.limits.maxConcurrentRuns));
+    if (m_initial.approvalTimeoutSeconds != saved.approvalTimeoutSeconds)
+        mark(m_approvalTimeout, tr("approval timeout"), tr("%1 s").arg(m_initial.approvalTimeoutSeconds),
+            tr("%1 s").arg(saved.approvalTimeoutSeconds));
+    if (m_initial.clientsReadPersonRuns != saved.clientsReadPersonRuns)
+        mark(m_clientsReadPersonRuns, tr("clients read your runs"), onOff(m_initial.clientsReadPersonRuns),
+            onOff(saved.clientsReadPersonRuns));
+    if (m_initial.privilege != saved.privilege)
+        mark(m_privilege, tr("privilege"), privilegeModeName(m_initial.privilege), privilegeModeName(saved.privilege));
+    if (m_initial.endpoint.httpEnabled != saved.endpoint.httpEnabled)
+        mark(m_httpEnabled, tr("HTTP"), onOff(m_initial.endpoint.httpEnabled), onOff(saved.endpoint.httpEnabled));
+    if (m_initial.endpoint.httpPort != saved.endpoint.httpPort)
+        mark(m_httpPort, tr("HTTP port"), QString::number(m_initial.endpoint.httpPort),
+            QString::number(saved.endpoint.httpPort));
+    m_overrideNote->setText(m_overridden.isEmpty()
+            ? QString()
+            : tr("In force for this session from the command line (shown in italics): %1. Unchanged, they are not "
+                 "saved.")
+                  .arg(QStringList(m_overridden.values()).join(u"; "_s)));
+    m_overrideNote->setVisible(!m_overridden.isEmpty());
+}
+
+QString SettingsDialog::overrideNote() const
+{
+    return m_overrideNote->text();
+}
+
+EngineConfig SettingsDialog::settingsToSave() const
+{
+    EngineConfig s = settings();
+    const auto untouched = [this](QWidget *field) { return m_overridden.contains(field); };
+    if (untouched(m_maxConcurrent) && s.limits.maxConcurrentRuns == m_initial.limits.maxConcurrentRuns)
+        s.limits.maxConcurrentRuns = m_saved.limits.maxConcurrentRuns;
+    if (untouched(m_approvalTimeout) && s.approvalTimeoutSeconds == m_initial.approvalTimeoutSeconds)
+        s.approvalTimeoutSeconds = m_saved.approvalTimeoutSeconds;
+    if (untouched(m_clientsReadPersonRuns) && s.clientsReadPersonRuns == m_initial.clientsReadPersonRuns)
+        s.clientsReadPersonRuns = m_saved.clientsReadPersonRuns;
+    if (untouched(m_privilege) && s.privilege == m_initial.privilege)
+        s.privilege = m_saved.privilege;
+    if (untouched(m_httpEnabled) && s.endpoint.httpEnabled == m_initial.endpoint.httpEnabled)
+        s.endpoint.httpEnabled = m_saved.endpoint.httpEnabled;
+    if (untouched(m_httpPort) && s.endpoint.httpPort == m_initial.endpoint.httpPort)
+        s.endpoint.httpPort = m_saved.endpoint.httpPort;
+    return s;
 }

@@ -5,6 +5,7 @@
 #include "engine/engineconfig.h"
 
 #include <QDialog>
+#include <QHash>
 
 class QCheckBox;
 class QComboBox;
@@ -21,6 +22,18 @@ public:
     EngineConfig settings() const;
     /// Visible when a changed value (privilege, HTTP) needs a restart.
     QString restartNote() const;
+
+    /// `current` (given to the constructor) is what is in force; `saved` is what the settings
+    /// file holds. Fields where they differ (the command line set them for this session) are
+    /// marked as overridden, with the saved value in their tooltip.
+    void setSaved(const EngineConfig &saved);
+    /// What to write to the settings file: settings(), except that an overridden field the
+    /// person left alone keeps its saved value (a --http-port is not made permanent).
+    EngineConfig settingsToSave() const;
+    /// "" or the list of overridden values ("HTTP port 9000 (saved: 8765)", ...).
+    QString overrideNote() const;
+    /// The field widgets marked as overridden (tests).
+    QList<QWidget *> overriddenFields() const { return m_overridden.keys(); }
 
     QSpinBox *maxConcurrentRunsSpin() const { return m_maxConcurrent; }
     QSpinBox *approvalTimeoutSpin() const { return m_approvalTimeout; }
@@ -43,4 +56,7 @@ private:
     QCheckBox *m_httpEnabled;
     QSpinBox *m_httpPort;
     QLabel *m_restartNote;
+    QLabel *m_overrideNote;
+    EngineConfig m_saved;
+    QHash<QWidget *, QString> m_overridden; ///< field -> what the note says about it
 };

@@ -267,6 +267,31 @@ QList<Run *> RunManager::runs() const
     return newestFirst;
 }
 
+bool RunManager::removeRun(const QString &runId, QString *error)
+{
+    Run *run = m_byId.value(runId);
+    if (!run) {
+        if (error)
+            *error = u"No run with id %1."_s.arg(runId);
+        return false;
+    }
+    if (!isTerminal(run->state()) || m_controllers.contains(run)) {
+        if (error)
+            *error = u"Run %1 has not ended; stop it first."_s.arg(runId);
+        return false;
+    }
+    if (m_store) {
+        // A save still on its way would bring the file back after the removal.
+        m_store->waitForPendingSaves();
+        m_store->remove(runId);
+    }
+    m_byId.remove(runId);
+    m_runs.removeAll(run);
+    Q_EMIT runRemoved(run);
+    run->deleteLater();
+    return true;
+}
+
 int RunManager::activeRunCount() const
 {
     int count = 0;

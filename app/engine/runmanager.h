@@ -58,6 +58,10 @@ public:
     bool stop(const QString &runId, QString *error = nullptr);
 
     Run *run(const QString &runId) const;
+    /// Forgets an ended run and deletes its saved copy (the window's Delete from History).
+    /// Emits runRemoved() before the run is deleted (later, on the event loop). False with
+    /// *error when unknown or still active.
+    bool removeRun(const QString &runId, QString *error = nullptr);
 
     /// Clients are kept apart: a run belongs to the MCP session that asked for it (the
     /// server-made session id in its ClientInfo), and only that session reads or stops it. The
@@ -83,6 +87,7 @@ Q_SIGNALS:
     /// A client's run waits for a decision (connected to ApprovalQueue::enqueue by the Engine).
     void approvalRequested(Run *run);
     void runAdded(Run *run);
+    void runRemoved(Run *run);
     void runStateChanged(Run *run, RunState state);
     void activeRunCountChanged(int count);
 

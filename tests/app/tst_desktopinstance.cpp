@@ -3,6 +3,13 @@
 #include "app/desktopinstance.h"
 
 #include "ui/mainwindow.h"
+#include "ui/scripteditor.h"
+
+#include <QElapsedTimer>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <csignal>
 
 #include <QFileInfo>
 #include <QPointer>
@@ -77,6 +84,46 @@ private Q_SLOTS:
         instance.reset();
         QVERIFY(window.isNull());
         QVERIFY(!QFileInfo::exists(socket));
+    }
+
+    // SIGTERM (a logout, `systemctl stop`) with unsaved text: no question blocks, the text is
+    // in the recovery file at once, and the next window offers it back.
+    void sigtermKeepsUnsavedText()
+    {
+        auto instance = std::make_unique<DesktopInstance>(CommandLineOptions {}, engineConfig(), serverConfig());
+        QSignalSpy started(instance.get(), &DesktopInstance::started);
+        QSignalSpy finished(instance.get(), &DesktopInstance::finished);
+        instance->start();
+        QTRY_COMPARE_WITH_TIMEOUT(started.size(), 1, 10000);
+        MainWindow *window = instance->window();
+        const QString recoveryPath = window->recoveryPath();
+        QFile::remove(recoveryPath);
+        window->editor()->setPlainText(QString());
+        window->editor()->insertPlainText(u"tracepoint:sched:sched_switch { @[comm] = count(); }\n"_s);
+        QVERIFY(window->editor()->document()->isModified());
+        QElapsedTimer clock;
+        clock.start();
+        ::raise(SIGTERM);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 2000);
+        QVERIFY(clock.elapsed() < 2000);
+        QCOMPARE(finished.first().first().toInt(), 0);
+        QVERIFY(!window->pendingQuestion());
+        // Written when the signal came, not only after the typing pause.
+        QFile file(recoveryPath);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QCOMPARE(QJsonDocument::fromJson(file.readAll()).object().value(u"text"_s).toString(),
+            u"tracepoint:sched:sched_switch { @[comm] = count(); }\n"_s);
+        instance.reset();
+        QVERIFY(QFile::exists(recoveryPath));
+
+        DesktopInstance next(CommandLineOptions {}, engineConfig(), serverConfig());
+        QSignalSpy nextStarted(&next, &DesktopInstance::started);
+        next.start();
+        QTRY_COMPARE_WITH_TIMEOUT(nextStarted.size(), 1, 10000);
+        QVERIFY(next.window()->hasRecoveryOffer());
+        next.window()->restoreRecovery();
+        QCOMPARE(next.window()->editor()->toPlainText(), u"tracepoint:sched:sched_switch { @[comm] = count(); }\n"_s);
+        next.window()->discardRecovery();
     }
 };
 

@@ -3,6 +3,9 @@
 // twice with isolated XDG directories.
 #include "app/singleinstance.h"
 
+#include <QElapsedTimer>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLocalServer>
 #include <QLocalSocket>
 #include <QProcess>
@@ -222,6 +225,45 @@ private Q_SLOTS:
         QCOMPARE(first.state(), QProcess::Running);
         terminate(first);
         QCOMPARE(first.exitCode(), 0);
+    }
+
+    // The real window with unsaved text from an earlier session waiting in its recovery file:
+    // SIGTERM ends it within 2 s (no question, no offer blocks), and the text is still there
+    // for the next start.
+    void windowEndsPromptlyOnSigterm()
+    {
+        QProcessEnvironment env = isolatedEnvironment(u"sigterm"_s);
+        env.insert(u"QT_QPA_PLATFORM"_s, u"offscreen"_s);
+        const QString socketPath = env.value(u"XDG_RUNTIME_DIR"_s) + u"/tracedesk/mcp.sock"_s;
+        const QString stateDir = env.value(u"XDG_STATE_HOME"_s) + u"/tracedesk"_s;
+        QVERIFY(QDir().mkpath(stateDir));
+        const QString recoveryPath = stateDir + u"/recovery.json"_s;
+        const QJsonObject recovery { { u"version"_s, 1 }, { u"file"_s, QString() },
+            { u"text"_s, u"BEGIN { printf(\"unsaved\\n\"); }\n"_s } };
+        QFile seed(recoveryPath);
+        QVERIFY(seed.open(QIODevice::WriteOnly));
+        seed.write(QJsonDocument(recovery).toJson());
+        seed.close();
+
+        QProcess window;
+        window.setProcessEnvironment(env);
+        window.setStandardInputFile(QProcess::nullDevice());
+        window.start(binary(), { u"--no-http"_s });
+        QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(socketPath) || window.state() == QProcess::NotRunning, 15000);
+        QVERIFY2(window.state() == QProcess::Running, window.readAllStandardError().constData());
+        QTest::qWait(500); // the window is up and showing the offer
+        QElapsedTimer clock;
+        clock.start();
+        ::kill(pid_t(window.processId()), SIGTERM);
+        QVERIFY(window.waitForFinished(2000));
+        QVERIFY2(clock.elapsed() < 2000, qPrintable(QString::number(clock.elapsed())));
+        QCOMPARE(window.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(window.exitCode(), 0);
+        QVERIFY(!QFile::exists(socketPath));
+        QFile kept(recoveryPath);
+        QVERIFY(kept.open(QIODevice::ReadOnly));
+        QCOMPARE(QJsonDocument::fromJson(kept.readAll()).object().value(u"text"_s).toString(),
+            u"BEGIN { printf(\"unsaved\\n\"); }\n"_s);
     }
 };
 

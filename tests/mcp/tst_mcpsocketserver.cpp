@@ -107,6 +107,9 @@ void TestMcpSocketServer::fiftyClientsAtOnce()
         clients.push_back(std::make_unique<LineClient>());
         QVERIFY(clients.back()->connectTo(server->socketPath()));
     }
+    // Connected but not initialized: not counted as clients yet.
+    QTest::qWait(50);
+    QCOMPARE(server->clients().size(), 0);
     // Everyone sends before anyone reads.
     for (int i = 0; i < Count; ++i) {
         clients[i]->send(rpcRequest(1, u"initialize"_s, initializeParams(u"2025-06-18"_s, u"client%1"_s.arg(i))));

@@ -10,16 +10,94 @@
 #include "ui/runview.h"
 #include "ui/scripteditor.h"
 
+#include "ui/runlistmodel.h"
+
 #include <QAction>
 #include <QDockWidget>
+#include <QFileDialog>
+#include <QHeaderView>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QMenu>
 #include <QMenuBar>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QSettings>
+#include <QSplitter>
+#include <QStandardPaths>
+#include <QTabWidget>
 #include <QTest>
+#include <QToolBar>
+#include <QToolButton>
+#include <QTreeView>
 
 using namespace Qt::StringLiterals;
+
+namespace {
+QAction *fileAction(MainWindow &window, const QString &text)
+{
+    const QList<QAction *> actions = window.menuBar()->actions().first()->menu()->actions();
+    for (QAction *action : actions) {
+        if (action->text() == text)
+            return action;
+    }
+    return nullptr;
+}
+
+void typeText(MainWindow &window, const QString &text)
+{
+    window.editor()->setPlainText(QString());
+    window.editor()->insertPlainText(text); // typed: modified, unlike setPlainText()
+}
+
+void answer(MainWindow &window, QMessageBox::StandardButton button)
+{
+    QMessageBox *box = window.pendingQuestion();
+    QVERIFY(box);
+    QVERIFY(box->button(QMessageBox::Save));
+    QVERIFY(box->button(QMessageBox::Discard));
+    QVERIFY(box->button(QMessageBox::Cancel));
+    box->button(button)->click();
+    QTRY_VERIFY(!window.pendingQuestion());
+}
+
+QJsonObject readRecovery(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return QJsonDocument::fromJson(file.readAll()).object();
+}
+
+/// Every visible header section of the window's tables and trees is at least as wide as its
+/// text; the names of those that are not.
+QStringList truncatedHeaders(const QWidget &window)
+{
+    QStringList truncated;
+    const QList<QHeaderView *> headers = window.findChildren<QHeaderView *>();
+    for (const QHeaderView *header : headers) {
+        // Tabs behind another are moved off the window rather than hidden.
+        if (!header->isVisible() || header->visibleRegion().isEmpty() || header->orientation() != Qt::Horizontal
+            || !header->model())
+            continue;
+        const int margin = header->style()->pixelMetric(QStyle::PM_HeaderMargin, nullptr, header);
+        for (int section = 0; section < header->count(); ++section) {
+            if (header->isSectionHidden(section))
+                continue;
+            const QString text = header->model()->headerData(section, Qt::Horizontal).toString();
+            const int needed = header->fontMetrics().horizontalAdvance(text) + 2 * margin;
+            if (header->sectionSize(section) < needed)
+                truncated.append(u"%1/%2 (%3 < %4)"_s
+                        .arg(QString::fromLatin1(header->parentWidget()->parentWidget()->metaObject()->className()),
+                            text)
+                        .arg(header->sectionSize(section))
+                        .arg(needed));
+        }
+    }
+    return truncated;
+}
+} // namespace
 
 class TestMainWindow : public QObject
 {
@@ -44,8 +122,41 @@ private Q_SLOTS:
         QCOMPARE(window.runAction()->shortcut(), QKeySequence(u"Ctrl+R"_s));
         QVERIFY(!window.stopAction()->shortcut().isEmpty());
         QVERIFY(!window.examplesMenu()->actions().isEmpty());
+        QStringList categories;
+        for (const QAction *action : window.examplesMenu()->actions())
+            categories.append(action->text());
+        QVERIFY2(categories.contains(u"CPU"_s), qPrintable(categories.join(u", "_s))); // not "Cpu"
+        QVERIFY(categories.contains(u"Syscalls"_s));
+        // The toolbar: Run, Stop, Open, Save and the examples.
+        QStringList tools;
+        for (const QAction *action : window.mainToolBar()->actions()) {
+            if (!action->isSeparator())
+                tools.append(action->text());
+        }
+        QCOMPARE(tools.size(), 5);
+        QVERIFY(window.mainToolBar()->actions().contains(window.runAction()));
+        QVERIFY(window.mainToolBar()->actions().contains(window.stopAction()));
+        QVERIFY(window.mainToolBar()->findChild<QToolButton *>(u"examplesButton"_s));
+        QVERIFY(window.examplesMenu()->icon().isNull()); // the menu bar shows its text
         // The probe browser fills from the catalog.
         QTRY_VERIFY_WITH_TIMEOUT(window.probeBrowser()->model()->rowCount() > 0, 10000);
+    }
+
+    void iconsWithoutAConfiguredTheme()
+    {
+        // Offscreen has no platform theme: without the fallback no menu or toolbar icon shows.
+        MainWindow::applyDesktopLook();
+        QCOMPARE(QIcon::fallbackThemeName(), u"breeze"_s);
+        const bool breezeInstalled
+            = !QStandardPaths::locate(QStandardPaths::GenericDataLocation, u"icons/breeze/index.theme"_s).isEmpty();
+        if (breezeInstalled) { // the build root has it (kf6-breeze-icon-theme)
+            for (const QString &name :
+                { u"document-open"_s, u"document-save"_s, u"media-playback-start"_s, u"media-playback-stop"_s })
+                QVERIFY2(QIcon::hasThemeIcon(name), qPrintable(name));
+            FakeEngine engine;
+            MainWindow window(engine.get(), nullptr);
+            QVERIFY(!window.runAction()->icon().isNull());
+        }
     }
 
     void runFromTheEditor()
@@ -233,6 +344,256 @@ private Q_SLOTS:
         window.editor()->setPlainText(QString());
         Q_EMIT window.probeBrowser()->insertRequested(u"kprobe:vfs_read"_s, u"kprobe:vfs_read\n{\n    \n}"_s);
         QCOMPARE(window.editor()->toPlainText(), u"kprobe:vfs_read\n{\n    \n}\n"_s);
+    }
+
+    void unsavedTextAsksSaveDiscardCancel()
+    {
+        FakeEngine engine;
+        MainWindow window(engine.get(), nullptr);
+        window.show();
+        QAction *newAction = fileAction(window, u"&New"_s);
+        QVERIFY(newAction);
+
+        // Unmodified: New goes ahead without asking.
+        newAction->trigger();
+        QVERIFY(!window.pendingQuestion());
+        QVERIFY(window.editor()->toPlainText().isEmpty());
+
+        // Cancel keeps the text.
+        typeText(window, u"BEGIN { exit(); }\n"_s);
+        newAction->trigger();
+        answer(window, QMessageBox::Cancel);
+        QCOMPARE(window.editor()->toPlainText(), u"BEGIN { exit(); }\n"_s);
+        QVERIFY(window.editor()->document()->isModified());
+
+        // Discard goes ahead.
+        newAction->trigger();
+        answer(window, QMessageBox::Discard);
+        QVERIFY(window.editor()->toPlainText().isEmpty());
+        QVERIFY(!window.editor()->document()->isModified());
+
+        // Save of an untitled text asks where (Save As), writes it, then goes ahead.
+        typeText(window, u"BEGIN { printf(\"one\"); }\n"_s);
+        QMenu *category = window.examplesMenu()->actions().first()->menu();
+        category->actions().first()->trigger();
+        answer(window, QMessageBox::Save);
+        auto *dialog = window.findChild<QFileDialog *>();
+        QVERIFY(dialog);
+        const QString path = engine.dir.path() + u"/untitled.bt"_s;
+        Q_EMIT dialog->fileSelected(path); // what choosing the file and Save does
+        QFile saved(path);
+        QVERIFY(saved.open(QIODevice::ReadOnly));
+        QCOMPARE(saved.readAll(), QByteArray("BEGIN { printf(\"one\"); }\n"));
+        QVERIFY(window.editor()->toPlainText() != u"BEGIN { printf(\"one\"); }\n"_s); // the example loaded
+        QVERIFY(window.currentFile().isEmpty()); // an example is no file
+
+        // Save of a named file writes there without asking where, and the name stays.
+        QString error;
+        QVERIFY2(window.openFile(path, &error), qPrintable(error));
+        window.editor()->moveCursor(QTextCursor::End);
+        window.editor()->insertPlainText(u"// two\n"_s);
+        window.close();
+        QVERIFY(window.isVisible());
+        answer(window, QMessageBox::Save);
+        QVERIFY(!window.isVisible());
+        QCOMPARE(window.currentFile(), path);
+        QFile again(path); // a new file: saving replaces it
+        QVERIFY(again.open(QIODevice::ReadOnly));
+        QVERIFY(again.readAll().endsWith("// two\n"));
+    }
+
+    void unsavedTextSurvivesAKill()
+    {
+        FakeEngine engine;
+        QString recoveryPath;
+        {
+            MainWindow window(engine.get(), nullptr);
+            recoveryPath = window.recoveryPath();
+            QVERIFY(recoveryPath.startsWith(engine->config().stateDirectory));
+            QVERIFY(!QFile::exists(recoveryPath));
+            typeText(window, u"kprobe:vfs_read { @n = count(); }\n"_s);
+            // Written shortly after the edit, without a save or a close.
+            QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(recoveryPath), 5000);
+            QCOMPARE(readRecovery(recoveryPath).value(u"text"_s).toString(), u"kprobe:vfs_read { @n = count(); }\n"_s);
+            QCOMPARE(QFile::permissions(recoveryPath) & 0x0077, QFileDevice::Permissions {}); // nobody else's
+            QCOMPARE(QFileInfo(recoveryPath).permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther),
+                QFileDevice::Permissions {});
+            window.editor()->insertPlainText(u"// more\n"_s);
+            // Then the process dies: the window is torn down without a close.
+        }
+        QCOMPARE(
+            readRecovery(recoveryPath).value(u"text"_s).toString(), u"kprobe:vfs_read { @n = count(); }\n// more\n"_s);
+
+        {
+            MainWindow next(engine.get(), nullptr);
+            next.show();
+            QVERIFY(next.hasRecoveryOffer()); // offered, not forced: the window works meanwhile
+            QVERIFY(next.recoveryBar()->isVisible());
+            QVERIFY(!next.pendingQuestion());
+            QVERIFY(!next.editor()->document()->isModified());
+            next.recoveryBar()->findChild<QPushButton *>(u"restoreRecovery"_s)->click();
+            QVERIFY(!next.hasRecoveryOffer());
+            QCOMPARE(next.editor()->toPlainText(), u"kprobe:vfs_read { @n = count(); }\n// more\n"_s);
+            QVERIFY(next.editor()->document()->isModified());
+            // Saving leaves nothing to recover.
+            QString error;
+            QVERIFY2(next.saveFile(engine.dir.path() + u"/kept.bt"_s, &error), qPrintable(error));
+            QVERIFY(!QFile::exists(recoveryPath));
+        }
+
+        // Discard of the offer removes it.
+        {
+            MainWindow window(engine.get(), nullptr);
+            typeText(window, u"BEGIN { }\n"_s);
+        }
+        QVERIFY(QFile::exists(recoveryPath));
+        MainWindow again(engine.get(), nullptr);
+        QVERIFY(again.hasRecoveryOffer());
+        again.recoveryBar()->findChild<QPushButton *>(u"discardRecovery"_s)->click();
+        QVERIFY(!again.hasRecoveryOffer());
+        QVERIFY(!QFile::exists(recoveryPath));
+        QVERIFY(again.editor()->toPlainText().contains(u"raw_syscalls"_s));
+    }
+
+    void defaultLayoutFits_data()
+    {
+        QTest::addColumn<QRect>("screen");
+        QTest::newRow("1280x800") << QRect(0, 0, 1280, 800);
+        QTest::newRow("1920x1080") << QRect(0, 0, 1920, 1080);
+    }
+
+    void defaultLayoutFits()
+    {
+        QFETCH(QRect, screen);
+        QSettings().clear();
+        FakeEngine engine;
+        MainWindow window(engine.get(), nullptr);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.resetLayout(screen);
+        QTest::qWait(50);
+        QVERIFY2(screen.contains(window.geometry()), qPrintable(u"%1x%2"_s.arg(window.width()).arg(window.height())));
+        QVERIFY(window.width() >= screen.width() * 9 / 10 || window.width() == 1600);
+        // Nothing waits: the Approvals dock takes no width, the editor and run view get it.
+        QVERIFY(!window.approvalDock()->isVisible());
+        QVERIFY(window.mainToolBar()->isVisible());
+        const QWidget *central = window.centralWidget();
+        QVERIFY2(central->width() >= window.width() * 55 / 100, qPrintable(QString::number(central->width())));
+        QVERIFY(window.runsPanel()->isVisible());
+        QVERIFY(window.probeBrowser()->isVisible());
+        const QStringList truncated = truncatedHeaders(window);
+        QVERIFY2(truncated.isEmpty(), qPrintable(truncated.join(u", "_s)));
+        // The run header stays on one line of details, however long the failure.
+        QVERIFY(window.runView()->height() > window.editor()->height());
+
+        // Reset Layout brings exactly these sizes back after the person moved things.
+        const QRect windowGeometry = window.geometry();
+        const QRect probes = window.probeBrowser()->geometry();
+        const QRect runs = window.runsPanel()->geometry();
+        const QRect centralGeometry = central->geometry();
+        window.resizeDocks({ window.findChild<QDockWidget *>(u"probesDock"_s) }, { 200 }, Qt::Horizontal);
+        window.endpointDock()->show();
+        window.endpointDock()->raise();
+        window.resize(900, 600);
+        QTest::qWait(50);
+        window.resetLayout(screen);
+        QTest::qWait(50);
+        QCOMPARE(window.geometry(), windowGeometry);
+        QCOMPARE(central->geometry(), centralGeometry);
+        QCOMPARE(window.probeBrowser()->geometry(), probes);
+        QCOMPARE(window.runsPanel()->geometry(), runs);
+    }
+
+    void approvalsDockGivesBackItsWidth()
+    {
+        QSettings().clear();
+        FakeEngine engine;
+        MainWindow window(engine.get(), nullptr);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(!window.approvalDock()->isVisible()); // as first shown, before any reset
+        window.resetLayout(QRect(0, 0, 1280, 800));
+        QTest::qWait(50);
+        QVERIFY(!window.approvalDock()->isVisible());
+        const int centralWidth = window.centralWidget()->width();
+        auto *probesDock = window.findChild<QDockWidget *>(u"probesDock"_s);
+        const int probesWidth = probesDock->width();
+        RunRequest request;
+        request.script = u"BEGIN { }"_s;
+        request.client = { u"Claude Code"_s, u"2.1.3"_s, u"socket"_s, u"s1"_s };
+        Run *run = engine->runs()->submitClientRun(request);
+        QVERIFY(run);
+        QTRY_VERIFY(window.approvalDock()->isVisible());
+        QTRY_VERIFY(window.approvalDock()->width() >= 300);
+        QVERIFY(window.centralWidget()->width() < centralWidth);
+        QTest::qWait(50);
+        QVERIFY(engine->approvals()->deny(run->id(), u"no"_s));
+        QTRY_VERIFY(!window.approvalDock()->isVisible());
+        QTest::qWait(50);
+        QTRY_COMPARE(window.centralWidget()->width(), centralWidth);
+        QCOMPARE(probesDock->width(), probesWidth);
+    }
+
+    void approvingSelectsTheRun()
+    {
+        FakeEngine engine;
+        MainWindow window(engine.get(), nullptr);
+        window.show();
+        RunRequest request;
+        request.script = u"BEGIN { printf(\"hi\\n\"); }"_s;
+        request.client = { u"Claude Code"_s, u"2.1.3"_s, u"socket"_s, u"s1"_s };
+        Run *run = engine->runs()->submitClientRun(request);
+        QVERIFY(run);
+        QVERIFY(window.runsPanel()->currentRun() != run); // an AI's request is not shown by itself
+        QTRY_VERIFY_WITH_TIMEOUT(run->analysis().complete, 10000);
+        QString error;
+        QVERIFY2(engine->approvals()->approve(run->id(), &error), qPrintable(error));
+        QCOMPARE(window.runsPanel()->currentRun(), run);
+        QCOMPARE(window.runView()->run(), run);
+    }
+
+    void runActions()
+    {
+        FakeEngine engine;
+        MainWindow window(engine.get(), nullptr);
+        window.show();
+        // A failed run opens on Problems.
+        window.editor()->setPlainText(u"BEGIN { fakefail(); } // fake:fail"_s);
+        Run *failed = window.runScript();
+        QTRY_COMPARE_WITH_TIMEOUT(failed->state(), RunState::Failed, 10000);
+        QCOMPARE(window.runView()->tabs()->currentIndex(), 2);
+        // One with maps opens on Maps.
+        window.editor()->setPlainText(u"BEGIN { printf(\"hi\\n\"); }"_s);
+        Run *finished = window.runScript();
+        QTRY_COMPARE_WITH_TIMEOUT(finished->state(), RunState::Finished, 10000);
+        QTRY_VERIFY(!finished->maps().isEmpty());
+        QCOMPARE(window.runView()->tabs()->currentIndex(), 1);
+        window.runsPanel()->selectRun(failed);
+        QCOMPARE(window.runView()->tabs()->currentIndex(), 2);
+        window.runsPanel()->selectRun(finished);
+        QCOMPARE(window.runView()->tabs()->currentIndex(), 1);
+
+        // Open in editor brings the run's script (asking first about the text there).
+        typeText(window, u"// mine\n"_s);
+        window.runView()->openInEditorButton()->click();
+        answer(window, QMessageBox::Discard);
+        QCOMPARE(window.editor()->toPlainText(), finished->script());
+
+        // Run again starts the same script as a new run and shows it.
+        const int before = int(engine->runs()->runs().size());
+        window.runView()->runAgainButton()->click();
+        QCOMPARE(int(engine->runs()->runs().size()), before + 1);
+        Run *again = engine->runs()->runs().first();
+        QCOMPARE(again->script(), finished->script());
+        QCOMPARE(window.runView()->run(), again);
+        QTRY_COMPARE_WITH_TIMEOUT(again->state(), RunState::Finished, 10000);
+
+        // Delete from history removes it from the list.
+        const QString id = again->id();
+        QVERIFY(window.runView()->deleteButton()->isEnabled());
+        window.runView()->deleteButton()->click();
+        QVERIFY(!engine->runs()->run(id));
+        QCOMPARE(window.runsPanel()->model()->rowCount(), before);
     }
 
     void layoutIsRemembered()

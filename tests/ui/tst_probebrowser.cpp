@@ -9,6 +9,7 @@
 #include <QLineEdit>
 #include <QLocale>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QTreeView>
 
@@ -138,6 +139,36 @@ private Q_SLOTS:
         QVERIFY(browser.selectProbe(u"tracepoint:syscalls:sys_enter_openat"_s));
         QTRY_VERIFY_WITH_TIMEOUT(browser.detailsText().contains(u"const char * filename"_s), 10000);
         QVERIFY(browser.detailsText().contains(u"int dfd"_s));
+    }
+
+    void saysWhyKernelFunctionsAreMissing()
+    {
+        QTemporaryDir dir;
+        const QString missing = dir.filePath(u"available_filter_functions"_s);
+        const std::shared_ptr<const ProbeSnapshot> tracepointsOnly = ProbeCatalog::parseListing(
+            "tracepoint:syscalls:sys_enter_openat\nrawtracepoint:sched_switch\nsoftware:cpu-clock:\n");
+        // No tracefs list at all.
+        QString text = ProbeBrowser::missingProbesExplanation(*tracepointsOnly, { missing });
+        QVERIFY2(text.contains(u"No kprobes or kfuncs"_s), qPrintable(text));
+        QVERIFY(text.contains(u"no list of traceable functions"_s));
+        QVERIFY(text.contains(u"uprobe:"_s));
+        // The list is there but bpftrace got nothing from it (root reads any mode, so the
+        // unreadable case is the one the person sees only as a user).
+        QFile file(missing);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.close();
+        text = ProbeBrowser::missingProbesExplanation(*tracepointsOnly, { missing });
+        QVERIFY2(text.contains(u"could not read"_s) || text.contains(u"not readable"_s), qPrintable(text));
+        // A kernel that offers kprobes or fentry probes needs no word.
+        QVERIFY(ProbeBrowser::missingProbesExplanation(*bigSnapshot(100), { missing }).isEmpty());
+        QVERIFY(ProbeBrowser::missingProbesExplanation(*ProbeCatalog::parseListing("fentry:vmlinux:vfs_read\n"), {})
+                .isEmpty());
+
+        ProbeBrowser browser(nullptr);
+        browser.setSnapshot(tracepointsOnly);
+        QVERIFY(browser.missingProbesText().contains(u"No kprobes or kfuncs"_s));
+        browser.setSnapshot(bigSnapshot(100));
+        QVERIFY(browser.missingProbesText().isEmpty());
     }
 
     void destroyedWhileFiltering()

@@ -116,6 +116,7 @@ private Q_SLOTS:
         QCoreApplication::setOrganizationName(u"tracedesk-test"_s);
         QCoreApplication::setApplicationName(u"tst_screenshots"_s);
         QSettings().clear();
+        MainWindow::applyDesktopLook(); // icons as the real window shows them
         if (QFontDatabase::families().isEmpty())
             QSKIP("no fonts installed (fonts-dejavu-core): the screenshots would be blank");
     }
@@ -137,7 +138,6 @@ private Q_SLOTS:
         window.probeBrowser()->setFilterText(u"syscalls"_s);
         QTRY_VERIFY_WITH_TIMEOUT(!window.probeBrowser()->isFiltering(), 10000);
         window.probeBrowser()->selectProbe(u"tracepoint:syscalls:sys_enter_openat"_s);
-        window.endpointDock()->raise();
         window.runView()->tabs()->setCurrentIndex(1);
         // The run's maps all at once: the histogram and the count table together.
         QVERIFY(window.runView()->mapsView()->isShowingOverview());
@@ -211,6 +211,34 @@ private Q_SLOTS:
         view.graph()->zoomTo(tree.find({ u"postgres"_s, u"entry_SYSCALL_64_after_hwframe"_s, u"do_syscall_64"_s }));
         QTest::qWait(100);
         QVERIFY(save(&view, u"flamegraph-zoomed.png"_s));
+    }
+
+    // The shipped default layout at the two common screen sizes (View ▸ Reset Layout).
+    void mainWindowDefaultLayout_data()
+    {
+        QTest::addColumn<QRect>("screen");
+        QTest::newRow("1280x800") << QRect(0, 0, 1280, 800);
+        QTest::newRow("1920x1080") << QRect(0, 0, 1920, 1080);
+    }
+
+    void mainWindowDefaultLayout()
+    {
+        QFETCH(QRect, screen);
+        QSettings().clear();
+        FakeEngine engine;
+        engine->start();
+        MainWindow window(engine.get(), nullptr);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.resetLayout(screen);
+        window.editor()->setPlainText(script);
+        window.editor()->analyzeNow();
+        Run *run = window.runScript();
+        QTRY_COMPARE_WITH_TIMEOUT(run->state(), RunState::Finished, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.probeBrowser()->model()->rowCount() > 0, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.statusSummary().contains(u"bpftrace 0.23.2"_s), 10000);
+        QTest::qWait(300);
+        QVERIFY(save(&window, u"mainwindow-%1x%2.png"_s.arg(screen.width()).arg(screen.height())));
     }
 
     void approval()

@@ -12,6 +12,37 @@ class TestSettingsDialog : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    void commandLineValuesAreShownAsOverridden()
+    {
+        // `tracedesk --http-port 9100 --max-concurrent-runs 2` over saved 8765 and 4.
+        EngineConfig saved;
+        saved.endpoint.httpPort = 8765;
+        saved.limits.maxConcurrentRuns = 4;
+        EngineConfig inForce = saved;
+        inForce.endpoint.httpPort = 9100;
+        inForce.limits.maxConcurrentRuns = 2;
+        SettingsDialog dialog(inForce);
+        dialog.setSaved(saved);
+        QCOMPARE(dialog.httpPortSpin()->value(), 9100); // what is in force
+        QCOMPARE(dialog.maxConcurrentRunsSpin()->value(), 2);
+        QVERIFY(dialog.overriddenFields().contains(dialog.httpPortSpin()));
+        QVERIFY(dialog.overriddenFields().contains(dialog.maxConcurrentRunsSpin()));
+        QVERIFY(!dialog.overriddenFields().contains(dialog.approvalTimeoutSpin()));
+        QVERIFY(dialog.httpPortSpin()->font().italic());
+        QVERIFY(dialog.httpPortSpin()->toolTip().contains(u"8765"_s));
+        QVERIFY2(dialog.overrideNote().contains(u"HTTP port 9100 (saved: 8765)"_s), qPrintable(dialog.overrideNote()));
+        // Left alone, the command line's values are not made permanent; changed, they are saved.
+        QCOMPARE(dialog.settingsToSave().endpoint.httpPort, quint16(8765));
+        dialog.maxConcurrentRunsSpin()->setValue(6);
+        QCOMPARE(dialog.settingsToSave().limits.maxConcurrentRuns, 6);
+        QCOMPARE(dialog.settings().endpoint.httpPort, quint16(9100));
+
+        SettingsDialog plain(saved);
+        plain.setSaved(saved);
+        QVERIFY(plain.overriddenFields().isEmpty());
+        QVERIFY(plain.overrideNote().isEmpty());
+    }
+
     void editsValues()
     {
         EngineConfig current;
