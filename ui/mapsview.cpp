@@ -2,6 +2,8 @@
 #include "ui/mapsview.h"
 
 #include "ui/chartexport.h"
+#include "ui/flamegraphview.h"
+#include "ui/flamegraphwidget.h"
 #include "ui/heatmapwidget.h"
 #include "ui/histogramwidget.h"
 #include "ui/maptablemodel.h"
@@ -136,6 +138,7 @@ MapsView::MapsView(QWidget *parent)
     , m_export(new QToolButton(this))
     , m_mapTabs(new QTabWidget(this))
     , m_chartPage(new QWidget(this))
+    , m_flame(new FlameGraphView(this))
     , m_chartStack(new QStackedWidget(this))
     , m_lineChart(new TimeSeriesChart(this))
     , m_heatmap(new HeatmapWidget(this))
@@ -243,8 +246,8 @@ MapsView::MapsView(QWidget *parent)
     m_mapTabs->setDocumentMode(true);
     m_mapTabs->addTab(m_chartPage, QIcon::fromTheme(u"office-chart-line"_s), tr("Chart over time"));
     m_mapTabs->addTab(m_snapshotPage, QIcon::fromTheme(u"view-list-details"_s), tr("Snapshot"));
-    // A map with a call stack in its key gets its flame graph as one more tab here (see
-    // updateTabs()).
+    // A map with a call stack in its key also has its flame graph (see updateTabs()).
+    m_mapTabs->addTab(m_flame, QIcon::fromTheme(u"view-process-tree"_s), tr("Flame graph"));
     auto *titleRow = new QHBoxLayout;
     titleRow->addWidget(m_mapTitle, 1);
     titleRow->addWidget(m_export);
@@ -673,6 +676,8 @@ const MapResult *MapsView::displayedMap() const
 
 QWidget *MapsView::currentChart() const
 {
+    if (isShowingFlameGraph())
+        return m_flame->graph();
     if (isShowingChart())
         return m_chartStack->currentWidget();
     if (isShowingHistogram())
@@ -735,21 +740,41 @@ void MapsView::updateTabs(const MapResult &map, const MapSeries *series, bool sa
         m_heatKeyLabel->hide();
         m_chartStack->setCurrentWidget(m_lineChart);
     }
-    // (A stack map's flame graph tab goes here: shown when the model's hasStackPart(), filled with
-    // setMap(*displayedMap()) in showSnapshotContent().)
+    // A map whose key holds a call stack is read as a flame graph first.
+    const bool stacks = !map.isHistogram() && map.isKeyed() && !map.entries().isEmpty()
+        && map.entries().first().key.stackPart() != nullptr;
+    const int flameTab = m_mapTabs->indexOf(m_flame);
+    const bool hadFlame = m_mapTabs->isTabVisible(flameTab);
+    m_mapTabs->setTabVisible(flameTab, stacks);
+    if (!stacks)
+        m_flame->clear();
     const int chartTab = m_mapTabs->indexOf(m_chartPage);
     const bool hadChart = m_mapTabs->isTabVisible(chartTab);
     m_mapTabs->setTabVisible(chartTab, chart);
-    m_mapTabs->tabBar()->setVisible(chart);
+    m_mapTabs->tabBar()->setVisible(chart || stacks);
     // The chart is the first thing to see of a map printed several times, unless the person
     // chose the table of this map.
     const QScopedValueRollback<bool> choosing(m_choosingTab, true);
     if (!sameMap)
         m_tabChosenFor.clear();
-    if (!chart)
+    if (stacks && (!sameMap || (!hadFlame && m_tabChosenFor != map.name())))
+        m_mapTabs->setCurrentWidget(m_flame);
+    else if (!chart && !(stacks && m_mapTabs->currentWidget() == m_flame))
         m_mapTabs->setCurrentWidget(m_snapshotPage);
-    else if (!sameMap || (!hadChart && m_tabChosenFor != map.name()))
+    else if (chart && !stacks && (!sameMap || (!hadChart && m_tabChosenFor != map.name())))
         m_mapTabs->setCurrentWidget(m_chartPage);
+}
+
+bool MapsView::isShowingFlameGraph() const
+{
+    return m_stack->currentWidget() == m_mapPage && m_mapTabs->currentWidget() == m_flame
+        && m_mapTabs->isTabVisible(m_mapTabs->indexOf(m_flame));
+}
+
+void MapsView::showFlameGraph()
+{
+    if (m_mapTabs->isTabVisible(m_mapTabs->indexOf(m_flame)))
+        m_mapTabs->setCurrentWidget(m_flame);
 }
 
 void MapsView::updateSnapshotLabel()
@@ -791,6 +816,8 @@ void MapsView::showSnapshotContent()
     const int sortColumn = m_table->horizontalHeader()->sortIndicatorSection();
     const Qt::SortOrder order = m_table->horizontalHeader()->sortIndicatorOrder();
     m_model->setMap(*map);
+    if (m_mapTabs->isTabVisible(m_mapTabs->indexOf(m_flame)))
+        m_flame->setMap(*map);
     // Biggest values first, the way people read counts, unless the person chose an order.
     if (sameMap && sortColumn >= 0 && sortColumn < m_model->columnCount())
         m_table->sortByColumn(sortColumn, order);

@@ -14,6 +14,7 @@
 #include <functional>
 
 class HeatmapWidget;
+class FlameGraphView;
 class HistogramWidget;
 class MapTableModel;
 class Run;
@@ -80,7 +81,11 @@ public:
     /// The snapshot the table shows (0-based), or -1 when the map has no series.
     int snapshotIndex() const;
     void setSnapshotIndex(int index);
-    /// The chart in front (line chart, heatmap or histogram bars), for PNG and SVG export.
+    /// A map with a call stack in its key: its flame graph, the first tab to see.
+    FlameGraphView *flameGraph() const { return m_flame; }
+    bool isShowingFlameGraph() const;
+    void showFlameGraph();
+    /// The chart in front (line chart, heatmap, histogram bars or flame graph), for PNG and SVG export.
     QWidget *currentChart() const;
     /// The export menu of the selected map.
     QToolButton *exportButton() const { return m_export; }
@@ -141,6 +146,7 @@ private:
     QToolButton *m_export;
     QTabWidget *m_mapTabs;
     QWidget *m_chartPage;
+    FlameGraphView *m_flame;
     QStackedWidget *m_chartStack;
     TimeSeriesChart *m_lineChart;
     HeatmapWidget *m_heatmap;

@@ -82,8 +82,8 @@ private Q_SLOTS:
         qInfo("tools: %lld", qint64(m_files.size()));
         qInfo("validate p50 (first time)   ours %8.1f ms   baseline %8.1f ms   ratio ours/baseline %.2f", ours, base,
             ours / base);
-        qInfo("validate p50 (asked again)  ours %8.1f ms   baseline %8.1f ms   ratio ours/baseline %.3f", cached,
-            base, cached / base);
+        qInfo("validate p50 (asked again)  ours %8.1f ms   baseline %8.1f ms   ratio ours/baseline %.3f", cached, base,
+            cached / base);
     }
 
 private:

@@ -206,13 +206,14 @@ private Q_SLOTS:
         if (::geteuid() != 0)
             QSKIP("a private system bus and polkitd need root");
         m_pkexec = firstExecutable({ u"/usr/bin/pkexec"_s });
-        const QString polkitd = firstExecutable({ u"/usr/lib/polkit-1/polkitd"_s, u"/usr/libexec/polkitd"_s,
-            u"/usr/libexec/polkit-1/polkitd"_s });
+        const QString polkitd = firstExecutable(
+            { u"/usr/lib/polkit-1/polkitd"_s, u"/usr/libexec/polkitd"_s, u"/usr/libexec/polkit-1/polkitd"_s });
         const QString daemon = firstExecutable({ u"/usr/bin/dbus-daemon"_s });
         m_bpftrace = firstExecutable({ u"/usr/bin/bpftrace"_s, u"/usr/sbin/bpftrace"_s, u"/usr/local/bin/bpftrace"_s });
         const passwd *polkitUser = ::getpwnam("polkitd");
         if (m_pkexec.isEmpty() || polkitd.isEmpty() || daemon.isEmpty() || !polkitUser)
-            QSKIP("needs pkexec, polkitd and dbus-daemon (Debian: pkexec polkitd dbus-daemon; tools/dev's build root has them)");
+            QSKIP("needs pkexec, polkitd and dbus-daemon (Debian: pkexec polkitd dbus-daemon; tools/dev's build root "
+                  "has them)");
         if (m_bpftrace.isEmpty())
             QSKIP("no system bpftrace (/usr/bin/bpftrace) for the helper to run");
         const uid_t polkitUid = polkitUser->pw_uid;
@@ -245,9 +246,10 @@ private Q_SLOTS:
         // The test user may do run-bpftrace and nothing else; the log line names each action asked.
         const QByteArray rules = "polkit.addRule(function(action, subject) {\n"
                                  "    if (subject.user != \""
-            + invokerName + "\")\n"
-                            "        return polkit.Result.NOT_HANDLED;\n"
-                            "    polkit.log(\""
+            + invokerName
+            + "\")\n"
+              "        return polkit.Result.NOT_HANDLED;\n"
+              "    polkit.log(\""
             + LogTag
             + "\" + action.id + \" command=\" + action.lookup(\"command_line\"));\n"
               "    return action.id == \""
@@ -287,13 +289,14 @@ private Q_SLOTS:
         m_bus.start(daemon,
             { u"--config-file=/run/dbus/test-system.conf"_s, u"--nofork"_s, u"--nopidfile"_s, u"--print-address"_s });
         QByteArray busOutput;
-        QVERIFY2(waitForOutput(m_bus, busOutput, "unix:path=/run/dbus/system_bus_socket", 20000), busOutput.constData());
+        QVERIFY2(
+            waitForOutput(m_bus, busOutput, "unix:path=/run/dbus/system_bus_socket", 20000), busOutput.constData());
 
         asUserDyingWithParent(m_polkitd, polkitUid, polkitGid);
         m_polkitd.setProcessChannelMode(QProcess::MergedChannels);
         m_polkitd.start(polkitd, { u"--log-level=info"_s });
-        QVERIFY2(waitForOutput(m_polkitd, m_log, "Acquired the name org.freedesktop.PolicyKit1", 30000),
-            m_log.constData());
+        QVERIFY2(
+            waitForOutput(m_polkitd, m_log, "Acquired the name org.freedesktop.PolicyKit1", 30000), m_log.constData());
     }
 
     void cleanupTestCase() { tearDown(); }
@@ -336,18 +339,18 @@ private Q_SLOTS:
         QTest::addColumn<QString>("output"); // in stdout + stderr
         const QString unsafeProgram = u"BEGIN { system(\"touch @d/ran\"); exit(); }"_s;
         QTest::newRow("run: a run") << QStringList { u"run"_s, u"@b"_s, u"-e"_s,
-            u"BEGIN { printf(\"uid=%d allowed\\n\", uid); exit(); }"_s } << RunAction << 0 << u"uid=0 allowed"_s;
-        QTest::newRow("run: the compile check")
-            << QStringList { u"run"_s, u"@b"_s, u"-d"_s, u"ast"_s, u"--emit-elf"_s, u"/dev/null"_s, u"-e"_s,
-                   u"BEGIN { exit(); }"_s }
-            << RunAction << 0 << u"AST after"_s;
+            u"BEGIN { printf(\"uid=%d allowed\\n\", uid); exit(); }"_s }
+                                    << RunAction << 0 << u"uid=0 allowed"_s;
+        QTest::newRow("run: the compile check") << QStringList { u"run"_s, u"@b"_s, u"-d"_s, u"ast"_s, u"--emit-elf"_s,
+            u"/dev/null"_s, u"-e"_s, u"BEGIN { exit(); }"_s }
+                                                << RunAction << 0 << u"AST after"_s;
         QTest::newRow("run-unsafe: refused by polkit")
             << QStringList { u"run-unsafe"_s, u"@b"_s, u"-f"_s, u"json"_s, u"--unsafe"_s, u"-e"_s, unsafeProgram }
             << UnsafeAction << 127 << u"Not authorized"_s;
         // polkit lets `run` through; the helper itself refuses --unsafe for it.
         QTest::newRow("run with --unsafe: refused by the helper")
-            << QStringList { u"run"_s, u"@b"_s, u"-f"_s, u"json"_s, u"--unsafe"_s, u"-e"_s, unsafeProgram }
-            << RunAction << 64 << u"without the person's approval"_s;
+            << QStringList { u"run"_s, u"@b"_s, u"-f"_s, u"json"_s, u"--unsafe"_s, u"-e"_s, unsafeProgram } << RunAction
+            << 64 << u"without the person's approval"_s;
         // Another first argument matches none of our actions: pkexec's own, never the kept one.
         QTest::newRow("no verb: pkexec's default action")
             << QStringList { u"@b"_s, u"-e"_s, u"BEGIN { exit(); }"_s } << FallbackAction << 127 << u"Not authorized"_s;

@@ -2,6 +2,9 @@
 #include "chartdata.h"
 #include "uitestsupport.h"
 
+#include "engine/results/stacktree.h"
+#include "ui/flamegraphview.h"
+#include "ui/flamegraphwidget.h"
 #include "ui/heatmapwidget.h"
 #include "ui/histogramwidget.h"
 #include "ui/mapsview.h"
@@ -412,6 +415,40 @@ private Q_SLOTS:
         view.setMaps(callsOverTime(2));
         QVERIFY(view.hasChart());
         QVERIFY(view.isShowingChart());
+    }
+
+    // A map keyed by a call stack (as bpftrace's JSON prints a kstack key) opens on its flame
+    // graph; the table is one click away, and a map without stacks has no flame graph tab.
+    void stackMapOpensOnItsFlameGraph()
+    {
+        const QJsonObject data = QJsonDocument::fromJson(R"({"@": {
+            "\\n        pv_native_safe_halt+11\\n        default_idle+5\\n        do_idle+476\\n": 297,
+            "\\n        vfs_read+187\\n        ksys_read+111\\n        do_syscall_64+130\\n": 40},
+            "@calls": {"bash": 3}})")
+                                     .object();
+        QVERIFY(!data.isEmpty());
+        RunResults maps;
+        maps.insertBpftraceJson(u"map"_s, data);
+        MapsView view;
+        view.resize(900, 600);
+        view.setMaps(maps);
+        QVERIFY(view.selectMap(u"@"_s));
+        QVERIFY(view.isShowingFlameGraph());
+        QVERIFY(!view.mapTabs()->tabBar()->isHidden());
+        QVERIFY(view.flameGraph()->hasStacks());
+        QCOMPARE(view.flameGraph()->tree().find({ u"do_syscall_64"_s, u"ksys_read"_s, u"vfs_read"_s }) >= 0, true);
+        QCOMPARE(view.currentChart(), static_cast<QWidget *>(view.flameGraph()->graph()));
+        view.showSnapshot();
+        QVERIFY(!view.isShowingFlameGraph());
+        QCOMPARE(view.proxyModel()->rowCount(), 2);
+        // A print of the same map keeps the tab the person chose.
+        view.setMaps(maps);
+        QVERIFY(!view.isShowingFlameGraph());
+
+        QVERIFY(view.selectMap(u"@calls"_s));
+        QVERIFY(!view.isShowingFlameGraph());
+        QVERIFY(!view.mapTabs()->isTabVisible(view.mapTabs()->indexOf(view.flameGraph())));
+        QVERIFY(!view.flameGraph()->hasStacks());
     }
 
     void histogramSeriesIsAHeatmap()
