@@ -336,7 +336,9 @@ private Q_SLOTS:
         QTest::newRow("ambiguous") << x4 << u"bash,/a,b,12,a,b"_s << QStringList { u"bash,/a,b,12,a,b"_s } << true;
         QTest::newRow("not an integer") << QStringList { u"uint32"_s, u"uint32"_s } << u"a,b"_s
                                         << QStringList { u"a"_s, u"b"_s } << false;
-        QTest::newRow("guessed") << QStringList() << u"bash,12"_s << QStringList { u"bash"_s, u"12"_s } << false;
+        // Without types a comma may be inside a string: the key stays whole.
+        QTest::newRow("guessed") << QStringList() << u"bash,12"_s << QStringList { u"bash,12"_s } << false;
+        QTest::newRow("guessed path") << QStringList() << u"/etc/a,b"_s << QStringList { u"/etc/a,b"_s } << false;
     }
 
     void keysSplitByType()

@@ -115,10 +115,11 @@ std::optional<CallStack::Space> spaceOf(const QString &type)
     return type.startsWith("ustack"_L1) ? CallStack::Space::User : CallStack::Space::Kernel;
 }
 
-MapKey parseGuessed(const QString &text)
+MapKey parseGuessed(const QString &text, qsizetype expectedParts = -1)
 {
     // Without the key's types a comma may as well be inside a string (a path, a comm) as between
-    // parts: only stacks, which mark their own ends, are split off; anything else stays whole.
+    // parts: only stacks, which mark their own ends, are split off, and commas only when their
+    // number is the one the key's types call for; anything else stays whole.
     const bool hasStack = [&text] {
         for (qsizetype pos = text.indexOf(kNewline); pos >= 0; pos = text.indexOf(kNewline, pos + 1)) {
             if ((pos == 0 || text.at(pos - 1) == u',') && stackEndFrom(text, pos, text.size()) > 0)
@@ -126,7 +127,7 @@ MapKey parseGuessed(const QString &text)
         }
         return false;
     }();
-    if (!hasStack) {
+    if (!hasStack && (expectedParts < 2 || text.count(u',') != expectedParts - 1)) {
         const bool digits = !text.isEmpty()
             && std::all_of(text.begin(), text.end(), [](QChar c) { return c.isDigit() || c == u'-'; });
         const std::optional<MapKeyPart> integer = digits ? integerPart(text) : std::nullopt;
@@ -268,7 +269,7 @@ MapKey MapKey::parse(const QString &text, const QStringList &keyTypes)
     }
     if (std::optional<MapKey> key = parseTyped(text, keyTypes))
         return *key;
-    return parseGuessed(text);
+    return parseGuessed(text, keyTypes.size());
 }
 
 const MapKeyPart *MapKey::stackPart() const
