@@ -90,8 +90,9 @@ FlameGraphView::FlameGraphView(QWidget *parent)
     splitter->addWidget(m_table);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 1);
-    // Wide enough for kernel symbols beside their numbers; the graph takes the rest.
-    splitter->setSizes({ 1000, 440 });
+    // The table needs room for kernel symbols beside three numbers even where the Maps tab is
+    // narrow (a 1280x800 window): a little over half for the graph, the rest for the table.
+    splitter->setSizes({ 560, 440 });
     splitter->setChildrenCollapsible(false);
 
     auto *layout = new QVBoxLayout(this);
