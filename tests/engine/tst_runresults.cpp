@@ -80,6 +80,24 @@ private Q_SLOTS:
         QCOMPARE(results.series(u"@t"_s)->size(), 100);
     }
 
+    // Snapshots so big that two or three pass the byte cap: thinning frees the oldest and ends
+    // (it used to drop nothing at these sizes and spin for ever).
+    void byteCapWithFewHugeSnapshotsEnds()
+    {
+        RunResults results;
+        const qint64 big = counts(1, 500).estimatedBytes();
+        results.setSeriesLimits(0, big + big / 2);
+        for (qint64 ms = 0; ms < 4; ++ms)
+            results.appendSnapshot(ms, counts(ms, 500));
+        const MapSeries *series = results.series(u"@s"_s);
+        QCOMPARE(times(*series), (QList<qint64> { 3 }));
+        QCOMPARE(series->dropped, 3);
+        // One snapshot alone over the cap stays: the newest print is never dropped.
+        results.setSeriesLimits(0, big / 2);
+        results.appendSnapshot(4, counts(4, 500));
+        QCOMPARE(times(*results.series(u"@s"_s)), (QList<qint64> { 4 }));
+    }
+
     void mergeGathersBatches()
     {
         RunResults run;

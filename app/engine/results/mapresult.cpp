@@ -209,6 +209,8 @@ std::optional<MapKey> parseTyped(const QString &text, const QStringList &types)
                 return std::nullopt;
             tail.prepend(makeStackPart(text.sliced(s, hi - s), spaceOf(types.at(j))));
         } else {
+            if (hi <= lo)
+                return std::nullopt;
             const qsizetype comma = text.lastIndexOf(u',', hi - 1);
             if (comma < lo)
                 return std::nullopt;

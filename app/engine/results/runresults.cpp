@@ -30,14 +30,16 @@ void RunResults::appendSnapshot(qint64 msSinceStart, const MapResult &map)
 
 void RunResults::thin(MapSeries &series)
 {
-    // Every other snapshot of the older half goes; the newest snapshot always stays.
+    // Every other snapshot of the older half goes; the newest snapshot always stays. With two or
+    // three snapshots that is the oldest, so every call frees something.
     const qsizetype older = series.snapshots.size() / 2;
     if (older < 1)
         return;
+    const qsizetype dropParity = older == 1 ? 0 : 1;
     QList<MapSnapshot> kept;
     kept.reserve(series.snapshots.size() - older / 2);
     for (qsizetype i = 0; i < series.snapshots.size(); ++i) {
-        if (i < older && i % 2 == 1) {
+        if (i < older && i % 2 == dropParity) {
             series.bytes -= series.snapshots.at(i).map.estimatedBytes();
             ++series.dropped;
         } else {
@@ -60,7 +62,10 @@ void RunResults::enforceLimits(const QString &grown)
             m_series.begin(), m_series.end(), [](const MapSeries &a, const MapSeries &b) { return a.bytes < b.bytes; });
         if (largest == m_series.end() || largest->size() < 2)
             break;
+        const qsizetype before = largest->size();
         thin(*largest);
+        if (largest->size() == before)
+            break; // nothing could go: never spin
     }
 }
 
