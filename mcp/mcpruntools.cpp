@@ -405,8 +405,13 @@ void McpRunTools::listExecutions(const QJsonObject &args, const McpCallContext &
     }
 
     const RunManager *manager = m_engine->runs();
-    auto matches = [&status, manager, &context](const Run *run) {
+    // Stateless (2026-07-28) clients of one transport share an owner, so one of them must not
+    // learn the others' execution ids by listing: their runs are reached by id only.
+    const bool stateless = context.sessionId.startsWith(u"stateless-"_s);
+    auto matches = [&status, manager, &context, stateless](const Run *run) {
         if (manager->clientAccess(run, context.sessionId) == RunAccess::None)
+            return false;
+        if (stateless && run->origin() == RunOrigin::Client)
             return false;
         if (status.isEmpty())
             return true;

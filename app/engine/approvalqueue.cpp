@@ -199,6 +199,10 @@ bool ApprovalQueue::approve(const QString &runId, QString *error)
 
 QString ApprovalQueue::sessionAllowRefusal(const Run *run)
 {
+    // Every stateless (2026-07-28) client of a transport shares one owner: an allowance would
+    // let any of them run the script unasked.
+    if (run->client().sessionId.startsWith(u"stateless-"_s))
+        return u"A stateless client has no session of its own to allow this for; approve this request on its own."_s;
     const ScriptAnalysis analysis = run->analysis();
     if (analysis.risk == RiskLevel::High)
         return u"A high-risk program cannot be allowed for the session; approve this request on its own."_s;

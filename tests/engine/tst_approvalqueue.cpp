@@ -202,9 +202,13 @@ private Q_SLOTS:
         QTest::addColumn<bool>("complete");
         QTest::addColumn<bool>("checked");
         QTest::addColumn<QString>("error");
-        QTest::newRow("high risk") << int(RiskLevel::High) << true << true << u"high-risk"_s;
-        QTest::newRow("not checked") << int(RiskLevel::Low) << true << false << u"Not checked by bpftrace"_s;
-        QTest::newRow("still checking") << int(RiskLevel::Low) << false << false << u"still checking"_s;
+        QTest::addColumn<QString>("session");
+        QTest::newRow("high risk") << int(RiskLevel::High) << true << true << u"high-risk"_s << QString();
+        QTest::newRow("stateless client")
+            << int(RiskLevel::Low) << true << true << u"stateless client"_s << u"stateless-http"_s;
+        QTest::newRow("not checked") << int(RiskLevel::Low) << true << false << u"Not checked by bpftrace"_s
+                                     << QString();
+        QTest::newRow("still checking") << int(RiskLevel::Low) << false << false << u"still checking"_s << QString();
     }
     void sessionAllowRefused()
     {
@@ -212,8 +216,9 @@ private Q_SLOTS:
         QFETCH(bool, complete);
         QFETCH(bool, checked);
         QFETCH(QString, error);
+        QFETCH(QString, session);
         Fixture f;
-        Run *run = f.submit(m_script);
+        Run *run = f.submit(m_script, u"Claude Code"_s, session);
         if (complete)
             Fixture::analysed(run, RiskLevel(risk), checked);
         QString message;
@@ -223,7 +228,7 @@ private Q_SLOTS:
         QVERIFY(!ApprovalQueue::sessionAllowRefusal(run).isEmpty());
         // Nothing was remembered: the same script again waits for the person.
         QVERIFY(f.queue.approve(run->id()));
-        Run *again = f.submit(m_script);
+        Run *again = f.submit(m_script, u"Claude Code"_s, session);
         QCOMPARE(again->state(), RunState::PendingApproval);
     }
 

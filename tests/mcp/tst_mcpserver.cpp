@@ -279,6 +279,33 @@ void TestMcpServer::clientsSeparatedAcrossTransports()
     HttpClient reconnected;
     QVERIFY(reconnected.connectTo(m_server->httpPort()));
     QVERIFY(ids(httpTool(reconnected, 5, u"list_executions"_s, {})).contains(theirs));
+
+    // Stateless (2026-07-28) clients of one transport share an owner: one reaches its run by the
+    // execution id it was given, and no other learns that id by listing.
+    const QJsonObject meta { { u"io.modelcontextprotocol/protocolVersion"_s, u"2026-07-28"_s },
+        { u"io.modelcontextprotocol/clientInfo"_s, QJsonObject { { u"name"_s, u"s"_s }, { u"version"_s, u"1"_s } } },
+        { u"io.modelcontextprotocol/clientCapabilities"_s, QJsonObject {} } };
+    auto statelessTool = [&meta](LineClient &c, int id, const QString &name, const QJsonObject &arguments) {
+        return c
+            .call(id, u"tools/call"_s,
+                QJsonObject { { u"name"_s, name }, { u"arguments"_s, arguments }, { u"_meta"_s, meta } }, 10000)
+            .value(u"result"_s)
+            .toObject();
+    };
+    LineClient statelessA;
+    QVERIFY(statelessA.connectTo(m_server->socketPath()));
+    const QString handle
+        = statelessTool(statelessA, 1, u"exec_program"_s, { { u"program"_s, u"BEGIN { FAKE_LINES=1 }"_s } })
+              .value(u"structuredContent"_s)
+              .toObject()
+              .value(u"execution_id"_s)
+              .toString();
+    QVERIFY(!handle.isEmpty());
+    LineClient statelessB;
+    QVERIFY(statelessB.connectTo(m_server->socketPath()));
+    QVERIFY(!ids(statelessTool(statelessB, 2, u"list_executions"_s, {})).contains(handle));
+    QVERIFY(
+        !statelessTool(statelessA, 3, u"get_result"_s, { { u"execution_id"_s, handle } }).value(u"isError"_s).toBool());
 }
 
 QTEST_GUILESS_MAIN(TestMcpServer)
