@@ -1396,6 +1396,10 @@ QByteArray ScriptAnalyzer::cacheKey(const QString &script) const
     for (const QString &argument : m_command.arguments) {
         hash.addData(QByteArrayView("\0"));
         hash.addData(argument.toUtf8());
+        // Through pkexec, sudo or the helper the real bpftrace is an argument: replaced, it is
+        // another judge too.
+        if (argument.startsWith(u'/'))
+            hash.addData(QByteArray::number(QFileInfo(argument).lastModified().toMSecsSinceEpoch()));
     }
     hash.addData(QByteArrayView(m_command.viaHelper ? "\1h" : "\1d"));
     hash.addData(QByteArrayView(m_expand ? "\1e" : "\1c"));
