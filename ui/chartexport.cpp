@@ -294,6 +294,15 @@ QString savePath(const QString &fileName)
 
 QString csvField(const QString &field)
 {
+    // Traced text (a process name, a path) that a spreadsheet would run as a formula is kept
+    // text with a leading apostrophe; plain numbers, negative ones included, stay numbers.
+    static const QString formulaStarts = u"=+-@\t\r"_s;
+    if (!field.isEmpty() && formulaStarts.contains(field.front())) {
+        bool number = false;
+        field.toDouble(&number);
+        if (!number)
+            return csvField(u'\'' + field);
+    }
     const bool quote = field.contains(u',') || field.contains(u'"') || field.contains(u'\n') || field.contains(u'\r')
         || field.startsWith(u' ') || field.endsWith(u' ');
     if (!quote)

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "ui/flamegraphtablemodel.h"
 
+#include "ui/uihelpers.h"
+
 #include <QLocale>
 
 #include <algorithm>
@@ -59,16 +61,17 @@ QVariant FlameGraphTableModel::data(const QModelIndex &index, int role) const
         if (role == Qt::ToolTipRole) {
             switch (row.frame.kind) {
             case StackTree::FrameKind::Kernel:
-                return tr("%1 (kernel)").arg(row.frame.name);
+                return UiHelpers::plainToolTip(tr("%1 (kernel)").arg(row.frame.name));
             case StackTree::FrameKind::User:
-                return row.frame.module.isEmpty() ? tr("%1 (user space)").arg(row.frame.name)
-                                                  : tr("%1 (%2)").arg(row.frame.name, row.frame.module);
+                return UiHelpers::plainToolTip(row.frame.module.isEmpty()
+                        ? tr("%1 (user space)").arg(row.frame.name)
+                        : tr("%1 (%2)").arg(row.frame.name, row.frame.module));
             case StackTree::FrameKind::Group:
-                return tr("%1 (key part)").arg(row.frame.name);
+                return UiHelpers::plainToolTip(tr("%1 (key part)").arg(row.frame.name));
             case StackTree::FrameKind::Root:
                 break;
             }
-            return row.frame.name;
+            return UiHelpers::plainToolTip(row.frame.name);
         }
         return {};
     case SelfColumn:

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "ui/flamegraphwidget.h"
 
+#include "ui/uihelpers.h"
+
 #include <QBuffer>
 #include <QFontInfo>
 #include <QHelpEvent>
@@ -410,7 +412,7 @@ bool FlameGraphWidget::event(QEvent *event)
             text = tr("Frames too narrow to draw\nSamples: %1 (%2 of all)")
                        .arg(QLocale().toString(rest), percentText(double(rest) / double(m_tree.total())));
         }
-        QToolTip::showText(help->globalPos(), text, this, spanRect(span, height()).toRect());
+        QToolTip::showText(help->globalPos(), UiHelpers::plainToolTip(text), this, spanRect(span, height()).toRect());
         return true;
     }
     return QWidget::event(event);

@@ -2,6 +2,7 @@
 #include "ui/heatmapwidget.h"
 
 #include "ui/chartsupport.h"
+#include "ui/uihelpers.h"
 
 #include <QHash>
 #include <QHelpEvent>
@@ -268,7 +269,7 @@ bool HeatmapWidget::event(QEvent *event)
         if (text.isEmpty())
             QToolTip::hideText();
         else
-            QToolTip::showText(help->globalPos(), text, this);
+            QToolTip::showText(help->globalPos(), UiHelpers::plainToolTip(text), this);
         return true;
     }
     return QWidget::event(event);
@@ -284,7 +285,7 @@ void HeatmapWidget::mouseMoveEvent(QMouseEvent *event)
         if (text.isEmpty())
             QToolTip::hideText();
         else
-            QToolTip::showText(event->globalPosition().toPoint(), text, this);
+            QToolTip::showText(event->globalPosition().toPoint(), UiHelpers::plainToolTip(text), this);
     }
 }
 

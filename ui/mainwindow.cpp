@@ -537,7 +537,9 @@ void MainWindow::whenChangesSettled(const std::function<void()> &proceed)
     connect(box, &QMessageBox::finished, this, [this, box, proceed](int) {
         const QMessageBox::StandardButton answer = box->standardButton(box->clickedButton());
         if (answer == QMessageBox::Discard) {
-            removeRecovery();
+            // Only the text of this session is discarded: one still on offer from a crash stays.
+            if (!hasRecoveryOffer())
+                removeRecovery();
             proceed();
         } else if (answer == QMessageBox::Save) {
             if (m_currentFile.isEmpty()) {
@@ -949,10 +951,18 @@ void MainWindow::scheduleRecovery()
 void MainWindow::writeRecoveryNow()
 {
     m_recoveryTimer->stop();
-    // An offered recovery stays as it is until the person answers the offer; a discarded or
-    // saved text has nothing to keep.
-    if (m_closeConfirmed || hasRecoveryOffer() || !m_editor->document()->isModified())
+    // A discarded or saved text has nothing to keep.
+    if (m_closeConfirmed || !m_editor->document()->isModified())
         return;
+    QString text = m_editor->toPlainText();
+    if (hasRecoveryOffer()) {
+        // The offer is not answered yet, and new text was typed: neither may be lost (a logout
+        // now would end the app), so the file keeps both, the earlier text as comments below.
+        text += u"\n\n// ---- "_s + tr("Unsaved text from an earlier session (its restore offer was not answered):")
+            + u'\n';
+        for (const QString &line : m_offeredText.split(u'\n'))
+            text += u"// "_s + line + u'\n';
+    }
     QString error;
     const QString dir = QFileInfo(m_recoveryPath).absolutePath();
     if (!PrivateFiles::ensureDirectory(dir, &error)) {
@@ -969,7 +979,7 @@ void MainWindow::writeRecoveryNow()
         { u"version"_s, 1 },
         { u"file"_s, m_currentFile },
         { u"savedAt"_s, QDateTime::currentDateTimeUtc().toString(Qt::ISODate) },
-        { u"text"_s, m_editor->toPlainText() },
+        { u"text"_s, text },
     };
     file.write(QJsonDocument(recovery).toJson());
     if (!file.commit())

@@ -2,6 +2,7 @@
 #include "ui/maptablemodel.h"
 
 #include "ui/chartsupport.h"
+#include "ui/uihelpers.h"
 
 #include <QLocale>
 
@@ -101,14 +102,16 @@ QVariant MapTableModel::keyData(const Row &row, int part, int role) const
                 return key.stack.frames.constFirst().text();
             return tr("%1  (+%2 frames)").arg(key.stack.frames.constFirst().text()).arg(key.stack.frames.size() - 1);
         case Qt::ToolTipRole:
-            return ChartSupport::stackText(key.stack);
+            return UiHelpers::plainToolTip(ChartSupport::stackText(key.stack));
         case SortRole:
         case ExportRole:
             return stackFrames(key.stack);
         }
         return {};
     case MapKeyPart::Type::Text:
-        if (role == Qt::DisplayRole || role == SortRole || role == Qt::ToolTipRole || role == ExportRole)
+        if (role == Qt::ToolTipRole)
+            return UiHelpers::plainToolTip(key.text);
+        if (role == Qt::DisplayRole || role == SortRole || role == ExportRole)
             return key.text;
         return {};
     }

@@ -213,7 +213,7 @@ void RunView::updateHeader()
     const int room = std::max(40, m_details->width());
     const QString shown = m_details->fontMetrics().elidedText(first, Qt::ElideRight, room);
     m_details->setText(details.contains(u'\n') && shown == first ? first + u" …"_s : shown);
-    m_details->setToolTip(details);
+    m_details->setToolTip(UiHelpers::plainToolTip(details));
     m_openInEditor->setEnabled(true);
     m_runAgain->setEnabled(m_runs != nullptr);
     m_delete->setEnabled(m_runs != nullptr && isTerminal(m_run->state()));

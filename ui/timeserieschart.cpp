@@ -2,6 +2,7 @@
 #include "ui/timeserieschart.h"
 
 #include "ui/chartsupport.h"
+#include "ui/uihelpers.h"
 
 #include <QHelpEvent>
 #include <QLocale>
@@ -370,7 +371,7 @@ bool TimeSeriesChart::event(QEvent *event)
         if (text.isEmpty())
             QToolTip::hideText();
         else
-            QToolTip::showText(help->globalPos(), text, this);
+            QToolTip::showText(help->globalPos(), UiHelpers::plainToolTip(text), this);
         return true;
     }
     return QWidget::event(event);
@@ -394,7 +395,7 @@ void TimeSeriesChart::mouseMoveEvent(QMouseEvent *event)
         if (text.isEmpty())
             QToolTip::hideText();
         else
-            QToolTip::showText(event->globalPosition().toPoint(), text, this);
+            QToolTip::showText(event->globalPosition().toPoint(), UiHelpers::plainToolTip(text), this);
     }
 }
 

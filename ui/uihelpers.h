@@ -9,4 +9,8 @@ class QWidget;
 namespace UiHelpers {
 /// A window-modal warning that does not block the caller (no nested event loop).
 void showWarning(QWidget *parent, const QString &title, const QString &text);
+/// Text from outside (a traced process's name, a path, a symbol, a client's words) as a tooltip:
+/// a tooltip takes text that looks like HTML for HTML, so it is made plain, hidden characters
+/// escaped, first.
+QString plainToolTip(const QString &text);
 } // namespace UiHelpers

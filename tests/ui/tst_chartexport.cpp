@@ -82,6 +82,12 @@ private Q_SLOTS:
         QCOMPARE(ChartExport::csvField(u"say \"hi\""_s), u"\"say \"\"hi\"\"\""_s);
         QCOMPARE(ChartExport::csvField(u"two\nlines"_s), u"\"two\nlines\""_s);
         QCOMPARE(ChartExport::csvRow({ u"a"_s, u"b,c"_s, QString() }), u"a,\"b,c\",\r\n"_s);
+        // A traced name a spreadsheet would run as a formula stays text; numbers stay numbers.
+        QCOMPARE(ChartExport::csvField(u"=HYPERLINK(\"http://x\")"_s), u"\"'=HYPERLINK(\"\"http://x\"\")\""_s);
+        QCOMPARE(ChartExport::csvField(u"@SUM(A1)"_s), u"'@SUM(A1)"_s);
+        QCOMPARE(ChartExport::csvField(u"+cmd"_s), u"'+cmd"_s);
+        QCOMPARE(ChartExport::csvField(u"-42"_s), u"-42"_s);
+        QCOMPARE(ChartExport::csvField(u"-1.5e3"_s), u"-1.5e3"_s);
     }
 
     void tableReadsBack()

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "ui/flamegraphtablemodel.h"
+#include "ui/uihelpers.h"
 
 #include "../engine/syntheticstacks.h"
 
@@ -53,8 +54,9 @@ private Q_SLOTS:
         const QModelIndex visit = rowNamed(model, u"visit"_s);
         QCOMPARE(visit.siblingAtColumn(1).data(FlameGraphTableModel::SortRole).toLongLong(), 8);
         QCOMPARE(visit.siblingAtColumn(2).data(FlameGraphTableModel::SortRole).toLongLong(), 38);
-        QCOMPARE(visit.data(Qt::ToolTipRole).toString(), u"visit (user space)"_s);
-        QCOMPARE(rowNamed(model, u"app"_s).data(Qt::ToolTipRole).toString(), u"app (key part)"_s);
+        // Tooltips are the plain text made safe as HTML: a symbol may look like markup.
+        QCOMPARE(visit.data(Qt::ToolTipRole).toString(), UiHelpers::plainToolTip(u"visit (user space)"_s));
+        QCOMPARE(rowNamed(model, u"app"_s).data(Qt::ToolTipRole).toString(), u"<p>app (key part)</p>"_s);
         const int frame = walk.data(FlameGraphTableModel::FrameRole).toInt();
         QCOMPARE(tree.frame(frame).name, u"walk"_s);
         QCOMPARE(model.rowOfFrame(frame), walk.row());

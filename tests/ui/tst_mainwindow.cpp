@@ -455,6 +455,28 @@ private Q_SLOTS:
         QVERIFY(again.editor()->toPlainText().contains(u"raw_syscalls"_s));
     }
 
+    // Text typed while an earlier text is still on offer, then the app ends (a logout): the
+    // recovery file keeps both, the earlier one as comments, so neither is lost.
+    void textTypedWhileOfferedIsKept()
+    {
+        FakeEngine engine;
+        QString recoveryPath;
+        {
+            MainWindow window(engine.get(), nullptr);
+            recoveryPath = window.recoveryPath();
+            typeText(window, u"BEGIN { printf(\"earlier\"); }\n"_s);
+        }
+        {
+            MainWindow next(engine.get(), nullptr);
+            QVERIFY(next.hasRecoveryOffer());
+            next.editor()->selectAll();
+            typeText(next, u"END { printf(\"new\"); }\n"_s);
+        }
+        const QString kept = readRecovery(recoveryPath).value(u"text"_s).toString();
+        QVERIFY2(kept.startsWith(u"END { printf(\"new\"); }\n"_s), qPrintable(kept));
+        QVERIFY2(kept.contains(u"// BEGIN { printf(\"earlier\"); }"_s), qPrintable(kept));
+    }
+
     void defaultLayoutFits_data()
     {
         QTest::addColumn<QRect>("screen");

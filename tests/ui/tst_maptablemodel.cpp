@@ -7,6 +7,7 @@
 #include <QLocale>
 #include <QSortFilterProxyModel>
 #include <QTest>
+#include <QTextDocument>
 
 using namespace Qt::StringLiterals;
 
@@ -121,10 +122,28 @@ private Q_SLOTS:
         model.setMap(threePartMap(), threePartEntries());
         const QModelIndex stack = model.index(0, 2);
         QCOMPARE(stack.data().toString(), u"vfs_read+187  (+2 frames)"_s);
-        const QString tip = stack.data(Qt::ToolTipRole).toString();
-        QCOMPARE(tip, u"Kernel stack, innermost first:\n  vfs_read+187\n  ksys_read+12\n  do_syscall_64+130"_s);
+        // Tooltips are plain text made safe as HTML (a symbol may look like markup).
+        QTextDocument tip;
+        tip.setHtml(stack.data(Qt::ToolTipRole).toString());
+        QCOMPARE(tip.toPlainText().simplified(),
+            u"Kernel stack, innermost first: vfs_read+187 ksys_read+12 do_syscall_64+130"_s);
         QCOMPARE(stack.data(MapTableModel::ExportRole).toString(), u"vfs_read+187\nksys_read+12\ndo_syscall_64+130"_s);
         QCOMPARE(model.index(2, 2).data().toString(), u"(empty stack)"_s);
+    }
+
+    // A traced process chooses its name and the paths it opens: markup in a key is shown as
+    // written, never rendered, in the tooltip too.
+    void keyMarkupIsPlain()
+    {
+        MapTableModel model;
+        const QString hostile = u"<img src=/x><b>HOT</b>"_s;
+        model.setMap(threePartMap(),
+            { { MapKey { { MapKeyPart { MapKeyPart::Type::Text, hostile, 0, {} } } }, MapValue::fromJson(1) } });
+        const QModelIndex key = model.index(0, 0);
+        QCOMPARE(key.data().toString(), hostile);
+        QTextDocument tip;
+        tip.setHtml(key.data(Qt::ToolTipRole).toString());
+        QCOMPARE(tip.toPlainText(), hostile);
     }
 
 private:
