@@ -19,35 +19,6 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-QString escapeXml(const QString &text)
-{
-    QString out;
-    out.reserve(text.size());
-    for (const QChar c : text) {
-        switch (c.unicode()) {
-        case u'&':
-            out += "&amp;"_L1;
-            break;
-        case u'<':
-            out += "&lt;"_L1;
-            break;
-        case u'>':
-            out += "&gt;"_L1;
-            break;
-        case u'"':
-            out += "&quot;"_L1;
-            break;
-        default:
-            // XML 1.0 has no place for most control characters; traced text may hold them.
-            if (c.unicode() < 0x20 && c != u'\t' && c != u'\n')
-                out += u' ';
-            else
-                out += c;
-        }
-    }
-    return out;
-}
-
 QString number(double value)
 {
     return QString::number(value, 'g', 6);
@@ -165,7 +136,7 @@ public:
         const QFont font = textItem.font();
         const double pixels = font.pixelSize() > 0 ? font.pixelSize() : font.pointSizeF() * 96.0 / 72.0;
         QString attributes = u" x=\"%1\" y=\"%2\" font-family=\"%3\" font-size=\"%4\""_s.arg(
-            number(at.x()), number(at.y()), escapeXml(font.family()), number(pixels));
+            number(at.x()), number(at.y()), ChartExport::xmlEscaped(font.family()), number(pixels));
         if (font.bold())
             attributes += u" font-weight=\"bold\""_s;
         if (m_transform.isRotating()) {
@@ -173,7 +144,7 @@ public:
             attributes += u" transform=\"rotate(%1 %2 %3)\""_s.arg(number(angle), number(at.x()), number(at.y()));
         }
         m_body += u"<text%1%2 xml:space=\"preserve\">%3</text>\n"_s.arg(
-            attributes, colorAttributes(u"fill"_s, m_pen.color()), escapeXml(textItem.text()));
+            attributes, colorAttributes(u"fill"_s, m_pen.color()), ChartExport::xmlEscaped(textItem.text()));
     }
 
     void drawPixmap(const QRectF &, const QPixmap &, const QRectF &) override
@@ -283,6 +254,41 @@ private:
 } // namespace
 
 namespace ChartExport {
+
+QString xmlEscaped(const QString &text)
+{
+    QString escaped;
+    escaped.reserve(text.size());
+    for (const QChar c : text) {
+        switch (c.unicode()) {
+        case u'&':
+            escaped += "&amp;"_L1;
+            break;
+        case u'<':
+            escaped += "&lt;"_L1;
+            break;
+        case u'>':
+            escaped += "&gt;"_L1;
+            break;
+        case u'"':
+            escaped += "&quot;"_L1;
+            break;
+        case u'\'':
+            escaped += "&apos;"_L1;
+            break;
+        case u'\n':
+            escaped += "&#10;"_L1;
+            break;
+        default:
+            // XML 1.0 allows no other control characters, not even as references.
+            if (c.unicode() < 0x20 || c.unicode() == 0xfffe || c.unicode() == 0xffff)
+                escaped += u'\ufffd';
+            else
+                escaped += c;
+        }
+    }
+    return escaped;
+}
 
 QString savePath(const QString &fileName)
 {

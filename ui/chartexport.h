@@ -30,6 +30,10 @@ QString seriesCsv(const MapSeries &series);
 /// One map the same way, without the time column (a histogram as a row per bucket).
 QString mapCsv(const MapResult &map);
 
+/// Text for an SVG (or any XML) document: markup characters as entities, and what XML 1.0 cannot
+/// hold at all (controls, U+FFFE, U+FFFF) as U+FFFD, since traced names may carry anything.
+QString xmlEscaped(const QString &text);
+
 /// The widget as SVG: what its paintEvent draws, recorded as SVG elements.
 QString widgetSvg(QWidget *widget);
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "ui/flamegraphwidget.h"
 
+#include "ui/chartexport.h"
 #include "ui/uihelpers.h"
 
 #include <QBuffer>
@@ -37,41 +38,6 @@ quint32 nameHash(const QString &name)
     h *= 0x2c1b3c6du;
     h ^= h >> 12;
     return h;
-}
-
-QString xmlEscaped(const QString &text)
-{
-    QString escaped;
-    escaped.reserve(text.size());
-    for (const QChar c : text) {
-        switch (c.unicode()) {
-        case u'&':
-            escaped += "&amp;"_L1;
-            break;
-        case u'<':
-            escaped += "&lt;"_L1;
-            break;
-        case u'>':
-            escaped += "&gt;"_L1;
-            break;
-        case u'"':
-            escaped += "&quot;"_L1;
-            break;
-        case u'\'':
-            escaped += "&apos;"_L1;
-            break;
-        case u'\n':
-            escaped += "&#10;"_L1;
-            break;
-        default:
-            // XML 1.0 allows no other control characters, not even as references.
-            if (c.unicode() < 0x20 || c.unicode() == 0xfffe || c.unicode() == 0xffff)
-                escaped += u'\ufffd';
-            else
-                escaped += c;
-        }
-    }
-    return escaped;
 }
 
 QString svgNumber(double value)
@@ -565,7 +531,7 @@ QString FlameGraphWidget::toSvg() const
 <rect x="0" y="0" width="%1" height="%2" fill="#ffffff"/>
 )"_s.arg(w)
                .arg(h)
-               .arg(xmlEscaped(QFontInfo(font()).family()))
+               .arg(ChartExport::xmlEscaped(QFontInfo(font()).family()))
                .arg(QFontInfo(font()).pixelSize());
     for (const StackTree::Span &span : std::as_const(m_spans)) {
         const QRectF r = spanRect(span, h);
@@ -574,14 +540,14 @@ QString FlameGraphWidget::toSvg() const
             title = toolTipText(span.node);
         else
             title = tr("Frames too narrow to draw");
-        svg += u"<g><title>"_s + xmlEscaped(title) + u"</title><rect x=\""_s + svgNumber(r.x()) + u"\" y=\""_s
-            + svgNumber(r.y()) + u"\" width=\""_s + svgNumber(r.width()) + u"\" height=\""_s + svgNumber(r.height())
-            + u"\" fill=\""_s + fillColor(span).name() + u"\"/>"_s;
+        svg += u"<g><title>"_s + ChartExport::xmlEscaped(title) + u"</title><rect x=\""_s + svgNumber(r.x())
+            + u"\" y=\""_s + svgNumber(r.y()) + u"\" width=\""_s + svgNumber(r.width()) + u"\" height=\""_s
+            + svgNumber(r.height()) + u"\" fill=\""_s + fillColor(span).name() + u"\"/>"_s;
         if (r.width() >= minLabel) {
             const QString text = fm.elidedText(label(span), Qt::ElideRight, int(r.width()) - 2 * textPadding);
             if (!text.isEmpty())
                 svg += u"<text x=\""_s + svgNumber(r.x() + textPadding) + u"\" y=\""_s + svgNumber(r.y() + baseline)
-                    + u"\">"_s + xmlEscaped(text) + u"</text>"_s;
+                    + u"\">"_s + ChartExport::xmlEscaped(text) + u"</text>"_s;
         }
         svg += u"</g>\n"_s;
     }

@@ -12,6 +12,7 @@
 // "N passed, N failed".
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { check, parseArgs, tally } from './investigationsupport.mjs';
 
 const VERSION = '2026-07-28';
 const META = {
@@ -19,41 +20,6 @@ const META = {
     'io.modelcontextprotocol/clientInfo': { name: 'tracedesk-stateless-investigation', version: '1.0.0' },
     'io.modelcontextprotocol/clientCapabilities': {},
 };
-
-function parseArgs(argv) {
-    const options = { bridgeArgs: [], expectDenied: false, timeoutMs: 240000 };
-    for (let i = 0; i < argv.length; ++i) {
-        const arg = argv[i];
-        const next = () => {
-            if (i + 1 >= argv.length)
-                throw new Error(`${arg} needs a value`);
-            return argv[++i];
-        };
-        if (arg === '--stdio') options.stdio = next();
-        else if (arg === '--http') options.http = next();
-        else if (arg === '--token') options.token = next();
-        else if (arg === '--bridge-arg') options.bridgeArgs.push(next());
-        else if (arg === '--expect-denied') options.expectDenied = true;
-        else if (arg === '--timeout-ms') options.timeoutMs = Number(next());
-        else throw new Error(`unknown argument ${arg}`);
-    }
-    if (!options.stdio === !options.http)
-        throw new Error('give exactly one of --stdio TRACEDESK or --http URL');
-    return options;
-}
-
-let passed = 0;
-let failed = 0;
-function check(condition, what, detail) {
-    if (condition) {
-        ++passed;
-        console.log(`ok   ${what}`);
-    } else {
-        ++failed;
-        console.log(`FAIL ${what}${detail === undefined ? '' : `: ${typeof detail === 'string' ? detail : JSON.stringify(detail).slice(0, 2000)}`}`);
-    }
-    return condition;
-}
 
 let nextId = 1;
 // x-mcp-header annotations per tool, from tools/list: {toolName: [[path, headerSuffix]]}.
@@ -242,7 +208,7 @@ async function main() {
     }
     const timer = setTimeout(() => {
         console.error(`investigation-stateless.mjs: gave up after ${options.timeoutMs} ms`);
-        console.log(`${passed} passed, ${failed + 1} failed`);
+        console.log(`${tally.passed} passed, ${tally.failed + 1} failed`);
         process.exit(1);
     }, options.timeoutMs);
     try {
@@ -254,8 +220,8 @@ async function main() {
         check(false, 'investigation ran to the end', String(error?.stack ?? error));
     }
     clearTimeout(timer);
-    console.log(`${passed} passed, ${failed} failed`);
-    process.exit(failed === 0 && passed > 0 ? 0 : 1);
+    console.log(`${tally.passed} passed, ${tally.failed} failed`);
+    process.exit(tally.failed === 0 && tally.passed > 0 ? 0 : 1);
 }
 
 main();

@@ -9,41 +9,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-
-function parseArgs(argv) {
-    const options = { bridgeArgs: [], expectDenied: false, timeoutMs: 240000 };
-    for (let i = 0; i < argv.length; ++i) {
-        const arg = argv[i];
-        const next = () => {
-            if (i + 1 >= argv.length)
-                throw new Error(`${arg} needs a value`);
-            return argv[++i];
-        };
-        if (arg === '--stdio') options.stdio = next();
-        else if (arg === '--http') options.http = next();
-        else if (arg === '--token') options.token = next();
-        else if (arg === '--bridge-arg') options.bridgeArgs.push(next());
-        else if (arg === '--expect-denied') options.expectDenied = true;
-        else if (arg === '--timeout-ms') options.timeoutMs = Number(next());
-        else throw new Error(`unknown argument ${arg}`);
-    }
-    if (!options.stdio === !options.http)
-        throw new Error('give exactly one of --stdio TRACEDESK or --http URL');
-    return options;
-}
-
-let passed = 0;
-let failed = 0;
-function check(condition, what, detail) {
-    if (condition) {
-        ++passed;
-        console.log(`ok   ${what}`);
-    } else {
-        ++failed;
-        console.log(`FAIL ${what}${detail === undefined ? '' : `: ${typeof detail === 'string' ? detail : JSON.stringify(detail).slice(0, 2000)}`}`);
-    }
-    return condition;
-}
+import { check, parseArgs, tally } from './investigationsupport.mjs';
 
 // Calls a tool; a thrown protocol error (including an outputSchema mismatch the SDK found) is
 // recorded as a failure and answered as null.
@@ -205,7 +171,7 @@ async function main() {
     }
     const timer = setTimeout(() => {
         console.error(`investigation.mjs: gave up after ${options.timeoutMs} ms`);
-        console.log(`${passed} passed, ${failed + 1} failed`);
+        console.log(`${tally.passed} passed, ${tally.failed + 1} failed`);
         process.exit(1);
     }, options.timeoutMs);
 
@@ -227,8 +193,8 @@ async function main() {
         }
         clearTimeout(timer);
     }
-    console.log(`${passed} passed, ${failed} failed`);
-    process.exit(failed === 0 && passed > 0 ? 0 : 1);
+    console.log(`${tally.passed} passed, ${tally.failed} failed`);
+    process.exit(tally.failed === 0 && tally.passed > 0 ? 0 : 1);
 }
 
 main();
