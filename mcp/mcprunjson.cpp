@@ -9,6 +9,7 @@
 
 #include <QHash>
 #include <QJsonArray>
+#include <QJsonDocument>
 
 #include <algorithm>
 #include <cmath>
@@ -190,12 +191,18 @@ QJsonObject seriesJson(const MapSeries &series, const McpRunJson::MapView &view)
 {
     const qsizetype total = series.size();
     const qsizetype from = std::min(qsizetype(std::max<qint64>(0, view.seriesOffset)), total);
-    const qsizetype to = std::min(total, from + qsizetype(std::max(0, view.seriesLimit)));
+    qsizetype to = std::min(total, from + qsizetype(std::max(0, view.seriesLimit)));
     QJsonArray snapshots;
+    qint64 bytes = 0;
     for (qsizetype i = from; i < to; ++i) {
         const MapSnapshot &snapshot = series.snapshots.at(i);
         QJsonObject item = mapJson(snapshot.map, McpRunJson::kMaxSeriesEntries, 0);
         item.insert(u"ms"_s, snapshot.msSinceStart);
+        bytes += QJsonDocument(item).toJson(QJsonDocument::Compact).size();
+        if (i > from && bytes > McpRunJson::kMaxSeriesPageBytes) {
+            to = i; // the rest on the next page
+            break;
+        }
         snapshots.append(item);
     }
     return QJsonObject { { u"delta"_s, series.delta }, { u"total_snapshots"_s, total }, { u"offset"_s, from },

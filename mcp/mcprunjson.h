@@ -23,6 +23,9 @@ struct MapView
     int seriesLimit = 20; ///< most snapshots of each series
 };
 constexpr int kMaxSeriesEntries = 100; ///< entries per snapshot in a series, heaviest first
+/// About this much JSON per series in one answer (at least one snapshot); the rest is the next
+/// page, so a client asking for many snapshots of a big map gets a bounded answer.
+constexpr qint64 kMaxSeriesPageBytes = 2 * 1024 * 1024;
 
 /// The get_result view of a run: state, a page of output from `offset` (at most `limit`
 /// lines and about `maxBytes` of text), totals, maps as structured data, the series of

@@ -241,6 +241,28 @@ private Q_SLOTS:
         }
     }
 
+    // A page of a big series stops at about kMaxSeriesPageBytes, however many snapshots were
+    // asked for; the rest is the next page.
+    void seriesPageIsBounded()
+    {
+        RunResults run;
+        QJsonObject keys;
+        for (int k = 0; k < 100; ++k)
+            keys.insert(u"/a/long/path/of/a/file/that/was/opened/%1/%2"_s.arg(k).arg(QString(200, u'x')), k);
+        for (int ms = 0; ms < 200; ++ms)
+            run.appendSnapshot(ms * 1000, MapResult::fromBpftraceJson(u"@p"_s, u"map"_s, keys));
+        McpRunJson::MapView view;
+        view.seriesLimit = 200;
+        const QJsonObject s = McpRunJson::formatSeries(run, view).value(u"@p"_s).toObject();
+        const int returned = s.value(u"returned"_s).toInt();
+        QVERIFY(returned >= 1);
+        QVERIFY2(returned < 200, qPrintable(QString::number(returned)));
+        QCOMPARE(s.value(u"next_offset"_s).toInt(), returned);
+        QVERIFY(s.value(u"has_more"_s).toBool());
+        QCOMPARE(s.value(u"snapshots"_s).toArray().size(), returned);
+        QVERIFY(QJsonDocument(s).toJson(QJsonDocument::Compact).size() < McpRunJson::kMaxSeriesPageBytes + 64 * 1024);
+    }
+
     void emptyMapsSayEmpty()
     {
         RunResults results;
