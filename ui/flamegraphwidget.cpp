@@ -378,7 +378,7 @@ bool FlameGraphWidget::event(QEvent *event)
             text = tr("Frames too narrow to draw\nSamples: %1 (%2 of all)")
                        .arg(QLocale().toString(rest), percentText(double(rest) / double(m_tree.total())));
         }
-        QToolTip::showText(help->globalPos(), UiHelpers::plainToolTip(text), this, spanRect(span, height()).toRect());
+        UiHelpers::showPlainToolTip(help->globalPos(), text, this, spanRect(span, height()).toRect());
         return true;
     }
     return QWidget::event(event);

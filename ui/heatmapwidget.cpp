@@ -10,7 +10,6 @@
 #include <QLocale>
 #include <QMouseEvent>
 #include <QPainter>
-#include <QToolTip>
 
 #include <algorithm>
 #include <cmath>
@@ -266,10 +265,7 @@ bool HeatmapWidget::event(QEvent *event)
     if (event->type() == QEvent::ToolTip) {
         auto *help = static_cast<QHelpEvent *>(event);
         const QString text = textAt(help->pos());
-        if (text.isEmpty())
-            QToolTip::hideText();
-        else
-            QToolTip::showText(help->globalPos(), UiHelpers::plainToolTip(text), this);
+        UiHelpers::showPlainToolTip(help->globalPos(), text, this);
         return true;
     }
     return QWidget::event(event);
@@ -282,10 +278,7 @@ void HeatmapWidget::mouseMoveEvent(QMouseEvent *event)
         m_hover = cell;
         update();
         const QString text = textAt(event->position().toPoint());
-        if (text.isEmpty())
-            QToolTip::hideText();
-        else
-            QToolTip::showText(event->globalPosition().toPoint(), UiHelpers::plainToolTip(text), this);
+        UiHelpers::showPlainToolTip(event->globalPosition().toPoint(), text, this);
     }
 }
 

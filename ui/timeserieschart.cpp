@@ -9,7 +9,6 @@
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPainterPath>
-#include <QToolTip>
 
 #include <algorithm>
 #include <cmath>
@@ -368,10 +367,7 @@ bool TimeSeriesChart::event(QEvent *event)
         QString text = item >= 0
             ? tr("%1\nTotal over the run: %2").arg(m_lines.at(item).toolTip, valueText(m_lines.at(item).total))
             : textAt(help->pos());
-        if (text.isEmpty())
-            QToolTip::hideText();
-        else
-            QToolTip::showText(help->globalPos(), UiHelpers::plainToolTip(text), this);
+        UiHelpers::showPlainToolTip(help->globalPos(), text, this);
         return true;
     }
     return QWidget::event(event);
@@ -392,10 +388,7 @@ void TimeSeriesChart::mouseMoveEvent(QMouseEvent *event)
         m_hoverLine = line;
         update();
         const QString text = textAt(pos);
-        if (text.isEmpty())
-            QToolTip::hideText();
-        else
-            QToolTip::showText(event->globalPosition().toPoint(), UiHelpers::plainToolTip(text), this);
+        UiHelpers::showPlainToolTip(event->globalPosition().toPoint(), text, this);
     }
 }
 

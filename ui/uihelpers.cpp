@@ -5,6 +5,7 @@
 
 #include <QMessageBox>
 #include <QTextDocument>
+#include <QToolTip>
 
 namespace UiHelpers {
 void showWarning(QWidget *parent, const QString &title, const QString &text)
@@ -17,5 +18,13 @@ void showWarning(QWidget *parent, const QString &title, const QString &text)
 QString plainToolTip(const QString &text)
 {
     return text.isEmpty() ? QString() : Qt::convertFromPlainText(InertText::block(text), Qt::WhiteSpaceNormal);
+}
+
+void showPlainToolTip(const QPoint &globalPos, const QString &text, QWidget *widget, const QRect &rect)
+{
+    if (text.isEmpty())
+        QToolTip::hideText();
+    else
+        QToolTip::showText(globalPos, plainToolTip(text), widget, rect);
 }
 } // namespace UiHelpers

@@ -2,6 +2,8 @@
 // Small helpers shared by the widgets.
 #pragma once
 
+#include <QPoint>
+#include <QRect>
 #include <QString>
 
 class QWidget;
@@ -13,4 +15,7 @@ void showWarning(QWidget *parent, const QString &title, const QString &text);
 /// a tooltip takes text that looks like HTML for HTML, so it is made plain, hidden characters
 /// escaped, first.
 QString plainToolTip(const QString &text);
+/// Shows `text` as a plain tooltip (plainToolTip()) at `globalPos` over `widget`, or hides the
+/// tooltip when there is no text: what a chart does on hover.
+void showPlainToolTip(const QPoint &globalPos, const QString &text, QWidget *widget, const QRect &rect = {});
 } // namespace UiHelpers
