@@ -382,7 +382,7 @@ void McpDispatcher::handleStatelessRequest(
     // client passes back. Clients of one transport share an authorization context (the HTTP
     // token, or the user's own socket), so they share one owner; handshake-era sessions keep
     // their own runs to themselves.
-    scope.owner = u"stateless-"_s + (session->transport() == "http"_L1 ? u"http"_s : u"local"_s);
+    scope.owner = ClientInfo::statelessOwner(session->transport());
     scope.logSessionId = session->id();
     const QJsonObject clientInfo = meta.value(MetaClientInfo).toObject();
     QString name = clientInfo.value(u"title"_s).toString();

@@ -407,7 +407,7 @@ void McpRunTools::listExecutions(const QJsonObject &args, const McpCallContext &
     const RunManager *manager = m_engine->runs();
     // Stateless (2026-07-28) clients of one transport share an owner, so one of them must not
     // learn the others' execution ids by listing: their runs are reached by id only.
-    const bool stateless = context.sessionId.startsWith(u"stateless-"_s);
+    const bool stateless = ClientInfo::isStatelessOwner(context.sessionId);
     auto matches = [&status, manager, &context, stateless](const Run *run) {
         if (manager->clientAccess(run, context.sessionId) == RunAccess::None)
             return false;

@@ -201,7 +201,7 @@ QString ApprovalQueue::sessionAllowRefusal(const Run *run)
 {
     // Every stateless (2026-07-28) client of a transport shares one owner: an allowance would
     // let any of them run the script unasked.
-    if (run->client().sessionId.startsWith(u"stateless-"_s))
+    if (ClientInfo::isStatelessOwner(run->client().sessionId))
         return u"A stateless client has no session of its own to allow this for; approve this request on its own."_s;
     const ScriptAnalysis analysis = run->analysis();
     if (analysis.risk == RiskLevel::High)

@@ -118,6 +118,16 @@ ClientInfo ClientInfo::fromJson(const QJsonObject &object)
     return info;
 }
 
+QString ClientInfo::statelessOwner(QStringView transport)
+{
+    return u"stateless-"_s + (transport == u"http" ? u"http"_s : u"local"_s);
+}
+
+bool ClientInfo::isStatelessOwner(QStringView sessionId)
+{
+    return sessionId.startsWith(u"stateless-");
+}
+
 QString ClientInfo::displayName() const
 {
     if (name.isEmpty())

@@ -61,6 +61,12 @@ struct ClientInfo
     QString transport; ///< "socket", "http", "stdio" or empty for the person
     QString sessionId;
 
+    /// The owner of every stateless (MCP 2026-07-28) request of one transport ("http", or any
+    /// other for the local socket and the bridge): such clients have no session to tell apart.
+    static QString statelessOwner(QStringView transport);
+    /// Whether `sessionId` is such a shared owner rather than one session's own.
+    static bool isStatelessOwner(QStringView sessionId);
+
     QJsonObject toJson() const;
     static ClientInfo fromJson(const QJsonObject &object);
     /// "Claude Code 2.1.3" or "unknown client"
