@@ -69,7 +69,7 @@ Engine::Engine(const EngineConfig &config, QObject *parent)
 
     m_analyzer->setBpftraceCommand(m_privilege.wrapQuery({}));
     m_runs->setPrivilege(m_privilege);
-    m_runs->setAnalyzePersonRuns(true);
+    m_runs->setPersonRunAnalyzer(m_analyzer);
     m_runs->setLimits(m_config.limits);
     m_runs->setStore(m_store.get());
     m_runs->setPersonRunsReadableByClients(m_config.clientsReadPersonRuns);

@@ -35,8 +35,6 @@ RunManager::~RunManager()
 void RunManager::setPrivilege(const Privilege &privilege)
 {
     m_privilege = privilege;
-    if (m_personAnalyzer)
-        m_personAnalyzer->setBpftraceCommand(m_privilege.wrapQuery({}));
 }
 
 void RunManager::setLimits(const RunLimits &limits)
@@ -115,17 +113,9 @@ void RunManager::addRun(Run *run)
     Q_EMIT runAdded(run);
 }
 
-void RunManager::setAnalyzePersonRuns(bool analyze)
+void RunManager::setPersonRunAnalyzer(ScriptAnalyzer *analyzer)
 {
-    if (!analyze) {
-        delete std::exchange(m_personAnalyzer, nullptr);
-        return;
-    }
-    if (!m_personAnalyzer) {
-        m_personAnalyzer = new ScriptAnalyzer(this);
-        m_personAnalyzer->setExpansionEnabled(false);
-    }
-    m_personAnalyzer->setBpftraceCommand(m_privilege.wrapQuery({}));
+    m_personAnalyzer = analyzer;
 }
 
 Run *RunManager::startPersonRun(const QString &script, std::optional<int> timeoutSeconds)

@@ -8,10 +8,12 @@
 
 #include <QHash>
 #include <QObject>
+#include <QPointer>
 
 #include <optional>
 
 class RunStore;
+class ScriptAnalyzer;
 
 class RunController;
 
@@ -37,9 +39,10 @@ public:
     void setStore(RunStore *store); ///< finished runs are saved here
     /// Analyses a person's run with bpftrace's typed AST as it starts (a client's run has that
     /// analysis from its approval), so its map keys split into typed parts and a print-and-clear
-    /// series is known as delta. Off by default (tests with fake bpftrace counts its calls);
-    /// the Engine turns it on.
-    void setAnalyzePersonRuns(bool analyze);
+    /// series is known as delta. None by default (tests with fake bpftrace count its calls); the
+    /// Engine gives its own analyzer, whose cache already holds what the editor checked of the
+    /// same text, so a run of the script on show costs no second bpftrace check.
+    void setPersonRunAnalyzer(ScriptAnalyzer *analyzer);
     /// The bpftrace arguments for a script: `-f json`, `--unsafe` only when the analysis says so, `-e`.
     static QStringList bpftraceArguments(const QString &script);
     /// The controller of an active run (tests read its process id); nullptr otherwise.
@@ -103,7 +106,7 @@ private:
     Privilege m_privilege;
     RunLimits m_limits;
     RunStore *m_store = nullptr;
-    ScriptAnalyzer *m_personAnalyzer = nullptr; ///< compile only (-d ast), no probe expansion
+    QPointer<ScriptAnalyzer> m_personAnalyzer; ///< not owned
     QList<Run *> m_runs; ///< oldest first
     QHash<QString, Run *> m_byId;
     QHash<Run *, RunController *> m_controllers;

@@ -2,6 +2,7 @@
 // Runs with the real bpftrace: what the fakes cannot prove.
 #include "engine/engine.h"
 #include "engine/runmanager.h"
+#include "engine/scriptanalyzer.h"
 
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -80,7 +81,8 @@ private Q_SLOTS:
     void personRunGetsTypedKeysAndASeries()
     {
         auto m = manager();
-        m->setAnalyzePersonRuns(true);
+        ScriptAnalyzer analyzer; // as the Engine gives its own, bpftrace from PATH
+        m->setPersonRunAnalyzer(&analyzer);
         Run *run = m->startPersonRun(u"profile:hz:99 { @[comm, kstack(3)] = count(); } "
                                      "tracepoint:raw_syscalls:sys_enter { @s[pid, tid] = count(); } "
                                      "interval:s:1 { print(@s); clear(@s); } interval:s:3 { exit(); }"_s);
