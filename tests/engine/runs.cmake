@@ -17,3 +17,4 @@ tracedesk_add_test(tst_approvalqueue SOURCES tst_approvalqueue.cpp LIBS tracedes
 tracedesk_add_test(tst_enginehelper SOURCES tst_enginehelper.cpp LIBS tracedesk_engine LABELS engine)
 add_dependencies(tst_enginehelper tracedesk-helper)
 add_dependencies(tst_runmanager tracedesk-helper)
+tracedesk_add_test(tst_fleetresults SOURCES tst_fleetresults.cpp LIBS tracedesk_engine LABELS engine)

@@ -417,6 +417,27 @@ MapValue MapValue::fromHistogram(Histogram histogram)
     return v;
 }
 
+MapValue MapValue::fromInteger(qint64 value)
+{
+    MapValue v;
+    v.m_value = value;
+    return v;
+}
+
+MapValue MapValue::fromReal(double value)
+{
+    MapValue v;
+    v.m_value = value;
+    return v;
+}
+
+MapValue MapValue::fromStats(StatsValue stats)
+{
+    MapValue v;
+    v.m_value = stats;
+    return v;
+}
+
 MapValue::Type MapValue::type() const
 {
     switch (m_value.index()) {
@@ -663,13 +684,23 @@ qint64 MapResult::estimatedBytes() const
     return bytes;
 }
 
-MapResult MapResult::fromEntries(const QString &name, Kind kind, QList<MapEntry> entries)
+MapResult MapResult::fromEntries(const QString &name, Kind kind, QList<MapEntry> entries, const QStringList &keyTypes)
 {
     MapResult map;
     map.m_name = name;
     map.m_kind = kind;
     map.m_keyed = true;
     map.m_entries = std::move(entries);
+    map.m_keyTypes = keyTypes; // the keys were split by them already
+    return map;
+}
+
+MapResult MapResult::fromValue(const QString &name, Kind kind, MapValue value)
+{
+    MapResult map;
+    map.m_name = name;
+    map.m_kind = kind;
+    map.m_value = std::move(value);
     return map;
 }
 

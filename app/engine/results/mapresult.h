@@ -129,6 +129,11 @@ public:
     MapValue() = default;
     static MapValue fromJson(const QJsonValue &value);
     static MapValue fromHistogram(Histogram histogram);
+    /// Typed values made directly (merged results): no trip through JSON's doubles, which would
+    /// round integers past 2^53.
+    static MapValue fromInteger(qint64 value);
+    static MapValue fromReal(double value);
+    static MapValue fromStats(StatsValue stats);
 
     Type type() const;
     bool isNumber() const { return type() == Type::Integer || type() == Type::Real; }
@@ -187,7 +192,10 @@ public:
     static MapResult fromJson(const QString &name, const QJsonValue &stored);
     /// A keyed map holding `entries` as given: for tests and synthetic data that build typed keys
     /// (stack parts) directly rather than through bpftrace's JSON.
-    static MapResult fromEntries(const QString &name, Kind kind, QList<MapEntry> entries);
+    static MapResult fromEntries(
+        const QString &name, Kind kind, QList<MapEntry> entries, const QStringList &keyTypes = {});
+    /// A map without keys holding `value` (merged results build these from typed values).
+    static MapResult fromValue(const QString &name, Kind kind, MapValue value);
     QJsonObject toJson() const;
 
     QString name() const { return m_name; }
