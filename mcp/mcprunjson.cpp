@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <vector>
 
 using namespace Qt::StringLiterals;
@@ -102,7 +103,10 @@ QJsonValue countValue(double value)
 
 // The heaviest stacks, summed over the other parts of the key (@[comm, kstack] counts a stack
 // once however many processes ran it), with their share of all samples.
-void addTopStacks(QJsonObject &out, const MapResult &map, int limit)
+// `perStack`, when given, adds to each top stack's item (the merged results' per-host samples).
+using StackDecorator = std::function<void(QJsonObject &item, const QString &stackText)>;
+
+void addTopStacks(QJsonObject &out, const MapResult &map, int limit, const StackDecorator &perStack = {})
 {
     struct Sum
     {
@@ -133,15 +137,18 @@ void addTopStacks(QJsonObject &out, const MapResult &map, int limit)
         const Sum &sum = order[i];
         QJsonObject stack = stackJson(entries.at(sum.entry).key.stackPart()->stack);
         stack.remove(u"type"_s);
-        top.append(QJsonObject { { u"stack"_s, stack }, { u"samples"_s, countValue(sum.samples) },
-            { u"share"_s, total > 0 ? sum.samples / total : 0.0 }, { u"keys"_s, sum.keys } });
+        QJsonObject item { { u"stack"_s, stack }, { u"samples"_s, countValue(sum.samples) },
+            { u"share"_s, total > 0 ? sum.samples / total : 0.0 }, { u"keys"_s, sum.keys } };
+        if (perStack)
+            perStack(item, entries.at(sum.entry).key.stackPart()->text);
+        top.append(item);
     }
     out.insert(u"top_stacks"_s, top);
     out.insert(u"total_samples"_s, countValue(total));
     out.insert(u"distinct_stacks"_s, qsizetype(sums.size()));
 }
 
-QJsonObject mapJson(const MapResult &map, int maxEntries, int topStacks)
+QJsonObject mapJson(const MapResult &map, int maxEntries, int topStacks, const StackDecorator &perStack = {})
 {
     QJsonObject out { { u"kind"_s, map.kindName() } };
     if (!map.keyTypes().isEmpty())
@@ -183,7 +190,7 @@ QJsonObject mapJson(const MapResult &map, int maxEntries, int topStacks)
     if (map.entryCount() > array.size())
         out.insert(u"truncated"_s, true);
     if (topStacks > 0 && map.hasStackKey())
-        addTopStacks(out, map, topStacks);
+        addTopStacks(out, map, topStacks, perStack);
     return out;
 }
 
@@ -362,15 +369,34 @@ QJsonObject keyFields(QJsonObject properties)
     return properties;
 }
 
-QJsonObject bucketSchema()
+// A merged value's breakdown: {"host": its value there}, only hosts that have it.
+QJsonObject hostsSchema(const QString &what)
 {
-    using McpSchema::typed;
-    return objectOf(QJsonObject { { u"min"_s, typed(u"integer"_s) }, { u"max"_s, typed(u"integer"_s) },
-                        { u"count"_s, typed(u"integer"_s) }, { u"label"_s, typed(u"string"_s) } },
-        { u"count"_s });
+    return QJsonObject { { u"type"_s, u"object"_s }, { u"description"_s, what },
+        { u"additionalProperties"_s, QJsonObject {} } };
 }
 
-QJsonObject mapProperties()
+// `fleet`: with the per-host breakdown merged results add (formatMergedMaps()).
+QJsonObject withHosts(QJsonObject object, bool fleet, const QString &what)
+{
+    if (fleet) {
+        QJsonObject properties = object.value(u"properties"_s).toObject();
+        properties.insert(u"hosts"_s, hostsSchema(what));
+        object.insert(u"properties"_s, properties);
+    }
+    return object;
+}
+
+QJsonObject bucketSchema(bool fleet = false)
+{
+    using McpSchema::typed;
+    return withHosts(objectOf(QJsonObject { { u"min"_s, typed(u"integer"_s) }, { u"max"_s, typed(u"integer"_s) },
+                                  { u"count"_s, typed(u"integer"_s) }, { u"label"_s, typed(u"string"_s) } },
+                         { u"count"_s }),
+        fleet, u"this bucket's count on each host that has the key"_s);
+}
+
+QJsonObject mapProperties(bool fleet = false)
 {
     using McpSchema::arrayOf;
     using McpSchema::typed;
@@ -379,28 +405,32 @@ QJsonObject mapProperties()
         { u"key_types"_s, arrayOf(typed(u"string"_s), u"bpftrace's type of each key part, when known"_s) },
         { u"empty"_s, typed(u"boolean"_s, u"no entries: the script declares the map but it was never filled"_s) },
         { u"value"_s, QJsonObject { { u"description"_s, u"the value of a map without keys"_s } } },
-        { u"buckets"_s, arrayOf(bucketSchema()) },
+        { u"buckets"_s, arrayOf(bucketSchema(fleet)) },
         { u"total_count"_s, typed(u"integer"_s) },
         { u"entries"_s,
-            arrayOf(objectOf(keyFields({ { u"value"_s, QJsonObject {} } }), { u"key"_s, u"key_parts"_s }),
+            arrayOf(withHosts(objectOf(keyFields({ { u"value"_s, QJsonObject {} } }), { u"key"_s, u"key_parts"_s }),
+                        fleet, u"the value on each host that has the key"_s),
                 u"heaviest first, at most 1000 (100 in a series snapshot)"_s) },
         { u"series"_s,
-            arrayOf(objectOf(keyFields({ { u"buckets"_s, arrayOf(bucketSchema()) },
-                                 { u"total_count"_s, typed(u"integer"_s) } }),
-                        { u"key"_s, u"buckets"_s }),
+            arrayOf(withHosts(objectOf(keyFields({ { u"buckets"_s, arrayOf(bucketSchema(fleet)) },
+                                           { u"total_count"_s, typed(u"integer"_s) } }),
+                                  { u"key"_s, u"buckets"_s }),
+                        fleet, u"the histogram's total count on each host that has the key"_s),
                 u"a histogram per key"_s) },
         { u"total_entries"_s, typed(u"integer"_s) },
         { u"truncated"_s, typed(u"boolean"_s) },
         { u"top_stacks"_s,
-            arrayOf(
-                objectOf(QJsonObject { { u"stack"_s,
-                                           objectOf(QJsonObject { { u"space"_s, enumOf({ u"kernel"_s, u"user"_s }) },
-                                                        { u"frames"_s, framesSchema() } },
-                                               { u"space"_s, u"frames"_s }) },
-                             { u"samples"_s, typed(u"number"_s, u"the summed values of its keys"_s) },
-                             { u"share"_s, typed(u"number"_s, u"of all samples in the map, 0 to 1"_s) },
-                             { u"keys"_s, typed(u"integer"_s, u"entries summed (a key with other parts)"_s) } },
-                    { u"stack"_s, u"samples"_s, u"share"_s }),
+            arrayOf(withHosts(
+                        objectOf(
+                            QJsonObject { { u"stack"_s,
+                                              objectOf(QJsonObject { { u"space"_s, enumOf({ u"kernel"_s, u"user"_s }) },
+                                                           { u"frames"_s, framesSchema() } },
+                                                  { u"space"_s, u"frames"_s }) },
+                                { u"samples"_s, typed(u"number"_s, u"the summed values of its keys"_s) },
+                                { u"share"_s, typed(u"number"_s, u"of all samples in the map, 0 to 1"_s) },
+                                { u"keys"_s, typed(u"integer"_s, u"entries summed (a key with other parts)"_s) } },
+                            { u"stack"_s, u"samples"_s, u"share"_s }),
+                        fleet, u"this stack's samples on each host"_s),
                 u"maps with a stack in their key: the heaviest stacks, summed over the key's other parts"_s) },
         { u"total_samples"_s, typed(u"number"_s) },
         { u"distinct_stacks"_s, typed(u"integer"_s) },
@@ -433,6 +463,221 @@ QJsonObject McpRunJson::seriesSchema()
                 McpSchema::arrayOf(objectOf(snapshot, { u"ms"_s, u"kind"_s }), u"oldest first, one per print()"_s) },
         },
         { u"delta"_s, u"total_snapshots"_s, u"offset"_s, u"returned"_s, u"has_more"_s, u"snapshots"_s });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Merged results of a fleet run
+
+namespace {
+// {"host": value} over the hosts that have a value there.
+QJsonObject hostValues(const QList<MapValue> &values, const QStringList &names)
+{
+    QJsonObject out;
+    for (qsizetype h = 0; h < values.size() && h < names.size(); ++h) {
+        if (values.at(h).type() != MapValue::Type::Empty)
+            out.insert(names.at(h), values.at(h).toJson());
+    }
+    return out;
+}
+
+// Each bucket's count per host, beside the merged count (hosts that have the key only).
+void addBucketHosts(QJsonObject &item, const MergedMap::Entry &entry, const QStringList &names)
+{
+    QJsonArray buckets = item.value(u"buckets"_s).toArray();
+    for (qsizetype b = 0; b < buckets.size() && b < entry.bucketHosts.size(); ++b) {
+        QJsonObject bucket = buckets.at(b).toObject();
+        QJsonObject hosts;
+        for (qsizetype h = 0; h < names.size() && h < entry.hosts.size(); ++h) {
+            if (entry.hosts.at(h).type() != MapValue::Type::Empty)
+                hosts.insert(names.at(h), entry.bucketHosts.at(b).at(h));
+        }
+        bucket.insert(u"hosts"_s, hosts);
+        buckets[b] = bucket;
+    }
+    item.insert(u"buckets"_s, buckets);
+}
+
+QJsonObject histogramTotals(const MergedMap::Entry &entry, const QStringList &names)
+{
+    QJsonObject out;
+    for (qsizetype h = 0; h < names.size() && h < entry.hosts.size(); ++h) {
+        if (const Histogram *histogram = entry.hosts.at(h).histogram())
+            out.insert(names.at(h), histogram->totalCount());
+    }
+    return out;
+}
+
+QJsonObject mergedMapJson(const MergedMap &map, const QStringList &names, const McpRunJson::MapView &view)
+{
+    QStringList reportedBy;
+    for (const int h : map.reportingHosts())
+        reportedBy.append(names.value(h));
+    auto common = [&](QJsonObject &out) {
+        out.insert(u"merge"_s, MergedMap::ruleName(map.rule()));
+        if (map.ruleAssumed())
+            out.insert(u"merge_assumed"_s, true);
+        if (!map.note().isEmpty())
+            out.insert(u"merge_note"_s, map.note());
+        out.insert(u"reported_by"_s, QJsonArray::fromStringList(reportedBy));
+        out.insert(u"coverage"_s,
+            u"%1 of %2 hosts"_s.arg(reportedBy.size()).arg(names.size()).replace(u"of 1 hosts"_s, u"of 1 host"_s));
+    };
+    if (map.hasConflict()) {
+        QJsonObject out { { u"kind"_s, map.kindName() }, { u"conflict"_s, map.conflict() } };
+        common(out);
+        QJsonObject perHost;
+        for (const int h : map.reportingHosts())
+            perHost.insert(names.value(h), mapJson(map.host(h), kMaxMapEntries, view.topStacks));
+        out.insert(u"per_host"_s, perHost);
+        return out;
+    }
+    const MapResult merged = map.merged();
+    // The samples of each stack on each host, for top_stacks' breakdown.
+    StackDecorator perStack;
+    QHash<QString, QList<double>> stackHosts;
+    if (view.topStacks > 0 && merged.hasStackKey()) {
+        for (const MergedMap::Entry &entry : map.entries()) {
+            const MapKeyPart *stack = entry.key.stackPart();
+            if (!stack)
+                continue;
+            QList<double> &sums = stackHosts[stack->text];
+            sums.resize(entry.hosts.size(), -1);
+            for (qsizetype h = 0; h < entry.hosts.size(); ++h) {
+                if (entry.hosts.at(h).type() != MapValue::Type::Empty)
+                    sums[h] = std::max(0.0, sums.at(h)) + entry.hosts.at(h).weight();
+            }
+        }
+        perStack = [&stackHosts, &names](QJsonObject &item, const QString &stackText) {
+            QJsonObject hosts;
+            const QList<double> sums = stackHosts.value(stackText);
+            for (qsizetype h = 0; h < sums.size() && h < names.size(); ++h) {
+                if (sums.at(h) >= 0)
+                    hosts.insert(names.at(h), countValue(sums.at(h)));
+            }
+            item.insert(u"hosts"_s, hosts);
+        };
+    }
+    QJsonObject out = mapJson(merged, kMaxMapEntries, view.topStacks, perStack);
+    common(out);
+    if (!map.isKeyed()) {
+        if (map.value().value.histogram()) {
+            addBucketHosts(out, map.value(), names);
+            out.insert(u"hosts"_s, histogramTotals(map.value(), names));
+        } else {
+            out.insert(u"hosts"_s, hostValues(map.value().hosts, names));
+        }
+        return out;
+    }
+    const QString list = map.isHistogram() ? u"series"_s : u"entries"_s;
+    QJsonArray items = out.value(list).toArray();
+    for (qsizetype i = 0; i < items.size(); ++i) {
+        QJsonObject item = items.at(i).toObject();
+        const qsizetype index = map.indexOf(item.value(u"key"_s).toString());
+        if (index < 0)
+            continue;
+        const MergedMap::Entry &entry = map.entries().at(index);
+        if (map.isHistogram()) {
+            addBucketHosts(item, entry, names);
+            item.insert(u"hosts"_s, histogramTotals(entry, names));
+        } else {
+            item.insert(u"hosts"_s, hostValues(entry.hosts, names));
+        }
+        items[i] = item;
+    }
+    out.insert(list, items);
+    return out;
+}
+} // namespace
+
+QJsonArray McpRunJson::hostStatesJson(const FleetResults &fleet)
+{
+    QJsonArray states;
+    for (const HostStatus &host : fleet.hosts()) {
+        QJsonObject o { { u"host"_s, host.host }, { u"state"_s, FleetResults::stateName(host.state) },
+            { u"maps"_s, host.mapCount }, { u"contributes"_s, host.contributes() } };
+        if (!host.message.isEmpty())
+            o.insert(u"message"_s, host.message);
+        states.append(o);
+    }
+    return states;
+}
+
+QJsonObject McpRunJson::formatMergedMaps(const FleetResults &fleet, const MapView &view)
+{
+    const QStringList names = fleet.hostNames();
+    QJsonObject out;
+    for (const MergedMap &map : fleet.maps()) {
+        if (view.map.isEmpty() || view.map == map.name())
+            out.insert(map.name(), mergedMapJson(map, names, view));
+    }
+    return out;
+}
+
+QJsonObject McpRunJson::formatFleet(const FleetResults &fleet, const MapView &view)
+{
+    return QJsonObject { { u"hosts_total"_s, fleet.hostCount() }, { u"hosts_merged"_s, fleet.contributingHostCount() },
+        { u"coverage"_s, fleet.coverage() }, { u"summary"_s, fleet.summary() },
+        { u"host_states"_s, hostStatesJson(fleet) }, { u"conflicts"_s, QJsonArray::fromStringList(fleet.conflicts()) },
+        { u"maps"_s, formatMergedMaps(fleet, view) } };
+}
+
+QJsonObject McpRunJson::mergedMapSchema()
+{
+    using McpSchema::arrayOf;
+    using McpSchema::typed;
+    QJsonObject properties = mapProperties(true);
+    properties.insert(u"merge"_s,
+        enumOf({ u"sum"_s, u"min"_s, u"max"_s, u"stats"_s, u"hist"_s, u"same"_s },
+            u"how the hosts' values combined: count and sum add, min and max take the extreme, stats add counts "
+            "and totals (average = total / count), hist adds bucket by bucket, same keeps a value every host agrees on"_s));
+    properties.insert(
+        u"merge_assumed"_s, typed(u"boolean"_s, u"the script's value type was unknown: a plain map was summed"_s));
+    properties.insert(u"merge_note"_s,
+        typed(u"string"_s, u"why some values have no merged value (avg() prints no count to weigh it by)"_s));
+    properties.insert(u"reported_by"_s, arrayOf(typed(u"string"_s), u"the hosts whose maps are merged here"_s));
+    properties.insert(u"coverage"_s, typed(u"string"_s, u"\"2 of 3 hosts\": how many hosts reported the map"_s));
+    properties.insert(u"conflict"_s,
+        typed(u"string"_s,
+            u"why the hosts' maps could not be merged (kinds differ, histogram buckets do not line up); then see "
+            "per_host"_s));
+    properties.insert(u"per_host"_s,
+        QJsonObject { { u"type"_s, u"object"_s }, { u"description"_s, u"each host's own map, when in conflict"_s },
+            { u"additionalProperties"_s, mapSchema() } });
+    properties.insert(u"hosts"_s, hostsSchema(u"the map's value on each host (a histogram: its total count)"_s));
+    return objectOf(properties, { u"kind"_s, u"merge"_s, u"reported_by"_s });
+}
+
+QJsonObject McpRunJson::fleetSchema()
+{
+    using McpSchema::arrayOf;
+    using McpSchema::typed;
+    QStringList states;
+    for (const HostRunState state : { HostRunState::Running, HostRunState::Finished, HostRunState::Stopped,
+             HostRunState::Failed, HostRunState::Unreachable })
+        states.append(FleetResults::stateName(state));
+    const QJsonObject hostState
+        = objectOf(QJsonObject { { u"host"_s, typed(u"string"_s) }, { u"state"_s, enumOf(states) },
+                       { u"message"_s, typed(u"string"_s, u"why it failed or could not be reached"_s) },
+                       { u"maps"_s, typed(u"integer"_s, u"maps it reported"_s) },
+                       { u"contributes"_s, typed(u"boolean"_s, u"its maps are in the merged values"_s) } },
+            { u"host"_s, u"state"_s, u"maps"_s, u"contributes"_s });
+    return objectOf(
+        QJsonObject {
+            { u"hosts_total"_s, typed(u"integer"_s) },
+            { u"hosts_merged"_s, typed(u"integer"_s, u"hosts whose maps are in the merged values"_s) },
+            { u"coverage"_s, typed(u"string"_s, u"\"2 of 3 hosts\""_s) },
+            { u"summary"_s, typed(u"string"_s, u"one sentence naming every host left out of the totals and why"_s) },
+            { u"host_states"_s, arrayOf(hostState, u"every host of the run, also those that failed"_s) },
+            { u"conflicts"_s, arrayOf(typed(u"string"_s), u"maps that could not be merged, with the reason"_s) },
+            { u"maps"_s,
+                QJsonObject { { u"type"_s, u"object"_s },
+                    { u"description"_s,
+                        u"by map name: the maps merged across hosts, shaped like 'maps', each value with its "
+                        "per-host breakdown in 'hosts'"_s },
+                    { u"additionalProperties"_s, mergedMapSchema() } } },
+        },
+        { u"hosts_total"_s, u"hosts_merged"_s, u"host_states"_s, u"maps"_s },
+        u"a run on several hosts: per-host states and the merged maps"_s);
 }
 
 QString McpRunJson::stateMessage(const Run *run)

@@ -2,6 +2,7 @@
 // Runs as MCP clients read them, shared by the run tools and the tracedesk://runs/{id} resource.
 #pragma once
 
+#include "engine/results/fleetresults.h"
 #include "engine/results/runresults.h"
 #include "engine/runtypes.h"
 
@@ -54,6 +55,27 @@ QJsonObject formatSeries(const RunResults &maps, const MapView &view = {});
 /// The schemas of one map and one series as formatMaps() and formatSeries() write them.
 QJsonObject mapSchema();
 QJsonObject seriesSchema();
+
+/// A fleet run's maps merged across its hosts (FleetResults), as get_result's "fleet" property:
+/// {"hosts_total", "hosts_merged", "coverage" ("2 of 3 hosts"), "summary" (one sentence naming
+/// every host left out of the totals and why), "host_states": [{"host", "state", "message",
+/// "maps", "contributes"}] (every host, also the failed and unreachable ones), "conflicts",
+/// "maps": formatMergedMaps()}.
+QJsonObject formatFleet(const FleetResults &fleet, const MapView &view = {});
+/// The merged maps by name, each in formatMaps()'s shape (so a client reads them like one host's)
+/// plus "merge" (how values combined: "sum", "min", "max", "stats", "hist", "same"),
+/// "merge_assumed" (no value type was known: a plain map was summed), "reported_by" (host names),
+/// "coverage", and beside every value a breakdown "hosts": {"host": value}: on the map's value,
+/// on each entry, on each series key (its total count), on each bucket (its count) and on each of
+/// top_stacks (its samples); only hosts that have the key are in it. A map the hosts printed in
+/// different kinds, or histograms whose buckets do not line up, has "conflict" (the reason),
+/// no merged values, and "per_host": {"host": that host's map in formatMaps()'s shape}.
+QJsonObject formatMergedMaps(const FleetResults &fleet, const MapView &view = {});
+/// The "host_states" array of formatFleet().
+QJsonArray hostStatesJson(const FleetResults &fleet);
+/// The schemas of formatFleet() and of one merged map.
+QJsonObject fleetSchema();
+QJsonObject mergedMapSchema();
 
 /// Compile diagnostics as {severity, message, line, column, end_column} (positions 1-based,
 /// absent when unknown), and the schema of one entry.

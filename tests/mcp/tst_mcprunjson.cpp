@@ -12,6 +12,8 @@
 #include <QJsonObject>
 #include <QTest>
 
+#include <tuple>
+
 using namespace Qt::StringLiterals;
 
 namespace {
@@ -49,6 +51,55 @@ RunResults recordedRun(const QString &name)
         }
     }
     return results;
+}
+// Two hosts from two prints of the recorded runs (interval for @s and @h, stacks for @u),
+// synthetic stats, max and a keyed lhist beside them, a map whose kinds differ, and a third host
+// that could not be reached.
+FleetResults recordedFleet()
+{
+    auto hostMaps = [](int line, const QByteArray &extra) {
+        RunResults results;
+        const ScriptAnalysis interval = [] {
+            ScriptAnalysis analysis;
+            ScriptAnalyzer::applyAst(analysis, recorded(u"interval.ast.txt"_s), QString());
+            return analysis;
+        }();
+        const ScriptAnalysis stacks = [] {
+            ScriptAnalysis analysis;
+            ScriptAnalyzer::applyAst(analysis, recorded(u"stacks.ast.txt"_s), QString());
+            return analysis;
+        }();
+        const QList<QByteArray> intervalLines = recorded(u"interval.json"_s).split('\n');
+        const QList<QByteArray> stackLines = recorded(u"stacks.json"_s).split('\n');
+        for (const auto &[lines, analysis, number] :
+            { std::tuple { &intervalLines, &interval, line }, std::tuple { &intervalLines, &interval, line + 1 },
+                std::tuple { &stackLines, &stacks, line / 2 + 1 } }) {
+            const QJsonObject event = QJsonDocument::fromJson(lines->at(number - 1)).object();
+            const QJsonObject data = event.value("data"_L1).toObject();
+            for (auto it = data.begin(); it != data.end(); ++it) {
+                const ScriptMap *detail = analysis->mapDetail(it.key());
+                results.insert(MapResult::fromBpftraceJson(it.key(), event.value("type"_L1).toString(), it.value(),
+                    detail ? detail->keyTypes : QStringList()));
+            }
+        }
+        const RunResults more = RunResults::fromJson(QJsonDocument::fromJson(extra).object());
+        for (const MapResult &map : more.maps())
+            results.insert(map);
+        return results;
+    };
+    const RunResults db1 = hostMaps(2, R"({"@st": {"kind": "stats", "data": {"count": 2, "average": 15, "total": 30}},
+        "@mx": {"kind": "map", "data": 9}, "@l": {"kind": "lhist", "data": {"k": [{"min": 0, "max": 9, "count": 1}]}},
+        "@x": {"kind": "hist", "data": [{"min": 1, "max": 1, "count": 1}]}})");
+    const RunResults db2 = hostMaps(4, R"({"@st": {"kind": "stats", "data": {"count": 1, "average": 3, "total": 3}},
+        "@mx": {"kind": "map", "data": 4}, "@l": {"kind": "lhist", "data": {"k": [{"min": 20, "max": 29, "count": 2}]}},
+        "@x": {"kind": "map", "data": {"a": 1}}})");
+    QHash<QString, QString> types { { u"@s"_s, u"count_t"_s }, { u"@h"_s, u"hist_t"_s }, { u"@u"_s, u"count_t"_s },
+        { u"@st"_s, u"stats_t"_s }, { u"@mx"_s, u"max_t"_s }, { u"@l"_s, u"lhist_t"_s } };
+    return FleetResults::merge(
+        { HostResults { u"db1"_s, HostRunState::Finished, {}, db1 },
+            HostResults { u"db2"_s, HostRunState::Stopped, {}, db2 },
+            HostResults { u"db3"_s, HostRunState::Unreachable, u"Permission denied (publickey)"_s, {} } },
+        types);
 }
 } // namespace
 
@@ -261,6 +312,107 @@ private Q_SLOTS:
         QVERIFY(s.value(u"has_more"_s).toBool());
         QCOMPARE(s.value(u"snapshots"_s).toArray().size(), returned);
         QVERIFY(QJsonDocument(s).toJson(QJsonDocument::Compact).size() < McpRunJson::kMaxSeriesPageBytes + 64 * 1024);
+    }
+
+    // A fleet run's maps merged across hosts: formatMaps()'s shape plus a per-host breakdown of
+    // every value, entry, bucket and top stack, the host states, and conflicts named per map.
+    void mergedMaps_data()
+    {
+        QTest::addColumn<QString>("map");
+        QTest::addColumn<QString>("merge");
+        QTest::newRow("count") << u"@s"_s << u"sum"_s;
+        QTest::newRow("hist") << u"@h"_s << u"hist"_s;
+        QTest::newRow("stacks") << u"@u"_s << u"sum"_s;
+        QTest::newRow("stats") << u"@st"_s << u"stats"_s;
+        QTest::newRow("max") << u"@mx"_s << u"max"_s;
+        QTest::newRow("keyed lhist") << u"@l"_s << u"hist"_s;
+        QTest::newRow("kind conflict") << u"@x"_s << u"hist"_s;
+    }
+
+    void mergedMaps()
+    {
+        QFETCH(QString, map);
+        QFETCH(QString, merge);
+        const FleetResults fleet = recordedFleet();
+        const QJsonObject out = McpRunJson::formatFleet(fleet);
+        const QString problem = McpTest::checkSchema(out, McpRunJson::fleetSchema());
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        const QJsonObject m = out.value(u"maps"_s).toObject().value(map).toObject();
+        QVERIFY2(McpTest::checkSchema(m, McpRunJson::mergedMapSchema()).isEmpty(),
+            qPrintable(McpTest::checkSchema(m, McpRunJson::mergedMapSchema())));
+        QCOMPARE(m.value(u"merge"_s).toString(), merge);
+        if (map == "@s"_L1) {
+            QCOMPARE(m.value(u"reported_by"_s).toArray(), (QJsonArray { u"db1"_s, u"db2"_s }));
+            QCOMPARE(m.value(u"coverage"_s).toString(), u"2 of 3 hosts"_s);
+            const QJsonArray entries = m.value(u"entries"_s).toArray();
+            QJsonObject bpftrace;
+            for (const QJsonValue &e : entries) {
+                if (e.toObject().value(u"key"_s).toString() == "bpftrace"_L1)
+                    bpftrace = e.toObject();
+            }
+            QCOMPARE(bpftrace.value(u"value"_s).toInt(), 59 + 63);
+            QCOMPARE(bpftrace.value(u"hosts"_s).toObject(), (QJsonObject { { u"db1"_s, 59 }, { u"db2"_s, 63 } }));
+            // Heaviest first, as for one host.
+            QCOMPARE(entries.first().toObject().value(u"key"_s).toString(), u"tst_mainwindow"_s);
+        } else if (map == "@h"_L1) {
+            const QJsonArray buckets = m.value(u"buckets"_s).toArray();
+            QCOMPARE(buckets.size(), 2);
+            QCOMPARE(buckets.at(1).toObject().value(u"count"_s).toInt(), 18171 + 27382);
+            QCOMPARE(buckets.at(1).toObject().value(u"label"_s).toString(), u"[16K, 32K)"_s);
+            QCOMPARE(buckets.at(1).toObject().value(u"hosts"_s).toObject(),
+                (QJsonObject { { u"db1"_s, 18171 }, { u"db2"_s, 27382 } }));
+            QCOMPARE(m.value(u"hosts"_s).toObject().value(u"db2"_s).toInt(), 2510 + 27382);
+            QCOMPARE(m.value(u"total_count"_s).toInt(), 1128 + 18171 + 2510 + 27382);
+        } else if (map == "@u"_L1) {
+            const QJsonObject top = m.value(u"top_stacks"_s).toArray().first().toObject();
+            QCOMPARE(top.value(u"samples"_s).toInt(), 98 + 94); // the idle task's empty stack on both
+            QCOMPARE(top.value(u"hosts"_s).toObject().value(u"db1"_s).toInt(), 98);
+            const QJsonArray parts = m.value(u"entries"_s).toArray().first().toObject().value(u"key_parts"_s).toArray();
+            QCOMPARE(parts.at(1).toObject().value(u"type"_s).toString(), u"stack"_s);
+            QCOMPARE(parts.at(2).toObject().value(u"type"_s).toString(), u"integer"_s);
+        } else if (map == "@st"_L1) {
+            QCOMPARE(m.value(u"value"_s).toObject(),
+                (QJsonObject { { u"count"_s, 3 }, { u"average"_s, 11 }, { u"total"_s, 33 } }));
+            QCOMPARE(m.value(u"hosts"_s).toObject().value(u"db2"_s).toObject().value(u"average"_s).toInt(), 3);
+        } else if (map == "@mx"_L1) {
+            QCOMPARE(m.value(u"value"_s).toInt(), 9);
+            QVERIFY(!m.contains(u"merge_assumed"_s));
+        } else if (map == "@l"_L1) {
+            QCOMPARE(m.value(u"kind"_s).toString(), u"lhist"_s);
+            const QJsonObject series = m.value(u"series"_s).toArray().first().toObject();
+            QCOMPARE(series.value(u"hosts"_s).toObject(), (QJsonObject { { u"db1"_s, 1 }, { u"db2"_s, 2 } }));
+            QCOMPARE(series.value(u"buckets"_s).toArray().size(), 3); // [0, 10) and [20, 30), [10, 20) between
+        } else if (map == "@x"_L1) {
+            QVERIFY(m.value(u"conflict"_s).toString().contains(u"differ in kind"_s));
+            QVERIFY(!m.contains(u"entries"_s));
+            QCOMPARE(m.value(u"per_host"_s).toObject().keys(), (QStringList { u"db1"_s, u"db2"_s }));
+            QCOMPARE(
+                m.value(u"per_host"_s).toObject().value(u"db1"_s).toObject().value(u"kind"_s).toString(), u"hist"_s);
+            QCOMPARE(out.value(u"conflicts"_s).toArray().size(), 1);
+        }
+    }
+
+    void hostStates()
+    {
+        const QJsonObject out = McpRunJson::formatFleet(recordedFleet());
+        QCOMPARE(out.value(u"hosts_total"_s).toInt(), 3);
+        QCOMPARE(out.value(u"hosts_merged"_s).toInt(), 2);
+        QCOMPARE(out.value(u"coverage"_s).toString(), u"2 of 3 hosts"_s);
+        const QJsonArray states = out.value(u"host_states"_s).toArray();
+        QCOMPARE(states.size(), 3);
+        QCOMPARE(states.at(2).toObject(),
+            (QJsonObject { { u"host"_s, u"db3"_s }, { u"state"_s, u"unreachable"_s },
+                { u"message"_s, u"Permission denied (publickey)"_s }, { u"maps"_s, 0 }, { u"contributes"_s, false } }));
+        QVERIFY(out.value(u"summary"_s).toString().contains(u"db3 unreachable: Permission denied (publickey)"_s));
+        // One map only, as get_result's 'map' asks.
+        McpRunJson::MapView view;
+        view.map = u"@h"_s;
+        QCOMPARE(McpRunJson::formatMergedMaps(recordedFleet(), view).keys(), QStringList { u"@h"_s });
+        // One host's JSON is what it always was: no breakdown fields.
+        const QJsonObject single = McpRunJson::formatMaps(recordedRun(u"interval"_s)).value(u"@h"_s).toObject();
+        QVERIFY(!single.contains(u"hosts"_s));
+        QVERIFY(!single.value(u"buckets"_s).toArray().first().toObject().contains(u"hosts"_s));
+        QVERIFY(!McpRunJson::mapSchema().value(u"properties"_s).toObject().contains(u"hosts"_s));
     }
 
     void emptyMapsSayEmpty()
