@@ -209,6 +209,7 @@ QList<McpTool> McpRunTools::tools()
                                 { u"max_bytes"_s, typed(u"integer"_s) } } } } },
                 { u"diagnostics"_s, arrayOf(McpRunJson::diagnosticSchema()) },
                 { u"risk"_s, typed(u"string"_s) },
+                { u"fleet"_s, McpRunJson::fleetSchema() },
             },
             { u"execution_id"_s, u"state"_s, u"terminal"_s, u"message"_s, u"decision"_s, u"output"_s, u"totals"_s,
                 u"next_offset"_s, u"maps"_s, u"series"_s, u"diagnostics"_s }),
