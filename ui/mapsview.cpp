@@ -386,6 +386,7 @@ void MapsView::enterOverview()
     m_stack->setCurrentWidget(m_overview);
     if (m_overviewDirty)
         rebuildOverview();
+    Q_EMIT currentMapChanged(QString());
 }
 
 void MapsView::updateOverviewSoon()
@@ -714,6 +715,7 @@ void MapsView::showMap(const QString &name)
     m_mapTabs->setTabText(m_mapTabs->indexOf(m_snapshotPage), map->isHistogram() ? tr("Histogram") : tr("Table"));
     m_stack->setCurrentWidget(m_mapPage);
     showSnapshotContent();
+    Q_EMIT currentMapChanged(name);
 }
 
 void MapsView::updateTabs(const MapResult &map, const MapSeries *series, bool sameMap)

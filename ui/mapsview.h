@@ -98,6 +98,10 @@ public:
     bool exportSeriesCsv(const QString &path, QString *error) const;
     bool exportChart(const QString &path, QString *error) const;
 
+Q_SIGNALS:
+    /// The person (or selectMap()) chose another map; empty for the overview.
+    void currentMapChanged(const QString &name);
+
 protected:
     void showEvent(QShowEvent *event) override;
 

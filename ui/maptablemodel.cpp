@@ -5,6 +5,9 @@
 #include "ui/uihelpers.h"
 
 #include <QLocale>
+#include <QPalette>
+
+#include <limits>
 
 using namespace Qt::StringLiterals;
 
@@ -30,6 +33,8 @@ void MapTableModel::setMap(const MapResult &map)
 void MapTableModel::setMap(const MapResult &map, const QList<MapEntry> &entries)
 {
     beginResetModel();
+    m_hostNames.clear();
+    m_rowHosts.clear();
     if (map.name() != m_name)
         m_keyNames.clear();
     m_name = map.name();
@@ -56,6 +61,65 @@ void MapTableModel::setMap(const MapResult &map, const QList<MapEntry> &entries)
     endResetModel();
 }
 
+void MapTableModel::setFleetMap(const MergedMap &map, const QStringList &hostNames)
+{
+    setMap(map.merged());
+    beginResetModel();
+    m_hostNames = hostNames;
+    if (map.isKeyed()) {
+        m_rowHosts.reserve(m_rows.size());
+        for (const Row &row : std::as_const(m_rows)) {
+            const qsizetype index = map.indexOf(row.key.text());
+            m_rowHosts.append(index >= 0 ? map.entries().at(index).hosts : QList<MapValue>());
+        }
+    } else if (!map.hasConflict()) {
+        // Each host's value is worth a row even when the merged one is empty (hosts that differ).
+        if (m_rows.isEmpty()) {
+            MapKey key;
+            key.parts.append({ MapKeyPart::Type::Text, map.name(), 0, {} });
+            m_rows.append({ key, MapValue() });
+        }
+        m_rowHosts.append(map.value().hosts);
+    }
+    endResetModel();
+}
+
+QVariant MapTableModel::hostData(int row, int host, int role) const
+{
+    const QList<MapValue> hosts = m_rowHosts.value(row);
+    const MapValue value = host < hosts.size() ? hosts.at(host) : MapValue();
+    const bool missing = value.type() == MapValue::Type::Empty;
+    // A host's stats compare by their average; the count and total are in the tooltip.
+    const MapValue shown = value.stats() ? MapValue::fromInteger(value.stats()->average) : value;
+    switch (role) {
+    case Qt::DisplayRole:
+        if (missing)
+            return u"\u2014"_s; // an em dash: the host has no such key
+        if (shown.type() == MapValue::Type::Integer)
+            return QLocale().toString(shown.integer());
+        return shown.text();
+    case Qt::ToolTipRole:
+        if (missing)
+            return tr("%1 has no such key").arg(m_hostNames.value(host));
+        return UiHelpers::plainToolTip(m_hostNames.value(host) + u": "_s + value.text());
+    case ExportRole:
+        return value.text();
+    case SortRole:
+        // Hosts without the key sort below every value.
+        if (missing)
+            return -std::numeric_limits<double>::infinity();
+        return shown.isNumber() ? QVariant(shown.number()) : QVariant(shown.text());
+    case Qt::TextAlignmentRole:
+        return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
+    case Qt::ForegroundRole:
+        if (missing)
+            return QPalette().brush(QPalette::PlaceholderText);
+        return {};
+    default:
+        return {};
+    }
+}
+
 void MapTableModel::setKeyNames(const QStringList &names)
 {
     m_keyNames = names;
@@ -70,7 +134,7 @@ int MapTableModel::rowCount(const QModelIndex &parent) const
 
 int MapTableModel::columnCount(const QModelIndex &parent) const
 {
-    return parent.isValid() ? 0 : keyColumnCount() + (m_stats ? 3 : 1);
+    return parent.isValid() ? 0 : keyColumnCount() + (m_stats ? 3 : 1) + hostColumnCount();
 }
 
 QVariant MapTableModel::keyData(const Row &row, int part, int role) const
@@ -125,6 +189,8 @@ QVariant MapTableModel::data(const QModelIndex &index, int role) const
     const Row &row = m_rows.at(index.row());
     if (index.column() < keyColumnCount())
         return keyData(row, index.column(), role);
+    if (index.column() >= firstHostColumn())
+        return hostData(index.row(), index.column() - firstHostColumn(), role);
     const MapValue value = cell(row, index.column());
     switch (role) {
     case Qt::DisplayRole:
@@ -190,9 +256,14 @@ QVariant MapTableModel::headerData(int section, Qt::Orientation orientation, int
             return type == MapKeyPart::Type::Text ? tr("Key") : tr("Key (%1)").arg(typeName);
         return tr("Key %1 (%2)").arg(section + 1).arg(typeName);
     }
+    if (section >= firstHostColumn() && section - firstHostColumn() < hostColumnCount()) {
+        const QString host = m_hostNames.at(section - firstHostColumn());
+        return role == Qt::ToolTipRole && m_stats ? QVariant(tr("%1: average").arg(host)) : QVariant(host);
+    }
     const int valueIndex = section - keyColumnCount();
+    // Beside host columns the merged value says it is the sum over them.
     if (!m_stats)
-        return valueIndex == 0 ? QVariant(tr("Value")) : QVariant();
+        return valueIndex == 0 ? QVariant(hostColumnCount() > 0 ? tr("All hosts") : tr("Value")) : QVariant();
     switch (valueIndex) {
     case 0:
         return tr("Count");

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "engine/results/mapresult.h"
+#include "engine/results/mergedmap.h"
 
 #include <QAbstractTableModel>
 #include <QStringList>
@@ -26,6 +27,13 @@ public:
     void setMap(const MapResult &map);
     /// Only `entries` of `map` (the overview shows the biggest ones).
     void setMap(const MapResult &map, const QList<MapEntry> &entries);
+    /// A map merged across the hosts of a fleet run, side by side with each host: the merged
+    /// rows and value columns, then one column per host in `hostNames` order holding that host's
+    /// value of the key (empty where it has none; for stats, the host's average).
+    void setFleetMap(const MergedMap &map, const QStringList &hostNames);
+    /// The host columns (0 unless setFleetMap() set them) come after the value columns.
+    int hostColumnCount() const { return int(m_hostNames.size()); }
+    int firstHostColumn() const { return keyColumnCount() + (m_stats ? 3 : 1); }
     /// Names for the key columns ("comm", "str(args.filename)") when the script says them;
     /// without, the headers name the part's type ("Key 1 (text)").
     void setKeyNames(const QStringList &names);
@@ -48,6 +56,7 @@ private:
         MapKey key;
         MapValue value;
     };
+    QVariant hostData(int row, int host, int role) const;
     MapValue cell(const Row &row, int column) const;
     QVariant keyData(const Row &row, int part, int role) const;
 
@@ -57,4 +66,6 @@ private:
     QList<MapKeyPart::Type> m_partTypes; ///< one per key column
     QStringList m_keyNames;
     QList<Row> m_rows;
+    QStringList m_hostNames;
+    QList<QList<MapValue>> m_rowHosts; ///< for a fleet map: per row, each host's value
 };

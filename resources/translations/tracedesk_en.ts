@@ -107,6 +107,23 @@
     </message>
 </context>
 <context>
+    <name>FleetMapsView</name>
+    <message numerus="yes">
+        <source>Merged over %1 of %n hosts</source>
+        <translation>
+            <numerusform>Merged over %1 of %n host</numerusform>
+            <numerusform>Merged over %1 of %n hosts</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n maps could not be merged</source>
+        <translation>
+            <numerusform>%n map could not be merged</numerusform>
+            <numerusform>%n maps could not be merged</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>MapsView</name>
     <message numerus="yes">
         <source>%n more keys: open the map to see each.</source>

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Writes PNGs of the window into ${CMAKE_BINARY_DIR}/screenshots for the README and for review.
 #include "chartdata.h"
+#include "fleetdata.h"
 #include "uitestsupport.h"
 
 #include "../engine/syntheticstacks.h"
@@ -10,6 +11,7 @@
 #include "ui/endpointpanel.h"
 #include "ui/flamegraphview.h"
 #include "ui/flamegraphwidget.h"
+#include "ui/fleetmapsview.h"
 #include "ui/heatmapwidget.h"
 #include "ui/mainwindow.h"
 #include "ui/mapsview.h"
@@ -211,6 +213,30 @@ private Q_SLOTS:
         view.graph()->zoomTo(tree.find({ u"postgres"_s, u"entry_SYSCALL_64_after_hwframe"_s, u"do_syscall_64"_s }));
         QTest::qWait(100);
         QVERIFY(save(&view, u"flamegraph-zoomed.png"_s));
+    }
+
+    // A run on four database hosts (one unreachable): the merged latency histogram beside the
+    // same histogram host by host on one scale, the counts with a column per host, and the CPU
+    // profile's flame graph with the host as its first level.
+    void fleetMaps()
+    {
+        FleetMapsView view;
+        view.resize(1440, 720);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.setFleetResults(FleetData::databases());
+        QVERIFY(view.mapsView()->selectMap(u"@usecs"_s));
+        QVERIFY(view.isComparingHistograms());
+        QTest::qWait(100);
+        QVERIFY(save(&view, u"fleet-histogram.png"_s));
+        QVERIFY(view.mapsView()->selectMap(u"@ios"_s));
+        QTest::qWait(100);
+        QVERIFY(save(&view, u"fleet-table.png"_s));
+        view.showByHost();
+        QVERIFY(view.mapsView()->selectMap(u"@samples"_s));
+        QVERIFY(view.mapsView()->isShowingFlameGraph());
+        QTest::qWait(200);
+        QVERIFY(save(&view, u"fleet-flamegraph.png"_s));
     }
 
     // The shipped default layout at the two common screen sizes (View ▸ Reset Layout).
