@@ -6,6 +6,7 @@
 
 #include "engine/scriptanalyzer.h"
 
+#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -340,6 +341,28 @@ private Q_SLOTS:
         QVERIFY(fleet.conflicts().first().startsWith(u"@l: "_s));
         // The other maps merge as ever.
         QCOMPARE(fleet.find(u"@c"_s)->value().value.integer(), 3);
+    }
+
+    // Hostile or odd buckets: a gap of 10^15 steps is not filled bucket by bucket (bounded), and
+    // counts past qint64 saturate instead of wrapping.
+    void hostileBuckets()
+    {
+        QElapsedTimer timer;
+        timer.start();
+        const FleetResults fleet = FleetResults::merge(
+            { host(u"a"_s,
+                  maps(R"({"@l": {"kind": "lhist", "data": [{"min": 0, "max": 9, "count": 9223372036854775807}]}})")),
+                host(u"b"_s,
+                    maps(
+                        R"({"@l": {"kind": "lhist", "data": [{"min": 10000000000000000, "max": 10000000000000009, "count": 5}]}})")) },
+            { { u"@l"_s, u"lhist_t"_s } });
+        QVERIFY(timer.elapsed() < 5000);
+        const MergedMap *l = fleet.find(u"@l"_s);
+        QVERIFY2(!l->hasConflict(), qPrintable(l->conflict()));
+        const Histogram *merged = l->value().value.histogram();
+        QVERIFY(merged->buckets().size() <= 4096 + 2);
+        QCOMPARE(merged->buckets().first().count, std::numeric_limits<qint64>::max());
+        QCOMPARE(merged->buckets().last().count, 5);
     }
 
     // A map printed as a histogram on one host and as a plain map on another: a conflict of that
