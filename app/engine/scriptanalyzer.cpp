@@ -1181,6 +1181,53 @@ bool helperDidNotRunBpftrace(const QueryResult &result)
     return any;
 }
 
+// An attach point that bpftrace counts as exactly one probe ("Attaching N probes...") and that
+// `bpftrace -l` would list as one line or none: no wildcard, and of a kind whose name alone says
+// what it attaches to. Measured with bpftrace 0.23.2: a literal kprobe or uprobe that does not
+// exist still counts as one (bpftrace warns "is not traceable", or fails to attach it), while -l
+// leaves it out; a missing tracepoint fails the compile check. usdt (every provider of that name),
+// C++ uprobes (overloads), raw tracepoints, fentry, iterators and watchpoints go through -l.
+bool countsAsOneProbe(const QString &spec)
+{
+    if (spec == u"BEGIN" || spec == u"END")
+        return true;
+    if (ProbeCatalog::isGlob(spec) || spec.contains(u'"') || spec.contains(u'$'))
+        return false;
+    const QStringList parts = specParts(spec);
+    if (std::any_of(parts.cbegin(), parts.cend(), [](const QString &part) { return part.isEmpty(); }))
+        return false;
+    const QString &provider = parts.first();
+    if (provider == u"tracepoint" || provider == u"interval" || provider == u"profile")
+        return parts.size() == 3;
+    if (provider == u"software" || provider == u"hardware" || provider == u"kprobe" || provider == u"kretprobe")
+        return parts.size() == 2 || parts.size() == 3;
+    if (provider == u"uprobe" || provider == u"uretprobe")
+        return parts.size() == 3; // a fourth part is a language ("cpp"), whose names can be overloaded
+    return false;
+}
+
+bool allCountAsOneProbe(const QStringList &specs)
+{
+    return !specs.isEmpty() && std::all_of(specs.cbegin(), specs.cend(), countsAsOneProbe);
+}
+
+// What the program attaches to, from bpftrace's own typed AST (the stdout of `-d ast`), when
+// every attach point there counts as one probe and the text analysis saw as many: then no
+// `bpftrace -l` is needed. nullopt when the AST does not vouch for it (no AST, a wildcard, a kind
+// only -l can count, or a disagreement with the text that one of the two misread).
+std::optional<QStringList> literalAttachList(const QByteArray &astOutput, qsizetype textSpecs)
+{
+    const std::optional<BpftraceAst> ast = BpftraceAst::parse(QString::fromUtf8(astOutput));
+    if (!ast)
+        return std::nullopt;
+    QStringList attach;
+    for (const AstProbe &probe : ast->probes)
+        attach += probe.attachPoints;
+    if (attach.size() != textSpecs || !allCountAsOneProbe(attach))
+        return std::nullopt;
+    return attach;
+}
+
 } // namespace
 
 QJsonObject Finding::toJson() const
@@ -1670,6 +1717,21 @@ void ScriptAnalyzer::applyExpansion(ScriptAnalysis &analysis, const QByteArray &
             continue;
         attach.append(QString::fromUtf8(probe));
     }
+    applyAttachList(analysis, attach);
+}
+
+bool ScriptAnalyzer::applyLiteralAttachPoints(
+    ScriptAnalysis &analysis, const QByteArray &astOutput, qsizetype textSpecs)
+{
+    const std::optional<QStringList> attach = literalAttachList(astOutput, textSpecs);
+    if (!attach)
+        return false;
+    applyAttachList(analysis, *attach);
+    return true;
+}
+
+void ScriptAnalyzer::applyAttachList(ScriptAnalysis &analysis, const QStringList &attach)
+{
     analysis.attachList = attach;
     analysis.attachCount = int(attach.size());
     analysis.expanded = true;
@@ -1726,25 +1788,31 @@ void ScriptAnalyzer::applyCompile(ScriptAnalysis &analysis, const QByteArray &st
         analysis.diagnostics = found;
 }
 
+struct ScriptAnalyzer::Job
+{
+    ScriptAnalysis analysis;
+    QByteArray key;
+    QString script;
+    QPointer<QObject> context;
+    bool hasContext = false;
+    Callback done;
+    LaunchCommand command; ///< as when asked: the verdict is remembered under that judge's key
+    bool expand = true;
+    bool tooLongToList = false; ///< `-l -e` cannot take the script: its attach count may stay unknown
+    qsizetype textSpecs = 0; ///< attach points the text analysis saw, to hold bpftrace's AST against
+    int pending = 0;
+    bool listStarted = false;
+    QByteArray listOut;
+    bool listOk = false;
+    QByteArray compileErr;
+    QByteArray compileOut; ///< the -d ast dump
+    bool compileOk = false;
+    bool compileRan = false;
+    bool timedOut = false;
+};
+
 void ScriptAnalyzer::analyze(const QString &script, QObject *context, Callback done)
 {
-    struct Job
-    {
-        ScriptAnalysis analysis;
-        QPointer<QObject> context;
-        bool hasContext = false;
-        Callback done;
-        int pending = 2;
-        bool started = true;
-        QByteArray listOut;
-        bool listOk = false;
-        QByteArray compileErr;
-        QByteArray compileOut; ///< the -d ast dump
-        bool compileOk = false;
-        bool compileRan = false;
-        bool timedOut = false;
-        QString script;
-    };
     const QByteArray key = cacheKey(script);
     if (const ScriptAnalysis *known = cached(key)) {
         // The callback comes from the event loop, as always.
@@ -1756,113 +1824,139 @@ void ScriptAnalyzer::analyze(const QString &script, QObject *context, Callback d
         return;
     }
     auto job = std::make_shared<Job>();
+    job->key = key;
     job->script = script;
     job->analysis = analyzeText(script);
+    job->textSpecs = job->analysis.probeSpecs.size();
     job->context = context;
     job->hasContext = context != nullptr;
     job->done = std::move(done);
-
-    auto finish = [this, job, key] {
-        if (--job->pending > 0)
-            return;
-        ScriptAnalysis &a = job->analysis;
-        if (job->compileRan) {
-            applyCompile(a, job->compileErr, job->compileOk);
-            applyAst(a, job->compileOut, job->script);
-            applyExpansion(a, job->listOut, job->listOk);
-        } else if (job->compileOut.contains("AST after: Semantic")) {
-            // bpftrace crashed or was stopped after its semantic pass: what it printed of the
-            // program still counts (it can only raise the risk; "not checked" stands).
-            applyAst(a, job->compileOut, job->script);
-        }
-        // Done, whatever the outcome: "checked" says whether bpftrace reached a verdict.
-        a.complete = true;
-        if (job->timedOut)
-            a.diagnostics.append(
-                { Diagnostic::Severity::Warning, 0, 0, 0, u"bpftrace took too long to check the program"_s });
-        a.checked = job->compileRan && !job->timedOut;
-        if (!a.checked && a.uncheckedReason.isEmpty())
-            a.uncheckedReason = job->timedOut ? u"bpftrace took too long to check the program"_s
-                                              : u"bpftrace could not be run to check the program"_s;
-        if (!a.checked)
-            addFinding(a, RiskLevel::Medium, u"not-checked"_s,
-                u"bpftrace did not check this program (%1): rated at least medium"_s.arg(a.uncheckedReason), 0);
-        recomputeRisk(a);
-        remember(key, a);
-        if (job->hasContext && !job->context)
-            return;
-        job->done(a);
-    };
-
-    // Two quick bpftrace runs, neither attaching anything: `-l` lists what the program would
-    // attach (wildcards expanded) and `-d ast --emit-elf` compiles it to a throw-away ELF, which
-    // gives the real compile diagnostics and bpftrace's typed AST.
-    const bool viaHelper = m_command.viaHelper;
-    auto start = [this, job, finish, viaHelper](const QStringList &args, const QByteArray &stdinData, bool isList) {
-        QueryProcess::run(
-            this, LaunchCommand { m_command.program, m_command.arguments + args, m_command.viaHelper }, m_timeoutMs,
-            [job, finish, isList, viaHelper](const QueryResult &result) {
-                job->timedOut = job->timedOut || result.timedOut;
-                if (!result.started) {
-                    job->analysis.diagnostics.append({ Diagnostic::Severity::Warning, 0, 0, 0,
-                        u"cannot run bpftrace to check the program: %1"_s.arg(result.startError) });
-                    job->compileRan = false;
-                } else if (isList) {
-                    job->listOut = result.out;
-                    job->listOk = result.ok();
-                } else if (viaHelper && helperDidNotRunBpftrace(result)) {
-                    // The helper refused, or pkexec/sudo did not let it run (dismissed, no
-                    // agent, no rule): bpftrace never saw the program, so nothing was checked.
-                    job->compileRan = false;
-                    job->analysis.uncheckedReason
-                        = u"the privilege helper did not run bpftrace: %1"_s.arg(result.failureText());
-                } else {
-                    job->compileErr = result.err;
-                    job->compileOut = result.out;
-                    job->compileOk = result.ok();
-                    job->compileRan = !result.crashed;
-                }
-                finish();
-            },
-            stdinData);
+    job->command = m_command;
+    job->expand = m_expand;
+    // Ends the analysis from the event loop, as always, without (more) bpftrace.
+    auto endLater = [this, job] {
+        ++job->pending;
+        QTimer::singleShot(0, this, [this, job] { queryEnded(job); });
     };
 
     if (const std::string why = PreprocessorCheck::fileAccess(script.toStdString()); !why.empty()) {
         // Even the compile check would read the file as root and tell the client a bit of it.
-        job->pending = 1;
         job->analysis.uncheckedReason = u"not compiled: %1"_s.arg(QString::fromStdString(why));
-        QTimer::singleShot(0, this, finish); // the callback comes from the event loop, as always
+        endLater();
         return;
     }
-    if (!m_expand) {
-        job->pending = 1;
-    } else if (script.size() > MaxScriptOnCommandLine) {
-        job->pending = 1;
-        job->analysis.diagnostics.append(
-            { Diagnostic::Severity::Note, 0, 0, 0, u"script too long to list its probes; compile check only"_s });
-        // Nobody may approve a wildcard whose reach nobody was shown.
-        addFinding(job->analysis, RiskLevel::Medium, u"not-expanded"_s,
-            u"the script is too long (over %1 characters) for bpftrace to list the probes it attaches to, so "
-            u"its wildcards were not expanded and the attach count is unknown: rated at least medium"_s.arg(
-                MaxScriptOnCommandLine),
-            0);
-        recomputeRisk(job->analysis);
-    } else {
-        start({ u"-l"_s, u"-e"_s, script }, QByteArray(), true);
-    }
+    const bool fits = script.size() <= MaxScriptOnCommandLine;
+    job->tooLongToList = job->expand && !fits;
+    // One bpftrace run where it can be: `-d ast --emit-elf /dev/null` compiles the program to a
+    // throw-away ELF (real diagnostics, bpftrace's typed AST) and attaches nothing. Attach points
+    // without wildcards count one probe each, and the AST confirms them (queryEnded). Only a
+    // wildcard, or a kind only `-l` can count, needs `bpftrace -l` as well, which lists what the
+    // program would attach with wildcards expanded: started beside the compile check.
+    if (job->expand && fits && !allCountAsOneProbe(job->analysis.probeSpecs))
+        runQuery(job, { u"-l"_s, u"-e"_s, script }, QByteArray(), true);
     // `-d ast` prints bpftrace's AST after each pass on stdout; the one after semantic analysis
     // carries types and address spaces. The privilege helper accepts exactly this form.
     QStringList compileArgs { u"-d"_s, u"ast"_s, u"--emit-elf"_s, u"/dev/null"_s };
     if (job->analysis.needsUnsafe)
         compileArgs.append(u"--unsafe"_s);
-    if (script.size() <= MaxScriptOnCommandLine) {
-        start(compileArgs << u"-e"_s << script, QByteArray(), false);
+    if (fits) {
+        runQuery(job, compileArgs << u"-e"_s << script, QByteArray(), false);
     } else if (!m_command.viaHelper) {
-        start(compileArgs << u"-"_s, script.toUtf8(), false);
+        runQuery(job, compileArgs << u"-"_s, script.toUtf8(), false);
     } else {
         // The elevated helper's stdin carries stop requests, so a program this long has no way in.
         job->analysis.diagnostics.append({ Diagnostic::Severity::Note, 0, 0, 0,
             u"script too long to compile-check through the privilege helper; bpftrace checks it when it runs"_s });
-        QTimer::singleShot(0, this, finish); // the callback comes from the event loop, as always
+        endLater();
     }
+}
+
+void ScriptAnalyzer::runQuery(
+    const std::shared_ptr<Job> &job, const QStringList &arguments, const QByteArray &input, bool isList)
+{
+    ++job->pending;
+    job->listStarted = job->listStarted || isList;
+    const LaunchCommand &command = job->command;
+    const bool viaHelper = command.viaHelper;
+    QueryProcess::run(
+        this, LaunchCommand { command.program, command.arguments + arguments, viaHelper }, m_timeoutMs,
+        [this, job, isList, viaHelper](const QueryResult &result) {
+            job->timedOut = job->timedOut || result.timedOut;
+            if (!result.started) {
+                job->analysis.diagnostics.append({ Diagnostic::Severity::Warning, 0, 0, 0,
+                    u"cannot run bpftrace to check the program: %1"_s.arg(result.startError) });
+                job->compileRan = false;
+            } else if (isList) {
+                job->listOut = result.out;
+                job->listOk = result.ok();
+            } else if (viaHelper && helperDidNotRunBpftrace(result)) {
+                // The helper refused, or pkexec/sudo did not let it run (dismissed, no
+                // agent, no rule): bpftrace never saw the program, so nothing was checked.
+                job->compileRan = false;
+                job->analysis.uncheckedReason
+                    = u"the privilege helper did not run bpftrace: %1"_s.arg(result.failureText());
+            } else {
+                job->compileErr = result.err;
+                job->compileOut = result.out;
+                job->compileOk = result.ok();
+                job->compileRan = !result.crashed;
+            }
+            queryEnded(job);
+        },
+        input);
+}
+
+void ScriptAnalyzer::queryEnded(const std::shared_ptr<Job> &job)
+{
+    if (--job->pending > 0)
+        return;
+    ScriptAnalysis &a = job->analysis;
+    // The text saw only attach points that count once each, so no -l ran. Unless bpftrace's AST
+    // confirms them, -l counts them after all. Not when bpftrace stopped before its semantic
+    // pass: both commands run the same parse first, and -l would fail where the compile did.
+    const bool astShown = job->compileOk || job->compileOut.contains("AST after: Semantic");
+    if (job->expand && !job->tooLongToList && !job->listStarted && job->compileRan && !job->timedOut && astShown
+        && !literalAttachList(job->compileOut, job->textSpecs)) {
+        runQuery(job, { u"-l"_s, u"-e"_s, job->script }, QByteArray(), true);
+        return;
+    }
+    if (job->compileRan) {
+        applyCompile(a, job->compileErr, job->compileOk);
+        applyAst(a, job->compileOut, job->script);
+        if (job->listStarted)
+            applyExpansion(a, job->listOut, job->listOk);
+        else if (job->expand)
+            applyLiteralAttachPoints(a, job->compileOut, job->textSpecs);
+    } else if (job->compileOut.contains("AST after: Semantic")) {
+        // bpftrace crashed or was stopped after its semantic pass: what it printed of the
+        // program still counts (it can only raise the risk; "not checked" stands).
+        applyAst(a, job->compileOut, job->script);
+    }
+    if (job->tooLongToList && !a.expanded) {
+        a.diagnostics.append(
+            { Diagnostic::Severity::Note, 0, 0, 0, u"script too long to list its probes; compile check only"_s });
+        // Nobody may approve a wildcard whose reach nobody was shown.
+        addFinding(a, RiskLevel::Medium, u"not-expanded"_s,
+            u"the script is too long (over %1 characters) for bpftrace to list the probes it attaches to, so "
+            u"its wildcards were not expanded and the attach count is unknown: rated at least medium"_s.arg(
+                MaxScriptOnCommandLine),
+            0);
+    }
+    // Done, whatever the outcome: "checked" says whether bpftrace reached a verdict.
+    a.complete = true;
+    if (job->timedOut)
+        a.diagnostics.append(
+            { Diagnostic::Severity::Warning, 0, 0, 0, u"bpftrace took too long to check the program"_s });
+    a.checked = job->compileRan && !job->timedOut;
+    if (!a.checked && a.uncheckedReason.isEmpty())
+        a.uncheckedReason = job->timedOut ? u"bpftrace took too long to check the program"_s
+                                          : u"bpftrace could not be run to check the program"_s;
+    if (!a.checked)
+        addFinding(a, RiskLevel::Medium, u"not-checked"_s,
+            u"bpftrace did not check this program (%1): rated at least medium"_s.arg(a.uncheckedReason), 0);
+    recomputeRisk(a);
+    remember(job->key, a);
+    if (job->hasContext && !job->context)
+        return;
+    job->done(a);
 }

@@ -13,6 +13,7 @@
 #include <QStringList>
 
 #include <functional>
+#include <memory>
 
 /// One reason behind the risk level, readable in a second ("profile:hz:9999 fires 9999 times a
 /// second on every CPU").
@@ -47,7 +48,9 @@ struct ScriptMap
 struct ScriptAnalysis
 {
     QStringList probeSpecs; ///< the attach points as written (may hold wildcards)
-    QStringList attachList; ///< concrete probes after `bpftrace -l prog.bt` expansion
+    /// Concrete probes: from `bpftrace -l prog.bt` (wildcards expanded) or, when every attach point
+    /// counts as one probe, from bpftrace's own AST of the program (no second bpftrace run).
+    QStringList attachList;
     int attachCount = -1; ///< -1 until the expansion ran (or when it could not)
     bool expanded = false; ///< attachList/attachCount come from bpftrace itself
     QStringList unsafeBuiltins; ///< system, signal, override, ... used by the script
@@ -100,6 +103,13 @@ public:
     /// attaches nothing) reported to a text analysis. Pure; exposed for tests.
     static void applyExpansion(ScriptAnalysis &analysis, const QByteArray &listOutput, bool listOk);
     static void applyCompile(ScriptAnalysis &analysis, const QByteArray &stderrOutput, bool compileOk);
+    /// The attach count without `bpftrace -l`: when bpftrace's typed AST (stdout of `-d ast`) shows
+    /// only attach points that count as one probe each (no wildcard; BEGIN/END, interval, profile,
+    /// software, hardware, tracepoint, kprobe, uprobe) and as many as the text analysis saw
+    /// (`textSpecs`), sets the attach list and count from it, with the same rules as
+    /// applyExpansion, and returns true. Otherwise changes nothing and returns false: only -l can
+    /// count that program. Pure; exposed for tests.
+    static bool applyLiteralAttachPoints(ScriptAnalysis &analysis, const QByteArray &astOutput, qsizetype textSpecs);
     /// Adds the findings from bpftrace's typed AST (stdout of `-d ast --emit-elf /dev/null`) to a
     /// text analysis of `script`; the higher of the two wins. Without an AST in the output, a
     /// finding says so and the risk is at least medium. Pure; exposed for tests.
@@ -123,6 +133,11 @@ public:
     void clearCache() { m_cache.clear(); }
 
 private:
+    static void applyAttachList(ScriptAnalysis &analysis, const QStringList &attach);
+    struct Job;
+    void runQuery(const std::shared_ptr<Job> &job, const QStringList &arguments, const QByteArray &input, bool isList);
+    void queryEnded(const std::shared_ptr<Job> &job);
+
     struct CacheEntry
     {
         ScriptAnalysis analysis;

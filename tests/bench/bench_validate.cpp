@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// validate_program's latency: the full analysis (expansion, compile check, typed AST, rules) of
-// every bpftrace tool Debian ships, by the real bpftrace, beside a baseline measured in the same
-// run: one bare compile check (`bpftrace -d ast --emit-elf /dev/null FILE`) of the same file, the
-// least any analysis by bpftrace can cost. Also the same analysis asked again (a client that
-// validates and then runs the same program), which the cache answers.
+// validate_program's latency: the full analysis (compile check, typed AST, rules, and `bpftrace -l`
+// beside it only where a wildcard needs expanding) of every bpftrace tool Debian ships, by the real
+// bpftrace, beside a baseline measured in the same run: one bare compile check
+// (`bpftrace -d ast --emit-elf /dev/null FILE`) of the same file, the least any analysis by
+// bpftrace can cost. Also the same analysis asked again (a client that validates and then runs the
+// same program), which the cache answers.
 #include "engine/scriptanalyzer.h"
 
 #include <QDir>
 #include <QElapsedTimer>
+#include <QEventLoop>
 #include <QFile>
 #include <QProcess>
 #include <QStandardPaths>
 #include <QTest>
+#include <QTimer>
 
 #include <algorithm>
 
@@ -68,11 +71,20 @@ private Q_SLOTS:
             baseline.append(timer.nsecsElapsed() / 1e6);
 
             for (QList<double> *times : { &first, &again }) {
+                // An event loop that ends with the callback: polling (QTRY_*) would add its own
+                // sleeps to the time, which the blocking baseline does not pay.
                 std::optional<ScriptAnalysis> result;
+                QEventLoop loop;
+                QTimer::singleShot(120000, &loop, &QEventLoop::quit);
                 timer.start();
-                analyzer.analyze(script, this, [&result](const ScriptAnalysis &a) { result = a; });
-                QTRY_VERIFY_WITH_TIMEOUT(result.has_value(), 120000);
+                analyzer.analyze(script, this, [&result, &loop](const ScriptAnalysis &a) {
+                    result = a;
+                    loop.quit();
+                });
+                if (!result)
+                    loop.exec();
                 times->append(timer.nsecsElapsed() / 1e6);
+                QVERIFY2(result.has_value(), qPrintable(path + u": no analysis within 120 s"_s));
                 QVERIFY2(result->checked, qPrintable(path + u": "_s + result->uncheckedReason));
             }
         }

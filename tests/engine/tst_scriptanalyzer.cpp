@@ -6,8 +6,13 @@
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <unistd.h>
 
 using namespace Qt::StringLiterals;
 
@@ -103,6 +108,15 @@ private Q_SLOTS:
     void crashAfterTheAstStillCounts();
     void jsonWithAstFields();
     void mapDetailsFromTheAst();
+    void literalAttachPoints_data();
+    void literalAttachPoints();
+    void literalScriptNeedsOneBpftrace();
+    void astWildcardIsListedAfterAll();
+    void noAstMeansListed();
+    void failedBeforeTheAstIsNotListed();
+    void tooLongLiteralIsCounted();
+    void attachCountIsBpftracesOwn_data();
+    void attachCountIsBpftracesOwn();
 
 private:
     QString m_fake;
@@ -1009,6 +1023,257 @@ void TestScriptAnalyzer::mapDetailsFromTheAst()
     const ScriptAnalysis back = ScriptAnalysis::fromJson(stacks.toJson());
     QCOMPARE(back.mapDetails, stacks.mapDetails);
     QVERIFY(!ScriptAnalyzer::analyzeText(u"BEGIN { @x = 1; }"_s).toJson().contains(u"mapDetails"_s));
+}
+
+// Attach points that count one probe each are counted from bpftrace's AST, with no `bpftrace -l`;
+// anything else is left to -l.
+void TestScriptAnalyzer::literalAttachPoints_data()
+{
+    QTest::addColumn<QString>("fixture");
+    QTest::addColumn<int>("textSpecs"); ///< -1: what the text analysis of the fixture saw
+    QTest::addColumn<QStringList>("attach"); ///< empty: the AST does not vouch, -l must count
+
+    QTest::newRow("tracepoint") << u"write-buffer"_s << -1 << QStringList { u"tracepoint:syscalls:sys_enter_write"_s };
+    QTest::newRow("uprobes, as bpftrace resolved them")
+        << u"uprobes"_s << -1
+        << QStringList { u"uprobe:/usr/lib/x86_64-linux-gnu/libc.so.6:malloc"_s,
+               u"uretprobe:/usr/lib/x86_64-linux-gnu/libc.so.6:getenv"_s,
+               u"uprobe:/usr/lib/x86_64-linux-gnu/libc.so.6:puts"_s };
+    QTest::newRow("BEGIN, END, profile, interval, a probe of two")
+        << u"maps-and-flow"_s << -1
+        << QStringList { u"BEGIN"_s, u"profile:hz:99"_s, u"tracepoint:syscalls:sys_enter_openat"_s,
+               u"tracepoint:syscalls:sys_enter_open"_s, u"tracepoint:syscalls:sys_exit_read"_s, u"interval:s:1"_s,
+               u"END"_s };
+    QTest::newRow("config and fn are not probes")
+        << u"fn-and-config"_s << -1 << QStringList { u"BEGIN"_s, u"kprobe:vfs_read"_s };
+    QTest::newRow("wildcard") << u"tls-wildcard"_s << -1 << QStringList();
+    QTest::newRow("raw tracepoint: only -l counts it") << u"loop-rawtp"_s << -1 << QStringList();
+    QTest::newRow("the text saw another program") << u"write-buffer"_s << 2 << QStringList();
+}
+
+void TestScriptAnalyzer::literalAttachPoints()
+{
+    QFETCH(QString, fixture);
+    QFETCH(int, textSpecs);
+    QFETCH(QStringList, attach);
+    const QString script = fixtureScript(fixture);
+    ScriptAnalysis a = ScriptAnalyzer::analyzeText(script);
+    const qsizetype specs = textSpecs < 0 ? a.probeSpecs.size() : textSpecs;
+    const bool counted = ScriptAnalyzer::applyLiteralAttachPoints(a, fixtureAst(fixture), specs);
+    QCOMPARE(counted, !attach.isEmpty());
+    QCOMPARE(a.expanded, counted);
+    QCOMPARE(a.attachCount, counted ? int(attach.size()) : -1);
+    QCOMPARE(a.attachList, attach);
+
+    // Kinds whose name does not say how many probes they are, written by hand in the AST's format.
+    for (const char *spec : { "usdt:/usr/bin/python3:function__entry", "uprobe:/usr/bin/app:cpp:foo", "fentry:vfs_read",
+             "watchpoint:0x10000000:8:w", "iter:task", "kprobe:vfs_*", "begin" }) {
+        const QByteArray ast = "AST after: Semantic\n-------------------\nProgram\n " + QByteArray(spec) + "\n\n";
+        ScriptAnalysis other;
+        QVERIFY2(!ScriptAnalyzer::applyLiteralAttachPoints(other, ast, 1), spec);
+        QCOMPARE(other.attachCount, -1);
+    }
+    // Counted like -l's lines: hundreds of named tracepoints are as wide as a wildcard over them.
+    QByteArray many = "AST after: Semantic\n-------------------\nProgram\n";
+    for (int i = 0; i < 150; ++i)
+        many += " tracepoint:syscalls:sys_enter_n" + QByteArray::number(i) + '\n';
+    ScriptAnalysis wide;
+    QVERIFY(ScriptAnalyzer::applyLiteralAttachPoints(wide, many, 150));
+    QCOMPARE(wide.attachCount, 150);
+    QCOMPARE(wide.risk, RiskLevel::Medium);
+    QVERIFY(findingWith(wide, u"attaches to 150 probes"_s));
+}
+
+namespace {
+// The bpftrace runs FAKE_BPFTRACE_LOG recorded: each starts a line with "-d " or "-l " (a
+// multi-line script continues on the lines after it).
+QStringList loggedCalls(const QString &log)
+{
+    QFile file(log);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    QStringList calls;
+    for (const QString &line : QString::fromUtf8(file.readAll()).split(u'\n')) {
+        if (line.startsWith(u"-d "_s) || line.startsWith(u"-l "_s))
+            calls.append(line);
+        else if (!calls.isEmpty())
+            calls.last() += u'\n' + line;
+    }
+    for (QString &call : calls)
+        call = call.trimmed();
+    return calls;
+}
+
+std::optional<ScriptAnalysis> analyzeWith(ScriptAnalyzer &analyzer, const QString &script, QObject *context)
+{
+    std::optional<ScriptAnalysis> result;
+    analyzer.analyze(script, context, [&result](const ScriptAnalysis &a) { result = a; });
+    if (!QTest::qWaitFor([&result] { return result.has_value(); }, 10000))
+        return std::nullopt;
+    return result;
+}
+} // namespace
+
+// issue 13: validate_program ran `bpftrace -l` and the compile check for every program. Without a
+// wildcard the compile check alone tells the attach count.
+void TestScriptAnalyzer::literalScriptNeedsOneBpftrace()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString log = dir.filePath(u"calls.log"_s);
+    ScopedEnv logEnv("FAKE_BPFTRACE_LOG", log.toUtf8());
+    ScopedEnv astEnv("FAKE_BPFTRACE_AST", (astDir() + u"/maps-and-flow.ast.txt"_s).toUtf8());
+    ScriptAnalyzer analyzer;
+    analyzer.setBpftraceCommand({ m_fake, {}, false });
+    const std::optional<ScriptAnalysis> result = analyzeWith(analyzer, fixtureScript(u"maps-and-flow"_s), this);
+    QVERIFY(result);
+    QVERIFY(result->checked);
+    QVERIFY(result->fromAst);
+    const QStringList calls = loggedCalls(log);
+    QCOMPARE(calls.size(), 1);
+    QVERIFY(calls.first().startsWith(u"-d ast --emit-elf /dev/null -e "_s));
+    QVERIFY(result->expanded);
+    QCOMPARE(result->attachCount, 7);
+    QCOMPARE(result->attachList.first(), u"BEGIN"_s);
+    QCOMPARE(result->attachList.last(), u"END"_s);
+    QCOMPARE(result->risk, RiskLevel::Medium); // str(args.filename), as without the change
+}
+
+// The text analysis saw no wildcard, but bpftrace's AST holds one: -l counts it after all, after
+// the compile check, and its count is the one shown.
+void TestScriptAnalyzer::astWildcardIsListedAfterAll()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString log = dir.filePath(u"calls.log"_s);
+    ScopedEnv logEnv("FAKE_BPFTRACE_LOG", log.toUtf8());
+    ScopedEnv astEnv("FAKE_BPFTRACE_AST", (astDir() + u"/tls-wildcard.ast.txt"_s).toUtf8());
+    ScriptAnalyzer analyzer;
+    analyzer.setBpftraceCommand({ m_fake, {}, false });
+    const std::optional<ScriptAnalysis> result = analyzeWith(analyzer, u"BEGIN { }"_s, this);
+    QVERIFY(result);
+    const QStringList calls = loggedCalls(log);
+    QCOMPARE(calls.size(), 2);
+    QVERIFY(calls.at(0).startsWith(u"-d ast "_s));
+    QCOMPARE(calls.at(1), u"-l -e BEGIN { }"_s);
+    QVERIFY(result->expanded);
+    QCOMPARE(result->attachCount, 2); // the fake's -l output, not the one attach point written
+    QCOMPARE(result->attachList.first(), u"tracepoint:syscalls:sys_enter_read"_s);
+}
+
+// A bpftrace that shows no AST (older, or another format) cannot vouch for the text: -l counts.
+void TestScriptAnalyzer::noAstMeansListed()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString log = dir.filePath(u"calls.log"_s);
+    ScopedEnv logEnv("FAKE_BPFTRACE_LOG", log.toUtf8());
+    qunsetenv("FAKE_BPFTRACE_AST");
+    ScriptAnalyzer analyzer;
+    analyzer.setBpftraceCommand({ m_fake, {}, false });
+    const std::optional<ScriptAnalysis> result
+        = analyzeWith(analyzer, u"tracepoint:syscalls:sys_enter_read { }"_s, this);
+    QVERIFY(result);
+    QCOMPARE(loggedCalls(log).size(), 2);
+    QCOMPARE(loggedCalls(log).last(), u"-l -e tracepoint:syscalls:sys_enter_read { }"_s);
+    QVERIFY(result->expanded);
+    QCOMPARE(result->attachCount, 2);
+    QVERIFY(!result->fromAst);
+}
+
+// bpftrace stopped before its semantic pass (a syntax error, a tracepoint that does not exist):
+// `-l` runs the same parse and would stop there too, so it is not started; the count is unknown.
+void TestScriptAnalyzer::failedBeforeTheAstIsNotListed()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString log = dir.filePath(u"calls.log"_s);
+    ScopedEnv logEnv("FAKE_BPFTRACE_LOG", log.toUtf8());
+    qunsetenv("FAKE_BPFTRACE_AST");
+    ScriptAnalyzer analyzer;
+    analyzer.setBpftraceCommand({ m_fake, {}, false });
+    const std::optional<ScriptAnalysis> result = analyzeWith(analyzer, u"BEGIN {\n  nosuch();\n}"_s, this);
+    QVERIFY(result);
+    QCOMPARE(loggedCalls(log).size(), 1);
+    QVERIFY(result->checked);
+    QVERIFY(result->hasErrors());
+    QVERIFY(!result->expanded);
+    QCOMPARE(result->attachCount, -1);
+}
+
+// A program too long for `-l -e` is compiled through stdin; without a wildcard its AST still
+// gives the count, so it is not marked "not expanded".
+void TestScriptAnalyzer::tooLongLiteralIsCounted()
+{
+    ScopedEnv astEnv("FAKE_BPFTRACE_AST", (astDir() + u"/write-buffer.ast.txt"_s).toUtf8());
+    ScriptAnalyzer analyzer;
+    analyzer.setBpftraceCommand({ m_fake, {}, false });
+    const QString huge = fixtureScript(u"write-buffer"_s) + u"\n//"_s + QString(200'000, u'/');
+    const std::optional<ScriptAnalysis> result = analyzeWith(analyzer, huge, this);
+    QVERIFY(result);
+    QVERIFY(result->checked);
+    QVERIFY(result->expanded);
+    QCOMPARE(result->attachCount, 1);
+    QVERIFY(!codes(*result).contains(u"not-expanded"_s));
+    QCOMPARE(result->risk, RiskLevel::High); // the rules still judge what it does
+}
+
+// The real bpftrace: the count shown is the one bpftrace itself prints when it attaches
+// ("Attaching N probes..." of --dry-run), with one bpftrace run unless a wildcard needs -l.
+void TestScriptAnalyzer::attachCountIsBpftracesOwn_data()
+{
+    QTest::addColumn<QString>("script");
+    QTest::addColumn<int>("runs");
+    QTest::newRow("BEGIN, END, timers, software, tracepoints")
+        << u"BEGIN { } END { } interval:ms:100 { } profile:hz:49 { } software:cpu-clock:100000 { }\n"
+           u"t:syscalls:sys_enter_read, tracepoint:syscalls:sys_exit_read { @ = count(); }"_s
+        << 1;
+    // A kprobe bpftrace cannot find still counts: it warns "is not traceable" and tries.
+    QTest::newRow("kprobes, one missing") << u"kprobe:vfs_read { } kretprobe:tracedesk_no_such_function { }"_s << 1;
+    QTest::newRow("uprobes, one missing")
+        << u"uprobe:libc:malloc { @ = count(); } uretprobe:/bin/sh:tracedesk_no_such_function { }"_s << 1;
+    QTest::newRow("hardware") << u"hardware:cycles:1000000 { @ = count(); }"_s << 1;
+    QTest::newRow("tracepoint wildcard") << u"tracepoint:syscalls:sys_enter_read* { @ = count(); }"_s << 2;
+}
+
+void TestScriptAnalyzer::attachCountIsBpftracesOwn()
+{
+    QFETCH(QString, script);
+    QFETCH(int, runs);
+    const QString bpftrace = QStandardPaths::findExecutable(u"bpftrace"_s);
+    if (bpftrace.isEmpty() || ::geteuid() != 0)
+        QSKIP("needs the real bpftrace, as root (tools/dev provides both)");
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    // A wrapper that counts the runs and hands over to the real bpftrace.
+    const QString wrapper = dir.filePath(u"bpftrace"_s);
+    const QString log = dir.filePath(u"calls.log"_s);
+    {
+        QFile file(wrapper);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("#!/bin/sh\necho \"$1 $2\" >> '" + log.toUtf8() + "'\nexec '" + bpftrace.toUtf8() + "' \"$@\"\n");
+        file.close();
+        QVERIFY(file.setPermissions(file.permissions() | QFileDevice::ExeOwner));
+    }
+    ScriptAnalyzer analyzer;
+    analyzer.setTimeoutMs(60000);
+    analyzer.setBpftraceCommand({ wrapper, {}, false });
+    std::optional<ScriptAnalysis> result;
+    analyzer.analyze(script, this, [&result](const ScriptAnalysis &a) { result = a; });
+    QTRY_VERIFY_WITH_TIMEOUT(result.has_value(), 60000);
+    QVERIFY2(result->checked, qPrintable(result->uncheckedReason));
+    QCOMPARE(loggedCalls(log).size(), runs);
+
+    QProcess dryRun;
+    dryRun.start(bpftrace, { u"--dry-run"_s, u"-e"_s, script });
+    QVERIFY(dryRun.waitForFinished(60000));
+    const QString said = QString::fromUtf8(dryRun.readAllStandardOutput() + dryRun.readAllStandardError());
+    const QRegularExpressionMatch m = QRegularExpression(u"Attaching (\\d+) probes?\\.\\.\\."_s).match(said);
+    QVERIFY2(m.hasMatch(), qPrintable(said));
+    QVERIFY(result->expanded);
+    QVERIFY2(result->attachCount == m.captured(1).toInt(),
+        qPrintable(u"%1 vs bpftrace's %2: %3"_s.arg(result->attachCount)
+                .arg(m.captured(1), result->attachList.join(u", "_s))));
 }
 
 QTEST_GUILESS_MAIN(TestScriptAnalyzer)
