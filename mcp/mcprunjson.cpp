@@ -382,7 +382,11 @@ QJsonObject mapProperties()
         { u"buckets"_s, arrayOf(bucketSchema()) },
         { u"total_count"_s, typed(u"integer"_s) },
         { u"entries"_s,
-            arrayOf(objectOf(keyFields({ { u"value"_s, QJsonObject {} } }), { u"key"_s, u"key_parts"_s }),
+            arrayOf(objectOf(keyFields({ { u"value"_s,
+                                 QJsonObject { { u"description"_s,
+                                     u"the entry's value as bpftrace printed it: a number (count, sum, min, max, "
+                                     "avg), text, or an object for stats()"_s } } } }),
+                        { u"key"_s, u"key_parts"_s }),
                 u"heaviest first, at most 1000 (100 in a series snapshot)"_s) },
         { u"series"_s,
             arrayOf(objectOf(keyFields({ { u"buckets"_s, arrayOf(bucketSchema()) },

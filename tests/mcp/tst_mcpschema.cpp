@@ -83,8 +83,7 @@ QJsonObject mapsAndSeries()
             { u"maps"_s,
                 QJsonObject { { u"type"_s, u"object"_s }, { u"additionalProperties"_s, McpRunJson::mapSchema() } } },
             { u"series"_s,
-                QJsonObject {
-                    { u"type"_s, u"object"_s }, { u"additionalProperties"_s, McpRunJson::seriesSchema() } } },
+                QJsonObject { { u"type"_s, u"object"_s }, { u"additionalProperties"_s, McpRunJson::seriesSchema() } } },
         },
         { u"maps"_s, u"series"_s });
 }
@@ -117,9 +116,8 @@ private Q_SLOTS:
     void nothingRepeatedIsUnchanged()
     {
         // A repeated leaf is as long as its reference: not worth a definition.
-        const QJsonObject schema = McpSchema::outputSchema({ { u"a"_s, typed(u"integer"_s) },
-                                                               { u"b"_s, typed(u"integer"_s) }, { u"c"_s, frames() } },
-            { u"a"_s });
+        const QJsonObject schema = McpSchema::outputSchema(
+            { { u"a"_s, typed(u"integer"_s) }, { u"b"_s, typed(u"integer"_s) }, { u"c"_s, frames() } }, { u"a"_s });
         QCOMPARE(McpSchema::shareDefinitions(schema), schema);
     }
 
@@ -147,10 +145,10 @@ private Q_SLOTS:
         // once, the larger shapes referring to the shared frames.
         const QJsonObject stack = object({ { u"frames"_s, frames() }, { u"space"_s, typed(u"string"_s) } });
         const QJsonObject entry = object({ { u"key_frames"_s, frames() }, { u"value"_s, typed(u"number"_s) } });
-        const QJsonObject schema = McpSchema::outputSchema(
-            { { u"a"_s, stack }, { u"b"_s, stack }, { u"c"_s, McpSchema::arrayOf(entry) },
-                { u"d"_s, McpSchema::arrayOf(entry) } },
-            {});
+        const QJsonObject schema
+            = McpSchema::outputSchema({ { u"a"_s, stack }, { u"b"_s, stack }, { u"c"_s, McpSchema::arrayOf(entry) },
+                                          { u"d"_s, McpSchema::arrayOf(entry) } },
+                {});
         const QJsonObject shared = McpSchema::shareDefinitions(schema);
         QCOMPARE(repeatedComposites(schema) > 0, true);
         QCOMPARE(repeatedComposites(shared), 0);
