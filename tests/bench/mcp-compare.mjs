@@ -13,7 +13,7 @@
 //
 // Started by tests/conformance/withserver.mjs, which provides TRACEDESK_URL, TRACEDESK_TOKEN and
 // TRACEDESK_SOCKET. BENCH_N sets the sequential requests per lean measurement (default 300),
-// BENCH_SDK_N those per SDK measurement (default 60).
+// BENCH_SDK_N those per SDK measurement (default 40).
 import { spawn } from 'node:child_process';
 import { createConnection } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -23,7 +23,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const peers = join(here, '../conformance/node_modules');
 const everything = join(peers, '@modelcontextprotocol/server-everything/dist/index.js');
 const N = Number(process.env.BENCH_N || 300);
-const SDK_N = Number(process.env.BENCH_SDK_N || 60);
+const SDK_N = Number(process.env.BENCH_SDK_N || 40);
 const CONCURRENCY = 8;
 const PROTOCOL = '2025-06-18';
 
