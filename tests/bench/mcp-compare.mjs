@@ -12,7 +12,7 @@
 // Prints p50/p99 latency and requests per second, and the ratios.
 //
 // Started by tests/conformance/withserver.mjs, which provides TRACEDESK_URL, TRACEDESK_TOKEN and
-// TRACEDESK_SOCKET. BENCH_N sets the sequential requests per lean measurement (default 300),
+// TRACEDESK_SOCKET. BENCH_N sets the sequential requests per lean measurement (default 200),
 // BENCH_SDK_N those per SDK measurement (default 40).
 import { spawn } from 'node:child_process';
 import { createConnection } from 'node:net';
@@ -22,7 +22,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const peers = join(here, '../conformance/node_modules');
 const everything = join(peers, '@modelcontextprotocol/server-everything/dist/index.js');
-const N = Number(process.env.BENCH_N || 300);
+const N = Number(process.env.BENCH_N || 200);
 const SDK_N = Number(process.env.BENCH_SDK_N || 40);
 const CONCURRENCY = 8;
 const PROTOCOL = '2025-06-18';
@@ -265,7 +265,7 @@ async function measureSdk(url, token, expectTools) {
 const children = [];
 function cleanup() { for (const c of children) if (c.exitCode === null) c.kill('SIGKILL'); }
 process.on('exit', cleanup);
-setTimeout(() => { process.stderr.write('benchmark timed out\n'); cleanup(); process.exit(1); }, 150000).unref();
+setTimeout(() => { process.stderr.write('benchmark timed out\n'); cleanup(); process.exit(1); }, 270000).unref();
 
 // The port the reference server listens on, told by the server itself: PORT=0 lets the kernel
 // pick a free one as it binds (no port picked here first and taken by someone else meanwhile),
