@@ -200,7 +200,10 @@ async function timed(n, warmup, once) {
     return { p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
+const stage = (what) => process.stderr.write(`mcp-compare: ${what}\n`);
+
 async function measure(client, method, params) {
+    stage(method);
     const check = (r) => { if (!r || r.error) throw new Error(`${method} failed: ${JSON.stringify(r?.error)}`); };
     const result = await timed(N, 30, async () => check(await client.request(method, params)));
     // Throughput with a few requests in flight, as a busy client would have.
@@ -239,6 +242,7 @@ async function sdkClose({ client, transport }) {
 /// listTools through the SDK: repeated on one Client (warm), and the first one of a new Client
 /// each time (fresh; connecting is not timed). Every result's tools are counted to be sure.
 async function measureSdk(url, token, expectTools) {
+    stage(`sdk listTools at ${url}`);
     const check = (result) => {
         if (result.tools.length < expectTools) throw new Error(`listTools gave ${result.tools.length} tools`);
     };
