@@ -449,7 +449,7 @@ bool McpDispatcher::serve(
         return true;
     }
     if (method == "tools/list"_L1) {
-        answer(paginate(message, u"tools"_s, m_handlers->toolDefinitions()));
+        listTools(scope, message, sink);
         return true;
     }
     if (method == "resources/list"_L1) {
@@ -539,25 +539,71 @@ void McpDispatcher::respond(const RequestScope &scope, const QString &method, do
 {
     if (scope.stateless && response.contains(u"result"_s)) {
         QJsonObject result = response.value(u"result"_s).toObject();
-        result.insert(u"resultType"_s, u"complete"_s);
-        QJsonObject meta = result.value(u"_meta"_s).toObject();
-        meta.insert(MetaServerInfo, serverInfo());
-        result.insert(u"_meta"_s, meta);
-        auto cache = [&result](qint64 ttlMs, const QString &scopeName) {
-            result.insert(u"ttlMs"_s, ttlMs);
-            result.insert(u"cacheScope"_s, scopeName);
-        };
-        if (method == "server/discover"_L1 || method == "tools/list"_L1 || method == "prompts/list"_L1
-            || method == "resources/templates/list"_L1)
-            cache(StaticListTtlMs, u"public"_s);
-        else if (method == "resources/list"_L1)
-            cache(0, u"private"_s);
-        else if (method == "resources/read"_L1)
-            cache(RunResourceTtlMs, u"private"_s);
+        decorateStatelessResult(method, &result);
         response.insert(u"result"_s, result);
     }
     log(scope, method, durationMs, response);
     sink->respond(response);
+}
+
+void McpDispatcher::decorateStatelessResult(const QString &method, QJsonObject *result)
+{
+    result->insert(u"resultType"_s, u"complete"_s);
+    QJsonObject meta = result->value(u"_meta"_s).toObject();
+    meta.insert(MetaServerInfo, serverInfo());
+    result->insert(u"_meta"_s, meta);
+    auto cache = [result](qint64 ttlMs, const QString &scopeName) {
+        result->insert(u"ttlMs"_s, ttlMs);
+        result->insert(u"cacheScope"_s, scopeName);
+    };
+    if (method == "server/discover"_L1 || method == "tools/list"_L1 || method == "prompts/list"_L1
+        || method == "resources/templates/list"_L1)
+        cache(StaticListTtlMs, u"public"_s);
+    else if (method == "resources/list"_L1)
+        cache(0, u"private"_s);
+    else if (method == "resources/read"_L1)
+        cache(RunResourceTtlMs, u"private"_s);
+}
+
+void McpDispatcher::listTools(
+    const RequestScope &scope, const JsonRpcMessage &message, const std::shared_ptr<McpSink> &sink)
+{
+    QElapsedTimer timer;
+    timer.start();
+    const QString method = u"tools/list"_s;
+    const std::optional<quint64> revision = m_handlers->toolDefinitionsRevision();
+    if (!revision) {
+        respond(scope, method, timer.nsecsElapsed() / 1e6, paginate(message, u"tools"_s, m_handlers->toolDefinitions()),
+            sink);
+        return;
+    }
+    if (!m_toolsCache || m_toolsCache->revision != *revision || m_toolsCache->pageSize != m_pageSize)
+        m_toolsCache = ToolsCache { *revision, m_pageSize, m_handlers->toolDefinitions(), {} };
+
+    const qsizetype offset = cursorOffset(message, u"tools"_s, m_toolsCache->definitions.size());
+    if (offset < 0) {
+        respond(scope, method, timer.nsecsElapsed() / 1e6,
+            invalidParams(message.id, u"Invalid params: invalid cursor"_s), sink);
+        return;
+    }
+    const qsizetype key = offset * 2 + (scope.stateless ? 1 : 0);
+    auto it = m_toolsCache->pages.constFind(key);
+    if (it == m_toolsCache->pages.cend()) {
+        QJsonObject result = page(u"tools"_s, m_toolsCache->definitions, offset);
+        if (scope.stateless)
+            decorateStatelessResult(method, &result);
+        it = m_toolsCache->pages.insert(key, ToolsPage { result, JsonRpc::serialize(result) });
+    }
+    // The envelope around the kept result, in the order QJsonDocument writes it (keys sorted).
+    QByteArray response = JsonRpc::serialize(QJsonObject { { u"id"_s, message.id }, { u"jsonrpc"_s, u"2.0"_s } });
+    response.chop(1);
+    response.reserve(response.size() + it->json.size() + 12);
+    response += ",\"result\":";
+    response += it->json;
+    response += '}';
+    log(scope, method, timer.nsecsElapsed() / 1e6, false, {});
+    if (!sink->respondSerialized(response))
+        sink->respond(JsonRpc::resultResponse(message.id, it->result));
 }
 
 QJsonObject McpDispatcher::initialize(McpSession *session, const JsonRpcMessage &message)
@@ -607,31 +653,43 @@ QJsonObject McpDispatcher::initialize(McpSession *session, const JsonRpcMessage 
 
 QJsonObject McpDispatcher::paginate(const JsonRpcMessage &message, const QString &kind, const QJsonArray &all) const
 {
-    const QJsonValue &id = message.id;
+    const qsizetype offset = cursorOffset(message, kind, all.size());
+    if (offset < 0)
+        return invalidParams(message.id, u"Invalid params: invalid cursor"_s);
+    return JsonRpc::resultResponse(message.id, page(kind, all, offset));
+}
+
+qsizetype McpDispatcher::cursorOffset(const JsonRpcMessage &message, const QString &kind, qsizetype total)
+{
     const QJsonValue cursor = message.paramsObject().value(u"cursor"_s);
+    if (cursor.isUndefined() || cursor.isNull())
+        return 0;
+    // Cursors are opaque to clients: base64url of "td1:<kind>:<offset>".
+    const QByteArray decoded = QByteArray::fromBase64(
+        cursor.toString().toLatin1(), QByteArray::Base64UrlEncoding | QByteArray::AbortOnBase64DecodingErrors);
+    const QList<QByteArray> parts = decoded.split(':');
+    bool ok = false;
     qsizetype offset = 0;
-    if (!cursor.isUndefined() && !cursor.isNull()) {
-        // Cursors are opaque to clients: base64url of "td1:<kind>:<offset>".
-        const QByteArray decoded = QByteArray::fromBase64(
-            cursor.toString().toLatin1(), QByteArray::Base64UrlEncoding | QByteArray::AbortOnBase64DecodingErrors);
-        const QList<QByteArray> parts = decoded.split(':');
-        bool ok = false;
-        if (cursor.isString() && parts.size() == 3 && parts[0] == "td1" && parts[1] == kind.toLatin1())
-            offset = parts[2].toLongLong(&ok);
-        if (!ok || offset <= 0 || offset > all.size())
-            return invalidParams(id, u"Invalid params: invalid cursor"_s);
-    }
+    if (cursor.isString() && parts.size() == 3 && parts[0] == "td1" && parts[1] == kind.toLatin1())
+        offset = parts[2].toLongLong(&ok);
+    if (!ok || offset <= 0 || offset > total)
+        return -1;
+    return offset;
+}
+
+QJsonObject McpDispatcher::page(const QString &kind, const QJsonArray &all, qsizetype offset) const
+{
     const qsizetype end = qMin<qsizetype>(all.size(), offset + m_pageSize);
-    QJsonArray page;
+    QJsonArray entries;
     for (qsizetype i = offset; i < end; ++i)
-        page.append(all.at(i));
-    QJsonObject result { { kind, page } };
+        entries.append(all.at(i));
+    QJsonObject result { { kind, entries } };
     if (end < all.size()) {
         const QByteArray next = "td1:" + kind.toLatin1() + ':' + QByteArray::number(end);
         result.insert(u"nextCursor"_s,
             QString::fromLatin1(next.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals)));
     }
-    return JsonRpc::resultResponse(id, result);
+    return result;
 }
 
 QJsonObject McpDispatcher::complete(const QString &owner, const JsonRpcMessage &message)
@@ -783,14 +841,20 @@ void McpDispatcher::log(McpSession *session, const QString &method, double durat
 void McpDispatcher::log(
     const RequestScope &scope, const QString &method, double durationMs, const QJsonObject &response)
 {
+    const bool failed = isError(response);
+    log(scope, method, durationMs, failed, failed ? errorText(response) : QString());
+}
+
+void McpDispatcher::log(
+    const RequestScope &scope, const QString &method, double durationMs, bool failed, const QString &error)
+{
     McpTrafficEntry entry;
     entry.time = QDateTime::currentDateTime();
     entry.sessionId = scope.logSessionId;
     entry.clientName = scope.client.name;
     entry.method = method;
     entry.durationMs = durationMs;
-    entry.isError = isError(response);
-    if (entry.isError)
-        entry.error = errorText(response);
+    entry.isError = failed;
+    entry.error = error;
     Q_EMIT trafficLogged(entry);
 }

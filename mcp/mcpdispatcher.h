@@ -13,6 +13,8 @@
 #include "mcp/mcpcallcontext.h"
 #include "mcp/mcpserver.h"
 
+#include <QHash>
+#include <QJsonArray>
 #include <QJsonValue>
 #include <QObject>
 
@@ -34,6 +36,14 @@ public:
     virtual void notify(const QJsonObject &notification) = 0;
     /// The final answer: a response object, or an array for a batch.
     virtual void respond(const QJsonValue &response) = 0;
+    /// The same final answer already serialized (compact JSON of one response object), for
+    /// answers the dispatcher keeps as bytes (tools/list). Returns false, having sent nothing,
+    /// when this sink cannot send them as they are; the dispatcher then calls respond().
+    virtual bool respondSerialized(const QByteArray &json)
+    {
+        Q_UNUSED(json);
+        return false;
+    }
     /// The message needs no answer (a notification or a response).
     virtual void accept() = 0;
     /// The request was cancelled: no response will follow.
@@ -115,13 +125,40 @@ private:
     QJsonObject discover(const JsonRpcMessage &message) const;
     QJsonObject complete(const QString &owner, const JsonRpcMessage &message);
     QJsonObject paginate(const JsonRpcMessage &message, const QString &kind, const QJsonArray &all) const;
+    /// The offset a list request's cursor names, or -1 when the cursor is not one we issued for
+    /// KIND over TOTAL entries.
+    static qsizetype cursorOffset(const JsonRpcMessage &message, const QString &kind, qsizetype total);
+    /// The result object of one page of ALL from OFFSET, with nextCursor when more follow.
+    QJsonObject page(const QString &kind, const QJsonArray &all, qsizetype offset) const;
+    /// tools/list, answered from serialized pages kept until the tool definitions change.
+    void listTools(const RequestScope &scope, const JsonRpcMessage &message, const std::shared_ptr<McpSink> &sink);
+    /// What the stateless era adds to every result of METHOD: resultType, serverInfo, caching hints.
+    static void decorateStatelessResult(const QString &method, QJsonObject *result);
     /// Sends RESPONSE, in the stateless era with resultType, serverInfo and caching hints.
     void respond(const RequestScope &scope, const QString &method, double durationMs, QJsonObject response,
         const std::shared_ptr<McpSink> &sink);
     void log(McpSession *session, const QString &method, double durationMs, const QJsonObject &response);
     void log(const RequestScope &scope, const QString &method, double durationMs, const QJsonObject &response);
+    void log(const RequestScope &scope, const QString &method, double durationMs, bool failed, const QString &error);
 
     McpHandlers *m_handlers;
     int m_pageSize = 100;
     std::function<void()> m_activationHandler;
+
+    /// tools/list answers as built once per (era, page): serializing some 30 KB of schemas was
+    /// most of what a tools/list request cost. Dropped when the handlers' revision or the page
+    /// size changes.
+    struct ToolsPage
+    {
+        QJsonObject result; ///< for sinks that take objects only
+        QByteArray json; ///< the same result, serialized
+    };
+    struct ToolsCache
+    {
+        quint64 revision = 0;
+        int pageSize = 0;
+        QJsonArray definitions;
+        QHash<qsizetype, ToolsPage> pages; ///< by offset * 2 + (stateless ? 1 : 0)
+    };
+    std::optional<ToolsCache> m_toolsCache;
 };

@@ -26,6 +26,7 @@ public:
     }
 
     QJsonArray toolDefinitions() const override { return m_tools->definitions(); }
+    std::optional<quint64> toolDefinitionsRevision() const override { return m_tools->revision(); }
     bool hasTool(const QString &name) const override { return m_tools->hasTool(name); }
     void callTool(
         const QString &name, const QJsonObject &arguments, const McpCallContext &context, ToolReply reply) override

@@ -24,6 +24,10 @@ public:
 
     /// Tool definitions in a stable order.
     virtual QJsonArray toolDefinitions() const = 0;
+    /// A number that changes whenever toolDefinitions() would answer something else, so the
+    /// dispatcher may keep its serialized tools/list answers; nullopt (the default) when the
+    /// handlers cannot tell, and every tools/list is built anew.
+    virtual std::optional<quint64> toolDefinitionsRevision() const { return std::nullopt; }
     virtual bool hasTool(const QString &name) const = 0;
     /// Calls `reply` exactly once, possibly later, on this object's thread.
     virtual void callTool(

@@ -357,24 +357,42 @@ qint64 McpHttpConnection::idleMs() const
 {
     if (m_closed || m_phase != Phase::Reading || m_inRequest || !m_input.isEmpty() || !m_timer->isActive())
         return -1;
-    return qMax(0, m_limits.idleTimeoutMs - m_timer->remainingTime());
+    // Measured, not read back from the timer: a long coarse timer may be scheduled seconds off.
+    return m_idleClock.elapsed();
 }
 
 void McpHttpConnection::armIdleTimer()
 {
-    if (!m_inRequest)
+    if (!m_inRequest) {
         m_timer->start(m_limits.idleTimeoutMs);
+        m_idleClock.start();
+    }
 }
 
-QByteArray McpHttpConnection::head(int status, const McpHttpHeaders &headers, qint64 contentLength, bool chunked) const
+QByteArray McpHttpConnection::head(
+    int status, const McpHttpHeaders &headers, qint64 contentLength, bool chunked, qsizetype reserve) const
 {
-    QByteArray head = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";
-    for (const auto &[name, value] : headers)
-        head += name + ": " + value + "\r\n";
-    if (chunked)
+    // Built in place, with room for the body that follows, so the answer is one buffer.
+    QByteArray head;
+    head.reserve(256 + reserve);
+    head += "HTTP/1.1 ";
+    head += QByteArray::number(status);
+    head += ' ';
+    head += reasonPhrase(status);
+    head += "\r\n";
+    for (const auto &[name, value] : headers) {
+        head += name;
+        head += ": ";
+        head += value;
+        head += "\r\n";
+    }
+    if (chunked) {
         head += "Transfer-Encoding: chunked\r\n";
-    else if (contentLength >= 0)
-        head += "Content-Length: " + QByteArray::number(contentLength) + "\r\n";
+    } else if (contentLength >= 0) {
+        head += "Content-Length: ";
+        head += QByteArray::number(contentLength);
+        head += "\r\n";
+    }
     head += m_keepAlive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
     return head;
 }
@@ -389,6 +407,12 @@ void McpHttpConnection::write(const QByteArray &data)
         return;
     }
     m_device->write(data);
+    // Send now, not when the event loop next polls the socket for writing: that is one more
+    // pass of the loop between the answer and the client for every request.
+    if (auto *socket = qobject_cast<QAbstractSocket *>(m_device))
+        socket->flush();
+    else if (auto *local = qobject_cast<QLocalSocket *>(m_device))
+        local->flush();
 }
 
 void McpHttpConnection::sendResponse(const McpHttpResponse &response)
@@ -398,7 +422,9 @@ void McpHttpConnection::sendResponse(const McpHttpResponse &response)
     if (response.close)
         m_keepAlive = false;
     // One write: a head and body sent apart can wait out the peer's delayed ACK.
-    write(head(response.status, response.headers, response.body.size(), false) + response.body);
+    QByteArray message = head(response.status, response.headers, response.body.size(), false, response.body.size());
+    message += response.body;
+    write(message);
     finishResponse();
 }
 

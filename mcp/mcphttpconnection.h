@@ -120,7 +120,9 @@ private:
 
     bool countHeaderBytes(size_t length);
     void processInput();
-    QByteArray head(int status, const McpHttpHeaders &headers, qint64 contentLength, bool chunked) const;
+    /// The status line and headers; RESERVE more bytes are allocated for a body to append.
+    QByteArray head(
+        int status, const McpHttpHeaders &headers, qint64 contentLength, bool chunked, qsizetype reserve = 0) const;
     void write(const QByteArray &data);
     void finishResponse();
     void rejectAndClose(const McpHttpResponse &response);
@@ -153,6 +155,7 @@ private:
     Phase m_phase = Phase::Reading;
     quint64 m_serial = 0;
     QTimer *m_timer;
+    QElapsedTimer m_idleClock; ///< since the connection last became idle (armIdleTimer)
     QTimer *m_authTimer;
     bool m_authenticated = false;
 };

@@ -235,6 +235,17 @@ public:
         m_stream->finish();
     }
 
+    bool respondSerialized(const QByteArray &json) override
+    {
+        // Only a plain JSON body takes the bytes as they are; an SSE answer is an event.
+        if (m_done || m_started || (!m_acceptsJson && m_status == 200))
+            return false;
+        m_done = true;
+        if (live())
+            m_connection->sendResponse(McpHttpResponse { m_status, headers("application/json"), json, false });
+        return true;
+    }
+
     void accept() override
     {
         if (std::exchange(m_done, true))

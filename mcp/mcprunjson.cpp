@@ -408,7 +408,11 @@ QJsonObject mapProperties(bool fleet = false)
         { u"buckets"_s, arrayOf(bucketSchema(fleet)) },
         { u"total_count"_s, typed(u"integer"_s) },
         { u"entries"_s,
-            arrayOf(withHosts(objectOf(keyFields({ { u"value"_s, QJsonObject {} } }), { u"key"_s, u"key_parts"_s }),
+            arrayOf(withHosts(objectOf(keyFields({ { u"value"_s,
+                                           QJsonObject { { u"description"_s,
+                                               u"the entry's value as bpftrace printed it: a number (count, sum, "
+                                               "min, max, avg), text, or an object for stats()"_s } } } }),
+                                  { u"key"_s, u"key_parts"_s }),
                         fleet, u"the value on each host that has the key"_s),
                 u"heaviest first, at most 1000 (100 in a series snapshot)"_s) },
         { u"series"_s,

@@ -37,6 +37,7 @@ public:
     explicit SocketSink(SocketConnection *connection);
     void notify(const QJsonObject &notification) override;
     void respond(const QJsonValue &response) override;
+    bool respondSerialized(const QByteArray &json) override;
     void accept() override { }
     bool isOpen() const override;
 
@@ -158,6 +159,13 @@ void SocketSink::respond(const QJsonValue &response)
 {
     if (m_connection)
         m_connection->write(JsonRpc::serialize(response));
+}
+
+bool SocketSink::respondSerialized(const QByteArray &json)
+{
+    if (m_connection)
+        m_connection->write(json);
+    return true;
 }
 
 bool SocketSink::isOpen() const

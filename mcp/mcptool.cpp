@@ -2,6 +2,8 @@
 // One MCP tool: its tools/list definition, its handler, and the CallToolResult shapes.
 #include "mcp/mcptool.h"
 
+#include "mcp/mcpschema.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 
@@ -14,8 +16,14 @@ McpTool::McpTool(const QString &name, const QString &title, const QString &descr
 {
     QJsonObject ann = hints;
     ann.insert(u"title"_s, title);
+    // SDK clients compile every outputSchema on every tools/list: each repeated part is written
+    // once, and the content id lets a client that has compiled it before reuse that. The input
+    // schema stays as written: it is small, and some clients pass it to models that do not
+    // follow $ref.
+    const QJsonObject advertised
+        = McpSchema::withContentId(McpSchema::shareDefinitions(outputSchema), name + u".output"_s);
     definition = QJsonObject { { u"name"_s, name }, { u"title"_s, title }, { u"description"_s, description },
-        { u"inputSchema"_s, inputSchema }, { u"outputSchema"_s, outputSchema }, { u"annotations"_s, ann } };
+        { u"inputSchema"_s, inputSchema }, { u"outputSchema"_s, advertised }, { u"annotations"_s, ann } };
 }
 
 QJsonObject McpTool::inputSchema() const

@@ -34,15 +34,23 @@ const QList<McpTool> &McpTools::tools() const
         return m_tools;
     m_cachedLimits = advertised;
     m_tools = m_probeTools->tools() + m_runTools->tools();
+    m_definitions = QJsonArray();
+    for (const McpTool &tool : std::as_const(m_tools))
+        m_definitions.append(tool.definition);
+    ++m_revision;
     return m_tools;
 }
 
 QJsonArray McpTools::definitions() const
 {
-    QJsonArray array;
-    for (const McpTool &tool : tools())
-        array.append(tool.definition);
-    return array;
+    tools();
+    return m_definitions;
+}
+
+quint64 McpTools::revision() const
+{
+    tools();
+    return m_revision;
 }
 
 bool McpTools::hasTool(const QString &name) const

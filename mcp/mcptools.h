@@ -28,6 +28,9 @@ public:
     /// Tool definitions for tools/list: name, title, description, inputSchema, outputSchema,
     /// annotations. In a stable order.
     QJsonArray definitions() const;
+    /// Changes whenever definitions() does (the run limits the descriptions quote changed), so
+    /// what was serialized from them can be kept until then.
+    quint64 revision() const;
     bool hasTool(const QString &name) const;
 
     /// Runs a tool. Arguments are checked against the inputSchema that definitions() advertises;
@@ -51,4 +54,6 @@ private:
     /// The default and maximum client timeouts the cached table was built for.
     mutable std::optional<std::pair<int, int>> m_cachedLimits;
     mutable QList<McpTool> m_tools;
+    mutable QJsonArray m_definitions;
+    mutable quint64 m_revision = 0;
 };

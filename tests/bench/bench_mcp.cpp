@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Round-trip latency (p50, p99) and sequential requests per second of tools/list and get_result
+// Round-trip latency (p50, p99) and sequential requests per second of ping, tools/list and get_result
 // through McpServer over a real Engine (fake bpftrace), on the local socket and HTTP, next to a
 // raw newline echo over a QLocalSocket in the same process as the baseline. The client runs in
 // its own thread with blocking sockets so the server's event loop is measured, not the client's.
@@ -154,6 +154,7 @@ protected:
     void run() override
     {
         const QByteArray toolsList = request(0, u"tools/list"_s);
+        const QByteArray ping = request(0, u"ping"_s);
         const QByteArray getResult = request(0, u"tools/call"_s,
             QJsonObject { { u"name"_s, u"get_result"_s },
                 { u"arguments"_s, QJsonObject { { u"execution_id"_s, executionId } } } });
@@ -172,6 +173,7 @@ protected:
             error = u"socket initialize failed"_s;
             return;
         }
+        measure(u"socket"_s, u"ping"_s, [&] { return isSuccess(socket.roundTrip(ping + '\n')); });
         measure(u"socket"_s, u"tools/list"_s, [&] { return isSuccess(socket.roundTrip(toolsList + '\n')); });
         measure(u"socket"_s, u"get_result"_s, [&] { return isSuccess(socket.roundTrip(getResult + '\n')); });
 
@@ -185,6 +187,7 @@ protected:
         }
         http.setHeader("Mcp-Session-Id: " + session);
         http.setHeader("MCP-Protocol-Version: 2025-11-25");
+        measure(u"http"_s, u"ping"_s, [&] { return isSuccess(http.post(ping)); });
         measure(u"http"_s, u"tools/list"_s, [&] { return isSuccess(http.post(toolsList)); });
         measure(u"http"_s, u"get_result"_s, [&] { return isSuccess(http.post(getResult)); });
     }

@@ -1,22 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // MCP round trips: TraceDesk (HTTP and the local socket) beside the reference TypeScript server
 // @modelcontextprotocol/server-everything (HTTP and stdio), measured in the same run by the same
-// client code. Prints p50/p99 latency and requests per second, and the ratios.
+// client code. Two kinds of client:
+//  - lean: raw HTTP/1.1 on one kept-alive TCP connection (node:net, no fetch, no SDK), and
+//    newline-delimited JSON-RPC on the socket and stdio. It shows what the servers cost.
+//  - SDK: the reference TypeScript SDK Client over its Streamable HTTP transport, as Claude Code
+//    and VS Code talk to a server. listTools there also compiles every outputSchema (ajv), so
+//    what a server advertises costs the client too. "warm" repeats listTools on one Client;
+//    "fresh" times the first listTools of a new Client (connect untimed), what every new client
+//    session pays.
+// Prints p50/p99 latency and requests per second, and the ratios.
 //
 // Started by tests/conformance/withserver.mjs, which provides TRACEDESK_URL, TRACEDESK_TOKEN and
-// TRACEDESK_SOCKET. BENCH_N sets the sequential requests per measurement (default 200).
+// TRACEDESK_SOCKET. BENCH_N sets the sequential requests per lean measurement (default 200),
+// BENCH_SDK_N those per SDK measurement (default 40).
 import { spawn } from 'node:child_process';
 import { createConnection } from 'node:net';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const everything = join(here, '../conformance/node_modules/@modelcontextprotocol/server-everything/dist/index.js');
+const peers = join(here, '../conformance/node_modules');
+const everything = join(peers, '@modelcontextprotocol/server-everything/dist/index.js');
 const N = Number(process.env.BENCH_N || 200);
+const SDK_N = Number(process.env.BENCH_SDK_N || 40);
 const CONCURRENCY = 8;
 const PROTOCOL = '2025-06-18';
 
-// ---- clients -------------------------------------------------------------------------------
+// ---- lean clients ----------------------------------------------------------------------------
 
 class LineClient {
     // Newline-delimited JSON-RPC over any duplex stream pair (unix socket, child stdio).
@@ -53,22 +64,102 @@ class LineClient {
     }
 }
 
-class HttpClient {
+/// One kept-alive HTTP/1.1 connection, one request at a time: the request is one write, the
+/// response is read by Content-Length or chunked framing, an SSE body is searched for the answer.
+class RawHttpConnection {
+    constructor(url) {
+        this.url = new URL(url);
+        this.buffer = Buffer.alloc(0);
+        this.waiting = null;
+    }
+    open() {
+        return new Promise((resolve, reject) => {
+            this.socket = createConnection({ host: this.url.hostname, port: Number(this.url.port) });
+            this.socket.setNoDelay(true);
+            this.socket.once('connect', resolve);
+            this.socket.once('error', reject);
+            this.socket.on('data', (chunk) => {
+                this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
+                this.parse();
+            });
+            this.socket.on('close', () => this.waiting?.reject(new Error('connection closed')));
+        });
+    }
+    close() { this.socket?.destroy(); }
+    parse() {
+        if (!this.waiting) return;
+        const headEnd = this.buffer.indexOf('\r\n\r\n');
+        if (headEnd < 0) return;
+        const lines = this.buffer.subarray(0, headEnd).toString('latin1').split('\r\n');
+        const status = Number(lines[0].split(' ')[1]);
+        const headers = {};
+        for (const line of lines.slice(1)) {
+            const colon = line.indexOf(':');
+            headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+        }
+        let body;
+        let end;
+        if (headers['transfer-encoding']?.includes('chunked')) {
+            const parts = [];
+            let at = headEnd + 4;
+            for (;;) {
+                const lineEnd = this.buffer.indexOf('\r\n', at);
+                if (lineEnd < 0) return;
+                const size = parseInt(this.buffer.subarray(at, lineEnd).toString('latin1'), 16);
+                if (this.buffer.length < lineEnd + 2 + size + 2) return;
+                if (size === 0) { end = lineEnd + 4; break; }
+                parts.push(this.buffer.subarray(lineEnd + 2, lineEnd + 2 + size));
+                at = lineEnd + 2 + size + 2;
+            }
+            body = Buffer.concat(parts);
+        } else {
+            const length = Number(headers['content-length'] || 0);
+            if (this.buffer.length < headEnd + 4 + length) return;
+            body = this.buffer.subarray(headEnd + 4, headEnd + 4 + length);
+            end = headEnd + 4 + length;
+        }
+        const text = body.toString('utf8');
+        this.buffer = this.buffer.subarray(end);
+        const { resolve } = this.waiting;
+        this.waiting = null;
+        resolve({ status, headers, text });
+    }
+    send(head, body) {
+        return new Promise((resolve, reject) => {
+            this.waiting = { resolve, reject };
+            this.socket.write(head + `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n` + body);
+        });
+    }
+}
+
+/// MCP over raw HTTP: a pool of connections sharing the session, each used by one request at a time.
+class RawHttpClient {
     constructor(url, token) {
-        this.url = url;
-        this.headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
-        if (token) this.headers.authorization = `Bearer ${token}`;
+        this.url = new URL(url);
+        this.headers = { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' };
+        if (token) this.headers.Authorization = `Bearer ${token}`;
+        this.idle = [];
+        this.all = [];
         this.nextId = 1;
     }
+    async connection() {
+        if (this.idle.length) return this.idle.pop();
+        const c = new RawHttpConnection(this.url);
+        await c.open();
+        this.all.push(c);
+        return c;
+    }
+    close() { for (const c of this.all) c.close(); }
     async post(message) {
-        const response = await fetch(this.url, { method: 'POST', headers: this.headers, body: JSON.stringify(message) });
-        const session = response.headers.get('mcp-session-id');
-        if (session) this.headers['mcp-session-id'] = session;
-        if (response.status === 202) { await response.arrayBuffer(); return null; }
-        const text = await response.text();
-        if (!response.ok) throw new Error(`HTTP ${response.status}: ${text.slice(0, 200)}`);
-        if ((response.headers.get('content-type') || '').includes('text/event-stream')) {
-            // The response is the data line whose message carries our id.
+        const c = await this.connection();
+        let head = `POST ${this.url.pathname} HTTP/1.1\r\nHost: ${this.url.host}\r\n`;
+        for (const [k, v] of Object.entries(this.headers)) head += `${k}: ${v}\r\n`;
+        const { status, headers, text } = await c.send(head, JSON.stringify(message));
+        this.idle.push(c);
+        if (headers['mcp-session-id']) this.headers['Mcp-Session-Id'] = headers['mcp-session-id'];
+        if (status === 202) return null;
+        if (status < 200 || status > 299) throw new Error(`HTTP ${status}: ${text.slice(0, 200)}`);
+        if ((headers['content-type'] || '').includes('text/event-stream')) {
             for (const line of text.split('\n')) {
                 if (!line.startsWith('data:')) continue;
                 const msg = JSON.parse(line.slice(5));
@@ -87,7 +178,7 @@ async function handshake(client) {
         protocolVersion: PROTOCOL, capabilities: {}, clientInfo: { name: 'tracedesk-bench', version: '1' },
     });
     if (!init || init.error) throw new Error(`initialize failed: ${JSON.stringify(init?.error)}`);
-    if (client instanceof HttpClient) client.headers['mcp-protocol-version'] = init.result.protocolVersion;
+    if (client instanceof RawHttpClient) client.headers['MCP-Protocol-Version'] = init.result.protocolVersion;
     await client.notify('notifications/initialized');
 }
 
@@ -97,16 +188,24 @@ function percentile(sorted, p) {
     return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-async function measure(client, method, params) {
-    const check = (r) => { if (!r || r.error) throw new Error(`${method} failed: ${JSON.stringify(r?.error)}`); };
-    for (let i = 0; i < 20; ++i) check(await client.request(method, params)); // warm-up
+async function timed(n, warmup, once) {
+    for (let i = 0; i < warmup; ++i) await once();
     const latencies = [];
-    for (let i = 0; i < N; ++i) {
+    for (let i = 0; i < n; ++i) {
         const t = process.hrtime.bigint();
-        check(await client.request(method, params));
+        await once();
         latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
     }
     latencies.sort((a, b) => a - b);
+    return { p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
+
+const stage = (what) => process.stderr.write(`mcp-compare: ${what}\n`);
+
+async function measure(client, method, params) {
+    stage(method);
+    const check = (r) => { if (!r || r.error) throw new Error(`${method} failed: ${JSON.stringify(r?.error)}`); };
+    const result = await timed(N, 30, async () => check(await client.request(method, params)));
     // Throughput with a few requests in flight, as a busy client would have.
     const total = N * 2;
     let sent = 0;
@@ -114,8 +213,55 @@ async function measure(client, method, params) {
     await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
         while (sent < total) { ++sent; check(await client.request(method, params)); }
     }));
-    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), rps: total / seconds };
+    result.rps = total / (Number(process.hrtime.bigint() - t0) / 1e9);
+    return result;
+}
+
+// ---- the SDK client --------------------------------------------------------------------------
+
+const sdk = {};
+async function loadSdk() {
+    const load = (path) => import(pathToFileURL(join(peers, '@modelcontextprotocol/sdk/dist/esm', path)).href);
+    sdk.Client = (await load('client/index.js')).Client;
+    sdk.Transport = (await load('client/streamableHttp.js')).StreamableHTTPClientTransport;
+}
+
+async function sdkConnect(url, token) {
+    const client = new sdk.Client({ name: 'tracedesk-bench', version: '1' });
+    const headers = token ? { Authorization: `Bearer ${token}` } : {};
+    const transport = new sdk.Transport(new URL(url), { requestInit: { headers } });
+    await client.connect(transport);
+    return { client, transport };
+}
+
+async function sdkClose({ client, transport }) {
+    await transport.terminateSession().catch(() => {});
+    await client.close();
+}
+
+/// listTools through the SDK: repeated on one Client (warm), and the first one of a new Client
+/// each time (fresh; connecting is not timed). Every result's tools are counted to be sure.
+async function measureSdk(url, token, expectTools) {
+    stage(`sdk listTools at ${url}`);
+    const check = (result) => {
+        if (result.tools.length < expectTools) throw new Error(`listTools gave ${result.tools.length} tools`);
+    };
+    const warmClient = await sdkConnect(url, token);
+    const warm = await timed(SDK_N, 10, async () => check(await warmClient.client.listTools()));
+    await sdkClose(warmClient);
+    const fresh = { p50: 0, p99: 0 };
+    const latencies = [];
+    for (let i = 0; i < SDK_N / 2 + 5; ++i) {
+        const c = await sdkConnect(url, token);
+        const t = process.hrtime.bigint();
+        check(await c.client.listTools());
+        if (i >= 5) latencies.push(Number(process.hrtime.bigint() - t) / 1e6); // the first ones warm up V8
+        await sdkClose(c);
+    }
+    latencies.sort((a, b) => a - b);
+    fresh.p50 = percentile(latencies, 50);
+    fresh.p99 = percentile(latencies, 99);
+    return { warm, fresh };
 }
 
 // ---- the peers -----------------------------------------------------------------------------
@@ -123,7 +269,7 @@ async function measure(client, method, params) {
 const children = [];
 function cleanup() { for (const c of children) if (c.exitCode === null) c.kill('SIGKILL'); }
 process.on('exit', cleanup);
-setTimeout(() => { process.stderr.write('benchmark timed out\n'); cleanup(); process.exit(1); }, 150000).unref();
+setTimeout(() => { process.stderr.write('benchmark timed out\n'); cleanup(); process.exit(1); }, 270000).unref();
 
 // The port the reference server listens on, told by the server itself: PORT=0 lets the kernel
 // pick a free one as it binds (no port picked here first and taken by someone else meanwhile),
@@ -170,13 +316,16 @@ async function startReferenceHttp() {
 
 async function main() {
     const url = process.env.TRACEDESK_URL;
+    const token = process.env.TRACEDESK_TOKEN;
     const socketPath = process.env.TRACEDESK_SOCKET;
     if (!url || !socketPath) throw new Error('run me through withserver.mjs (TRACEDESK_URL, TRACEDESK_SOCKET)');
+    await loadSdk();
 
     const results = {};
+    const sdkResults = {};
 
     // TraceDesk over HTTP. get_result on a real (denied) run: the cheap, common polling call.
-    const tdHttp = new HttpClient(url, process.env.TRACEDESK_TOKEN);
+    const tdHttp = new RawHttpClient(url, token);
     await handshake(tdHttp);
     const exec = await tdHttp.request('tools/call', {
         name: 'exec_program', arguments: { program: 'BEGIN { exit(); }', reason: 'benchmark' },
@@ -184,8 +333,10 @@ async function main() {
     const executionId = exec?.result?.structuredContent?.execution_id;
     if (!executionId) throw new Error(`exec_program gave no execution_id: ${JSON.stringify(exec)}`);
     const getResult = { name: 'get_result', arguments: { execution_id: executionId } };
+    results['tracedesk http ping'] = await measure(tdHttp, 'ping', {});
     results['tracedesk http tools/list'] = await measure(tdHttp, 'tools/list', {});
     results['tracedesk http get_result'] = await measure(tdHttp, 'tools/call', getResult);
+    tdHttp.close();
 
     // TraceDesk over the local socket.
     const socket = createConnection(socketPath);
@@ -196,13 +347,18 @@ async function main() {
     results['tracedesk socket get_result'] = await measure(tdSocket, 'tools/call', getResult);
     socket.destroy();
 
+    sdkResults.tracedesk = await measureSdk(url, token, 9);
+
     // The reference server over HTTP; its cheapest tool call (echo) stands beside get_result.
     const { child: httpServer, url: everythingUrl } = await startReferenceHttp();
-    const refHttp = new HttpClient(everythingUrl, null);
+    const refHttp = new RawHttpClient(everythingUrl, null);
     await handshake(refHttp);
     const echo = { name: 'echo', arguments: { message: 'x' } };
+    results['reference http ping'] = await measure(refHttp, 'ping', {});
     results['reference http tools/list'] = await measure(refHttp, 'tools/list', {});
     results['reference http tools/call echo'] = await measure(refHttp, 'tools/call', echo);
+    refHttp.close();
+    sdkResults.reference = await measureSdk(everythingUrl, null, 1);
     httpServer.kill('SIGTERM');
 
     // The reference server over stdio.
@@ -217,20 +373,35 @@ async function main() {
 
     // ---- report ------------------------------------------------------------------------------
     const f = (x) => x.toFixed(3).padStart(8);
-    console.log(`\nMCP round trips, ${N} sequential requests (p50/p99 ms) and ${N * 2} with ${CONCURRENCY} in flight (req/s)`);
+    console.log(`\nLean clients (raw HTTP on one kept-alive connection; lines on the socket and stdio): ${N} `
+        + `sequential requests (p50/p99 ms) and ${N * 2} with ${CONCURRENCY} in flight (req/s)`);
     console.log(`${'measurement'.padEnd(34)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'req/s'.padStart(9)}`);
     for (const [name, r] of Object.entries(results))
         console.log(`${name.padEnd(34)} ${f(r.p50)} ${f(r.p99)} ${r.rps.toFixed(0).padStart(9)}`);
+    console.log(`\nThe TypeScript SDK Client over Streamable HTTP, listTools (p50/p99 ms): warm = ${SDK_N} on one `
+        + `Client, fresh = the first listTools of ${SDK_N / 2} new Clients`);
+    for (const [who, r] of Object.entries(sdkResults)) {
+        console.log(`${`sdk ${who} listTools warm`.padEnd(34)} ${f(r.warm.p50)} ${f(r.warm.p99)}`);
+        console.log(`${`sdk ${who} listTools fresh`.padEnd(34)} ${f(r.fresh.p50)} ${f(r.fresh.p99)}`);
+    }
+
+    const faster = (x) => `${(1 / x).toFixed(2)}x faster`;
     const ratio = (a, b) => {
         const x = results[a], y = results[b];
-        console.log(`${a}  vs  ${b}: p50 ${(x.p50 / y.p50).toFixed(2)}x, p99 ${(x.p99 / y.p99).toFixed(2)}x, `
-            + `req/s ${(x.rps / y.rps).toFixed(2)}x`);
+        console.log(`${a}  vs  ${b}: p50 ${(x.p50 / y.p50).toFixed(2)}x (${faster(x.p50 / y.p50)}), `
+            + `p99 ${(x.p99 / y.p99).toFixed(2)}x, req/s ${(x.rps / y.rps).toFixed(2)}x`);
     };
     console.log('\nRatios (TraceDesk / reference; latency below 1 and req/s above 1 favour TraceDesk):');
+    ratio('tracedesk http ping', 'reference http ping');
     ratio('tracedesk http tools/list', 'reference http tools/list');
     ratio('tracedesk http get_result', 'reference http tools/call echo');
     ratio('tracedesk socket tools/list', 'reference stdio tools/list');
     ratio('tracedesk socket get_result', 'reference stdio tools/call echo');
+    for (const kind of ['warm', 'fresh']) {
+        const x = sdkResults.tracedesk[kind], y = sdkResults.reference[kind];
+        console.log(`sdk tracedesk listTools ${kind}  vs  sdk reference listTools ${kind}: p50 `
+            + `${(x.p50 / y.p50).toFixed(2)}x (${faster(x.p50 / y.p50)}), p99 ${(x.p99 / y.p99).toFixed(2)}x`);
+    }
     cleanup();
 }
 

@@ -16,6 +16,7 @@
 #include <QTimer>
 
 #include <memory>
+#include <optional>
 
 class FakeHandlers : public McpHandlers
 {
@@ -24,6 +25,18 @@ public:
         : McpHandlers(parent)
         , m_extraTools(extraTools)
     { }
+
+    /// What toolDefinitionsRevision() answers: set, the dispatcher keeps tools/list serialized
+    /// (as with the engine's tools); nullopt builds every answer anew.
+    std::optional<quint64> revision = 1;
+    /// Changes the padding tools; the revision moves with them, as the engine's tools do.
+    void setExtraTools(int count)
+    {
+        m_extraTools = count;
+        if (revision)
+            ++*revision;
+    }
+    std::optional<quint64> toolDefinitionsRevision() const override { return revision; }
 
     int startedSlowCalls = 0; ///< dispatched to the handler, so a cancellation reaches it
     int cancelledCalls = 0;

@@ -95,11 +95,24 @@ inline QString text(const QJsonObject &result)
 }
 
 /// Empty when `value` fits `schema` (type, properties, required, items, enum,
-/// additionalProperties as a schema); else the first mismatch with its JSON path.
-inline QString checkSchema(const QJsonValue &value, const QJsonObject &schema, const QString &path = u"$"_s)
+/// additionalProperties as a schema, "$ref" to the root's "$defs"); else the first mismatch with
+/// its JSON path. Every member of an object must be declared (in properties or by an
+/// additionalProperties schema): a structuredContent field its schema does not describe is a
+/// mismatch too, so the advertised schemas stay complete.
+inline QString checkSchema(
+    const QJsonValue &value, const QJsonObject &schema, const QString &path = u"$"_s, QJsonObject root = {})
 {
-    const QString type = schema.value(u"type"_s).toString();
+    if (root.isEmpty())
+        root = schema;
     auto fail = [&path](const QString &what) { return path + u": "_s + what; };
+    if (schema.contains(u"$ref"_s)) {
+        const QString ref = schema.value(u"$ref"_s).toString();
+        const QJsonValue target = root.value(u"$defs"_s).toObject().value(ref.mid(8));
+        if (!ref.startsWith(u"#/$defs/"_s) || !target.isObject())
+            return fail(u"unresolved $ref "_s + ref);
+        return checkSchema(value, target.toObject(), path, root);
+    }
+    const QString type = schema.value(u"type"_s).toString();
     if (type == "object"_L1) {
         if (!value.isObject())
             return fail(u"not an object"_s);
@@ -112,16 +125,16 @@ inline QString checkSchema(const QJsonValue &value, const QJsonObject &schema, c
         for (auto it = object.begin(); it != object.end(); ++it) {
             if (properties.contains(it.key())) {
                 const QString sub
-                    = checkSchema(it.value(), properties.value(it.key()).toObject(), path + u"."_s + it.key());
+                    = checkSchema(it.value(), properties.value(it.key()).toObject(), path + u"."_s + it.key(), root);
                 if (!sub.isEmpty())
                     return sub;
             } else if (schema.value(u"additionalProperties"_s).isObject()) {
                 const QString sub = checkSchema(
-                    it.value(), schema.value(u"additionalProperties"_s).toObject(), path + u"."_s + it.key());
+                    it.value(), schema.value(u"additionalProperties"_s).toObject(), path + u"."_s + it.key(), root);
                 if (!sub.isEmpty())
                     return sub;
-            } else if (schema.value(u"additionalProperties"_s) == QJsonValue(false)) {
-                return fail(u"unexpected '"_s + it.key() + u"'"_s);
+            } else {
+                return fail(u"'"_s + it.key() + u"' is not described by the schema"_s);
             }
         }
     } else if (type == "array"_L1) {
@@ -130,7 +143,7 @@ inline QString checkSchema(const QJsonValue &value, const QJsonObject &schema, c
         const QJsonArray array = value.toArray();
         for (qsizetype i = 0; i < array.size(); ++i) {
             const QString sub = checkSchema(
-                array.at(i), schema.value(u"items"_s).toObject(), path + u"["_s + QString::number(i) + u"]"_s);
+                array.at(i), schema.value(u"items"_s).toObject(), path + u"["_s + QString::number(i) + u"]"_s, root);
             if (!sub.isEmpty())
                 return sub;
         }

@@ -7,6 +7,7 @@
 #include "mcptestclient.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -32,6 +33,19 @@ public:
     int accepted = 0;
     int abandoned = 0;
     bool open = true;
+};
+
+/// A sink that takes serialized answers as they are, as the HTTP and socket transports do.
+class BytesSink : public RecordingSink
+{
+public:
+    bool respondSerialized(const QByteArray &json) override
+    {
+        serialized.append(json);
+        responses.append(QJsonDocument::fromJson(json).object());
+        return true;
+    }
+    QList<QByteArray> serialized;
 };
 
 QJsonObject note(const QString &method, const QJsonObject &params = {})
@@ -74,6 +88,7 @@ private Q_SLOTS:
     void pagination();
     void invalidCursor_data();
     void invalidCursor();
+    void toolsListKeptSerialized();
     void resourcesPromptsCompletion();
     void batches();
     void trafficEntries();
@@ -334,6 +349,60 @@ void TestMcpDispatcher::pagination()
     const auto prompts = send(rpcRequest(9, u"prompts/list"_s));
     QCOMPARE(prompts->result().value(u"prompts"_s).toArray().size(), 1);
     QVERIFY(!prompts->result().contains(u"nextCursor"_s));
+}
+
+void TestMcpDispatcher::toolsListKeptSerialized()
+{
+    initializeSession();
+    m_dispatcher->setPageSize(100);
+    // What tools/list answers is the same whether it is built anew or kept serialized: every
+    // page, both eras, odd ids; a sink that takes bytes gets exactly what respond() would write.
+    struct Request
+    {
+        QJsonValue id;
+        QJsonObject params;
+    };
+    const QJsonValue cursor2 = QString::fromLatin1(
+        QByteArray("td1:tools:100").toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    const QList<Request> requests {
+        { 1, {} },
+        { u"quote\" and \\ and \u00e9"_s, {} },
+        { 9007199254740991.0, QJsonObject { { u"cursor"_s, cursor2 } } },
+        { 4, withMeta({}) },
+        { u"s"_s, withMeta(QJsonObject { { u"cursor"_s, cursor2 } }) },
+    };
+    QList<QJsonObject> built;
+    m_handlers->revision = std::nullopt;
+    for (const Request &r : requests)
+        built.append(send(rpcRequest(r.id, u"tools/list"_s, r.params))->last());
+    m_handlers->revision = 7;
+    for (int round = 0; round < 2; ++round) { // the second round is answered from what was kept
+        for (qsizetype i = 0; i < requests.size(); ++i) {
+            auto sink = std::make_shared<BytesSink>();
+            m_dispatcher->handle(
+                m_session.get(), rpcRequest(requests[i].id, u"tools/list"_s, requests[i].params), sink);
+            QCOMPARE(sink->serialized.size(), 1);
+            QCOMPARE(sink->last(), built[i]);
+            QCOMPARE(sink->serialized.first(), JsonRpc::serialize(built[i]));
+            // A sink that takes only objects gets the same answer.
+            QCOMPARE(send(rpcRequest(requests[i].id, u"tools/list"_s, requests[i].params))->last(), built[i]);
+        }
+    }
+    QCOMPARE(built[0].value(u"result"_s).toObject().value(u"tools"_s).toArray().size(), 100);
+    QVERIFY(built[3].value(u"result"_s).toObject().contains(u"resultType"_s));
+    QVERIFY(!built[0].value(u"result"_s).toObject().contains(u"resultType"_s));
+
+    // New definitions (a new revision) and a new page size are answered at once.
+    m_handlers->setExtraTools(10);
+    QJsonObject result = send(rpcRequest(20, u"tools/list"_s))->result();
+    QCOMPARE(result.value(u"tools"_s).toArray().size(), 13);
+    QVERIFY(!result.contains(u"nextCursor"_s));
+    m_dispatcher->setPageSize(5);
+    result = send(rpcRequest(21, u"tools/list"_s))->result();
+    QCOMPARE(result.value(u"tools"_s).toArray().size(), 5);
+    QVERIFY(result.contains(u"nextCursor"_s));
+    // A cursor past the new end is refused like any bad cursor.
+    QCOMPARE(send(rpcRequest(22, u"tools/list"_s, QJsonObject { { u"cursor"_s, cursor2 } }))->errorCode(), -32602);
 }
 
 void TestMcpDispatcher::invalidCursor_data()

@@ -7,10 +7,13 @@
 #include "engine/run.h"
 #include "engine/runmanager.h"
 #include "mcp/mcpresources.h"
+#include "mcp/mcpschema.h"
 
 #include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTimer>
+
+#include <functional>
 
 #include <unistd.h>
 
@@ -171,7 +174,31 @@ private Q_SLOTS:
                 if (prop.value(u"type"_s).toString() == "string"_L1 && !prop.contains(u"enum"_s))
                     QVERIFY2(prop.contains(u"maxLength"_s), qPrintable(name));
             }
-            QCOMPARE(d.value(u"outputSchema"_s).toObject().value(u"type"_s).toString(), u"object"_s);
+            const QJsonObject output = d.value(u"outputSchema"_s).toObject();
+            QCOMPARE(output.value(u"type"_s).toString(), u"object"_s);
+            // Shared definitions lose nothing: resolved, every property is typed (or, for the
+            // values bpftrace decides, described), and the id names the tool.
+            const QJsonObject resolved = McpSchema::resolveDefinitions(output);
+            QVERIFY2(!resolved.isEmpty(), qPrintable(name));
+            QVERIFY2(!QJsonDocument(resolved).toJson().contains("$ref"), qPrintable(name));
+            QVERIFY2(output.value(u"$id"_s).toString().startsWith(u"urn:tracedesk:schema:"_s + name + u".output:"_s),
+                qPrintable(name));
+            std::function<void(const QJsonObject &, const QString &)> typedEverywhere
+                = [&](const QJsonObject &schema, const QString &path) {
+                      const QJsonObject properties = schema.value(u"properties"_s).toObject();
+                      for (auto it = properties.begin(); it != properties.end(); ++it) {
+                          const QJsonObject p = it.value().toObject();
+                          const QString where = path + u'.' + it.key();
+                          QVERIFY2(p.contains(u"type"_s) || !p.value(u"description"_s).toString().isEmpty(),
+                              qPrintable(where));
+                          typedEverywhere(p, where);
+                      }
+                      for (const QString &key : { u"items"_s, u"additionalProperties"_s }) {
+                          if (schema.value(key).isObject())
+                              typedEverywhere(schema.value(key).toObject(), path + u'/' + key);
+                      }
+                  };
+            typedEverywhere(resolved, name);
             const QJsonObject ann = d.value(u"annotations"_s).toObject();
             for (const QString &hint :
                 { u"readOnlyHint"_s, u"destructiveHint"_s, u"idempotentHint"_s, u"openWorldHint"_s })
