@@ -39,6 +39,12 @@ OutputLine OutputLine::fromJson(const QJsonObject &object)
 OutputBuffer::Block &OutputBuffer::blockFor(qint64 ms, qsizetype bytes)
 {
     size_t previousEntries = 0;
+    if (!m_blocks.empty() && m_blocks.back().entries.empty()) {
+        Block &reused = m_blocks.back(); // kept by clear()
+        reused.first = m_dropped + m_size;
+        reused.baseMs = ms;
+        return reused;
+    }
     if (!m_blocks.empty()) {
         Block &last = m_blocks.back();
         const bool timeFits = ms >= last.baseMs && quint64(ms - last.baseMs) <= std::numeric_limits<quint32>::max();
@@ -76,11 +82,47 @@ void OutputBuffer::append(Stream stream, qint64 msSinceStart, QByteArrayView utf
     ++m_size;
 }
 
-void OutputBuffer::append(const OutputBuffer &other, qsizetype first, qsizetype count, std::optional<qint64> msSinceStart)
+void OutputBuffer::append(
+    const OutputBuffer &other, qsizetype first, qsizetype count, std::optional<qint64> msSinceStart)
 {
-    other.forEach(first, count, [&](QByteArrayView text, Stream stream, qint64 ms) {
-        append(stream, msSinceStart.value_or(ms), text);
-    });
+    if (!msSinceStart) {
+        other.forEach(
+            first, count, [this](QByteArrayView text, Stream stream, qint64 ms) { append(stream, ms, text); });
+        return;
+    }
+    // One time for all: whole runs of lines go over with one copy of their text each, and
+    // only their index entries are rewritten (the reader's chunks and the ring's batches).
+    if (count <= 0 || first < 0 || first >= other.m_size)
+        return;
+    count = std::min(count, other.m_size - first);
+    const qint64 ms = *msSinceStart;
+    auto [blockIndex, i] = other.locate(first);
+    for (auto it = other.m_blocks.begin() + qsizetype(blockIndex); count > 0; ++it, i = 0) {
+        const Block &source = *it;
+        const size_t sourceEnd = std::min(source.entries.size(), i + size_t(count));
+        while (i < sourceEnd) {
+            const qsizetype start = source.startOf(i);
+            Block &target = blockFor(ms, source.startOf(i + 1) - start);
+            // As many of the lines as fit in the target's block.
+            const qsizetype room = std::max(kBlockBytes - target.text.size(), source.startOf(i + 1) - start);
+            const auto fitEnd = std::upper_bound(source.entries.begin() + qsizetype(i) + 1,
+                source.entries.begin() + qsizetype(sourceEnd), start + room,
+                [](qsizetype limit, const Entry &e) { return limit < qsizetype(e.endAndStream & kEndMask); });
+            const size_t last = size_t(fitEnd - source.entries.begin());
+            const qsizetype end = source.startOf(last);
+            const qsizetype shift = target.text.size() - start;
+            target.text.append(source.text.constData() + start, end - start);
+            const auto delta = quint32(quint64(ms - target.baseMs));
+            target.entries.reserve(target.entries.size() + (last - i));
+            for (size_t j = i; j < last; ++j) {
+                const quint32 e = source.entries[j].endAndStream;
+                target.entries.push_back({ quint32(qsizetype(e & kEndMask) + shift) | (e & ~kEndMask), delta });
+            }
+            m_size += qsizetype(last - i);
+            count -= qsizetype(last - i);
+            i = last;
+        }
+    }
 }
 
 void OutputBuffer::dropFront(qsizetype count)
@@ -95,7 +137,16 @@ void OutputBuffer::dropFront(qsizetype count)
 
 void OutputBuffer::clear()
 {
-    m_blocks.clear();
+    // The first block stays allocated: a buffer cleared after each chunk (the reader's) or each
+    // batch does not grow it again from nothing every time.
+    while (m_blocks.size() > 1)
+        m_blocks.pop_back();
+    if (!m_blocks.empty()) {
+        Block &block = m_blocks.front();
+        block.first = 0;
+        block.text.resize(0);
+        block.entries.clear();
+    }
     m_dropped = 0;
     m_size = 0;
 }

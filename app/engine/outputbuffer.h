@@ -51,8 +51,8 @@ public:
     void append(Stream stream, qint64 msSinceStart, QByteArrayView utf8);
     /// Appends `count` lines of `other` starting at its line `first`, stamped `msSinceStart`
     /// when given (the reader stamps a parsed chunk when it accepts it), else with their own.
-    void append(const OutputBuffer &other, qsizetype first, qsizetype count,
-        std::optional<qint64> msSinceStart = std::nullopt);
+    void append(
+        const OutputBuffer &other, qsizetype first, qsizetype count, std::optional<qint64> msSinceStart = std::nullopt);
     void dropFront(qsizetype count);
     void clear();
 
@@ -62,8 +62,7 @@ public:
     /// The line as the run's API gives it out.
     OutputLine line(qsizetype index, qint64 offset) const;
     /// Calls f(text, stream, ms) for `count` lines from `first`, walking the blocks in order.
-    template<typename F>
-    void forEach(qsizetype first, qsizetype count, F &&f) const;
+    template<typename F> void forEach(qsizetype first, qsizetype count, F &&f) const;
 
     /// Heap memory held (text blocks and index), for tests and the benchmark.
     qint64 heapBytes() const;
@@ -105,8 +104,7 @@ struct OutputBatch
     qint64 count() const { return linesCut + lines.size(); }
 };
 
-template<typename F>
-void OutputBuffer::forEach(qsizetype first, qsizetype count, F &&f) const
+template<typename F> void OutputBuffer::forEach(qsizetype first, qsizetype count, F &&f) const
 {
     if (count <= 0 || first < 0 || first >= m_size)
         return;

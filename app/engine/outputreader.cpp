@@ -197,7 +197,8 @@ void OutputReader::commit()
     const qsizetype count = parsed.lines.size();
     const qsizetype limited = count - parsed.eventLines;
     const bool fitsLines = m_limits.maxLinesPerSecond <= 0 || m_rateLines + limited <= m_limits.maxLinesPerSecond;
-    const bool fitsBytes = m_limits.maxBytesPerSecond <= 0 || m_rateBytes + parsed.textSize <= m_limits.maxBytesPerSecond;
+    const bool fitsBytes
+        = m_limits.maxBytesPerSecond <= 0 || m_rateBytes + parsed.textSize <= m_limits.maxBytesPerSecond;
     if (fitsLines && fitsBytes && parsed.eventLines == 0) {
         // The usual case: the whole chunk is within the limits.
         m_rateLines += limited;

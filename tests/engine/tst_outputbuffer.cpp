@@ -8,15 +8,15 @@ using namespace Qt::StringLiterals;
 namespace {
 QByteArray lineText(int i)
 {
-    return "openat pid=" + QByteArray::number(1000 + i) + " comm=worker file=/usr/lib/libfoo.so." + QByteArray::number(i);
+    return "openat pid=" + QByteArray::number(1000 + i) + " comm=worker file=/usr/lib/libfoo.so."
+        + QByteArray::number(i);
 }
 
 QStringList texts(const OutputBuffer &buffer)
 {
     QStringList out;
-    buffer.forEach(0, buffer.size(), [&](QByteArrayView text, OutputLine::Stream, qint64) {
-        out << QString::fromUtf8(text);
-    });
+    buffer.forEach(
+        0, buffer.size(), [&](QByteArrayView text, OutputLine::Stream, qint64) { out << QString::fromUtf8(text); });
     return out;
 }
 } // namespace
@@ -66,7 +66,8 @@ private Q_SLOTS:
         // Text once as UTF-8 plus eight bytes of index: the ring's memory goal is 150 bytes a line.
         const double perLine = double(buffer.heapBytes()) / buffer.size();
         const double textPerLine = double(lineText(100000).size());
-        QVERIFY2(perLine < textPerLine + 16, qPrintable(u"%1 bytes a line for %2 of text"_s.arg(perLine).arg(textPerLine)));
+        QVERIFY2(
+            perLine < textPerLine + 16, qPrintable(u"%1 bytes a line for %2 of text"_s.arg(perLine).arg(textPerLine)));
     }
 
     void droppingFreesWholeBlocks()
@@ -109,8 +110,8 @@ private Q_SLOTS:
         QCOMPARE(buffer.msSinceStart(4), qint64(1) << 40);
         QCOMPARE(buffer.msSinceStart(5), -5);
         QCOMPARE(texts(buffer),
-            (QStringList { u"small"_s, QString::fromLatin1(huge), u"tail"_s, u"earlier"_s, u"much later"_s,
-                u"negative"_s }));
+            (QStringList {
+                u"small"_s, QString::fromLatin1(huge), u"tail"_s, u"earlier"_s, u"much later"_s, u"negative"_s }));
     }
 
     void appendsFromAnotherBufferStamped()

@@ -73,8 +73,8 @@ struct Reader
 QStringList texts(const OutputBatch &batch)
 {
     QStringList out;
-    batch.lines.forEach(
-        0, batch.lines.size(), [&](QByteArrayView text, OutputLine::Stream, qint64) { out << QString::fromUtf8(text); });
+    batch.lines.forEach(0, batch.lines.size(),
+        [&](QByteArrayView text, OutputLine::Stream, qint64) { out << QString::fromUtf8(text); });
     return out;
 }
 } // namespace
@@ -93,8 +93,8 @@ private Q_SLOTS:
             + "{\"type\": \"printf\", \"data\": \"no newline at the end\"}";
         const QStringList expected { u"first"_s, u"caf\u00e9 \U0001F600"_s, u"two"_s, u"lines"_s,
             u"quote \" and \\ back"_s, u"no newline at the end"_s };
-        for (const qsizetype step : { qsizetype(1), qsizetype(2), qsizetype(3), qsizetype(7), qsizetype(31),
-                 stream.size() }) {
+        for (const qsizetype step :
+            { qsizetype(1), qsizetype(2), qsizetype(3), qsizetype(7), qsizetype(31), stream.size() }) {
             Pipe pipe;
             Reader reader;
             QString error;
