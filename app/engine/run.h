@@ -73,6 +73,9 @@ public:
     qint64 totalBytes() const { return m_totalBytes; }
     /// Up to `limit` lines from `offset` (clamped to firstOffset()).
     QList<OutputLine> lines(qint64 offset, int limit) const;
+    /// The ring as stored (line i has offset firstOffset() + i). A copy is cheap (the text
+    /// blocks are shared) and may be read on another thread, as the RunStore's writer does.
+    const OutputBuffer &keptLines() const { return m_lines; }
 
     /// Latest value of each map, typed. Final after the run ended (bpftrace prints its maps on
     /// SIGINT/SIGTERM/exit). Keys are split by the key types of analysis().mapDetails; the
