@@ -61,21 +61,29 @@ void OutputModel::schedulePull()
     m_pullScheduled = true;
     QTimer::singleShot(0, this, [this] {
         m_pullScheduled = false;
-        pullNow();
+        // A few thousand rows a turn: a run that arrives faster than the view is shown (or a
+        // window that was busy) is caught up over several turns, none of them long.
+        if (pull(kRowsPerTurn))
+            schedulePull();
     });
 }
 
 void OutputModel::pullNow()
 {
+    while (pull(m_maxLines)) { }
+}
+
+bool OutputModel::pull(int maxRows)
+{
     if (!m_run || m_nextOffset >= m_available)
-        return;
+        return false;
     // Far behind (a burst larger than the cap): skip straight to the last m_maxLines lines.
     qint64 from = qMax(m_nextOffset, m_available - m_maxLines);
     from = qMax(from, m_run->firstOffset());
-    const QList<OutputLine> batch = m_run->lines(from, int(m_available - from));
+    const QList<OutputLine> batch = m_run->lines(from, int(qMin<qint64>(m_available - from, maxRows)));
     m_nextOffset = batch.isEmpty() ? m_available : batch.constLast().offset + 1;
     if (batch.isEmpty())
-        return;
+        return false;
 
     const int incoming = int(batch.size());
     const int overflow = int(m_lines.size()) + incoming - m_maxLines;
@@ -94,6 +102,7 @@ void OutputModel::pullNow()
         m_lines.push_back(batch.at(i));
     endInsertRows();
     Q_EMIT batchAppended(incoming - skipInBatch, droppedLines());
+    return m_nextOffset < m_available;
 }
 
 QString OutputModel::lineText(int row) const

@@ -43,7 +43,10 @@ Q_SIGNALS:
     void batchAppended(int count, qint64 dropped);
 
 private:
+    static constexpr int kRowsPerTurn = 4000;
     void schedulePull();
+    /// Takes up to `maxRows` of what arrived; true when more is waiting.
+    bool pull(int maxRows);
 
     QPointer<Run> m_run;
     std::deque<OutputLine> m_lines;

@@ -18,36 +18,6 @@ QDateTime timeFrom(const QJsonValue &value)
 }
 } // namespace
 
-QString OutputLine::streamName(Stream stream)
-{
-    switch (stream) {
-    case Stream::Stdout:
-        return u"stdout"_s;
-    case Stream::Stderr:
-        return u"stderr"_s;
-    case Stream::Event:
-        return u"event"_s;
-    }
-    return u"stdout"_s;
-}
-
-QJsonObject OutputLine::toJson() const
-{
-    return QJsonObject { { u"offset"_s, offset }, { u"ms"_s, msSinceStart }, { u"stream"_s, streamName(stream) },
-        { u"text"_s, text } };
-}
-
-OutputLine OutputLine::fromJson(const QJsonObject &object)
-{
-    OutputLine line;
-    line.offset = object.value(u"offset"_s).toInteger();
-    line.msSinceStart = object.value(u"ms"_s).toInteger();
-    const QString stream = object.value(u"stream"_s).toString();
-    line.stream = stream == "stderr"_L1 ? Stream::Stderr : stream == "event"_L1 ? Stream::Event : Stream::Stdout;
-    line.text = object.value(u"text"_s).toString();
-    return line;
-}
-
 Run::Run(const QString &id, RunOrigin origin, QObject *parent)
     : QObject(parent)
     , m_id(id)
@@ -93,8 +63,10 @@ QList<OutputLine> Run::lines(qint64 offset, int limit) const
     if (first >= end)
         return out;
     out.reserve(end - first);
-    for (qint64 i = first; i < end; ++i)
-        out.append(m_lines[size_t(i)]);
+    qint64 next = m_firstOffset + first;
+    m_lines.forEach(first, end - first, [&](QByteArrayView text, OutputLine::Stream stream, qint64 ms) {
+        out.append(OutputLine { next++, ms, stream, QString::fromUtf8(text) });
+    });
     return out;
 }
 
@@ -157,21 +129,35 @@ void Run::appendLines(QList<OutputLine> &&lines, int maxKept)
 {
     if (lines.isEmpty())
         return;
+    OutputBatch batch;
+    for (const OutputLine &line : lines) {
+        batch.lines.append(line.stream, line.msSinceStart, line.text.toUtf8());
+        batch.textSize += line.text.size();
+    }
+    appendBatch(batch, maxKept);
+}
+
+void Run::appendBatch(const OutputBatch &batch, int maxKept)
+{
+    if (batch.isEmpty())
+        return;
     const qint64 first = totalLines();
-    const int count = int(lines.size());
-    qint64 offset = first;
-    for (OutputLine &line : lines) {
-        line.offset = offset++;
-        m_totalBytes += line.text.size();
-        m_lines.push_back(std::move(line));
-    }
-    const size_t cap = size_t(std::max(1, maxKept));
     const qint64 droppedBefore = m_firstOffset;
-    while (m_lines.size() > cap) {
-        m_lines.pop_front();
-        ++m_firstOffset;
+    m_totalBytes += batch.textSize;
+    const qsizetype cap = std::max(1, maxKept);
+    // Lines of the batch the ring would drop at once are not copied at all.
+    const qsizetype from = std::max<qsizetype>(0, batch.lines.size() - cap);
+    if (batch.linesCut + from > 0) {
+        // Those came after everything the ring holds: so all of that is beyond the cap too.
+        m_firstOffset += qint64(m_lines.size()) + batch.linesCut + from;
+        m_lines.clear();
     }
-    Q_EMIT outputAppended(first, count);
+    m_lines.append(batch.lines, from, batch.lines.size() - from);
+    if (m_lines.size() > cap) {
+        m_firstOffset += m_lines.size() - cap;
+        m_lines.dropFront(m_lines.size() - cap);
+    }
+    Q_EMIT outputAppended(first, int(batch.count()));
     if (m_firstOffset != droppedBefore)
         Q_EMIT statsChanged();
 }
@@ -290,8 +276,10 @@ QJsonObject Run::toJson(bool withOutput) const
     object.insert(u"diagnostics"_s, diagnostics);
     if (withOutput) {
         QJsonArray output;
-        for (const OutputLine &line : m_lines)
-            output.append(line.toJson());
+        qint64 offset = m_firstOffset;
+        m_lines.forEach(0, m_lines.size(), [&](QByteArrayView text, OutputLine::Stream stream, qint64 ms) {
+            output.append(OutputLine { offset++, ms, stream, QString::fromUtf8(text) }.toJson());
+        });
         object.insert(u"output"_s, output);
     }
     return object;
@@ -339,12 +327,17 @@ Run *Run::fromJson(const QJsonObject &object, QObject *parent)
     for (const QJsonValue &d : diagnostics)
         run->m_diagnostics.append(Diagnostic::fromJson(d.toObject()));
     const QJsonArray output = object.value(u"output"_s).toArray();
-    for (const QJsonValue &value : output)
-        run->m_lines.push_back(OutputLine::fromJson(value.toObject()));
+    std::optional<qint64> savedFirst;
+    for (const QJsonValue &value : output) {
+        const OutputLine line = OutputLine::fromJson(value.toObject());
+        if (!savedFirst)
+            savedFirst = line.offset;
+        run->m_lines.append(line.stream, line.msSinceStart, line.text.toUtf8());
+    }
     // Offsets stay absolute: the saved ring starts where the live one did.
     const qint64 firstOffset = object.value(u"firstOffset"_s).toInteger();
-    run->m_firstOffset = run->m_lines.empty() ? object.value(u"totalLines"_s).toInteger() : run->m_lines.front().offset;
-    if (run->m_lines.empty() && firstOffset > run->m_firstOffset)
+    run->m_firstOffset = savedFirst.value_or(object.value(u"totalLines"_s).toInteger());
+    if (!savedFirst && firstOffset > run->m_firstOffset)
         run->m_firstOffset = firstOffset;
     return run;
 }

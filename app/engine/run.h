@@ -3,6 +3,7 @@
 #pragma once
 
 #include "engine/bpftraceoutput.h"
+#include "engine/outputbuffer.h"
 #include "engine/results/runresults.h"
 #include "engine/runtypes.h"
 #include "engine/scriptanalyzer.h"
@@ -11,29 +12,7 @@
 #include <QJsonObject>
 #include <QObject>
 
-#include <deque>
 #include <optional>
-
-/// A line of output kept for a run. Offsets are absolute and never reused: the first line a run
-/// produced has offset 0 even after the ring dropped it.
-struct OutputLine
-{
-    enum class Stream
-    {
-        Stdout,
-        Stderr,
-        Event
-    };
-    qint64 offset = 0;
-    qint64 msSinceStart = 0;
-    Stream stream = Stream::Stdout;
-    QString text;
-
-    QJsonObject toJson() const;
-    static OutputLine fromJson(const QJsonObject &object);
-    /// The wire name of a stream ("stdout", "stderr", "event"), as used in JSON and over MCP.
-    static QString streamName(Stream stream);
-};
 
 /// What a run is asked to do: the script and, for a client's run, who asks, why and for how long.
 struct RunRequest
@@ -94,6 +73,9 @@ public:
     qint64 totalBytes() const { return m_totalBytes; }
     /// Up to `limit` lines from `offset` (clamped to firstOffset()).
     QList<OutputLine> lines(qint64 offset, int limit) const;
+    /// The ring as stored (line i has offset firstOffset() + i). A copy is cheap (the text
+    /// blocks are shared) and may be read on another thread, as the RunStore's writer does.
+    const OutputBuffer &keptLines() const { return m_lines; }
 
     /// Latest value of each map, typed. Final after the run ended (bpftrace prints its maps on
     /// SIGINT/SIGTERM/exit). Keys are split by the key types of analysis().mapDetails; the
@@ -125,6 +107,9 @@ public:
     /// Appends lines to the ring (dropping the oldest beyond maxKept) and emits one outputAppended,
     /// plus statsChanged when the ring dropped lines.
     void appendLines(QList<OutputLine> &&lines, int maxKept);
+    /// The same for a batch the output reader made: its lines are copied into the ring as they
+    /// are (UTF-8), its cut lines only counted.
+    void appendBatch(const OutputBatch &batch, int maxKept);
     /// The counters the controller accumulates between batches; emits statsChanged when one changed.
     void setCounters(int attachedProbes, qint64 lostEvents, qint64 droppedByRate);
     /// Replaces each map named in `maps` (bpftrace prints a map whole), appends its snapshots
@@ -171,7 +156,7 @@ private:
     std::optional<int> m_exitCode;
     int m_attachedProbes = 0;
     qint64 m_lostEvents = 0;
-    std::deque<OutputLine> m_lines;
+    OutputBuffer m_lines; ///< the ring: line i has offset m_firstOffset + i
     qint64 m_firstOffset = 0;
     qint64 m_droppedByRate = 0;
     qint64 m_totalBytes = 0;

@@ -6,7 +6,10 @@
 
 #include <QJsonObject>
 
+#include <cerrno>
 #include <csignal>
+#include <cstring>
+#include <fcntl.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -37,6 +40,9 @@ RunController::RunController(Run *run, const LaunchCommand &command, const RunLi
     , m_command(command)
     , m_limits(limits)
 {
+    // Called on the reader's thread; the batch is taken here, on ours, when the timer fires.
+    m_reader = std::make_unique<OutputReader>(m_limits, m_clock,
+        [this] { QMetaObject::invokeMethod(this, [this] { scheduleFlush(); }, Qt::QueuedConnection); });
     m_batchTimer.setSingleShot(true);
     m_batchTimer.setInterval(std::max(1, limits.batchIntervalMs));
     connect(&m_batchTimer, &QTimer::timeout, this, &RunController::flush);
@@ -57,6 +63,7 @@ void RunController::takeKeyTypes()
     m_keyTypes.clear();
     for (const ScriptMap &map : m_run->analysis().mapDetails)
         m_keyTypes.insert(map.name, map.keyTypes);
+    m_reader->setKeyTypes(m_keyTypes);
 }
 
 RunController::~RunController()
@@ -74,6 +81,7 @@ void RunController::killForShutdown()
         return;
     // The engine is going away with the run still active: nobody will read the maps.
     m_process->disconnect(this);
+    m_reader->stop();
     if (m_command.viaHelper) {
         // A root helper ignores our signals; it takes KILL from its stdin (and EOF as "the
         // app died", in case the line does not get through).
@@ -98,12 +106,25 @@ qint64 RunController::processId() const
 
 void RunController::start()
 {
+    m_clock.start();
     m_process = new QProcess(this);
     m_process->setProgram(m_command.program);
     m_process->setArguments(m_command.arguments);
     m_process->setProcessChannelMode(QProcess::SeparateChannels);
+    // stdout is our own pipe, read by the OutputReader's thread in large chunks; QProcess would
+    // read it on this thread, in small ones. Close-on-exec: only the child's fd 1 stays open.
+    int out[2];
+    if (::pipe2(out, O_CLOEXEC) != 0) {
+        end(RunState::Failed,
+            u"Could not create a pipe for bpftrace's output: %1"_s.arg(QString::fromLocal8Bit(std::strerror(errno))));
+        return;
+    }
+    // Room for a burst while the reader is not scheduled (best effort: the system may refuse).
+    ::fcntl(out[1], F_SETPIPE_SZ, int(OutputReader::kReadBytes));
+    m_process->setStandardOutputFile(QProcess::nullDevice());
     const pid_t parent = ::getpid();
-    m_process->setChildProcessModifier([parent] {
+    const int outFd = out[1];
+    m_process->setChildProcessModifier([parent, outFd] {
         // Own process group: a stop reaches bpftrace and anything it started (system()), and a
         // Ctrl-C in the app's terminal does not. PDEATHSIG: no bpftrace outlives the app. The
         // setuid pkexec/sudo exec clears PDEATHSIG, which is why the helper also watches stdin.
@@ -111,17 +132,28 @@ void RunController::start()
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (::getppid() != parent)
             ::_exit(127);
+        // QProcess has set up fd 1 (to /dev/null) before calling us: our pipe replaces it.
+        if (::dup2(outFd, STDOUT_FILENO) < 0)
+            ::_exit(127);
     });
     connect(m_process, &QProcess::started, this, &RunController::onStarted);
-    connect(m_process, &QProcess::readyReadStandardOutput, this, &RunController::onReadyReadStdout);
     connect(m_process, &QProcess::readyReadStandardError, this, &RunController::onReadyReadStderr);
     connect(m_process, &QProcess::finished, this, &RunController::onFinished);
     connect(m_process, &QProcess::errorOccurred, this, &RunController::onErrorOccurred);
-    m_clock.start();
     qCInfo(lcRun) << "starting run" << m_run->id() << m_command.program << (m_command.viaHelper ? "(helper)" : "");
     m_run->setState(RunState::Starting);
     // The helper's stdin is its control channel; bpftrace itself never reads stdin.
     m_process->start(m_command.viaHelper ? QIODevice::ReadWrite : QIODevice::ReadOnly);
+    // The child has its copy (or failed to start): ours would keep the pipe from ever ending.
+    ::close(out[1]);
+    QString error;
+    if (m_ended) {
+        ::close(out[0]);
+    } else if (!m_reader->start(out[0], &error)) {
+        qCWarning(lcRun) << "run" << m_run->id() << error;
+        sendStop(SIGKILL);
+        end(RunState::Failed, error);
+    }
 }
 
 void RunController::onStarted()
@@ -189,14 +221,6 @@ void RunController::sendStop(int signal)
         ::kill(-pid_t(pid), signal);
 }
 
-void RunController::onReadyReadStdout()
-{
-    const QByteArray chunk = m_process->readAllStandardOutput();
-    const QList<OutputEvent> events = m_json.feed(chunk);
-    for (const OutputEvent &event : events)
-        handleEvent(event);
-}
-
 void RunController::onReadyReadStderr()
 {
     const QByteArray chunk = m_process->readAllStandardError();
@@ -217,60 +241,6 @@ void RunController::handleDiagnostics(const QList<Diagnostic> &diagnostics)
         addLine(OutputLine::Stream::Stderr, line);
 }
 
-void RunController::handleEvent(const OutputEvent &event)
-{
-    using Kind = OutputEvent::Kind;
-    switch (event.kind) {
-    case Kind::Printf:
-    case Kind::Time:
-    case Kind::Join:
-    case Kind::Syscall: {
-        QString text = event.text;
-        if (text.endsWith(u'\n'))
-            text.chop(1);
-        const QList<QStringView> parts = QStringView(text).split(u'\n');
-        for (QStringView part : parts)
-            addLine(OutputLine::Stream::Stdout, part.toString());
-        break;
-    }
-    case Kind::Value:
-    case Kind::Malformed:
-        addLine(OutputLine::Stream::Stdout, event.text);
-        break;
-    case Kind::Error:
-        addLine(OutputLine::Stream::Stderr, event.text);
-        break;
-    case Kind::Unknown:
-        addLine(OutputLine::Stream::Event, event.text);
-        break;
-    case Kind::AttachedProbes:
-        m_attachedProbes = event.data.toObject().value("probes"_L1).toInt();
-        m_statsDirty = true;
-        break;
-    case Kind::LostEvents:
-        m_lostEvents += event.data.toObject().value("events"_L1).toInteger();
-        m_statsDirty = true;
-        break;
-    case Kind::Map:
-    case Kind::Hist:
-    case Kind::Lhist:
-    case Kind::Stats: {
-        // Each print is a snapshot in time as well as the map's latest value.
-        const qint64 now = m_clock.elapsed();
-        const QJsonObject data = event.data.toObject();
-        for (auto it = data.begin(); it != data.end(); ++it) {
-            MapResult map = MapResult::fromBpftraceJson(it.key(), event.type, it.value(), m_keyTypes.value(it.key()));
-            m_pendingMaps.appendSnapshot(now, map);
-            m_pendingMaps.insert(std::move(map));
-            notePrint(it.key(), now);
-        }
-        break;
-    }
-    }
-    if ((!m_pendingMaps.isEmpty() || m_statsDirty) && !m_batchTimer.isActive())
-        m_batchTimer.start();
-}
-
 void RunController::notePrint(const QString &name, qint64 ms)
 {
     if (!m_lastPrints.isEmpty() && ms - m_lastPrints.constLast().second > kExitDumpGapMs)
@@ -285,50 +255,40 @@ void RunController::notePrint(const QString &name, qint64 ms)
 
 void RunController::addLine(OutputLine::Stream stream, const QString &text)
 {
-    // Per-second window: lines over the line or byte rate are counted, not kept. Our own event
-    // lines (stop notices) always get through.
-    const qint64 now = m_clock.elapsed();
-    if (now - m_rateWindowMs >= 1000) {
-        m_rateWindowMs = now;
-        m_rateLines = 0;
-        m_rateBytes = 0;
-    }
-    if (stream != OutputLine::Stream::Event) {
-        ++m_rateLines;
-        m_rateBytes += text.size();
-        if ((m_limits.maxLinesPerSecond > 0 && m_rateLines > m_limits.maxLinesPerSecond)
-            || (m_limits.maxBytesPerSecond > 0 && m_rateBytes > m_limits.maxBytesPerSecond)) {
-            ++m_droppedByRate;
-            m_statsDirty = true;
-            if (!m_batchTimer.isActive())
-                m_batchTimer.start();
-            return;
-        }
-    }
-    OutputLine line;
-    line.msSinceStart = now;
-    line.stream = stream;
-    line.text = text;
-    m_batch.append(std::move(line));
-    // A ring never needs more than maxLinesKept lines from one batch either.
-    if (m_batch.size() > 2 * qsizetype(std::max(1, m_limits.maxLinesKept)))
-        flush();
-    else if (!m_batchTimer.isActive())
+    // Under the reader's rate window, after the stdout lines it has accepted so far.
+    m_reader->addLine(stream, text);
+    scheduleFlush();
+}
+
+void RunController::scheduleFlush()
+{
+    if (!m_batchTimer.isActive())
         m_batchTimer.start();
 }
 
 void RunController::flush()
 {
     m_batchTimer.stop();
+    OutputReader::Batch batch = m_reader->take();
+    for (const auto &[name, ms] : std::as_const(batch.prints))
+        notePrint(name, ms);
+    if (batch.attachedProbes) {
+        m_attachedProbes = *batch.attachedProbes;
+        m_statsDirty = true;
+    }
+    if (batch.lostEvents != 0 || batch.droppedByRate != 0) {
+        m_lostEvents += batch.lostEvents;
+        m_droppedByRate += batch.droppedByRate;
+        m_statsDirty = true;
+    }
     // Maps and counters first: whoever wakes on outputAppended (a get_result long-poll) reads
     // the run whole, so it must already be up to date.
-    m_run->updateMaps(std::exchange(m_pendingMaps, {}));
+    m_run->updateMaps(batch.maps);
     if (m_statsDirty) {
         m_statsDirty = false;
         m_run->setCounters(m_attachedProbes, m_lostEvents, m_droppedByRate);
     }
-    if (!m_batch.isEmpty())
-        m_run->appendLines(std::exchange(m_batch, {}), m_limits.maxLinesKept);
+    m_run->appendBatch(batch.output, m_limits.maxLinesKept);
 }
 
 void RunController::onErrorOccurred(QProcess::ProcessError error)
@@ -343,10 +303,8 @@ void RunController::onFinished(int exitCode, QProcess::ExitStatus status)
     if (m_ended)
         return;
     // Whatever is still in the pipes holds the maps printed on SIGINT: read it all first.
-    onReadyReadStdout();
+    m_reader->finish();
     onReadyReadStderr();
-    for (const OutputEvent &event : m_json.finish())
-        handleEvent(event);
     handleDiagnostics(m_diagnostics.finish());
 
     if (status == QProcess::NormalExit)
@@ -391,6 +349,7 @@ void RunController::end(RunState state, const QString &failureReason)
     m_ended = true;
     m_escalationTimer.stop();
     m_timeoutTimer.stop();
+    m_reader->finish();
     flush();
     // The maps bpftrace printed as it exited: after our stop signal, or in the last moments
     // before it exited by itself (exit()). They are the end state, not one more snapshot; a map

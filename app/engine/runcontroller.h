@@ -4,6 +4,7 @@
 
 #include "engine/bpftraceoutput.h"
 #include "engine/launchcommand.h"
+#include "engine/outputreader.h"
 #include "engine/run.h"
 #include "engine/runlimits.h"
 
@@ -13,13 +14,16 @@
 #include <QProcess>
 #include <QTimer>
 
+#include <memory>
 #include <optional>
 
 /// Owns the QProcess of one run. Everything is asynchronous; the controller reports through the
-/// Run it updates and through finished(). Stop escalation: SIGINT, then SIGTERM after
-/// sigintGraceMs, then SIGKILL after sigtermGraceMs, reading stdout until the process is gone so
-/// the maps bpftrace prints on SIGINT/SIGTERM are kept. Through the elevated helper the signals
-/// travel as lines ("INT", "TERM", "KILL") on its stdin, because a root child ignores ours.
+/// Run it updates and through finished(). bpftrace's stdout is a pipe of our own that an
+/// OutputReader reads and parses on its own thread; the controller takes its batches on the
+/// GUI thread every batch interval. stderr (diagnostics, low volume) is read here. Stop escalation: SIGINT, then
+/// SIGTERM after sigintGraceMs, then SIGKILL after sigtermGraceMs, reading stdout until the process is gone so the maps
+/// bpftrace prints on SIGINT/SIGTERM are kept. Through the elevated helper the signals travel as lines ("INT", "TERM",
+/// "KILL") on its stdin, because a root child ignores ours.
 class RunController : public QObject
 {
     Q_OBJECT
@@ -44,15 +48,14 @@ Q_SIGNALS:
 
 private:
     void onStarted();
-    void onReadyReadStdout();
     void onReadyReadStderr();
     void onFinished(int exitCode, QProcess::ExitStatus status);
     void onErrorOccurred(QProcess::ProcessError error);
     void escalate();
     void sendStop(int signal);
-    void handleEvent(const OutputEvent &event);
     void handleDiagnostics(const QList<Diagnostic> &diagnostics);
     void addLine(OutputLine::Stream stream, const QString &text);
+    void scheduleFlush();
     void flush();
     void end(RunState state, const QString &failureReason = QString());
     void takeKeyTypes();
@@ -63,9 +66,7 @@ private:
     RunLimits m_limits;
     QProcess *m_process = nullptr;
     bool m_killedForShutdown = false;
-    BpftraceJsonParser m_json;
     BpftraceDiagnosticParser m_diagnostics;
-    QList<OutputLine> m_batch;
     QTimer m_batchTimer;
     QTimer m_escalationTimer;
     QTimer m_timeoutTimer;
@@ -73,7 +74,6 @@ private:
     int m_stopStage = 0; ///< 0 none, 1 SIGINT sent, 2 SIGTERM sent, 3 SIGKILL sent
     bool m_stopPending = false; ///< stop() came before the process started
     RunState m_endState = RunState::Stopped;
-    RunResults m_pendingMaps; ///< maps printed since the last batch, parsed once
     QHash<QString, QStringList> m_keyTypes; ///< from the run's analysis, to split keys as they arrive
     /// The latest prints, each map at most once and none further apart than a burst: at the end,
     /// the one bpftrace made as it exited (its dump of every map), which is not a point in time.
@@ -86,7 +86,6 @@ private:
     qint64 m_lostEvents = 0;
     qint64 m_droppedByRate = 0;
     std::optional<int> m_exitCode;
-    qint64 m_rateWindowMs = 0;
-    qint64 m_rateLines = 0;
-    qint64 m_rateBytes = 0;
+    /// Last: it reads m_clock from its thread, so it must go (and join) first.
+    std::unique_ptr<OutputReader> m_reader;
 };

@@ -98,15 +98,16 @@ void RunStore::saveInBackground(const Run *run)
     // immutable buffers with the run. Turning 100,000 lines into JSON, the slow part, is left
     // to the worker, which never reads the Run itself.
     QJsonObject snapshot = run->toJson(false);
-    QList<OutputLine> lines = run->lines(run->firstOffset(), std::numeric_limits<int>::max());
-    m_writer->start([this, snapshot = std::move(snapshot), lines = std::move(lines)]() mutable {
-        QJsonArray output;
-        for (const OutputLine &line : std::as_const(lines))
-            output.append(line.toJson());
-        snapshot.insert(u"output"_s, output);
-        if (!save(snapshot))
-            qCWarning(lcStore) << "could not save run" << snapshot.value(u"id"_s).toString() << errorString();
-    });
+    OutputBuffer lines = run->keptLines(); // shares the text blocks: no per-line work here
+    m_writer->start(
+        [this, snapshot = std::move(snapshot), lines = std::move(lines), offset = run->firstOffset()]() mutable {
+            QJsonArray output;
+            for (qsizetype i = 0; i < lines.size(); ++i)
+                output.append(lines.line(i, offset + i).toJson());
+            snapshot.insert(u"output"_s, output);
+            if (!save(snapshot))
+                qCWarning(lcStore) << "could not save run" << snapshot.value(u"id"_s).toString() << errorString();
+        });
 }
 
 void RunStore::waitForPendingSaves() const

@@ -2,6 +2,8 @@
 # The run side of the engine: parsers, runs, the run manager, privilege, approvals, the helper.
 # Fake bpftrace programs for the fault cases live in fakes/.
 tracedesk_add_test(tst_bpftracejsonparser SOURCES tst_bpftracejsonparser.cpp LIBS tracedesk_engine LABELS engine)
+tracedesk_add_test(tst_outputbuffer SOURCES tst_outputbuffer.cpp LIBS tracedesk_engine LABELS engine)
+tracedesk_add_test(tst_outputreader SOURCES tst_outputreader.cpp LIBS tracedesk_engine LABELS engine)
 tracedesk_add_test(tst_bpftracediagnosticparser SOURCES tst_bpftracediagnosticparser.cpp LIBS tracedesk_engine LABELS engine)
 tracedesk_add_test(tst_scriptcheck SOURCES tst_scriptcheck.cpp LIBS tracedesk_engine LABELS engine)
 tracedesk_add_test(tst_settingsstore SOURCES tst_settingsstore.cpp LIBS tracedesk_engine LABELS engine)

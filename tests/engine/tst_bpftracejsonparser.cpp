@@ -4,6 +4,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRandomGenerator>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -77,6 +78,142 @@ private Q_SLOTS:
         for (qsizetype i = 0; i < texts.size(); ++i) {
             if (texts.at(i) != "*"_L1)
                 QCOMPARE(events.at(i).text, texts.at(i));
+        }
+    }
+
+    // The hand-written fast path must say exactly what QJsonDocument says, on every input:
+    // whatever it does not handle itself it leaves to QJsonDocument.
+    void fastPathAgreesWithQJson_data()
+    {
+        QTest::addColumn<QByteArray>("data"); // the JSON text after "data": (and before })
+        QTest::addColumn<QByteArray>("type");
+        const QByteArray p = "printf";
+        const QList<std::pair<const char *, QByteArray>> bodies {
+            { "plain", "\"openat pid=1234 comm=worker\\n\"" },
+            { "empty", "\"\"" },
+            { "only newline", "\"\\n\"" },
+            { "two newlines", "\"a\\n\\n\"" },
+            { "escapes", "\"t\\tr\\rq\\\"b\\\\s\\/b\\bf\\f\\n\"" },
+            { "control escapes", "\"\\u0001\\u001f\\u0000x\"" },
+            { "unicode escapes", "\"\\u00e9\\u20AC\\ud83d\\ude00\"" },
+            { "lone high surrogate", "\"a\\ud800b\"" },
+            { "lone low surrogate", "\"a\\udc00b\"" },
+            { "high then not low", "\"\\ud800\\u0041\"" },
+            { "bad hex", "\"\\uZZZZ\"" },
+            { "short hex", "\"\\u12\"" },
+            { "unknown escape", "\"\\q\"" },
+            { "backslash at end", "\"abc\\\"" },
+            { "escaped backslash at end", "\"abc\\\\\"" },
+            { "utf-8 2 3 4", "\"\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"" },
+            { "noncharacters", "\"\xef\xbf\xbe \xef\xb7\x90 \xf4\x8f\xbf\xbf\"" },
+            { "overlong", "\"\xc0\xaf\"" },
+            { "overlong 3", "\"\xe0\x80\xaf\"" },
+            { "utf-8 surrogate", "\"\xed\xa0\x80\"" },
+            { "above 10ffff", "\"\xf4\x90\x80\x80\"" },
+            { "truncated sequence", "\"caf\xc3\"" },
+            { "lone continuation", "\"\x80\"" },
+            { "raw control", "\"a\x01z\"" },
+            { "raw tab", "\"a\tz\"" },
+            { "raw del", "\"a\x7fz\"" },
+            { "unescaped quote", "\"a\"b\"" },
+            { "number", "5" },
+            { "object", "{\"probes\": 1}" },
+            { "long with escapes across words",
+                "\"" + QByteArray(13, 'a') + "\\n" + QByteArray(7, 'b') + "\\\"" + QByteArray(9, 'c') + "\xc3\xa9"
+                    + QByteArray(5, 'd') + "\\u00e9" + QByteArray(1000, 'e') + "\"" },
+        };
+        for (const auto &[name, body] : bodies) {
+            for (const QByteArray &type : { p, QByteArray("time"), QByteArray("value"), QByteArray("join") })
+                QTest::addRow("%s %s", type.constData(), name) << body << type;
+        }
+    }
+
+    void fastPathAgreesWithQJson()
+    {
+        QFETCH(QByteArray, data);
+        QFETCH(QByteArray, type);
+        for (const QByteArray &layout : { QByteArray("{\"type\": \"%T\", \"data\": %D}"),
+                 QByteArray("{\"type\":\"%T\",\"data\":%D}"), QByteArray("{\"type\": \"%T\", \"data\": %D} junk"),
+                 QByteArray("{\"type\": \"%Tx\", \"data\": %D}") }) {
+            QByteArray line = layout;
+            line.replace("%T", type).replace("%D", data);
+            const OutputEvent fast = BpftraceJsonParser::parseLine(line);
+            const OutputEvent reference = BpftraceJsonParser::parseLineWithQJson(line);
+            QCOMPARE(OutputEvent::kindName(fast.kind), OutputEvent::kindName(reference.kind));
+            QCOMPARE(fast.text, reference.text);
+            QCOMPARE(fast.type, reference.type);
+        }
+    }
+
+    // The ingest path (lines straight into one buffer) gives the lines the events give, however
+    // the stream is cut into reads.
+    void ingestPathMatchesEvents()
+    {
+        QByteArray stream;
+        const QByteArrayList lines {
+            R"({"type": "attached_probes", "data": {"probes": 8}})",
+            R"({"type": "printf", "data": "tick 1\n"})",
+            R"({"type": "printf", "data": "two\nlines\n"})",
+            R"({"type": "printf", "data": "no newline"})",
+            R"({"type": "printf", "data": ""})",
+            R"({"type": "printf", "data": "\n\n"})",
+            "{\"type\": \"printf\", \"data\": \"caf\xc3\xa9 \\u00e9 \xf0\x9f\x98\x80 \\ud83d\\ude00\\n\"}",
+            "{\"type\": \"printf\", \"data\": \"bad \xff utf-8\\n\"}",
+            R"({"type": "printf", "data": "lone \ud800 surrogate\n"})",
+            R"({"type": "time", "data": "23:24:01\n"})",
+            R"({"type": "value", "data": "a\nb"})",
+            R"({"type": "value", "data": 5})",
+            R"({"type": "map", "data": {"@x": 1}})",
+            R"({"type": "helper_error", "msg": "Failed", "helper": "map_update_elem", "retcode": -7})",
+            R"({"type": "brand_new", "data": 1})",
+            "Attaching 1 probe...",
+            "   ",
+            "",
+            "\r",
+            R"({"type":"printf","data":"compact\n"})",
+            R"({"type": "lost_events", "data": {"events": 3}})",
+            QByteArray(3000, 'x'),
+            R"({"type": "printf", "data": "after the long one\n"})",
+        };
+        for (int round = 0; round < 3; ++round) {
+            for (const QByteArray &line : lines)
+                stream += line + (round == 1 ? "\r\n" : "\n");
+        }
+        stream += R"({"type": "printf", "data": "last, without newline"})";
+
+        // The reference: whole lines through parseLine, as events.
+        ParsedOutput expected;
+        {
+            BpftraceJsonParser parser(2048);
+            QList<OutputEvent> events = parser.feed(stream);
+            events += parser.finish();
+            for (OutputEvent &event : events)
+                BpftraceJsonParser::appendEvent(std::move(event), 0, &expected);
+        }
+        auto describe = [](const ParsedOutput &out) {
+            QStringList d;
+            out.lines.forEach(0, out.lines.size(), [&](QByteArrayView text, OutputLine::Stream stream, qint64) {
+                d << OutputLine::streamName(stream) + u": "_s + QString::fromUtf8(text);
+            });
+            for (const OutputEvent &event : out.events)
+                d << u"event: "_s + OutputEvent::kindName(event.kind);
+            return d;
+        };
+        QCOMPARE(expected.lines.size(), 3 * 19 + 1);
+        QRandomGenerator random(1234);
+        for (int trial = 0; trial < 20; ++trial) {
+            BpftraceJsonParser parser(2048);
+            ParsedOutput got;
+            for (qsizetype at = 0; at < stream.size();) {
+                const qsizetype step = trial == 0 ? 1 : qsizetype(random.bounded(1, trial < 10 ? 16 : 4096));
+                parser.feed(QByteArrayView(stream).sliced(at, std::min(step, stream.size() - at)), &got);
+                at += step;
+            }
+            parser.finish(&got);
+            QCOMPARE(describe(got), describe(expected));
+            QCOMPARE(got.textSize, expected.textSize);
+            QCOMPARE(got.textSizes, expected.textSizes);
+            QCOMPARE(got.eventLines, expected.eventLines);
         }
     }
 

@@ -106,6 +106,57 @@ private Q_SLOTS:
         QVERIFY(run->lines(100, 0).isEmpty());
     }
 
+    void batchesKeepTheRingExact()
+    {
+        // A batch from the output reader: its cut lines count as if they had gone through the
+        // ring, in order, and the ring keeps exactly the newest maxKept lines.
+        Run run(u"r"_s, RunOrigin::Person);
+        QSignalSpy appended(&run, &Run::outputAppended);
+        QSignalSpy stats(&run, &Run::statsChanged);
+        auto batchOf = [](int from, int count, qint64 cut) {
+            OutputBatch batch;
+            for (int i = from; i < from + count; ++i) {
+                const QString text = u"line %1 \u00e9"_s.arg(i);
+                batch.lines.append(OutputLine::Stream::Stdout, i, text.toUtf8());
+                batch.textSize += text.size();
+            }
+            batch.linesCut = cut;
+            return batch;
+        };
+        run.appendBatch(batchOf(0, 3, 0), 5);
+        QCOMPARE(run.totalLines(), 3);
+        QCOMPARE(stats.size(), 0);
+        run.appendBatch(batchOf(3, 3, 0), 5); // one over the cap
+        QCOMPARE(run.totalLines(), 6);
+        QCOMPARE(run.droppedByCap(), 1);
+        QCOMPARE(stats.size(), 1);
+        QCOMPARE(run.lines(0, 10).first().text, u"line 1 \u00e9"_s);
+        // 100 cut before 5 kept (lines 106..110 after lines 6..105 that were never copied).
+        run.appendBatch(batchOf(106, 5, 100), 5);
+        QCOMPARE(run.totalLines(), 111);
+        QCOMPARE(run.droppedByCap(), 106);
+        const QList<OutputLine> kept = run.lines(0, 100);
+        QCOMPARE(kept.size(), 5);
+        QCOMPARE(kept.first().offset, 106);
+        QCOMPARE(kept.first().msSinceStart, 106);
+        QCOMPARE(kept.last().text, u"line 110 \u00e9"_s);
+        // A batch bigger than the cap by itself.
+        run.appendBatch(batchOf(111, 8, 0), 5);
+        QCOMPARE(run.totalLines(), 119);
+        QCOMPARE(run.lines(0, 100).first().text, u"line 114 \u00e9"_s);
+        QCOMPARE(appended.size(), 4);
+        QCOMPARE(appended.at(2).at(0).toLongLong(), 6);
+        QCOMPARE(appended.at(2).at(1).toInt(), 105);
+        qint64 bytes = 0;
+        for (int i = 0; i < 119; ++i) {
+            if (i < 6 || i >= 106)
+                bytes += u"line %1 \u00e9"_s.arg(i).size();
+        }
+        QCOMPARE(run.totalBytes(), bytes); // the cut lines here came with a textSize of 0
+        run.appendBatch(OutputBatch {}, 5); // empty: nothing, no signal
+        QCOMPARE(appended.size(), 4);
+    }
+
     void roundTrip()
     {
         std::unique_ptr<Run> run(Run::fromJson(savedRun(5, 0)));

@@ -151,6 +151,20 @@ private Q_SLOTS:
         QVERIFY2(appended.size() < 500, qPrintable(QString::number(appended.size())));
     }
 
+    void childHoldingStdoutDoesNotHoldTheRun()
+    {
+        // bpftrace's stdout is read on its own thread until bpftrace exits, not until the pipe
+        // ends: a child it left behind (20 s of sleep here) must not keep the run going.
+        auto m = manager(fakePath(u"lingering.sh"_s));
+        Run *run = m->startPersonRun(QString::fromLatin1(script));
+        QElapsedTimer timer;
+        timer.start();
+        QTRY_COMPARE_WITH_TIMEOUT(run->state(), RunState::Finished, 10000);
+        QVERIFY2(timer.elapsed() < 10000, qPrintable(QString::number(timer.elapsed())));
+        QCOMPARE(run->attachedProbes(), 1);
+        QCOMPARE(lineTexts(run), (QStringList { u"before exit"_s, u"last line without newline"_s }));
+    }
+
     void lineRateDrops()
     {
         ScopedEnv lines("FAKE_LINES", "50000");

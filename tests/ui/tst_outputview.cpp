@@ -10,9 +10,19 @@
 #include <QLineEdit>
 #include <QListView>
 #include <QLocale>
+#include <QScopeGuard>
 #include <QScrollBar>
 #include <QTest>
+#include <QThread>
 #include <QTimer>
+
+#include <atomic>
+#include <csignal>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <thread>
+#include <unistd.h>
 
 using namespace Qt::StringLiterals;
 
@@ -22,63 +32,154 @@ class TestOutputView : public QObject
 private Q_SLOTS:
     void initTestCase() { useTestPaths(); }
 
-    void staysResponsiveAt100kLinesPerSecond()
+    void staysResponsiveAt200kLinesPerSecond()
     {
+        // Issue 13's bound: the GUI thread never stalls for more than 50 ms while 200,000 lines a
+        // second arrive. The lines come from a writer thread here, paced at 250,000 a second
+        // through a FIFO that the fake bpftrace copies to its stdout, so the rate is the test's,
+        // not the shell's; the test checks that it was reached.
+        //
+        // The probe is a 5 ms timer on the GUI thread: between two beats, the GUI thread's CPU
+        // time is how long it worked without coming back to its event loop. CPU time is the
+        // bound, not the wall clock: this machine is shared with other builds, so the thread also
+        // waits to be scheduled, which says nothing about the view. The wall-clock gaps are
+        // printed beside it.
+        constexpr qint64 kLines = 500000;
+        constexpr qint64 kRate = 250000;
+        constexpr qint64 kMaxStallMs = 50;
         FakeEngine engine;
         RunLimits limits = engine->runs()->limits();
         limits.maxLinesPerSecond = 0;
         limits.maxBytesPerSecond = 0;
         limits.maxLinesKept = 200000;
         engine->setLimits(limits);
+        const QByteArray fifo = QFile::encodeName(engine.dir.filePath(u"flood.fifo"_s));
+        QVERIFY(::mkfifo(fifo.constData(), 0600) == 0);
+        qputenv("FAKE_FLOOD_FIFO", fifo);
+        // Fixed-width lines, all made up front: the writer only copies.
+        const QByteArray sample = "{\"type\": \"printf\", \"data\": \"flood line 00000000 pid=4242 comm=worker\\n\"}\n";
+        const qsizetype lineBytes = sample.size();
+        QByteArray payload(lineBytes * kLines, Qt::Uninitialized);
+        for (qint64 i = 0; i < kLines; ++i) {
+            QByteArray line = sample;
+            line.replace(qsizetype(39), 8, QByteArray::number(i).rightJustified(8, '0'));
+            std::memcpy(payload.data() + i * lineBytes, line.constData(), size_t(lineBytes));
+        }
+        // The run's end closes the FIFO's other end; a write after it must fail, not kill the test.
+        ::signal(SIGPIPE, SIG_IGN);
+        std::atomic<bool> abandon { false };
+        std::atomic<qint64> writeNs { 0 };
+        std::thread writer([&] {
+            int fd = -1;
+            QElapsedTimer wait;
+            wait.start();
+            // Non-blocking until the fake opens its end, so a run that never starts cannot hang us.
+            while (fd < 0 && !abandon && wait.elapsed() < 30000) {
+                fd = ::open(fifo.constData(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+                if (fd < 0)
+                    QThread::msleep(5);
+            }
+            if (fd < 0)
+                return;
+            QElapsedTimer pace;
+            pace.start();
+            qint64 written = 0;
+            while (written < kLines && !abandon) {
+                const qint64 due = std::min(kLines, pace.nsecsElapsed() * kRate / 1000000000);
+                if (due == written) {
+                    QThread::usleep(1000);
+                    continue;
+                }
+                const char *from = payload.constData() + written * lineBytes;
+                qsizetype left = (due - written) * lineBytes;
+                while (left > 0 && !abandon) {
+                    const ssize_t n = ::write(fd, from, size_t(left));
+                    if (n > 0) {
+                        from += n;
+                        left -= n;
+                    } else if (n < 0 && errno == EAGAIN) {
+                        pollfd out { fd, POLLOUT, 0 }; // full: the reader is behind (or gone, then we give up)
+                        ::poll(&out, 1, 100);
+                    } else {
+                        abandon = true;
+                    }
+                }
+                written = due;
+            }
+            writeNs = pace.nsecsElapsed();
+            ::close(fd);
+        });
+        auto cleanup = qScopeGuard([&] {
+            abandon = true;
+            writer.join();
+            qunsetenv("FAKE_FLOOD_FIFO");
+        });
+
         OutputView view;
         view.resize(800, 500);
         view.show();
-        // A heartbeat every 10 ms: the GUI thread's CPU time between two beats is how long it
-        // worked without coming back to the event loop. CPU time, not the wall clock: on a loaded
-        // machine the thread also waits to be scheduled, which says nothing about the view. The
-        // whole flood costs about 0.3 s of GUI CPU time here (more in a sanitizer build), spread
-        // over turns of 15-25 ms; parsing it in one go would be most of it in one turn.
         QElapsedTimer clock;
         clock.start();
         qint64 last = 0;
         qint64 lastCpuNs = 0;
-        qint64 worstGap = 0;
         qint64 worstCpuGapNs = 0;
-        QTimer heartbeat;
-        heartbeat.setInterval(10);
-        connect(&heartbeat, &QTimer::timeout, this, [&] {
+        qint64 worstAtMs = 0;
+        qint64 worstAtLines = 0;
+        QList<qint64> wallGaps;
+        Run *run = nullptr;
+        QTimer probe;
+        probe.setInterval(5);
+        connect(&probe, &QTimer::timeout, this, [&] {
             const qint64 cpuNs = threadCpuNanoseconds();
-            worstCpuGapNs = qMax(worstCpuGapNs, cpuNs - lastCpuNs);
+            if (cpuNs - lastCpuNs > worstCpuGapNs) {
+                worstCpuGapNs = cpuNs - lastCpuNs;
+                worstAtMs = clock.elapsed();
+                worstAtLines = run ? run->totalLines() : 0;
+            }
             lastCpuNs = cpuNs;
-            worstGap = qMax(worstGap, clock.elapsed() - last);
+            wallGaps.append(clock.elapsed() - last);
             last = clock.elapsed();
         });
-        Run *run = engine->runs()->startPersonRun(u"BEGIN { } // fake:bigflood"_s);
+        // The window's first paint (fonts, style) is not the flood's work: done before it starts.
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QTest::qWait(200);
+        run = engine->runs()->startPersonRun(u"BEGIN { } // fake:pipeflood"_s);
         view.setRun(run);
         last = clock.elapsed();
         lastCpuNs = threadCpuNanoseconds();
         const qint64 firstCpuNs = lastCpuNs;
-        heartbeat.start();
-        QTRY_COMPARE_WITH_TIMEOUT(run->state(), RunState::Finished, 30000);
+        probe.start();
+        QTRY_COMPARE_WITH_TIMEOUT(run->state(), RunState::Finished, 60000);
         QTRY_COMPARE_WITH_TIMEOUT(
             view.model()->index(view.model()->rowCount() - 1).data(OutputModel::OffsetRole).toLongLong(),
             run->totalLines() - 1, 10000);
-        heartbeat.stop();
-        const qint64 worstCpuGap = worstCpuGapNs / 1000000;
-        const qint64 totalCpu = (threadCpuNanoseconds() - firstCpuNs) / 1000000;
-        const double seconds = run->durationSeconds();
-        qInfo("%lld lines in %.2f s (%.0f lines/s); GUI thread: %lld ms CPU in all, at most %lld ms CPU in one "
-              "event loop turn, longest wall-clock stall %lld ms",
-            run->totalLines(), seconds, run->totalLines() / seconds, totalCpu, worstCpuGap, worstGap);
-        QVERIFY(run->totalLines() >= 100000);
-        // At most a quarter of the work in one turn (normally under a tenth), and no long turn.
-        QVERIFY2(worstCpuGap * 4 < totalCpu,
+        probe.stop();
+        cleanup.dismiss();
+        writer.join();
+        qunsetenv("FAKE_FLOOD_FIFO");
+
+        const qint64 worstCpuGapMs = worstCpuGapNs / 1000000;
+        const qint64 totalCpuMs = (threadCpuNanoseconds() - firstCpuNs) / 1000000;
+        const double arrival = double(kLines) / (double(writeNs) / 1e9);
+        std::sort(wallGaps.begin(), wallGaps.end());
+        const qint64 wallP99 = wallGaps.isEmpty() ? 0 : wallGaps.at(wallGaps.size() * 99 / 100);
+        const qint64 wallMax = wallGaps.isEmpty() ? 0 : wallGaps.constLast();
+        qInfo("%lld lines arrived at %.0f lines/s; GUI thread: %lld ms CPU in all, at most %lld ms CPU between two "
+              "5 ms probes (bound %lld; at %lld ms, %lld lines in); wall clock between probes: p99 %lld ms, max "
+              "%lld ms (not bounded: the machine is shared)",
+            run->totalLines(), arrival, totalCpuMs, worstCpuGapMs, kMaxStallMs, worstAtMs, worstAtLines, wallP99,
+            wallMax);
+        // Every line arrived and was counted: kept, or dropped by the ring's cap, none by a rate.
+        QCOMPARE(run->totalLines(), kLines + 3); // and the fake's own three lines after the flood
+        QCOMPARE(run->droppedByRate(), 0);
+        QCOMPARE(run->droppedByCap(), run->totalLines() - limits.maxLinesKept);
+        QCOMPARE(run->lines(run->totalLines() - 4, 1).value(0).text, u"flood line 00499999 pid=4242 comm=worker"_s);
+        QVERIFY2(arrival >= 200000,
             qPrintable(
-                u"the GUI thread did %1 ms of its %2 ms of work (CPU time) in one event loop turn"_s.arg(worstCpuGap)
-                    .arg(totalCpu)));
-        QVERIFY2(worstCpuGap < 400,
-            qPrintable(
-                u"the GUI thread worked for %1 ms (CPU time) without returning to the event loop"_s.arg(worstCpuGap)));
+                u"only %1 lines/s arrived: the reader did not keep up with the writer"_s.arg(arrival, 0, 'f', 0)));
+        QVERIFY2(worstCpuGapMs < kMaxStallMs,
+            qPrintable(u"the GUI thread worked for %1 ms (CPU time) without returning to the event loop"_s.arg(
+                worstCpuGapMs)));
         // The view holds its cap, says how much it dropped, and followed the tail.
         QCOMPARE(view.model()->rowCount(), view.model()->maxLines());
         QVERIFY(view.droppedNotice().contains(QLocale().toString(run->totalLines() - view.model()->maxLines())));
