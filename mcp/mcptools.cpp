@@ -8,6 +8,7 @@
 #include "mcp/mcplogging.h"
 #include "mcp/mcpprobetools.h"
 #include "mcp/mcpruntools.h"
+#include "mcp/mcptargettools.h"
 #include "mcp/mcpschema.h"
 
 #include <algorithm>
@@ -19,6 +20,7 @@ McpTools::McpTools(Engine *engine, QObject *parent)
     , m_engine(engine)
     , m_probeTools(new McpProbeTools(engine, this))
     , m_runTools(new McpRunTools(engine, this))
+    , m_targetTools(new McpTargetTools(engine, this))
 { }
 
 void McpTools::setLoadWaitMs(int ms)
@@ -33,7 +35,7 @@ const QList<McpTool> &McpTools::tools() const
     if (m_cachedLimits == advertised)
         return m_tools;
     m_cachedLimits = advertised;
-    m_tools = m_probeTools->tools() + m_runTools->tools();
+    m_tools = m_probeTools->tools() + m_runTools->tools() + m_targetTools->tools();
     return m_tools;
 }
 

@@ -1167,6 +1167,9 @@ bool helperDidNotRunBpftrace(const QueryResult &result)
         return true;
     if (result.exitCode == 126 || result.exitCode == 127)
         return true;
+    // ssh's own failure (unreachable host, refused key) on a remote target: bpftrace never ran.
+    if (result.exitCode == 255 && result.err.contains("ssh:"))
+        return true;
     if (result.exitCode != 1)
         return false;
     const QList<QByteArray> lines = result.err.split('\n');
@@ -1380,6 +1383,14 @@ ScriptAnalyzer::ScriptAnalyzer(QObject *parent)
 void ScriptAnalyzer::setBpftraceCommand(const LaunchCommand &command)
 {
     m_command = command;
+    m_launcher = nullptr;
+    m_cache.clear();
+}
+
+void ScriptAnalyzer::setLauncher(LaunchBuilder launcher)
+{
+    m_command = launcher({});
+    m_launcher = std::move(launcher);
     m_cache.clear();
 }
 
@@ -1800,7 +1811,10 @@ void ScriptAnalyzer::analyze(const QString &script, QObject *context, Callback d
     const bool viaHelper = m_command.viaHelper;
     auto start = [this, job, finish, viaHelper](const QStringList &args, const QByteArray &stdinData, bool isList) {
         QueryProcess::run(
-            this, LaunchCommand { m_command.program, m_command.arguments + args, m_command.viaHelper }, m_timeoutMs,
+            this,
+            m_launcher ? m_launcher(args)
+                       : LaunchCommand { m_command.program, m_command.arguments + args, m_command.viaHelper },
+            m_timeoutMs,
             [job, finish, isList, viaHelper](const QueryResult &result) {
                 job->timedOut = job->timedOut || result.timedOut;
                 if (!result.started) {
