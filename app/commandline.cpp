@@ -90,8 +90,8 @@ struct Definition
             "propose bpftrace programs; you approve, edit or deny every program before it runs."_s);
         parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
         parser.addOptions({ headless, mcpStdio, approvalPolicy, approvalTimeout, httpPort, httpAddress, noHttp,
-            insecureNoAuth, privilege, bpftrace, maxConcurrentRuns, stateDir, socket, clientsReadMyRuns, target, printToken,
-            qtPlatform, qtDisplay, qtStyle, qtReverse, qtGeometry });
+            insecureNoAuth, privilege, bpftrace, maxConcurrentRuns, stateDir, socket, clientsReadMyRuns, target,
+            printToken, qtPlatform, qtDisplay, qtStyle, qtReverse, qtGeometry });
     }
 };
 

@@ -95,9 +95,10 @@ QList<McpTool> McpProbeTools::tools()
         u"Shows the arguments of one probe and their C types, as 'bpftrace -lv' reports them (for a tracepoint: "
         "'const char * filename' is read in a program as str(args.filename)). Use it before writing a program "
         "that reads a probe's arguments, so the field names and types are right. Attaches nothing."_s,
-        inputSchema(QJsonObject { { u"probe"_s,
-                                      stringProp(u"Full probe name, e.g. 'tracepoint:syscalls:sys_enter_openat'"_s, 1, 512) },
-                        { u"target"_s, McpTargetTools::targetProperty() } },
+        inputSchema(
+            QJsonObject {
+                { u"probe"_s, stringProp(u"Full probe name, e.g. 'tracepoint:syscalls:sys_enter_openat'"_s, 1, 512) },
+                { u"target"_s, McpTargetTools::targetProperty() } },
             { u"probe"_s }),
         outputSchema(
             QJsonObject { { u"probe"_s, typed(u"string"_s) },
@@ -344,9 +345,8 @@ void McpProbeTools::bpfInfo(const QJsonObject &args, const McpCallContext &conte
                     { u"kernel_helpers"_s, boolMap(info.helpers) }, { u"kernel_features"_s, boolMap(info.features) },
                     { u"map_types"_s, boolMap(info.mapTypes) }, { u"probe_types"_s, boolMap(info.probeTypes) },
                     { u"privilege"_s,
-                        target == Target::LocalName
-                            ? self->m_engine->privilege().description()
-                            : self->m_engine->targets()->health(target).summary() },
+                        target == Target::LocalName ? self->m_engine->privilege().description()
+                                                    : self->m_engine->targets()->health(target).summary() },
                     { u"target"_s, target } }));
         });
 }

@@ -40,7 +40,8 @@ QList<McpTool> McpTargetTools::tools()
                 { u"health"_s,
                     QJsonObject { { u"type"_s, u"string"_s },
                         { u"enum"_s,
-                            QJsonArray { u"unknown"_s, u"checking"_s, u"ready"_s, u"degraded"_s, u"unreachable"_s } } } },
+                            QJsonArray {
+                                u"unknown"_s, u"checking"_s, u"ready"_s, u"degraded"_s, u"unreachable"_s } } } },
                 { u"reachable"_s, typed(u"boolean"_s) }, { u"privileged"_s, typed(u"boolean"_s) },
                 { u"bpftrace_version"_s, typed(u"string"_s) }, { u"error"_s, typed(u"string"_s) } } },
         { u"required"_s, QJsonArray { u"name"_s, u"kind"_s, u"uri"_s, u"health"_s } } };

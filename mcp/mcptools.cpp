@@ -8,8 +8,8 @@
 #include "mcp/mcplogging.h"
 #include "mcp/mcpprobetools.h"
 #include "mcp/mcpruntools.h"
-#include "mcp/mcptargettools.h"
 #include "mcp/mcpschema.h"
+#include "mcp/mcptargettools.h"
 
 #include <algorithm>
 

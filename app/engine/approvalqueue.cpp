@@ -6,8 +6,8 @@
 #include "engine/logging.h"
 #include "engine/run.h"
 #include "engine/scriptanalyzer.h"
-#include "engine/targets/targetregistry.h"
 #include "engine/scriptcheck.h"
+#include "engine/targets/targetregistry.h"
 
 #include <QJsonArray>
 

@@ -140,8 +140,8 @@ Run *RunManager::startPersonRun(const QString &script, std::optional<int> timeou
     }
     launch(run);
     // Maps are what the AST adds for a run already decided: a script without any needs nothing.
-    ScriptAnalyzer *analyzer
-        = run->target().isEmpty() ? m_personAnalyzer.data() : (m_targets ? m_targets->analyzer(run->target()) : nullptr);
+    ScriptAnalyzer *analyzer = run->target().isEmpty() ? m_personAnalyzer.data()
+                                                       : (m_targets ? m_targets->analyzer(run->target()) : nullptr);
     if (analyzer && script.contains(u'@') && !isTerminal(run->state())) {
         analyzer->analyze(script, run, [run, script](const ScriptAnalysis &analysis) {
             if (run->script() == script && analysis.fromAst)

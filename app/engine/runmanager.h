@@ -55,8 +55,8 @@ public:
 
     /// The person's own run: starts at once, no approval. timeoutSeconds nullopt = no timeout.
     /// Returns the run, which may already be Failed (bad timeout, concurrency limit, ...).
-    Run *startPersonRun(const QString &script, std::optional<int> timeoutSeconds = std::nullopt,
-        const QString &target = QString());
+    Run *startPersonRun(
+        const QString &script, std::optional<int> timeoutSeconds = std::nullopt, const QString &target = QString());
     /// A client's run: created in PendingApproval and announced with approvalRequested(). Returns
     /// nullptr with *error set when the request itself is invalid (checkScript(), bad timeout).
     Run *submitClientRun(const RunRequest &request, QString *error = nullptr);

@@ -27,17 +27,17 @@ private Q_SLOTS:
                                << QString() << u"local"_s << u"local"_s;
         QTest::newRow("host") << u"ssh://db1"_s << ssh << QString() << u"db1"_s << 0 << QString() << QString()
                               << u"db1"_s << u"ssh://db1"_s;
-        QTest::newRow("user host port")
-            << u"ssh://root@db1.example.org:2222"_s << ssh << u"root"_s << u"db1.example.org"_s << 2222 << QString()
-            << QString() << u"root@db1.example.org:2222"_s << u"ssh://root@db1.example.org:2222"_s;
-        QTest::newRow("ipv4") << u"ssh://alice@10.200.1.2"_s << ssh << u"alice"_s << u"10.200.1.2"_s << 0
-                              << QString() << QString() << u"alice@10.200.1.2"_s << u"ssh://alice@10.200.1.2"_s;
+        QTest::newRow("user host port") << u"ssh://root@db1.example.org:2222"_s << ssh << u"root"_s
+                                        << u"db1.example.org"_s << 2222 << QString() << QString()
+                                        << u"root@db1.example.org:2222"_s << u"ssh://root@db1.example.org:2222"_s;
+        QTest::newRow("ipv4") << u"ssh://alice@10.200.1.2"_s << ssh << u"alice"_s << u"10.200.1.2"_s << 0 << QString()
+                              << QString() << u"alice@10.200.1.2"_s << u"ssh://alice@10.200.1.2"_s;
         QTest::newRow("ipv6 port") << u"ssh://[fd00::2]:22"_s << ssh << QString() << u"fd00::2"_s << 22 << QString()
                                    << QString() << u"[fd00::2]:22"_s << u"ssh://[fd00::2]:22"_s;
-        QTest::newRow("node") << u"k8s://worker-1"_s << k8s << QString() << QString() << 0 << QString()
-                              << u"worker-1"_s << u"worker-1"_s << u"k8s://worker-1"_s;
-        QTest::newRow("context node") << u"k8s://prod/ip-10-0-1-5.ec2.internal"_s << k8s << QString() << QString()
-                                      << 0 << u"prod"_s << u"ip-10-0-1-5.ec2.internal"_s
+        QTest::newRow("node") << u"k8s://worker-1"_s << k8s << QString() << QString() << 0 << QString() << u"worker-1"_s
+                              << u"worker-1"_s << u"k8s://worker-1"_s;
+        QTest::newRow("context node") << u"k8s://prod/ip-10-0-1-5.ec2.internal"_s << k8s << QString() << QString() << 0
+                                      << u"prod"_s << u"ip-10-0-1-5.ec2.internal"_s
                                       << u"prod/ip-10-0-1-5.ec2.internal"_s << u"k8s://prod/ip-10-0-1-5.ec2.internal"_s;
         QTest::newRow("eks context") << u"k8s://arn:aws:eks:eu-west-1:123:cluster/c1/node-a"_s << k8s << QString()
                                      << QString() << 0 << u"arn:aws:eks:eu-west-1:123:cluster/c1"_s << u"node-a"_s

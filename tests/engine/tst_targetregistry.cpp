@@ -256,8 +256,8 @@ private Q_SLOTS:
         RunLimits limits;
         limits.batchIntervalMs = 10;
         runs.setLimits(limits);
-        Run *run = runs.startPersonRun(u"tracepoint:syscalls:sys_enter_read { @c = count(); }"_s, std::nullopt,
-            u"ctx/n1"_s);
+        Run *run
+            = runs.startPersonRun(u"tracepoint:syscalls:sys_enter_read { @c = count(); }"_s, std::nullopt, u"ctx/n1"_s);
         QCOMPARE(run->target(), u"ctx/n1"_s);
         QTRY_COMPARE_WITH_TIMEOUT(run->attachedProbes(), 1, 10000);
         QVERIFY(runs.stop(run->id()));
@@ -267,13 +267,14 @@ private Q_SLOTS:
         QVERIFY(run->maps().contains(u"@c"_s));
         QVERIFY(run->toJson(false).value(u"target"_s) == u"ctx/n1"_s);
         // kubectl was asked for the debug pod, then to delete the pod it named.
-        QTRY_VERIFY_WITH_TIMEOUT(QFile(m_log).open(QIODevice::ReadOnly)
-                && [this] {
-                       QFile f(m_log);
-                       f.open(QIODevice::ReadOnly);
-                       return f.readAll().contains(
-                           "--context ctx delete pod node-debugger-n1-abcde --wait=false --ignore-not-found");
-                   }(),
+        QTRY_VERIFY_WITH_TIMEOUT(
+            QFile(m_log).open(QIODevice::ReadOnly) &&
+                [this] {
+                    QFile f(m_log);
+                    f.open(QIODevice::ReadOnly);
+                    return f.readAll().contains(
+                        "--context ctx delete pod node-debugger-n1-abcde --wait=false --ignore-not-found");
+                }(),
             5000);
         QFile f(m_log);
         QVERIFY(f.open(QIODevice::ReadOnly));

@@ -197,13 +197,14 @@ private Q_SLOTS:
     void quotingRoundTrip_data()
     {
         QTest::addColumn<QStringList>("args");
-        QTest::newRow("plain") << QStringList { u"-f"_s, u"json"_s, u"-e"_s, u"BEGIN { printf(\"hi\\n\"); exit(); }"_s };
+        QTest::newRow("plain") << QStringList { u"-f"_s, u"json"_s, u"-e"_s,
+            u"BEGIN { printf(\"hi\\n\"); exit(); }"_s };
         QTest::newRow("single quotes") << QStringList { u"-e"_s, u"'it''s' '\\''"_s, u"'"_s, u"''"_s };
         QTest::newRow("command substitution") << QStringList { u"$(touch /tmp/pwned)"_s, u"${HOME}"_s, u"$0 $@ $1"_s };
         QTest::newRow("backticks") << QStringList { u"`id`"_s, u"a`b"_s };
         QTest::newRow("newlines") << QStringList { u"line1\nline2\n"_s, u"\n"_s, u"a\r\nb"_s };
-        QTest::newRow("metacharacters")
-            << QStringList { u"; rm -rf / ; echo"_s, u"a|b&c>d<e"_s, u"*"_s, u"~"_s, u"#comment"_s, u"!x"_s };
+        QTest::newRow("metacharacters") << QStringList { u"; rm -rf / ; echo"_s, u"a|b&c>d<e"_s, u"*"_s, u"~"_s,
+            u"#comment"_s, u"!x"_s };
         QTest::newRow("backslashes") << QStringList { u"\\"_s, u"a\\'b"_s, u"trailing\\"_s, u"\\n"_s };
         QTest::newRow("empty and spaces") << QStringList { QString(), u" "_s, u"  two  spaces  "_s, u"\t"_s };
         QTest::newRow("dashes") << QStringList { u"-c"_s, u"--"_s, u"-oProxyCommand=id"_s };

@@ -110,14 +110,26 @@ private:
         return r.ok;
     }
 
+    // `ip -n` and `ip netns exec` also remount / and /sys, which a chroot refuses; entering only
+    // the network namespace is all a host here needs.
+    bool inNs(const Host &h, const QStringList &args, QByteArray *err = nullptr)
+    {
+        const Result r = runTool(u"nsenter"_s, QStringList { u"--net=/run/netns/"_s + h.ns, m_ip } + args);
+        if (err)
+            *err = r.err;
+        if (!r.ok)
+            qWarning() << "ip" << args << "failed:" << r.err;
+        return r.ok;
+    }
+
     bool startSshd(Host &h)
     {
         auto *sshd = new QProcess(this);
         sshd->setProcessChannelMode(QProcess::SeparateChannels);
         // No sshd outlives the test, whatever happens to it.
         sshd->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
-        sshd->start(m_ip,
-            { u"netns"_s, u"exec"_s, h.ns, m_sshd, u"-D"_s, u"-e"_s, u"-f"_s, m_dir.path() + u"/sshd_"_s + h.name });
+        sshd->start(u"nsenter"_s,
+            { u"--net=/run/netns/"_s + h.ns, m_sshd, u"-D"_s, u"-e"_s, u"-f"_s, m_dir.path() + u"/sshd_"_s + h.name });
         h.sshd = sshd;
         if (!sshd->waitForStarted(5000))
             return false;
@@ -205,7 +217,8 @@ private Q_SLOTS:
         QVERIFY(QDir().mkpath(u"/run/netns"_s));
 
         const QString d = m_dir.path();
-        QVERIFY(runTool(u"ssh-keygen"_s, { u"-q"_s, u"-t"_s, u"ed25519"_s, u"-N"_s, QString(), u"-f"_s, d + u"/client"_s })
+        QVERIFY(
+            runTool(u"ssh-keygen"_s, { u"-q"_s, u"-t"_s, u"ed25519"_s, u"-N"_s, QString(), u"-f"_s, d + u"/client"_s })
                 .ok);
         QFile clientPub(d + u"/client.pub"_s);
         QVERIFY(clientPub.open(QIODevice::ReadOnly));
@@ -230,22 +243,21 @@ private Q_SLOTS:
             Host &host = m_hosts.last();
             QByteArray err;
             QVERIFY2(ip({ u"netns"_s, u"add"_s, host.ns }, &err), err.constData());
-            QVERIFY(ip({ u"-n"_s, host.ns, u"link"_s, u"set"_s, u"lo"_s, u"up"_s }));
+            QVERIFY(inNs(host, { u"link"_s, u"set"_s, u"lo"_s, u"up"_s }));
             QVERIFY(ip({ u"link"_s, u"add"_s, host.vethHost, u"type"_s, u"veth"_s, u"peer"_s, u"name"_s, host.vethNs,
                 u"netns"_s, host.ns }));
             QVERIFY(ip({ u"addr"_s, u"add"_s, u"10.231.%1.1/24"_s.arg(i), u"dev"_s, host.vethHost }));
             QVERIFY(ip({ u"link"_s, u"set"_s, host.vethHost, u"up"_s }));
-            QVERIFY(ip({ u"-n"_s, host.ns, u"addr"_s, u"add"_s, host.address + u"/24"_s, u"dev"_s, host.vethNs }));
-            QVERIFY(ip({ u"-n"_s, host.ns, u"link"_s, u"set"_s, host.vethNs, u"up"_s }));
+            QVERIFY(inNs(host, { u"addr"_s, u"add"_s, host.address + u"/24"_s, u"dev"_s, host.vethNs }));
+            QVERIFY(inNs(host, { u"link"_s, u"set"_s, host.vethNs, u"up"_s }));
 
             const QString key = d + u"/host_"_s + host.name;
             QVERIFY(runTool(u"ssh-keygen"_s, { u"-q"_s, u"-t"_s, u"ed25519"_s, u"-N"_s, QString(), u"-f"_s, key }).ok);
             QFile pub(key + u".pub"_s);
             QVERIFY(pub.open(QIODevice::ReadOnly));
             knownHosts += host.address.toUtf8() + ' ' + pub.readAll().trimmed() + '\n';
-            QByteArray config = "ListenAddress " + host.address.toUtf8() + ":22\nHostKey " + key.toUtf8()
-                + "\nPidFile " + d.toUtf8() + "/sshd_" + host.name.toUtf8() + ".pid\nAuthorizedKeysFile "
-                + d.toUtf8()
+            QByteArray config = "ListenAddress " + host.address.toUtf8() + ":22\nHostKey " + key.toUtf8() + "\nPidFile "
+                + d.toUtf8() + "/sshd_" + host.name.toUtf8() + ".pid\nAuthorizedKeysFile " + d.toUtf8()
                 + "/authorized_keys\nStrictModes no\nPermitRootLogin prohibit-password\nPasswordAuthentication no\n"
                   "KbdInteractiveAuthentication no\nUsePAM no\nLogLevel INFO\nMaxSessions 20\nMaxStartups 20\n";
             if (host.name == "h3"_L1)
@@ -267,7 +279,8 @@ private Q_SLOTS:
         m_registry->setCacheDirectory(d + u"/cache"_s);
         for (const Host &h : std::as_const(m_hosts)) {
             QString error;
-            QVERIFY2(m_registry->addTarget(*Target::parseWithName(QString(h.name + u"=ssh://root@"_s + h.address)), &error),
+            QVERIFY2(
+                m_registry->addTarget(*Target::parseWithName(QString(h.name + u"=ssh://root@"_s + h.address)), &error),
                 qPrintable(error));
         }
         m_runs = new RunManager;
@@ -310,8 +323,8 @@ private Q_SLOTS:
     void catalogAndAnalysisOnHost()
     {
         ProbeCatalog *catalog = m_registry->catalog(u"h1"_s);
-        QTRY_VERIFY_WITH_TIMEOUT(catalog->status() == ProbeCatalog::Status::Ready
-                || catalog->status() == ProbeCatalog::Status::Failed,
+        QTRY_VERIFY_WITH_TIMEOUT(
+            catalog->status() == ProbeCatalog::Status::Ready || catalog->status() == ProbeCatalog::Status::Failed,
             120000);
         QVERIFY2(catalog->status() == ProbeCatalog::Status::Ready, qPrintable(catalog->errorString()));
         QVERIFY(catalog->count() > 1000);
@@ -387,8 +400,9 @@ private Q_SLOTS:
         // Quotes, command substitution, backticks and a newline inside bpftrace strings: the
         // remote shell must hand them to bpftrace untouched, and run none of them.
         const QString marker = m_dir.path() + u"/pwned"_s;
-        const QString script = u"BEGIN {\n  printf(\"it's $(touch %1) `touch %1` \\\"q\\\" '\\\\' done\\n\");\n  exit();\n}"_s
-                                   .arg(marker);
+        const QString script
+            = u"BEGIN {\n  printf(\"it's $(touch %1) `touch %1` \\\"q\\\" '\\\\' done\\n\");\n  exit();\n}"_s.arg(
+                marker);
         Run *run = m_runs->startPersonRun(script, std::nullopt, u"h1"_s);
         QTRY_VERIFY_WITH_TIMEOUT(isTerminal(run->state()), 30000);
         QVERIFY2(run->state() == RunState::Finished, qPrintable(run->failureReason()));

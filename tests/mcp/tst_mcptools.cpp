@@ -391,9 +391,8 @@ private Q_SLOTS:
         QCOMPARE(local.value(u"default"_s), QJsonValue(true));
         QCOMPARE(local.value(u"bpftrace_version"_s).toString(), u"0.23.2"_s);
         // Naming the local target is the same as naming none.
-        QCOMPARE(structured(call(u"bpf_info"_s, QJsonObject { { u"target"_s, u"local"_s } }))
-                     .value(u"version"_s)
-                     .toString(),
+        QCOMPARE(
+            structured(call(u"bpf_info"_s, QJsonObject { { u"target"_s, u"local"_s } })).value(u"version"_s).toString(),
             u"0.23.2"_s);
     }
 

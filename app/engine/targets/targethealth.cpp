@@ -105,8 +105,7 @@ QString TargetHealth::summary() const
 
 QJsonObject TargetHealth::toJson() const
 {
-    QJsonObject o { { u"state"_s, stateName(state) }, { u"reachable"_s, reachable },
-        { u"privileged"_s, privileged } };
+    QJsonObject o { { u"state"_s, stateName(state) }, { u"reachable"_s, reachable }, { u"privileged"_s, privileged } };
     if (!bpftraceVersion.isEmpty())
         o.insert(u"bpftrace_version"_s, bpftraceVersion);
     if (uid >= 0)

@@ -356,8 +356,8 @@ QMap<QString, QStringList> TargetRegistry::readGroups(const QSettings &settings)
         QStringList members;
         const QVariant value = settings.value(key);
         // QSettings reads "a,b" as a list, "a" as a string.
-        const QStringList raw = value.metaType().id() == QMetaType::QStringList ? value.toStringList()
-                                                                              : value.toString().split(u',');
+        const QStringList raw
+            = value.metaType().id() == QMetaType::QStringList ? value.toStringList() : value.toString().split(u',');
         for (const QString &m : raw) {
             if (!m.trimmed().isEmpty())
                 members.append(m.trimmed());

@@ -34,8 +34,8 @@ public:
     ~TargetRegistry() override;
 
     /// The local target's parts (the Engine's; not owned) and privilege.
-    void setLocal(const Privilege &privilege, ProbeCatalog *catalog, Capabilities *capabilities,
-        ScriptAnalyzer *analyzer);
+    void setLocal(
+        const Privilege &privilege, ProbeCatalog *catalog, Capabilities *capabilities, ScriptAnalyzer *analyzer);
     void setOptions(const TargetTransport::Options &options);
     const TargetTransport::Options &options() const { return m_options; }
     /// Remote catalogs cache under DIR/targets/NAME.

@@ -78,8 +78,8 @@ QString TargetTransport::stopWrapperScript()
 
 QString TargetTransport::remoteShellCommand(const QStringList &bpftraceArguments) const
 {
-    QString command = u"sh -c "_s + shellQuote(stopWrapperScript()) + u' ' + WrapperName + u' '
-        + shellQuote(m_target.bpftracePath);
+    QString command
+        = u"sh -c "_s + shellQuote(stopWrapperScript()) + u' ' + WrapperName + u' ' + shellQuote(m_target.bpftracePath);
     for (const QString &argument : bpftraceArguments)
         command += u' ' + shellQuote(argument);
     switch (m_target.privilege) {
@@ -164,10 +164,11 @@ std::optional<LaunchCommand> TargetTransport::tryWrap(const QStringList &bpftrac
         return command;
     }
     command.program = m_options.kubectlProgram;
-    command.arguments = kubectlPrefix()
-        << u"debug"_s << u"node/"_s + m_target.node << u"--profile=sysadmin"_s
-        << u"--image="_s + (m_target.image.isEmpty() ? Target::defaultImage() : m_target.image) << u"-i"_s << u"--"_s
-        << u"sh"_s << u"-c"_s << stopWrapperScript() << WrapperName << m_target.bpftracePath << bpftraceArguments;
+    command.arguments
+        = kubectlPrefix() << u"debug"_s << u"node/"_s + m_target.node << u"--profile=sysadmin"_s
+                          << u"--image="_s + (m_target.image.isEmpty() ? Target::defaultImage() : m_target.image)
+                          << u"-i"_s << u"--"_s << u"sh"_s << u"-c"_s << stopWrapperScript() << WrapperName
+                          << m_target.bpftracePath << bpftraceArguments;
     command.podCleanup = QStringList { m_options.kubectlProgram } + kubectlPrefix();
     return command;
 }
@@ -205,10 +206,10 @@ std::optional<LaunchCommand> TargetTransport::healthCommand() const
         return command;
     }
     command.program = m_options.kubectlProgram;
-    command.arguments = kubectlPrefix()
-        << u"debug"_s << u"node/"_s + m_target.node << u"--profile=sysadmin"_s
-        << u"--image="_s + (m_target.image.isEmpty() ? Target::defaultImage() : m_target.image) << u"-i"_s << u"--"_s
-        << u"sh"_s << u"-c"_s << healthScript(m_target.bpftracePath);
+    command.arguments
+        = kubectlPrefix() << u"debug"_s << u"node/"_s + m_target.node << u"--profile=sysadmin"_s
+                          << u"--image="_s + (m_target.image.isEmpty() ? Target::defaultImage() : m_target.image)
+                          << u"-i"_s << u"--"_s << u"sh"_s << u"-c"_s << healthScript(m_target.bpftracePath);
     command.podCleanup = QStringList { m_options.kubectlProgram } + kubectlPrefix();
     return command;
 }
@@ -227,8 +228,8 @@ std::optional<LaunchCommand> TargetTransport::podCleanupCommand(const QString &p
         return std::nullopt;
     LaunchCommand command;
     command.program = m_options.kubectlProgram;
-    command.arguments = kubectlPrefix()
-        << u"delete"_s << u"pod"_s << podName << u"--wait=false"_s << u"--ignore-not-found"_s;
+    command.arguments = kubectlPrefix() << u"delete"_s << u"pod"_s << podName << u"--wait=false"_s
+                                        << u"--ignore-not-found"_s;
     return command;
 }
 
