@@ -43,7 +43,7 @@ struct RunRequest
     ClientInfo client;
     std::optional<int> timeoutSeconds; ///< nullopt: the default client timeout (a person's run: none)
     /// Where it runs: a configured target's name (TargetRegistry::resolve); empty = this machine.
-    QString target;
+    QString target = {};
 };
 
 /// A run is owned by the RunManager and lives as long as the engine; pointers stay valid.
