@@ -9,7 +9,6 @@
 #include "mcp/mcpprobetools.h"
 #include "mcp/mcpruntools.h"
 #include "mcp/mcpschema.h"
-#include "mcp/mcptargettools.h"
 
 #include <algorithm>
 
@@ -20,7 +19,6 @@ McpTools::McpTools(Engine *engine, QObject *parent)
     , m_engine(engine)
     , m_probeTools(new McpProbeTools(engine, this))
     , m_runTools(new McpRunTools(engine, this))
-    , m_targetTools(new McpTargetTools(engine, this))
 { }
 
 void McpTools::setLoadWaitMs(int ms)
@@ -35,7 +33,7 @@ const QList<McpTool> &McpTools::tools() const
     if (m_cachedLimits == advertised)
         return m_tools;
     m_cachedLimits = advertised;
-    m_tools = m_probeTools->tools() + m_runTools->tools() + m_targetTools->tools();
+    m_tools = m_probeTools->tools() + m_runTools->tools();
     m_definitions = QJsonArray();
     for (const McpTool &tool : std::as_const(m_tools))
         m_definitions.append(tool.definition);

@@ -38,7 +38,7 @@ QJsonObject stringMap(const QMap<QString, QString> &map)
 class Capabilities::Private
 {
 public:
-    LaunchBuilder launch = [](const QStringList &arguments) { return Privilege().wrapQuery(arguments); };
+    Privilege privilege;
 };
 
 QJsonObject BpfInfo::toJson() const
@@ -175,12 +175,7 @@ Capabilities::~Capabilities()
 
 void Capabilities::setPrivilege(const Privilege &privilege)
 {
-    d->launch = [privilege](const QStringList &arguments) { return privilege.wrapQuery(arguments); };
-}
-
-void Capabilities::setLauncher(LaunchBuilder launcher)
-{
-    d->launch = std::move(launcher);
+    d->privilege = privilege;
 }
 
 void Capabilities::refresh()
@@ -197,7 +192,7 @@ void Capabilities::refresh()
 
 void Capabilities::runQuery(const QStringList &arguments, bool isVersion)
 {
-    const LaunchCommand command = d->launch(arguments);
+    const LaunchCommand command = d->privilege.wrapQuery(arguments);
     QueryProcess::run(this, command, QueryTimeoutMs, [this, arguments, isVersion](const QueryResult &result) {
         const QString out = QString::fromUtf8(result.out);
         QString error;

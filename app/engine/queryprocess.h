@@ -62,7 +62,6 @@ private:
     Callback m_done;
     QTimer m_timer;
     bool m_viaHelper;
-    QStringList m_podCleanup; ///< LaunchCommand::podCleanup
     bool m_timedOut = false;
     bool m_reported = false;
 };
