@@ -61,6 +61,12 @@ struct Definition
         u"Whether AI clients may list and read (never stop) the runs you start yourself: yes or no (default: "
         "the setting, which is off). A client always sees only its own requests, never another client's."_s,
         u"yes|no"_s };
+    QCommandLineOption target { u"target"_s,
+        u"Another machine to trace, besides this one (may be given several times): ssh://[user@]host[:port] "
+        "(OpenSSH with your keys or agent, never a password; root by login or sudo -n there) or "
+        "k8s://[context/]node (kubectl debug). NAME= in front names it (default: the URI without its scheme). "
+        "Only targets you configure can be used, also by AI clients."_s,
+        u"[NAME=]URI"_s };
     QCommandLineOption printToken { u"print-token"_s,
         u"Headless: print the HTTP bearer token itself at start instead of only the "
         "file that holds it."_s };
@@ -84,8 +90,8 @@ struct Definition
             "propose bpftrace programs; you approve, edit or deny every program before it runs."_s);
         parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
         parser.addOptions({ headless, mcpStdio, approvalPolicy, approvalTimeout, httpPort, httpAddress, noHttp,
-            insecureNoAuth, privilege, bpftrace, maxConcurrentRuns, stateDir, socket, clientsReadMyRuns, printToken,
-            qtPlatform, qtDisplay, qtStyle, qtReverse, qtGeometry });
+            insecureNoAuth, privilege, bpftrace, maxConcurrentRuns, stateDir, socket, clientsReadMyRuns, target,
+            printToken, qtPlatform, qtDisplay, qtStyle, qtReverse, qtGeometry });
     }
 };
 
@@ -172,7 +178,7 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
 
     // Each value option may be given once: a repeated one is almost always a mistake in a script.
     for (const QString &name : parser.optionNames()) {
-        if (parser.optionNames().count(name) > 1)
+        if (name != "target"_L1 && parser.optionNames().count(name) > 1)
             return error(u"option '--%1' given more than once"_s.arg(name));
     }
 
@@ -274,6 +280,19 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
         else
             return error(u"invalid --clients-read-my-runs '%1' (expected yes or no)"_s.arg(value));
     }
+    for (const QString &value : parser.values(def.target)) {
+        QString why;
+        const std::optional<Target> target = Target::parseWithName(value, &why);
+        if (!target)
+            return error(u"--target: "_s + why);
+        if (target->isLocal())
+            continue; // always there
+        for (const Target &other : std::as_const(o.targets)) {
+            if (other.name == target->name)
+                return error(u"--target: the name '%1' is given twice"_s.arg(target->name));
+        }
+        o.targets.append(*target);
+    }
     o.printToken = parser.isSet(def.printToken);
     if (parser.isSet(def.qtPlatform))
         o.platform = parser.value(def.qtPlatform);
@@ -305,6 +324,11 @@ void applyConfiguration(
         engine->stateDirectory = options.stateDirectory;
     if (options.clientsReadPersonRuns)
         engine->clientsReadPersonRuns = *options.clientsReadPersonRuns;
+    // --target adds to the saved targets; one of the same name replaces the saved one.
+    for (const Target &target : options.targets) {
+        engine->targets.removeIf([&target](const Target &t) { return t.name == target.name; });
+        engine->targets.append(target);
+    }
 
     EndpointConfig &endpoint = engine->endpoint;
     if (!options.socketPath.isEmpty())

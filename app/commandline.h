@@ -23,6 +23,8 @@
 //   --clients-read-my-runs yes|no  whether AI clients may read (never stop) the person's own runs
 //                                  (default: the setting, off)
 //   --print-token                  headless: print the HTTP bearer token itself at start
+//   --target [NAME=]URI            another machine to trace (repeatable): ssh://[user@]host[:port] or
+//                                  k8s://[context/]node; added to the targets of the settings
 //   -h/--help, -v/--version
 // Isolation for tests: either --state-dir/--socket, or the XDG_RUNTIME_DIR, XDG_STATE_HOME,
 // XDG_CONFIG_HOME (settings and the HTTP token) and XDG_CACHE_HOME environment variables.
@@ -32,6 +34,7 @@
 #include "engine/approvalqueue.h"
 #include "engine/privilege.h"
 #include "engine/setting.h"
+#include "engine/targets/target.h"
 
 #include <QHostAddress>
 #include <QString>
@@ -66,6 +69,7 @@ struct CommandLineOptions
     QString socketPath; ///< empty: not given (the configuration keeps defaultSocketPath())
     std::optional<bool> clientsReadPersonRuns; ///< unset: the setting (default off)
     bool printToken = false;
+    QList<Target> targets; ///< --target, in the order given (checked by Target::parseWithName)
     QString platform; ///< Qt's -platform NAME, when given (counts as "a display exists")
 
     /// The given options minus the mode switches (--headless, --mcp-stdio): what the stdio bridge

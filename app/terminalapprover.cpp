@@ -157,6 +157,7 @@ void TerminalApprover::showRequest(Run *run)
     text += u"Reason: "_s + (run->reason().isEmpty() ? u"(none given)"_s : inert(run->reason())) + u'\n';
     if (run->timeoutSeconds())
         text += u"Runs for at most %1 s\n"_s.arg(*run->timeoutSeconds());
+    text += u"Target: "_s + (run->target().isEmpty() ? u"local (this machine)"_s : inert(run->target())) + u'\n';
     text += u"Script:\n"_s + numbered(run->script());
     text += AnalysisSummary::report(run->analysis(), ProbesShown);
     const QDateTime expires = m_approvals->expiresAt(run->id());

@@ -10,6 +10,7 @@
 #include "mcp/mcpcursor.h"
 #include "mcp/mcprunjson.h"
 #include "mcp/mcpschema.h"
+#include "mcp/mcptargettools.h"
 #include "mcp/mcpwaiter.h"
 
 #include <QJsonArray>
@@ -75,6 +76,7 @@ QList<McpTool> McpProbeTools::tools()
             { u"provider"_s, stringProp(u"Only probes of this provider, e.g. 'tracepoint'"_s, 1, 64) },
             { u"limit"_s, intProp(u"Probes per page"_s, 1, 5000, 200) },
             { u"cursor"_s, stringProp(u"next_cursor from the previous page of the same query"_s, 1, 1024) },
+            { u"target"_s, McpTargetTools::targetProperty() },
         }),
         outputSchema(
             QJsonObject { { u"probes"_s, arrayOf(typed(u"string"_s)) }, { u"returned"_s, typed(u"integer"_s) },
@@ -93,8 +95,10 @@ QList<McpTool> McpProbeTools::tools()
         u"Shows the arguments of one probe and their C types, as 'bpftrace -lv' reports them (for a tracepoint: "
         "'const char * filename' is read in a program as str(args.filename)). Use it before writing a program "
         "that reads a probe's arguments, so the field names and types are right. Attaches nothing."_s,
-        inputSchema(QJsonObject { { u"probe"_s,
-                        stringProp(u"Full probe name, e.g. 'tracepoint:syscalls:sys_enter_openat'"_s, 1, 512) } },
+        inputSchema(
+            QJsonObject {
+                { u"probe"_s, stringProp(u"Full probe name, e.g. 'tracepoint:syscalls:sys_enter_openat'"_s, 1, 512) },
+                { u"target"_s, McpTargetTools::targetProperty() } },
             { u"probe"_s }),
         outputSchema(
             QJsonObject { { u"probe"_s, typed(u"string"_s) },
@@ -111,8 +115,9 @@ QList<McpTool> McpProbeTools::tools()
     add(u"bpf_info"_s, u"bpftrace and kernel capabilities"_s,
         u"Reports the installed bpftrace version, the kernel release, and which kernel helpers, features, map "
         "types and probe types this system supports (bpftrace --info). Use it to check that a probe type "
-        "(kprobe, fentry, uprobe, ...) or helper is available before relying on it. Attaches nothing."_s,
-        inputSchema(QJsonObject {}),
+        "(kprobe, fentry, uprobe, ...) or helper is available before relying on it. 'target' asks another "
+        "machine (list_targets). Attaches nothing."_s,
+        inputSchema(QJsonObject { { u"target"_s, McpTargetTools::targetProperty() } }),
         outputSchema(QJsonObject { { u"version"_s, typed(u"string"_s, u"bpftrace version, e.g. 0.23.2"_s) },
                          { u"kernel_release"_s, typed(u"string"_s) }, { u"system"_s, stringMap },
                          { u"build"_s, stringMap }, { u"kernel_helpers"_s, boolMap }, { u"kernel_features"_s, boolMap },
@@ -152,7 +157,8 @@ QList<McpTool> McpProbeTools::tools()
         "it), 'invalid' (fix the errors in 'diagnostics') or 'not-checked' (bpftrace could not be run to check it; "
         "'unchecked_reason' says why, and such a program is never approved automatically). Call it before "
         "exec_program and fix every error it reports; a high risk makes a denial more likely."_s,
-        inputSchema(QJsonObject { { u"program"_s, program() } }, { u"program"_s }),
+        inputSchema(QJsonObject { { u"program"_s, program() }, { u"target"_s, McpTargetTools::targetProperty() } },
+            { u"program"_s }),
         outputSchema(
             QJsonObject { { u"valid"_s, typed(u"boolean"_s, u"bpftrace checked it and found no errors"_s) },
                 { u"checked"_s,
@@ -195,15 +201,20 @@ void McpProbeTools::listProbes(const QJsonObject &args, const McpCallContext &co
                                         "'provider' with it, or drop 'cursor' to start over."_s));
         query.offset = cursor->value(u"o"_s).toInt();
     }
+    QString targetError;
+    const QString target = McpTargetTools::resolveTarget(m_engine, args, &targetError);
+    if (target.isEmpty())
+        return reply(McpTool::error(targetError));
 
     QPointer<McpProbeTools> self(this);
-    McpWaiter::whenCatalogSettled(this, m_engine->catalog(), context.cancellation, m_loadWaitMs,
-        [self, query, reply, cancellation = QPointer(context.cancellation)] {
-            if (!self)
+    QPointer<ProbeCatalog> targetCatalog = m_engine->targets()->catalog(target);
+    McpWaiter::whenCatalogSettled(this, targetCatalog, context.cancellation, m_loadWaitMs,
+        [self, query, reply, targetCatalog, cancellation = QPointer(context.cancellation)] {
+            if (!self || !targetCatalog)
                 return reply(McpTool::error(u"TraceDesk is shutting down."_s));
             if (cancellation && cancellation->isCancelled())
                 return reply(McpTool::error(u"Cancelled."_s));
-            ProbeCatalog *catalog = self->m_engine->catalog();
+            ProbeCatalog *catalog = targetCatalog;
             if (catalog->status() == ProbeCatalog::Status::Failed)
                 return reply(
                     McpTool::error(u"The probe catalog could not be loaded: %1"_s.arg(catalog->errorString())));
@@ -246,10 +257,14 @@ void McpProbeTools::describeProbe(const QJsonObject &args, const McpCallContext 
                            "find names with list_probes."_s));
     if (context.cancellation && context.cancellation->isCancelled())
         return reply(McpTool::error(u"Cancelled."_s));
+    QString targetError;
+    const QString target = McpTargetTools::resolveTarget(m_engine, args, &targetError);
+    if (target.isEmpty())
+        return reply(McpTool::error(targetError));
 
     // A name the catalog's own provider does not list would only yield an empty description
     // from bpftrace; say so instead. Probes the catalog never lists (uprobes, usdt) go through.
-    ProbeCatalog *catalog = m_engine->catalog();
+    ProbeCatalog *catalog = m_engine->targets()->catalog(target);
     if (catalog->status() == ProbeCatalog::Status::Ready && catalog->snapshot() && !probe.contains(QLatin1Char('*'))
         && !probe.contains(QLatin1Char('?'))) {
         const auto snapshot = catalog->snapshot();
@@ -283,22 +298,27 @@ void McpProbeTools::describeProbe(const QJsonObject &args, const McpCallContext 
                 "matching kretprobe/uretprobe as retval."_s);
         reply(McpTool::result(out));
     });
-    m_engine->catalog()->describe(probe, waiter, [waiter, details](const ProbeDetails &d) {
+    catalog->describe(probe, waiter, [waiter, details](const ProbeDetails &d) {
         *details = d;
         waiter->fire();
     });
 }
 
-void McpProbeTools::bpfInfo(const QJsonObject &, const McpCallContext &context, Reply reply)
+void McpProbeTools::bpfInfo(const QJsonObject &args, const McpCallContext &context, Reply reply)
 {
+    QString targetError;
+    const QString target = McpTargetTools::resolveTarget(m_engine, args, &targetError);
+    if (target.isEmpty())
+        return reply(McpTool::error(targetError));
     QPointer<McpProbeTools> self(this);
-    McpWaiter::whenCapabilitiesSettled(this, m_engine->capabilities(), context.cancellation, m_loadWaitMs,
-        [self, reply, cancellation = QPointer(context.cancellation)] {
-            if (!self)
+    QPointer<Capabilities> targetCaps = m_engine->targets()->capabilities(target);
+    McpWaiter::whenCapabilitiesSettled(this, targetCaps, context.cancellation, m_loadWaitMs,
+        [self, reply, target, targetCaps, cancellation = QPointer(context.cancellation)] {
+            if (!self || !targetCaps)
                 return reply(McpTool::error(u"TraceDesk is shutting down."_s));
             if (cancellation && cancellation->isCancelled())
                 return reply(McpTool::error(u"Cancelled."_s));
-            Capabilities *caps = self->m_engine->capabilities();
+            Capabilities *caps = targetCaps;
             if (!caps->isReady()) {
                 if (!caps->errorString().isEmpty())
                     return reply(McpTool::error(u"bpftrace --info failed: %1"_s.arg(caps->errorString())));
@@ -324,7 +344,10 @@ void McpProbeTools::bpfInfo(const QJsonObject &, const McpCallContext &context, 
                     { u"system"_s, stringMap(info.system) }, { u"build"_s, stringMap(info.build) },
                     { u"kernel_helpers"_s, boolMap(info.helpers) }, { u"kernel_features"_s, boolMap(info.features) },
                     { u"map_types"_s, boolMap(info.mapTypes) }, { u"probe_types"_s, boolMap(info.probeTypes) },
-                    { u"privilege"_s, self->m_engine->privilege().description() } }));
+                    { u"privilege"_s,
+                        target == Target::LocalName ? self->m_engine->privilege().description()
+                                                    : self->m_engine->targets()->health(target).summary() },
+                    { u"target"_s, target } }));
         });
 }
 
@@ -365,9 +388,13 @@ void McpProbeTools::validateProgram(const QJsonObject &args, const McpCallContex
         return reply(McpTool::error(u"'program' is only white space; send the bpftrace program text."_s));
     if (context.cancellation && context.cancellation->isCancelled())
         return reply(McpTool::error(u"Cancelled."_s));
+    QString targetError;
+    const QString target = McpTargetTools::resolveTarget(m_engine, args, &targetError);
+    if (target.isEmpty())
+        return reply(McpTool::error(targetError));
 
     auto analysis = std::make_shared<std::optional<ScriptAnalysis>>();
-    auto *waiter = new McpWaiter(this, context.cancellation, kLookupWaitMs, nullptr, [analysis, reply] {
+    auto *waiter = new McpWaiter(this, context.cancellation, kLookupWaitMs, nullptr, [analysis, reply, target] {
         if (!analysis->has_value())
             return reply(McpTool::error(u"The analysis did not finish in time, or the request was cancelled."_s));
         const ScriptAnalysis &a = **analysis;
@@ -384,6 +411,7 @@ void McpProbeTools::validateProgram(const QJsonObject &args, const McpCallContex
             { u"diagnostics"_s, McpRunJson::diagnosticsJson(a.diagnostics) }, { u"complete"_s, a.complete } };
         if (a.attachList.size() > kMaxAttachListed)
             out.insert(u"attach_list_truncated"_s, true);
+        out.insert(u"target"_s, target);
         const QString reason
             = a.uncheckedReason.isEmpty() ? u"bpftrace could not be run to check the program"_s : a.uncheckedReason;
         if (!a.checked)
@@ -403,7 +431,7 @@ void McpProbeTools::validateProgram(const QJsonObject &args, const McpCallContex
         out.insert(u"next_step"_s, next);
         reply(McpTool::result(out));
     });
-    m_engine->analyzer()->analyze(program, waiter, [waiter, analysis](const ScriptAnalysis &a) {
+    m_engine->targets()->analyzer(target)->analyze(program, waiter, [waiter, analysis](const ScriptAnalysis &a) {
         *analysis = a;
         waiter->fire();
     });

@@ -281,6 +281,7 @@ QJsonObject McpRunJson::runSummary(const Run *run)
         o.insert(u"client"_s, run->client().displayName());
     if (!run->reason().isEmpty())
         o.insert(u"reason"_s, run->reason());
+    o.insert(u"target"_s, run->target().isEmpty() ? u"local"_s : run->target());
     if (!run->decidedBy().isEmpty())
         o.insert(u"decided_by"_s, run->decidedBy());
     putTime(o, u"created_at"_s, run->createdAt());
@@ -745,6 +746,7 @@ QJsonObject McpRunJson::describeRun(
         out.insert(u"client"_s, run->client().displayName());
     if (!run->reason().isEmpty())
         out.insert(u"reason"_s, run->reason());
+    out.insert(u"target"_s, run->target().isEmpty() ? u"local"_s : run->target());
     putTime(out, u"created_at"_s, run->createdAt());
     putTime(out, u"started_at"_s, run->startedAt());
     putTime(out, u"ended_at"_s, run->endedAt());

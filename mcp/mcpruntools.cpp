@@ -10,6 +10,7 @@
 #include "mcp/mcplogging.h"
 #include "mcp/mcprunjson.h"
 #include "mcp/mcpschema.h"
+#include "mcp/mcptargettools.h"
 #include "mcp/mcpwaiter.h"
 
 #include <QJsonArray>
@@ -78,6 +79,7 @@ QList<McpTool> McpRunTools::tools()
                     intProp(u"Stop the run (with SIGINT, so maps are printed) after this many seconds"_s, 1, maxTimeout,
                         limits.defaultClientTimeoutSeconds) },
                 { u"reason"_s, stringProp(u"Why you want to run it, shown to the person who approves"_s, -1, 2000) },
+                { u"target"_s, McpTargetTools::targetProperty() },
             },
             { u"program"_s }),
         outputSchema(QJsonObject { { u"execution_id"_s, typed(u"string"_s) },
@@ -282,6 +284,12 @@ void McpRunTools::execProgram(const QJsonObject &args, const McpCallContext &con
         request.timeoutSeconds = args.value(u"timeout_seconds"_s).toInt();
     if (request.script.trimmed().isEmpty())
         return reply(McpTool::error(u"'program' is only white space; send the bpftrace program text."_s));
+    QString targetError;
+    const QString target = McpTargetTools::resolveTarget(m_engine, args, &targetError);
+    if (target.isEmpty())
+        return reply(McpTool::error(targetError));
+    if (target != Target::LocalName)
+        request.target = target;
 
     QString error;
     Run *run = m_engine->runs()->submitClientRun(request, &error);
@@ -302,6 +310,7 @@ void McpRunTools::execProgram(const QJsonObject &args, const McpCallContext &con
         { u"approval_required"_s, true }, { u"decision"_s, decisionName(run->decision()) }, { u"message"_s, message } };
     if (run->timeoutSeconds())
         out.insert(u"timeout_seconds"_s, *run->timeoutSeconds());
+    out.insert(u"target"_s, target);
     reply(McpTool::result(out));
 }
 

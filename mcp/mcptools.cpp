@@ -9,6 +9,7 @@
 #include "mcp/mcpprobetools.h"
 #include "mcp/mcpruntools.h"
 #include "mcp/mcpschema.h"
+#include "mcp/mcptargettools.h"
 
 #include <algorithm>
 
@@ -19,6 +20,7 @@ McpTools::McpTools(Engine *engine, QObject *parent)
     , m_engine(engine)
     , m_probeTools(new McpProbeTools(engine, this))
     , m_runTools(new McpRunTools(engine, this))
+    , m_targetTools(new McpTargetTools(engine, this))
 { }
 
 void McpTools::setLoadWaitMs(int ms)
@@ -33,7 +35,7 @@ const QList<McpTool> &McpTools::tools() const
     if (m_cachedLimits == advertised)
         return m_tools;
     m_cachedLimits = advertised;
-    m_tools = m_probeTools->tools() + m_runTools->tools();
+    m_tools = m_probeTools->tools() + m_runTools->tools() + m_targetTools->tools();
     m_definitions = QJsonArray();
     for (const McpTool &tool : std::as_const(m_tools))
         m_definitions.append(tool.definition);

@@ -16,6 +16,7 @@
 class Engine;
 class McpProbeTools;
 class McpRunTools;
+class McpTargetTools;
 
 class McpTools : public QObject
 {
@@ -51,6 +52,7 @@ private:
     Engine *m_engine;
     McpProbeTools *m_probeTools;
     McpRunTools *m_runTools;
+    McpTargetTools *m_targetTools;
     /// The default and maximum client timeouts the cached table was built for.
     mutable std::optional<std::pair<int, int>> m_cachedLimits;
     mutable QList<McpTool> m_tools;

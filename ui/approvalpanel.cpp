@@ -395,6 +395,9 @@ void ApprovalPanel::showRun(Run *run)
         = run->reason().isEmpty() ? tr("Reason: (none given)") : tr("Reason: %1").arg(InertText::line(run->reason()));
     if (run->timeoutSeconds())
         reason += u'\n' + tr("It would run for at most %n seconds.", "", *run->timeoutSeconds());
+    // Another machine is the person's to know before anything else about the request.
+    if (!run->target().isEmpty())
+        reason += u'\n' + tr("On target: %1").arg(InertText::line(run->target()));
     m_reason->setText(reason);
     m_shownScript = InertText::block(run->script());
     m_script->setPlainText(m_shownScript);

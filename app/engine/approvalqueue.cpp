@@ -7,6 +7,7 @@
 #include "engine/run.h"
 #include "engine/scriptanalyzer.h"
 #include "engine/scriptcheck.h"
+#include "engine/targets/targetregistry.h"
 
 #include <QJsonArray>
 
@@ -103,7 +104,7 @@ void ApprovalQueue::enqueue(Run *run)
         return;
     // The session, not the name a client gives itself: another client calling itself the same
     // must not inherit the permission.
-    const QString key = run->client().sessionId + u'\n' + QString::fromLatin1(run->scriptHash());
+    const QString key = sessionKey(run);
     m_pending.append(run);
     m_known.insert(run->id(), run);
     connect(run, &Run::stateChanged, this, [this, run](RunState state) {
@@ -123,9 +124,22 @@ void ApprovalQueue::enqueue(Run *run)
     scheduleExpiry();
 }
 
+void ApprovalQueue::setTargets(TargetRegistry *targets)
+{
+    m_targets = targets;
+}
+
+QString ApprovalQueue::sessionKey(const Run *run)
+{
+    // The same script on another target is another decision.
+    return run->client().sessionId + u'\n' + QString::fromLatin1(run->scriptHash()) + u'\n' + run->target();
+}
+
 void ApprovalQueue::startAnalysis(Run *run)
 {
     ScriptAnalyzer *analyzer = m_analyzer;
+    if (!run->target().isEmpty())
+        analyzer = m_targets ? m_targets->analyzer(run->target()) : nullptr;
     if (!analyzer)
         return;
     QPointer<Run> guard(run);
@@ -224,7 +238,7 @@ bool ApprovalQueue::approveForSession(const QString &runId, QString *error)
             *error = refusal;
         return false;
     }
-    m_sessionAllowed.insert(run->client().sessionId + u'\n' + QString::fromLatin1(run->scriptHash()));
+    m_sessionAllowed.insert(sessionKey(run));
     resolve(run, Decision::Approved, u"person"_s,
         u"Identical requests from %1 are allowed for the rest of this session."_s.arg(run->client().displayName()));
     return true;
@@ -308,6 +322,11 @@ void ApprovalQueue::audit(const Run *run)
     };
     if (run->scriptEdited())
         entry.insert(u"originalScript"_s, run->originalScript());
+    entry.insert(u"target"_s, run->target().isEmpty() ? u"local"_s : run->target());
+    if (m_targets) {
+        if (const Target *target = m_targets->find(run->target().isEmpty() ? u"local"_s : run->target()))
+            entry.insert(u"targetUri"_s, target->uri());
+    }
     if (!m_audit->append(entry))
         qCWarning(lcApproval) << "could not append to the audit log:" << m_audit->errorString();
 }

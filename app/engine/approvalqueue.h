@@ -27,6 +27,8 @@ std::optional<ApprovalPolicy> approvalPolicyFromName(QStringView name);
 
 /// Knows nothing of the RunManager: runs come in through enqueue() and approved ones leave
 /// through approved(); the Engine connects the two (Engine::connectApprovals).
+class TargetRegistry;
+
 class ApprovalQueue : public QObject
 {
     Q_OBJECT
@@ -37,6 +39,9 @@ public:
     void setAnalyzer(ScriptAnalyzer *analyzer);
     /// Whether requests get bpftrace's full analysis (then nothing is approved before it is in).
     bool analyzes() const { return m_analyzer != nullptr; }
+    /// A request for another target is analysed by that target's analyzer (its kernel and
+    /// bpftrace judge it), not this machine's. Not owned.
+    void setTargets(TargetRegistry *targets);
 
     void setPolicy(ApprovalPolicy policy);
     ApprovalPolicy policy() const { return m_policy; }
@@ -73,6 +78,7 @@ Q_SIGNALS:
     void approved(Run *run);
 
 private:
+    static QString sessionKey(const Run *run);
     void resolve(Run *run, Decision decision, const QString &decidedBy, const QString &message);
     void applyPolicy(Run *run);
     void applyAllowLowRisk(Run *run);
@@ -85,6 +91,7 @@ private:
 
     AuditLog *m_audit;
     ScriptAnalyzer *m_analyzer = nullptr;
+    QPointer<TargetRegistry> m_targets;
     QHash<QString, QPointer<Run>> m_known; ///< every run ever enqueued, for error messages
     ApprovalPolicy m_policy = ApprovalPolicy::Ask;
     int m_expirySeconds = 300;

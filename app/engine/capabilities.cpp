@@ -38,7 +38,7 @@ QJsonObject stringMap(const QMap<QString, QString> &map)
 class Capabilities::Private
 {
 public:
-    Privilege privilege;
+    LaunchBuilder launch = [](const QStringList &arguments) { return Privilege().wrapQuery(arguments); };
 };
 
 QJsonObject BpfInfo::toJson() const
@@ -175,7 +175,12 @@ Capabilities::~Capabilities()
 
 void Capabilities::setPrivilege(const Privilege &privilege)
 {
-    d->privilege = privilege;
+    d->launch = [privilege](const QStringList &arguments) { return privilege.wrapQuery(arguments); };
+}
+
+void Capabilities::setLauncher(LaunchBuilder launcher)
+{
+    d->launch = std::move(launcher);
 }
 
 void Capabilities::refresh()
@@ -192,7 +197,7 @@ void Capabilities::refresh()
 
 void Capabilities::runQuery(const QStringList &arguments, bool isVersion)
 {
-    const LaunchCommand command = d->privilege.wrapQuery(arguments);
+    const LaunchCommand command = d->launch(arguments);
     QueryProcess::run(this, command, QueryTimeoutMs, [this, arguments, isVersion](const QueryResult &result) {
         const QString out = QString::fromUtf8(result.out);
         QString error;

@@ -7,6 +7,8 @@
 #include <QMap>
 #include <QObject>
 
+#include "engine/launchcommand.h"
+
 class Privilege;
 
 /// `bpftrace --info` and `--version` in one structure.
@@ -52,6 +54,8 @@ public:
     ~Capabilities() override;
 
     void setPrivilege(const Privilege &privilege);
+    /// How to run bpftrace on another target (TargetTransport::queryLauncher); replaces setPrivilege().
+    void setLauncher(LaunchBuilder launcher);
     /// Runs `bpftrace --version` and `--info` asynchronously; emits ready() or failed().
     void refresh();
     bool isReady() const { return m_ready; }

@@ -61,6 +61,7 @@ Engine::Engine(const EngineConfig &config, QObject *parent)
     , m_approvals(new ApprovalQueue(m_audit.get(), this))
     , m_catalog(new ProbeCatalog(this))
     , m_capabilities(new Capabilities(this))
+    , m_targets(new TargetRegistry(this))
 {
     qCInfo(lcEngine) << "privilege:" << m_privilege.description();
     const QString problem = m_privilege.problem();
@@ -80,6 +81,22 @@ Engine::Engine(const EngineConfig &config, QObject *parent)
     m_catalog->setPrivilege(m_privilege);
     m_catalog->setCacheDirectory(m_config.cacheDirectory);
     m_capabilities->setPrivilege(m_privilege);
+
+    m_targets->setLocal(m_privilege, m_catalog, m_capabilities, m_analyzer);
+    m_targets->setOptions(m_config.targetOptions);
+    m_targets->setCacheDirectory(m_config.cacheDirectory);
+    for (const Target &target : std::as_const(m_config.targets)) {
+        QString error;
+        if (!m_targets->addTarget(target, &error))
+            qCWarning(lcEngine) << "target:" << error;
+    }
+    for (auto it = m_config.targetGroups.cbegin(); it != m_config.targetGroups.cend(); ++it) {
+        QString error;
+        if (!m_targets->setGroup(it.key(), it.value(), &error))
+            qCWarning(lcEngine) << "target group" << it.key() << error;
+    }
+    m_runs->setTargets(m_targets);
+    m_approvals->setTargets(m_targets);
 }
 
 Engine::~Engine()
@@ -113,6 +130,11 @@ void Engine::start()
     }
     m_catalog->load();
     m_capabilities->refresh();
+    // Each remote target's health once at start: the window and list_targets show it at once.
+    for (const QString &name : m_targets->names()) {
+        if (name != Target::LocalName)
+            m_targets->checkHealth(name);
+    }
 }
 
 void Engine::setLimits(const RunLimits &limits)

@@ -11,6 +11,7 @@
 #include "engine/runmanager.h"
 #include "engine/runstore.h"
 #include "engine/scriptanalyzer.h"
+#include "engine/targets/targetregistry.h"
 
 #include <QObject>
 
@@ -33,6 +34,8 @@ public:
     ProbeCatalog *catalog() const { return m_catalog; }
     Capabilities *capabilities() const { return m_capabilities; }
     ScriptAnalyzer *analyzer() const { return m_analyzer; }
+    /// Every target the person configured; the local one's parts are the ones above.
+    TargetRegistry *targets() const { return m_targets; }
     RunStore *store() const { return m_store.get(); }
     AuditLog *audit() const { return m_audit.get(); }
 
@@ -58,4 +61,5 @@ private:
     ApprovalQueue *m_approvals;
     ProbeCatalog *m_catalog;
     Capabilities *m_capabilities;
+    TargetRegistry *m_targets;
 };

@@ -7,6 +7,8 @@
 #include "engine/privilege.h"
 #include "engine/runlimits.h"
 #include "engine/setting.h"
+#include "engine/targets/target.h"
+#include "engine/targets/targettransport.h"
 
 #include <QString>
 
@@ -42,6 +44,10 @@ struct EngineConfig
     /// with this on, it may also list and read (never stop) the person's. Applies at once.
     bool clientsReadPersonRuns = false;
     EndpointConfig endpoint;
+    /// The remote targets (settings [targets], then --target); local is always there besides.
+    QList<Target> targets;
+    QMap<QString, QStringList> targetGroups; ///< settings [targetGroups]
+    TargetTransport::Options targetOptions; ///< settings [targetOptions]
 
     bool operator==(const EngineConfig &) const = default;
 };

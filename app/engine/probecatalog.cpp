@@ -170,7 +170,7 @@ struct Waiter
 class ProbeCatalog::Private
 {
 public:
-    Privilege privilege;
+    LaunchBuilder launch = [](const QStringList &arguments) { return Privilege().wrapQuery(arguments); };
     QString cacheDir;
     int generation = 0;
     QHash<QString, ProbeDetails> details;
@@ -197,7 +197,12 @@ ProbeCatalog::~ProbeCatalog() = default;
 
 void ProbeCatalog::setPrivilege(const Privilege &privilege)
 {
-    d->privilege = privilege;
+    d->launch = [privilege](const QStringList &arguments) { return privilege.wrapQuery(arguments); };
+}
+
+void ProbeCatalog::setLauncher(LaunchBuilder launcher)
+{
+    d->launch = std::move(launcher);
 }
 
 void ProbeCatalog::setCacheDirectory(const QString &dir)
@@ -245,7 +250,7 @@ void ProbeCatalog::load(bool forceRefresh)
 void ProbeCatalog::startVersionQuery(int generation, bool forceRefresh)
 {
     // The cache key needs the bpftrace version; --version is quick and needs no privilege.
-    const LaunchCommand command = d->privilege.wrapQuery({ u"--version"_s });
+    const LaunchCommand command = d->launch({ u"--version"_s });
     QueryProcess::run(this, command, QueryTimeoutMs, [this, generation, forceRefresh](const QueryResult &result) {
         if (!result.started) {
             failLoad(generation, u"cannot start bpftrace: %1"_s.arg(result.startError));
@@ -280,7 +285,7 @@ void ProbeCatalog::startVersionQuery(int generation, bool forceRefresh)
 
 void ProbeCatalog::startListing(int generation, const QString &version)
 {
-    const LaunchCommand command = d->privilege.wrapQuery({ u"-l"_s });
+    const LaunchCommand command = d->launch({ u"-l"_s });
     QueryProcess::run(this, command, ListingTimeoutMs, [this, generation, version](const QueryResult &result) {
         if (!result.started) {
             failLoad(generation, u"cannot start bpftrace: %1"_s.arg(result.startError));
@@ -668,7 +673,7 @@ void ProbeCatalog::describe(const QString &probe, QObject *context, std::functio
 
 void ProbeCatalog::startDescribe(const QString &probe)
 {
-    const LaunchCommand command = d->privilege.wrapQuery({ u"-lv"_s, probe });
+    const LaunchCommand command = d->launch({ u"-lv"_s, probe });
     auto complete = [this, probe](const ProbeDetails &details) {
         if (details.error.isEmpty())
             d->details.insert(probe, details);

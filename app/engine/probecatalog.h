@@ -7,6 +7,8 @@
 #include <QObject>
 #include <QStringList>
 
+#include "engine/launchcommand.h"
+
 #include <functional>
 #include <memory>
 
@@ -76,6 +78,8 @@ public:
     ~ProbeCatalog() override;
 
     void setPrivilege(const Privilege &privilege); ///< how to run `bpftrace -l`
+    /// How to run bpftrace on another target (TargetTransport::queryLauncher); replaces setPrivilege().
+    void setLauncher(LaunchBuilder launcher);
     void setCacheDirectory(const QString &dir); ///< default: XDG cache /tracedesk
     QString cacheDirectory() const;
     /// The cache file for a kernel release and bpftrace version (both sanitised into the name).

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "engine/queryprocess.h"
 
+#include "engine/targets/targettransport.h"
+
 #include <QCoreApplication>
 #include <QPointer>
 
@@ -74,6 +76,7 @@ QueryProcess *QueryProcess::run(
     QObject *owner, const LaunchCommand &command, int timeoutMs, Callback done, const QByteArray &input)
 {
     auto *process = new QueryProcess(owner, command.viaHelper, std::move(done));
+    process->m_podCleanup = command.podCleanup;
     process->start(command.program, command.arguments);
     if (process->state() == QProcess::NotRunning)
         return process; // failed already; the report is on its way
@@ -102,6 +105,9 @@ void QueryProcess::report(bool started)
         result.exitCode = exitCode();
         result.out = readAllStandardOutput();
         result.err = readAllStandardError();
+        // A query on a Kubernetes node ran in a debug pod of its own, which outlives kubectl.
+        if (!m_podCleanup.isEmpty())
+            TargetTransport::cleanUpPod(LaunchCommand { {}, {}, false, m_podCleanup }, QString::fromUtf8(result.err));
     } else {
         result.startError = errorString();
     }

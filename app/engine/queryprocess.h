@@ -62,6 +62,7 @@ private:
     Callback m_done;
     QTimer m_timer;
     bool m_viaHelper;
+    QStringList m_podCleanup; ///< LaunchCommand::podCleanup
     bool m_timedOut = false;
     bool m_reported = false;
 };

@@ -31,6 +31,7 @@ Run::Run(const QString &id, RunOrigin origin, const RunRequest &request, QObject
 {
     m_client = request.client;
     m_reason = request.reason;
+    m_target = request.target == "local"_L1 ? QString() : request.target;
     m_script = request.script;
     m_originalScript = request.script;
     m_timeoutSeconds = request.timeoutSeconds;
@@ -270,6 +271,9 @@ QJsonObject Run::toJson(bool withOutput) const
         object.insert(u"series"_s, m_maps.seriesToJson());
     if (scriptEdited())
         object.insert(u"originalScript"_s, m_originalScript);
+    // Only for another target, so a local run is saved as it always was.
+    if (!m_target.isEmpty())
+        object.insert(u"target"_s, m_target);
     QJsonArray diagnostics;
     for (const Diagnostic &d : m_diagnostics)
         diagnostics.append(d.toJson());
@@ -295,6 +299,7 @@ Run *Run::fromJson(const QJsonObject &object, QObject *parent)
     auto *run = new Run(id, origin, parent);
     run->m_client = ClientInfo::fromJson(object.value(u"client"_s).toObject());
     run->m_reason = object.value(u"reason"_s).toString();
+    run->m_target = object.value(u"target"_s).toString();
     run->m_script = object.value(u"script"_s).toString();
     run->m_originalScript = object.value(u"originalScript"_s).toString(run->m_script);
     // History is read-only and terminal: a run saved mid-flight (the app died) counts as failed.

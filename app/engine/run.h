@@ -21,6 +21,8 @@ struct RunRequest
     QString reason;
     ClientInfo client;
     std::optional<int> timeoutSeconds; ///< nullopt: the default client timeout (a person's run: none)
+    /// Where it runs: a configured target's name (TargetRegistry::resolve); empty = this machine.
+    QString target = {};
 };
 
 /// A run is owned by the RunManager and lives as long as the engine; pointers stay valid.
@@ -39,6 +41,8 @@ public:
     RunOrigin origin() const { return m_origin; }
     ClientInfo client() const { return m_client; }
     QString reason() const { return m_reason; }
+    /// The configured target it runs on (TargetRegistry); empty for this machine.
+    QString target() const { return m_target; }
     /// The script that runs (or would run): the edited one when the person edited it.
     QString script() const { return m_script; }
     /// The script as first submitted.
@@ -141,6 +145,7 @@ private:
     RunOrigin m_origin;
     ClientInfo m_client;
     QString m_reason;
+    QString m_target;
     QString m_script;
     QString m_originalScript;
     RunState m_state = RunState::PendingApproval;

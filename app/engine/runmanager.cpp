@@ -6,6 +6,7 @@
 #include "engine/runstore.h"
 #include "engine/scriptanalyzer.h"
 #include "engine/scriptcheck.h"
+#include "engine/targets/targetregistry.h"
 
 #include <QDeadlineTimer>
 #include <QRandomGenerator>
@@ -118,11 +119,17 @@ void RunManager::setPersonRunAnalyzer(ScriptAnalyzer *analyzer)
     m_personAnalyzer = analyzer;
 }
 
-Run *RunManager::startPersonRun(const QString &script, std::optional<int> timeoutSeconds)
+void RunManager::setTargets(TargetRegistry *targets)
+{
+    m_targets = targets;
+}
+
+Run *RunManager::startPersonRun(const QString &script, std::optional<int> timeoutSeconds, const QString &target)
 {
     RunRequest request;
     request.script = script;
     request.timeoutSeconds = timeoutSeconds;
+    request.target = target;
     auto *run = new Run(newRunId(), RunOrigin::Person, request, this);
     run->setAnalysis(ScriptAnalyzer::analyzeText(script));
     addRun(run);
@@ -133,8 +140,10 @@ Run *RunManager::startPersonRun(const QString &script, std::optional<int> timeou
     }
     launch(run);
     // Maps are what the AST adds for a run already decided: a script without any needs nothing.
-    if (m_personAnalyzer && script.contains(u'@') && !isTerminal(run->state())) {
-        m_personAnalyzer->analyze(script, run, [run, script](const ScriptAnalysis &analysis) {
+    ScriptAnalyzer *analyzer = run->target().isEmpty() ? m_personAnalyzer.data()
+                                                       : (m_targets ? m_targets->analyzer(run->target()) : nullptr);
+    if (analyzer && script.contains(u'@') && !isTerminal(run->state())) {
+        analyzer->analyze(script, run, [run, script](const ScriptAnalysis &analysis) {
             if (run->script() == script && analysis.fromAst)
                 run->setAnalysis(analysis);
         });
@@ -187,7 +196,23 @@ void RunManager::launch(Run *run)
             return;
         }
     }
-    const LaunchCommand command = m_privilege.wrap(bpftraceArguments(run->script()));
+    LaunchCommand command;
+    if (run->target().isEmpty()) {
+        command = m_privilege.wrap(bpftraceArguments(run->script()));
+    } else {
+        // Only a target the person configured; the name was checked when the run was asked for,
+        // and is checked again here in case the target was removed meanwhile.
+        QString error;
+        const QString name = m_targets ? m_targets->resolve(run->target(), &error) : QString();
+        const std::optional<LaunchCommand> wrapped = name.isEmpty()
+            ? std::nullopt
+            : m_targets->transport(name).tryWrap(bpftraceArguments(run->script()), &error);
+        if (!wrapped) {
+            run->setFailed(error.isEmpty() ? u"No target named '%1' is configured."_s.arg(run->target()) : error);
+            return;
+        }
+        command = *wrapped;
+    }
     auto *controller = new RunController(run, command, m_limits, this);
     m_controllers.insert(run, controller);
     connect(controller, &RunController::finished, this, &RunManager::finishRun);
@@ -197,8 +222,18 @@ void RunManager::launch(Run *run)
 void RunManager::finishRun(Run *run)
 {
     RunController *controller = m_controllers.take(run);
-    if (controller)
+    if (controller) {
+        // A Kubernetes target leaves its debug pod behind; kubectl named it on stderr early on.
+        if (!controller->command().podCleanup.isEmpty()) {
+            QString stderrText;
+            for (const OutputLine &line : run->lines(0, 20)) {
+                if (line.stream == OutputLine::Stream::Stderr)
+                    stderrText += line.text + u'\n';
+            }
+            TargetTransport::cleanUpPod(controller->command(), stderrText);
+        }
         controller->deleteLater();
+    }
     // Serialising a 100,000-line run takes a while: never on the window's thread.
     if (m_store)
         m_store->saveInBackground(run);

@@ -14,6 +14,7 @@
 
 class RunStore;
 class ScriptAnalyzer;
+class TargetRegistry;
 
 class RunController;
 
@@ -43,6 +44,10 @@ public:
     /// Engine gives its own analyzer, whose cache already holds what the editor checked of the
     /// same text, so a run of the script on show costs no second bpftrace check.
     void setPersonRunAnalyzer(ScriptAnalyzer *analyzer);
+    /// Where a run with a target (RunRequest::target) is started: that target's transport wraps
+    /// the bpftrace command, and a person's run there is analysed by that target's analyzer. Not
+    /// owned; without it every run is local and a run naming another target fails.
+    void setTargets(TargetRegistry *targets);
     /// The bpftrace arguments for a script: `-f json`, `--unsafe` only when the analysis says so, `-e`.
     static QStringList bpftraceArguments(const QString &script);
     /// The controller of an active run (tests read its process id); nullptr otherwise.
@@ -50,7 +55,8 @@ public:
 
     /// The person's own run: starts at once, no approval. timeoutSeconds nullopt = no timeout.
     /// Returns the run, which may already be Failed (bad timeout, concurrency limit, ...).
-    Run *startPersonRun(const QString &script, std::optional<int> timeoutSeconds = std::nullopt);
+    Run *startPersonRun(
+        const QString &script, std::optional<int> timeoutSeconds = std::nullopt, const QString &target = QString());
     /// A client's run: created in PendingApproval and announced with approvalRequested(). Returns
     /// nullptr with *error set when the request itself is invalid (checkScript(), bad timeout).
     Run *submitClientRun(const RunRequest &request, QString *error = nullptr);
@@ -107,6 +113,7 @@ private:
     RunLimits m_limits;
     RunStore *m_store = nullptr;
     QPointer<ScriptAnalyzer> m_personAnalyzer; ///< not owned
+    QPointer<TargetRegistry> m_targets; ///< not owned
     QList<Run *> m_runs; ///< oldest first
     QHash<QString, Run *> m_byId;
     QHash<Run *, RunController *> m_controllers;

@@ -1167,6 +1167,9 @@ bool helperDidNotRunBpftrace(const QueryResult &result)
         return true;
     if (result.exitCode == 126 || result.exitCode == 127)
         return true;
+    // ssh's own failure (unreachable host, refused key) on a remote target: bpftrace never ran.
+    if (result.exitCode == 255 && result.err.contains("ssh:"))
+        return true;
     if (result.exitCode != 1)
         return false;
     const QList<QByteArray> lines = result.err.split('\n');
@@ -1427,6 +1430,14 @@ ScriptAnalyzer::ScriptAnalyzer(QObject *parent)
 void ScriptAnalyzer::setBpftraceCommand(const LaunchCommand &command)
 {
     m_command = command;
+    m_launcher = nullptr;
+    m_cache.clear();
+}
+
+void ScriptAnalyzer::setLauncher(LaunchBuilder launcher)
+{
+    m_command = launcher({});
+    m_launcher = std::move(launcher);
     m_cache.clear();
 }
 
@@ -1797,6 +1808,7 @@ struct ScriptAnalyzer::Job
     bool hasContext = false;
     Callback done;
     LaunchCommand command; ///< as when asked: the verdict is remembered under that judge's key
+    LaunchBuilder launcher; ///< as when asked; empty: command's program and arguments, then bpftrace's
     bool expand = true;
     bool tooLongToList = false; ///< `-l -e` cannot take the script: its attach count may stay unknown
     qsizetype textSpecs = 0; ///< attach points the text analysis saw, to hold bpftrace's AST against
@@ -1832,6 +1844,7 @@ void ScriptAnalyzer::analyze(const QString &script, QObject *context, Callback d
     job->hasContext = context != nullptr;
     job->done = std::move(done);
     job->command = m_command;
+    job->launcher = m_launcher;
     job->expand = m_expand;
     // Ends the analysis from the event loop, as always, without (more) bpftrace.
     auto endLater = [this, job] {
@@ -1879,7 +1892,10 @@ void ScriptAnalyzer::runQuery(
     const LaunchCommand &command = job->command;
     const bool viaHelper = command.viaHelper;
     QueryProcess::run(
-        this, LaunchCommand { command.program, command.arguments + arguments, viaHelper }, m_timeoutMs,
+        this,
+        job->launcher ? job->launcher(arguments)
+                      : LaunchCommand { command.program, command.arguments + arguments, viaHelper },
+        m_timeoutMs,
         [this, job, isList, viaHelper](const QueryResult &result) {
             job->timedOut = job->timedOut || result.timedOut;
             if (!result.started) {

@@ -97,6 +97,10 @@ public:
     /// the privilege mode): the program, arguments that go before bpftrace's own (a wrapper's),
     /// and whether it is the elevated tracedesk-helper.
     void setBpftraceCommand(const LaunchCommand &command);
+    /// For another target (TargetTransport::queryLauncher): each bpftrace argument list is wrapped
+    /// whole (over ssh it must be quoted as one remote string, so a prefix would not do). The
+    /// command for no arguments stands in for setBpftraceCommand()'s in the cache key.
+    void setLauncher(LaunchBuilder launcher);
 
     static ScriptAnalysis analyzeText(const QString &script);
     /// Adds what `bpftrace -l` (expansion) and `bpftrace -d ast --emit-elf /dev/null` (compile check,
@@ -149,6 +153,7 @@ private:
     void remember(const QByteArray &key, const ScriptAnalysis &analysis);
 
     LaunchCommand m_command { QStringLiteral("bpftrace"), {}, false };
+    LaunchBuilder m_launcher; ///< empty: m_command's program and arguments, then bpftrace's
     int m_timeoutMs = 20000;
     bool m_expand = true;
     QHash<QByteArray, CacheEntry> m_cache;

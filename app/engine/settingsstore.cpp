@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "engine/settingsstore.h"
 
+#include "engine/targets/targetregistry.h"
+
+#include <QLoggingCategory>
 #include <QSettings>
+
+Q_DECLARE_LOGGING_CATEGORY(lcTargets)
 
 namespace {
 template<typename T> void readInt(const QSettings &settings, const IntSetting &setting, T *target)
@@ -35,6 +40,13 @@ void SettingsStore::read(const QSettings &settings, EngineConfig *config)
     const QString address = settings.value(Setting::httpAddress).toString();
     if (!address.isEmpty())
         config->endpoint.httpAddress = address;
+    // Targets are the person's own list, edited in the file (or added with --target).
+    QStringList targetErrors;
+    config->targets = TargetRegistry::readTargets(settings, &targetErrors);
+    for (const QString &error : std::as_const(targetErrors))
+        qCWarning(lcTargets) << error;
+    config->targetGroups = TargetRegistry::readGroups(settings);
+    config->targetOptions = TargetRegistry::readOptions(settings);
 }
 
 EngineConfig SettingsStore::read(const QSettings &settings)

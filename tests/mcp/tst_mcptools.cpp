@@ -154,7 +154,8 @@ private Q_SLOTS:
     {
         const QJsonArray defs = m_tools->definitions();
         const QStringList expected { u"list_probes"_s, u"describe_probe"_s, u"bpf_info"_s, u"list_helpers"_s,
-            u"validate_program"_s, u"exec_program"_s, u"get_result"_s, u"stop_execution"_s, u"list_executions"_s };
+            u"validate_program"_s, u"exec_program"_s, u"get_result"_s, u"stop_execution"_s, u"list_executions"_s,
+            u"list_targets"_s };
         QStringList names;
         for (const QJsonValue &v : defs) {
             const QJsonObject d = v.toObject();
@@ -224,7 +225,24 @@ private Q_SLOTS:
         QTest::addColumn<QString>("expected");
         QTest::newRow("unknown field") << u"list_probes"_s << QByteArray(R"({"patern": "open"})")
                                        << u"unknown argument 'patern'"_s;
-        QTest::newRow("no-arg tool given one") << u"bpf_info"_s << QByteArray(R"({"x": 1})") << u"takes no arguments"_s;
+        QTest::newRow("no-arg tool given one")
+            << u"list_targets"_s << QByteArray(R"({"x": 1})") << u"takes no arguments"_s;
+        // Only targets the person configured: a client cannot name a host of its own.
+        for (const QString &tool : { u"list_probes"_s, u"bpf_info"_s }) {
+            QTest::newRow(qPrintable(u"unknown target "_s + tool))
+                << tool << QByteArray(R"({"target": "ssh://root@evil.example"})")
+                << u"Unknown target 'ssh://root@evil.example'. Only the targets the person configured can be used: local"_s;
+        }
+        QTest::newRow("unknown target describe")
+            << u"describe_probe"_s
+            << QByteArray(R"({"probe": "tracepoint:syscalls:sys_enter_openat", "target": "db1"})")
+            << u"Unknown target 'db1'"_s;
+        QTest::newRow("unknown target validate")
+            << u"validate_program"_s << QByteArray(R"({"program": "BEGIN{}", "target": "-oProxyCommand=id"})")
+            << u"Unknown target '-oProxyCommand=id'"_s;
+        QTest::newRow("unknown target exec")
+            << u"exec_program"_s << QByteArray(R"({"program": "BEGIN{}", "target": "k8s://node1"})")
+            << u"Unknown target 'k8s://node1'"_s;
         QTest::newRow("wrong type string")
             << u"list_probes"_s << QByteArray(R"({"limit": "ten"})") << u"'limit' must be an integer"_s;
         QTest::newRow("fraction") << u"list_probes"_s << QByteArray(R"({"limit": 1.5})") << u"whole number"_s;
@@ -271,7 +289,7 @@ private Q_SLOTS:
         QTest::newRow("bad kind") << u"list_helpers"_s << QByteArray(R"({"kind": "macro"})") << u"unknown kind"_s;
         QTest::newRow("exec unknown field")
             << u"exec_program"_s << QByteArray(R"({"program": "BEGIN{}", "timeout": 5})")
-            << u"unknown argument 'timeout'; this tool takes: program, reason, timeout_seconds"_s;
+            << u"unknown argument 'timeout'; this tool takes: program, reason, target, timeout_seconds"_s;
     }
 
     void badArguments()
@@ -387,6 +405,22 @@ private Q_SLOTS:
         }
         QVERIFY(found);
         QVERIFY(sc.value(u"usage"_s).toString().contains(u"args."_s));
+    }
+
+    void listTargets()
+    {
+        const QJsonObject sc = structured(call(u"list_targets"_s));
+        const QJsonArray targets = sc.value(u"targets"_s).toArray();
+        QCOMPARE(targets.size(), 1);
+        const QJsonObject local = targets.at(0).toObject();
+        QCOMPARE(local.value(u"name"_s).toString(), u"local"_s);
+        QCOMPARE(local.value(u"kind"_s).toString(), u"local"_s);
+        QCOMPARE(local.value(u"default"_s), QJsonValue(true));
+        QCOMPARE(local.value(u"bpftrace_version"_s).toString(), u"0.23.2"_s);
+        // Naming the local target is the same as naming none.
+        QCOMPARE(
+            structured(call(u"bpf_info"_s, QJsonObject { { u"target"_s, u"local"_s } })).value(u"version"_s).toString(),
+            u"0.23.2"_s);
     }
 
     void bpfInfo()
