@@ -157,7 +157,14 @@ void TerminalApprover::showRequest(Run *run)
     text += u"Reason: "_s + (run->reason().isEmpty() ? u"(none given)"_s : inert(run->reason())) + u'\n';
     if (run->timeoutSeconds())
         text += u"Runs for at most %1 s\n"_s.arg(*run->timeoutSeconds());
-    text += u"Target: "_s + (run->target().isEmpty() ? u"local (this machine)"_s : inert(run->target())) + u'\n';
+    if (run->isFleet()) {
+        // One decision covers exactly these targets: each is listed with what its own bpftrace found.
+        text += u"Targets (%1, one decision for all):\n"_s.arg(run->hostRuns().size());
+        for (const Run *host : run->hostRuns())
+            text += u"  "_s + AnalysisSummary::target(inert(host->targetName()), host->analysis()) + u'\n';
+    } else {
+        text += u"Target: "_s + (run->target().isEmpty() ? u"local (this machine)"_s : inert(run->target())) + u'\n';
+    }
     text += u"Script:\n"_s + numbered(run->script());
     text += AnalysisSummary::report(run->analysis(), ProbesShown);
     const QDateTime expires = m_approvals->expiresAt(run->id());

@@ -119,6 +119,7 @@ QList<McpTool> McpProbeTools::tools()
         "machine (list_targets). Attaches nothing."_s,
         inputSchema(QJsonObject { { u"target"_s, McpTargetTools::targetProperty() } }),
         outputSchema(QJsonObject { { u"version"_s, typed(u"string"_s, u"bpftrace version, e.g. 0.23.2"_s) },
+                         { u"target"_s, typed(u"string"_s, u"the target these facts are from"_s) },
                          { u"kernel_release"_s, typed(u"string"_s) }, { u"system"_s, stringMap },
                          { u"build"_s, stringMap }, { u"kernel_helpers"_s, boolMap }, { u"kernel_features"_s, boolMap },
                          { u"map_types"_s, boolMap }, { u"probe_types"_s, boolMap },
@@ -161,6 +162,7 @@ QList<McpTool> McpProbeTools::tools()
             { u"program"_s }),
         outputSchema(
             QJsonObject { { u"valid"_s, typed(u"boolean"_s, u"bpftrace checked it and found no errors"_s) },
+                { u"target"_s, typed(u"string"_s, u"the target whose bpftrace checked it"_s) },
                 { u"checked"_s,
                     typed(u"boolean"_s, u"bpftrace compiled the program to a verdict; false when it could not run"_s) },
                 { u"status"_s,

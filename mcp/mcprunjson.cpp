@@ -281,7 +281,10 @@ QJsonObject McpRunJson::runSummary(const Run *run)
         o.insert(u"client"_s, run->client().displayName());
     if (!run->reason().isEmpty())
         o.insert(u"reason"_s, run->reason());
-    o.insert(u"target"_s, run->target().isEmpty() ? u"local"_s : run->target());
+    if (run->isFleet())
+        o.insert(u"targets"_s, QJsonArray::fromStringList(run->targets()));
+    else
+        o.insert(u"target"_s, run->targetName());
     if (!run->decidedBy().isEmpty())
         o.insert(u"decided_by"_s, run->decidedBy());
     putTime(o, u"created_at"_s, run->createdAt());
@@ -746,7 +749,10 @@ QJsonObject McpRunJson::describeRun(
         out.insert(u"client"_s, run->client().displayName());
     if (!run->reason().isEmpty())
         out.insert(u"reason"_s, run->reason());
-    out.insert(u"target"_s, run->target().isEmpty() ? u"local"_s : run->target());
+    if (run->isFleet())
+        out.insert(u"targets"_s, QJsonArray::fromStringList(run->targets()));
+    else
+        out.insert(u"target"_s, run->targetName());
     putTime(out, u"created_at"_s, run->createdAt());
     putTime(out, u"started_at"_s, run->startedAt());
     putTime(out, u"ended_at"_s, run->endedAt());
@@ -805,5 +811,8 @@ QJsonObject McpRunJson::describeRun(
     const ScriptAnalysis analysis = run->analysis();
     if (analysis.complete || !analysis.probeSpecs.isEmpty())
         out.insert(u"risk"_s, riskLevelName(analysis.risk));
+    // A fleet's "maps" are merged over its hosts; "fleet" says over which, with each host's share.
+    if (run->isFleet())
+        out.insert(u"fleet"_s, formatFleet(run->fleetResults(), view));
     return out;
 }

@@ -71,7 +71,8 @@ QList<McpTool> McpRunTools::tools()
         "Give a 'reason' the person can judge, and a timeout_seconds that fits (default "_s
             + QString::number(limits.defaultClientTimeoutSeconds) + u" s, at most "_s + QString::number(maxTimeout)
             + u" s). If it comes back denied, do not resubmit the same program; ask the person or change the "
-              "approach. Run validate_program first."_s,
+              "approach. Run validate_program first. 'targets' runs it on several configured machines at once: one "
+              "approval covers exactly those, and get_result merges their maps with each host's share."_s,
         inputSchema(
             QJsonObject {
                 { u"program"_s, program() },
@@ -80,6 +81,7 @@ QList<McpTool> McpRunTools::tools()
                         limits.defaultClientTimeoutSeconds) },
                 { u"reason"_s, stringProp(u"Why you want to run it, shown to the person who approves"_s, -1, 2000) },
                 { u"target"_s, McpTargetTools::targetProperty() },
+                { u"targets"_s, McpTargetTools::targetsProperty() },
             },
             { u"program"_s }),
         outputSchema(QJsonObject { { u"execution_id"_s, typed(u"string"_s) },
@@ -87,7 +89,8 @@ QList<McpTool> McpRunTools::tools()
                              QJsonObject { { u"type"_s, u"string"_s },
                                  { u"enum"_s, QJsonArray::fromStringList(McpRunJson::stateNames()) } } },
                          { u"approval_required"_s, typed(u"boolean"_s) }, { u"decision"_s, typed(u"string"_s) },
-                         { u"timeout_seconds"_s, typed(u"integer"_s) }, { u"message"_s, typed(u"string"_s) } },
+                         { u"timeout_seconds"_s, typed(u"integer"_s) }, { u"message"_s, typed(u"string"_s) },
+                         { u"target"_s, typed(u"string"_s) }, { u"targets"_s, arrayOf(typed(u"string"_s)) } },
             { u"execution_id"_s, u"status"_s, u"message"_s }),
         // Honest: a script may use unsafe builtins (signal, system, override), and it observes every
         // process on the machine; the person's approval is the guard, not the tool.
@@ -211,6 +214,8 @@ QList<McpTool> McpRunTools::tools()
                                 { u"max_bytes"_s, typed(u"integer"_s) } } } } },
                 { u"diagnostics"_s, arrayOf(McpRunJson::diagnosticSchema()) },
                 { u"risk"_s, typed(u"string"_s) },
+                { u"target"_s, typed(u"string"_s, u"where it runs (a run on one target)"_s) },
+                { u"targets"_s, arrayOf(typed(u"string"_s), u"where it runs (a fleet run: 'fleet' merges them)"_s) },
                 { u"fleet"_s, McpRunJson::fleetSchema() },
             },
             { u"execution_id"_s, u"state"_s, u"terminal"_s, u"message"_s, u"decision"_s, u"output"_s, u"totals"_s,
@@ -258,7 +263,8 @@ QList<McpTool> McpRunTools::tools()
                                 { u"decided_by"_s, typed(u"string"_s) }, { u"script_edited"_s, typed(u"boolean"_s) },
                                 { u"script_preview"_s, typed(u"string"_s) }, { u"total_lines"_s, typed(u"integer"_s) },
                                 { u"map_count"_s, typed(u"integer"_s) }, { u"duration_seconds"_s, typed(u"number"_s) },
-                                { u"created_at"_s, typed(u"string"_s) }, { u"ended_at"_s, typed(u"string"_s) } } },
+                                { u"created_at"_s, typed(u"string"_s) }, { u"ended_at"_s, typed(u"string"_s) },
+                                { u"target"_s, typed(u"string"_s) }, { u"targets"_s, arrayOf(typed(u"string"_s)) } } },
                         { u"required"_s, QJsonArray { u"execution_id"_s, u"state"_s } } }) },
                 { u"returned"_s, typed(u"integer"_s) },
                 { u"total"_s, typed(u"integer"_s, u"runs matching the filter"_s) },
@@ -285,11 +291,13 @@ void McpRunTools::execProgram(const QJsonObject &args, const McpCallContext &con
     if (request.script.trimmed().isEmpty())
         return reply(McpTool::error(u"'program' is only white space; send the bpftrace program text."_s));
     QString targetError;
-    const QString target = McpTargetTools::resolveTarget(m_engine, args, &targetError);
-    if (target.isEmpty())
+    const QStringList targets = McpTargetTools::resolveTargets(m_engine, args, &targetError);
+    if (targets.isEmpty())
         return reply(McpTool::error(targetError));
-    if (target != Target::LocalName)
-        request.target = target;
+    if (targets.size() > 1)
+        request.targets = targets;
+    else if (targets.constFirst() != Target::LocalName)
+        request.target = targets.constFirst();
 
     QString error;
     Run *run = m_engine->runs()->submitClientRun(request, &error);
@@ -310,7 +318,10 @@ void McpRunTools::execProgram(const QJsonObject &args, const McpCallContext &con
         { u"approval_required"_s, true }, { u"decision"_s, decisionName(run->decision()) }, { u"message"_s, message } };
     if (run->timeoutSeconds())
         out.insert(u"timeout_seconds"_s, *run->timeoutSeconds());
-    out.insert(u"target"_s, target);
+    if (run->isFleet())
+        out.insert(u"targets"_s, QJsonArray::fromStringList(run->targets()));
+    else
+        out.insert(u"target"_s, targets.constFirst());
     reply(McpTool::result(out));
 }
 

@@ -10,6 +10,10 @@
 using namespace Qt::StringLiterals;
 using namespace McpSchema;
 
+namespace {
+constexpr int kMaxFleetTargets = 64;
+}
+
 McpTargetTools::McpTargetTools(Engine *engine, QObject *parent)
     : QObject(parent)
     , m_engine(engine)
@@ -26,6 +30,45 @@ QString McpTargetTools::resolveTarget(const Engine *engine, const QJsonObject &a
 {
     const QString asked = args.value(u"target"_s).toString().trimmed();
     return engine->targets()->resolve(asked, error);
+}
+
+QJsonObject McpTargetTools::targetsProperty()
+{
+    QJsonObject property = arrayOf(stringProp(u"a target's or group's name from list_targets"_s, 1, 256),
+        u"Run on several targets at once (a fleet): target names or group names from list_targets. One approval "
+        "covers exactly these targets; get_result then merges their maps, with each host's share. Give either "
+        "'target' or 'targets'."_s);
+    property.insert(u"minItems"_s, 1);
+    property.insert(u"maxItems"_s, kMaxFleetTargets);
+    return property;
+}
+
+QStringList McpTargetTools::resolveTargets(const Engine *engine, const QJsonObject &args, QString *error)
+{
+    auto fail = [error](const QString &message) {
+        if (error)
+            *error = message;
+        return QStringList();
+    };
+    const QJsonValue list = args.value(u"targets"_s);
+    if (list.isUndefined() || list.isNull()) {
+        const QString one = resolveTarget(engine, args, error);
+        return one.isEmpty() ? QStringList() : QStringList { one };
+    }
+    if (args.contains(u"target"_s))
+        return fail(u"Give either 'target' (one) or 'targets' (several), not both."_s);
+    if (!list.isArray() || list.toArray().isEmpty())
+        return fail(u"'targets' is a non-empty array of target or group names from list_targets."_s);
+    QStringList asked;
+    for (const QJsonValue &value : list.toArray()) {
+        if (!value.isString() || value.toString().trimmed().isEmpty())
+            return fail(u"Every entry of 'targets' is a target or group name (a non-empty string)."_s);
+        asked.append(value.toString().trimmed());
+    }
+    const QStringList names = engine->targets()->resolveList(asked, error);
+    if (names.size() > kMaxFleetTargets)
+        return fail(u"'targets' names %1 targets; at most %2 run at once."_s.arg(names.size()).arg(kMaxFleetTargets));
+    return names;
 }
 
 QList<McpTool> McpTargetTools::tools()

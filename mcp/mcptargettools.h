@@ -27,6 +27,12 @@ public:
     /// The configured target's name for args["target"] (the local one when absent). Empty with
     /// *error for a target the person did not configure: clients cannot name arbitrary hosts.
     static QString resolveTarget(const Engine *engine, const QJsonObject &args, QString *error);
+    /// The `targets` input property of exec_program: target or group names, each once.
+    static QJsonObject targetsProperty();
+    /// The configured target names for args["targets"] (groups expanded, each once, in order) or
+    /// args["target"]; the local one when neither is there. Empty with *error for a name no one
+    /// configured, an empty or malformed list, or both arguments at once.
+    static QStringList resolveTargets(const Engine *engine, const QJsonObject &args, QString *error);
 
 private:
     void listTargets(const QJsonObject &args, const McpCallContext &context, Reply reply);

@@ -58,6 +58,26 @@ QString AnalysisSummary::attachment(const ScriptAnalysis &analysis)
                              : tr("Counting the probes it attaches to… (as written: %1)").arg(written);
 }
 
+QString AnalysisSummary::target(const QString &target, const ScriptAnalysis &analysis)
+{
+    QStringList parts;
+    if (!analysis.complete) {
+        parts << checking(analysis);
+    } else if (isUnchecked(analysis)) {
+        parts << unchecked(analysis);
+    } else {
+        if (analysis.attachCount >= 0)
+            parts << tr("Attaches to %n probes", "", analysis.attachCount);
+        parts << risk(analysis.risk);
+        int errors = 0;
+        for (const Diagnostic &diagnostic : analysis.diagnostics)
+            errors += diagnostic.severity == Diagnostic::Severity::Error ? 1 : 0;
+        if (errors > 0)
+            parts << tr("%n errors", "", errors);
+    }
+    return target + u": "_s + parts.join(u" · "_s);
+}
+
 QString AnalysisSummary::probeList(const ScriptAnalysis &analysis, int limit)
 {
     const QStringList &probes = attachedProbes(analysis);

@@ -131,12 +131,70 @@ void ApprovalQueue::setTargets(TargetRegistry *targets)
 
 QString ApprovalQueue::sessionKey(const Run *run)
 {
-    // The same script on another target is another decision.
-    return run->client().sessionId + u'\n' + QString::fromLatin1(run->scriptHash()) + u'\n' + run->target();
+    // The same script on another target, or on another list of targets, is another decision.
+    const QString where = run->isFleet() ? run->targets().join(u',') : run->target();
+    return run->client().sessionId + u'\n' + QString::fromLatin1(run->scriptHash()) + u'\n' + where;
+}
+
+ScriptAnalyzer *ApprovalQueue::analyzerFor(const QString &target) const
+{
+    if (target.isEmpty() || target == Target::LocalName)
+        return m_analyzer;
+    return m_targets ? m_targets->analyzer(target) : nullptr;
+}
+
+void ApprovalQueue::startFleetAnalysis(Run *fleet)
+{
+    // Each target's kernel and bpftrace judge the script there; the request is complete once
+    // every one has answered, and shows the worst of them.
+    if (!m_analyzer)
+        return;
+    QPointer<Run> guard(fleet);
+    const QString script = fleet->script();
+    auto combine = [this, guard, script] {
+        if (!guard || guard->script() != script)
+            return;
+        QList<std::pair<QString, ScriptAnalysis>> perTarget;
+        for (const Run *host : guard->hostRuns()) {
+            if (!m_analysed.contains(host->id()))
+                return; // still waiting for one
+            perTarget.append({ host->targetName(), host->analysis() });
+        }
+        m_analysed.insert(guard->id());
+        guard->setAnalysis(ScriptAnalysis::worstOf(perTarget));
+        if (guard->state() == RunState::PendingApproval && m_policy == ApprovalPolicy::AllowLowRisk)
+            applyPolicy(guard);
+    };
+    for (Run *host : fleet->hostRuns()) {
+        m_analysed.remove(host->id());
+        ScriptAnalyzer *analyzer = analyzerFor(host->target());
+        QPointer<Run> hostGuard(host);
+        if (!analyzer) {
+            ScriptAnalysis none = ScriptAnalyzer::analyzeText(script);
+            none.complete = true;
+            none.checked = false;
+            none.uncheckedReason = u"no analyzer for target %1"_s.arg(host->target());
+            host->setAnalysis(none);
+            m_analysed.insert(host->id());
+            continue;
+        }
+        analyzer->analyze(script, host, [this, hostGuard, script, combine](const ScriptAnalysis &analysis) {
+            if (!hostGuard || hostGuard->script() != script)
+                return;
+            m_analysed.insert(hostGuard->id());
+            hostGuard->setAnalysis(analysis);
+            combine();
+        });
+    }
+    combine();
 }
 
 void ApprovalQueue::startAnalysis(Run *run)
 {
+    if (run->isFleet()) {
+        startFleetAnalysis(run);
+        return;
+    }
     ScriptAnalyzer *analyzer = m_analyzer;
     if (!run->target().isEmpty())
         analyzer = m_targets ? m_targets->analyzer(run->target()) : nullptr;
@@ -277,6 +335,8 @@ void ApprovalQueue::resolve(Run *run, Decision decision, const QString &decidedB
     m_pending.removeIf([run](const QPointer<Run> &p) { return !p || p == run; });
     m_expiry.remove(run->id());
     m_analysed.remove(run->id());
+    for (const Run *host : run->hostRuns())
+        m_analysed.remove(host->id());
     run->setDecision(decision, decidedBy, message);
     audit(run);
 
@@ -322,10 +382,28 @@ void ApprovalQueue::audit(const Run *run)
     };
     if (run->scriptEdited())
         entry.insert(u"originalScript"_s, run->originalScript());
-    entry.insert(u"target"_s, run->target().isEmpty() ? u"local"_s : run->target());
-    if (m_targets) {
-        if (const Target *target = m_targets->find(run->target().isEmpty() ? u"local"_s : run->target()))
-            entry.insert(u"targetUri"_s, target->uri());
+    auto uriOf = [this](const QString &name) {
+        const Target *target = m_targets ? m_targets->find(name.isEmpty() ? Target::LocalName : name) : nullptr;
+        return target ? target->uri() : QString();
+    };
+    if (run->isFleet()) {
+        // Every target the decision covers, each with what its own analysis found there.
+        QJsonArray targets;
+        for (const Run *host : run->hostRuns()) {
+            const ScriptAnalysis hostAnalysis = host->analysis();
+            targets.append(QJsonObject {
+                { u"target"_s, host->targetName() },
+                { u"targetUri"_s, uriOf(host->target()) },
+                { u"attachCount"_s, hostAnalysis.attachCount },
+                { u"risk"_s, riskLevelName(hostAnalysis.risk) },
+                { u"checked"_s, hostAnalysis.checked },
+            });
+        }
+        entry.insert(u"targets"_s, targets);
+    } else {
+        entry.insert(u"target"_s, run->targetName());
+        if (const QString uri = uriOf(run->target()); !uri.isEmpty())
+            entry.insert(u"targetUri"_s, uri);
     }
     if (!m_audit->append(entry))
         qCWarning(lcApproval) << "could not append to the audit log:" << m_audit->errorString();

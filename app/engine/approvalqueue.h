@@ -86,6 +86,8 @@ private:
     void scheduleExpiry();
     Run *pendingRun(const QString &runId, QString *error) const;
     void startAnalysis(Run *run);
+    void startFleetAnalysis(Run *fleet);
+    ScriptAnalyzer *analyzerFor(const QString &target) const;
     void audit(const Run *run);
     void onLeftElsewhere(Run *run);
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "engine/run.h"
 
+#include "engine/results/fleetresults.h"
+
 #include <QCryptographicHash>
 #include <QJsonArray>
 
@@ -80,6 +82,14 @@ void Run::setState(RunState state)
         m_startedAt = QDateTime::currentDateTimeUtc();
     if (isTerminal(state) && !m_endedAt.isValid())
         m_endedAt = QDateTime::currentDateTimeUtc();
+    // A fleet that ends before its hosts started (denied, expired, refused by a limit) ends them
+    // too, with its reason: none is left pending.
+    if (isTerminal(state)) {
+        for (Run *host : std::as_const(m_hostRuns)) {
+            if (host->state() == RunState::PendingApproval)
+                host->setEnded(state, std::nullopt, m_failureReason);
+        }
+    }
     Q_EMIT stateChanged(state);
 }
 
@@ -105,6 +115,9 @@ void Run::setDecision(Decision decision, const QString &decidedBy, const QString
     m_decidedBy = decidedBy;
     m_decisionMessage = message;
     m_decidedAt = QDateTime::currentDateTimeUtc();
+    // One decision covers every target of a fleet.
+    for (Run *host : std::as_const(m_hostRuns))
+        host->setDecision(decision, decidedBy, message);
     Q_EMIT decisionChanged();
 }
 
@@ -113,6 +126,9 @@ void Run::setEditedScript(const QString &script)
     if (m_script == script)
         return;
     m_script = script;
+    // What the person approved runs on every target of a fleet.
+    for (Run *host : std::as_const(m_hostRuns))
+        host->setEditedScript(script);
     Q_EMIT scriptChanged();
 }
 
@@ -234,6 +250,188 @@ void Run::setAnalysis(const ScriptAnalysis &analysis)
     Q_EMIT analysisChanged();
 }
 
+QStringList Run::targets() const
+{
+    QStringList names;
+    names.reserve(m_hostRuns.size());
+    for (const Run *host : m_hostRuns)
+        names.append(host->targetName());
+    return names;
+}
+
+Run *Run::hostRun(const QString &target) const
+{
+    for (Run *host : m_hostRuns) {
+        if (host->targetName() == target || (target.isEmpty() && host->target().isEmpty()))
+            return host;
+    }
+    return nullptr;
+}
+
+void Run::setFleetTargets(const QStringList &targets)
+{
+    Q_ASSERT(m_hostRuns.isEmpty() && m_state == RunState::PendingApproval);
+    RunRequest request;
+    request.script = m_script;
+    request.reason = m_reason;
+    request.client = m_client;
+    request.timeoutSeconds = m_timeoutSeconds;
+    for (const QString &target : targets) {
+        request.target = target;
+        auto *host = new Run(m_id + u'/' + target, m_origin, request, this);
+        host->m_fleet = this;
+        host->m_decision = m_decision;
+        host->m_decidedBy = m_decidedBy;
+        host->m_analysis = m_analysis;
+        m_hostRuns.append(host);
+    }
+}
+
+namespace {
+HostRunState hostRunState(const Run *host)
+{
+    switch (host->state()) {
+    case RunState::Finished:
+        return HostRunState::Finished;
+    case RunState::Stopped:
+    case RunState::TimedOut:
+        return HostRunState::Stopped;
+    case RunState::Failed:
+        // ssh says 255 for everything that kept it from running the command (connection, host
+        // key, authentication); a run that never started at all did not reach the host either.
+        if (!host->startedAt().isValid() || (host->exitCode() == 255 && host->attachedProbes() == 0))
+            return HostRunState::Unreachable;
+        return HostRunState::Failed;
+    case RunState::Denied:
+    case RunState::Expired:
+        return HostRunState::Unreachable;
+    case RunState::PendingApproval:
+    case RunState::Starting:
+    case RunState::Running:
+    case RunState::Stopping:
+        break;
+    }
+    return HostRunState::Running;
+}
+} // namespace
+
+QHash<QString, QString> Run::mapValueTypes() const
+{
+    QHash<QString, QString> types;
+    auto add = [&types](const ScriptAnalysis &analysis) {
+        for (const ScriptMap &detail : analysis.mapDetails) {
+            if (!detail.valueType.isEmpty() && !types.contains(detail.name))
+                types.insert(detail.name, detail.valueType);
+        }
+    };
+    add(m_analysis);
+    for (const Run *host : m_hostRuns)
+        add(host->analysis());
+    return types;
+}
+
+FleetResults Run::fleetResults() const
+{
+    if (m_hostRuns.isEmpty())
+        return {};
+    QList<HostResults> hosts;
+    hosts.reserve(m_hostRuns.size());
+    for (const Run *host : m_hostRuns) {
+        HostResults results;
+        results.host = host->targetName();
+        results.state = hostRunState(host);
+        results.message = host->failureReason();
+        results.results = host->maps();
+        hosts.append(std::move(results));
+    }
+    return FleetResults::merge(hosts, mapValueTypes());
+}
+
+void Run::setMaps(const RunResults &maps)
+{
+    m_maps = maps;
+    Q_EMIT mapsChanged();
+}
+
+void Run::updateFromHosts()
+{
+    if (m_hostRuns.isEmpty() || isTerminal(m_state))
+        return;
+    int attached = 0;
+    qint64 lost = 0;
+    qint64 droppedByRate = 0;
+    bool anyRunning = false;
+    bool allEnded = true;
+    bool anyLaunched = false;
+    for (const Run *host : std::as_const(m_hostRuns)) {
+        attached += host->attachedProbes();
+        lost += host->lostEvents();
+        droppedByRate += host->droppedByRate();
+        anyRunning = anyRunning || host->state() == RunState::Running || host->state() == RunState::Stopping;
+        allEnded = allEnded && isTerminal(host->state());
+        anyLaunched = anyLaunched || host->state() != RunState::PendingApproval;
+    }
+    setCounters(attached, lost, droppedByRate);
+    const FleetResults fleet = fleetResults();
+    setMaps(fleet.mergedResults());
+    if (!anyLaunched)
+        return;
+    if (!allEnded) {
+        if (m_state == RunState::Stopping)
+            return; // stays Stopping until every host has ended
+        setState(anyRunning ? RunState::Running : RunState::Starting);
+        return;
+    }
+    // Every host has ended: the fleet ended the way its hosts did. It failed only when no host
+    // has anything to show; a host that failed beside others that ran is named in the
+    // diagnostics and in the fleet results' summary, never silently left out.
+    QList<Diagnostic> notes;
+    bool anyUsable = false;
+    bool anyTimedOut = false;
+    bool anyStopped = false;
+    QStringList failures;
+    for (const Run *host : std::as_const(m_hostRuns)) {
+        const QString name = host->targetName();
+        switch (host->state()) {
+        case RunState::Finished:
+            anyUsable = true;
+            break;
+        case RunState::TimedOut:
+            anyUsable = true;
+            anyTimedOut = true;
+            break;
+        case RunState::Stopped:
+            anyUsable = true;
+            anyStopped = true;
+            break;
+        default: {
+            const QString reason
+                = host->failureReason().isEmpty() ? runStateName(host->state()) : host->failureReason();
+            failures.append(u"%1: %2"_s.arg(name, reason));
+            Diagnostic note;
+            note.severity = Diagnostic::Severity::Warning;
+            note.message = u"Target %1 did not run the script: %2"_s.arg(name, reason);
+            notes.append(note);
+            break;
+        }
+        }
+    }
+    for (const Run *host : std::as_const(m_hostRuns)) {
+        const QString name = host->targetName();
+        for (Diagnostic diagnostic : host->diagnostics()) {
+            diagnostic.message = name + u": "_s + diagnostic.message;
+            notes.append(diagnostic);
+        }
+    }
+    addDiagnostics(notes);
+    if (!anyUsable) {
+        setEnded(RunState::Failed, std::nullopt, u"Failed on every target. "_s + failures.join(u"; "_s));
+        return;
+    }
+    const RunState end = anyTimedOut ? RunState::TimedOut : anyStopped ? RunState::Stopped : RunState::Finished;
+    setEnded(end, failures.isEmpty() ? std::optional<int>(0) : std::nullopt);
+}
+
 QJsonObject Run::toJson(bool withOutput) const
 {
     QJsonObject object {
@@ -274,6 +472,14 @@ QJsonObject Run::toJson(bool withOutput) const
     // Only for another target, so a local run is saved as it always was.
     if (!m_target.isEmpty())
         object.insert(u"target"_s, m_target);
+    // A fleet keeps each host's run whole except its output, which is in the fleet's own
+    // (prefixed by host), so the per-host breakdown survives a restart.
+    if (!m_hostRuns.isEmpty()) {
+        QJsonArray hosts;
+        for (const Run *host : m_hostRuns)
+            hosts.append(host->toJson(false));
+        object.insert(u"hosts"_s, hosts);
+    }
     QJsonArray diagnostics;
     for (const Diagnostic &d : m_diagnostics)
         diagnostics.append(d.toJson());
@@ -344,5 +550,12 @@ Run *Run::fromJson(const QJsonObject &object, QObject *parent)
     run->m_firstOffset = savedFirst.value_or(object.value(u"totalLines"_s).toInteger());
     if (!savedFirst && firstOffset > run->m_firstOffset)
         run->m_firstOffset = firstOffset;
+    const QJsonArray hosts = object.value(u"hosts"_s).toArray();
+    for (const QJsonValue &value : hosts) {
+        if (Run *host = fromJson(value.toObject(), run)) {
+            host->m_fleet = run;
+            run->m_hostRuns.append(host);
+        }
+    }
     return run;
 }

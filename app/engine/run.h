@@ -9,6 +9,7 @@
 #include "engine/scriptanalyzer.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QJsonObject>
 #include <QObject>
 
@@ -23,7 +24,12 @@ struct RunRequest
     std::optional<int> timeoutSeconds; ///< nullopt: the default client timeout (a person's run: none)
     /// Where it runs: a configured target's name (TargetRegistry::resolve); empty = this machine.
     QString target = {};
+    /// A fleet: the configured targets' names (two or more, each once, groups already resolved);
+    /// `target` is then empty. One decision covers the script on exactly these targets.
+    QStringList targets = {};
 };
+
+class FleetResults;
 
 /// A run is owned by the RunManager and lives as long as the engine; pointers stay valid.
 /// Read it anywhere on the GUI thread. Only the engine changes it, and only through the mutators
@@ -41,8 +47,27 @@ public:
     RunOrigin origin() const { return m_origin; }
     ClientInfo client() const { return m_client; }
     QString reason() const { return m_reason; }
-    /// The configured target it runs on (TargetRegistry); empty for this machine.
+    /// The configured target it runs on (TargetRegistry); empty for this machine and for a fleet.
     QString target() const { return m_target; }
+    /// target() as both front doors name it: "local" for this machine.
+    QString targetName() const { return m_target.isEmpty() ? QStringLiteral("local") : m_target; }
+
+    /// A fleet run runs the same script on several targets, as one run per target (its host
+    /// runs, owned by it, in the order of targets()). It has no process of its own: its state,
+    /// counters and output follow its host runs (output lines read "host | text"), its maps are
+    /// the hosts' maps merged, and its analysis is the worst of the hosts' (the highest risk).
+    bool isFleet() const { return !m_hostRuns.isEmpty(); }
+    QStringList targets() const;
+    const QList<Run *> &hostRuns() const { return m_hostRuns; }
+    /// The host run on `target`; nullptr when there is none.
+    Run *hostRun(const QString &target) const;
+    /// The fleet run a host run belongs to; nullptr for any other run.
+    Run *fleet() const { return m_fleet; }
+    /// Every host's state and maps, and each map merged over the hosts with its breakdown. Empty
+    /// for a run that is not a fleet.
+    FleetResults fleetResults() const;
+    /// The script's map value types from the hosts' analyses, which decide how plain maps merge.
+    QHash<QString, QString> mapValueTypes() const;
     /// The script that runs (or would run): the edited one when the person edited it.
     QString script() const { return m_script; }
     /// The script as first submitted.
@@ -124,6 +149,15 @@ public:
     void dropExitDump(const QList<std::pair<QString, qint64>> &snapshots);
     void addDiagnostics(const QList<Diagnostic> &diagnostics);
     void setAnalysis(const ScriptAnalysis &analysis);
+    /// Makes this a fleet run: one host run per target, in PendingApproval like this one, with
+    /// this run's request (script, client, reason, timeout) and the target. Only once, before
+    /// anything else happened to the run.
+    void setFleetTargets(const QStringList &targets);
+    /// Brings a fleet run's state, counters and maps up to date with its host runs (the
+    /// RunManager calls it whenever a host run changed); nothing for any other run.
+    void updateFromHosts();
+    /// Replaces the maps whole (a fleet run's merged maps) and emits mapsChanged.
+    void setMaps(const RunResults &maps);
 
 Q_SIGNALS:
     void stateChanged(RunState state);
@@ -146,6 +180,8 @@ private:
     ClientInfo m_client;
     QString m_reason;
     QString m_target;
+    QList<Run *> m_hostRuns; ///< owned (children), a fleet run's only
+    Run *m_fleet = nullptr; ///< the fleet run this is a host run of
     QString m_script;
     QString m_originalScript;
     RunState m_state = RunState::PendingApproval;

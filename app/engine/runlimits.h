@@ -23,6 +23,9 @@ struct RunLimits
     int sigintGraceMs = 2000; ///< after SIGINT, wait this long before SIGTERM
     int sigtermGraceMs = 5000; ///< after SIGTERM, wait this long before SIGKILL
     int batchIntervalMs = 50; ///< output reaches listeners at most this often
+    /// A fleet run starts at most this many of its targets' bpftrace at a time (each is an ssh or
+    /// kubectl connection); the next starts as soon as one is running or has ended.
+    int maxFleetConnections = 8;
 
     bool operator==(const RunLimits &) const = default;
 };

@@ -10,6 +10,7 @@
 
 #include <QDeadlineTimer>
 #include <QRandomGenerator>
+#include <QScopedValueRollback>
 
 using namespace Qt::StringLiterals;
 
@@ -62,7 +63,14 @@ QStringList RunManager::bpftraceArguments(const QString &script)
 
 RunController *RunManager::controller(const QString &runId) const
 {
-    return m_controllers.value(m_byId.value(runId));
+    if (RunController *controller = m_controllers.value(m_byId.value(runId)))
+        return controller;
+    // A fleet's host run: "run-.../target".
+    for (auto it = m_controllers.cbegin(); it != m_controllers.cend(); ++it) {
+        if (it.key()->id() == runId)
+            return it.value();
+    }
+    return nullptr;
 }
 
 QString RunManager::newRunId() const
@@ -94,6 +102,8 @@ void RunManager::addRun(Run *run)
     run->setParent(this);
     m_runs.append(run);
     m_byId.insert(run->id(), run);
+    if (run->isFleet())
+        adoptHostRuns(run);
     connect(run, &Run::stateChanged, this, [this, run](RunState state) {
         Q_EMIT runStateChanged(run, state);
         const int active = activeRunCount();
@@ -126,29 +136,74 @@ void RunManager::setTargets(TargetRegistry *targets)
 
 Run *RunManager::startPersonRun(const QString &script, std::optional<int> timeoutSeconds, const QString &target)
 {
+    return startPersonRun(script, timeoutSeconds, target.isEmpty() ? QStringList() : QStringList { target });
+}
+
+Run *RunManager::startPersonRun(const QString &script, std::optional<int> timeoutSeconds, const QStringList &targets)
+{
     RunRequest request;
     request.script = script;
     request.timeoutSeconds = timeoutSeconds;
-    request.target = target;
+    request.targets = targets;
+    QString targetError;
+    const bool targetsKnown = resolveTargets(request, &targetError);
     auto *run = new Run(newRunId(), RunOrigin::Person, request, this);
     run->setAnalysis(ScriptAnalyzer::analyzeText(script));
+    if (request.targets.size() > 1)
+        run->setFleetTargets(request.targets);
     addRun(run);
-    QString error;
-    if (!checkScript(script, &error) || !validateTimeout(timeoutSeconds, &error)) {
+    QString error = targetError;
+    if (!targetsKnown || !checkScript(script, &error) || !validateTimeout(timeoutSeconds, &error)) {
         run->setFailed(error);
         return run;
     }
     launch(run);
     // Maps are what the AST adds for a run already decided: a script without any needs nothing.
-    ScriptAnalyzer *analyzer = run->target().isEmpty() ? m_personAnalyzer.data()
-                                                       : (m_targets ? m_targets->analyzer(run->target()) : nullptr);
-    if (analyzer && script.contains(u'@') && !isTerminal(run->state())) {
-        analyzer->analyze(script, run, [run, script](const ScriptAnalysis &analysis) {
-            if (run->script() == script && analysis.fromAst)
-                run->setAnalysis(analysis);
-        });
+    // Each target's own bpftrace judges its run (kernels and versions differ).
+    if (!script.contains(u'@') || isTerminal(run->state()))
+        return run;
+    if (run->isFleet()) {
+        for (Run *host : run->hostRuns())
+            analysePersonRun(host, m_targets ? m_targets->analyzer(host->target()) : nullptr);
+    } else {
+        analysePersonRun(run,
+            run->target().isEmpty() ? m_personAnalyzer.data()
+                                    : (m_targets ? m_targets->analyzer(run->target()) : nullptr));
     }
     return run;
+}
+
+void RunManager::analysePersonRun(Run *run, ScriptAnalyzer *analyzer)
+{
+    if (!analyzer)
+        return;
+    const QString script = run->script();
+    analyzer->analyze(script, run, [run, script](const ScriptAnalysis &analysis) {
+        if (run->script() == script && analysis.fromAst)
+            run->setAnalysis(analysis);
+    });
+}
+
+bool RunManager::resolveTargets(RunRequest &request, QString *error) const
+{
+    if (request.targets.isEmpty())
+        return true;
+    if (!m_targets) {
+        if (error)
+            *error = u"No targets are configured: this TraceDesk runs programs on this machine only."_s;
+        return false;
+    }
+    const QStringList names = m_targets->resolveList(request.targets, error);
+    if (names.isEmpty())
+        return false;
+    if (names.size() == 1) {
+        request.target = names.constFirst() == Target::LocalName ? QString() : names.constFirst();
+        request.targets.clear();
+    } else {
+        request.target.clear();
+        request.targets = names;
+    }
+    return true;
 }
 
 Run *RunManager::submitClientRun(const RunRequest &request, QString *error)
@@ -168,8 +223,13 @@ Run *RunManager::submitClientRun(const RunRequest &request, QString *error)
 
     RunRequest accepted = request;
     accepted.timeoutSeconds = timeout;
+    QString targetError;
+    if (!resolveTargets(accepted, &targetError))
+        return fail(targetError);
     auto *run = new Run(newRunId(), RunOrigin::Client, accepted, this);
     run->setAnalysis(ScriptAnalyzer::analyzeText(request.script));
+    if (accepted.targets.size() > 1)
+        run->setFleetTargets(accepted.targets);
     addRun(run);
     Q_EMIT approvalRequested(run);
     return run;
@@ -189,34 +249,127 @@ void RunManager::launch(Run *run)
             m_limits.maxConcurrentRuns));
         return;
     }
-    if (m_privilege.mode() != PrivilegeMode::Direct) {
-        const QString problem = m_privilege.problem();
-        if (!problem.isEmpty()) {
-            run->setFailed(problem);
-            return;
-        }
+    if (run->isFleet()) {
+        launchFleet(run);
+        return;
     }
-    LaunchCommand command;
+    QString error;
+    const std::optional<LaunchCommand> command = commandFor(run, &error);
+    if (!command) {
+        run->setFailed(error);
+        return;
+    }
+    startController(run, *command);
+}
+
+std::optional<LaunchCommand> RunManager::commandFor(const Run *run, QString *error) const
+{
     if (run->target().isEmpty()) {
-        command = m_privilege.wrap(bpftraceArguments(run->script()));
-    } else {
-        // Only a target the person configured; the name was checked when the run was asked for,
-        // and is checked again here in case the target was removed meanwhile.
-        QString error;
-        const QString name = m_targets ? m_targets->resolve(run->target(), &error) : QString();
-        const std::optional<LaunchCommand> wrapped = name.isEmpty()
-            ? std::nullopt
-            : m_targets->transport(name).tryWrap(bpftraceArguments(run->script()), &error);
-        if (!wrapped) {
-            run->setFailed(error.isEmpty() ? u"No target named '%1' is configured."_s.arg(run->target()) : error);
-            return;
+        if (m_privilege.mode() != PrivilegeMode::Direct) {
+            const QString problem = m_privilege.problem();
+            if (!problem.isEmpty()) {
+                if (error)
+                    *error = problem;
+                return std::nullopt;
+            }
         }
-        command = *wrapped;
+        return m_privilege.wrap(bpftraceArguments(run->script()));
     }
+    // Only a target the person configured; the name was checked when the run was asked for,
+    // and is checked again here in case the target was removed meanwhile.
+    QString problem;
+    const QString name = m_targets ? m_targets->resolve(run->target(), &problem) : QString();
+    const std::optional<LaunchCommand> wrapped = name.isEmpty()
+        ? std::nullopt
+        : m_targets->transport(name).tryWrap(bpftraceArguments(run->script()), &problem);
+    if (!wrapped && error)
+        *error = problem.isEmpty() ? u"No target named '%1' is configured."_s.arg(run->target()) : problem;
+    return wrapped;
+}
+
+void RunManager::startController(Run *run, const LaunchCommand &command)
+{
     auto *controller = new RunController(run, command, m_limits, this);
     m_controllers.insert(run, controller);
     connect(controller, &RunController::finished, this, &RunManager::finishRun);
     controller->start();
+}
+
+void RunManager::adoptHostRuns(Run *fleet)
+{
+    // A host's change reaches the fleet once per turn of the event loop, however many hosts
+    // changed: merging is cheap, but not per printed line of five hosts.
+    auto scheduleUpdate = [this, fleet] {
+        if (m_fleetUpdates.contains(fleet))
+            return;
+        m_fleetUpdates.insert(fleet);
+        QMetaObject::invokeMethod(
+            this,
+            [this, key = fleet, fleet = QPointer<Run>(fleet)] {
+                m_fleetUpdates.remove(key);
+                if (fleet)
+                    fleet->updateFromHosts();
+            },
+            Qt::QueuedConnection);
+    };
+    for (Run *host : fleet->hostRuns()) {
+        connect(host, &Run::stateChanged, this, [this, fleet, scheduleUpdate](RunState state) {
+            scheduleUpdate();
+            // A host that is done frees its place for the next waiting one.
+            if (isTerminal(state))
+                launchWaitingHosts(fleet);
+        });
+        connect(host, &Run::statsChanged, this, [this, fleet, scheduleUpdate] {
+            scheduleUpdate();
+            // So does one whose bpftrace has attached: its connection is made.
+            launchWaitingHosts(fleet);
+        });
+        connect(host, &Run::mapsChanged, this, scheduleUpdate);
+        connect(host, &Run::analysisChanged, fleet, &Run::analysisChanged);
+        // Every host's output in the fleet's, each line marked with its host.
+        const QString prefix = host->targetName() + u" | "_s;
+        connect(host, &Run::outputAppended, this, [this, fleet, host, prefix](qint64 first, int count) {
+            QList<OutputLine> lines = host->lines(first, count);
+            for (OutputLine &line : lines)
+                line.text.prepend(prefix);
+            fleet->appendLines(std::move(lines), m_limits.maxLinesKept);
+        });
+    }
+}
+
+void RunManager::launchFleet(Run *fleet)
+{
+    fleet->setState(RunState::Starting);
+    launchWaitingHosts(fleet);
+}
+
+void RunManager::launchWaitingHosts(Run *fleet)
+{
+    // A host that fails as it starts lands back here through its state change: the loop below
+    // sees it ended and goes on, so the nested call has nothing to do.
+    if (isTerminal(fleet->state()) || fleet->state() == RunState::Stopping || m_launchingFleet == fleet)
+        return;
+    const QScopedValueRollback guard(m_launchingFleet, fleet);
+    // Connecting: started, and bpftrace has not attached yet (over ssh the process starts at
+    // once; the connection and the attach are what take time and what the limit is for).
+    auto connecting = [fleet] {
+        int count = 0;
+        for (const Run *host : fleet->hostRuns())
+            count += isActive(host->state()) && host->attachedProbes() == 0 ? 1 : 0;
+        return count;
+    };
+    for (Run *host : fleet->hostRuns()) {
+        if (host->state() != RunState::PendingApproval)
+            continue;
+        if (connecting() >= std::max(1, m_limits.maxFleetConnections))
+            break;
+        QString error;
+        const std::optional<LaunchCommand> command = commandFor(host, &error);
+        if (command)
+            startController(host, *command);
+        else
+            host->setFailed(error);
+    }
 }
 
 void RunManager::finishRun(Run *run)
@@ -234,6 +387,9 @@ void RunManager::finishRun(Run *run)
         }
         controller->deleteLater();
     }
+    // A host run is saved with its fleet, once the fleet has ended.
+    if (run->fleet())
+        return;
     // Serialising a 100,000-line run takes a while: never on the window's thread.
     if (m_store)
         m_store->saveInBackground(run);
@@ -255,6 +411,22 @@ bool RunManager::stop(const QString &runId, QString *error)
     if (run->state() == RunState::PendingApproval) {
         run->setDecision(Decision::Denied, u"person"_s, u"Withdrawn before a decision was made."_s);
         run->setState(RunState::Denied);
+        return true;
+    }
+    if (run->isFleet()) {
+        if (!isActive(run->state())) {
+            if (error)
+                *error = u"Run %1 has already ended (%2)."_s.arg(runId, runStateName(run->state()));
+            return false;
+        }
+        // Every host stops at once and prints its maps; one still waiting to start never will.
+        run->setState(RunState::Stopping);
+        for (Run *host : run->hostRuns()) {
+            if (RunController *controller = m_controllers.value(host); controller && isActive(host->state()))
+                controller->stop(RunState::Stopped);
+            else if (host->state() == RunState::PendingApproval)
+                host->setEnded(RunState::Stopped, std::nullopt);
+        }
         return true;
     }
     RunController *controller = m_controllers.value(run);

@@ -9,6 +9,7 @@
 #include <QHash>
 #include <QObject>
 #include <QPointer>
+#include <QSet>
 
 #include <optional>
 
@@ -57,8 +58,13 @@ public:
     /// Returns the run, which may already be Failed (bad timeout, concurrency limit, ...).
     Run *startPersonRun(
         const QString &script, std::optional<int> timeoutSeconds = std::nullopt, const QString &target = QString());
+    /// The same on the configured targets or groups named: two or more make a fleet run (one
+    /// bpftrace per target, merged results), one is a plain run there. A name no one configured
+    /// fails the run with a message that lists the configured ones.
+    Run *startPersonRun(const QString &script, std::optional<int> timeoutSeconds, const QStringList &targets);
     /// A client's run: created in PendingApproval and announced with approvalRequested(). Returns
-    /// nullptr with *error set when the request itself is invalid (checkScript(), bad timeout).
+    /// nullptr with *error set when the request itself is invalid (checkScript(), bad timeout,
+    /// a target no one configured). RunRequest::targets with two or more names makes a fleet run.
     Run *submitClientRun(const RunRequest &request, QString *error = nullptr);
 
     /// Person's Stop and MCP stop_execution: SIGINT, then SIGTERM, then SIGKILL. A pending run is
@@ -106,6 +112,17 @@ private:
     void launch(Run *run);
     void finishRun(Run *run);
     bool validateTimeout(std::optional<int> seconds, QString *error) const;
+    /// Resolves RunRequest::targets (names or groups) in place: one left becomes `target`, two or
+    /// more stay as the fleet's. False with *error for a target no one configured.
+    bool resolveTargets(RunRequest &request, QString *error) const;
+    /// The bpftrace command for `run` on its target; nullopt with *error when it cannot start.
+    std::optional<LaunchCommand> commandFor(const Run *run, QString *error) const;
+    void startController(Run *run, const LaunchCommand &command);
+    void adoptHostRuns(Run *fleet);
+    void launchFleet(Run *fleet);
+    /// Starts the fleet's next waiting targets, up to RunLimits::maxFleetConnections at once.
+    void launchWaitingHosts(Run *fleet);
+    void analysePersonRun(Run *run, ScriptAnalyzer *analyzer);
     int m_lastActiveCount = 0;
     bool m_personRunsReadable = false;
 
@@ -116,5 +133,7 @@ private:
     QPointer<TargetRegistry> m_targets; ///< not owned
     QList<Run *> m_runs; ///< oldest first
     QHash<QString, Run *> m_byId;
-    QHash<Run *, RunController *> m_controllers;
+    QHash<Run *, RunController *> m_controllers; ///< also a fleet's host runs'
+    QSet<Run *> m_fleetUpdates; ///< fleets whose hosts changed since the last update
+    Run *m_launchingFleet = nullptr; ///< the fleet launchWaitingHosts() is starting hosts of
 };

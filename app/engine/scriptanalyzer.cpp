@@ -1257,6 +1257,53 @@ bool ScriptAnalysis::hasErrors() const
         [](const Diagnostic &d) { return d.severity == Diagnostic::Severity::Error; });
 }
 
+ScriptAnalysis ScriptAnalysis::worstOf(const QList<std::pair<QString, ScriptAnalysis>> &perTarget)
+{
+    if (perTarget.isEmpty())
+        return {};
+    auto badness = [](const ScriptAnalysis &a) { return std::tuple(a.hasErrors(), int(a.risk), !a.complete); };
+    qsizetype worst = 0;
+    for (qsizetype i = 1; i < perTarget.size(); ++i) {
+        if (badness(perTarget.at(i).second) > badness(perTarget.at(worst).second))
+            worst = i;
+    }
+    ScriptAnalysis combined = perTarget.at(worst).second;
+    int attachTotal = 0;
+    for (qsizetype i = 0; i < perTarget.size(); ++i) {
+        const auto &[name, analysis] = perTarget.at(i);
+        combined.complete = combined.complete && analysis.complete;
+        combined.checked = combined.checked && analysis.checked;
+        combined.expanded = combined.expanded && analysis.expanded;
+        combined.fromAst = combined.fromAst && analysis.fromAst;
+        combined.needsUnsafe = combined.needsUnsafe || analysis.needsUnsafe;
+        combined.risk = std::max(combined.risk, analysis.risk);
+        attachTotal = attachTotal < 0 || analysis.attachCount < 0 ? -1 : attachTotal + analysis.attachCount;
+        if (i == worst)
+            continue;
+        if (combined.uncheckedReason.isEmpty() && !analysis.uncheckedReason.isEmpty())
+            combined.uncheckedReason = name + u": "_s + analysis.uncheckedReason;
+        // What only some targets say is said with their name, so the person sees where.
+        for (const Finding &finding : analysis.findings) {
+            if (!combined.findings.contains(finding)) {
+                Finding named = finding;
+                named.message = name + u": "_s + finding.message;
+                combined.findings.append(named);
+            }
+        }
+        for (const Diagnostic &diagnostic : analysis.diagnostics) {
+            if (diagnostic.severity == Diagnostic::Severity::Error) {
+                Diagnostic named = diagnostic;
+                named.message = name + u": "_s + diagnostic.message;
+                combined.diagnostics.append(named);
+            }
+        }
+    }
+    combined.attachCount = attachTotal;
+    std::stable_sort(combined.findings.begin(), combined.findings.end(),
+        [](const Finding &a, const Finding &b) { return int(a.level) > int(b.level); });
+    return combined;
+}
+
 QStringList ScriptAnalysis::reasons() const
 {
     QList<Finding> sorted = findings;

@@ -76,6 +76,11 @@ struct ScriptAnalysis
     const ScriptMap *mapDetail(const QString &name) const;
 
     bool hasErrors() const;
+    /// A fleet's analysis from its targets' (name, analysis): the worst one (errors first, then
+    /// the highest risk, then an incomplete one) with every other target's errors and findings
+    /// added under its name; the highest risk of any target; complete and checked only when every
+    /// target's is; attachCount the total over the targets (-1 while any is unknown).
+    static ScriptAnalysis worstOf(const QList<std::pair<QString, ScriptAnalysis>> &perTarget);
     /// One human sentence per finding, highest risk first.
     QStringList reasons() const;
     QJsonObject toJson() const;

@@ -177,6 +177,59 @@ private Q_SLOTS:
         QCOMPARE(AnalysisSummary::report(quick, 20),
             u"Low risk\nCounting the probes it attaches to… (as written: BEGIN)\n  BEGIN\nChecking with bpftrace…\n"_s);
     }
+
+    void fleetTarget()
+    {
+        ScriptAnalysis analysis = expanded(12);
+        QCOMPARE(AnalysisSummary::target(u"db1"_s, analysis), u"db1: Attaches to 12 probes · Low risk"_s);
+        analysis.diagnostics.append(Diagnostic { Diagnostic::Severity::Error, 1, 1, 0, u"unknown function"_s });
+        analysis.risk = RiskLevel::High;
+        QCOMPARE(AnalysisSummary::target(u"db1"_s, analysis), u"db1: Attaches to 12 probes · High risk · 1 error"_s);
+        ScriptAnalysis checking;
+        checking.probeSpecs = { u"BEGIN"_s };
+        QVERIFY(AnalysisSummary::target(u"db2"_s, checking).startsWith(u"db2: Checking"_s));
+        ScriptAnalysis unchecked;
+        unchecked.complete = true;
+        unchecked.uncheckedReason = u"ssh: Connection refused"_s;
+        QCOMPARE(AnalysisSummary::target(u"db3"_s, unchecked), u"db3: "_s + AnalysisSummary::unchecked(unchecked));
+        QVERIFY(AnalysisSummary::target(u"db3"_s, unchecked).contains(u"Connection refused"_s));
+    }
+
+    void worstOfTargets()
+    {
+        ScriptAnalysis low = expanded(3);
+        ScriptAnalysis high = expanded(5);
+        high.risk = RiskLevel::High;
+        high.findings.append(Finding { RiskLevel::High, u"unsafe-builtin"_s, u"calls system()"_s, 2 });
+        ScriptAnalysis unchecked;
+        unchecked.complete = true;
+        unchecked.uncheckedReason = u"bpftrace missing"_s;
+        unchecked.attachCount = -1;
+        const ScriptAnalysis both = ScriptAnalysis::worstOf({ { u"a"_s, low }, { u"b"_s, high } });
+        QCOMPARE(both.risk, RiskLevel::High);
+        QCOMPARE(both.attachCount, 8); // over both targets
+        QVERIFY(both.checked && both.complete);
+        QCOMPARE(both.findings.size(), 1);
+        // A target whose bpftrace could not check it leaves the whole request unchecked.
+        const ScriptAnalysis three
+            = ScriptAnalysis::worstOf({ { u"a"_s, low }, { u"b"_s, high }, { u"c"_s, unchecked } });
+        QCOMPARE(three.risk, RiskLevel::High);
+        QVERIFY(!three.checked);
+        QCOMPARE(three.uncheckedReason, u"c: bpftrace missing"_s);
+        QCOMPARE(three.attachCount, -1);
+        // Errors on one target are the request's errors, named by their target.
+        ScriptAnalysis broken = expanded(3);
+        broken.diagnostics.append(Diagnostic { Diagnostic::Severity::Error, 1, 1, 0, u"unknown function"_s });
+        const ScriptAnalysis withError = ScriptAnalysis::worstOf({ { u"a"_s, high }, { u"old"_s, broken } });
+        QVERIFY(withError.hasErrors());
+        QCOMPARE(withError.risk, RiskLevel::High); // the highest risk of any target, whatever is shown first
+        QCOMPARE(withError.diagnostics.constFirst().message, u"unknown function"_s); // the worst is the broken one
+        bool highNamed = false;
+        for (const Finding &finding : withError.findings)
+            highNamed = highNamed || finding.message == u"a: calls system()"_s;
+        QVERIFY(highNamed);
+        QVERIFY(ScriptAnalysis::worstOf({}).probeSpecs.isEmpty());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestAnalysisSummary)

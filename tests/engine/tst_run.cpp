@@ -3,6 +3,8 @@
 #include "engine/runmanager.h"
 #include "runtestutil.h"
 
+#include "engine/results/fleetresults.h"
+
 #include <QCryptographicHash>
 #include <QJsonArray>
 #include <QSignalSpy>
@@ -279,6 +281,119 @@ private Q_SLOTS:
         QCOMPARE(state.size(), 1);
         QCOMPARE(run.failureReason(), u"bpftrace exited with status 1"_s);
         QCOMPARE(run.exitCode(), std::optional<int>(1));
+    }
+
+    void fleetFollowsItsHosts()
+    {
+        RunRequest request;
+        request.script = u"BEGIN { @c = count(); }"_s;
+        request.client.sessionId = u"s1"_s;
+        request.timeoutSeconds = 30;
+        Run fleet(u"run-f"_s, RunOrigin::Client, request);
+        fleet.setFleetTargets({ u"a"_s, u"b"_s, u"c"_s });
+        QVERIFY(fleet.isFleet());
+        QCOMPARE(fleet.targets(), (QStringList { u"a"_s, u"b"_s, u"c"_s }));
+        Run *a = fleet.hostRun(u"a"_s);
+        Run *b = fleet.hostRun(u"b"_s);
+        Run *c = fleet.hostRun(u"c"_s);
+        QVERIFY(a && b && c && !fleet.hostRun(u"d"_s));
+        QCOMPARE(b->id(), u"run-f/b"_s);
+        QCOMPARE(b->fleet(), &fleet);
+        QVERIFY(!b->isFleet());
+        QCOMPARE(b->client().sessionId, u"s1"_s);
+        QCOMPARE(b->timeoutSeconds(), 30);
+
+        // One decision and one edit cover every target.
+        fleet.setEditedScript(u"BEGIN { @c = count(); exit(); }"_s);
+        fleet.setDecision(Decision::ApprovedEdited, u"person"_s, u"edited"_s);
+        for (const Run *host : fleet.hostRuns()) {
+            QCOMPARE(host->decision(), Decision::ApprovedEdited);
+            QCOMPARE(host->script(), fleet.script());
+        }
+
+        fleet.setState(RunState::Starting);
+        a->setState(RunState::Running);
+        a->setCounters(1, 0, 0);
+        b->setState(RunState::Starting);
+        b->setCounters(1, 2, 3);
+        fleet.updateFromHosts();
+        QCOMPARE(fleet.state(), RunState::Running);
+        QCOMPARE(fleet.attachedProbes(), 2);
+        QCOMPARE(fleet.lostEvents(), 2);
+        QCOMPARE(fleet.droppedByRate(), 3);
+
+        RunResults five;
+        five.insert(MapResult::fromBpftraceJson(u"@c"_s, u"map"_s, QJsonValue(5)));
+        RunResults seven;
+        seven.insert(MapResult::fromBpftraceJson(u"@c"_s, u"map"_s, QJsonValue(7)));
+        a->updateMaps(five);
+        b->updateMaps(seven);
+        a->setEnded(RunState::Stopped, 0);
+        b->setState(RunState::Running);
+        b->setEnded(RunState::TimedOut, 0);
+        // c never got to run: ssh could not reach it.
+        c->setEnded(RunState::Failed, 255, u"ssh: connect to host c port 22: Connection refused"_s);
+        QVERIFY(!isTerminal(fleet.state())); // only once it looked at its hosts again
+        fleet.updateFromHosts();
+        QCOMPARE(fleet.state(), RunState::TimedOut);
+        QVERIFY(fleet.failureReason().isEmpty());
+        QVERIFY(fleet.maps().find(u"@c"_s));
+        QCOMPARE(fleet.maps().find(u"@c"_s)->value().integer(), 12);
+        const FleetResults results = fleet.fleetResults();
+        QCOMPARE(results.coverage(), u"2 of 3 hosts"_s);
+        QCOMPARE(results.hosts().at(0).state, HostRunState::Stopped);
+        QCOMPARE(results.hosts().at(2).state, HostRunState::Unreachable);
+        QVERIFY2(results.summary().contains(u"Connection refused"_s), qPrintable(results.summary()));
+        bool named = false;
+        for (const Diagnostic &d : fleet.diagnostics())
+            named = named || (d.message.contains(u"Target c"_s) && d.message.contains(u"refused"_s));
+        QVERIFY(named);
+
+        // Saved and read back, the per-host breakdown is still there.
+        std::unique_ptr<Run> back(Run::fromJson(fleet.toJson(false)));
+        QVERIFY(back && back->isFleet());
+        QCOMPARE(back->targets(), fleet.targets());
+        QCOMPARE(back->hostRun(u"b"_s)->fleet(), back.get());
+        QCOMPARE(back->hostRun(u"b"_s)->state(), RunState::TimedOut);
+        QCOMPARE(back->fleetResults().coverage(), u"2 of 3 hosts"_s);
+        QCOMPARE(back->maps().find(u"@c"_s)->value().integer(), 12);
+    }
+
+    void fleetFailsOnlyWhenNoHostRan()
+    {
+        RunRequest request;
+        request.script = u"BEGIN { }"_s;
+        Run fleet(u"run-g"_s, RunOrigin::Person, request);
+        fleet.setFleetTargets({ u"a"_s, u"b"_s });
+        fleet.setState(RunState::Starting);
+        fleet.hostRun(u"a"_s)->setEnded(RunState::Failed, 255, u"no route to host"_s);
+        fleet.hostRun(u"b"_s)->setState(RunState::Running);
+        fleet.hostRun(u"b"_s)->setEnded(RunState::Failed, 1, u"ERROR: unknown function"_s);
+        fleet.updateFromHosts();
+        QCOMPARE(fleet.state(), RunState::Failed);
+        QVERIFY2(fleet.failureReason().contains(u"a: no route to host"_s)
+                && fleet.failureReason().contains(u"b: ERROR: unknown function"_s),
+            qPrintable(fleet.failureReason()));
+        QCOMPARE(fleet.fleetResults().hosts().at(1).state, HostRunState::Failed);
+    }
+
+    void deniedFleetEndsItsHosts()
+    {
+        RunRequest request;
+        request.script = u"BEGIN { }"_s;
+        Run fleet(u"run-h"_s, RunOrigin::Client, request);
+        fleet.setFleetTargets({ u"a"_s, u"local"_s });
+        QCOMPARE(fleet.hostRun(u"local"_s)->target(), QString()); // this machine, as everywhere
+        QCOMPARE(fleet.targets(), (QStringList { u"a"_s, u"local"_s }));
+        fleet.setDecision(Decision::Denied, u"person"_s, u"no"_s);
+        fleet.setState(RunState::Denied);
+        for (const Run *host : fleet.hostRuns()) {
+            QCOMPARE(host->state(), RunState::Denied);
+            QCOMPARE(host->decisionMessage(), u"no"_s);
+        }
+        // Nothing a host does afterwards moves a fleet that has ended.
+        fleet.updateFromHosts();
+        QCOMPARE(fleet.state(), RunState::Denied);
     }
 };
 

@@ -2,8 +2,10 @@
 #include "engine/runcontroller.h"
 #include "engine/runmanager.h"
 
+#include "engine/results/fleetresults.h"
 #include "engine/runstore.h"
 #include "engine/scriptcheck.h"
+#include "engine/targets/targetregistry.h"
 #include "runtestutil.h"
 #include <cerrno>
 
@@ -444,6 +446,95 @@ private Q_SLOTS:
             QCOMPARE(::kill(pid_t(pid), 0), -1); // gone at once: not even a zombie is left
             QCOMPARE(errno, ESRCH);
         }
+    }
+
+    void fleetRunsEachTargetAndStopsThemAll()
+    {
+        // ssh stands in for itself here: it runs the remote command on this machine, and a host
+        // whose name says "refuse" fails the way ssh does when nothing listens there.
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString fakeSsh = dir.path() + u"/ssh"_s;
+        QFile ssh(fakeSsh);
+        QVERIFY(ssh.open(QIODevice::WriteOnly));
+        ssh.write("#!/bin/sh\nhost=; command=\nfor a in \"$@\"; do host=$command; command=$a; done\n"
+                  "case $host in *refuse*) echo \"ssh: connect to host $host port 22: Connection refused\" >&2; "
+                  "exit 255;; esac\nexec /bin/sh -c \"$command\"\n");
+        ssh.close();
+        QVERIFY(ssh.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+
+        TargetRegistry registry;
+        TargetTransport::Options options;
+        options.sshProgram = fakeSsh;
+        options.controlDirectory = dir.path() + u"/c"_s;
+        registry.setOptions(options);
+        for (const QString &spec : { u"a=ssh://root@a"_s, u"b=ssh://root@b"_s, u"r=ssh://root@refuse"_s }) {
+            Target target = *Target::parseWithName(spec);
+            target.privilege = RemotePrivilege::Login;
+            target.bpftracePath = fakePath(u"canned.sh"_s);
+            QVERIFY(registry.addTarget(target));
+        }
+        QVERIFY(registry.setGroup(u"all"_s, { u"a"_s, u"b"_s, u"r"_s }));
+        RunLimits limits;
+        limits.maxFleetConnections = 1;
+        limits.sigintGraceMs = 300;
+        auto m = manager(fakePath(u"canned.sh"_s), limits);
+        m->setTargets(&registry);
+
+        Run *run = m->startPersonRun(QString::fromLatin1(script), std::nullopt, QStringList { u"all"_s, u"a"_s });
+        QVERIFY(run->isFleet());
+        QCOMPARE(run->targets(), (QStringList { u"a"_s, u"b"_s, u"r"_s })); // the group, each target once
+        QCOMPARE(m->activeRunCount(), 1); // a fleet is one run against the limit
+        // One connection at a time: b waits until a's bpftrace has attached.
+        QCOMPARE(run->hostRun(u"a"_s)->state(), RunState::Starting);
+        QCOMPARE(run->hostRun(u"b"_s)->state(), RunState::PendingApproval);
+        QTRY_COMPARE(run->attachedProbes(), 6);
+        QTRY_COMPARE(run->hostRun(u"r"_s)->state(), RunState::Failed);
+        QCOMPARE(run->state(), RunState::Running);
+
+        QVERIFY(m->stop(run->id()));
+        QTRY_VERIFY(isTerminal(run->state()));
+        QCOMPARE(run->state(), RunState::Stopped);
+        QCOMPARE(run->hostRun(u"a"_s)->state(), RunState::Stopped);
+        QCOMPARE(run->hostRun(u"b"_s)->state(), RunState::Stopped);
+        // Each host printed its maps as it stopped; the fleet's are their sums.
+        const MapResult *syscalls = run->maps().find(u"@syscalls"_s);
+        QVERIFY(syscalls);
+        QCOMPARE(syscalls->entries().size(), 2);
+        for (const MapEntry &entry : syscalls->entries())
+            QCOMPARE(entry.value.integer(), entry.key.text() == "bash"_L1 ? 36 : 14);
+        const FleetResults fleet = run->fleetResults();
+        QCOMPARE(fleet.coverage(), u"2 of 3 hosts"_s);
+        QCOMPARE(fleet.hosts().at(2).state, HostRunState::Unreachable);
+        QVERIFY2(fleet.summary().contains(u"r unreachable: "_s)
+                && fleet.summary().contains(u"ssh: connect to host refuse port 22: Connection refused"_s),
+            qPrintable(fleet.summary()));
+        QVERIFY(lineTexts(run).contains(u"a | hello"_s));
+        QVERIFY(lineTexts(run).contains(u"b | hello"_s));
+        QCOMPARE(m->activeRunCount(), 0);
+    }
+
+    void fleetNamesOnlyConfiguredTargets()
+    {
+        TargetRegistry registry;
+        QVERIFY(registry.addTarget(*Target::parseWithName(u"a=ssh://root@a"_s)));
+        auto m = manager(fakePath(u"canned.sh"_s));
+        m->setTargets(&registry);
+        Run *run = m->startPersonRun(QString::fromLatin1(script), std::nullopt, QStringList { u"a"_s, u"nope"_s });
+        QCOMPARE(run->state(), RunState::Failed);
+        QVERIFY2(run->failureReason().contains(u"Unknown target 'nope'"_s), qPrintable(run->failureReason()));
+        RunRequest request;
+        request.script = QString::fromLatin1(script);
+        request.client.sessionId = u"s"_s;
+        request.targets = { u"ssh://root@evil"_s, u"a"_s };
+        QString error;
+        QVERIFY(!m->submitClientRun(request, &error));
+        QVERIFY2(error.contains(u"Unknown target 'ssh://root@evil'"_s), qPrintable(error));
+        // One target named in the list is a plain run there, not a fleet of one.
+        request.targets = { u"a"_s };
+        Run *single = m->submitClientRun(request, &error);
+        QVERIFY(single && !single->isFleet());
+        QCOMPARE(single->target(), u"a"_s);
     }
 };
 

@@ -5,8 +5,11 @@
 // transport. One host counts syscalls (Stop and a timeout keep the maps), one is refused (its
 // sshd stopped: a reported failure, not a hang), one has a fake older bpftrace first on PATH
 // (its version shows in the health). Everything is torn down, also when a check fails.
+#include "engine/approvalqueue.h"
+#include "engine/auditlog.h"
 #include "engine/capabilities.h"
 #include "engine/probecatalog.h"
+#include "engine/results/fleetresults.h"
 #include "engine/runmanager.h"
 #include "engine/scriptanalyzer.h"
 #include "engine/targets/targetregistry.h"
@@ -14,6 +17,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
 #include <QStandardPaths>
@@ -64,6 +68,14 @@ bool writeFile(const QString &path, const QByteArray &text, QFileDevice::Permiss
 }
 
 const QString Script = u"tracepoint:raw_syscalls:sys_enter { @syscalls = count(); }"_s;
+// A count and a histogram: what a fleet run merges, added up and bucket by bucket.
+const QString FleetScript = u"tracepoint:raw_syscalls:sys_enter { @syscalls = count(); @ids = hist(args.id); }"_s;
+
+qint64 histogramTotal(const MapResult *map)
+{
+    const Histogram *histogram = map ? map->value().histogram() : nullptr;
+    return histogram ? histogram->totalCount() : -1;
+}
 } // namespace
 
 class TestFleetSsh : public QObject
@@ -414,6 +426,118 @@ private Q_SLOTS:
         QVERIFY(!QFile::exists(marker));
     }
 
+    void fleetRunMergesEveryHost()
+    {
+        Run *run = m_runs->startPersonRun(FleetScript, std::nullopt, QStringList { u"h1"_s, u"h2"_s, u"h3"_s });
+        QVERIFY(run->isFleet());
+        QCOMPARE(run->targets(), (QStringList { u"h1"_s, u"h2"_s, u"h3"_s }));
+        // Each host attaches its one tracepoint.
+        QTRY_VERIFY_WITH_TIMEOUT(run->attachedProbes() == 3 || isTerminal(run->state()), 60000);
+        QVERIFY2(run->state() == RunState::Running, qPrintable(run->failureReason()));
+        QTest::qWait(1000);
+        QVERIFY(m_runs->stop(run->id()));
+        QTRY_VERIFY_WITH_TIMEOUT(isTerminal(run->state()), 30000);
+        QCOMPARE(run->state(), RunState::Stopped);
+        // Stopping kept every host's maps, and the fleet's are their sums.
+        qint64 syscalls = 0;
+        qint64 histogramCount = 0;
+        for (const Run *host : run->hostRuns()) {
+            QVERIFY2(host->state() == RunState::Stopped, qPrintable(host->target() + u": "_s + host->failureReason()));
+            const MapResult *count = host->maps().find(u"@syscalls"_s);
+            QVERIFY2(count && count->value().integer() > 0, qPrintable(host->target()));
+            syscalls += count->value().integer();
+            QVERIFY(histogramTotal(host->maps().find(u"@ids"_s)) > 0);
+            histogramCount += histogramTotal(host->maps().find(u"@ids"_s));
+        }
+        const FleetResults fleet = run->fleetResults();
+        QCOMPARE(fleet.coverage(), u"3 of 3 hosts"_s);
+        QVERIFY(fleet.conflicts().isEmpty());
+        QCOMPARE(run->maps().find(u"@syscalls"_s)->value().integer(), syscalls);
+        QCOMPARE(histogramTotal(run->maps().find(u"@ids"_s)), histogramCount);
+        const MergedMap *merged = fleet.find(u"@ids"_s);
+        QVERIFY(merged && merged->rule() == MergedMap::Rule::Histogram);
+        QCOMPARE(merged->value().hosts.size(), 3);
+        for (int i = 0; i < 3; ++i) {
+            const MapResult hostMap = merged->host(i);
+            QCOMPARE(histogramTotal(&hostMap), histogramTotal(run->hostRuns().at(i)->maps().find(u"@ids"_s)));
+        }
+        // The fleet's output carries every host's lines, each marked with its host.
+        QSet<QString> prefixes;
+        for (const OutputLine &line : run->lines(0, 10000))
+            prefixes.insert(line.text.section(u" | "_s, 0, 0));
+        QVERIFY(prefixes.contains(u"h1"_s) && prefixes.contains(u"h2"_s) && prefixes.contains(u"h3"_s));
+        QTRY_VERIFY_WITH_TIMEOUT(runTool(u"pgrep"_s, { u"-f"_s, u"tracedesk-target"_s }).out.trimmed().isEmpty(), 5000);
+    }
+
+    void fleetApprovalShowsEachTarget()
+    {
+        // A client's fleet request: each target's own bpftrace analyses it over its connection,
+        // one decision covers exactly those targets, and the audit log names every one.
+        AuditLog audit(m_dir.path() + u"/audit.jsonl"_s);
+        ApprovalQueue approvals(&audit);
+        ScriptAnalyzer local;
+        approvals.setAnalyzer(&local);
+        approvals.setTargets(m_registry);
+        RunRequest request;
+        request.script = FleetScript;
+        request.reason = u"syscalls on two hosts"_s;
+        request.client.sessionId = u"session-1"_s;
+        request.targets = { u"h1"_s, u"h3"_s };
+        QString error;
+        Run *run = m_runs->submitClientRun(request, &error);
+        QVERIFY2(run, qPrintable(error));
+        QVERIFY(run->isFleet());
+        approvals.enqueue(run);
+        QTRY_VERIFY_WITH_TIMEOUT(run->analysis().complete, 60000);
+        for (const Run *host : run->hostRuns()) {
+            QVERIFY2(host->analysis().checked, qPrintable(host->target() + host->analysis().uncheckedReason));
+            QCOMPARE(host->analysis().attachCount, 1);
+        }
+        QCOMPARE(run->analysis().attachCount, 2); // over both targets
+        QVERIFY(run->analysis().checked);
+        QVERIFY(approvals.approve(run->id(), &error));
+        const QList<QJsonObject> entries = audit.readAll();
+        QVERIFY(!entries.isEmpty());
+        const QJsonArray targets = entries.constLast().value(u"targets"_s).toArray();
+        QCOMPARE(targets.size(), 2);
+        QCOMPARE(targets.at(0).toObject().value(u"target"_s).toString(), u"h1"_s);
+        QCOMPARE(targets.at(1).toObject().value(u"targetUri"_s).toString(), u"ssh://root@"_s + host(u"h3"_s)->address);
+        QCOMPARE(targets.at(1).toObject().value(u"attachCount"_s).toInt(), 1);
+        // Approved, it runs on both (launchApproved is what the Engine connects to approved()).
+        m_runs->launchApproved(run);
+        QTRY_VERIFY_WITH_TIMEOUT(run->attachedProbes() == 2 || isTerminal(run->state()), 60000);
+        QVERIFY(m_runs->stop(run->id()));
+        QTRY_VERIFY_WITH_TIMEOUT(isTerminal(run->state()), 30000);
+        QCOMPARE(run->state(), RunState::Stopped);
+        QCOMPARE(run->fleetResults().coverage(), u"2 of 2 hosts"_s);
+    }
+
+    void hostDroppedMidRunIsReported()
+    {
+        Run *run = m_runs->startPersonRun(FleetScript, std::nullopt, QStringList { u"h1"_s, u"h2"_s });
+        QTRY_VERIFY_WITH_TIMEOUT(run->attachedProbes() == 2 || isTerminal(run->state()), 60000);
+        QVERIFY2(run->state() == RunState::Running, qPrintable(run->failureReason()));
+        // h2 dies: its sshd and everything running in it (the session, bpftrace) are killed.
+        Host *h2 = host(u"h2"_s);
+        stopSshd(*h2);
+        Run *dropped = run->hostRun(u"h2"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(isTerminal(dropped->state()), 30000);
+        QCOMPARE(dropped->state(), RunState::Failed);
+        QVERIFY(!dropped->failureReason().isEmpty());
+        QVERIFY(!isTerminal(run->state())); // h1 goes on
+        QVERIFY(m_runs->stop(run->id()));
+        QTRY_VERIFY_WITH_TIMEOUT(isTerminal(run->state()), 30000);
+        QCOMPARE(run->state(), RunState::Stopped);
+        const FleetResults fleet = run->fleetResults();
+        QCOMPARE(fleet.coverage(), u"1 of 2 hosts"_s);
+        QCOMPARE(fleet.hosts().at(1).state, HostRunState::Failed);
+        QVERIFY2(fleet.summary().contains(u"h2"_s), qPrintable(fleet.summary()));
+        // The total is h1's alone, and says so.
+        QCOMPARE(run->maps().find(u"@syscalls"_s)->value().integer(),
+            run->hostRun(u"h1"_s)->maps().find(u"@syscalls"_s)->value().integer());
+        qInfo("dropped host: %s", qPrintable(dropped->failureReason()));
+    }
+
     void refusingHostIsReported()
     {
         Host *h2 = host(u"h2"_s);
@@ -432,6 +556,24 @@ private Q_SLOTS:
         const TargetHealth health = m_registry->health(u"h2"_s);
         QCOMPARE(health.state, TargetHealth::State::Unreachable);
         QVERIFY2(health.error.contains(u"refused"_s), qPrintable(health.error));
+    }
+
+    void fleetWithRefusingHostAndOlderBpftrace()
+    {
+        // h2 refuses connections (stopped above), h3 has an older bpftrace: the fleet runs where
+        // it can, and the refusing host is named, never silently left out.
+        Run *run = m_runs->startPersonRun(FleetScript, 2, QStringList { u"h1"_s, u"h2"_s, u"h3"_s });
+        QTRY_VERIFY_WITH_TIMEOUT(isTerminal(run->state()), 60000);
+        QVERIFY2(run->state() == RunState::TimedOut, qPrintable(run->failureReason()));
+        const FleetResults fleet = run->fleetResults();
+        QCOMPARE(fleet.coverage(), u"2 of 3 hosts"_s);
+        QCOMPARE(fleet.hosts().at(1).state, HostRunState::Unreachable);
+        QVERIFY2(fleet.hosts().at(1).message.contains(u"refused"_s), qPrintable(fleet.hosts().at(1).message));
+        QVERIFY2(fleet.summary().contains(u"h2 unreachable"_s), qPrintable(fleet.summary()));
+        QCOMPARE(fleet.hosts().at(2).state, HostRunState::Stopped);
+        QCOMPARE(run->maps().find(u"@syscalls"_s)->value().integer(),
+            run->hostRun(u"h1"_s)->maps().find(u"@syscalls"_s)->value().integer()
+                + run->hostRun(u"h3"_s)->maps().find(u"@syscalls"_s)->value().integer());
     }
 };
 

@@ -227,10 +227,12 @@ private Q_SLOTS:
                                        << u"unknown argument 'patern'"_s;
         QTest::newRow("no-arg tool given one")
             << u"list_targets"_s << QByteArray(R"({"x": 1})") << u"takes no arguments"_s;
-        // Only targets the person configured: a client cannot name a host of its own.
+        // Only targets the person configured: a client cannot name a host of its own. (Plain
+        // literals where a URI is in the JSON: moc takes the `//` in a raw string for a comment
+        // and then finds no class in this file.)
         for (const QString &tool : { u"list_probes"_s, u"bpf_info"_s }) {
             QTest::newRow(qPrintable(u"unknown target "_s + tool))
-                << tool << QByteArray(R"({"target": "ssh://root@evil.example"})")
+                << tool << QByteArray("{\"target\": \"ssh://root@evil.example\"}")
                 << u"Unknown target 'ssh://root@evil.example'. Only the targets the person configured can be used: local"_s;
         }
         QTest::newRow("unknown target describe")
@@ -241,7 +243,7 @@ private Q_SLOTS:
             << u"validate_program"_s << QByteArray(R"({"program": "BEGIN{}", "target": "-oProxyCommand=id"})")
             << u"Unknown target '-oProxyCommand=id'"_s;
         QTest::newRow("unknown target exec")
-            << u"exec_program"_s << QByteArray(R"({"program": "BEGIN{}", "target": "k8s://node1"})")
+            << u"exec_program"_s << QByteArray("{\"program\": \"BEGIN{}\", \"target\": \"k8s://node1\"}")
             << u"Unknown target 'k8s://node1'"_s;
         QTest::newRow("wrong type string")
             << u"list_probes"_s << QByteArray(R"({"limit": "ten"})") << u"'limit' must be an integer"_s;
@@ -289,7 +291,19 @@ private Q_SLOTS:
         QTest::newRow("bad kind") << u"list_helpers"_s << QByteArray(R"({"kind": "macro"})") << u"unknown kind"_s;
         QTest::newRow("exec unknown field")
             << u"exec_program"_s << QByteArray(R"({"program": "BEGIN{}", "timeout": 5})")
-            << u"unknown argument 'timeout'; this tool takes: program, reason, target, timeout_seconds"_s;
+            << u"unknown argument 'timeout'; this tool takes: program, reason, target, targets, timeout_seconds"_s;
+        // A fleet names only configured targets too, and names them one way.
+        QTest::newRow("unknown fleet target")
+            << u"exec_program"_s
+            << QByteArray("{\"program\": \"BEGIN{}\", \"targets\": [\"local\", \"ssh://root@evil\"]}")
+            << u"Unknown target 'ssh://root@evil'"_s;
+        QTest::newRow("target and targets")
+            << u"exec_program"_s << QByteArray(R"({"program": "BEGIN{}", "target": "local", "targets": ["local"]})")
+            << u"Give either 'target' (one) or 'targets' (several), not both."_s;
+        QTest::newRow("empty targets") << u"exec_program"_s << QByteArray(R"({"program": "BEGIN{}", "targets": []})")
+                                       << u"'targets'"_s;
+        QTest::newRow("targets not strings")
+            << u"exec_program"_s << QByteArray(R"({"program": "BEGIN{}", "targets": [1]})") << u"'targets"_s;
     }
 
     void badArguments()
