@@ -194,6 +194,10 @@ private:
             runTool(m_ip, { u"link"_s, u"del"_s, h.vethHost });
             runTool(m_ip, { u"netns"_s, u"del"_s, h.ns });
         }
+        // `ip netns add` made /run/netns a shared mount; left so, it would make every later mount
+        // in this mount namespace propagate (tst_realpolkit refuses to run then).
+        if (QDir(u"/run/netns"_s).isEmpty())
+            runTool(u"umount"_s, { u"/run/netns"_s }, 5000);
         // Nothing of ours is left behind on the "remote" side either.
         const Result left = runTool(u"pgrep"_s, { u"-f"_s, u"tracedesk-target"_s });
         if (!left.out.trimmed().isEmpty())
