@@ -353,7 +353,7 @@ void Run::setMaps(const RunResults &maps)
     Q_EMIT mapsChanged();
 }
 
-void Run::updateFromHosts()
+void Run::updateFromHosts(bool mapsChanged)
 {
     if (m_hostRuns.isEmpty() || isTerminal(m_state))
         return;
@@ -372,8 +372,9 @@ void Run::updateFromHosts()
         anyLaunched = anyLaunched || host->state() != RunState::PendingApproval;
     }
     setCounters(attached, lost, droppedByRate);
-    const FleetResults fleet = fleetResults();
-    setMaps(fleet.mergedResults());
+    // Merging walks every host's maps: only when one of them changed, not per counter update.
+    if (mapsChanged)
+        setMaps(fleetResults().mergedResults());
     if (!anyLaunched)
         return;
     if (!allEnded) {
@@ -415,9 +416,7 @@ void Run::updateFromHosts()
             break;
         }
         }
-    }
-    for (const Run *host : std::as_const(m_hostRuns)) {
-        const QString name = host->targetName();
+        // The host's own diagnostics (bpftrace's errors there), named by host.
         for (Diagnostic diagnostic : host->diagnostics()) {
             diagnostic.message = name + u": "_s + diagnostic.message;
             notes.append(diagnostic);

@@ -154,8 +154,9 @@ public:
     /// anything else happened to the run.
     void setFleetTargets(const QStringList &targets);
     /// Brings a fleet run's state, counters and maps up to date with its host runs (the
-    /// RunManager calls it whenever a host run changed); nothing for any other run.
-    void updateFromHosts();
+    /// RunManager calls it whenever a host run changed); nothing for any other run. The merged
+    /// maps are rebuilt only when `mapsChanged` says a host's maps changed since the last call.
+    void updateFromHosts(bool mapsChanged = true);
     /// Replaces the maps whole (a fleet run's merged maps) and emits mapsChanged.
     void setMaps(const RunResults &maps);
 

@@ -4,6 +4,7 @@
 #include "engine/logging.h"
 #include "engine/run.h"
 
+#include <QFileInfo>
 #include <QJsonObject>
 
 #include <cerrno>
@@ -331,6 +332,11 @@ void RunController::onFinished(int exitCode, QProcess::ExitStatus status)
     } else if (m_command.viaHelper && (exitCode == 126 || exitCode == 127)) {
         reason = u"Authorisation failed or was dismissed (%1 exited with status %2)"_s.arg(m_command.program)
                      .arg(exitCode);
+    } else if (exitCode == 255 && QFileInfo(m_command.program).fileName() == "ssh"_L1) {
+        // ssh's own failure, not bpftrace's: after bpftrace attached, the connection went away.
+        reason = m_run->attachedProbes() > 0
+            ? u"The connection to the target was lost during the run (ssh exited with status 255)"_s
+            : u"Could not run bpftrace on the target (ssh exited with status 255)"_s;
     } else {
         reason = u"bpftrace exited with status %1"_s.arg(exitCode);
     }

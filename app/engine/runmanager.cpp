@@ -299,32 +299,36 @@ void RunManager::adoptHostRuns(Run *fleet)
 {
     // A host's change reaches the fleet once per turn of the event loop, however many hosts
     // changed: merging is cheap, but not per printed line of five hosts.
-    auto scheduleUpdate = [this, fleet] {
-        if (m_fleetUpdates.contains(fleet))
+    // The value says whether a host's maps changed since: only then are they merged again.
+    auto scheduleUpdate = [this, fleet](bool mapsChanged) {
+        const auto pending = m_fleetUpdates.find(fleet);
+        if (pending != m_fleetUpdates.end()) {
+            *pending = *pending || mapsChanged;
             return;
-        m_fleetUpdates.insert(fleet);
+        }
+        m_fleetUpdates.insert(fleet, mapsChanged);
         QMetaObject::invokeMethod(
             this,
             [this, key = fleet, fleet = QPointer<Run>(fleet)] {
-                m_fleetUpdates.remove(key);
+                const bool remerge = m_fleetUpdates.take(key);
                 if (fleet)
-                    fleet->updateFromHosts();
+                    fleet->updateFromHosts(remerge);
             },
             Qt::QueuedConnection);
     };
     for (Run *host : fleet->hostRuns()) {
         connect(host, &Run::stateChanged, this, [this, fleet, scheduleUpdate](RunState state) {
-            scheduleUpdate();
+            scheduleUpdate(false);
             // A host that is done frees its place for the next waiting one.
             if (isTerminal(state))
                 launchWaitingHosts(fleet);
         });
         connect(host, &Run::statsChanged, this, [this, fleet, scheduleUpdate] {
-            scheduleUpdate();
+            scheduleUpdate(false);
             // So does one whose bpftrace has attached: its connection is made.
             launchWaitingHosts(fleet);
         });
-        connect(host, &Run::mapsChanged, this, scheduleUpdate);
+        connect(host, &Run::mapsChanged, this, [scheduleUpdate] { scheduleUpdate(true); });
         connect(host, &Run::analysisChanged, fleet, &Run::analysisChanged);
         // Every host's output in the fleet's, each line marked with its host.
         const QString prefix = host->targetName() + u" | "_s;

@@ -134,6 +134,7 @@ private:
     QList<Run *> m_runs; ///< oldest first
     QHash<QString, Run *> m_byId;
     QHash<Run *, RunController *> m_controllers; ///< also a fleet's host runs'
-    QSet<Run *> m_fleetUpdates; ///< fleets whose hosts changed since the last update
+    /// Fleets whose hosts changed since the last update, and whether any host's maps did.
+    QHash<Run *, bool> m_fleetUpdates;
     Run *m_launchingFleet = nullptr; ///< the fleet launchWaitingHosts() is starting hosts of
 };
