@@ -12,6 +12,8 @@
 #include "ui/scripteditor.h"
 #include "ui/settingsdialog.h"
 #include "ui/statuscolors.h"
+#include "ui/targetselector.h"
+#include "ui/targetspanel.h"
 #include "ui/uihelpers.h"
 #include "ui/uilogging.h"
 
@@ -20,6 +22,7 @@
 #include "engine/examplelibrary.h"
 #include "engine/inerttext.h"
 #include "engine/privatefiles.h"
+#include "engine/targets/targetregistry.h"
 #include "mcp/mcpserver.h"
 
 #include <QAction>
@@ -61,7 +64,8 @@
 using namespace Qt::StringLiterals;
 
 namespace {
-constexpr int layoutVersion = 2; // 2: the endpoint moved beside the probes, Approvals alone on the right
+// 2: the endpoint moved beside the probes, Approvals alone on the right; 3: Targets beside them
+constexpr int layoutVersion = 3;
 constexpr int recoveryDelayMs = 1500; // after the last keystroke: often enough, without writing per key
 constexpr int maxRecentFiles = 8;
 const auto recentFilesKey = "ui/recentFiles"_L1;
@@ -268,6 +272,9 @@ void MainWindow::createDocks()
     m_approvals = new ApprovalPanel(
         m_engine ? m_engine->approvals() : nullptr, m_engine ? m_engine->analyzer() : nullptr, this);
     m_endpoint = new EndpointPanel(m_server, this);
+    m_targetsPanel = new TargetsPanel(m_engine ? m_engine->targets() : nullptr, this);
+    if (m_engine)
+        m_probes->setTargets(m_engine->targets());
 
     m_probeDock = makeDock(tr("Probes"), u"probesDock"_s, m_probes);
     m_runsDock = makeDock(tr("Runs"), u"runsDock"_s, m_runs);
@@ -279,12 +286,15 @@ void MainWindow::createDocks()
     endpointScroll->setWidgetResizable(true);
     endpointScroll->setFrameShape(QFrame::NoFrame);
     m_endpointDock = makeDock(tr("MCP endpoint"), u"endpointDock"_s, endpointScroll);
+    m_targetsDock = makeDock(tr("Targets"), u"targetsDock"_s, m_targetsPanel);
 
     // Probes and the endpoint share the tall left column, the runs list sits under them, and
     // Approvals has the right edge to itself so that it can give its width back while nothing waits.
     addDockWidget(Qt::LeftDockWidgetArea, m_probeDock);
     addDockWidget(Qt::LeftDockWidgetArea, m_runsDock);
     splitDockWidget(m_probeDock, m_runsDock, Qt::Vertical);
+    addDockWidget(Qt::LeftDockWidgetArea, m_targetsDock);
+    tabifyDockWidget(m_probeDock, m_targetsDock);
     addDockWidget(Qt::LeftDockWidgetArea, m_endpointDock);
     tabifyDockWidget(m_probeDock, m_endpointDock);
     m_probeDock->raise();
@@ -363,6 +373,12 @@ void MainWindow::createActions()
     m_toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     m_toolBar->setMovable(false);
     m_toolBar->addAction(m_runAction);
+    // Where Run starts the script, right beside it; compact, so the toolbar fits 1280 pixels.
+    m_targetSelector = new TargetSelector(
+        m_engine ? m_engine->targets() : nullptr, TargetSelector::Mode::TargetsAndGroups, m_toolBar);
+    m_targetSelector->setObjectName(u"targetSelector"_s);
+    m_toolBar->addWidget(m_targetSelector);
+    connect(m_targetSelector, &TargetSelector::chosenChanged, this, &MainWindow::updateRunActions);
     m_toolBar->addAction(m_stopAction);
     m_toolBar->addSeparator();
     m_toolBar->addAction(open);
@@ -380,7 +396,7 @@ void MainWindow::createActions()
     m_toolBar->addWidget(examplesButton);
 
     m_viewMenu = menuBar()->addMenu(tr("&View"));
-    for (QDockWidget *dock : { m_probeDock, m_runsDock, m_approvalDock, m_endpointDock })
+    for (QDockWidget *dock : { m_probeDock, m_runsDock, m_approvalDock, m_targetsDock, m_endpointDock })
         m_viewMenu->addAction(dock->toggleViewAction());
     m_probeDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::SHIFT | Qt::Key_P));
     m_approvalDock->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::SHIFT | Qt::Key_A));
@@ -704,7 +720,20 @@ Run *MainWindow::runScript()
 {
     if (!m_engine)
         return nullptr;
-    Run *run = m_engine->runs()->startPersonRun(m_editor->toPlainText());
+    const QStringList targets = m_targetSelector->chosenTargets();
+    if (targets.isEmpty()) {
+        statusBar()->showMessage(
+            tr("The group %1 has no targets left to run on.").arg(m_targetSelector->currentName()), 6000);
+        return nullptr;
+    }
+    // One target is a plain run there (this machine: the run without a target, as before there
+    // were any); a group of several is a fleet run, one bpftrace per target, merged results.
+    Run *run = nullptr;
+    if (targets.size() > 1)
+        run = m_engine->runs()->startPersonRun(m_editor->toPlainText(), std::nullopt, targets);
+    else
+        run = m_engine->runs()->startPersonRun(
+            m_editor->toPlainText(), std::nullopt, targets.first() == Target::LocalName ? QString() : targets.first());
     if (!run)
         return nullptr;
     m_runs->selectRun(run);
@@ -749,6 +778,8 @@ void MainWindow::updateRunActions()
         anyActive = m_engine->runs()->activeRunCount() > 0;
     m_runAction->setEnabled(m_engine != nullptr);
     m_stopAction->setEnabled(anyActive);
+    if (m_targetSelector)
+        m_runAction->setToolTip(m_targetSelector->toolTip());
 }
 
 void MainWindow::showSettings()
@@ -867,17 +898,19 @@ void MainWindow::resetLayout(const QRect &available)
     if (isMaximized() || isFullScreen())
         showNormal();
     setGeometry(available.isValid() ? defaultGeometry(available) : defaultGeometry(screen()));
-    for (QDockWidget *dock : { m_probeDock, m_runsDock, m_approvalDock, m_endpointDock }) {
+    for (QDockWidget *dock : { m_probeDock, m_runsDock, m_approvalDock, m_targetsDock, m_endpointDock }) {
         removeDockWidget(dock);
         dock->setFloating(false);
     }
     addDockWidget(Qt::LeftDockWidgetArea, m_probeDock);
     addDockWidget(Qt::LeftDockWidgetArea, m_runsDock);
     splitDockWidget(m_probeDock, m_runsDock, Qt::Vertical);
+    addDockWidget(Qt::LeftDockWidgetArea, m_targetsDock);
+    tabifyDockWidget(m_probeDock, m_targetsDock);
     addDockWidget(Qt::LeftDockWidgetArea, m_endpointDock);
     tabifyDockWidget(m_probeDock, m_endpointDock);
     addDockWidget(Qt::RightDockWidgetArea, m_approvalDock);
-    for (QDockWidget *dock : { m_probeDock, m_runsDock, m_endpointDock })
+    for (QDockWidget *dock : { m_probeDock, m_runsDock, m_targetsDock, m_endpointDock })
         dock->show();
     m_probeDock->raise();
     addToolBar(Qt::TopToolBarArea, m_toolBar);
@@ -1133,8 +1166,10 @@ void MainWindow::runAgain(Run *run)
 {
     if (!m_engine)
         return;
-    // The same program as the person's own run: the person chose to start it.
-    if (Run *again = m_engine->runs()->startPersonRun(run->script())) {
+    // The same program as the person's own run, where it ran: the person chose to start it.
+    Run *again = run->isFleet() ? m_engine->runs()->startPersonRun(run->script(), std::nullopt, run->targets())
+                                : m_engine->runs()->startPersonRun(run->script(), std::nullopt, run->target());
+    if (again) {
         m_runs->selectRun(again);
         m_runView->setRun(again);
         updateRunActions();

@@ -16,6 +16,8 @@ class Run;
 class RunView;
 class RunsPanel;
 class ScriptEditor;
+class TargetSelector;
+class TargetsPanel;
 class QDockWidget;
 class QLabel;
 class QMenu;
@@ -41,7 +43,8 @@ public:
     QString currentFile() const { return m_currentFile; }
     QStringList recentFiles() const;
 
-    /// Runs the editor's script as the person's own run (Run, Ctrl+R).
+    /// Runs the editor's script as the person's own run (Run, Ctrl+R), on the target chosen
+    /// beside Run.
     Run *runScript();
     /// Stops the selected run, or the newest active one (Stop).
     void stopRun();
@@ -52,8 +55,12 @@ public:
     RunView *runView() const { return m_runView; }
     ApprovalPanel *approvalPanel() const { return m_approvals; }
     EndpointPanel *endpointPanel() const { return m_endpoint; }
+    TargetsPanel *targetsPanel() const { return m_targetsPanel; }
+    /// Beside Run: where Run starts the script (this machine, a target or a group).
+    TargetSelector *targetSelector() const { return m_targetSelector; }
     QDockWidget *approvalDock() const { return m_approvalDock; }
     QDockWidget *endpointDock() const { return m_endpointDock; }
+    QDockWidget *targetsDock() const { return m_targetsDock; }
     QAction *runAction() const { return m_runAction; }
     QAction *stopAction() const { return m_stopAction; }
     QMenu *examplesMenu() const { return m_examplesMenu; }
@@ -147,10 +154,13 @@ private:
     RunsPanel *m_runs = nullptr;
     ApprovalPanel *m_approvals = nullptr;
     EndpointPanel *m_endpoint = nullptr;
+    TargetsPanel *m_targetsPanel = nullptr;
+    TargetSelector *m_targetSelector = nullptr;
     QDockWidget *m_probeDock = nullptr;
     QDockWidget *m_runsDock = nullptr;
     QDockWidget *m_approvalDock = nullptr;
     QDockWidget *m_endpointDock = nullptr;
+    QDockWidget *m_targetsDock = nullptr;
 
     QAction *m_runAction = nullptr;
     QAction *m_stopAction = nullptr;

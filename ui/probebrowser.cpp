@@ -2,6 +2,9 @@
 #include "ui/probebrowser.h"
 
 #include "ui/probetreemodel.h"
+#include "ui/targetselector.h"
+
+#include "engine/targets/targetregistry.h"
 
 #include <QFileInfo>
 #include <QFontDatabase>
@@ -18,7 +21,8 @@ using namespace Qt::StringLiterals;
 
 ProbeBrowser::ProbeBrowser(ProbeCatalog *catalog, QWidget *parent)
     : QWidget(parent)
-    , m_catalog(catalog)
+    , m_target(Target::LocalName)
+    , m_targetBar(new QWidget(this))
     , m_filter(new QLineEdit(this))
     , m_refresh(new QToolButton(this))
     , m_status(new QLabel(this))
@@ -38,7 +42,6 @@ ProbeBrowser::ProbeBrowser(ProbeCatalog *catalog, QWidget *parent)
     m_refresh->setText(tr("Refresh"));
     m_refresh->setToolTip(tr("List the probes again with bpftrace -l"));
     m_refresh->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    m_refresh->setEnabled(m_catalog != nullptr);
 
     m_view->setModel(m_model);
     m_view->setHeaderHidden(true);
@@ -63,8 +66,13 @@ ProbeBrowser::ProbeBrowser(ProbeCatalog *catalog, QWidget *parent)
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 1);
     splitter->setChildrenCollapsible(false);
+    auto *targetLayout = new QHBoxLayout(m_targetBar);
+    targetLayout->setContentsMargins(0, 0, 0, 0);
+    targetLayout->addWidget(new QLabel(tr("Probes of:"), m_targetBar));
+    m_targetBar->hide(); // until there is more than this machine to choose from
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
+    layout->addWidget(m_targetBar);
     layout->addLayout(top);
     layout->addWidget(m_status);
     layout->addWidget(m_missing);
@@ -91,17 +99,11 @@ ProbeBrowser::ProbeBrowser(ProbeCatalog *catalog, QWidget *parent)
             Q_EMIT insertRequested(probe, ProbeTreeModel::skeleton(probe));
     });
 
-    if (m_catalog) {
-        connect(m_refresh, &QToolButton::clicked, m_catalog, [this] { m_catalog->load(true); });
-        connect(m_catalog, &ProbeCatalog::statusChanged, this, [this] {
-            if (m_catalog->status() == ProbeCatalog::Status::Ready)
-                setSnapshot(m_catalog->snapshot());
-            updateStatus();
-        });
-        if (m_catalog->status() == ProbeCatalog::Status::Ready)
-            setSnapshot(m_catalog->snapshot());
-    }
-    updateStatus();
+    connect(m_refresh, &QToolButton::clicked, this, [this] {
+        if (m_catalog)
+            m_catalog->load(true);
+    });
+    setCatalog(catalog);
 }
 
 ProbeBrowser::~ProbeBrowser()
@@ -111,6 +113,68 @@ ProbeBrowser::~ProbeBrowser()
     m_latest->store(~quint64(0));
     m_pool.clear();
     m_pool.waitForDone();
+}
+
+void ProbeBrowser::setCatalog(ProbeCatalog *catalog)
+{
+    if (m_catalog)
+        disconnect(m_catalog, nullptr, this, nullptr);
+    m_catalog = catalog;
+    m_refresh->setEnabled(m_catalog != nullptr);
+    m_detailsProbe.clear();
+    m_details->clear();
+    if (m_catalog) {
+        connect(m_catalog, &ProbeCatalog::statusChanged, this, [this] {
+            if (m_catalog->status() == ProbeCatalog::Status::Ready)
+                setSnapshot(m_catalog->snapshot());
+            updateStatus();
+        });
+    }
+    // Another machine's probes replace these at once: while they load, none are shown rather
+    // than the wrong machine's.
+    setSnapshot(m_catalog && m_catalog->snapshot() ? m_catalog->snapshot() : nullptr);
+}
+
+void ProbeBrowser::setTargets(TargetRegistry *targets)
+{
+    if (m_targetChooser || !targets)
+        return;
+    m_targets = targets;
+    m_targetChooser = new TargetSelector(targets, TargetSelector::Mode::TargetsOnly, m_targetBar);
+    m_targetChooser->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_targetBar->layout()->addWidget(m_targetChooser);
+    static_cast<QHBoxLayout *>(m_targetBar->layout())->addStretch(1);
+    connect(m_targetChooser, &TargetSelector::chosenChanged, this, [this](const QString &name) { showTarget(name); });
+    connect(targets, &TargetRegistry::targetsChanged, this, &ProbeBrowser::updateTargetBar);
+    updateTargetBar();
+}
+
+QString ProbeBrowser::currentTarget() const
+{
+    return m_target;
+}
+
+bool ProbeBrowser::showTarget(const QString &name)
+{
+    if (!m_targets || !m_targets->find(name))
+        return false;
+    const QString target = m_targets->find(name)->name;
+    if (m_targetChooser)
+        m_targetChooser->choose(target);
+    if (target == m_target && m_catalog)
+        return true;
+    m_target = target;
+    // A remote target's catalog is made, and listed over its connection, on first use.
+    setCatalog(m_targets->catalog(target));
+    return true;
+}
+
+void ProbeBrowser::updateTargetBar()
+{
+    m_targetBar->setVisible(m_targets && m_targets->names().size() > 1);
+    // The shown target was removed (its catalog with it): this machine's probes again.
+    if (m_targets && !m_targets->find(m_target))
+        showTarget(Target::LocalName);
 }
 
 void ProbeBrowser::setSnapshot(std::shared_ptr<const ProbeSnapshot> snapshot)
@@ -266,10 +330,14 @@ QString ProbeBrowser::statusText() const
 void ProbeBrowser::updateStatus()
 {
     QString text;
+    const bool remote = m_target != Target::LocalName;
     if (m_catalog && m_catalog->status() == ProbeCatalog::Status::Loading)
-        text = tr("Listing probes…");
+        text = remote ? tr("Listing probes on %1…").arg(m_target) : tr("Listing probes…");
     else if (m_catalog && m_catalog->status() == ProbeCatalog::Status::Failed)
-        text = tr("Could not list probes: %1").arg(m_catalog->errorString());
+        text = remote ? tr("Could not list probes on %1: %2").arg(m_target, m_catalog->errorString())
+                      : tr("Could not list probes: %1").arg(m_catalog->errorString());
+    else if (!m_catalog && remote)
+        text = tr("%1 is no longer configured.").arg(m_target);
     else if (!m_snapshot)
         text = tr("No probes loaded yet.");
     else if (isFiltering())
@@ -280,10 +348,15 @@ void ProbeBrowser::updateStatus()
         text = tr("%L1 of %L2 probes match").arg(m_matchCount).arg(m_snapshot->probes.size());
     m_status->setText(text);
 
-    const QString missing = m_snapshot ? missingProbesExplanation(*m_snapshot,
-                                             { u"/sys/kernel/tracing/available_filter_functions"_s,
-                                                 u"/sys/kernel/debug/tracing/available_filter_functions"_s })
-                                       : QString();
+    QString missing = m_snapshot ? missingProbesExplanation(*m_snapshot,
+                                       { u"/sys/kernel/tracing/available_filter_functions"_s,
+                                           u"/sys/kernel/debug/tracing/available_filter_functions"_s })
+                                 : QString();
+    // The paths above are this machine's; of another one's tracefs nothing is known here.
+    if (remote && !missing.isEmpty())
+        missing = tr("No kprobes or kfuncs on %1: its bpftrace could not list the kernel's traceable functions "
+                     "there. Tracepoints and the other providers still work.")
+                      .arg(m_target);
     m_missing->setText(missing);
     m_missing->setVisible(!missing.isEmpty());
 }

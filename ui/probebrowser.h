@@ -4,6 +4,7 @@
 
 #include "engine/probecatalog.h"
 
+#include <QPointer>
 #include <QThreadPool>
 #include <QTimer>
 #include <QWidget>
@@ -12,6 +13,8 @@
 #include <memory>
 
 class ProbeTreeModel;
+class TargetRegistry;
+class TargetSelector;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
@@ -25,6 +28,20 @@ public:
     /// `catalog` may be null (tests feed snapshots with setSnapshot()).
     explicit ProbeBrowser(ProbeCatalog *catalog, QWidget *parent = nullptr);
     ~ProbeBrowser() override;
+
+    /// Shows another catalog's probes (null: none): its snapshot when it has one, else its
+    /// loading or failure state until it has.
+    void setCatalog(ProbeCatalog *catalog);
+    ProbeCatalog *catalog() const { return m_catalog; }
+    /// Offers the registry's targets above the filter (when there is more than this machine):
+    /// choosing one shows that target's catalog, listed on first use.
+    void setTargets(TargetRegistry *targets);
+    /// The target whose probes are shown ("local" unless another was chosen).
+    QString currentTarget() const;
+    /// Shows the probes of a configured target; false when there is no such target.
+    bool showTarget(const QString &name);
+    /// Null until setTargets().
+    TargetSelector *targetChooser() const { return m_targetChooser; }
 
     void setSnapshot(std::shared_ptr<const ProbeSnapshot> snapshot);
     /// Returns at once: filtering and building the tree run on a worker thread; results of an
@@ -60,8 +77,11 @@ private:
     void applyResult(quint64 generation, std::shared_ptr<const class ProbeTree> tree, int matches);
     void showDetails(const QModelIndex &index);
     void updateStatus();
+    void updateTargetBar();
 
-    ProbeCatalog *m_catalog;
+    QPointer<ProbeCatalog> m_catalog;
+    QPointer<TargetRegistry> m_targets;
+    QString m_target; ///< whose catalog m_catalog is
     std::shared_ptr<const ProbeSnapshot> m_snapshot;
     QThreadPool m_pool;
     std::shared_ptr<std::atomic<quint64>> m_latest = std::make_shared<std::atomic<quint64>>(0);
@@ -70,6 +90,8 @@ private:
     int m_matchCount = 0;
     QTimer m_typingTimer;
 
+    QWidget *m_targetBar;
+    TargetSelector *m_targetChooser = nullptr;
     QLineEdit *m_filter;
     QToolButton *m_refresh;
     QLabel *m_status;

@@ -2,12 +2,14 @@
 #include "ui/runview.h"
 
 #include "ui/chartexport.h"
+#include "ui/fleetmapsview.h"
 #include "ui/mapsview.h"
 #include "ui/outputview.h"
 #include "ui/runlistmodel.h"
 #include "ui/scripteditor.h"
 
 #include "engine/inerttext.h"
+#include "engine/results/fleetresults.h"
 #include "engine/run.h"
 #include "engine/runmanager.h"
 
@@ -18,7 +20,9 @@
 #include <QListWidget>
 #include <QPushButton>
 #include <QResizeEvent>
+#include <QStackedWidget>
 #include <QTabWidget>
+#include <QTimer>
 
 using namespace Qt::StringLiterals;
 
@@ -36,6 +40,9 @@ RunView::RunView(RunManager *runs, QWidget *parent)
     , m_tabs(new QTabWidget(this))
     , m_output(new OutputView(this))
     , m_maps(new MapsView(this))
+    , m_fleetMaps(new FleetMapsView(this))
+    , m_mapsStack(new QStackedWidget(this))
+    , m_fleetRefresh(new QTimer(this))
     , m_problems(new QListWidget(this))
     , m_script(new ScriptEditor(this))
 {
@@ -70,7 +77,12 @@ RunView::RunView(RunManager *runs, QWidget *parent)
     m_script->setReadOnly(true);
     m_script->setLiveAnalysis(false);
     m_tabs->addTab(m_output, QIcon::fromTheme(u"utilities-terminal"_s), tr("Output"));
-    m_tabs->addTab(m_maps, QIcon::fromTheme(u"view-statistics"_s), tr("Maps"));
+    m_mapsStack->addWidget(m_maps);
+    m_mapsStack->addWidget(m_fleetMaps);
+    m_tabs->addTab(m_mapsStack, QIcon::fromTheme(u"view-statistics"_s), tr("Maps"));
+    m_fleetRefresh->setSingleShot(true);
+    m_fleetRefresh->setInterval(250);
+    connect(m_fleetRefresh, &QTimer::timeout, this, &RunView::updateFleetMaps);
     m_tabs->addTab(m_problems, QIcon::fromTheme(u"data-warning"_s), tr("Problems"));
     m_tabs->addTab(m_script, QIcon::fromTheme(u"text-x-script"_s), tr("Script"));
 
@@ -119,9 +131,18 @@ void RunView::setRun(Run *run)
 {
     if (m_run)
         disconnect(m_run, nullptr, this, nullptr);
+    if (m_run) {
+        for (Run *host : m_run->hostRuns())
+            disconnect(host, nullptr, this, nullptr);
+    }
     m_run = run;
     m_output->setRun(run);
-    m_maps->setRun(run);
+    // A fleet run's maps are shown merged and per host; any other run's as they are.
+    const bool fleet = run && run->isFleet();
+    m_maps->setRun(fleet ? nullptr : run);
+    m_mapsStack->setCurrentWidget(fleet ? static_cast<QWidget *>(m_fleetMaps) : m_maps);
+    m_fleetRefresh->stop();
+    updateFleetMaps();
     // A client's script as the person reads it elsewhere: hidden characters shown, never obeyed.
     m_script->setPlainText(run ? InertText::block(run->script()) : QString());
     if (run) {
@@ -131,9 +152,32 @@ void RunView::setRun(Run *run)
         connect(run, &Run::diagnosticsChanged, this, &RunView::updateProblems);
         connect(run, &Run::analysisChanged, this, &RunView::updateProblems);
         connect(run, &Run::mapsChanged, this, &RunView::updateHeader);
+        if (fleet) {
+            // Every host's state is in the fleet view's summary, its maps in the merge.
+            auto refresh = [this] {
+                if (!m_fleetRefresh->isActive())
+                    m_fleetRefresh->start();
+            };
+            connect(run, &Run::mapsChanged, this, refresh);
+            connect(run, &Run::stateChanged, this, refresh);
+            for (Run *host : run->hostRuns())
+                connect(host, &Run::stateChanged, this, refresh);
+        }
     }
     updateHeader();
     updateProblems();
+}
+
+bool RunView::isShowingFleetMaps() const
+{
+    return m_mapsStack->currentWidget() == m_fleetMaps;
+}
+
+void RunView::updateFleetMaps()
+{
+    // Merging is not free: done here, a few times a second at most, and the header reads it.
+    m_fleetMaps->setFleetResults(m_run && m_run->isFleet() ? m_run->fleetResults() : FleetResults());
+    updateHeader();
 }
 
 QString RunView::headerText() const
@@ -193,6 +237,11 @@ void RunView::updateHeader()
     m_title->setText(tr("%1 — %2").arg(m_run->id(), RunListModel::stateText(m_run)));
     QStringList parts;
     parts.append(tr("asked by %1").arg(InertText::line(RunListModel::whoAsked(m_run))));
+    // Where it runs: this machine says nothing, as before there were targets.
+    if (m_run->isFleet())
+        parts.append(tr("on %1 (%2)").arg(m_run->targets().join(u", "_s), m_fleetMaps->fleetResults().coverage()));
+    else if (!m_run->target().isEmpty())
+        parts.append(tr("on %1").arg(m_run->target()));
     if (m_run->durationSeconds() > 0)
         parts.append(tr("ran %1").arg(RunListModel::durationText(m_run->durationSeconds())));
     parts.append(tr("%n probes attached", "", m_run->attachedProbes()));

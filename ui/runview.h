@@ -5,6 +5,7 @@
 #include <QPointer>
 #include <QWidget>
 
+class FleetMapsView;
 class MapsView;
 class OutputView;
 class Run;
@@ -13,7 +14,9 @@ class ScriptEditor;
 class QLabel;
 class QListWidget;
 class QPushButton;
+class QStackedWidget;
 class QTabWidget;
+class QTimer;
 
 class RunView : public QWidget
 {
@@ -26,6 +29,10 @@ public:
 
     OutputView *outputView() const { return m_output; }
     MapsView *mapsView() const { return m_maps; }
+    /// A fleet run's maps: merged, by host or one host, and a host-by-host comparison. The Maps
+    /// tab shows it instead of mapsView() while a fleet run is shown.
+    FleetMapsView *fleetMapsView() const { return m_fleetMaps; }
+    bool isShowingFleetMaps() const;
     QTabWidget *tabs() const { return m_tabs; }
     QPushButton *stopButton() const { return m_stop; }
     QPushButton *openInEditorButton() const { return m_openInEditor; }
@@ -50,6 +57,7 @@ private:
     void updateHeader();
     void updateProblems();
     void onStateChanged();
+    void updateFleetMaps();
 
 protected:
     void resizeEvent(QResizeEvent *event) override;
@@ -68,6 +76,9 @@ protected:
     QTabWidget *m_tabs;
     OutputView *m_output;
     MapsView *m_maps;
+    FleetMapsView *m_fleetMaps;
+    QStackedWidget *m_mapsStack;
+    QTimer *m_fleetRefresh; ///< a fleet's hosts change often: its view follows a few times a second
     QListWidget *m_problems;
     ScriptEditor *m_script;
 };

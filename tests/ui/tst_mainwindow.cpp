@@ -2,6 +2,7 @@
 #include "uitestsupport.h"
 
 #include "ui/approvalpanel.h"
+#include "ui/fleetmapsview.h"
 #include "ui/mainwindow.h"
 #include "ui/mapsview.h"
 #include "ui/probebrowser.h"
@@ -9,8 +10,14 @@
 #include "ui/runspanel.h"
 #include "ui/runview.h"
 #include "ui/scripteditor.h"
+#include "ui/targetselector.h"
+#include "ui/targetspanel.h"
+#include "ui/targettablemodel.h"
 
 #include "ui/runlistmodel.h"
+
+#include "engine/results/fleetresults.h"
+#include "engine/targets/targetregistry.h"
 
 #include <QAction>
 #include <QDockWidget>
@@ -127,13 +134,16 @@ private Q_SLOTS:
             categories.append(action->text());
         QVERIFY2(categories.contains(u"CPU"_s), qPrintable(categories.join(u", "_s))); // not "Cpu"
         QVERIFY(categories.contains(u"Syscalls"_s));
-        // The toolbar: Run, Stop, Open, Save and the examples.
+        // The toolbar: Run, where it runs, Stop, Open, Save and the examples.
         QStringList tools;
         for (const QAction *action : window.mainToolBar()->actions()) {
             if (!action->isSeparator())
                 tools.append(action->text());
         }
-        QCOMPARE(tools.size(), 5);
+        QCOMPARE(tools.size(), 6);
+        QCOMPARE(window.mainToolBar()->actions().indexOf(window.runAction()), 0);
+        QCOMPARE(window.mainToolBar()->widgetForAction(window.mainToolBar()->actions().at(1)), window.targetSelector());
+        QCOMPARE(window.targetSelector()->currentName(), u"local"_s);
         QVERIFY(window.mainToolBar()->actions().contains(window.runAction()));
         QVERIFY(window.mainToolBar()->actions().contains(window.stopAction()));
         QVERIFY(window.mainToolBar()->findChild<QToolButton *>(u"examplesButton"_s));
@@ -179,6 +189,66 @@ private Q_SLOTS:
         QVERIFY(window.stopAction()->isEnabled());
         window.stopAction()->trigger();
         QTRY_COMPARE_WITH_TIMEOUT(waiting->state(), RunState::Stopped, 10000);
+    }
+
+    // Beside Run: this machine, the targets and the groups; Run starts the script on the choice.
+    void runsOnTheChosenTarget()
+    {
+        QTemporaryDir dir;
+        FakeEngine engine(300, [&dir](EngineConfig &config) {
+            config.targetOptions = writeFakeSsh(dir.path());
+            config.targets = { fakeSshTarget(u"db1=ssh://root@db1"_s), fakeSshTarget(u"db2=ssh://root@db2"_s) };
+            config.targetGroups = { { u"db"_s, { u"db1"_s, u"db2"_s } } };
+        });
+        MainWindow window(engine.get(), nullptr);
+        TargetSelector *selector = window.targetSelector();
+        QCOMPARE(selector->count(), 4);
+        QCOMPARE(selector->itemText(3), u"db (2 targets)"_s);
+        QVERIFY(selector->choose(u"db2"_s));
+        QVERIFY(window.runAction()->toolTip().contains(u"db2 (ssh://root@db2)"_s));
+        window.editor()->setPlainText(u"BEGIN { printf(\"hi\\n\"); }"_s);
+        window.runAction()->trigger();
+        QCOMPARE(engine->runs()->runs().size(), 1);
+        Run *run = engine->runs()->runs().first();
+        QCOMPARE(run->target(), u"db2"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(run->state(), RunState::Finished, 10000);
+        QVERIFY(run->maps().contains(u"@opens"_s));
+        // Run Again runs where the run ran, whatever is chosen now.
+        QVERIFY(selector->choose(u"local"_s));
+        window.runView()->runAgainButton()->click();
+        QCOMPARE(engine->runs()->runs().size(), 2);
+        QCOMPARE(engine->runs()->runs().first()->target(), u"db2"_s);
+        // This machine is the run without a target.
+        window.runAction()->trigger();
+        QCOMPARE(engine->runs()->runs().first()->target(), QString());
+
+        // A group is a fleet run: one bpftrace per member, the maps merged, shown merged and per host.
+        QVERIFY(selector->choose(u"db"_s));
+        QVERIFY(window.runAction()->toolTip().contains(u"the group db"_s));
+        window.runAction()->trigger();
+        Run *fleet = engine->runs()->runs().first();
+        QVERIFY(fleet->isFleet());
+        QCOMPARE(fleet->targets(), (QStringList { u"db1"_s, u"db2"_s }));
+        QCOMPARE(window.runView()->run(), fleet);
+        QTRY_COMPARE_WITH_TIMEOUT(fleet->state(), RunState::Finished, 10000);
+        QVERIFY(window.runView()->isShowingFleetMaps());
+        QTRY_COMPARE_WITH_TIMEOUT(
+            window.runView()->fleetMapsView()->fleetResults().coverage(), u"2 of 2 hosts"_s, 5000);
+        QVERIFY(window.runView()->fleetMapsView()->fleetResults().find(u"@opens"_s));
+        QVERIFY2(window.runView()->headerText().contains(u"on db1, db2 (2 of 2 hosts)"_s),
+            qPrintable(window.runView()->headerText()));
+        // Run Again repeats it on the same targets; a plain run shows the plain maps view again.
+        window.runView()->runAgainButton()->click();
+        QCOMPARE(engine->runs()->runs().first()->targets(), (QStringList { u"db1"_s, u"db2"_s }));
+        window.runView()->setRun(run);
+        QVERIFY(!window.runView()->isShowingFleetMaps());
+
+        // The Targets pane sits with the probes, and the probe browser offers the targets.
+        auto *probesDock = window.findChild<QDockWidget *>(u"probesDock"_s);
+        QVERIFY(window.tabifiedDockWidgets(probesDock).contains(window.targetsDock()));
+        QCOMPARE(window.targetsPanel()->model()->rowCount(), 3);
+        QVERIFY(window.probeBrowser()->targetChooser());
+        QCOMPARE(window.probeBrowser()->targetChooser()->count(), 3);
     }
 
     void compileErrorsGoUnderTheText()

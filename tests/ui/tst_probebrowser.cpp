@@ -4,6 +4,9 @@
 
 #include "ui/probebrowser.h"
 #include "ui/probetreemodel.h"
+#include "ui/targetselector.h"
+
+#include "engine/targets/targetregistry.h"
 
 #include <QAbstractItemModelTester>
 #include <QLineEdit>
@@ -179,6 +182,56 @@ private Q_SLOTS:
         browser->setFilterText(u"tcp"_s);
         delete browser;
         QTest::qWait(50);
+    }
+
+    // With targets configured, a chooser above the filter shows another machine's catalog,
+    // listed over its connection on first use, with its loading and failure states.
+    void targetChooserShowsThatTargetsProbes()
+    {
+        QTemporaryDir dir;
+        Target broken = fakeSshTarget(u"db2=ssh://root@db2"_s);
+        broken.bpftracePath = dir.path() + u"/no-such-bpftrace"_s;
+        FakeEngine engine(300, [&dir, &broken](EngineConfig &config) {
+            config.targetOptions = writeFakeSsh(dir.path());
+            config.targets = { fakeSshTarget(u"db1=ssh://root@db1"_s), broken };
+        });
+        ProbeBrowser browser(engine->catalog());
+        QVERIFY(!browser.targetChooser());
+        browser.setTargets(engine->targets());
+        browser.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&browser));
+        QVERIFY(browser.targetChooser()->isVisible());
+        QCOMPARE(browser.currentTarget(), u"local"_s);
+        engine->catalog()->load();
+        QTRY_VERIFY_WITH_TIMEOUT(browser.model()->probeCount() > 0, 10000);
+
+        // Chosen in the box: db1's own catalog, not this machine's.
+        browser.targetChooser()->setCurrentIndex(browser.targetChooser()->findData(u"db1"_s, TargetSelector::NameRole));
+        QCOMPARE(browser.currentTarget(), u"db1"_s);
+        ProbeCatalog *remote = engine->targets()->catalog(u"db1"_s);
+        QVERIFY(remote && remote != engine->catalog());
+        QCOMPARE(browser.catalog(), remote);
+        QVERIFY2(browser.statusText().contains(u"db1"_s) || remote->status() == ProbeCatalog::Status::Ready,
+            qPrintable(browser.statusText()));
+        QTRY_COMPARE_WITH_TIMEOUT(remote->status(), ProbeCatalog::Status::Ready, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(browser.model()->probeCount(), remote->count(), 10000);
+        QVERIFY(browser.model()->probeCount() > 0);
+
+        // A target whose bpftrace is missing: the failure, and no other machine's probes.
+        QVERIFY(browser.showTarget(u"db2"_s));
+        QCOMPARE(browser.targetChooser()->currentName(), u"db2"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(browser.statusText().startsWith(u"Could not list probes on db2: "_s), 10000);
+        QCOMPARE(browser.model()->probeCount(), 0);
+        QVERIFY(!browser.showTarget(u"db7"_s));
+        QCOMPARE(browser.currentTarget(), u"db2"_s);
+
+        // The shown target removed: this machine's probes again.
+        QVERIFY(engine->targets()->removeTarget(u"db2"_s));
+        QCOMPARE(browser.currentTarget(), u"local"_s);
+        QCOMPARE(browser.catalog(), engine->catalog());
+        QTRY_VERIFY_WITH_TIMEOUT(browser.model()->probeCount() > 0, 10000);
+        QVERIFY(engine->targets()->removeTarget(u"db1"_s));
+        QVERIFY(!browser.targetChooser()->isVisible()); // nothing left to choose
     }
 };
 

@@ -3,10 +3,13 @@
 #pragma once
 
 #include "engine/engine.h"
+#include "engine/targets/target.h"
 
+#include <QFile>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 
+#include <functional>
 #include <memory>
 
 struct FakeEngine
@@ -14,7 +17,8 @@ struct FakeEngine
     QTemporaryDir dir;
     std::unique_ptr<Engine> engine;
 
-    explicit FakeEngine(int approvalTimeoutSeconds = 300)
+    /// `configure` adjusts the configuration before the engine is made (targets, say).
+    explicit FakeEngine(int approvalTimeoutSeconds = 300, const std::function<void(EngineConfig &)> &configure = {})
     {
         EngineConfig config;
         config.bpftracePath = QStringLiteral(TRACEDESK_SOURCE_DIR "/tests/ui/fakes/fake-bpftrace");
@@ -23,6 +27,8 @@ struct FakeEngine
         config.cacheDirectory = dir.path() + QStringLiteral("/cache");
         config.loadHistory = false;
         config.approvalTimeoutSeconds = approvalTimeoutSeconds;
+        if (configure)
+            configure(config);
         engine = std::make_unique<Engine>(config);
     }
     Engine *operator->() const { return engine.get(); }
@@ -33,4 +39,37 @@ struct FakeEngine
 inline void useTestPaths()
 {
     QStandardPaths::setTestModeEnabled(true);
+}
+
+/// The fake bpftrace, for targets whose "remote" commands run here.
+inline QString fakeBpftracePath()
+{
+    return QStringLiteral(TRACEDESK_SOURCE_DIR "/tests/ui/fakes/fake-bpftrace");
+}
+
+/// A stand-in for ssh in `dir` that runs the remote command here, as the host's login shell would
+/// (its last argument), so that SSH targets work without a network. Returns the options that use
+/// it; empty options when it could not be written.
+inline TargetTransport::Options writeFakeSsh(const QString &dir)
+{
+    const QString path = dir + QStringLiteral("/ssh");
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        return {};
+    file.write("#!/bin/sh\nfor a in \"$@\"; do last=$a; done\nexec /bin/sh -c \"$last\"\n");
+    file.close();
+    file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    TargetTransport::Options options;
+    options.sshProgram = path;
+    options.controlDirectory = dir + QStringLiteral("/ctl");
+    return options;
+}
+
+/// An SSH target (`[NAME=]URI`) whose bpftrace is the fake one, logged in as root.
+inline Target fakeSshTarget(const QString &text)
+{
+    Target target = *Target::parseWithName(text);
+    target.bpftracePath = fakeBpftracePath();
+    target.privilege = RemotePrivilege::Login;
+    return target;
 }
