@@ -80,6 +80,7 @@ ApprovalPanel::ApprovalPanel(ApprovalQueue *queue, ScriptAnalyzer *analyzer, QWi
     , m_queue(new QListWidget(this))
     , m_from(new QLabel(this))
     , m_reason(new QLabel(this))
+    , m_targets(new QLabel(this))
     , m_countdown(new QLabel(this))
     , m_risk(new QLabel(this))
     , m_findings(new QLabel(this))
@@ -109,13 +110,13 @@ ApprovalPanel::ApprovalPanel(ApprovalQueue *queue, ScriptAnalyzer *analyzer, QWi
     m_queue->setMaximumHeight(96);
     m_queue->setSelectionMode(QAbstractItemView::SingleSelection);
 
-    for (QLabel *label : { m_from, m_reason, m_findings, m_attachSummary, m_unsafe, m_unchecked, m_error }) {
+    for (QLabel *label : { m_from, m_reason, m_targets, m_findings, m_attachSummary, m_unsafe, m_unchecked, m_error }) {
         label->setWordWrap(true);
         label->setTextInteractionFlags(Qt::TextSelectableByMouse);
     }
     // Client text lands in these: a reason with <b>html</b> must read as what it is.
-    for (QLabel *label : { m_banner, m_from, m_reason, m_countdown, m_risk, m_findings, m_attachSummary, m_unsafe,
-             m_unchecked, m_error, m_idle, m_confirmLabel })
+    for (QLabel *label : { m_banner, m_from, m_reason, m_targets, m_countdown, m_risk, m_findings, m_attachSummary,
+             m_unsafe, m_unchecked, m_error, m_idle, m_confirmLabel })
         label->setTextFormat(Qt::PlainText);
     setEmphasis(m_unchecked, true);
     m_unchecked->setVisible(false);
@@ -149,6 +150,8 @@ ApprovalPanel::ApprovalPanel(ApprovalQueue *queue, ScriptAnalyzer *analyzer, QWi
     m_risk->setFont(badge);
     StatusColors::setTextRole(m_error, StatusColors::Role::Negative);
     m_error->setVisible(false);
+    m_targets->setAccessibleName(tr("Targets it would run on"));
+    m_targets->setVisible(false);
 
     m_attachToggle->setCheckable(true);
     m_attachToggle->setArrowType(Qt::RightArrow);
@@ -199,6 +202,7 @@ ApprovalPanel::ApprovalPanel(ApprovalQueue *queue, ScriptAnalyzer *analyzer, QWi
     detailsLayout->setContentsMargins(0, 0, 0, 0);
     detailsLayout->addLayout(whoRow);
     detailsLayout->addWidget(m_reason);
+    detailsLayout->addWidget(m_targets);
     detailsLayout->addLayout(riskRow);
     detailsLayout->addWidget(m_unchecked);
     detailsLayout->addLayout(attachRow);
@@ -315,6 +319,13 @@ void ApprovalPanel::addRequest(Run *run)
         if (run == m_current)
             updateAnalysis();
     });
+    // A fleet's targets answer one by one: each row shows its own as it arrives.
+    for (Run *host : run->hostRuns()) {
+        connect(host, &Run::analysisChanged, this, [this, run] {
+            if (run == m_current)
+                updateTargets();
+        });
+    }
     const bool listShown = !m_queue->isHidden();
     if (!m_current)
         m_queue->setCurrentItem(item);
@@ -443,8 +454,29 @@ void ApprovalPanel::updateAnalysis()
     }
     if (!m_editing)
         markFlaggedLines(analysis);
+    updateTargets();
     updateBanner();
     updateButtons();
+}
+
+void ApprovalPanel::updateTargets()
+{
+    if (!m_current || !m_current->isFleet()) {
+        m_targets->clear();
+        m_targets->setVisible(false);
+        return;
+    }
+    // One decision covers exactly these targets: each with what its own bpftrace found there.
+    const QList<Run *> &hosts = m_current->hostRuns();
+    QStringList lines { tr("On %n targets; one decision covers exactly these:", "", int(hosts.size())) };
+    for (const Run *host : hosts)
+        lines.append(u"• "_s + AnalysisSummary::target(InertText::line(host->targetName()), host->analysis()));
+    const QString text = lines.join(u'\n');
+    // A target's answer may rewrap the lines and move the buttons: re-arm as for a re-rating.
+    if (!m_targets->isHidden() && m_targets->text() != text)
+        disarm();
+    m_targets->setText(text);
+    m_targets->setVisible(true);
 }
 
 void ApprovalPanel::markFlaggedLines(const ScriptAnalysis &analysis)
@@ -684,6 +716,11 @@ QString ApprovalPanel::fromText() const
 QString ApprovalPanel::reasonText() const
 {
     return m_reason->text();
+}
+
+QString ApprovalPanel::targetsText() const
+{
+    return m_targets->isHidden() ? QString() : m_targets->text();
 }
 
 QString ApprovalPanel::uncheckedText() const

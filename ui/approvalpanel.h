@@ -73,6 +73,8 @@ public:
     QString errorText() const;
     QString fromText() const;
     QString reasonText() const;
+    /// A fleet request's targets, one line each with its attach count and risk; empty otherwise.
+    QString targetsText() const;
     /// "Not checked by bpftrace: ..." while that is so; empty otherwise.
     QString uncheckedText() const;
     bool isEditing() const { return m_editing; }
@@ -87,6 +89,7 @@ private:
     void removeRequest(Run *run);
     void showRun(Run *run);
     void updateAnalysis();
+    void updateTargets();
     void updateCountdown();
     void setEditing(bool editing);
     void decide(const std::function<bool(const QString &id, QString *error)> &action);
@@ -119,6 +122,7 @@ private:
     QListWidget *m_queue;
     QLabel *m_from;
     QLabel *m_reason;
+    QLabel *m_targets;
     QLabel *m_countdown;
     QLabel *m_risk;
     QLabel *m_findings;

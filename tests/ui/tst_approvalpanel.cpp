@@ -14,6 +14,7 @@
 #include <QListWidget>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QTextBlock>
 #include <QToolButton>
@@ -520,6 +521,50 @@ private Q_SLOTS:
         QVERIFY(!panel.sessionButton()->isEnabled());
         QVERIFY(panel.sessionButton()->toolTip().contains(u"Not checked"_s));
         QCOMPARE(panel.bannerRole(), StatusColors::Role::Neutral);
+    }
+
+    // A fleet request: the exact targets, each with what its own bpftrace found, and the worst risk.
+    void fleetRequestListsEveryTarget()
+    {
+        QTemporaryDir dir;
+        FakeEngine engine(300, [&dir](EngineConfig &config) {
+            config.targetOptions = writeFakeSsh(dir.path());
+            config.targets = { fakeSshTarget(u"db1=ssh://root@db1"_s), fakeSshTarget(u"db2=ssh://root@db2"_s) };
+        });
+        ApprovalPanel panel(engine->approvals(), engine->analyzer());
+        panel.setArmDelayMs(0);
+        panel.resize(700, 700);
+        panel.show();
+        RunRequest request;
+        request.script = script;
+        request.reason = u"who opens files on the databases"_s;
+        request.client = { u"Claude Code"_s, u"2.1.3"_s, u"socket"_s, u"session-1"_s };
+        request.targets = { u"db1"_s, u"db2"_s };
+        QString error;
+        Run *run = engine->runs()->submitClientRun(request, &error);
+        QVERIFY2(run, qPrintable(error));
+        QVERIFY(run->isFleet());
+        QCOMPARE(panel.currentRun(), run);
+        QVERIFY(panel.targetsText().startsWith(u"On 2 targets; one decision covers exactly these:"_s));
+        // Each target's analysis arrives on its own and shows in its row (the fake lists three probes).
+        QTRY_VERIFY_WITH_TIMEOUT(run->analysis().complete, 10000);
+        const QStringList rows = panel.targetsText().split(u'\n');
+        QCOMPARE(rows.size(), 3);
+        QVERIFY2(rows.at(1).startsWith(u"• db1: Attaches to 3 probes · "_s), qPrintable(rows.at(1)));
+        QVERIFY2(rows.at(2).startsWith(u"• db2: Attaches to 3 probes · "_s), qPrintable(rows.at(2)));
+        QVERIFY2(panel.analysisText().contains(u"Attaches to 6 probes"_s), qPrintable(panel.analysisText()));
+        // Approving covers both, and both run.
+        QTRY_VERIFY(decisionsEnabled(panel));
+        QTest::mouseClick(panel.approveButton(), Qt::LeftButton);
+        QCOMPARE(run->decision(), Decision::Approved);
+        QTRY_VERIFY_WITH_TIMEOUT(isTerminal(run->state()), 10000);
+        QCOMPARE(run->hostRun(u"db1"_s)->decision(), Decision::Approved);
+        QCOMPARE(run->hostRun(u"db2"_s)->decision(), Decision::Approved);
+        // A plain request shows no target rows.
+        Run *plain = submitChecked(engine);
+        QVERIFY(plain);
+        panel.selectRun(plain);
+        QCOMPARE(panel.targetsText(), QString());
     }
 };
 

@@ -6,6 +6,7 @@
 
 #include "../engine/syntheticstacks.h"
 
+#include "engine/targets/targetregistry.h"
 #include "mcp/mcpserver.h"
 #include "ui/approvalpanel.h"
 #include "ui/endpointpanel.h"
@@ -21,6 +22,8 @@
 #include "ui/runview.h"
 #include "ui/scriptcompleter.h"
 #include "ui/scripteditor.h"
+#include "ui/targetselector.h"
+#include "ui/targetspanel.h"
 #include "ui/timeserieschart.h"
 #include "ui/trafficlogmodel.h"
 
@@ -31,6 +34,7 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QTabWidget>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QToolButton>
 
@@ -300,6 +304,58 @@ interval:s:10 { system("logger tracing done"); exit(); }
 
     // The high-risk second step at the window's usual size: red banner, the marked line, and the
     // request id to type.
+    // The window side of targets: the selector beside Run on a group, the Targets pane, a fleet
+    // run's merged maps, and the approval of a fleet request (each target on its own row).
+    void targets()
+    {
+        QTemporaryDir scratch;
+        QVERIFY(scratch.isValid());
+        FakeEngine engine(300, [&scratch](EngineConfig &config) {
+            config.targetOptions = writeFakeSsh(scratch.path());
+            config.targets = { fakeSshTarget(u"db1=ssh://root@db1.example.org"_s),
+                fakeSshTarget(u"db2=ssh://root@db2.example.org"_s),
+                fakeSshTarget(u"db3=ssh://root@db3.example.org:2222"_s) };
+            config.targetGroups = { { u"db"_s, { u"db1"_s, u"db2"_s, u"db3"_s } } };
+        });
+        engine->start();
+        MainWindow window(engine.get(), nullptr);
+        window.resize(1280, 800);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QTRY_VERIFY_WITH_TIMEOUT(engine->targets()->health(u"db3"_s).state == TargetHealth::State::Ready, 10000);
+        window.targetsDock()->raise();
+        QVERIFY(window.targetSelector()->choose(u"db"_s));
+        window.editor()->setPlainText(script);
+        Run *fleet = window.runScript();
+        QVERIFY(fleet && fleet->isFleet());
+        QTRY_VERIFY_WITH_TIMEOUT(isTerminal(fleet->state()), 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            window.runView()->fleetMapsView()->fleetResults().coverage(), u"3 of 3 hosts"_s, 5000);
+        window.runView()->tabs()->setCurrentIndex(1);
+        QTest::qWait(200);
+        QVERIFY(save(&window, u"targets-window.png"_s));
+        QVERIFY(save(window.targetsPanel(), u"targets-pane.png"_s));
+
+        ApprovalPanel panel(engine->approvals(), engine->analyzer());
+        panel.resize(760, 760);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        RunRequest request;
+        request.script = u"tracepoint:syscalls:sys_enter_openat { @opens[comm] = count(); }"_s;
+        request.reason = u"Which processes open files on the three database hosts?"_s;
+        request.client = { u"Claude Code"_s, u"2.1.3"_s, u"http"_s, u"s3"_s };
+        request.timeoutSeconds = 30;
+        request.targets = { u"db"_s };
+        QString error;
+        Run *asked = engine->runs()->submitClientRun(request, &error);
+        QVERIFY2(asked && asked->isFleet(), qPrintable(error));
+        QTRY_VERIFY_WITH_TIMEOUT(asked->analysis().complete, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(panel.approveButton()->isEnabled(), 5000);
+        QVERIFY(panel.targetsText().contains(u"db3: Attaches to"_s));
+        QTest::qWait(200);
+        QVERIFY(save(&panel, u"approval-fleet.png"_s));
+    }
+
     void approvalHighRisk()
     {
         FakeEngine engine;
