@@ -380,27 +380,27 @@ QJsonObject hostsSchema(const QString &what)
         { u"additionalProperties"_s, QJsonObject {} } };
 }
 
-// `fleet`: with the per-host breakdown merged results add (formatMergedMaps()).
-QJsonObject withHosts(QJsonObject object, bool fleet, const QString &what)
+// The per-host breakdown formatMergedMaps() adds to a merged map's items. One map schema serves
+// every map (a host's, a snapshot's, a merged one), so the breakdown is optional and says where it
+// appears: an SDK client compiles that schema once instead of once per use.
+QJsonObject withHosts(QJsonObject object, const QString &what)
 {
-    if (fleet) {
-        QJsonObject properties = object.value(u"properties"_s).toObject();
-        properties.insert(u"hosts"_s, hostsSchema(what));
-        object.insert(u"properties"_s, properties);
-    }
+    QJsonObject properties = object.value(u"properties"_s).toObject();
+    properties.insert(u"hosts"_s, hostsSchema(u"merged maps (fleet.maps) only: "_s + what));
+    object.insert(u"properties"_s, properties);
     return object;
 }
 
-QJsonObject bucketSchema(bool fleet = false)
+QJsonObject bucketSchema()
 {
     using McpSchema::typed;
     return withHosts(objectOf(QJsonObject { { u"min"_s, typed(u"integer"_s) }, { u"max"_s, typed(u"integer"_s) },
                                   { u"count"_s, typed(u"integer"_s) }, { u"label"_s, typed(u"string"_s) } },
                          { u"count"_s }),
-        fleet, u"this bucket's count on each host that has the key"_s);
+        u"this bucket's count on each host that has the key"_s);
 }
 
-QJsonObject mapProperties(bool fleet = false)
+QJsonObject mapProperties()
 {
     using McpSchema::arrayOf;
     using McpSchema::typed;
@@ -409,7 +409,7 @@ QJsonObject mapProperties(bool fleet = false)
         { u"key_types"_s, arrayOf(typed(u"string"_s), u"bpftrace's type of each key part, when known"_s) },
         { u"empty"_s, typed(u"boolean"_s, u"no entries: the script declares the map but it was never filled"_s) },
         { u"value"_s, QJsonObject { { u"description"_s, u"the value of a map without keys"_s } } },
-        { u"buckets"_s, arrayOf(bucketSchema(fleet)) },
+        { u"buckets"_s, arrayOf(bucketSchema()) },
         { u"total_count"_s, typed(u"integer"_s) },
         { u"entries"_s,
             arrayOf(withHosts(objectOf(keyFields({ { u"value"_s,
@@ -417,13 +417,13 @@ QJsonObject mapProperties(bool fleet = false)
                                                u"the entry's value as bpftrace printed it: a number (count, sum, "
                                                "min, max, avg), text, or an object for stats()"_s } } } }),
                                   { u"key"_s, u"key_parts"_s }),
-                        fleet, u"the value on each host that has the key"_s),
+                        u"the value on each host that has the key"_s),
                 u"heaviest first, at most 1000 (100 in a series snapshot)"_s) },
         { u"series"_s,
-            arrayOf(withHosts(objectOf(keyFields({ { u"buckets"_s, arrayOf(bucketSchema(fleet)) },
+            arrayOf(withHosts(objectOf(keyFields({ { u"buckets"_s, arrayOf(bucketSchema()) },
                                            { u"total_count"_s, typed(u"integer"_s) } }),
                                   { u"key"_s, u"buckets"_s }),
-                        fleet, u"the histogram's total count on each host that has the key"_s),
+                        u"the histogram's total count on each host that has the key"_s),
                 u"a histogram per key"_s) },
         { u"total_entries"_s, typed(u"integer"_s) },
         { u"truncated"_s, typed(u"boolean"_s) },
@@ -438,7 +438,7 @@ QJsonObject mapProperties(bool fleet = false)
                                 { u"share"_s, typed(u"number"_s, u"of all samples in the map, 0 to 1"_s) },
                                 { u"keys"_s, typed(u"integer"_s, u"entries summed (a key with other parts)"_s) } },
                             { u"stack"_s, u"samples"_s, u"share"_s }),
-                        fleet, u"this stack's samples on each host"_s),
+                        u"this stack's samples on each host"_s),
                 u"maps with a stack in their key: the heaviest stacks, summed over the key's other parts"_s) },
         { u"total_samples"_s, typed(u"number"_s) },
         { u"distinct_stacks"_s, typed(u"integer"_s) },
@@ -454,8 +454,11 @@ QJsonObject McpRunJson::mapSchema()
 QJsonObject McpRunJson::seriesSchema()
 {
     using McpSchema::typed;
-    QJsonObject snapshot = mapProperties();
-    snapshot.insert(u"ms"_s, typed(u"integer"_s, u"milliseconds since the run started"_s));
+    // A snapshot is a map with its time: the map schema itself, so it is compiled once.
+    const QJsonObject snapshot { { u"allOf"_s,
+        QJsonArray { mapSchema(),
+            objectOf(QJsonObject { { u"ms"_s, typed(u"integer"_s, u"milliseconds since the run started"_s) } },
+                { u"ms"_s }) } } };
     return objectOf(
         QJsonObject {
             { u"delta"_s,
@@ -467,8 +470,7 @@ QJsonObject McpRunJson::seriesSchema()
             { u"next_offset"_s, typed(u"integer"_s, u"series_offset for the next page"_s) },
             { u"has_more"_s, typed(u"boolean"_s) },
             { u"dropped"_s, typed(u"integer"_s, u"older snapshots thinned away to stay within the memory cap"_s) },
-            { u"snapshots"_s,
-                McpSchema::arrayOf(objectOf(snapshot, { u"ms"_s, u"kind"_s }), u"oldest first, one per print()"_s) },
+            { u"snapshots"_s, McpSchema::arrayOf(snapshot, u"oldest first, one per print()"_s) },
         },
         { u"delta"_s, u"total_snapshots"_s, u"offset"_s, u"returned"_s, u"has_more"_s, u"snapshots"_s });
 }
@@ -633,7 +635,8 @@ QJsonObject McpRunJson::mergedMapSchema()
 {
     using McpSchema::arrayOf;
     using McpSchema::typed;
-    QJsonObject properties = mapProperties(true);
+    // The map schema every map shares, and what merging adds to it.
+    QJsonObject properties;
     properties.insert(u"merge"_s,
         enumOf({ u"sum"_s, u"min"_s, u"max"_s, u"stats"_s, u"hist"_s, u"same"_s },
             u"how the hosts' values combined: count and sum add, min and max take the extreme, stats add counts "
@@ -652,7 +655,8 @@ QJsonObject McpRunJson::mergedMapSchema()
         QJsonObject { { u"type"_s, u"object"_s }, { u"description"_s, u"each host's own map, when in conflict"_s },
             { u"additionalProperties"_s, mapSchema() } });
     properties.insert(u"hosts"_s, hostsSchema(u"the map's value on each host (a histogram: its total count)"_s));
-    return objectOf(properties, { u"kind"_s, u"merge"_s, u"reported_by"_s });
+    return QJsonObject { { u"allOf"_s,
+        QJsonArray { mapSchema(), objectOf(properties, { u"merge"_s, u"reported_by"_s }) } } };
 }
 
 QJsonObject McpRunJson::fleetSchema()

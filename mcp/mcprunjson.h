@@ -52,7 +52,10 @@ QJsonObject formatMaps(const RunResults &maps, const MapView &view = {});
 /// Every series (or view.map's) as {"delta", "total_snapshots", "offset", "returned",
 /// "has_more", "dropped", "snapshots": [{"ms", ...the map at that moment}]}, paged by `view`.
 QJsonObject formatSeries(const RunResults &maps, const MapView &view = {});
-/// The schemas of one map and one series as formatMaps() and formatSeries() write them.
+/// The schemas of one map and one series as formatMaps() and formatSeries() write them. Every
+/// map is described by mapSchema() (a snapshot and a merged map by "allOf" with it), so an
+/// output schema holds it once and a validator compiles it once; the per-host "hosts" of its
+/// items is optional and says it appears in merged maps only.
 QJsonObject mapSchema();
 QJsonObject seriesSchema();
 

@@ -98,7 +98,8 @@ template<typename Visit> void forEachSubschema(const QJsonObject &schema, const 
         for (qsizetype i = 0; i < list.size(); ++i) {
             if (!list.at(i).isObject())
                 continue;
-            const QString hint = name + u'_' + QString::number(i);
+            // A part of allOf describes the same value as its parent, so it takes its name.
+            const QString hint = key == "allOf"_L1 ? name : name + u'_' + QString::number(i);
             visit(list.at(i).toObject(), hint);
             forEachSubschema(list.at(i).toObject(), hint, visit);
         }

@@ -110,7 +110,7 @@ async function investigate(client) {
 
     // A long run, stopped like the person's Stop button: its maps must still arrive.
     const longProgram = 'tracepoint:raw_syscalls:sys_enter { @calls[comm] = count(); } '
-        + 'interval:ms:200 { @ticks = count(); }';
+        + 'interval:ms:200 { @ticks = count(); print(@ticks); }';
     const long = await tool(client, 'exec_program',
         { program: longProgram, timeout_seconds: 60, reason: 'Long run that is stopped early' });
     if (long?.execution_id) {
@@ -140,6 +140,11 @@ async function investigate(client) {
         check(final?.state === 'stopped', 'the long run ended as stopped', final && { state: final.state, message: final.message });
         check(final?.maps?.['@ticks'] !== undefined && final?.maps?.['@calls']?.entries?.length > 0,
             'the stopped run still delivered its maps', final?.maps && Object.keys(final.maps));
+        // Each print() is a snapshot: a map with its time, which the SDK validated against the
+        // outputSchema (the map schema in allOf with "ms").
+        const snapshot = final?.series?.['@ticks']?.snapshots?.[0];
+        check(typeof snapshot?.ms === 'number' && snapshot.kind === 'map' && typeof snapshot.value === 'number',
+            'its printed map arrives as a series of timed snapshots', final?.series?.['@ticks']);
     } else {
         check(false, 'exec_program of the long run', long);
     }

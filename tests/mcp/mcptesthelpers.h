@@ -95,7 +95,8 @@ inline QString text(const QJsonObject &result)
 }
 
 /// Empty when `value` fits `schema` (type, properties, required, items, enum,
-/// additionalProperties as a schema, "$ref" to the root's "$defs"); else the first mismatch with
+/// additionalProperties as a schema, "$ref" to the root's "$defs", "allOf" of object schemas);
+/// else the first mismatch with
 /// its JSON path. Every member of an object must be declared (in properties or by an
 /// additionalProperties schema): a structuredContent field its schema does not describe is a
 /// mismatch too, so the advertised schemas stay complete.
@@ -111,6 +112,41 @@ inline QString checkSchema(
         if (!ref.startsWith(u"#/$defs/"_s) || !target.isObject())
             return fail(u"unresolved $ref "_s + ref);
         return checkSchema(value, target.toObject(), path, root);
+    }
+    if (schema.contains(u"allOf"_s)) {
+        // Each part must hold, and a member is declared when any part declares it: checked as
+        // one schema with the parts' properties and required members together.
+        QJsonObject whole = schema;
+        whole.remove(u"allOf"_s);
+        QJsonObject properties = whole.value(u"properties"_s).toObject();
+        QJsonArray required = whole.value(u"required"_s).toArray();
+        for (const QJsonValue &part : schema.value(u"allOf"_s).toArray()) {
+            QJsonObject p = part.toObject();
+            if (p.contains(u"$ref"_s)) {
+                const QJsonValue target = root.value(u"$defs"_s).toObject().value(p.value(u"$ref"_s).toString().mid(8));
+                if (!target.isObject())
+                    return fail(u"unresolved $ref in allOf"_s);
+                p = target.toObject();
+            }
+            if (p.contains(u"allOf"_s) || p.contains(u"$ref"_s))
+                return fail(u"nested allOf is not supported by this checker"_s);
+            const QJsonObject partProperties = p.value(u"properties"_s).toObject();
+            for (auto it = partProperties.begin(); it != partProperties.end(); ++it) {
+                if (properties.contains(it.key()))
+                    return fail(u"'"_s + it.key() + u"' is declared by two parts of allOf"_s);
+                properties.insert(it.key(), it.value());
+            }
+            for (const QJsonValue &r : p.value(u"required"_s).toArray())
+                required.append(r);
+            for (auto it = p.begin(); it != p.end(); ++it) {
+                if (it.key() != "properties"_L1 && it.key() != "required"_L1 && it.key() != "description"_L1
+                    && !whole.contains(it.key()))
+                    whole.insert(it.key(), it.value());
+            }
+        }
+        whole.insert(u"properties"_s, properties);
+        whole.insert(u"required"_s, required);
+        return checkSchema(value, whole, path, root);
     }
     const QString type = schema.value(u"type"_s).toString();
     if (type == "object"_L1) {

@@ -197,6 +197,39 @@ private Q_SLOTS:
         QCOMPARE(McpSchema::shareDefinitions(shared), shared);
     }
 
+    void everyMapIsOneDefinition()
+    {
+        // A host's map, a series snapshot, a merged map and a conflicting host's own map are all
+        // the one map schema: written once and referred to, so a client compiles it once.
+        QJsonObject properties = mapsAndSeries().value(u"properties"_s).toObject();
+        properties.insert(u"fleet"_s, McpRunJson::fleetSchema());
+        const QJsonObject shared = McpSchema::shareDefinitions(McpSchema::outputSchema(properties, {}));
+        const QJsonObject p = shared.value(u"properties"_s).toObject();
+        const QJsonValue map = p.value(u"maps"_s).toObject().value(u"additionalProperties"_s);
+        QVERIFY(map.toObject().value(u"$ref"_s).toString().startsWith(u"#/$defs/"_s));
+        const QJsonObject defs = shared.value(u"$defs"_s).toObject();
+        auto resolve = [&defs](const QJsonValue &v) {
+            const QString ref = v.toObject().value(u"$ref"_s).toString();
+            return ref.startsWith(u"#/$defs/"_s) ? defs.value(ref.mid(8)).toObject() : v.toObject();
+        };
+        const QJsonObject series = resolve(p.value(u"series"_s).toObject().value(u"additionalProperties"_s));
+        const QJsonObject snapshot
+            = resolve(resolve(series.value(u"properties"_s).toObject().value(u"snapshots"_s)).value(u"items"_s));
+        QCOMPARE(snapshot.value(u"allOf"_s).toArray().first(), map);
+        const QJsonObject fleetMaps
+            = resolve(resolve(p.value(u"fleet"_s)).value(u"properties"_s).toObject().value(u"maps"_s));
+        const QJsonObject merged = resolve(fleetMaps.value(u"additionalProperties"_s));
+        const QJsonArray parts = merged.value(u"allOf"_s).toArray();
+        QCOMPARE(parts.size(), 2);
+        QCOMPARE(parts.first(), map);
+        const QJsonObject perHost
+            = resolve(parts.last().toObject().value(u"properties"_s).toObject().value(u"per_host"_s));
+        QCOMPARE(perHost.value(u"additionalProperties"_s), map);
+        // The merged map adds its own members and requires them; the shared one requires "kind".
+        QCOMPARE(resolve(parts.last()).value(u"required"_s).toArray(), (QJsonArray { u"merge"_s, u"reported_by"_s }));
+        QCOMPARE(resolve(map).value(u"required"_s).toArray(), QJsonArray { u"kind"_s });
+    }
+
     void brokenReferencesResolveToNothing()
     {
         const QJsonObject missing

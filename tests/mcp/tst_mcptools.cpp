@@ -198,6 +198,8 @@ private Q_SLOTS:
                           if (schema.value(key).isObject())
                               typedEverywhere(schema.value(key).toObject(), path + u'/' + key);
                       }
+                      for (const QJsonValue &part : schema.value(u"allOf"_s).toArray())
+                          typedEverywhere(part.toObject(), path + u"/allOf"_s);
                   };
             typedEverywhere(resolved, name);
             const QJsonObject ann = d.value(u"annotations"_s).toObject();
