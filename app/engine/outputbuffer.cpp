@@ -125,6 +125,46 @@ void OutputBuffer::append(
     }
 }
 
+void OutputBuffer::append(OutputBuffer &&other, std::optional<qint64> msSinceStart)
+{
+    if (other.m_size == 0) {
+        other.clear();
+        return;
+    }
+    if (!m_blocks.empty() && m_blocks.back().entries.empty())
+        m_blocks.pop_back(); // the block clear() kept: moved blocks come after it
+    for (Block &block : other.m_blocks) {
+        if (block.entries.empty())
+            continue;
+        // Lines other has dropped from its front are not its lines any more.
+        const qsizetype droppedHere = qsizetype(std::max<qint64>(0, other.m_dropped - block.first));
+        const qsizetype lines = qsizetype(block.entries.size()) - droppedHere;
+        if (lines <= 0)
+            continue;
+        // A block at least half full moves; a few lines are copied, to share a block with the
+        // lines before and after them (a quiet run must not cost a block a line).
+        if (droppedHere > 0 || block.text.size() < kBlockBytes / 2) {
+            other.forEach(qsizetype(block.first - other.m_dropped) + droppedHere, lines,
+                [this, msSinceStart](QByteArrayView text, Stream stream, qint64 ms) {
+                    append(stream, msSinceStart.value_or(ms), text);
+                });
+            continue;
+        }
+        if (msSinceStart) {
+            block.baseMs = *msSinceStart;
+            for (Entry &e : block.entries)
+                e.msDelta = 0;
+        }
+        // Renumbered once it is ours: `other` still finds its later lines by the old numbers.
+        Block &moved = m_blocks.emplace_back(std::move(block));
+        moved.first = m_dropped + m_size;
+        m_size += lines;
+    }
+    other.m_blocks.clear();
+    other.m_dropped = 0;
+    other.m_size = 0;
+}
+
 void OutputBuffer::dropFront(qsizetype count)
 {
     count = std::clamp<qsizetype>(count, 0, m_size);

@@ -53,6 +53,10 @@ public:
     /// when given (the reader stamps a parsed chunk when it accepts it), else with their own.
     void append(
         const OutputBuffer &other, qsizetype first, qsizetype count, std::optional<qint64> msSinceStart = std::nullopt);
+    /// Appends every line of `other` and leaves it empty. Its full blocks are moved, not copied
+    /// (a flood's text is written once, where the parser put it); the rest is copied, so lines
+    /// that arrive a few at a time still share blocks. Stamped like append() above.
+    void append(OutputBuffer &&other, std::optional<qint64> msSinceStart = std::nullopt);
     void dropFront(qsizetype count);
     void clear();
 

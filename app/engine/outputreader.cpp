@@ -203,7 +203,7 @@ void OutputReader::commit()
         // The usual case: the whole chunk is within the limits.
         m_rateLines += limited;
         m_rateBytes += parsed.textSize;
-        output.lines.append(parsed.lines, 0, count, now);
+        output.lines.append(std::move(parsed.lines), now);
         output.textSize += parsed.textSize;
     } else {
         size_t i = 0;

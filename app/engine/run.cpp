@@ -151,13 +151,14 @@ void Run::appendLines(QList<OutputLine> &&lines, int maxKept)
         batch.lines.append(line.stream, line.msSinceStart, line.text.toUtf8());
         batch.textSize += line.text.size();
     }
-    appendBatch(batch, maxKept);
+    appendBatch(std::move(batch), maxKept);
 }
 
-void Run::appendBatch(const OutputBatch &batch, int maxKept)
+void Run::appendBatch(OutputBatch batch, int maxKept)
 {
     if (batch.isEmpty())
         return;
+    const qint64 count = batch.count(); // before its lines move into the ring
     const qint64 first = totalLines();
     const qint64 droppedBefore = m_firstOffset;
     m_totalBytes += batch.textSize;
@@ -169,12 +170,13 @@ void Run::appendBatch(const OutputBatch &batch, int maxKept)
         m_firstOffset += qint64(m_lines.size()) + batch.linesCut + from;
         m_lines.clear();
     }
-    m_lines.append(batch.lines, from, batch.lines.size() - from);
+    batch.lines.dropFront(from);
+    m_lines.append(std::move(batch.lines)); // a flood's blocks move in whole
     if (m_lines.size() > cap) {
         m_firstOffset += m_lines.size() - cap;
         m_lines.dropFront(m_lines.size() - cap);
     }
-    Q_EMIT outputAppended(first, int(batch.count()));
+    Q_EMIT outputAppended(first, int(count));
     if (m_firstOffset != droppedBefore)
         Q_EMIT statsChanged();
 }

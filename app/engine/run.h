@@ -138,7 +138,7 @@ public:
     void appendLines(QList<OutputLine> &&lines, int maxKept);
     /// The same for a batch the output reader made: its lines are copied into the ring as they
     /// are (UTF-8), its cut lines only counted.
-    void appendBatch(const OutputBatch &batch, int maxKept);
+    void appendBatch(OutputBatch batch, int maxKept);
     /// The counters the controller accumulates between batches; emits statsChanged when one changed.
     void setCounters(int attachedProbes, qint64 lostEvents, qint64 droppedByRate);
     /// Replaces each map named in `maps` (bpftrace prints a map whole), appends its snapshots

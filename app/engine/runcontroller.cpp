@@ -289,7 +289,7 @@ void RunController::flush()
         m_statsDirty = false;
         m_run->setCounters(m_attachedProbes, m_lostEvents, m_droppedByRate);
     }
-    m_run->appendBatch(batch.output, m_limits.maxLinesKept);
+    m_run->appendBatch(std::move(batch.output), m_limits.maxLinesKept);
 }
 
 void RunController::onErrorOccurred(QProcess::ProcessError error)

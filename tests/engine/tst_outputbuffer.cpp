@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "engine/outputbuffer.h"
 
+#include <QRandomGenerator>
 #include <QTest>
+
+#include <deque>
 
 using namespace Qt::StringLiterals;
 
@@ -130,6 +133,115 @@ private Q_SLOTS:
         QCOMPARE(ring.msSinceStart(3), 0);
         ring.append(parsed, 9, 1); // past the end: nothing
         QCOMPARE(ring.size(), 4);
+    }
+
+    void movesFullBlocksAndCopiesTheRest()
+    {
+        OutputBuffer parsed;
+        for (int i = 0; i < 20000; ++i)
+            parsed.append(OutputLine::Stream::Stdout, i, lineText(i));
+        parsed.dropFront(5); // its first block holds lines it no longer has
+        const char *middle = parsed.text(10000 - 5).data();
+        OutputBuffer ring;
+        // The ring numbers its lines far from the parser's (a long run that dropped most).
+        for (int i = 0; i < 50000; ++i)
+            ring.append(OutputLine::Stream::Stdout, 0, lineText(i));
+        ring.dropFront(50000);
+        for (int i = 0; i < 3; ++i)
+            ring.append(OutputLine::Stream::Stderr, 1, "before");
+        ring.append(std::move(parsed), 700);
+        QVERIFY(parsed.isEmpty());
+        QCOMPARE(ring.size(), 3 + 19995);
+        QStringList expected { u"before"_s, u"before"_s, u"before"_s };
+        for (int i = 5; i < 20000; ++i)
+            expected << QString::fromLatin1(lineText(i));
+        QCOMPARE(texts(ring), expected);
+        QCOMPARE(ring.stream(2), OutputLine::Stream::Stderr);
+        QCOMPARE(ring.stream(3), OutputLine::Stream::Stdout);
+        // Stamped as one chunk, and the text of a full block was moved, not copied.
+        QCOMPARE(ring.msSinceStart(3), 700);
+        QCOMPARE(ring.msSinceStart(ring.size() - 1), 700);
+        QCOMPARE(ring.msSinceStart(0), 1);
+        QCOMPARE(ring.text(3 + 10000 - 5).data(), middle);
+        // Unstamped, each line keeps its own time; the emptied buffer is usable again.
+        for (int i = 0; i < 2000; ++i)
+            parsed.append(OutputLine::Stream::Stdout, 40 + i, lineText(i));
+        ring.append(std::move(parsed));
+        QCOMPARE(ring.size(), 3 + 19995 + 2000);
+        QCOMPARE(ring.msSinceStart(ring.size() - 1), 40 + 1999);
+        QCOMPARE(ring.text(ring.size() - 1), lineText(1999));
+        parsed.append(OutputLine::Stream::Stdout, 0, "reused");
+        QCOMPARE(texts(parsed), QStringList { u"reused"_s });
+        ring.dropFront(ring.size() - 1);
+        QCOMPARE(texts(ring), QStringList { QString::fromLatin1(lineText(1999)) });
+    }
+
+    void handsOverLikeTheReaderAndTheRing()
+    {
+        // The path a flood takes: the parser's chunks move into the pending batch, which is cut
+        // to the cap and moves into the ring, itself cut to the cap; checked against a plain
+        // list of the same lines at every step (fixed seed, chunks of every size).
+        QRandomGenerator random(13);
+        std::deque<QByteArray> model;
+        OutputBuffer ring;
+        OutputBuffer pending;
+        std::deque<QByteArray> pendingModel;
+        constexpr qsizetype cap = 40000;
+        int next = 0;
+        for (int round = 0; round < 60; ++round) {
+            OutputBuffer parsed;
+            const int lines = random.bounded(1, round % 3 == 0 ? 3 : 12000);
+            for (int i = 0; i < lines; ++i, ++next) {
+                parsed.append(OutputLine::Stream::Stdout, next, lineText(next));
+                pendingModel.push_back(lineText(next));
+            }
+            pending.append(std::move(parsed), round);
+            if (pending.size() > cap) {
+                const qsizetype excess = pending.size() - cap;
+                pending.dropFront(excess);
+                pendingModel.erase(pendingModel.begin(), pendingModel.begin() + excess);
+            }
+            QCOMPARE(pending.size(), qsizetype(pendingModel.size()));
+            if (round % 4 != 3)
+                continue;
+            const qsizetype from = std::max<qsizetype>(0, pending.size() - cap / 2);
+            pending.dropFront(from);
+            pendingModel.erase(pendingModel.begin(), pendingModel.begin() + from);
+            ring.append(std::move(pending));
+            QVERIFY(pending.isEmpty());
+            model.insert(model.end(), pendingModel.begin(), pendingModel.end());
+            pendingModel.clear();
+            if (ring.size() > cap) {
+                const qsizetype excess = ring.size() - cap;
+                ring.dropFront(excess);
+                model.erase(model.begin(), model.begin() + excess);
+            }
+            QCOMPARE(ring.size(), qsizetype(model.size()));
+            QStringList expected;
+            for (const QByteArray &line : model)
+                expected << QString::fromLatin1(line);
+            QCOMPARE(texts(ring), expected);
+            if (!model.empty())
+                QCOMPARE(ring.text(ring.size() / 2), model.at(model.size() / 2));
+        }
+    }
+
+    void aFewLinesAtATimeShareBlocks()
+    {
+        // A quiet run hands over a line or two per read: those are copied together, so the
+        // memory held stays about the text, not a block per handover.
+        OutputBuffer ring;
+        qint64 text = 0;
+        for (int i = 0; i < 2000; ++i) {
+            OutputBuffer chunk;
+            chunk.append(OutputLine::Stream::Stdout, i, lineText(i));
+            text += lineText(i).size();
+            ring.append(std::move(chunk), i);
+        }
+        QCOMPARE(ring.size(), 2000);
+        QCOMPARE(ring.text(1234), lineText(1234));
+        QCOMPARE(ring.msSinceStart(1234), 1234);
+        QVERIFY2(ring.heapBytes() < text + 2000 * 8 + 2 * 64 * 1024, qPrintable(QString::number(ring.heapBytes())));
     }
 };
 
