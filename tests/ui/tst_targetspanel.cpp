@@ -81,11 +81,7 @@ private Q_SLOTS:
     void checkShowsUnreachable()
     {
         TargetRegistry registry;
-        TargetTransport::Options options;
-        options.controlDirectory = m_dir.path() + u"/ctl"_s;
-        options.connectTimeoutSeconds = 5;
-        registry.setOptions(options);
-        QVERIFY(registry.addTarget(*Target::parseWithName(u"db9=ssh://root@127.0.0.1:1"_s)));
+        QVERIFY(addUnreachableTarget(&registry, m_dir.path()));
         TargetsPanel panel(&registry);
         QCOMPARE(panel.checkButton()->text(), u"&Check All"_s);
         QVERIFY(panel.selectTarget(u"db9"_s));

@@ -110,11 +110,7 @@ private Q_SLOTS:
     void refusedPortIsUnreachable()
     {
         TargetRegistry registry;
-        TargetTransport::Options options;
-        options.controlDirectory = m_dir.path() + u"/ctl"_s;
-        options.connectTimeoutSeconds = 5;
-        registry.setOptions(options);
-        QVERIFY(registry.addTarget(*Target::parseWithName(u"db9=ssh://root@127.0.0.1:1"_s)));
+        QVERIFY(addUnreachableTarget(&registry, m_dir.path()));
         TargetTableModel model(&registry);
         registry.checkHealth(u"db9"_s);
         QTRY_COMPARE_WITH_TIMEOUT(registry.health(u"db9"_s).state, TargetHealth::State::Unreachable, 20000);

@@ -65,6 +65,17 @@ inline TargetTransport::Options writeFakeSsh(const QString &dir)
     return options;
 }
 
+/// Configures `registry` with the real ssh and one target, "db9", that nothing answers: port 1 of
+/// the loopback refuses at once, so its health check ends Unreachable.
+inline bool addUnreachableTarget(TargetRegistry *registry, const QString &dir)
+{
+    TargetTransport::Options options;
+    options.controlDirectory = dir + QStringLiteral("/ctl");
+    options.connectTimeoutSeconds = 5;
+    registry->setOptions(options);
+    return registry->addTarget(*Target::parseWithName(QStringLiteral("db9=ssh://root@127.0.0.1:1")));
+}
+
 /// An SSH target (`[NAME=]URI`) whose bpftrace is the fake one, logged in as root.
 inline Target fakeSshTarget(const QString &text)
 {
