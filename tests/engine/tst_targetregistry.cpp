@@ -137,6 +137,11 @@ private Q_SLOTS:
         QCOMPARE(registry.resolveList({ u"all"_s, u"local"_s, u"db1"_s }),
             QStringList({ u"db1"_s, u"prod/n1"_s, u"local"_s }));
         QCOMPARE(registry.resolveList({ u"all"_s, u"nope"_s }, &error), QStringList());
+        // A name is a target or a group, never both, whichever came first.
+        QVERIFY(!registry.setGroup(u"db1"_s, { u"prod/n1"_s }, &error));
+        QVERIFY(!registry.addTarget(*Target::parseWithName(u"all=ssh://root@10.0.0.7"_s), &error));
+        QVERIFY2(error.contains(u"'all' is the name of a group (db1, prod/n1)"_s), qPrintable(error));
+        QCOMPARE(registry.names().size(), 3);
         // Each remote target has its own catalog, capabilities and analyzer.
         QVERIFY(registry.catalog(u"db1"_s) && registry.catalog(u"db1"_s) != registry.catalog(u"prod/n1"_s));
         QVERIFY(registry.analyzer(u"db1"_s) && registry.analyzer(u"db1"_s) != registry.analyzer(u"prod/n1"_s));

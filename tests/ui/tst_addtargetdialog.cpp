@@ -150,6 +150,12 @@ private Q_SLOTS:
         f.fill(u"ssh://root@10.0.0.1"_s, u"db1"_s);
         QVERIFY(!f.add());
         QCOMPARE(f.registry.names(), QStringList({ u"local"_s, u"db1"_s }));
+        // A group's name is taken too: "db" must not mean a group in one place, a target in another.
+        QVERIFY(f.registry.setGroup(u"db"_s, { u"db1"_s }));
+        f.fill(u"ssh://root@10.0.0.2"_s, u"db"_s);
+        QVERIFY(!f.add());
+        QVERIFY2(
+            f.dialog.errorText().contains(u"'db' is the name of a group (db1)"_s), qPrintable(f.dialog.errorText()));
         QVERIFY(f.saved.isEmpty());
     }
 

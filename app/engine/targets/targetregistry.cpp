@@ -105,6 +105,14 @@ bool TargetRegistry::addTarget(const Target &target, QString *error)
             *error = u"the name 'local' is this machine's"_s;
         return false;
     }
+    // One name, one meaning: a run on "db" must not be a group's hosts in one place and a single
+    // target in another (setGroup() refuses the other way round).
+    if (const auto group = m_groups.constFind(target.name); group != m_groups.cend()) {
+        if (error)
+            *error = u"'%1' is the name of a group (%2); give the target a name of its own"_s.arg(
+                target.name, group->join(u", "_s));
+        return false;
+    }
     auto *r = new Remote;
     r->target = target;
     m_remotes.append(r);
