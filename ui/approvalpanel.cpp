@@ -435,7 +435,7 @@ void ApprovalPanel::updateAnalysis()
     m_findings->setText(
         InertText::block(analysis.reasons().isEmpty() ? findings.value(0, AnalysisSummary::checking(analysis))
                                                       : u"• "_s + findings.join(u"\n• "_s)));
-    m_unchecked->setText(AnalysisSummary::unchecked(analysis));
+    m_unchecked->setText(InertText::block(AnalysisSummary::unchecked(analysis))); // may quote the script
     m_unchecked->setVisible(unchecked);
 
     m_attachSummary->setText(InertText::block(AnalysisSummary::attachment(analysis)));
@@ -470,7 +470,7 @@ void ApprovalPanel::updateTargets()
     const QList<Run *> &hosts = m_current->hostRuns();
     QStringList lines { tr("On %n targets; one decision covers exactly these:", "", int(hosts.size())) };
     for (const Run *host : hosts)
-        lines.append(u"• "_s + AnalysisSummary::target(InertText::line(host->targetName()), host->analysis()));
+        lines.append(u"• "_s + InertText::line(AnalysisSummary::target(host->targetName(), host->analysis())));
     const QString text = lines.join(u'\n');
     // A target's answer may rewrap the lines and move the buttons: re-arm as for a re-rating.
     if (!m_targets->isHidden() && m_targets->text() != text)

@@ -565,6 +565,16 @@ private Q_SLOTS:
         QVERIFY(plain);
         panel.selectRun(plain);
         QCOMPARE(panel.targetsText(), QString());
+        // A target's row quotes what its analysis says of the script: client text, made inert.
+        RunRequest hostile = request;
+        hostile.script = u"#include </etc/\u202eh.txt>\nBEGIN { exit(); }\n"_s;
+        Run *spoof = engine->runs()->submitClientRun(hostile, &error);
+        QVERIFY2(spoof, qPrintable(error));
+        panel.selectRun(spoof);
+        QTRY_VERIFY_WITH_TIMEOUT(spoof->analysis().complete, 10000);
+        QTRY_VERIFY2(panel.targetsText().contains(u"\\u202e"_s), qPrintable(panel.targetsText()));
+        QVERIFY(!panel.targetsText().contains(QChar(0x202e)));
+        QVERIFY(!panel.analysisText().contains(QChar(0x202e)));
     }
 };
 
