@@ -8,6 +8,7 @@
 
 #include <QAbstractItemView>
 #include <QStandardItemModel>
+#include <QStyle>
 #include <QStyleOptionComboBox>
 #include <QStylePainter>
 
@@ -132,7 +133,10 @@ void TargetSelector::rebuild()
     int widest = 0;
     for (int i = 0; i < count(); ++i)
         widest = std::max(widest, fontMetrics().horizontalAdvance(itemText(i)));
-    const int margins = iconSize().width() + 2 * view()->frameWidth() + 24;
+    // Beside the text: the icon, the frame, the room the style's menu items keep for a check
+    // mark and padding (about three line heights in Fusion and Breeze), and a scroll bar.
+    const int margins = iconSize().width() + 2 * view()->frameWidth() + 3 * fontMetrics().height()
+        + style()->pixelMetric(QStyle::PM_ScrollBarExtent, nullptr, view());
     view()->setMinimumWidth(std::min(widest + margins, 560));
 
     const int index = findData(m_chosen, NameRole);

@@ -319,6 +319,8 @@ void RunController::onFinished(int exitCode, QProcess::ExitStatus status)
         end(RunState::Finished);
         return;
     }
+    // The last batch first: it may hold the attach count and the stderr line the reason uses.
+    flush();
     QString reason;
     const QList<Diagnostic> diagnostics = m_run->diagnostics();
     const auto firstError = std::find_if(diagnostics.begin(), diagnostics.end(),
@@ -340,7 +342,6 @@ void RunController::onFinished(int exitCode, QProcess::ExitStatus status)
     } else {
         reason = u"bpftrace exited with status %1"_s.arg(exitCode);
     }
-    flush();
     // The last stderr line often says why (sudo: "a password is required"); keep it in the reason.
     const QList<OutputLine> tail = m_run->lines(m_run->totalLines() - 1, 1);
     if (firstError == diagnostics.end() && !tail.isEmpty() && tail.constFirst().stream == OutputLine::Stream::Stderr)

@@ -162,7 +162,7 @@ private Q_SLOTS:
         QCOMPARE(ring.msSinceStart(3), 700);
         QCOMPARE(ring.msSinceStart(ring.size() - 1), 700);
         QCOMPARE(ring.msSinceStart(0), 1);
-        QCOMPARE(ring.text(3 + 10000 - 5).data(), middle);
+        QCOMPARE(static_cast<const void *>(ring.text(3 + 10000 - 5).data()), static_cast<const void *>(middle));
         // Unstamped, each line keeps its own time; the emptied buffer is usable again.
         for (int i = 0; i < 2000; ++i)
             parsed.append(OutputLine::Stream::Stdout, 40 + i, lineText(i));
