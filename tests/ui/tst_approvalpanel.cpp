@@ -553,6 +553,18 @@ private Q_SLOTS:
         QVERIFY2(rows.at(1).startsWith(u"• db1: Attaches to 3 probes · "_s), qPrintable(rows.at(1)));
         QVERIFY2(rows.at(2).startsWith(u"• db2: Attaches to 3 probes · "_s), qPrintable(rows.at(2)));
         QVERIFY2(panel.analysisText().contains(u"Attaches to 6 probes"_s), qPrintable(panel.analysisText()));
+        // One host's analysis changing changes what the person decides on: the buttons disarm
+        // and re-arm after the delay, as for a re-rating of the script.
+        QTRY_VERIFY(decisionsEnabled(panel));
+        panel.setArmDelayMs(300);
+        ScriptAnalysis changed = run->hostRun(u"db2"_s)->analysis();
+        changed.attachCount = 7;
+        changed.attachList.clear();
+        run->hostRun(u"db2"_s)->setAnalysis(changed);
+        QVERIFY(!panel.approveButton()->isEnabled());
+        QVERIFY2(panel.targetsText().split(u'\n').at(2).startsWith(u"• db2: Attaches to 7 probes"_s),
+            qPrintable(panel.targetsText()));
+        panel.setArmDelayMs(0);
         // Approving covers both, and both run.
         QTRY_VERIFY(decisionsEnabled(panel));
         QTest::mouseClick(panel.approveButton(), Qt::LeftButton);
