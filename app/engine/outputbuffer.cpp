@@ -144,10 +144,7 @@ void OutputBuffer::append(OutputBuffer &&other, std::optional<qint64> msSinceSta
         // A block at least half full moves; a few lines are copied, to share a block with the
         // lines before and after them (a quiet run must not cost a block a line).
         if (droppedHere > 0 || block.text.size() < kBlockBytes / 2) {
-            other.forEach(qsizetype(block.first - other.m_dropped) + droppedHere, lines,
-                [this, msSinceStart](QByteArrayView text, Stream stream, qint64 ms) {
-                    append(stream, msSinceStart.value_or(ms), text);
-                });
+            append(other, qsizetype(block.first - other.m_dropped) + droppedHere, lines, msSinceStart);
             continue;
         }
         if (msSinceStart) {

@@ -136,8 +136,8 @@ public:
     /// Appends lines to the ring (dropping the oldest beyond maxKept) and emits one outputAppended,
     /// plus statsChanged when the ring dropped lines.
     void appendLines(QList<OutputLine> &&lines, int maxKept);
-    /// The same for a batch the output reader made: its lines are copied into the ring as they
-    /// are (UTF-8), its cut lines only counted.
+    /// The same for a batch the output reader made: its lines go into the ring as they are
+    /// (UTF-8; full blocks moved, not copied), its cut lines only counted.
     void appendBatch(OutputBatch batch, int maxKept);
     /// The counters the controller accumulates between batches; emits statsChanged when one changed.
     void setCounters(int attachedProbes, qint64 lostEvents, qint64 droppedByRate);
