@@ -311,6 +311,8 @@ void ApprovalPanel::addRequest(Run *run)
     auto *item = new QListWidgetItem(itemText(run), m_queue);
     item->setData(Qt::UserRole, QVariant::fromValue(run));
     item->setIcon(QIcon::fromTheme(u"dialog-question"_s));
+    // A fleet's targets answer one by one; the fleet relays each answer (RunManager), and
+    // updateAnalysis() shows it in its target's row.
     connect(run, &Run::analysisChanged, this, [this, run] {
         for (int row = 0; row < m_queue->count(); ++row) {
             if (m_queue->item(row)->data(Qt::UserRole).value<Run *>() == run)
@@ -319,13 +321,6 @@ void ApprovalPanel::addRequest(Run *run)
         if (run == m_current)
             updateAnalysis();
     });
-    // A fleet's targets answer one by one: each row shows its own as it arrives.
-    for (Run *host : run->hostRuns()) {
-        connect(host, &Run::analysisChanged, this, [this, run] {
-            if (run == m_current)
-                updateTargets();
-        });
-    }
     const bool listShown = !m_queue->isHidden();
     if (!m_current)
         m_queue->setCurrentItem(item);
