@@ -19,6 +19,9 @@ struct LaunchCommand
     /// [--context C]) of the command that deletes the pod it named on stderr once this command
     /// has ended (TargetTransport::cleanUpPod). Empty for everything else.
     QStringList podCleanup = {};
+    /// ssh to a target (TargetTransport): exit status 255 is ssh's own failure (connection,
+    /// authentication), not the remote command's.
+    bool overSsh = false;
     bool operator==(const LaunchCommand &) const = default;
 };
 

@@ -4,7 +4,6 @@
 #include "engine/logging.h"
 #include "engine/run.h"
 
-#include <QFileInfo>
 #include <QJsonObject>
 
 #include <cerrno>
@@ -334,7 +333,7 @@ void RunController::onFinished(int exitCode, QProcess::ExitStatus status)
     } else if (m_command.viaHelper && (exitCode == 126 || exitCode == 127)) {
         reason = u"Authorisation failed or was dismissed (%1 exited with status %2)"_s.arg(m_command.program)
                      .arg(exitCode);
-    } else if (exitCode == 255 && QFileInfo(m_command.program).fileName() == "ssh"_L1) {
+    } else if (exitCode == 255 && m_command.overSsh) {
         // ssh's own failure, not bpftrace's: after bpftrace attached, the connection went away.
         reason = m_run->attachedProbes() > 0
             ? u"The connection to the target was lost during the run (ssh exited with status 255)"_s

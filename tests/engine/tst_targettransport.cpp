@@ -106,6 +106,8 @@ private Q_SLOTS:
         QVERIFY(command);
         QCOMPARE(command->program, u"ssh"_s);
         QVERIFY(command->viaHelper); // stops travel as lines on stdin
+        QVERIFY(command->overSsh); // its exit status 255 is ssh's own failure
+        QVERIFY(transport.healthCommand() && transport.healthCommand()->overSsh);
         const QStringList expected { u"-T"_s, u"-o"_s, u"BatchMode=yes"_s, u"-o"_s, u"ControlMaster=auto"_s, u"-o"_s,
             u"ControlPath="_s + m_dir.path() + u"/ctl/%C"_s, u"-o"_s, u"ControlPersist=60"_s, u"-o"_s,
             u"ConnectTimeout=10"_s, u"-o"_s, u"ServerAliveInterval=5"_s, u"-o"_s, u"ServerAliveCountMax=3"_s, u"-F"_s,
@@ -149,6 +151,7 @@ private Q_SLOTS:
         QVERIFY(command);
         QCOMPARE(command->program, u"kubectl"_s);
         QVERIFY(command->viaHelper);
+        QVERIFY(!command->overSsh);
         const QStringList expected { u"--context"_s, u"prod"_s, u"debug"_s, u"node/node-7"_s, u"--profile=sysadmin"_s,
             u"--image=registry.example/bpftrace:0.23"_s, u"-i"_s, u"--"_s, u"sh"_s, u"-c"_s,
             TargetTransport::stopWrapperScript(), u"tracedesk-target"_s, u"bpftrace"_s, u"-f"_s, u"json"_s, u"-e"_s,
@@ -189,6 +192,7 @@ private Q_SLOTS:
         const TargetTransport local(privilege);
         QVERIFY(local.isLocal());
         QCOMPARE(local.wrap({ u"-l"_s }), privilege.wrap({ u"-l"_s }));
+        QVERIFY(!local.wrap({ u"-l"_s }).overSsh);
         QCOMPARE(local.wrapQuery({ u"-l"_s }), privilege.wrapQuery({ u"-l"_s }));
         QVERIFY(!local.healthCommand());
         QCOMPARE(local.queryLauncher()({ u"--version"_s }), privilege.wrapQuery({ u"--version"_s }));

@@ -161,6 +161,7 @@ std::optional<LaunchCommand> TargetTransport::tryWrap(const QStringList &bpftrac
         }
         command.program = m_options.sshProgram;
         command.arguments = sshArguments() << remote;
+        command.overSsh = true;
         return command;
     }
     command.program = m_options.kubectlProgram;
@@ -203,6 +204,7 @@ std::optional<LaunchCommand> TargetTransport::healthCommand() const
     if (m_target.kind == TargetKind::Ssh) {
         command.program = m_options.sshProgram;
         command.arguments = sshArguments() << healthScript(m_target.bpftracePath);
+        command.overSsh = true;
         return command;
     }
     command.program = m_options.kubectlProgram;
