@@ -635,7 +635,7 @@ QJsonObject McpRunJson::mergedMapSchema()
 {
     using McpSchema::arrayOf;
     using McpSchema::typed;
-    // The map schema every map shares, and what merging adds to it.
+    // What merging adds to the map schema every map shares (allOf below).
     QJsonObject properties;
     properties.insert(u"merge"_s,
         enumOf({ u"sum"_s, u"min"_s, u"max"_s, u"stats"_s, u"hist"_s, u"same"_s },
