@@ -1156,10 +1156,11 @@ void analyzeSpec(ScriptAnalysis &a, const ProbeSpec &spec, bool *userContext)
 }
 
 // Exit codes that come from the elevation path, not from bpftrace: the helper's usage refusal
-// (64, with its own prefix), pkexec's "dismissed" / "not authorised" (126, 127) and sudo -n's
-// refusals (1, with nothing but sudo's own lines on stderr: sudo also warns, e.g. "unable to
-// resolve host", before a bpftrace that then reports its own errors).
-bool helperDidNotRunBpftrace(const QueryResult &result)
+// (64, with its own prefix), pkexec's "dismissed" / "not authorised" (126, 127), ssh's own
+// failure on a remote target (255: unreachable host, refused key) and sudo -n's refusals (1,
+// with nothing but sudo's own lines on stderr: sudo also warns, e.g. "unable to resolve host",
+// before a bpftrace that then reports its own errors).
+bool helperDidNotRunBpftrace(const QueryResult &result, const LaunchCommand &command)
 {
     if (result.crashed)
         return false;
@@ -1167,8 +1168,7 @@ bool helperDidNotRunBpftrace(const QueryResult &result)
         return true;
     if (result.exitCode == 126 || result.exitCode == 127)
         return true;
-    // ssh's own failure (unreachable host, refused key) on a remote target: bpftrace never ran.
-    if (result.exitCode == 255 && result.err.contains("ssh:"))
+    if (result.exitCode == 255 && command.overSsh)
         return true;
     if (result.exitCode != 1)
         return false;
@@ -1936,14 +1936,15 @@ void ScriptAnalyzer::runQuery(
 {
     ++job->pending;
     job->listStarted = job->listStarted || isList;
-    const LaunchCommand &command = job->command;
-    const bool viaHelper = command.viaHelper;
+    LaunchCommand command = job->command;
+    if (job->launcher) {
+        command = job->launcher(arguments);
+    } else {
+        command.arguments += arguments;
+    }
     QueryProcess::run(
-        this,
-        job->launcher ? job->launcher(arguments)
-                      : LaunchCommand { command.program, command.arguments + arguments, viaHelper },
-        m_timeoutMs,
-        [this, job, isList, viaHelper](const QueryResult &result) {
+        this, command, m_timeoutMs,
+        [this, job, isList, command](const QueryResult &result) {
             job->timedOut = job->timedOut || result.timedOut;
             if (!result.started) {
                 job->analysis.diagnostics.append({ Diagnostic::Severity::Warning, 0, 0, 0,
@@ -1952,12 +1953,14 @@ void ScriptAnalyzer::runQuery(
             } else if (isList) {
                 job->listOut = result.out;
                 job->listOk = result.ok();
-            } else if (viaHelper && helperDidNotRunBpftrace(result)) {
-                // The helper refused, or pkexec/sudo did not let it run (dismissed, no
-                // agent, no rule): bpftrace never saw the program, so nothing was checked.
+            } else if (command.viaHelper && helperDidNotRunBpftrace(result, command)) {
+                // The helper refused, pkexec/sudo did not let it run (dismissed, no agent, no
+                // rule) or ssh did not reach the target: bpftrace never saw the program, so
+                // nothing was checked.
                 job->compileRan = false;
-                job->analysis.uncheckedReason
-                    = u"the privilege helper did not run bpftrace: %1"_s.arg(result.failureText());
+                job->analysis.uncheckedReason = command.overSsh
+                    ? u"bpftrace could not be run on the target: %1"_s.arg(result.failureText())
+                    : u"the privilege helper did not run bpftrace: %1"_s.arg(result.failureText());
             } else {
                 job->compileErr = result.err;
                 job->compileOut = result.out;

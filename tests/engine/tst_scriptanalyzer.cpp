@@ -87,6 +87,7 @@ private Q_SLOTS:
     void analyzeWithFakeBpftrace();
     void analyzeReportsCompileError();
     void analyzeThroughTheHelper();
+    void sshFailureIsNotChecked();
     void tooLongToExpandIsSaidAndNotLow();
     void repeatedAnalysisIsCached();
     void analyzeCompileOnly();
@@ -547,6 +548,44 @@ void TestScriptAnalyzer::analyzeThroughTheHelper()
     QVERIFY(result->risk != RiskLevel::Low);
     QVERIFY(std::any_of(result->diagnostics.cbegin(), result->diagnostics.cend(),
         [](const Diagnostic &d) { return d.message.contains(u"through the privilege helper"_s); }));
+}
+
+// A remote target's query runs over ssh: exit status 255 there is ssh's own failure (the host
+// unreachable, the key refused), so bpftrace never judged the program. Told by the command, not
+// by what stderr says: the same 255 and text from a local helper is bpftrace's own answer.
+void TestScriptAnalyzer::sshFailureIsNotChecked()
+{
+    const QString refused = u"echo 'ssh: connect to host db1 port 22: Connection refused' >&2; exit 255"_s;
+    auto launcher = [&refused](bool overSsh) {
+        return [&refused, overSsh](const QStringList &) {
+            LaunchCommand command { u"/bin/sh"_s, { u"-c"_s, refused }, true };
+            command.overSsh = overSsh;
+            return command;
+        };
+    };
+
+    ScriptAnalyzer remote;
+    remote.setLauncher(launcher(true));
+    std::optional<ScriptAnalysis> result;
+    remote.analyze(u"tracepoint:syscalls:sys_enter_openat { @ = count(); }"_s, this,
+        [&result](const ScriptAnalysis &a) { result = a; });
+    QTRY_VERIFY_WITH_TIMEOUT(result.has_value(), 10000);
+    QVERIFY(result->complete);
+    QVERIFY(!result->checked);
+    QVERIFY(!result->hasErrors());
+    QCOMPARE(result->uncheckedReason,
+        u"bpftrace could not be run on the target: ssh: connect to host db1 port 22: Connection refused"_s);
+    QVERIFY(result->risk != RiskLevel::Low);
+
+    ScriptAnalyzer local;
+    local.setLauncher(launcher(false));
+    result.reset();
+    local.analyze(u"tracepoint:syscalls:sys_enter_openat { @ = count(); }"_s, this,
+        [&result](const ScriptAnalysis &a) { result = a; });
+    QTRY_VERIFY_WITH_TIMEOUT(result.has_value(), 10000);
+    QVERIFY(result->checked);
+    QVERIFY(result->uncheckedReason.isEmpty());
+    QVERIFY(result->hasErrors()); // bpftrace's failure, shown as its diagnostic
 }
 
 // A script too long for `bpftrace -l -e` is compile-checked through stdin but its wildcards are
