@@ -9,12 +9,16 @@
 //    what a server advertises costs the client too. "warm" repeats listTools on one Client;
 //    "fresh" times the first listTools of a new Client (connect untimed), what every new client
 //    session pays.
-// Prints p50/p99 latency and requests per second, and the ratios.
+// Prints p50/p99 latency and requests per second, and the ratios. Beside each lean latency: the
+// server's CPU time per request (all its threads, from /proc/PID/task/*/schedstat) and the lean
+// client's JSON.parse time per request, so a latency splits into what the server spends and what
+// the size of its answer costs the client.
 //
 // Started by tests/conformance/withserver.mjs, which provides TRACEDESK_URL, TRACEDESK_TOKEN and
 // TRACEDESK_SOCKET. BENCH_N sets the sequential requests per lean measurement (default 200),
 // BENCH_SDK_N those per SDK measurement (default 40).
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -33,6 +37,7 @@ class LineClient {
     // Newline-delimited JSON-RPC over any duplex stream pair (unix socket, child stdio).
     constructor(readable, writable) {
         this.writable = writable;
+        this.parseNs = 0n;
         this.pending = new Map();
         this.nextId = 1;
         let buffer = '';
@@ -44,7 +49,9 @@ class LineClient {
                 const line = buffer.slice(0, nl);
                 buffer = buffer.slice(nl + 1);
                 if (!line.trim()) continue;
+                const t = process.hrtime.bigint();
                 const msg = JSON.parse(line);
+                this.parseNs += process.hrtime.bigint() - t;
                 if (msg.id !== undefined && this.pending.has(msg.id)) {
                     this.pending.get(msg.id)(msg);
                     this.pending.delete(msg.id);
@@ -141,6 +148,13 @@ class RawHttpClient {
         this.idle = [];
         this.all = [];
         this.nextId = 1;
+        this.parseNs = 0n;
+    }
+    parse(text) {
+        const t = process.hrtime.bigint();
+        const msg = JSON.parse(text);
+        this.parseNs += process.hrtime.bigint() - t;
+        return msg;
     }
     async connection() {
         if (this.idle.length) return this.idle.pop();
@@ -162,12 +176,12 @@ class RawHttpClient {
         if ((headers['content-type'] || '').includes('text/event-stream')) {
             for (const line of text.split('\n')) {
                 if (!line.startsWith('data:')) continue;
-                const msg = JSON.parse(line.slice(5));
+                const msg = this.parse(line.slice(5));
                 if (msg.id === message.id) return msg;
             }
             throw new Error('no response in the event stream');
         }
-        return JSON.parse(text);
+        return this.parse(text);
     }
     request(method, params) { return this.post({ jsonrpc: '2.0', id: this.nextId++, method, params }); }
     notify(method, params) { return this.post({ jsonrpc: '2.0', method, params }); }
@@ -188,24 +202,49 @@ function percentile(sorted, p) {
     return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-async function timed(n, warmup, once) {
+/// CPU time (ns) a process's threads have run, or null where /proc does not say.
+function cpuNs(pid) {
+    if (!pid) return null;
+    try {
+        let sum = 0n;
+        for (const task of readdirSync(`/proc/${pid}/task`)) {
+            try {
+                sum += BigInt(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+            } catch { /* the thread ended meanwhile */ }
+        }
+        return sum;
+    } catch {
+        return null;
+    }
+}
+
+async function timed(n, warmup, once, probe = {}) {
     for (let i = 0; i < warmup; ++i) await once();
+    const cpuBefore = cpuNs(probe.pid);
+    const parseBefore = probe.client?.parseNs;
     const latencies = [];
     for (let i = 0; i < n; ++i) {
         const t = process.hrtime.bigint();
         await once();
         latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
     }
+    const cpuAfter = cpuNs(probe.pid);
     latencies.sort((a, b) => a - b);
-    return { p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+    const result = { p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+    if (cpuBefore !== null && cpuAfter !== null) result.serverCpuUs = Number(cpuAfter - cpuBefore) / n / 1000;
+    if (parseBefore !== undefined) result.parseUs = Number(probe.client.parseNs - parseBefore) / n / 1000;
+    return result;
 }
 
 const stage = (what) => process.stderr.write(`mcp-compare: ${what}\n`);
 
-async function measure(client, method, params) {
+/// `serverPid` is the server's process, whose CPU time per request is taken over the sequential
+/// requests.
+async function measure(client, method, params, serverPid) {
     stage(method);
     const check = (r) => { if (!r || r.error) throw new Error(`${method} failed: ${JSON.stringify(r?.error)}`); };
-    const result = await timed(N, 30, async () => check(await client.request(method, params)));
+    const result = await timed(N, 30, async () => check(await client.request(method, params)),
+        { pid: serverPid, client });
     // Throughput with a few requests in flight, as a busy client would have.
     const total = N * 2;
     let sent = 0;
@@ -318,6 +357,7 @@ async function main() {
     const url = process.env.TRACEDESK_URL;
     const token = process.env.TRACEDESK_TOKEN;
     const socketPath = process.env.TRACEDESK_SOCKET;
+    const tracedeskPid = Number(process.env.TRACEDESK_PID) || 0;
     if (!url || !socketPath) throw new Error('run me through withserver.mjs (TRACEDESK_URL, TRACEDESK_SOCKET)');
     await loadSdk();
 
@@ -333,9 +373,9 @@ async function main() {
     const executionId = exec?.result?.structuredContent?.execution_id;
     if (!executionId) throw new Error(`exec_program gave no execution_id: ${JSON.stringify(exec)}`);
     const getResult = { name: 'get_result', arguments: { execution_id: executionId } };
-    results['tracedesk http ping'] = await measure(tdHttp, 'ping', {});
-    results['tracedesk http tools/list'] = await measure(tdHttp, 'tools/list', {});
-    results['tracedesk http get_result'] = await measure(tdHttp, 'tools/call', getResult);
+    results['tracedesk http ping'] = await measure(tdHttp, 'ping', {}, tracedeskPid);
+    results['tracedesk http tools/list'] = await measure(tdHttp, 'tools/list', {}, tracedeskPid);
+    results['tracedesk http get_result'] = await measure(tdHttp, 'tools/call', getResult, tracedeskPid);
     tdHttp.close();
 
     // TraceDesk over the local socket.
@@ -343,8 +383,8 @@ async function main() {
     await new Promise((resolve, reject) => { socket.once('connect', resolve); socket.once('error', reject); });
     const tdSocket = new LineClient(socket, socket);
     await handshake(tdSocket);
-    results['tracedesk socket tools/list'] = await measure(tdSocket, 'tools/list', {});
-    results['tracedesk socket get_result'] = await measure(tdSocket, 'tools/call', getResult);
+    results['tracedesk socket tools/list'] = await measure(tdSocket, 'tools/list', {}, tracedeskPid);
+    results['tracedesk socket get_result'] = await measure(tdSocket, 'tools/call', getResult, tracedeskPid);
     socket.destroy();
 
     sdkResults.tracedesk = await measureSdk(url, token, 9);
@@ -354,9 +394,9 @@ async function main() {
     const refHttp = new RawHttpClient(everythingUrl, null);
     await handshake(refHttp);
     const echo = { name: 'echo', arguments: { message: 'x' } };
-    results['reference http ping'] = await measure(refHttp, 'ping', {});
-    results['reference http tools/list'] = await measure(refHttp, 'tools/list', {});
-    results['reference http tools/call echo'] = await measure(refHttp, 'tools/call', echo);
+    results['reference http ping'] = await measure(refHttp, 'ping', {}, httpServer.pid);
+    results['reference http tools/list'] = await measure(refHttp, 'tools/list', {}, httpServer.pid);
+    results['reference http tools/call echo'] = await measure(refHttp, 'tools/call', echo, httpServer.pid);
     refHttp.close();
     sdkResults.reference = await measureSdk(everythingUrl, null, 1);
     httpServer.kill('SIGTERM');
@@ -367,17 +407,22 @@ async function main() {
     stdioServer.stderr.resume();
     const refStdio = new LineClient(stdioServer.stdout, stdioServer.stdin);
     await handshake(refStdio);
-    results['reference stdio tools/list'] = await measure(refStdio, 'tools/list', {});
-    results['reference stdio tools/call echo'] = await measure(refStdio, 'tools/call', echo);
+    results['reference stdio tools/list'] = await measure(refStdio, 'tools/list', {}, stdioServer.pid);
+    results['reference stdio tools/call echo'] = await measure(refStdio, 'tools/call', echo, stdioServer.pid);
     stdioServer.kill('SIGTERM');
 
     // ---- report ------------------------------------------------------------------------------
     const f = (x) => x.toFixed(3).padStart(8);
+    const us = (x) => (x === undefined ? 'n/a' : x.toFixed(1)).padStart(11);
     console.log(`\nLean clients (raw HTTP on one kept-alive connection; lines on the socket and stdio): ${N} `
-        + `sequential requests (p50/p99 ms) and ${N * 2} with ${CONCURRENCY} in flight (req/s)`);
-    console.log(`${'measurement'.padEnd(34)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'req/s'.padStart(9)}`);
-    for (const [name, r] of Object.entries(results))
-        console.log(`${name.padEnd(34)} ${f(r.p50)} ${f(r.p99)} ${r.rps.toFixed(0).padStart(9)}`);
+        + `sequential requests (p50/p99 ms, and per request the server's CPU time and the client's `
+        + `JSON.parse) and ${N * 2} with ${CONCURRENCY} in flight (req/s)`);
+    console.log(`${'measurement'.padEnd(34)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'req/s'.padStart(9)}`
+        + ` ${'server CPU us'.padStart(13)} ${'parse us'.padStart(11)}`);
+    for (const [name, r] of Object.entries(results)) {
+        console.log(`${name.padEnd(34)} ${f(r.p50)} ${f(r.p99)} ${r.rps.toFixed(0).padStart(9)}`
+            + `   ${us(r.serverCpuUs)} ${us(r.parseUs)}`);
+    }
     console.log(`\nThe TypeScript SDK Client over Streamable HTTP, listTools (p50/p99 ms): warm = ${SDK_N} on one `
         + `Client, fresh = the first listTools of ${SDK_N / 2} new Clients`);
     for (const [who, r] of Object.entries(sdkResults)) {
@@ -388,8 +433,11 @@ async function main() {
     const faster = (x) => `${(1 / x).toFixed(2)}x faster`;
     const ratio = (a, b) => {
         const x = results[a], y = results[b];
+        const cpu = x.serverCpuUs !== undefined && y.serverCpuUs !== undefined
+            ? `, server CPU ${(x.serverCpuUs / y.serverCpuUs).toFixed(2)}x (${faster(x.serverCpuUs / y.serverCpuUs)})`
+            : '';
         console.log(`${a}  vs  ${b}: p50 ${(x.p50 / y.p50).toFixed(2)}x (${faster(x.p50 / y.p50)}), `
-            + `p99 ${(x.p99 / y.p99).toFixed(2)}x, req/s ${(x.rps / y.rps).toFixed(2)}x`);
+            + `p99 ${(x.p99 / y.p99).toFixed(2)}x, req/s ${(x.rps / y.rps).toFixed(2)}x${cpu}`);
     };
     console.log('\nRatios (TraceDesk / reference; latency below 1 and req/s above 1 favour TraceDesk):');
     ratio('tracedesk http ping', 'reference http ping');

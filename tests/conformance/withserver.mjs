@@ -7,9 +7,10 @@
 //
 // In COMMAND and ARGS these are replaced: {URL} (the HTTP endpoint), {TOKEN} (the bearer token),
 // {SOCKET} (the local socket), {TRACEDESK} (the binary), {NODE} (this node), {HERE} (this directory).
-// The same variables are exported as TRACEDESK_URL, TRACEDESK_TOKEN, TRACEDESK_SOCKET, TRACEDESK_BIN,
-// together with the isolated XDG_* directories, so the command and anything it spawns (the stdio
-// bridge) reach this server.
+// The same variables are exported as TRACEDESK_URL, TRACEDESK_TOKEN, TRACEDESK_SOCKET, TRACEDESK_BIN
+// and TRACEDESK_PID (the server's process, for benchmarks that read its CPU time), together with
+// the isolated XDG_* directories, so the command and anything it spawns (the stdio bridge) reach
+// this server.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, chmodSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -124,6 +125,7 @@ const childEnv = {
     TRACEDESK_TOKEN: token,
     TRACEDESK_SOCKET: socketPath,
     TRACEDESK_BIN: opts.tracedesk,
+    TRACEDESK_PID: String(server.pid),
     // Scripts that spawn `tracedesk --mcp-stdio` find this instance through XDG_RUNTIME_DIR.
 };
 let childOut = '';
