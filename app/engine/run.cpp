@@ -103,6 +103,8 @@ void Run::setEnded(RunState state, std::optional<int> exitCode, const QString &f
     m_exitCode = exitCode;
     if (state == RunState::Failed)
         m_failureReason = failureReason;
+    if (m_fleet) // a new reason for a host that had already failed changes no state
+        m_fleet->m_fleetResults.reset();
     // Before the state: whoever wakes on the end reads the maps whole.
     if (addEmptyMaps(state))
         Q_EMIT mapsChanged();
@@ -242,6 +244,7 @@ void Run::addDiagnostics(const QList<Diagnostic> &diagnostics)
 void Run::setAnalysis(const ScriptAnalysis &analysis)
 {
     m_analysis = analysis;
+    m_fleetResults.reset(); // its map value types decide how plain maps merge
     // An analysis that lands after the maps (a person's run is analysed while it runs) still
     // types them.
     if (!m_analysis.mapDetails.isEmpty() || (isTerminal(m_state) && !m_analysis.maps.isEmpty())) {
@@ -285,8 +288,22 @@ void Run::setFleetTargets(const QStringList &targets)
         host->m_decision = m_decision;
         host->m_decidedBy = m_decidedBy;
         host->m_analysis = m_analysis;
-        m_hostRuns.append(host);
+        adoptHost(host);
     }
+}
+
+void Run::adoptHost(Run *host)
+{
+    host->m_fleet = this;
+    m_hostRuns.append(host);
+    m_fleetResults.reset();
+    // Everything fleetResults() reads of a host: its state and failure reason, its counters
+    // (a 255 before anything attached is an unreachable host), its maps and its analysis.
+    const auto changed = [this] { m_fleetResults.reset(); };
+    connect(host, &Run::stateChanged, this, changed);
+    connect(host, &Run::statsChanged, this, changed);
+    connect(host, &Run::mapsChanged, this, changed);
+    connect(host, &Run::analysisChanged, this, changed);
 }
 
 namespace {
@@ -336,6 +353,8 @@ FleetResults Run::fleetResults() const
 {
     if (m_hostRuns.isEmpty())
         return {};
+    if (m_fleetResults)
+        return *m_fleetResults;
     QList<HostResults> hosts;
     hosts.reserve(m_hostRuns.size());
     for (const Run *host : m_hostRuns) {
@@ -346,7 +365,8 @@ FleetResults Run::fleetResults() const
         results.results = host->maps();
         hosts.append(std::move(results));
     }
-    return FleetResults::merge(hosts, mapValueTypes());
+    m_fleetResults = std::make_shared<const FleetResults>(FleetResults::merge(hosts, mapValueTypes()));
+    return *m_fleetResults;
 }
 
 void Run::setMaps(const RunResults &maps)
@@ -553,10 +573,8 @@ Run *Run::fromJson(const QJsonObject &object, QObject *parent)
         run->m_firstOffset = firstOffset;
     const QJsonArray hosts = object.value(u"hosts"_s).toArray();
     for (const QJsonValue &value : hosts) {
-        if (Run *host = fromJson(value.toObject(), run)) {
-            host->m_fleet = run;
-            run->m_hostRuns.append(host);
-        }
+        if (Run *host = fromJson(value.toObject(), run))
+            run->adoptHost(host);
     }
     return run;
 }

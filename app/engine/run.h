@@ -13,6 +13,7 @@
 #include <QJsonObject>
 #include <QObject>
 
+#include <memory>
 #include <optional>
 
 /// What a run is asked to do: the script and, for a client's run, who asks, why and for how long.
@@ -64,7 +65,8 @@ public:
     /// The fleet run a host run belongs to; nullptr for any other run.
     Run *fleet() const { return m_fleet; }
     /// Every host's state and maps, and each map merged over the hosts with its breakdown. Empty
-    /// for a run that is not a fleet.
+    /// for a run that is not a fleet. Merged once per change of a host (its state, counters, maps
+    /// or analysis), however often it is asked for.
     FleetResults fleetResults() const;
     /// The script's map value types from the hosts' analyses, which decide how plain maps merge.
     QHash<QString, QString> mapValueTypes() const;
@@ -175,6 +177,8 @@ private:
     /// Key types and delta from the analysis onto the maps; empty maps once the run has ended.
     void applyMapDetails(RunResults &maps) const;
     bool addEmptyMaps(RunState state); ///< true when it added one
+    /// Makes `host` (a child) one of this fleet run's host runs.
+    void adoptHost(Run *host);
 
     QString m_id;
     RunOrigin m_origin;
@@ -183,6 +187,8 @@ private:
     QString m_target;
     QList<Run *> m_hostRuns; ///< owned (children), a fleet run's only
     Run *m_fleet = nullptr; ///< the fleet run this is a host run of
+    /// fleetResults() as last merged; reset whenever a host run changes.
+    mutable std::shared_ptr<const FleetResults> m_fleetResults;
     QString m_script;
     QString m_originalScript;
     RunState m_state = RunState::PendingApproval;

@@ -359,6 +359,47 @@ private Q_SLOTS:
         QCOMPARE(back->maps().find(u"@c"_s)->value().integer(), 12);
     }
 
+    // fleetResults() is merged once and kept, so every change of a host must show in the next one.
+    void fleetResultsFollowEveryHostChange()
+    {
+        RunRequest request;
+        request.script = u"BEGIN { @c = count(); }"_s;
+        Run fleet(u"run-k"_s, RunOrigin::Person, request);
+        fleet.setFleetTargets({ u"a"_s, u"b"_s });
+        Run *a = fleet.hostRun(u"a"_s);
+        Run *b = fleet.hostRun(u"b"_s);
+        fleet.setState(RunState::Starting);
+        a->setState(RunState::Running);
+        b->setState(RunState::Running);
+        auto count = [](int n) {
+            RunResults results;
+            results.insert(MapResult::fromBpftraceJson(u"@c"_s, u"map"_s, QJsonValue(n)));
+            return results;
+        };
+        auto merged = [&fleet] {
+            const RunResults results = fleet.fleetResults().mergedResults();
+            const MapResult *map = results.find(u"@c"_s);
+            return map ? map->value().integer() : -1;
+        };
+
+        a->updateMaps(count(5));
+        QCOMPARE(merged(), 5);
+        QCOMPARE(merged(), 5); // asked again, the same
+        b->updateMaps(count(7));
+        QCOMPARE(merged(), 12);
+        a->updateMaps(count(6));
+        QCOMPARE(merged(), 13);
+
+        QCOMPARE(fleet.fleetResults().hosts().at(1).state, HostRunState::Running);
+        b->setEnded(RunState::Failed, 255, u"ssh: connection reset"_s);
+        QCOMPARE(fleet.fleetResults().hosts().at(1).state, HostRunState::Unreachable);
+        QCOMPARE(fleet.fleetResults().hosts().at(1).message, u"ssh: connection reset"_s);
+        b->setEnded(RunState::Failed, 255, u"ssh: broken pipe"_s); // the same state, a new reason
+        QCOMPARE(fleet.fleetResults().hosts().at(1).message, u"ssh: broken pipe"_s);
+        b->setCounters(1, 0, 0); // it had attached: the connection was lost, not never made
+        QCOMPARE(fleet.fleetResults().hosts().at(1).state, HostRunState::Failed);
+    }
+
     void fleetFailsOnlyWhenNoHostRan()
     {
         RunRequest request;
