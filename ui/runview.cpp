@@ -24,6 +24,8 @@
 #include <QTabWidget>
 #include <QTimer>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 RunView::RunView(RunManager *runs, QWidget *parent)
@@ -238,9 +240,21 @@ void RunView::updateHeader()
     QStringList parts;
     parts.append(tr("asked by %1").arg(InertText::line(RunListModel::whoAsked(m_run))));
     // Where it runs: this machine says nothing, as before there were targets.
-    if (m_run->isFleet())
-        parts.append(tr("on %1 (%2)").arg(m_run->targets().join(u", "_s), m_fleetMaps->fleetResults().coverage()));
-    else if (!m_run->target().isEmpty())
+    if (m_run->isFleet()) {
+        // While it runs: how many hosts have bpftrace going (the others connect, wait their
+        // turn or have ended); once it ended: how many hosts the merged maps cover.
+        QString hosts;
+        if (isTerminal(m_run->state())) {
+            hosts = m_fleetMaps->fleetResults().coverage();
+        } else {
+            const QList<Run *> &hostRuns = m_run->hostRuns();
+            const auto running = std::count_if(hostRuns.cbegin(), hostRuns.cend(), [](const Run *host) {
+                return host->state() == RunState::Running || host->state() == RunState::Stopping;
+            });
+            hosts = tr("%1 of %n running", "", int(hostRuns.size())).arg(running);
+        }
+        parts.append(tr("on %1 (%2)").arg(m_run->targets().join(u", "_s), hosts));
+    } else if (!m_run->target().isEmpty())
         parts.append(tr("on %1").arg(m_run->target()));
     if (m_run->durationSeconds() > 0)
         parts.append(tr("ran %1").arg(RunListModel::durationText(m_run->durationSeconds())));

@@ -68,6 +68,37 @@ private Q_SLOTS:
         QVERIFY(view.headerText().contains(u"3 probes attached"_s));
     }
 
+    // A fleet's header counts its hosts: those running while it runs, those its maps cover after.
+    void fleetHeaderCountsHosts()
+    {
+        FakeEngine engine;
+        RunView view(engine->runs());
+        RunRequest request;
+        request.script = u"BEGIN { @c = count(); }"_s;
+        Run fleet(u"run-f"_s, RunOrigin::Person, request);
+        fleet.setFleetTargets({ u"db1"_s, u"db2"_s, u"db3"_s });
+        fleet.setState(RunState::Starting);
+        fleet.hostRun(u"db1"_s)->setState(RunState::Running);
+        fleet.updateFromHosts();
+        view.setRun(&fleet);
+        QVERIFY2(view.headerText().contains(u"on db1, db2, db3 (1 of 3 running)"_s), qPrintable(view.headerText()));
+
+        fleet.hostRun(u"db2"_s)->setState(RunState::Running);
+        QTRY_VERIFY2(view.headerText().contains(u"(2 of 3 running)"_s), qPrintable(view.headerText()));
+
+        RunResults maps;
+        maps.insert(MapResult::fromBpftraceJson(u"@c"_s, u"map"_s, QJsonValue(4)));
+        for (const QString &host : { u"db1"_s, u"db2"_s }) {
+            fleet.hostRun(host)->updateMaps(maps);
+            fleet.hostRun(host)->setEnded(RunState::Finished, 0);
+        }
+        fleet.hostRun(u"db3"_s)->setEnded(RunState::Failed, 255, u"ssh: connect to host db3 port 22: No route"_s);
+        fleet.updateFromHosts();
+        QCOMPARE(fleet.state(), RunState::Finished);
+        QTRY_VERIFY2(view.headerText().contains(u"on db1, db2, db3 (2 of 3 hosts)"_s), qPrintable(view.headerText()));
+        view.setRun(nullptr);
+    }
+
     void failedRunShowsProblems()
     {
         FakeEngine engine;
