@@ -379,6 +379,7 @@ void MainWindow::createActions()
     m_targetSelector->setObjectName(u"targetSelector"_s);
     m_toolBar->addWidget(m_targetSelector);
     connect(m_targetSelector, &TargetSelector::chosenChanged, this, &MainWindow::updateRunActions);
+    connect(m_targetSelector, &TargetSelector::chosenChanged, this, &MainWindow::updateEditorTargets);
     m_toolBar->addAction(m_stopAction);
     m_toolBar->addSeparator();
     m_toolBar->addAction(open);
@@ -769,6 +770,23 @@ void MainWindow::stopRun()
     QString error;
     if (!m_engine->runs()->stop(target->id(), &error))
         statusBar()->showMessage(error, 5000);
+}
+
+void MainWindow::updateEditorTargets()
+{
+    TargetRegistry *registry = m_engine ? m_engine->targets() : nullptr;
+    const QStringList targets = m_targetSelector->chosenTargets();
+    if (!registry || targets.isEmpty() || targets == QStringList { Target::LocalName }) {
+        m_editor->setTargetAnalyzers({}, {});
+        return;
+    }
+    QList<std::pair<QString, ScriptAnalyzer *>> analyzers;
+    for (const QString &target : targets)
+        analyzers.append({ target, registry->analyzer(target) });
+    const QString where = m_targetSelector->isGroupChosen()
+        ? tr("%1 (%n targets)", "", int(targets.size())).arg(m_targetSelector->currentName())
+        : targets.constFirst();
+    m_editor->setTargetAnalyzers(where, analyzers);
 }
 
 void MainWindow::updateRunActions()

@@ -114,6 +114,9 @@ private:
     void updateTitle();
     void updateStatus();
     void updateRunActions();
+    /// The editor checks the script where Run would start it: the chosen target, every member
+    /// of the chosen group.
+    void updateEditorTargets();
     void showSettings();
     void showCapabilities();
     void showAbout();

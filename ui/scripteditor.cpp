@@ -24,6 +24,7 @@
 #include <QToolTip>
 
 #include <limits>
+#include <memory>
 #include <optional>
 
 using namespace Qt::StringLiterals;
@@ -170,6 +171,18 @@ void ScriptEditor::setAnalyzer(ScriptAnalyzer *analyzer)
     m_analyzer = analyzer;
 }
 
+void ScriptEditor::setTargetAnalyzers(
+    const QString &where, const QList<std::pair<QString, ScriptAnalyzer *>> &analyzers)
+{
+    m_targetAnalyzers.clear();
+    for (const auto &[target, analyzer] : analyzers)
+        m_targetAnalyzers.append({ target, analyzer });
+    m_where = analyzers.isEmpty() ? QString() : where;
+    ++m_generation; // an answer from the targets before is not about these
+    if (m_liveAnalysis)
+        analyzeNow();
+}
+
 void ScriptEditor::setLiveAnalysis(bool enabled)
 {
     m_liveAnalysis = enabled;
@@ -183,19 +196,49 @@ void ScriptEditor::analyzeNow()
 {
     m_instantTimer.stop();
     setAnalysis(ScriptAnalyzer::analyzeText(toPlainText()));
-    if (m_analyzer)
+    if (m_analyzer || !m_targetAnalyzers.isEmpty())
         m_fullTimer.start();
 }
 
 void ScriptEditor::startFullAnalysis()
 {
-    if (!m_analyzer || !m_liveAnalysis)
+    if (!m_liveAnalysis)
         return;
     const quint64 generation = m_generation;
-    m_analyzer->analyze(toPlainText(), this, [this, generation](const ScriptAnalysis &analysis) {
-        if (generation == m_generation)
-            setAnalysis(analysis);
-    });
+    if (m_targetAnalyzers.isEmpty()) {
+        if (m_analyzer) {
+            m_analyzer->analyze(toPlainText(), this, [this, generation](const ScriptAnalysis &analysis) {
+                if (generation == m_generation)
+                    setAnalysis(analysis);
+            });
+        }
+        return;
+    }
+    // Every target answers in its own time; the line changes once all of them have.
+    struct Answers
+    {
+        qsizetype waiting = 0;
+        QList<std::pair<QString, ScriptAnalysis>> perTarget;
+    };
+    auto answers = std::make_shared<Answers>();
+    QList<std::pair<qsizetype, ScriptAnalyzer *>> asked;
+    for (const auto &[target, analyzer] : std::as_const(m_targetAnalyzers)) {
+        if (!analyzer)
+            continue; // the target was removed meanwhile
+        asked.append({ answers->perTarget.size(), analyzer });
+        answers->perTarget.append({ target, ScriptAnalysis() });
+    }
+    answers->waiting = asked.size();
+    const QString script = toPlainText();
+    for (const auto &[index, analyzer] : std::as_const(asked)) {
+        analyzer->analyze(script, this, [this, generation, answers, index](const ScriptAnalysis &analysis) {
+            answers->perTarget[index].second = analysis;
+            if (--answers->waiting > 0 || generation != m_generation)
+                return;
+            setAnalysis(answers->perTarget.size() == 1 ? answers->perTarget.constFirst().second
+                                                       : ScriptAnalysis::worstOf(answers->perTarget));
+        });
+    }
 }
 
 void ScriptEditor::setAnalysis(const ScriptAnalysis &analysis)
@@ -705,9 +748,15 @@ QString summaryWithoutErrors(ScriptAnalysis analysis)
 }
 } // namespace
 
-QString ScriptEditor::statusLine() const
+QString ScriptEditor::summary() const
 {
     const QString summary = summaryWithoutErrors(m_analysis);
+    return m_where.isEmpty() ? summary : tr("%1 · on %2").arg(summary, m_where);
+}
+
+QString ScriptEditor::statusLine() const
+{
+    const QString summary = this->summary();
     Diagnostic error;
     if (!firstError(&error))
         return summary;
@@ -734,7 +783,7 @@ void ScriptEditor::updateStatusLabel()
 {
     if (!m_statusLabel)
         return;
-    const QString summary = summaryWithoutErrors(m_analysis).toHtmlEscaped();
+    const QString summary = this->summary().toHtmlEscaped();
     Diagnostic error;
     if (!firstError(&error)) {
         m_statusLabel->setText(summary);

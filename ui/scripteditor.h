@@ -30,6 +30,11 @@ public:
     /// Adds the slow analysis (wildcard expansion, compile check) after typing pauses; without
     /// an analyzer only the instant text analysis runs.
     void setAnalyzer(ScriptAnalyzer *analyzer);
+    /// Checks the script where it will run instead of with setAnalyzer()'s: each (target,
+    /// analyzer) judges it on its target, several (a group) as a fleet request is judged (the
+    /// worst of them, every target's errors under its name), and the status line ends with
+    /// "on WHERE". An empty list checks with setAnalyzer()'s again.
+    void setTargetAnalyzers(const QString &where, const QList<std::pair<QString, ScriptAnalyzer *>> &analyzers);
     /// Off for read-only views whose analysis comes from elsewhere (the approval panel).
     void setLiveAnalysis(bool enabled);
     ScriptAnalysis analysis() const { return m_analysis; }
@@ -72,7 +77,7 @@ public:
     /// there is none.
     bool firstError(Diagnostic *error) const;
     /// The line under the editor: the first error and its line ("line 4: Unknown function: histo"),
-    /// then the analysis summary.
+    /// then the analysis summary (and where it was checked, when not here).
     QString statusLine() const;
     /// Keeps `label` showing statusLine(); clicking its error goes to the error's line.
     void setStatusLabel(QLabel *label);
@@ -101,6 +106,7 @@ private:
     void insertIndent();
     void layoutBars();
     void updateStatusLabel();
+    QString summary() const; ///< the analysis in a line, errors left out, with where it was checked
     void showToolTip(const QPoint &viewportPos, const QPoint &globalPos);
     void applyTheme();
     void updateLineNumberAreaWidth();
@@ -112,6 +118,8 @@ private:
     QWidget *m_lineNumberArea;
     KSyntaxHighlighting::SyntaxHighlighter *m_highlighter;
     QPointer<ScriptAnalyzer> m_analyzer;
+    QList<std::pair<QString, QPointer<ScriptAnalyzer>>> m_targetAnalyzers;
+    QString m_where; ///< the targets' name for the status line; empty for setAnalyzer()'s
     bool m_liveAnalysis = true;
     QTimer m_instantTimer;
     QTimer m_fullTimer;

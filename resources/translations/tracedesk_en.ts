@@ -105,6 +105,13 @@
             <numerusform>%n requests waiting</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%1 (%n targets)</source>
+        <translation>
+            <numerusform>%1 (%n target)</numerusform>
+            <numerusform>%1 (%n targets)</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>FleetMapsView</name>
@@ -180,6 +187,16 @@
         <translation>
             <numerusform>%1 (and %n more error)</numerusform>
             <numerusform>%1 (and %n more errors)</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>TargetSelector</name>
+    <message numerus="yes">
+        <source>%1 (%n targets)</source>
+        <translation>
+            <numerusform>%1 (%n target)</numerusform>
+            <numerusform>%1 (%n targets)</numerusform>
         </translation>
     </message>
 </context>

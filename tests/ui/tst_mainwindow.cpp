@@ -191,6 +191,41 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(waiting->state(), RunState::Stopped, 10000);
     }
 
+    // The editor checks the script where Run would start it: the chosen target's bpftrace, or
+    // every member of a group, judged as one fleet request.
+    void editorChecksOnTheChosenTarget()
+    {
+        QTemporaryDir dir;
+        FakeEngine engine(300, [&dir](EngineConfig &config) {
+            config.targetOptions = writeFakeSsh(dir.path());
+            config.targets = { fakeSshTarget(u"db1=ssh://root@db1"_s), fakeSshTarget(u"db2=ssh://root@db2"_s) };
+            config.targetGroups = { { u"db"_s, { u"db1"_s, u"db2"_s } } };
+        });
+        MainWindow window(engine.get(), nullptr);
+        ScriptEditor *editor = window.editor();
+        editor->setPlainText(u"tracepoint:syscalls:sys_enter_openat { @opens = count(); }"_s);
+        editor->analyzeNow();
+        QTRY_VERIFY_WITH_TIMEOUT(editor->analysis().complete && editor->analysis().checked, 10000);
+        const int here = editor->analysis().attachCount;
+        QVERIFY(here > 0);
+        QVERIFY2(!editor->statusLine().contains(u" · on "_s), qPrintable(editor->statusLine()));
+
+        QVERIFY(window.targetSelector()->choose(u"db2"_s));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            editor->analysis().complete && editor->analysis().checked && editor->statusLine().endsWith(u" · on db2"_s),
+            10000);
+        QCOMPARE(editor->analysis().attachCount, here);
+
+        QVERIFY(window.targetSelector()->choose(u"db"_s));
+        QTRY_VERIFY_WITH_TIMEOUT(editor->statusLine().endsWith(u" · on db (2 targets)"_s), 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(editor->analysis().attachCount, 2 * here, 10000); // one per host
+        QVERIFY(editor->analysis().checked);
+
+        QVERIFY(window.targetSelector()->choose(u"local"_s));
+        QVERIFY2(!editor->statusLine().contains(u" · on "_s), qPrintable(editor->statusLine()));
+        QTRY_VERIFY_WITH_TIMEOUT(editor->analysis().complete && editor->analysis().attachCount == here, 10000);
+    }
+
     // Beside Run: this machine, the targets and the groups; Run starts the script on the choice.
     void runsOnTheChosenTarget()
     {
