@@ -1291,7 +1291,13 @@ ScriptAnalysis ScriptAnalysis::worstOf(const QList<std::pair<QString, ScriptAnal
             }
         }
         for (const Diagnostic &diagnostic : analysis.diagnostics) {
-            if (diagnostic.severity == Diagnostic::Severity::Error) {
+            // The same error from every host (a typo, an unknown function) is one error.
+            const bool known = std::any_of(
+                combined.diagnostics.cbegin(), combined.diagnostics.cend(), [&diagnostic](const Diagnostic &d) {
+                    return d.severity == diagnostic.severity && d.line == diagnostic.line
+                        && d.column == diagnostic.column && d.message == diagnostic.message;
+                });
+            if (diagnostic.severity == Diagnostic::Severity::Error && !known) {
                 Diagnostic named = diagnostic;
                 named.message = name + u": "_s + diagnostic.message;
                 combined.diagnostics.append(named);

@@ -228,6 +228,13 @@ private Q_SLOTS:
         for (const Finding &finding : withError.findings)
             highNamed = highNamed || finding.message == u"a: calls system()"_s;
         QVERIFY(highNamed);
+        // The same error on every target is said once; another one keeps its target's name.
+        ScriptAnalysis brokenToo = broken;
+        brokenToo.diagnostics.append(Diagnostic { Diagnostic::Severity::Error, 2, 3, 0, u"only here"_s });
+        const ScriptAnalysis sameError = ScriptAnalysis::worstOf({ { u"a"_s, broken }, { u"b"_s, brokenToo } });
+        QCOMPARE(sameError.diagnostics.size(), 2);
+        QCOMPARE(sameError.diagnostics.at(0).message, u"unknown function"_s);
+        QCOMPARE(sameError.diagnostics.at(1).message, u"b: only here"_s);
         QVERIFY(ScriptAnalysis::worstOf({}).probeSpecs.isEmpty());
     }
 };
