@@ -1268,6 +1268,9 @@ ScriptAnalysis ScriptAnalysis::worstOf(const QList<std::pair<QString, ScriptAnal
             worst = i;
     }
     ScriptAnalysis combined = perTarget.at(worst).second;
+    // "could not be run on the target" says which one only with its name.
+    if (perTarget.size() > 1 && !combined.uncheckedReason.isEmpty())
+        combined.uncheckedReason = perTarget.at(worst).first + u": "_s + combined.uncheckedReason;
     int attachTotal = 0;
     for (qsizetype i = 0; i < perTarget.size(); ++i) {
         const auto &[name, analysis] = perTarget.at(i);

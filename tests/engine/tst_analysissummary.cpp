@@ -217,6 +217,10 @@ private Q_SLOTS:
         QVERIFY(!three.checked);
         QCOMPARE(three.uncheckedReason, u"c: bpftrace missing"_s);
         QCOMPARE(three.attachCount, -1);
+        // So does one where no target could check it, with the first one's name.
+        const ScriptAnalysis none = ScriptAnalysis::worstOf({ { u"x"_s, unchecked }, { u"y"_s, unchecked } });
+        QCOMPARE(none.uncheckedReason, u"x: bpftrace missing"_s);
+        QCOMPARE(ScriptAnalysis::worstOf({ { u"x"_s, unchecked } }).uncheckedReason, u"bpftrace missing"_s);
         // Errors on one target are the request's errors, named by their target.
         ScriptAnalysis broken = expanded(3);
         broken.diagnostics.append(Diagnostic { Diagnostic::Severity::Error, 1, 1, 0, u"unknown function"_s });
