@@ -783,10 +783,8 @@ void MainWindow::updateEditorTargets()
     QList<std::pair<QString, ScriptAnalyzer *>> analyzers;
     for (const QString &target : targets)
         analyzers.append({ target, registry->analyzer(target) });
-    const QString where = m_targetSelector->isGroupChosen()
-        ? tr("%1 (%n targets)", "", int(targets.size())).arg(m_targetSelector->currentName())
-        : targets.constFirst();
-    m_editor->setTargetAnalyzers(where, analyzers);
+    // As the selector shows it: "db1", "db (3 targets)".
+    m_editor->setTargetAnalyzers(m_targetSelector->currentData(TargetSelector::ShortTextRole).toString(), analyzers);
 }
 
 void MainWindow::updateRunActions()

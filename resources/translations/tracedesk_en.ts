@@ -105,13 +105,6 @@
             <numerusform>%n requests waiting</numerusform>
         </translation>
     </message>
-    <message numerus="yes">
-        <source>%1 (%n targets)</source>
-        <translation>
-            <numerusform>%1 (%n target)</numerusform>
-            <numerusform>%1 (%n targets)</numerusform>
-        </translation>
-    </message>
 </context>
 <context>
     <name>FleetMapsView</name>

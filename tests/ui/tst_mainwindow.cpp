@@ -104,6 +104,16 @@ QStringList truncatedHeaders(const QWidget &window)
     }
     return truncated;
 }
+
+// db1 and db2 over a fake ssh that runs the fake bpftrace here, and the group db of both.
+std::function<void(EngineConfig &)> twoFakeSshTargets(const QString &dir)
+{
+    return [dir](EngineConfig &config) {
+        config.targetOptions = writeFakeSsh(dir);
+        config.targets = { fakeSshTarget(u"db1=ssh://root@db1"_s), fakeSshTarget(u"db2=ssh://root@db2"_s) };
+        config.targetGroups = { { u"db"_s, { u"db1"_s, u"db2"_s } } };
+    };
+}
 } // namespace
 
 class TestMainWindow : public QObject
@@ -196,11 +206,7 @@ private Q_SLOTS:
     void editorChecksOnTheChosenTarget()
     {
         QTemporaryDir dir;
-        FakeEngine engine(300, [&dir](EngineConfig &config) {
-            config.targetOptions = writeFakeSsh(dir.path());
-            config.targets = { fakeSshTarget(u"db1=ssh://root@db1"_s), fakeSshTarget(u"db2=ssh://root@db2"_s) };
-            config.targetGroups = { { u"db"_s, { u"db1"_s, u"db2"_s } } };
-        });
+        FakeEngine engine(300, twoFakeSshTargets(dir.path()));
         MainWindow window(engine.get(), nullptr);
         ScriptEditor *editor = window.editor();
         editor->setPlainText(u"tracepoint:syscalls:sys_enter_openat { @opens = count(); }"_s);
@@ -230,11 +236,7 @@ private Q_SLOTS:
     void runsOnTheChosenTarget()
     {
         QTemporaryDir dir;
-        FakeEngine engine(300, [&dir](EngineConfig &config) {
-            config.targetOptions = writeFakeSsh(dir.path());
-            config.targets = { fakeSshTarget(u"db1=ssh://root@db1"_s), fakeSshTarget(u"db2=ssh://root@db2"_s) };
-            config.targetGroups = { { u"db"_s, { u"db1"_s, u"db2"_s } } };
-        });
+        FakeEngine engine(300, twoFakeSshTargets(dir.path()));
         MainWindow window(engine.get(), nullptr);
         TargetSelector *selector = window.targetSelector();
         QCOMPARE(selector->count(), 4);
