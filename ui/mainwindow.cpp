@@ -380,6 +380,9 @@ void MainWindow::createActions()
     m_toolBar->addWidget(m_targetSelector);
     connect(m_targetSelector, &TargetSelector::chosenChanged, this, &MainWindow::updateRunActions);
     connect(m_targetSelector, &TargetSelector::chosenChanged, this, &MainWindow::updateEditorTargets);
+    // A group's members, or a target under the same name, can change without another choice.
+    if (m_engine && m_engine->targets())
+        connect(m_engine->targets(), &TargetRegistry::targetsChanged, this, &MainWindow::updateEditorTargets);
     m_toolBar->addAction(m_stopAction);
     m_toolBar->addSeparator();
     m_toolBar->addAction(open);

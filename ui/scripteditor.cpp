@@ -214,30 +214,51 @@ void ScriptEditor::startFullAnalysis()
         }
         return;
     }
-    // Every target answers in its own time; the line changes once all of them have.
+    // Every target answers in its own time; the line changes once all of them have. A target
+    // without an analyzer (removed meanwhile), or whose analyzer goes away before it answered,
+    // counts as not checked: never as a target that found nothing.
     struct Answers
     {
         qsizetype waiting = 0;
         QList<std::pair<QString, ScriptAnalysis>> perTarget;
+        QList<bool> answered;
+        QList<QMetaObject::Connection> gone; ///< each analyzer's destroyed(), until it answered
     };
     auto answers = std::make_shared<Answers>();
-    QList<std::pair<qsizetype, ScriptAnalyzer *>> asked;
-    for (const auto &[target, analyzer] : std::as_const(m_targetAnalyzers)) {
-        if (!analyzer)
-            continue; // the target was removed meanwhile
-        asked.append({ answers->perTarget.size(), analyzer });
-        answers->perTarget.append({ target, ScriptAnalysis() });
-    }
-    answers->waiting = asked.size();
     const QString script = toPlainText();
-    for (const auto &[index, analyzer] : std::as_const(asked)) {
-        analyzer->analyze(script, this, [this, generation, answers, index](const ScriptAnalysis &analysis) {
-            answers->perTarget[index].second = analysis;
-            if (--answers->waiting > 0 || generation != m_generation)
-                return;
-            setAnalysis(answers->perTarget.size() == 1 ? answers->perTarget.constFirst().second
-                                                       : ScriptAnalysis::worstOf(answers->perTarget));
-        });
+    auto answer = [this, generation, answers](qsizetype index, const ScriptAnalysis &analysis) {
+        if (answers->answered.at(index))
+            return;
+        answers->answered[index] = true;
+        QObject::disconnect(answers->gone.at(index));
+        answers->perTarget[index].second = analysis;
+        if (--answers->waiting > 0 || generation != m_generation)
+            return;
+        setAnalysis(answers->perTarget.size() == 1 ? answers->perTarget.constFirst().second
+                                                   : ScriptAnalysis::worstOf(answers->perTarget));
+    };
+    auto unchecked = [script](const QString &target) {
+        ScriptAnalysis none = ScriptAnalyzer::analyzeText(script);
+        none.complete = true;
+        none.checked = false;
+        none.uncheckedReason = tr("no analyzer for target %1").arg(target);
+        return none;
+    };
+    for (const auto &[target, analyzer] : std::as_const(m_targetAnalyzers)) {
+        answers->perTarget.append({ target, ScriptAnalysis() });
+        answers->answered.append(false);
+        answers->gone.append(QMetaObject::Connection());
+    }
+    answers->waiting = answers->perTarget.size();
+    for (qsizetype i = 0; i < m_targetAnalyzers.size(); ++i) {
+        const auto &[target, analyzer] = m_targetAnalyzers.at(i);
+        if (!analyzer) {
+            answer(i, unchecked(target));
+            continue;
+        }
+        answers->gone[i] = connect(
+            analyzer, &QObject::destroyed, this, [answer, unchecked, i, target] { answer(i, unchecked(target)); });
+        analyzer->analyze(script, this, [answer, i](const ScriptAnalysis &analysis) { answer(i, analysis); });
     }
 }
 
@@ -750,17 +771,19 @@ QString summaryWithoutErrors(ScriptAnalysis analysis)
 
 QString ScriptEditor::summary() const
 {
-    const QString summary = summaryWithoutErrors(m_analysis);
-    return m_where.isEmpty() ? summary : tr("%1 · on %2").arg(summary, m_where);
+    // It can quote a remote host's stderr (why bpftrace could not check the script there): one
+    // line, hidden characters shown, as every text from elsewhere.
+    const QString line = InertText::line(summaryWithoutErrors(m_analysis));
+    return m_where.isEmpty() ? line : tr("%1 · on %2").arg(line, m_where);
 }
 
 QString ScriptEditor::statusLine() const
 {
-    const QString summary = this->summary();
+    const QString line = summary();
     Diagnostic error;
     if (!firstError(&error))
-        return summary;
-    return errorText(error, errorCount(m_analysis, m_external)) + u" · "_s + summary;
+        return line;
+    return errorText(error, errorCount(m_analysis, m_external)) + u" · "_s + line;
 }
 
 void ScriptEditor::setStatusLabel(QLabel *label)
@@ -783,17 +806,17 @@ void ScriptEditor::updateStatusLabel()
 {
     if (!m_statusLabel)
         return;
-    const QString summary = this->summary().toHtmlEscaped();
+    const QString line = summary().toHtmlEscaped();
     Diagnostic error;
     if (!firstError(&error)) {
-        m_statusLabel->setText(summary);
+        m_statusLabel->setText(line);
         m_statusLabel->setToolTip({});
         return;
     }
     const QString color = severityColor(Diagnostic::Severity::Error).name();
     m_statusLabel->setText(u"<a href=\"line:%1:%2\" style=\"color:%3\">%4</a> · %5"_s.arg(qMax(1, error.line))
             .arg(error.column)
-            .arg(color, errorText(error, errorCount(m_analysis, m_external)).toHtmlEscaped(), summary));
+            .arg(color, errorText(error, errorCount(m_analysis, m_external)).toHtmlEscaped(), line));
     m_statusLabel->setToolTip(tr("Click to go to line %1").arg(qMax(1, error.line)));
 }
 

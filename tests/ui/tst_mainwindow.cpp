@@ -227,6 +227,25 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(editor->analysis().attachCount, 2 * here, 10000); // one per host
         QVERIFY(editor->analysis().checked);
 
+        // A target whose own bpftrace is missing: its analyzer says so, this machine's would not.
+        Target missing = fakeSshTarget(u"db3=ssh://root@db3"_s);
+        missing.bpftracePath = u"/nonexistent/bpftrace"_s;
+        QVERIFY(engine->targets()->addTarget(missing));
+        QVERIFY(window.targetSelector()->choose(u"db3"_s));
+        QTRY_VERIFY_WITH_TIMEOUT(editor->analysis().complete && !editor->analysis().checked, 10000);
+        QVERIFY2(editor->analysis().uncheckedReason.startsWith(u"bpftrace did not check it on the target: "_s),
+            qPrintable(editor->analysis().uncheckedReason));
+        QVERIFY(editor->statusLine().endsWith(u" · on db3"_s));
+
+        // The chosen group gains it: checked again on all three, without choosing anew.
+        QVERIFY(window.targetSelector()->choose(u"db"_s));
+        QTRY_VERIFY_WITH_TIMEOUT(editor->analysis().checked, 10000);
+        QVERIFY(engine->targets()->setGroup(u"db"_s, { u"db1"_s, u"db2"_s, u"db3"_s }));
+        QTRY_VERIFY_WITH_TIMEOUT(editor->statusLine().endsWith(u" · on db (3 targets)"_s), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(editor->analysis().complete && !editor->analysis().checked, 10000);
+        QVERIFY2(editor->analysis().uncheckedReason.startsWith(u"db3: bpftrace did not check it on the target: "_s),
+            qPrintable(editor->analysis().uncheckedReason));
+
         QVERIFY(window.targetSelector()->choose(u"local"_s));
         QVERIFY2(!editor->statusLine().contains(u" · on "_s), qPrintable(editor->statusLine()));
         QTRY_VERIFY_WITH_TIMEOUT(editor->analysis().complete && editor->analysis().attachCount == here, 10000);
