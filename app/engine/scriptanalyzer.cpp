@@ -1157,10 +1157,11 @@ void analyzeSpec(ScriptAnalysis &a, const ProbeSpec &spec, bool *userContext)
 
 // Exit codes that come from the elevation path, not from bpftrace: the helper's usage refusal
 // (64, with its own prefix), pkexec's "dismissed" / "not authorised" (126, 127), ssh's own
-// failure on a remote target (255: unreachable host, refused key) and sudo -n's refusals (1,
+// failure on a remote target (255: unreachable host, refused key; ssh also says 255 when the
+// remote command died of a signal, so bpftrace gave no verdict either) and sudo -n's refusals (1,
 // with nothing but sudo's own lines on stderr: sudo also warns, e.g. "unable to resolve host",
 // before a bpftrace that then reports its own errors).
-bool helperDidNotRunBpftrace(const QueryResult &result, const LaunchCommand &command)
+bool helperDidNotRunBpftrace(const QueryResult &result, bool overSsh)
 {
     if (result.crashed)
         return false;
@@ -1168,7 +1169,7 @@ bool helperDidNotRunBpftrace(const QueryResult &result, const LaunchCommand &com
         return true;
     if (result.exitCode == 126 || result.exitCode == 127)
         return true;
-    if (result.exitCode == 255 && command.overSsh)
+    if (result.exitCode == 255 && overSsh)
         return true;
     if (result.exitCode != 1)
         return false;
@@ -1268,7 +1269,7 @@ ScriptAnalysis ScriptAnalysis::worstOf(const QList<std::pair<QString, ScriptAnal
             worst = i;
     }
     ScriptAnalysis combined = perTarget.at(worst).second;
-    // "could not be run on the target" says which one only with its name.
+    // "bpftrace did not check it on the target" says which target only with its name.
     if (perTarget.size() > 1 && !combined.uncheckedReason.isEmpty())
         combined.uncheckedReason = perTarget.at(worst).first + u": "_s + combined.uncheckedReason;
     int attachTotal = 0;
@@ -1293,21 +1294,40 @@ ScriptAnalysis ScriptAnalysis::worstOf(const QList<std::pair<QString, ScriptAnal
                 combined.findings.append(named);
             }
         }
-        for (const Diagnostic &diagnostic : analysis.diagnostics) {
-            // The same error from every host (a typo, an unknown function) is one error.
-            const bool known = std::any_of(
-                combined.diagnostics.cbegin(), combined.diagnostics.cend(), [&diagnostic](const Diagnostic &d) {
-                    return d.severity == diagnostic.severity && d.line == diagnostic.line
-                        && d.column == diagnostic.column && d.message == diagnostic.message;
-                });
-            if (diagnostic.severity == Diagnostic::Severity::Error && !known) {
-                Diagnostic named = diagnostic;
-                named.message = name + u": "_s + diagnostic.message;
-                combined.diagnostics.append(named);
-            }
-        }
     }
     combined.attachCount = attachTotal;
+
+    // Errors: each one once, with the targets that report it, the worst target's first. One
+    // that every target reports (a typo, an unknown function) carries no names; one only some
+    // report is said with theirs, so the person sees where.
+    auto same = [](const Diagnostic &a, const Diagnostic &b) {
+        return a.line == b.line && a.column == b.column && a.endColumn == b.endColumn && a.message == b.message;
+    };
+    QList<std::pair<Diagnostic, QStringList>> errors;
+    QList<qsizetype> order { worst };
+    for (qsizetype i = 0; i < perTarget.size(); ++i) {
+        if (i != worst)
+            order.append(i);
+    }
+    for (const qsizetype i : std::as_const(order)) {
+        const auto &[name, analysis] = perTarget.at(i);
+        for (const Diagnostic &diagnostic : analysis.diagnostics) {
+            if (diagnostic.severity != Diagnostic::Severity::Error)
+                continue;
+            const auto known = std::find_if(errors.begin(), errors.end(),
+                [&](const std::pair<Diagnostic, QStringList> &e) { return same(e.first, diagnostic); });
+            if (known == errors.end())
+                errors.append({ diagnostic, { name } });
+            else if (!known->second.contains(name))
+                known->second.append(name);
+        }
+    }
+    combined.diagnostics.removeIf([](const Diagnostic &d) { return d.severity == Diagnostic::Severity::Error; });
+    for (auto &[diagnostic, names] : errors) {
+        if (names.size() < perTarget.size())
+            diagnostic.message = names.join(u", "_s) + u": "_s + diagnostic.message;
+        combined.diagnostics.append(diagnostic);
+    }
     std::stable_sort(combined.findings.begin(), combined.findings.end(),
         [](const Finding &a, const Finding &b) { return int(a.level) > int(b.level); });
     return combined;
@@ -1951,9 +1971,11 @@ void ScriptAnalyzer::runQuery(
     } else {
         command.arguments += arguments;
     }
+    const bool viaHelper = command.viaHelper;
+    const bool overSsh = command.overSsh;
     QueryProcess::run(
         this, command, m_timeoutMs,
-        [this, job, isList, command](const QueryResult &result) {
+        [this, job, isList, viaHelper, overSsh](const QueryResult &result) {
             job->timedOut = job->timedOut || result.timedOut;
             if (!result.started) {
                 job->analysis.diagnostics.append({ Diagnostic::Severity::Warning, 0, 0, 0,
@@ -1962,13 +1984,14 @@ void ScriptAnalyzer::runQuery(
             } else if (isList) {
                 job->listOut = result.out;
                 job->listOk = result.ok();
-            } else if (command.viaHelper && helperDidNotRunBpftrace(result, command)) {
+            } else if (viaHelper && helperDidNotRunBpftrace(result, overSsh)) {
                 // The helper refused, pkexec/sudo did not let it run (dismissed, no agent, no
                 // rule) or ssh did not reach the target: bpftrace never saw the program, so
                 // nothing was checked.
                 job->compileRan = false;
-                job->analysis.uncheckedReason = command.overSsh
-                    ? u"bpftrace could not be run on the target: %1"_s.arg(result.failureText())
+                // On a target: ssh's own failure, or sh or sudo there; what they said tells which.
+                job->analysis.uncheckedReason = overSsh
+                    ? u"bpftrace did not check it on the target: %1"_s.arg(result.failureText())
                     : u"the privilege helper did not run bpftrace: %1"_s.arg(result.failureText());
             } else {
                 job->compileErr = result.err;

@@ -227,7 +227,7 @@ private Q_SLOTS:
         const ScriptAnalysis withError = ScriptAnalysis::worstOf({ { u"a"_s, high }, { u"old"_s, broken } });
         QVERIFY(withError.hasErrors());
         QCOMPARE(withError.risk, RiskLevel::High); // the highest risk of any target, whatever is shown first
-        QCOMPARE(withError.diagnostics.constFirst().message, u"unknown function"_s); // the worst is the broken one
+        QCOMPARE(withError.diagnostics.constFirst().message, u"old: unknown function"_s); // only there
         bool highNamed = false;
         for (const Finding &finding : withError.findings)
             highNamed = highNamed || finding.message == u"a: calls system()"_s;
@@ -239,6 +239,12 @@ private Q_SLOTS:
         QCOMPARE(sameError.diagnostics.size(), 2);
         QCOMPARE(sameError.diagnostics.at(0).message, u"unknown function"_s);
         QCOMPARE(sameError.diagnostics.at(1).message, u"b: only here"_s);
+        // An error of some targets, not all, is said once with all their names.
+        const ScriptAnalysis someTargets
+            = ScriptAnalysis::worstOf({ { u"x"_s, low }, { u"a"_s, broken }, { u"b"_s, brokenToo } });
+        QCOMPARE(someTargets.diagnostics.size(), 2);
+        QCOMPARE(someTargets.diagnostics.at(0).message, u"a, b: unknown function"_s);
+        QCOMPARE(someTargets.diagnostics.at(1).message, u"b: only here"_s);
         QVERIFY(ScriptAnalysis::worstOf({}).probeSpecs.isEmpty());
     }
 };

@@ -574,7 +574,7 @@ void TestScriptAnalyzer::sshFailureIsNotChecked()
     QVERIFY(!result->checked);
     QVERIFY(!result->hasErrors());
     QCOMPARE(result->uncheckedReason,
-        u"bpftrace could not be run on the target: ssh: connect to host db1 port 22: Connection refused"_s);
+        u"bpftrace did not check it on the target: ssh: connect to host db1 port 22: Connection refused"_s);
     QVERIFY(result->risk != RiskLevel::Low);
 
     ScriptAnalyzer local;
