@@ -241,11 +241,14 @@ void RunView::updateHeader()
     parts.append(tr("asked by %1").arg(InertText::line(RunListModel::whoAsked(m_run))));
     // Where it runs: this machine says nothing, as before there were targets.
     if (m_run->isFleet()) {
-        // While it runs: how many hosts have bpftrace going (the others connect, wait their
-        // turn or have ended); once it ended: how many hosts the merged maps cover.
+        // Waiting for approval: how many hosts; while it runs: how many have bpftrace going
+        // (the others connect, wait their turn or have ended); once it ended: how many hosts the
+        // merged maps cover.
         QString hosts;
         if (isTerminal(m_run->state())) {
-            hosts = m_fleetMaps->fleetResults().coverage();
+            hosts = m_run->fleetResults().coverage(); // kept by the run: not merged again here
+        } else if (m_run->state() == RunState::PendingApproval) {
+            hosts = tr("%n hosts", "", int(m_run->hostRuns().size()));
         } else {
             const QList<Run *> &hostRuns = m_run->hostRuns();
             const auto running = std::count_if(hostRuns.cbegin(), hostRuns.cend(), [](const Run *host) {

@@ -284,7 +284,6 @@ void Run::setFleetTargets(const QStringList &targets)
     for (const QString &target : targets) {
         request.target = target;
         auto *host = new Run(m_id + u'/' + target, m_origin, request, this);
-        host->m_fleet = this;
         host->m_decision = m_decision;
         host->m_decidedBy = m_decidedBy;
         host->m_analysis = m_analysis;

@@ -146,6 +146,13 @@
 <context>
     <name>RunView</name>
     <message numerus="yes">
+        <source>%n hosts</source>
+        <translation>
+            <numerusform>%n host</numerusform>
+            <numerusform>%n hosts</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>%n probes attached</source>
         <translation>
             <numerusform>%n probe attached</numerusform>

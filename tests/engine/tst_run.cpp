@@ -398,6 +398,20 @@ private Q_SLOTS:
         QCOMPARE(fleet.fleetResults().hosts().at(1).message, u"ssh: broken pipe"_s);
         b->setCounters(1, 0, 0); // it had attached: the connection was lost, not never made
         QCOMPARE(fleet.fleetResults().hosts().at(1).state, HostRunState::Failed);
+
+        // The analysis says how a plain map merges: @c is a max() after all, not summed.
+        b->updateMaps(count(7));
+        b->setEnded(RunState::Stopped, 0);
+        QCOMPARE(merged(), 13);
+        ScriptAnalysis typed = fleet.analysis();
+        typed.mapDetails = { ScriptMap { u"@c"_s, {}, u"max_t"_s, false } };
+        fleet.setAnalysis(typed);
+        QCOMPARE(merged(), 7);
+        ScriptAnalysis summed = typed;
+        summed.mapDetails = { ScriptMap { u"@c"_s, {}, u"sum_t"_s, false } };
+        a->setAnalysis(summed); // a host's analysis counts too, the fleet's first
+        fleet.setAnalysis(ScriptAnalysis());
+        QCOMPARE(merged(), 13);
     }
 
     void fleetFailsOnlyWhenNoHostRan()

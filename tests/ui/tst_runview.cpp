@@ -77,11 +77,12 @@ private Q_SLOTS:
         request.script = u"BEGIN { @c = count(); }"_s;
         Run fleet(u"run-f"_s, RunOrigin::Person, request);
         fleet.setFleetTargets({ u"db1"_s, u"db2"_s, u"db3"_s });
+        view.setRun(&fleet);
+        QVERIFY2(view.headerText().contains(u"on db1, db2, db3 (3 hosts)"_s), qPrintable(view.headerText()));
         fleet.setState(RunState::Starting);
         fleet.hostRun(u"db1"_s)->setState(RunState::Running);
         fleet.updateFromHosts();
-        view.setRun(&fleet);
-        QVERIFY2(view.headerText().contains(u"on db1, db2, db3 (1 of 3 running)"_s), qPrintable(view.headerText()));
+        QTRY_VERIFY2(view.headerText().contains(u"on db1, db2, db3 (1 of 3 running)"_s), qPrintable(view.headerText()));
 
         fleet.hostRun(u"db2"_s)->setState(RunState::Running);
         QTRY_VERIFY2(view.headerText().contains(u"(2 of 3 running)"_s), qPrintable(view.headerText()));
