@@ -202,25 +202,34 @@ function percentile(sorted, p) {
     return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-/// CPU time (ns) a process's threads have run, or null where /proc does not say.
-function cpuNs(pid) {
+/// The CPU time (ns) each thread of a process has run, by thread id; null where /proc does not say.
+function threadCpuNs(pid) {
     if (!pid) return null;
+    const threads = new Map();
     try {
-        let sum = 0n;
         for (const task of readdirSync(`/proc/${pid}/task`)) {
             try {
-                sum += BigInt(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+                threads.set(task, BigInt(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]));
             } catch { /* the thread ended meanwhile */ }
         }
-        return sum;
     } catch {
         return null;
     }
+    return threads.size ? threads : null;
+}
+
+/// What the threads ran between two threadCpuNs() looks (a thread started since counts whole; one
+/// that ended since is missing, which can only make the figure smaller); null without both.
+function cpuNsBetween(before, after) {
+    if (!before || !after) return null;
+    let sum = 0n;
+    for (const [task, ns] of after) sum += ns - (before.get(task) ?? 0n);
+    return sum;
 }
 
 async function timed(n, warmup, once, probe = {}) {
     for (let i = 0; i < warmup; ++i) await once();
-    const cpuBefore = cpuNs(probe.pid);
+    const cpuBefore = threadCpuNs(probe.pid);
     const parseBefore = probe.client?.parseNs;
     const latencies = [];
     for (let i = 0; i < n; ++i) {
@@ -228,10 +237,10 @@ async function timed(n, warmup, once, probe = {}) {
         await once();
         latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
     }
-    const cpuAfter = cpuNs(probe.pid);
+    const cpu = cpuNsBetween(cpuBefore, threadCpuNs(probe.pid));
     latencies.sort((a, b) => a - b);
     const result = { p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
-    if (cpuBefore !== null && cpuAfter !== null) result.serverCpuUs = Number(cpuAfter - cpuBefore) / n / 1000;
+    if (cpu !== null) result.serverCpuUs = Number(cpu) / n / 1000;
     if (parseBefore !== undefined) result.parseUs = Number(probe.client.parseNs - parseBefore) / n / 1000;
     return result;
 }
@@ -433,8 +442,8 @@ async function main() {
     const faster = (x) => `${(1 / x).toFixed(2)}x faster`;
     const ratio = (a, b) => {
         const x = results[a], y = results[b];
-        const cpu = x.serverCpuUs !== undefined && y.serverCpuUs !== undefined
-            ? `, server CPU ${(x.serverCpuUs / y.serverCpuUs).toFixed(2)}x (${faster(x.serverCpuUs / y.serverCpuUs)})`
+        const cpu = x.serverCpuUs > 0 && y.serverCpuUs > 0
+            ? `, server CPU ${(x.serverCpuUs / y.serverCpuUs).toFixed(2)}x (${(y.serverCpuUs / x.serverCpuUs).toFixed(2)}x less)`
             : '';
         console.log(`${a}  vs  ${b}: p50 ${(x.p50 / y.p50).toFixed(2)}x (${faster(x.p50 / y.p50)}), `
             + `p99 ${(x.p99 / y.p99).toFixed(2)}x, req/s ${(x.rps / y.rps).toFixed(2)}x${cpu}`);
