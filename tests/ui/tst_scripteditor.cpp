@@ -96,6 +96,39 @@ private Q_SLOTS:
         QCOMPARE(editor.analysis().attachCount, 3); // the fake lists three probes
     }
 
+    // Checked on targets: a target without an analyzer, or whose analyzer goes away before it
+    // answered, is not checked there, and says so; never a target that found nothing.
+    void targetWithoutAnAnswerIsUnchecked()
+    {
+        FakeEngine engine;
+        ScriptEditor editor;
+        editor.setPlainText(u"tracepoint:syscalls:sys_enter_open* { }"_s);
+
+        editor.setTargetAnalyzers(u"db (2 targets)"_s, { { u"a"_s, engine->analyzer() }, { u"b"_s, nullptr } });
+        QTRY_VERIFY_WITH_TIMEOUT(editor.analysis().complete && !editor.analysis().uncheckedReason.isEmpty(), 10000);
+        QVERIFY(!editor.analysis().checked);
+        QCOMPARE(editor.analysis().uncheckedReason, u"b: no analyzer for target b"_s);
+        QVERIFY2(editor.statusLine().endsWith(u" · on db (2 targets)"_s), qPrintable(editor.statusLine()));
+
+        // b's bpftrace would take half a minute; b goes away meanwhile.
+        auto *slow = new ScriptAnalyzer;
+        slow->setBpftraceCommand({ u"/bin/sh"_s, { u"-c"_s, u"sleep 30"_s }, false });
+        editor.setTargetAnalyzers(u"db (2 targets)"_s, { { u"a"_s, engine->analyzer() }, { u"b"_s, slow } });
+        // The full check starts after the typing pause (1.2 s); a answers at once, b never.
+        QTest::qWait(2500);
+        QVERIFY(!editor.analysis().complete);
+        delete slow;
+        QTRY_VERIFY_WITH_TIMEOUT(editor.analysis().complete, 5000);
+        QVERIFY(!editor.analysis().checked);
+        QCOMPARE(editor.analysis().uncheckedReason, u"b: no analyzer for target b"_s);
+
+        // Back to this machine's analyzer: checked, and no "on".
+        editor.setAnalyzer(engine->analyzer());
+        editor.setTargetAnalyzers({}, {});
+        QTRY_VERIFY_WITH_TIMEOUT(editor.analysis().complete && editor.analysis().checked, 10000);
+        QVERIFY(!editor.statusLine().contains(u" · on "_s));
+    }
+
     void diagnosticsAreUnderlinedWithTooltips()
     {
         ScriptEditor editor;
