@@ -8,6 +8,7 @@
 #include "ui/scriptcompleter.h"
 #include "ui/statuscolors.h"
 #include "ui/syntaxsupport.h"
+#include "ui/uihelpers.h"
 
 #include <KSyntaxHighlighting/SyntaxHighlighter>
 #include <KSyntaxHighlighting/Theme>
@@ -773,8 +774,13 @@ QString ScriptEditor::summary() const
 {
     // It can quote a remote host's stderr (why bpftrace could not check the script there): one
     // line, hidden characters shown, as every text from elsewhere.
-    const QString line = InertText::line(summaryWithoutErrors(m_analysis));
-    return m_where.isEmpty() ? line : tr("%1 · on %2").arg(line, m_where);
+    return InertText::line(summaryWithoutErrors(m_analysis));
+}
+
+QString ScriptEditor::wherePrefix() const
+{
+    // First, so that a long reason cannot push it out of sight.
+    return m_where.isEmpty() ? QString() : tr("On %1: ").arg(m_where);
 }
 
 QString ScriptEditor::statusLine() const
@@ -782,8 +788,8 @@ QString ScriptEditor::statusLine() const
     const QString line = summary();
     Diagnostic error;
     if (!firstError(&error))
-        return line;
-    return errorText(error, errorCount(m_analysis, m_external)) + u" · "_s + line;
+        return wherePrefix() + line;
+    return wherePrefix() + errorText(error, errorCount(m_analysis, m_external)) + u" · "_s + line;
 }
 
 void ScriptEditor::setStatusLabel(QLabel *label)
@@ -793,6 +799,10 @@ void ScriptEditor::setStatusLabel(QLabel *label)
         return;
     label->setTextFormat(Qt::RichText);
     label->setTextInteractionFlags(Qt::LinksAccessibleByMouse | Qt::LinksAccessibleByKeyboard);
+    // A long line (a host's reason why it could not check the script) is cut at the edge, whole
+    // in the tooltip; it must not make the window wider than the screen.
+    label->setSizePolicy(QSizePolicy::Ignored, label->sizePolicy().verticalPolicy());
+    label->setMinimumWidth(0);
     connect(label, &QLabel::linkActivated, this, [this](const QString &link) {
         // "line:4:5"
         const QStringList parts = link.split(u':');
@@ -806,18 +816,21 @@ void ScriptEditor::updateStatusLabel()
 {
     if (!m_statusLabel)
         return;
+    const QString where = wherePrefix().toHtmlEscaped();
     const QString line = summary().toHtmlEscaped();
     Diagnostic error;
     if (!firstError(&error)) {
-        m_statusLabel->setText(line);
-        m_statusLabel->setToolTip({});
+        m_statusLabel->setText(where + line);
+        m_statusLabel->setToolTip(UiHelpers::plainToolTip(statusLine()));
         return;
     }
     const QString color = severityColor(Diagnostic::Severity::Error).name();
-    m_statusLabel->setText(u"<a href=\"line:%1:%2\" style=\"color:%3\">%4</a> · %5"_s.arg(qMax(1, error.line))
+    m_statusLabel->setText(u"%1<a href=\"line:%2:%3\" style=\"color:%4\">%5</a> · %6"_s.arg(where)
+            .arg(qMax(1, error.line))
             .arg(error.column)
             .arg(color, errorText(error, errorCount(m_analysis, m_external)).toHtmlEscaped(), line));
-    m_statusLabel->setToolTip(tr("Click to go to line %1").arg(qMax(1, error.line)));
+    m_statusLabel->setToolTip(
+        UiHelpers::plainToolTip(tr("Click to go to line %1").arg(qMax(1, error.line)) + u'\n' + statusLine()));
 }
 
 void ScriptEditor::insertProbeSkeleton(const QString &probe)

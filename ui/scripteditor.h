@@ -32,8 +32,8 @@ public:
     void setAnalyzer(ScriptAnalyzer *analyzer);
     /// Checks the script where it will run instead of with setAnalyzer()'s: each (target,
     /// analyzer) judges it on its target, several (a group) as a fleet request is judged (the
-    /// worst of them, every target's errors under its name), and the status line ends with
-    /// "on WHERE". An empty list checks with setAnalyzer()'s again.
+    /// worst of them, every target's errors under its name), and the status line starts with
+    /// "On WHERE: ". An empty list checks with setAnalyzer()'s again.
     void setTargetAnalyzers(const QString &where, const QList<std::pair<QString, ScriptAnalyzer *>> &analyzers);
     /// Off for read-only views whose analysis comes from elsewhere (the approval panel).
     void setLiveAnalysis(bool enabled);
@@ -77,7 +77,7 @@ public:
     /// there is none.
     bool firstError(Diagnostic *error) const;
     /// The line under the editor: the first error and its line ("line 4: Unknown function: histo"),
-    /// then the analysis summary (and where it was checked, when not here).
+    /// then the analysis summary; first, where it was checked, when not here ("On db1: ").
     QString statusLine() const;
     /// Keeps `label` showing statusLine(); clicking its error goes to the error's line.
     void setStatusLabel(QLabel *label);
@@ -106,7 +106,8 @@ private:
     void insertIndent();
     void layoutBars();
     void updateStatusLabel();
-    QString summary() const; ///< the analysis in a line, errors left out, with where it was checked
+    QString summary() const; ///< the analysis in a line, errors left out
+    QString wherePrefix() const; ///< "On db1: " when checked on targets, else empty
     void showToolTip(const QPoint &viewportPos, const QPoint &globalPos);
     void applyTheme();
     void updateLineNumberAreaWidth();

@@ -214,16 +214,16 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(editor->analysis().complete && editor->analysis().checked, 10000);
         const int here = editor->analysis().attachCount;
         QVERIFY(here > 0);
-        QVERIFY2(!editor->statusLine().contains(u" · on "_s), qPrintable(editor->statusLine()));
+        QVERIFY2(!editor->statusLine().startsWith(u"On "_s), qPrintable(editor->statusLine()));
 
         QVERIFY(window.targetSelector()->choose(u"db2"_s));
         QTRY_VERIFY_WITH_TIMEOUT(
-            editor->analysis().complete && editor->analysis().checked && editor->statusLine().endsWith(u" · on db2"_s),
+            editor->analysis().complete && editor->analysis().checked && editor->statusLine().startsWith(u"On db2: "_s),
             10000);
         QCOMPARE(editor->analysis().attachCount, here);
 
         QVERIFY(window.targetSelector()->choose(u"db"_s));
-        QTRY_VERIFY_WITH_TIMEOUT(editor->statusLine().endsWith(u" · on db (2 targets)"_s), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(editor->statusLine().startsWith(u"On db (2 targets): "_s), 10000);
         QTRY_COMPARE_WITH_TIMEOUT(editor->analysis().attachCount, 2 * here, 10000); // one per host
         QVERIFY(editor->analysis().checked);
 
@@ -235,19 +235,19 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(editor->analysis().complete && !editor->analysis().checked, 10000);
         QVERIFY2(editor->analysis().uncheckedReason.startsWith(u"bpftrace did not check it on the target: "_s),
             qPrintable(editor->analysis().uncheckedReason));
-        QVERIFY(editor->statusLine().endsWith(u" · on db3"_s));
+        QVERIFY(editor->statusLine().startsWith(u"On db3: "_s));
 
         // The chosen group gains it: checked again on all three, without choosing anew.
         QVERIFY(window.targetSelector()->choose(u"db"_s));
         QTRY_VERIFY_WITH_TIMEOUT(editor->analysis().checked, 10000);
         QVERIFY(engine->targets()->setGroup(u"db"_s, { u"db1"_s, u"db2"_s, u"db3"_s }));
-        QTRY_VERIFY_WITH_TIMEOUT(editor->statusLine().endsWith(u" · on db (3 targets)"_s), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(editor->statusLine().startsWith(u"On db (3 targets): "_s), 10000);
         QTRY_VERIFY_WITH_TIMEOUT(editor->analysis().complete && !editor->analysis().checked, 10000);
         QVERIFY2(editor->analysis().uncheckedReason.startsWith(u"db3: bpftrace did not check it on the target: "_s),
             qPrintable(editor->analysis().uncheckedReason));
 
         QVERIFY(window.targetSelector()->choose(u"local"_s));
-        QVERIFY2(!editor->statusLine().contains(u" · on "_s), qPrintable(editor->statusLine()));
+        QVERIFY2(!editor->statusLine().startsWith(u"On "_s), qPrintable(editor->statusLine()));
         QTRY_VERIFY_WITH_TIMEOUT(editor->analysis().complete && editor->analysis().attachCount == here, 10000);
     }
 
