@@ -238,13 +238,6 @@ void ScriptEditor::startFullAnalysis()
         setAnalysis(answers->perTarget.size() == 1 ? answers->perTarget.constFirst().second
                                                    : ScriptAnalysis::worstOf(answers->perTarget));
     };
-    auto unchecked = [script](const QString &target) {
-        ScriptAnalysis none = ScriptAnalyzer::analyzeText(script);
-        none.complete = true;
-        none.checked = false;
-        none.uncheckedReason = tr("no analyzer for target %1").arg(target);
-        return none;
-    };
     for (const auto &[target, analyzer] : std::as_const(m_targetAnalyzers)) {
         answers->perTarget.append({ target, ScriptAnalysis() });
         answers->answered.append(false);
@@ -254,11 +247,11 @@ void ScriptEditor::startFullAnalysis()
     for (qsizetype i = 0; i < m_targetAnalyzers.size(); ++i) {
         const auto &[target, analyzer] = m_targetAnalyzers.at(i);
         if (!analyzer) {
-            answer(i, unchecked(target));
+            answer(i, ScriptAnalyzer::withoutAnalyzer(script, target));
             continue;
         }
-        answers->gone[i] = connect(
-            analyzer, &QObject::destroyed, this, [answer, unchecked, i, target] { answer(i, unchecked(target)); });
+        answers->gone[i] = connect(analyzer, &QObject::destroyed, this,
+            [answer, script, i, target] { answer(i, ScriptAnalyzer::withoutAnalyzer(script, target)); });
         analyzer->analyze(script, this, [answer, i](const ScriptAnalysis &analysis) { answer(i, analysis); });
     }
 }

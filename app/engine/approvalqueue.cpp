@@ -170,11 +170,7 @@ void ApprovalQueue::startFleetAnalysis(Run *fleet)
         ScriptAnalyzer *analyzer = analyzerFor(host->target());
         QPointer<Run> hostGuard(host);
         if (!analyzer) {
-            ScriptAnalysis none = ScriptAnalyzer::analyzeText(script);
-            none.complete = true;
-            none.checked = false;
-            none.uncheckedReason = u"no analyzer for target %1"_s.arg(host->target());
-            host->setAnalysis(none);
+            host->setAnalysis(ScriptAnalyzer::withoutAnalyzer(script, host->target()));
             m_analysed.insert(host->id());
             continue;
         }

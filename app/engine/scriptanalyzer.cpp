@@ -1300,9 +1300,6 @@ ScriptAnalysis ScriptAnalysis::worstOf(const QList<std::pair<QString, ScriptAnal
     // Errors: each one once, with the targets that report it, the worst target's first. One
     // that every target reports (a typo, an unknown function) carries no names; one only some
     // report is said with theirs, so the person sees where.
-    auto same = [](const Diagnostic &a, const Diagnostic &b) {
-        return a.line == b.line && a.column == b.column && a.endColumn == b.endColumn && a.message == b.message;
-    };
     QList<std::pair<Diagnostic, QStringList>> errors;
     QList<qsizetype> order { worst };
     for (qsizetype i = 0; i < perTarget.size(); ++i) {
@@ -1315,7 +1312,7 @@ ScriptAnalysis ScriptAnalysis::worstOf(const QList<std::pair<QString, ScriptAnal
             if (diagnostic.severity != Diagnostic::Severity::Error)
                 continue;
             const auto known = std::find_if(errors.begin(), errors.end(),
-                [&](const std::pair<Diagnostic, QStringList> &e) { return same(e.first, diagnostic); });
+                [&](const std::pair<Diagnostic, QStringList> &e) { return e.first == diagnostic; });
             if (known == errors.end())
                 errors.append({ diagnostic, { name } });
             else if (!known->second.contains(name))
@@ -1502,6 +1499,15 @@ QList<ScriptMap> scriptMaps(const BpftraceAst &ast)
 ScriptAnalyzer::ScriptAnalyzer(QObject *parent)
     : QObject(parent)
 { }
+
+ScriptAnalysis ScriptAnalyzer::withoutAnalyzer(const QString &script, const QString &target)
+{
+    ScriptAnalysis none = analyzeText(script);
+    none.complete = true;
+    none.checked = false;
+    none.uncheckedReason = u"no analyzer for target %1"_s.arg(target);
+    return none;
+}
 
 void ScriptAnalyzer::setBpftraceCommand(const LaunchCommand &command)
 {

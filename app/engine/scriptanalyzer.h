@@ -108,6 +108,10 @@ public:
     void setLauncher(LaunchBuilder launcher);
 
     static ScriptAnalysis analyzeText(const QString &script);
+    /// The text analysis of a script that `target` has no analyzer to check (the target was
+    /// removed, or its analyzer went away before it answered): complete, not checked, and saying
+    /// why, so that it never reads as a target that found nothing.
+    static ScriptAnalysis withoutAnalyzer(const QString &script, const QString &target);
     /// Adds what `bpftrace -l` (expansion) and `bpftrace -d ast --emit-elf /dev/null` (compile check,
     /// attaches nothing) reported to a text analysis. Pure; exposed for tests.
     static void applyExpansion(ScriptAnalysis &analysis, const QByteArray &listOutput, bool listOk);
