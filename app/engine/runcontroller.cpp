@@ -234,11 +234,14 @@ void RunController::handleDiagnostics(const QList<Diagnostic> &diagnostics)
         if (d.line > 0)
             text = u"%1:%2: "_s.arg(d.line).arg(d.column) + text;
         addLine(OutputLine::Stream::Stderr, text);
+        m_lastStderrLine = text;
     }
     m_run->addDiagnostics(diagnostics);
     const QStringList other = m_diagnostics.takeOtherLines();
-    for (const QString &line : other)
+    for (const QString &line : other) {
         addLine(OutputLine::Stream::Stderr, line);
+        m_lastStderrLine = line;
+    }
 }
 
 void RunController::notePrint(const QString &name, qint64 ms)
@@ -342,9 +345,10 @@ void RunController::onFinished(int exitCode, QProcess::ExitStatus status)
         reason = u"bpftrace exited with status %1"_s.arg(exitCode);
     }
     // The last stderr line often says why (sudo: "a password is required"); keep it in the reason.
-    const QList<OutputLine> tail = m_run->lines(m_run->totalLines() - 1, 1);
-    if (firstError == diagnostics.end() && !tail.isEmpty() && tail.constFirst().stream == OutputLine::Stream::Stderr)
-        reason += u": "_s + tail.constFirst().text;
+    // Kept as it was read, not looked up in the ring: the reader thread may place stdout's last
+    // lines after it, and a capped ring may have dropped it.
+    if (firstError == diagnostics.end() && !m_lastStderrLine.isEmpty())
+        reason += u": "_s + m_lastStderrLine;
     end(RunState::Failed, reason);
 }
 

@@ -67,6 +67,8 @@ private:
     QProcess *m_process = nullptr;
     bool m_killedForShutdown = false;
     BpftraceDiagnosticParser m_diagnostics;
+    /// The last line bpftrace wrote on stderr, as shown: a failure's reason quotes it.
+    QString m_lastStderrLine;
     QTimer m_batchTimer;
     QTimer m_escalationTimer;
     QTimer m_timeoutTimer;
