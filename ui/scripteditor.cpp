@@ -24,6 +24,7 @@
 #include <QTextDocument>
 #include <QToolTip>
 
+#include <array>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -391,8 +392,11 @@ QString ScriptEditor::helpToolTipAt(const QPoint &viewportPos) const
     // cursorForPosition() lands between characters: the one under the mouse is on either side.
     const int position = cursor.position();
     const bool leftHalf = viewportPos.x() < cursorRect(cursor).center().x();
-    for (const int at : leftHalf ? std::initializer_list<int> { position - 1, position }
-                                 : std::initializer_list<int> { position, position - 1 }) {
+    // An array, not a conditional between two initializer lists: the arrays behind those would
+    // end with the range expression, before the loop reads them.
+    const std::array<int, 2> order
+        = leftHalf ? std::array { position - 1, position } : std::array { position, position - 1 };
+    for (const int at : order) {
         if (at < cursor.block().position() || at >= cursor.block().position() + cursor.block().length() - 1)
             continue;
         const QString help = m_completer->helpAt(at);
