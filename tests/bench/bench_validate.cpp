@@ -92,8 +92,11 @@ private Q_SLOTS:
         const double ours = median(first);
         const double cached = median(again);
         qInfo("tools: %lld", qint64(m_files.size()));
-        qInfo("validate p50 (first time)   ours %8.1f ms   baseline %8.1f ms   ratio ours/baseline %.2f", ours, base,
-            ours / base);
+        // The goal is absolute (150 ms), so it also depends on how fast this machine's
+        // bpftrace is: the baseline beside it says how much of the time is bpftrace's own.
+        qInfo("validate p50 (first time)   ours %8.1f ms   baseline %8.1f ms   ratio ours/baseline %.2f  goal <= 150 "
+              "ms: %s",
+            ours, base, ours / base, ours <= 150.0 ? "met" : "NOT met");
         qInfo("validate p50 (asked again)  ours %8.1f ms   baseline %8.1f ms   ratio ours/baseline %.3f", cached, base,
             cached / base);
     }
