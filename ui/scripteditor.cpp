@@ -216,45 +216,13 @@ void ScriptEditor::startFullAnalysis()
         }
         return;
     }
-    // Every target answers in its own time; the line changes once all of them have. A target
-    // without an analyzer (removed meanwhile), or whose analyzer goes away before it answered,
-    // counts as not checked: never as a target that found nothing.
-    struct Answers
-    {
-        qsizetype waiting = 0;
-        QList<std::pair<QString, ScriptAnalysis>> perTarget;
-        QList<bool> answered;
-        QList<QMetaObject::Connection> gone; ///< each analyzer's destroyed(), until it answered
-    };
-    auto answers = std::make_shared<Answers>();
-    const QString script = toPlainText();
-    auto answer = [this, generation, answers](qsizetype index, const ScriptAnalysis &analysis) {
-        if (answers->answered.at(index))
-            return;
-        answers->answered[index] = true;
-        QObject::disconnect(answers->gone.at(index));
-        answers->perTarget[index].second = analysis;
-        if (--answers->waiting > 0 || generation != m_generation)
-            return;
-        setAnalysis(answers->perTarget.size() == 1 ? answers->perTarget.constFirst().second
-                                                   : ScriptAnalysis::worstOf(answers->perTarget));
-    };
-    for (const auto &[target, analyzer] : std::as_const(m_targetAnalyzers)) {
-        answers->perTarget.append({ target, ScriptAnalysis() });
-        answers->answered.append(false);
-        answers->gone.append(QMetaObject::Connection());
-    }
-    answers->waiting = answers->perTarget.size();
-    for (qsizetype i = 0; i < m_targetAnalyzers.size(); ++i) {
-        const auto &[target, analyzer] = m_targetAnalyzers.at(i);
-        if (!analyzer) {
-            answer(i, ScriptAnalyzer::withoutAnalyzer(script, target));
-            continue;
-        }
-        answers->gone[i] = connect(analyzer, &QObject::destroyed, this,
-            [answer, script, i, target] { answer(i, ScriptAnalyzer::withoutAnalyzer(script, target)); });
-        analyzer->analyze(script, this, [answer, i](const ScriptAnalysis &analysis) { answer(i, analysis); });
-    }
+    // Every target answers in its own time; the line changes once all of them have.
+    ScriptAnalyzer::analyzeOnTargets(
+        toPlainText(), m_targetAnalyzers, this, {}, [this, generation](const ScriptAnalyzer::PerTarget &perTarget) {
+            if (generation != m_generation)
+                return;
+            setAnalysis(perTarget.size() == 1 ? perTarget.constFirst().second : ScriptAnalysis::worstOf(perTarget));
+        });
 }
 
 void ScriptEditor::setAnalysis(const ScriptAnalysis &analysis)

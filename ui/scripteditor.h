@@ -119,7 +119,7 @@ private:
     QWidget *m_lineNumberArea;
     KSyntaxHighlighting::SyntaxHighlighter *m_highlighter;
     QPointer<ScriptAnalyzer> m_analyzer;
-    QList<std::pair<QString, QPointer<ScriptAnalyzer>>> m_targetAnalyzers;
+    ScriptAnalyzer::TargetAnalyzers m_targetAnalyzers;
     QString m_where; ///< the targets' name for the status line; empty for setAnalyzer()'s
     bool m_liveAnalysis = true;
     QTimer m_instantTimer;

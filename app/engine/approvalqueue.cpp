@@ -149,40 +149,33 @@ void ApprovalQueue::startFleetAnalysis(Run *fleet)
     // every one has answered, and shows the worst of them.
     if (!m_analyzer)
         return;
-    QPointer<Run> guard(fleet);
     const QString script = fleet->script();
-    auto combine = [this, guard, script] {
-        if (!guard || guard->script() != script)
-            return;
-        QList<std::pair<QString, ScriptAnalysis>> perTarget;
-        for (const Run *host : guard->hostRuns()) {
-            if (!m_analysed.contains(host->id()))
-                return; // still waiting for one
-            perTarget.append({ host->targetName(), host->analysis() });
-        }
-        m_analysed.insert(guard->id());
-        guard->setAnalysis(ScriptAnalysis::worstOf(perTarget));
-        if (guard->state() == RunState::PendingApproval && m_policy == ApprovalPolicy::AllowLowRisk)
-            applyPolicy(guard);
-    };
-    for (Run *host : fleet->hostRuns()) {
+    const QList<Run *> hosts = fleet->hostRuns();
+    ScriptAnalyzer::TargetAnalyzers targets;
+    for (Run *host : hosts) {
         m_analysed.remove(host->id());
-        ScriptAnalyzer *analyzer = analyzerFor(host->target());
-        QPointer<Run> hostGuard(host);
-        if (!analyzer) {
-            host->setAnalysis(ScriptAnalyzer::withoutAnalyzer(script, host->target()));
-            m_analysed.insert(host->id());
-            continue;
-        }
-        analyzer->analyze(script, host, [this, hostGuard, script, combine](const ScriptAnalysis &analysis) {
-            if (!hostGuard || hostGuard->script() != script)
-                return;
-            m_analysed.insert(hostGuard->id());
-            hostGuard->setAnalysis(analysis);
-            combine();
-        });
+        targets.append({ host->targetName(), analyzerFor(host->target()) });
     }
-    combine();
+    QPointer<Run> guard(fleet);
+    QList<QPointer<Run>> hostGuards(hosts.cbegin(), hosts.cend());
+    ScriptAnalyzer::analyzeOnTargets(
+        script, targets, fleet,
+        [this, hostGuards, script](qsizetype index, const ScriptAnalysis &analysis) {
+            // An edit may have replaced the script meanwhile: only the matching analysis counts.
+            const QPointer<Run> &host = hostGuards.at(index);
+            if (!host || host->script() != script)
+                return;
+            m_analysed.insert(host->id());
+            host->setAnalysis(analysis);
+        },
+        [this, guard, script](const ScriptAnalyzer::PerTarget &perTarget) {
+            if (!guard || guard->script() != script)
+                return;
+            m_analysed.insert(guard->id());
+            guard->setAnalysis(ScriptAnalysis::worstOf(perTarget));
+            if (guard->state() == RunState::PendingApproval && m_policy == ApprovalPolicy::AllowLowRisk)
+                applyPolicy(guard);
+        });
 }
 
 void ApprovalQueue::startAnalysis(Run *run)

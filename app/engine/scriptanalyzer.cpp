@@ -1509,6 +1509,53 @@ ScriptAnalysis ScriptAnalyzer::withoutAnalyzer(const QString &script, const QStr
     return none;
 }
 
+void ScriptAnalyzer::analyzeOnTargets(const QString &script, const TargetAnalyzers &targets, QObject *context,
+    std::function<void(qsizetype, const ScriptAnalysis &)> each, std::function<void(const PerTarget &)> all)
+{
+    if (targets.isEmpty()) {
+        if (all)
+            all({});
+        return;
+    }
+    struct Answers
+    {
+        qsizetype waiting = 0;
+        PerTarget perTarget;
+        QList<bool> answered;
+        QList<QMetaObject::Connection> gone; ///< each analyzer's destroyed(), until it answered
+    };
+    auto answers = std::make_shared<Answers>();
+    for (const auto &[target, analyzer] : targets) {
+        answers->perTarget.append({ target, ScriptAnalysis() });
+        answers->answered.append(false);
+        answers->gone.append(QMetaObject::Connection());
+    }
+    answers->waiting = answers->perTarget.size();
+    const QPointer<QObject> guard(context);
+    auto answer = [answers, guard, each = std::move(each), all = std::move(all)](
+                      qsizetype index, const ScriptAnalysis &analysis) {
+        if (answers->answered.at(index) || !guard)
+            return;
+        answers->answered[index] = true;
+        QObject::disconnect(answers->gone.at(index));
+        answers->perTarget[index].second = analysis;
+        if (each)
+            each(index, analysis);
+        if (--answers->waiting == 0 && guard && all)
+            all(answers->perTarget);
+    };
+    for (qsizetype i = 0; i < targets.size(); ++i) {
+        const auto &[target, analyzer] = targets.at(i);
+        if (!analyzer) {
+            answer(i, withoutAnalyzer(script, target));
+            continue;
+        }
+        answers->gone[i] = connect(analyzer, &QObject::destroyed, context,
+            [answer, script, i, target] { answer(i, withoutAnalyzer(script, target)); });
+        analyzer->analyze(script, context, [answer, i](const ScriptAnalysis &analysis) { answer(i, analysis); });
+    }
+}
+
 void ScriptAnalyzer::setBpftraceCommand(const LaunchCommand &command)
 {
     m_command = command;

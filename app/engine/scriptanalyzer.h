@@ -138,6 +138,16 @@ public:
     /// answered from a cache (a client validates a program, then asks to run it).
     void analyze(const QString &script, QObject *context, Callback done);
 
+    using TargetAnalyzers = QList<std::pair<QString, QPointer<ScriptAnalyzer>>>;
+    using PerTarget = QList<std::pair<QString, ScriptAnalysis>>;
+    /// Analyses `script` on every target (name and analyzer, null when it has none). `each` is
+    /// called as each target answers (its index and analysis), `all` once, when every target
+    /// has, with the analyses in the targets' order. A target without an analyzer, or whose
+    /// analyzer is destroyed before it answered, answers withoutAnalyzer(): never as a target
+    /// that found nothing, and never left waiting. Neither is called once `context` is gone.
+    static void analyzeOnTargets(const QString &script, const TargetAnalyzers &targets, QObject *context,
+        std::function<void(qsizetype, const ScriptAnalysis &)> each, std::function<void(const PerTarget &)> all);
+
     /// How long a cached analysis is reused: the probes a wildcard matches can change (a module
     /// loaded, a library installed), so not forever.
     static constexpr int CacheLifetimeMs = 5 * 60 * 1000;

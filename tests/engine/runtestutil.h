@@ -4,6 +4,7 @@
 
 #include "engine/privilege.h"
 #include "engine/run.h"
+#include "engine/targets/targettransport.h"
 
 #include <QFile>
 #include <QString>
@@ -28,6 +29,16 @@ inline Privilege directPrivilege(const QString &bpftrace)
     env.isRoot = true;
     env.bpftracePath = bpftrace;
     return Privilege(PrivilegeMode::Direct, env);
+}
+
+/// Target options whose ssh is fakes/ssh.sh (the remote command runs here; a host named
+/// "*refuse*" is refused), with its control sockets under `dir`.
+inline TargetTransport::Options fakeSshOptions(const QString &dir)
+{
+    TargetTransport::Options options;
+    options.sshProgram = fakePath(u"ssh.sh"_s);
+    options.controlDirectory = dir + u"/c"_s;
+    return options;
 }
 
 inline QStringList lineTexts(const Run *run)

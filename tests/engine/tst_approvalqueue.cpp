@@ -6,6 +6,7 @@
 #include "engine/runstore.h"
 #include "engine/scriptanalyzer.h"
 #include "engine/scriptcheck.h"
+#include "engine/targets/targetregistry.h"
 #include "runtestutil.h"
 
 #include <QSignalSpy>
@@ -246,6 +247,51 @@ private Q_SLOTS:
         QVERIFY(!run->analysis().checked);
         QVERIFY2(run->decisionMessage().startsWith(u"Not checked by bpftrace: "_s), qPrintable(run->decisionMessage()));
         QVERIFY(run->decisionMessage().contains(u"checked and rated low risk"_s));
+    }
+
+    void fleetTargetWhoseAnalyzerGoesIsUnchecked()
+    {
+        // Target a's check never ends (its bpftrace never exits); b answers at once. When a is
+        // removed meanwhile, its analyzer goes with it: the request counts a as not checked and
+        // is decided, where it used to wait for a's answer until the person decided.
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        TargetRegistry registry;
+        registry.setOptions(fakeSshOptions(dir.path()));
+        for (const auto &[spec, bpftrace] :
+            { std::pair { u"a=ssh://root@a"_s, u"stubborn.sh"_s }, std::pair { u"b=ssh://root@b"_s, u"quick.sh"_s } }) {
+            Target target = *Target::parseWithName(spec);
+            target.privilege = RemotePrivilege::Login;
+            target.bpftracePath = fakePath(bpftrace);
+            QVERIFY(registry.addTarget(target));
+        }
+        Fixture f;
+        ScriptAnalyzer local;
+        f.runs.setTargets(&registry);
+        f.queue.setTargets(&registry);
+        f.queue.setAnalyzer(&local);
+        f.queue.setPolicy(ApprovalPolicy::AllowLowRisk);
+        RunRequest request;
+        request.script = m_script;
+        request.client.name = u"Claude Code"_s;
+        request.client.sessionId = u"s1"_s;
+        request.targets = { u"a"_s, u"b"_s };
+        QString error;
+        Run *run = f.runs.submitClientRun(request, &error);
+        QVERIFY2(run && run->isFleet(), qPrintable(error));
+        QTRY_VERIFY(run->hostRun(u"b"_s)->analysis().complete);
+        QTest::qWait(200);
+        QVERIFY(!run->hostRun(u"a"_s)->analysis().complete);
+        QVERIFY(!run->analysis().complete);
+        QCOMPARE(run->state(), RunState::PendingApproval);
+
+        QVERIFY(registry.removeTarget(u"a"_s));
+        QTRY_COMPARE(run->decision(), Decision::DeniedByPolicy);
+        QVERIFY(run->analysis().complete);
+        QVERIFY(!run->analysis().checked);
+        QVERIFY2(run->hostRun(u"a"_s)->analysis().uncheckedReason.contains(u"no analyzer for target a"_s),
+            qPrintable(run->hostRun(u"a"_s)->analysis().uncheckedReason));
+        QVERIFY2(run->decisionMessage().startsWith(u"Not checked by bpftrace: "_s), qPrintable(run->decisionMessage()));
     }
 
     void allowLowRiskDeniesWithoutFullAnalysis()

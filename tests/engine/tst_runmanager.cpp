@@ -454,20 +454,8 @@ private Q_SLOTS:
         // whose name says "refuse" fails the way ssh does when nothing listens there.
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
-        const QString fakeSsh = dir.path() + u"/ssh"_s;
-        QFile ssh(fakeSsh);
-        QVERIFY(ssh.open(QIODevice::WriteOnly));
-        ssh.write("#!/bin/sh\nhost=; command=\nfor a in \"$@\"; do host=$command; command=$a; done\n"
-                  "case $host in *refuse*) echo \"ssh: connect to host $host port 22: Connection refused\" >&2; "
-                  "exit 255;; esac\nexec /bin/sh -c \"$command\"\n");
-        ssh.close();
-        QVERIFY(ssh.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
-
         TargetRegistry registry;
-        TargetTransport::Options options;
-        options.sshProgram = fakeSsh;
-        options.controlDirectory = dir.path() + u"/c"_s;
-        registry.setOptions(options);
+        registry.setOptions(fakeSshOptions(dir.path()));
         for (const QString &spec : { u"a=ssh://root@a"_s, u"b=ssh://root@b"_s, u"r=ssh://root@refuse"_s }) {
             Target target = *Target::parseWithName(spec);
             target.privilege = RemotePrivilege::Login;
