@@ -9,7 +9,9 @@
 //    what a server advertises costs the client too. "warm" repeats listTools on one Client;
 //    "fresh" times the first listTools of a new Client (connect untimed), what every new client
 //    session pays.
-// Prints p50/p99 latency and requests per second, and the ratios. Beside each lean latency: the
+// The lean measurements run in interleaved rounds (TraceDesk's and the reference's take turns),
+// so a slow spell of a shared machine weighs on both alike. Prints p50/p99 latency and requests
+// per second, and the ratios. Beside each lean latency: the
 // server's CPU time per request (all its threads, from /proc/PID/task/*/schedstat) and the lean
 // client's JSON.parse time per request, so a latency splits into what the server spends and what
 // the size of its answer costs the client.
@@ -29,6 +31,7 @@ const everything = join(peers, '@modelcontextprotocol/server-everything/dist/ind
 const N = Number(process.env.BENCH_N || 200);
 const SDK_N = Number(process.env.BENCH_SDK_N || 40);
 const CONCURRENCY = 8;
+const ROUNDS = 5;
 const PROTOCOL = '2025-06-18';
 
 // ---- lean clients ----------------------------------------------------------------------------
@@ -227,42 +230,66 @@ function cpuNsBetween(before, after) {
     return sum;
 }
 
-async function timed(n, warmup, once, probe = {}) {
-    for (let i = 0; i < warmup; ++i) await once();
+/// One batch of `n` sequential requests: their latencies (ms), the server's CPU time and the
+/// client's JSON.parse time over them (ns; null or undefined when unknown).
+async function sample(n, once, probe) {
     const cpuBefore = threadCpuNs(probe.pid);
-    const parseBefore = probe.client?.parseNs;
+    const parseBefore = probe.client.parseNs ?? 0n;
     const latencies = [];
     for (let i = 0; i < n; ++i) {
         const t = process.hrtime.bigint();
         await once();
         latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
     }
-    const cpu = cpuNsBetween(cpuBefore, threadCpuNs(probe.pid));
-    latencies.sort((a, b) => a - b);
-    const result = { p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
-    if (cpu !== null) result.serverCpuUs = Number(cpu) / n / 1000;
-    if (parseBefore !== undefined) result.parseUs = Number(probe.client.parseNs - parseBefore) / n / 1000;
-    return result;
+    return { latencies, cpuNs: cpuNsBetween(cpuBefore, threadCpuNs(probe.pid)), parseNs: (probe.client.parseNs ?? 0n) - parseBefore };
 }
 
 const stage = (what) => process.stderr.write(`mcp-compare: ${what}\n`);
 
-/// `serverPid` is the server's process, whose CPU time per request is taken over the sequential
-/// requests.
-async function measure(client, method, params, serverPid) {
-    stage(method);
-    const check = (r) => { if (!r || r.error) throw new Error(`${method} failed: ${JSON.stringify(r?.error)}`); };
-    const result = await timed(N, 30, async () => check(await client.request(method, params)),
-        { pid: serverPid, client });
-    // Throughput with a few requests in flight, as a busy client would have.
-    const total = N * 2;
-    let sent = 0;
-    const t0 = process.hrtime.bigint();
-    await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-        while (sent < total) { ++sent; check(await client.request(method, params)); }
-    }));
-    result.rps = total / (Number(process.hrtime.bigint() - t0) / 1e9);
-    return result;
+/// Every lean measurement of `plan` ({ name, client, method, params, pid }), interleaved: ROUNDS
+/// rounds, each doing a share of every measurement in turn, so that a slow spell of a shared
+/// machine falls on TraceDesk and the reference alike instead of on whichever ran then. Per
+/// measurement: p50/p99 of the N sequential requests, the server's CPU and the client's parse time
+/// per request, and req/s with CONCURRENCY requests in flight.
+async function measureAll(plan) {
+    const state = plan.map((m) => {
+        const check = (r) => { if (!r || r.error) throw new Error(`${m.name} failed: ${JSON.stringify(r?.error)}`); };
+        return { ...m, once: async () => check(await m.client.request(m.method, m.params)),
+            latencies: [], cpuNs: 0n, cpuKnown: true, parseNs: 0n, sent: 0, busyNs: 0n };
+    });
+    for (const m of state) for (let i = 0; i < 30; ++i) await m.once(); // warm up
+    const perRound = Math.ceil(N / ROUNDS);
+    for (let round = 0; round < ROUNDS; ++round) {
+        stage(`lean round ${round + 1} of ${ROUNDS}`);
+        for (const m of state) {
+            const s = await sample(perRound, m.once, m);
+            m.latencies.push(...s.latencies);
+            if (s.cpuNs === null) m.cpuKnown = false; else m.cpuNs += s.cpuNs;
+            m.parseNs += s.parseNs;
+            // Throughput with a few requests in flight, as a busy client would have.
+            const total = perRound * 2;
+            let sent = 0;
+            const t0 = process.hrtime.bigint();
+            await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+                while (sent < total) { ++sent; await m.once(); }
+            }));
+            m.busyNs += process.hrtime.bigint() - t0;
+            m.sent += total;
+        }
+    }
+    const results = {};
+    for (const m of state) {
+        const sorted = m.latencies.sort((a, b) => a - b);
+        const n = sorted.length;
+        results[m.name] = {
+            p50: percentile(sorted, 50),
+            p99: percentile(sorted, 99),
+            rps: m.sent / (Number(m.busyNs) / 1e9),
+            serverCpuUs: m.cpuKnown ? Number(m.cpuNs) / n / 1000 : undefined,
+            parseUs: Number(m.parseNs) / n / 1000,
+        };
+    }
+    return results;
 }
 
 // ---- the SDK client --------------------------------------------------------------------------
@@ -295,7 +322,10 @@ async function measureSdk(url, token, expectTools) {
         if (result.tools.length < expectTools) throw new Error(`listTools gave ${result.tools.length} tools`);
     };
     const warmClient = await sdkConnect(url, token);
-    const warm = await timed(SDK_N, 10, async () => check(await warmClient.client.listTools()));
+    const once = async () => check(await warmClient.client.listTools());
+    for (let i = 0; i < 10; ++i) await once(); // warm up
+    const sorted = (await sample(SDK_N, once, { client: {} })).latencies.sort((a, b) => a - b);
+    const warm = { p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
     await sdkClose(warmClient);
     const fresh = { p50: 0, p99: 0 };
     const latencies = [];
@@ -370,7 +400,6 @@ async function main() {
     if (!url || !socketPath) throw new Error('run me through withserver.mjs (TRACEDESK_URL, TRACEDESK_SOCKET)');
     await loadSdk();
 
-    const results = {};
     const sdkResults = {};
 
     // TraceDesk over HTTP. get_result on a real (denied) run: the cheap, common polling call.
@@ -382,48 +411,51 @@ async function main() {
     const executionId = exec?.result?.structuredContent?.execution_id;
     if (!executionId) throw new Error(`exec_program gave no execution_id: ${JSON.stringify(exec)}`);
     const getResult = { name: 'get_result', arguments: { execution_id: executionId } };
-    results['tracedesk http ping'] = await measure(tdHttp, 'ping', {}, tracedeskPid);
-    results['tracedesk http tools/list'] = await measure(tdHttp, 'tools/list', {}, tracedeskPid);
-    results['tracedesk http get_result'] = await measure(tdHttp, 'tools/call', getResult, tracedeskPid);
-    tdHttp.close();
 
     // TraceDesk over the local socket.
     const socket = createConnection(socketPath);
     await new Promise((resolve, reject) => { socket.once('connect', resolve); socket.once('error', reject); });
     const tdSocket = new LineClient(socket, socket);
     await handshake(tdSocket);
-    results['tracedesk socket tools/list'] = await measure(tdSocket, 'tools/list', {}, tracedeskPid);
-    results['tracedesk socket get_result'] = await measure(tdSocket, 'tools/call', getResult, tracedeskPid);
-    socket.destroy();
 
-    sdkResults.tracedesk = await measureSdk(url, token, 9);
-
-    // The reference server over HTTP; its cheapest tool call (echo) stands beside get_result.
+    // The reference server over HTTP, and over stdio; its cheapest tool call (echo) stands beside
+    // get_result.
     const { child: httpServer, url: everythingUrl } = await startReferenceHttp();
     const refHttp = new RawHttpClient(everythingUrl, null);
     await handshake(refHttp);
-    const echo = { name: 'echo', arguments: { message: 'x' } };
-    results['reference http ping'] = await measure(refHttp, 'ping', {}, httpServer.pid);
-    results['reference http tools/list'] = await measure(refHttp, 'tools/list', {}, httpServer.pid);
-    results['reference http tools/call echo'] = await measure(refHttp, 'tools/call', echo, httpServer.pid);
-    refHttp.close();
-    sdkResults.reference = await measureSdk(everythingUrl, null, 1);
-    httpServer.kill('SIGTERM');
-
-    // The reference server over stdio.
     const stdioServer = spawn(process.execPath, [everything, 'stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     children.push(stdioServer);
     stdioServer.stderr.resume();
     const refStdio = new LineClient(stdioServer.stdout, stdioServer.stdin);
     await handshake(refStdio);
-    results['reference stdio tools/list'] = await measure(refStdio, 'tools/list', {}, stdioServer.pid);
-    results['reference stdio tools/call echo'] = await measure(refStdio, 'tools/call', echo, stdioServer.pid);
+    const echo = { name: 'echo', arguments: { message: 'x' } };
+
+    const plan = (name, client, method, params, pid) => ({ name, client, method, params, pid });
+    const results = await measureAll([
+        plan('tracedesk http ping', tdHttp, 'ping', {}, tracedeskPid),
+        plan('tracedesk http tools/list', tdHttp, 'tools/list', {}, tracedeskPid),
+        plan('tracedesk http get_result', tdHttp, 'tools/call', getResult, tracedeskPid),
+        plan('tracedesk socket tools/list', tdSocket, 'tools/list', {}, tracedeskPid),
+        plan('tracedesk socket get_result', tdSocket, 'tools/call', getResult, tracedeskPid),
+        plan('reference http ping', refHttp, 'ping', {}, httpServer.pid),
+        plan('reference http tools/list', refHttp, 'tools/list', {}, httpServer.pid),
+        plan('reference http tools/call echo', refHttp, 'tools/call', echo, httpServer.pid),
+        plan('reference stdio tools/list', refStdio, 'tools/list', {}, stdioServer.pid),
+        plan('reference stdio tools/call echo', refStdio, 'tools/call', echo, stdioServer.pid),
+    ]);
+    tdHttp.close();
+    socket.destroy();
+    refHttp.close();
     stdioServer.kill('SIGTERM');
+
+    sdkResults.tracedesk = await measureSdk(url, token, 9);
+    sdkResults.reference = await measureSdk(everythingUrl, null, 1);
+    httpServer.kill('SIGTERM');
 
     // ---- report ------------------------------------------------------------------------------
     const f = (x) => x.toFixed(3).padStart(8);
     const us = (x) => (x === undefined ? 'n/a' : x.toFixed(1)).padStart(11);
-    console.log(`\nLean clients (raw HTTP on one kept-alive connection; lines on the socket and stdio): ${N} `
+    console.log(`\nLean clients (raw HTTP on one kept-alive connection; lines on the socket and stdio), every measurement in ${ROUNDS} interleaved rounds: ${N} `
         + `sequential requests (p50/p99 ms, and per request the server's CPU time and the client's `
         + `JSON.parse) and ${N * 2} with ${CONCURRENCY} in flight (req/s)`);
     console.log(`${'measurement'.padEnd(34)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'req/s'.padStart(9)}`
