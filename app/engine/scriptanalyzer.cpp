@@ -1509,11 +1509,13 @@ ScriptAnalysis ScriptAnalyzer::withoutAnalyzer(const QString &script, const QStr
     return none;
 }
 
-void ScriptAnalyzer::analyzeOnTargets(const QString &script, const TargetAnalyzers &targets, QObject *context,
+void ScriptAnalyzer::analyzeOnTargets(const QString &script, TargetAnalyzers targets, QObject *context,
     std::function<void(qsizetype, const ScriptAnalysis &)> each, std::function<void(const PerTarget &)> all)
 {
+    Q_ASSERT(context);
+    const QPointer<QObject> guard(context);
     if (targets.isEmpty()) {
-        if (all)
+        if (all && guard)
             all({});
         return;
     }
@@ -1531,7 +1533,6 @@ void ScriptAnalyzer::analyzeOnTargets(const QString &script, const TargetAnalyze
         answers->gone.append(QMetaObject::Connection());
     }
     answers->waiting = answers->perTarget.size();
-    const QPointer<QObject> guard(context);
     auto answer = [answers, guard, each = std::move(each), all = std::move(all)](
                       qsizetype index, const ScriptAnalysis &analysis) {
         if (answers->answered.at(index) || !guard)
@@ -1545,13 +1546,18 @@ void ScriptAnalyzer::analyzeOnTargets(const QString &script, const TargetAnalyze
             all(answers->perTarget);
     };
     for (qsizetype i = 0; i < targets.size(); ++i) {
+        if (!guard)
+            return; // an answer above (a target without an analyzer) ended the caller
         const auto &[target, analyzer] = targets.at(i);
         if (!analyzer) {
             answer(i, withoutAnalyzer(script, target));
             continue;
         }
-        answers->gone[i] = connect(analyzer, &QObject::destroyed, context,
-            [answer, script, i, target] { answer(i, withoutAnalyzer(script, target)); });
+        // Queued: destroyed() comes from inside its owner's teardown (a target being removed),
+        // which should be over before the request is judged and decided.
+        answers->gone[i] = connect(
+            analyzer, &QObject::destroyed, context,
+            [answer, script, i, target] { answer(i, withoutAnalyzer(script, target)); }, Qt::QueuedConnection);
         analyzer->analyze(script, context, [answer, i](const ScriptAnalysis &analysis) { answer(i, analysis); });
     }
 }

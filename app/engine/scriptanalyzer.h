@@ -144,8 +144,10 @@ public:
     /// called as each target answers (its index and analysis), `all` once, when every target
     /// has, with the analyses in the targets' order. A target without an analyzer, or whose
     /// analyzer is destroyed before it answered, answers withoutAnalyzer(): never as a target
-    /// that found nothing, and never left waiting. Neither is called once `context` is gone.
-    static void analyzeOnTargets(const QString &script, const TargetAnalyzers &targets, QObject *context,
+    /// that found nothing, and never left waiting (an analyzer's destruction answers from the event
+    /// loop, not from inside its owner's teardown). Neither is called once `context`, which must
+    /// be given, is gone.
+    static void analyzeOnTargets(const QString &script, TargetAnalyzers targets, QObject *context,
         std::function<void(qsizetype, const ScriptAnalysis &)> each, std::function<void(const PerTarget &)> all);
 
     /// How long a cached analysis is reused: the probes a wildcard matches can change (a module
