@@ -455,9 +455,10 @@ async function main() {
     // ---- report ------------------------------------------------------------------------------
     const f = (x) => x.toFixed(3).padStart(8);
     const us = (x) => (x === undefined ? 'n/a' : x.toFixed(1)).padStart(11);
-    console.log(`\nLean clients (raw HTTP on one kept-alive connection; lines on the socket and stdio), every measurement in ${ROUNDS} interleaved rounds: ${N} `
+    const perMeasurement = Math.ceil(N / ROUNDS) * ROUNDS;
+    console.log(`\nLean clients (raw HTTP on one kept-alive connection; lines on the socket and stdio), every measurement in ${ROUNDS} interleaved rounds: ${perMeasurement} `
         + `sequential requests (p50/p99 ms, and per request the server's CPU time and the client's `
-        + `JSON.parse) and ${N * 2} with ${CONCURRENCY} in flight (req/s)`);
+        + `JSON.parse) and ${perMeasurement * 2} with ${CONCURRENCY} in flight (req/s)`);
     console.log(`${'measurement'.padEnd(34)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'req/s'.padStart(9)}`
         + ` ${'server CPU us'.padStart(13)} ${'parse us'.padStart(11)}`);
     for (const [name, r] of Object.entries(results)) {
