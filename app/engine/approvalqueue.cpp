@@ -303,7 +303,12 @@ bool ApprovalQueue::approveEdited(const QString &runId, const QString &editedScr
         return true;
     }
     run->setEditedScript(editedScript);
-    run->setAnalysis(ScriptAnalyzer::analyzeText(editedScript));
+    // What is known of the edited script, on every target, until its own checks answer: the
+    // decision (and the audit log) must not carry the checks of the script the client sent.
+    const ScriptAnalysis quick = ScriptAnalyzer::analyzeText(editedScript);
+    run->setAnalysis(quick);
+    for (Run *host : run->hostRuns())
+        host->setAnalysis(quick);
     startAnalysis(run);
     resolve(run, Decision::ApprovedEdited, u"person"_s,
         u"The person edited the program before approving it; the edited version is what runs."_s);

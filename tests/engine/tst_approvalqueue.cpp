@@ -9,6 +9,7 @@
 #include "engine/targets/targetregistry.h"
 #include "runtestutil.h"
 
+#include <QJsonArray>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -47,6 +48,28 @@ class TestApprovalQueue : public QObject
             return run;
         }
 
+        /// The runs and the queue use `registry`'s targets, and `local` for this machine.
+        void useTargets(TargetRegistry *registry, ScriptAnalyzer *local)
+        {
+            runs.setTargets(registry);
+            queue.setTargets(registry);
+            queue.setAnalyzer(local);
+        }
+
+        Run *submitFleet(const QString &script, const QStringList &targets)
+        {
+            RunRequest request;
+            request.script = script;
+            request.client.name = u"Claude Code"_s;
+            request.client.sessionId = u"s1"_s;
+            request.targets = targets;
+            QString error;
+            Run *run = runs.submitClientRun(request, &error);
+            if (!run)
+                qWarning() << error;
+            return run;
+        }
+
         // What the full analysis says about a request, as if bpftrace had checked it.
         static void analysed(Run *run, RiskLevel risk, bool checked = true)
         {
@@ -67,6 +90,22 @@ class TestApprovalQueue : public QObject
             return out;
         }
     };
+
+    /// SSH targets over fakes/ssh.sh, each NAME=ssh://root@NAME with FAKE (under fakes/) as its
+    /// bpftrace.
+    static bool addSshTargets(
+        TargetRegistry *registry, const QString &dir, const QList<std::pair<QString, QString>> &nameAndFake)
+    {
+        registry->setOptions(fakeSshOptions(dir));
+        for (const auto &[name, fake] : nameAndFake) {
+            Target target = *Target::parseWithName(QString(name + u"=ssh://root@"_s + name));
+            target.privilege = RemotePrivilege::Login;
+            target.bpftracePath = fakePath(fake);
+            if (!registry->addTarget(target))
+                return false;
+        }
+        return true;
+    }
 
     const QString m_script = u"tracepoint:syscalls:sys_enter_openat { @[comm] = count(); }"_s;
 
@@ -257,28 +296,13 @@ private Q_SLOTS:
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
         TargetRegistry registry;
-        registry.setOptions(fakeSshOptions(dir.path()));
-        for (const auto &[spec, bpftrace] :
-            { std::pair { u"a=ssh://root@a"_s, u"stubborn.sh"_s }, std::pair { u"b=ssh://root@b"_s, u"quick.sh"_s } }) {
-            Target target = *Target::parseWithName(spec);
-            target.privilege = RemotePrivilege::Login;
-            target.bpftracePath = fakePath(bpftrace);
-            QVERIFY(registry.addTarget(target));
-        }
+        QVERIFY(addSshTargets(&registry, dir.path(), { { u"a"_s, u"stubborn.sh"_s }, { u"b"_s, u"quick.sh"_s } }));
         Fixture f;
         ScriptAnalyzer local;
-        f.runs.setTargets(&registry);
-        f.queue.setTargets(&registry);
-        f.queue.setAnalyzer(&local);
+        f.useTargets(&registry, &local);
         f.queue.setPolicy(ApprovalPolicy::AllowLowRisk);
-        RunRequest request;
-        request.script = m_script;
-        request.client.name = u"Claude Code"_s;
-        request.client.sessionId = u"s1"_s;
-        request.targets = { u"a"_s, u"b"_s };
-        QString error;
-        Run *run = f.runs.submitClientRun(request, &error);
-        QVERIFY2(run && run->isFleet(), qPrintable(error));
+        Run *run = f.submitFleet(m_script, { u"a"_s, u"b"_s });
+        QVERIFY(run && run->isFleet());
         QTRY_VERIFY(run->hostRun(u"b"_s)->analysis().complete);
         QTest::qWait(200);
         QVERIFY(!run->hostRun(u"a"_s)->analysis().complete);
@@ -292,6 +316,41 @@ private Q_SLOTS:
         QVERIFY2(run->hostRun(u"a"_s)->analysis().uncheckedReason.contains(u"no analyzer for target a"_s),
             qPrintable(run->hostRun(u"a"_s)->analysis().uncheckedReason));
         QVERIFY2(run->decisionMessage().startsWith(u"Not checked by bpftrace: "_s), qPrintable(run->decisionMessage()));
+    }
+
+    void editedFleetRequestIsAuditedAsEdited()
+    {
+        // The audit log records, per target, what was known of the script that runs: after an
+        // edit, not the checks of the script the client sent.
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        TargetRegistry registry;
+        QVERIFY(addSshTargets(&registry, dir.path(), { { u"a"_s, u"quick.sh"_s }, { u"b"_s, u"quick.sh"_s } }));
+        Fixture f;
+        ScriptAnalyzer local;
+        f.useTargets(&registry, &local);
+        Run *run = f.submitFleet(m_script, { u"a"_s, u"b"_s });
+        QVERIFY(run && run->isFleet());
+        QTRY_VERIFY(run->analysis().complete);
+        for (const Run *host : run->hostRuns())
+            QVERIFY(host->analysis().checked); // the fake bpftrace passed the client's script
+
+        const QString edited = u"tracepoint:syscalls:sys_enter_openat, tracepoint:syscalls:sys_enter_read "
+                               "{ @[comm] = count(); }"_s;
+        QVERIFY(f.queue.approveEdited(run->id(), edited));
+        const QList<QJsonObject> entries = f.audit.readAll();
+        QCOMPARE(entries.size(), 1);
+        QCOMPARE(entries.first().value("script"_L1).toString(), edited);
+        const QJsonArray targets = entries.first().value("targets"_L1).toArray();
+        QCOMPARE(targets.size(), 2);
+        for (const QJsonValue &target : targets) {
+            // Decided before the edited script was checked anywhere.
+            QCOMPARE(target["checked"_L1].toBool(), false);
+        }
+        for (const Run *host : run->hostRuns()) {
+            QCOMPARE(host->script(), edited);
+            QCOMPARE(host->analysis().probeSpecs.size(), 2);
+        }
     }
 
     void allowLowRiskDeniesWithoutFullAnalysis()
