@@ -587,8 +587,10 @@ void ApprovalPanel::updateButtons()
         m_approve->setText(tr("&Approve edited script"));
     else
         m_approve->setText(high ? tr("&Approve high-risk script…") : tr("&Approve"));
-    // A standing permission is never offered for high risk, and needs bpftrace's verdict.
-    m_session->setVisible(!high);
+    // A standing permission is never offered for high risk, and needs bpftrace's verdict. It
+    // covers the script the client sent, so it has no place in an edit (hidden, the edit's wider
+    // buttons also leave the row no wider, and the window does not grow).
+    m_session->setVisible(!high && !m_editing);
     const QString refusal = m_current ? ApprovalQueue::sessionAllowRefusal(m_current) : QString();
     m_session->setEnabled(armed && !m_editing && refusal.isEmpty());
     m_session->setToolTip(refusal);

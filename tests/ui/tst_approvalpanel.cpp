@@ -126,7 +126,9 @@ private Q_SLOTS:
         QTest::mouseClick(panel.editButton(), Qt::LeftButton);
         QVERIFY(panel.isEditing());
         QVERIFY(!panel.scriptEditor()->isReadOnly());
+        // A session permission covers the client's script, never an edit: not offered.
         QVERIFY(!panel.sessionButton()->isEnabled());
+        QVERIFY(panel.sessionButton()->isHidden());
         panel.scriptEditor()->selectAll();
         const QString edited = u"tracepoint:syscalls:sys_enter_openat { @[comm] = count(); }"_s;
         QTest::keyClicks(panel.scriptEditor(), edited);
