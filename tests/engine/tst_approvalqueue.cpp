@@ -32,37 +32,17 @@ class TestApprovalQueue : public QObject
             Engine::connectApprovals(&runs, &queue);
         }
 
-        Run *submit(const QString &script, const QString &client = u"Claude Code"_s, const QString &session = {})
+        Run *submit(const QString &script, const QString &client = u"Claude Code"_s, const QString &session = {},
+            const QStringList &targets = {})
         {
             RunRequest request;
             request.script = script;
+            request.targets = targets;
             request.reason = u"count opens"_s;
             request.client.name = client;
             request.client.sessionId = session.isEmpty() ? u"session of "_s + client : session;
             request.client.version = u"2.1"_s;
             request.client.transport = u"socket"_s;
-            QString error;
-            Run *run = runs.submitClientRun(request, &error);
-            if (!run)
-                qWarning() << error;
-            return run;
-        }
-
-        /// The runs and the queue use `registry`'s targets, and `local` for this machine.
-        void useTargets(TargetRegistry *registry, ScriptAnalyzer *local)
-        {
-            runs.setTargets(registry);
-            queue.setTargets(registry);
-            queue.setAnalyzer(local);
-        }
-
-        Run *submitFleet(const QString &script, const QStringList &targets)
-        {
-            RunRequest request;
-            request.script = script;
-            request.client.name = u"Claude Code"_s;
-            request.client.sessionId = u"s1"_s;
-            request.targets = targets;
             QString error;
             Run *run = runs.submitClientRun(request, &error);
             if (!run)
@@ -91,21 +71,33 @@ class TestApprovalQueue : public QObject
         }
     };
 
-    /// SSH targets over fakes/ssh.sh, each NAME=ssh://root@NAME with FAKE (under fakes/) as its
-    /// bpftrace.
-    static bool addSshTargets(
-        TargetRegistry *registry, const QString &dir, const QList<std::pair<QString, QString>> &nameAndFake)
+    /// A Fixture whose runs and queue use two SSH targets over fakes/ssh.sh, "a" and "b", with
+    /// the given fakes (under fakes/) as their bpftrace, and an analyzer for this machine.
+    struct FleetFixture
     {
-        registry->setOptions(fakeSshOptions(dir));
-        for (const auto &[name, fake] : nameAndFake) {
-            Target target = *Target::parseWithName(QString(name + u"=ssh://root@"_s + name));
-            target.privilege = RemotePrivilege::Login;
-            target.bpftracePath = fakePath(fake);
-            if (!registry->addTarget(target))
-                return false;
+        QTemporaryDir dir;
+        TargetRegistry registry;
+        ScriptAnalyzer local;
+        Fixture f;
+        bool ready = false; ///< both targets were added
+
+        FleetFixture(const QString &fakeA, const QString &fakeB)
+        {
+            registry.setOptions(fakeSshOptions(dir.path()));
+            ready = dir.isValid();
+            for (const auto &[name, fake] : { std::pair { u"a"_s, fakeA }, std::pair { u"b"_s, fakeB } }) {
+                Target target = *Target::parseWithName(QString(name + u"=ssh://root@"_s + name));
+                target.privilege = RemotePrivilege::Login;
+                target.bpftracePath = fakePath(fake);
+                ready = registry.addTarget(target) && ready;
+            }
+            f.runs.setTargets(&registry);
+            f.queue.setTargets(&registry);
+            f.queue.setAnalyzer(&local);
         }
-        return true;
-    }
+
+        Run *submit(const QString &script) { return f.submit(script, u"Claude Code"_s, {}, { u"a"_s, u"b"_s }); }
+    };
 
     const QString m_script = u"tracepoint:syscalls:sys_enter_openat { @[comm] = count(); }"_s;
 
@@ -293,15 +285,10 @@ private Q_SLOTS:
         // Target a's check never ends (its bpftrace never exits); b answers at once. When a is
         // removed meanwhile, its analyzer goes with it: the request counts a as not checked and
         // is decided, where it used to wait for a's answer until the person decided.
-        QTemporaryDir dir;
-        QVERIFY(dir.isValid());
-        TargetRegistry registry;
-        QVERIFY(addSshTargets(&registry, dir.path(), { { u"a"_s, u"stubborn.sh"_s }, { u"b"_s, u"quick.sh"_s } }));
-        Fixture f;
-        ScriptAnalyzer local;
-        f.useTargets(&registry, &local);
-        f.queue.setPolicy(ApprovalPolicy::AllowLowRisk);
-        Run *run = f.submitFleet(m_script, { u"a"_s, u"b"_s });
+        FleetFixture fleet(u"stubborn.sh"_s, u"quick.sh"_s);
+        QVERIFY(fleet.ready);
+        fleet.f.queue.setPolicy(ApprovalPolicy::AllowLowRisk);
+        Run *run = fleet.submit(m_script);
         QVERIFY(run && run->isFleet());
         QTRY_VERIFY(run->hostRun(u"b"_s)->analysis().complete);
         QTest::qWait(200);
@@ -309,7 +296,7 @@ private Q_SLOTS:
         QVERIFY(!run->analysis().complete);
         QCOMPARE(run->state(), RunState::PendingApproval);
 
-        QVERIFY(registry.removeTarget(u"a"_s));
+        QVERIFY(fleet.registry.removeTarget(u"a"_s));
         QTRY_COMPARE(run->decision(), Decision::DeniedByPolicy);
         QVERIFY(run->analysis().complete);
         QVERIFY(!run->analysis().checked);
@@ -322,14 +309,9 @@ private Q_SLOTS:
     {
         // The audit log records, per target, what was known of the script that runs: after an
         // edit, not the checks of the script the client sent.
-        QTemporaryDir dir;
-        QVERIFY(dir.isValid());
-        TargetRegistry registry;
-        QVERIFY(addSshTargets(&registry, dir.path(), { { u"a"_s, u"quick.sh"_s }, { u"b"_s, u"quick.sh"_s } }));
-        Fixture f;
-        ScriptAnalyzer local;
-        f.useTargets(&registry, &local);
-        Run *run = f.submitFleet(m_script, { u"a"_s, u"b"_s });
+        FleetFixture fleet(u"quick.sh"_s, u"quick.sh"_s);
+        QVERIFY(fleet.ready);
+        Run *run = fleet.submit(m_script);
         QVERIFY(run && run->isFleet());
         QTRY_VERIFY(run->analysis().complete);
         for (const Run *host : run->hostRuns())
@@ -337,8 +319,8 @@ private Q_SLOTS:
 
         const QString edited = u"tracepoint:syscalls:sys_enter_openat, tracepoint:syscalls:sys_enter_read "
                                "{ @[comm] = count(); }"_s;
-        QVERIFY(f.queue.approveEdited(run->id(), edited));
-        const QList<QJsonObject> entries = f.audit.readAll();
+        QVERIFY(fleet.f.queue.approveEdited(run->id(), edited));
+        const QList<QJsonObject> entries = fleet.f.audit.readAll();
         QCOMPARE(entries.size(), 1);
         QCOMPARE(entries.first().value("script"_L1).toString(), edited);
         const QJsonArray targets = entries.first().value("targets"_L1).toArray();
