@@ -2,6 +2,7 @@
 // DesktopInstance: the window's object graph is built once, activation reaches it, teardown is clean.
 #include "app/desktopinstance.h"
 
+#include "../testpaths.h"
 #include "ui/mainwindow.h"
 #include "ui/scripteditor.h"
 
@@ -14,7 +15,6 @@
 #include <QFileInfo>
 #include <QPointer>
 #include <QSignalSpy>
-#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -49,7 +49,7 @@ class TestDesktopInstance : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        QStandardPaths::setTestModeEnabled(true);
+        useTestPaths();
         QVERIFY(m_dir.isValid());
     }
 

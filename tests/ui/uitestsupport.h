@@ -2,11 +2,11 @@
 // Shared by the window's tests: an Engine that runs the fake bpftrace in temporary directories.
 #pragma once
 
+#include "../testpaths.h"
 #include "engine/engine.h"
 #include "engine/targets/target.h"
 
 #include <QFile>
-#include <QStandardPaths>
 #include <QTemporaryDir>
 
 #include <functional>
@@ -34,12 +34,6 @@ struct FakeEngine
     Engine *operator->() const { return engine.get(); }
     Engine *get() const { return engine.get(); }
 };
-
-/// Keeps QSettings and XDG paths of a test away from the person's own configuration.
-inline void useTestPaths()
-{
-    QStandardPaths::setTestModeEnabled(true);
-}
 
 /// The fake bpftrace, for targets whose "remote" commands run here.
 inline QString fakeBpftracePath()
