@@ -158,18 +158,21 @@ void ApprovalQueue::startFleetAnalysis(Run *fleet)
     }
     QPointer<Run> guard(fleet);
     QList<QPointer<Run>> hostGuards(hosts.cbegin(), hosts.cend());
+    // The run is the context, so the answer is dropped when the run goes; the queue may go
+    // first (the engine deletes it before the runs), and then the answer is nobody's.
+    QPointer<ApprovalQueue> self(this);
     ScriptAnalyzer::analyzeOnTargets(
         script, targets, fleet,
-        [this, hostGuards, script](qsizetype index, const ScriptAnalysis &analysis) {
+        [this, self, hostGuards, script](qsizetype index, const ScriptAnalysis &analysis) {
             // An edit may have replaced the script meanwhile: only the matching analysis counts.
             const QPointer<Run> &host = hostGuards.at(index);
-            if (!host || host->script() != script)
+            if (!self || !host || host->script() != script)
                 return;
             m_analysed.insert(host->id());
             host->setAnalysis(analysis);
         },
-        [this, guard, script](const ScriptAnalyzer::PerTarget &perTarget) {
-            if (!guard || guard->script() != script)
+        [this, self, guard, script](const ScriptAnalyzer::PerTarget &perTarget) {
+            if (!self || !guard || guard->script() != script)
                 return;
             m_analysed.insert(guard->id());
             guard->setAnalysis(ScriptAnalysis::worstOf(perTarget));
@@ -190,10 +193,11 @@ void ApprovalQueue::startAnalysis(Run *run)
     if (!analyzer)
         return;
     QPointer<Run> guard(run);
+    QPointer<ApprovalQueue> self(this); // as in startFleetAnalysis()
     const QString script = run->script();
-    analyzer->analyze(script, run, [this, guard, script](const ScriptAnalysis &analysis) {
+    analyzer->analyze(script, run, [this, self, guard, script](const ScriptAnalysis &analysis) {
         // An edit may have replaced the script meanwhile: only the matching analysis counts.
-        if (!guard || guard->script() != script)
+        if (!self || !guard || guard->script() != script)
             return;
         m_analysed.insert(guard->id());
         guard->setAnalysis(analysis);

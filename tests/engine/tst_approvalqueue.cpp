@@ -280,6 +280,43 @@ private Q_SLOTS:
         QVERIFY(run->decisionMessage().contains(u"checked and rated low risk"_s));
     }
 
+    void answerAfterTheQueueWentIsDropped()
+    {
+        // The queue goes (the engine tears it down before the runs) while bpftrace still checks
+        // a request's script. The answer arrives for a run that lives on: it must not reach the
+        // queue that is gone, nor be applied to the run on its behalf.
+        QTemporaryDir dir;
+        RunManager runs;
+        runs.setPrivilege(directPrivilege(fakePath(u"quick.sh"_s)));
+        AuditLog audit(dir.filePath(u"audit.jsonl"_s));
+        ScriptAnalyzer analyzer;
+        // bpftrace that takes a moment to answer.
+        analyzer.setBpftraceCommand(LaunchCommand {
+            u"/bin/sh"_s, { u"-c"_s, u"sleep 0.3; exec \"$0\" \"$@\""_s, fakePath(u"quick.sh"_s) }, false });
+        auto queue = std::make_unique<ApprovalQueue>(&audit);
+        Engine::connectApprovals(&runs, queue.get());
+        queue->setAnalyzer(&analyzer);
+        RunRequest request;
+        request.script = m_script;
+        request.client.name = u"Claude Code"_s;
+        request.client.sessionId = u"s1"_s;
+        QString error;
+        Run *run = runs.submitClientRun(request, &error);
+        QVERIFY2(run, qPrintable(error));
+        QCOMPARE(run->state(), RunState::PendingApproval);
+        QVERIFY(!run->analysis().complete);
+
+        queue.reset();
+        // The same script asked again shares the check in flight: once it has answered, so has
+        // the one the queue started.
+        bool answered = false;
+        analyzer.analyze(m_script, &runs, [&answered](const ScriptAnalysis &) { answered = true; });
+        QTRY_VERIFY_WITH_TIMEOUT(answered, 10000);
+        QTest::qWait(50);
+        QVERIFY(!run->analysis().complete);
+        QCOMPARE(run->state(), RunState::PendingApproval);
+    }
+
     void fleetTargetWhoseAnalyzerGoesIsUnchecked()
     {
         // Target a's check never ends (its bpftrace never exits); b answers at once. When a is
