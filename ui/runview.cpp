@@ -85,6 +85,11 @@ RunView::RunView(RunManager *runs, QWidget *parent)
     m_fleetRefresh->setSingleShot(true);
     m_fleetRefresh->setInterval(250);
     connect(m_fleetRefresh, &QTimer::timeout, this, &RunView::updateFleetMaps);
+    // A reason is a sentence or two: wrapped at the view's width, not one line to scroll along.
+    m_problems->setWordWrap(true);
+    m_problems->setResizeMode(QListView::Adjust);
+    m_problems->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_problems->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
     m_tabs->addTab(m_problems, QIcon::fromTheme(u"data-warning"_s), tr("Problems"));
     m_tabs->addTab(m_script, QIcon::fromTheme(u"text-x-script"_s), tr("Script"));
 

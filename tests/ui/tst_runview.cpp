@@ -116,6 +116,34 @@ private Q_SLOTS:
         view.setRun(nullptr);
         QCOMPARE(view.problems()->count(), 0);
     }
+
+    void longProblemWraps()
+    {
+        // printf on every syscall: the analysis explains the feedback loop in two sentences.
+        FakeEngine engine;
+        RunView view(engine->runs());
+        view.resize(420, 400);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        Run *run = engine->runs()->startPersonRun(
+            u"tracepoint:raw_syscalls:sys_enter { printf(\"%d\\n\", pid); } // fake:fail"_s);
+        view.setRun(run);
+        view.tabs()->setCurrentIndex(2);
+        QTRY_VERIFY(view.problems()->count() >= 1);
+        QListWidgetItem *longest = nullptr;
+        for (int i = 0; i < view.problems()->count(); ++i) {
+            QListWidgetItem *item = view.problems()->item(i);
+            if (!longest || item->text().size() > longest->text().size())
+                longest = item;
+        }
+        const QFontMetrics metrics = view.problems()->fontMetrics();
+        QVERIFY2(metrics.horizontalAdvance(longest->text()) > view.problems()->viewport()->width(),
+            qPrintable(longest->text()));
+        // Every word on screen: the item is as wide as the view at most, and several lines high.
+        QTRY_VERIFY(view.problems()->visualItemRect(longest).height() >= 2 * metrics.lineSpacing());
+        QVERIFY(view.problems()->visualItemRect(longest).right() <= view.problems()->viewport()->width());
+        view.setRun(nullptr);
+    }
 };
 
 QTEST_MAIN(TestRunView)
