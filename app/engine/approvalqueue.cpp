@@ -187,15 +187,10 @@ void ApprovalQueue::startAnalysis(Run *run)
         startFleetAnalysis(run);
         return;
     }
-    ScriptAnalyzer *analyzer = m_analyzer;
-    if (!run->target().isEmpty())
-        analyzer = m_targets ? m_targets->analyzer(run->target()) : nullptr;
-    if (!analyzer)
-        return;
     QPointer<Run> guard(run);
     QPointer<ApprovalQueue> self(this); // as in startFleetAnalysis()
     const QString script = run->script();
-    analyzer->analyze(script, run, [this, self, guard, script](const ScriptAnalysis &analysis) {
+    auto done = [this, self, guard, script](const ScriptAnalysis &analysis) {
         // An edit may have replaced the script meanwhile: only the matching analysis counts.
         if (!self || !guard || guard->script() != script)
             return;
@@ -203,7 +198,16 @@ void ApprovalQueue::startAnalysis(Run *run)
         guard->setAnalysis(analysis);
         if (guard->state() == RunState::PendingApproval && m_policy == ApprovalPolicy::AllowLowRisk)
             applyPolicy(guard);
-    });
+    };
+    if (run->target().isEmpty()) {
+        if (m_analyzer)
+            m_analyzer->analyze(script, run, done);
+        return;
+    }
+    // A target's analyzer goes when the target is removed: analyzeOnTargets() then answers "not
+    // checked" instead of leaving the request checking until it expires.
+    ScriptAnalyzer::analyzeOnTargets(script, { { run->target(), analyzerFor(run->target()) } }, run,
+        [done](qsizetype, const ScriptAnalysis &analysis) { done(analysis); }, {});
 }
 
 void ApprovalQueue::applyPolicy(Run *run)

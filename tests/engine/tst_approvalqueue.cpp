@@ -342,6 +342,28 @@ private Q_SLOTS:
         QVERIFY2(run->decisionMessage().startsWith(u"Not checked by bpftrace: "_s), qPrintable(run->decisionMessage()));
     }
 
+    void targetWhoseAnalyzerGoesIsUnchecked()
+    {
+        // The same for a request on one remote target: it used to stay "checking" until it
+        // expired, with the approve buttons held back.
+        FleetFixture fleet(u"stubborn.sh"_s, u"quick.sh"_s);
+        QVERIFY(fleet.ready);
+        fleet.f.queue.setPolicy(ApprovalPolicy::AllowLowRisk);
+        Run *run = fleet.f.submit(m_script, u"Claude Code"_s, {}, { u"a"_s });
+        QVERIFY(run && !run->isFleet());
+        QCOMPARE(run->target(), u"a"_s);
+        QTest::qWait(200);
+        QVERIFY(!run->analysis().complete);
+        QCOMPARE(run->state(), RunState::PendingApproval);
+
+        QVERIFY(fleet.registry.removeTarget(u"a"_s));
+        QTRY_COMPARE(run->decision(), Decision::DeniedByPolicy);
+        QVERIFY(run->analysis().complete);
+        QVERIFY(!run->analysis().checked);
+        QVERIFY2(run->analysis().uncheckedReason.contains(u"no analyzer for target a"_s),
+            qPrintable(run->analysis().uncheckedReason));
+    }
+
     void editedFleetRequestIsAuditedAsEdited()
     {
         // The audit log records, per target, what was known of the script that runs: after an
