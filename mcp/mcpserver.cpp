@@ -58,7 +58,10 @@ McpServer::McpServer(std::unique_ptr<McpHandlers> handlers, const McpServerConfi
 
     connect(d->handlers.get(), &McpHandlers::resourceListChanged, this, [this] {
         const QJsonObject message = JsonRpc::notification(u"notifications/resources/list_changed"_s);
-        for (const QPointer<McpSession> &session : std::as_const(d->sessions)) {
+        // A copy: a push can close its session at once (a socket client that stopped reading
+        // goes over its write limit), and closing removes it from d->sessions.
+        const QList<QPointer<McpSession>> sessions = d->sessions;
+        for (const QPointer<McpSession> &session : sessions) {
             if (session && session->isInitialized())
                 session->push(message);
         }
