@@ -1500,12 +1500,14 @@ ScriptAnalyzer::ScriptAnalyzer(QObject *parent)
     : QObject(parent)
 { }
 
-ScriptAnalysis ScriptAnalyzer::withoutAnalyzer(const QString &script, const QString &target)
+ScriptAnalysis ScriptAnalyzer::withoutAnalyzer(const QString &script, const QString &target, Absence absence)
 {
     ScriptAnalysis none = analyzeText(script);
     none.complete = true;
     none.checked = false;
-    none.uncheckedReason = u"no analyzer for target %1"_s.arg(target);
+    none.uncheckedReason = absence == Absence::Removed
+        ? u"target %1 was removed before its bpftrace answered"_s.arg(target)
+        : u"no analyzer for target %1"_s.arg(target);
     return none;
 }
 
@@ -1546,18 +1548,19 @@ void ScriptAnalyzer::analyzeOnTargets(const QString &script, TargetAnalyzers tar
             all(answers->perTarget);
     };
     for (qsizetype i = 0; i < targets.size(); ++i) {
-        if (!guard)
-            return; // an answer above (a target without an analyzer) ended the caller
         const auto &[target, analyzer] = targets.at(i);
+        // Never from inside this call: a caller that goes on to decide (an approval with an
+        // edit, say) must not have the answer decide first.
         if (!analyzer) {
-            answer(i, withoutAnalyzer(script, target));
+            QTimer::singleShot(0, context, [answer, script, i, target] { answer(i, withoutAnalyzer(script, target)); });
             continue;
         }
         // Queued: destroyed() comes from inside its owner's teardown (a target being removed),
         // which should be over before the request is judged and decided.
         answers->gone[i] = connect(
             analyzer, &QObject::destroyed, context,
-            [answer, script, i, target] { answer(i, withoutAnalyzer(script, target)); }, Qt::QueuedConnection);
+            [answer, script, i, target] { answer(i, withoutAnalyzer(script, target, Absence::Removed)); },
+            Qt::QueuedConnection);
         analyzer->analyze(script, context, [answer, i](const ScriptAnalysis &analysis) { answer(i, analysis); });
     }
 }

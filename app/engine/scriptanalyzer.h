@@ -108,10 +108,16 @@ public:
     void setLauncher(LaunchBuilder launcher);
 
     static ScriptAnalysis analyzeText(const QString &script);
-    /// The text analysis of a script that `target` has no analyzer to check (the target was
-    /// removed, or its analyzer went away before it answered): complete, not checked, and saying
-    /// why, so that it never reads as a target that found nothing.
-    static ScriptAnalysis withoutAnalyzer(const QString &script, const QString &target);
+    /// Why a target has no analyzer to check a script.
+    enum class Absence
+    {
+        None, ///< it never had one (not a configured target)
+        Removed, ///< its target was removed before its bpftrace answered
+    };
+    /// The text analysis of a script that `target` has no analyzer to check: complete, not
+    /// checked, and saying why, so that it never reads as a target that found nothing.
+    static ScriptAnalysis withoutAnalyzer(
+        const QString &script, const QString &target, Absence absence = Absence::None);
     /// Adds what `bpftrace -l` (expansion) and `bpftrace -d ast --emit-elf /dev/null` (compile check,
     /// attaches nothing) reported to a text analysis. Pure; exposed for tests.
     static void applyExpansion(ScriptAnalysis &analysis, const QByteArray &listOutput, bool listOk);
@@ -144,8 +150,8 @@ public:
     /// called as each target answers (its index and analysis), `all` once, when every target
     /// has, with the analyses in the targets' order. A target without an analyzer, or whose
     /// analyzer is destroyed before it answered, answers withoutAnalyzer(): never as a target
-    /// that found nothing, and never left waiting (an analyzer's destruction answers from the event
-    /// loop, not from inside its owner's teardown). Neither is called once `context`, which must
+    /// that found nothing, and never left waiting. Answers come from the event loop, never from
+    /// inside this call or an analyzer's teardown. Neither is called once `context`, which must
     /// be given, is gone.
     static void analyzeOnTargets(const QString &script, TargetAnalyzers targets, QObject *context,
         std::function<void(qsizetype, const ScriptAnalysis &)> each, std::function<void(const PerTarget &)> all);
