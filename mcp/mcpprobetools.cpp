@@ -26,6 +26,15 @@ namespace {
 constexpr int kMaxAttachListed = 500;
 constexpr int kLookupWaitMs = 30000; // describe and analyze run bpftrace; never wait forever
 
+/// A target removed by the person while a tool waited on it (its catalog and capabilities go
+/// with it).
+QString targetRemoved(const QString &target, const QString &before)
+{
+    if (target == Target::LocalName) // never removed: its parts go only with the Engine
+        return u"TraceDesk is shutting down."_s;
+    return u"Target '%1' was removed before %2; list_targets shows the targets there are now."_s.arg(target, before);
+}
+
 QJsonArray findingsJson(const QList<Finding> &list)
 {
     QJsonArray array;
@@ -211,9 +220,11 @@ void McpProbeTools::listProbes(const QJsonObject &args, const McpCallContext &co
     QPointer<McpProbeTools> self(this);
     QPointer<ProbeCatalog> targetCatalog = m_engine->targets()->catalog(target);
     McpWaiter::whenCatalogSettled(this, targetCatalog, context.cancellation, m_loadWaitMs,
-        [self, query, reply, targetCatalog, cancellation = QPointer(context.cancellation)] {
-            if (!self || !targetCatalog)
+        [self, query, reply, target, targetCatalog, cancellation = QPointer(context.cancellation)] {
+            if (!self)
                 return reply(McpTool::error(u"TraceDesk is shutting down."_s));
+            if (!targetCatalog)
+                return reply(McpTool::error(targetRemoved(target, u"its probe catalog loaded"_s)));
             if (cancellation && cancellation->isCancelled())
                 return reply(McpTool::error(u"Cancelled."_s));
             ProbeCatalog *catalog = targetCatalog;
@@ -279,27 +290,32 @@ void McpProbeTools::describeProbe(const QJsonObject &args, const McpCallContext 
     }
 
     auto details = std::make_shared<std::optional<ProbeDetails>>();
-    auto *waiter = new McpWaiter(this, context.cancellation, kLookupWaitMs, nullptr, [details, reply, probe] {
-        if (!details->has_value())
-            return reply(
-                McpTool::error(u"bpftrace did not describe '%1' in time, or the request was cancelled."_s.arg(probe)));
-        const ProbeDetails &d = **details;
-        if (!d.error.isEmpty())
-            return reply(McpTool::error(u"bpftrace could not describe '%1': %2. Check the exact name with "
-                                        "list_probes."_s.arg(probe, d.error)));
-        QJsonArray arguments;
-        for (const ProbeArgument &a : d.arguments)
-            arguments.append(QJsonObject { { u"name"_s, a.name }, { u"type"_s, a.type } });
-        QJsonObject out { { u"probe"_s, d.probe.isEmpty() ? probe : d.probe }, { u"arguments"_s, arguments } };
-        if (probe.startsWith("tracepoint:"_L1) || probe.startsWith("rawtracepoint:"_L1)
-            || probe.startsWith("fentry:"_L1) || probe.startsWith("kfunc:"_L1) || probe.startsWith("fexit:"_L1))
-            out.insert(u"usage"_s, u"Read arguments as args.NAME (strings with str(args.NAME))."_s);
-        else if (probe.startsWith("kprobe:"_L1) || probe.startsWith("uprobe:"_L1))
-            out.insert(u"usage"_s,
-                u"Read positional arguments as arg0, arg1, ... and the return value in the "
-                "matching kretprobe/uretprobe as retval."_s);
-        reply(McpTool::result(out));
-    });
+    QPointer<ProbeCatalog> guarded(catalog);
+    auto *waiter
+        = new McpWaiter(this, context.cancellation, kLookupWaitMs, nullptr, [details, reply, probe, target, guarded] {
+              if (!details->has_value() && !guarded)
+                  return reply(McpTool::error(targetRemoved(target, u"bpftrace described '%1'"_s.arg(probe))));
+              if (!details->has_value())
+                  return reply(McpTool::error(
+                      u"bpftrace did not describe '%1' in time, or the request was cancelled."_s.arg(probe)));
+              const ProbeDetails &d = **details;
+              if (!d.error.isEmpty())
+                  return reply(McpTool::error(u"bpftrace could not describe '%1': %2. Check the exact name with "
+                                              "list_probes."_s.arg(probe, d.error)));
+              QJsonArray arguments;
+              for (const ProbeArgument &a : d.arguments)
+                  arguments.append(QJsonObject { { u"name"_s, a.name }, { u"type"_s, a.type } });
+              QJsonObject out { { u"probe"_s, d.probe.isEmpty() ? probe : d.probe }, { u"arguments"_s, arguments } };
+              if (probe.startsWith("tracepoint:"_L1) || probe.startsWith("rawtracepoint:"_L1)
+                  || probe.startsWith("fentry:"_L1) || probe.startsWith("kfunc:"_L1) || probe.startsWith("fexit:"_L1))
+                  out.insert(u"usage"_s, u"Read arguments as args.NAME (strings with str(args.NAME))."_s);
+              else if (probe.startsWith("kprobe:"_L1) || probe.startsWith("uprobe:"_L1))
+                  out.insert(u"usage"_s,
+                      u"Read positional arguments as arg0, arg1, ... and the return value in the "
+                      "matching kretprobe/uretprobe as retval."_s);
+              reply(McpTool::result(out));
+          });
+    McpWaiter::fireWhenDestroyed(catalog, waiter);
     catalog->describe(probe, waiter, [waiter, details](const ProbeDetails &d) {
         *details = d;
         waiter->fire();
@@ -316,8 +332,10 @@ void McpProbeTools::bpfInfo(const QJsonObject &args, const McpCallContext &conte
     QPointer<Capabilities> targetCaps = m_engine->targets()->capabilities(target);
     McpWaiter::whenCapabilitiesSettled(this, targetCaps, context.cancellation, m_loadWaitMs,
         [self, reply, target, targetCaps, cancellation = QPointer(context.cancellation)] {
-            if (!self || !targetCaps)
+            if (!self)
                 return reply(McpTool::error(u"TraceDesk is shutting down."_s));
+            if (!targetCaps)
+                return reply(McpTool::error(targetRemoved(target, u"bpftrace --info answered"_s)));
             if (cancellation && cancellation->isCancelled())
                 return reply(McpTool::error(u"Cancelled."_s));
             Capabilities *caps = targetCaps;
@@ -396,9 +414,11 @@ void McpProbeTools::validateProgram(const QJsonObject &args, const McpCallContex
         return reply(McpTool::error(targetError));
 
     auto analysis = std::make_shared<std::optional<ScriptAnalysis>>();
-    auto *waiter = new McpWaiter(this, context.cancellation, kLookupWaitMs, nullptr, [analysis, reply, target] {
+    QPointer<McpProbeTools> self(this);
+    auto *waiter = new McpWaiter(this, context.cancellation, kLookupWaitMs, nullptr, [self, analysis, reply, target] {
         if (!analysis->has_value())
             return reply(McpTool::error(u"The analysis did not finish in time, or the request was cancelled."_s));
+        const bool removed = self && !self->m_engine->targets()->find(target);
         const ScriptAnalysis &a = **analysis;
         // "Could not check" is its own answer, never "valid": nothing vouches for such a program.
         const bool errors = a.hasErrors();
@@ -421,6 +441,8 @@ void McpProbeTools::validateProgram(const QJsonObject &args, const McpCallContex
         QString next;
         if (errors)
             next = u"Fix the errors in 'diagnostics' (line and column are 1-based) and validate again."_s;
+        else if (!valid && removed)
+            next = u"Not checked: %1. Choose a target there is now (list_targets) and validate again."_s.arg(reason);
         else if (!valid)
             next = u"Not checked: %1. Nothing vouches that it compiles, so no approval policy accepts it on its own "
                    "and the person is told it is unchecked. Validate again later, or tell the person that TraceDesk "
@@ -433,8 +455,12 @@ void McpProbeTools::validateProgram(const QJsonObject &args, const McpCallContex
         out.insert(u"next_step"_s, next);
         reply(McpTool::result(out));
     });
-    m_engine->targets()->analyzer(target)->analyze(program, waiter, [waiter, analysis](const ScriptAnalysis &a) {
-        *analysis = a;
-        waiter->fire();
-    });
+    // Through analyzeOnTargets(): a target removed meanwhile takes its analyzer with it, and the
+    // answer is then "not checked" at once rather than a timeout 30 s later.
+    ScriptAnalyzer::analyzeOnTargets(program, { { target, m_engine->targets()->analyzer(target) } }, waiter,
+        [waiter, analysis](qsizetype, const ScriptAnalysis &a) {
+            *analysis = a;
+            waiter->fire();
+        },
+        {});
 }

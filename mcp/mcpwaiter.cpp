@@ -44,8 +44,9 @@ void McpWaiter::fire()
 void McpWaiter::whenCatalogSettled(
     QObject *parent, ProbeCatalog *catalog, McpCancellation *cancellation, int timeoutMs, std::function<void()> ready)
 {
-    auto settled = [catalog] {
-        return catalog->status() == ProbeCatalog::Status::Ready || catalog->status() == ProbeCatalog::Status::Failed;
+    auto settled = [catalog = QPointer(catalog)] {
+        return !catalog || catalog->status() == ProbeCatalog::Status::Ready
+            || catalog->status() == ProbeCatalog::Status::Failed;
     };
     if (settled() || (cancellation && cancellation->isCancelled())) {
         ready();
@@ -55,6 +56,7 @@ void McpWaiter::whenCatalogSettled(
         catalog->load();
     auto *waiter = new McpWaiter(parent, cancellation, timeoutMs, settled, std::move(ready));
     connect(catalog, &ProbeCatalog::statusChanged, waiter, [waiter] { waiter->poke(); });
+    fireWhenDestroyed(catalog, waiter);
     waiter->poke();
 }
 
@@ -62,7 +64,9 @@ void McpWaiter::whenCapabilitiesSettled(QObject *parent, Capabilities *capabilit
     int timeoutMs, std::function<void()> ready)
 {
     auto failed = std::make_shared<bool>(!capabilities->errorString().isEmpty());
-    auto settled = [capabilities, failed] { return capabilities->isReady() || *failed; };
+    auto settled = [capabilities = QPointer(capabilities), failed] {
+        return !capabilities || capabilities->isReady() || *failed;
+    };
     if (settled() || (cancellation && cancellation->isCancelled())) {
         ready();
         return;
@@ -73,7 +77,14 @@ void McpWaiter::whenCapabilitiesSettled(QObject *parent, Capabilities *capabilit
         *failed = true;
         waiter->poke();
     });
+    fireWhenDestroyed(capabilities, waiter);
     waiter->poke();
+}
+
+void McpWaiter::fireWhenDestroyed(QObject *object, McpWaiter *waiter)
+{
+    // Answered from the event loop, not from inside the destructor chain that removes the object.
+    connect(object, &QObject::destroyed, waiter, [waiter] { waiter->fire(); }, Qt::QueuedConnection);
 }
 
 void McpWaiter::whenRunChanged(

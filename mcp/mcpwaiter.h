@@ -26,12 +26,15 @@ public:
     void fire();
 
     /// Calls `ready` once the probe catalog is ready or failed (starting a load if none ran),
-    /// after `timeoutMs`, or on cancellation; `ready` checks the status itself.
+    /// destroyed (its target removed), after `timeoutMs`, or on cancellation; `ready` checks the
+    /// status itself (through a QPointer, since the catalog may be gone).
     static void whenCatalogSettled(QObject *parent, ProbeCatalog *catalog, McpCancellation *cancellation, int timeoutMs,
         std::function<void()> ready);
-    /// The same for bpftrace --info: ready or failed.
+    /// The same for bpftrace --info: ready, failed or destroyed.
     static void whenCapabilitiesSettled(QObject *parent, Capabilities *capabilities, McpCancellation *cancellation,
         int timeoutMs, std::function<void()> ready);
+    /// Fires `waiter` soon after `object` is destroyed (a removed target's catalog, say).
+    static void fireWhenDestroyed(QObject *object, McpWaiter *waiter);
     /// Calls `done` on the run's next output, change of state or destruction, after `timeoutMs`,
     /// or on cancellation.
     static void whenRunChanged(

@@ -6,6 +6,7 @@
 #include "engine/approvalqueue.h"
 #include "engine/run.h"
 #include "engine/runmanager.h"
+#include "engine/targets/targetregistry.h"
 #include "mcp/mcpresources.h"
 #include "mcp/mcpschema.h"
 
@@ -522,6 +523,71 @@ private Q_SLOTS:
         }
         const QString problem = checkSchema(sc, schema);
         QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    }
+
+    // A target whose bpftrace never answers (-l, --info, -lv, the check) is removed while a
+    // tool waits on it: the client hears at once, not after the 10 s or 30 s wait.
+    void toolOnTargetThatGoes_data()
+    {
+        QTest::addColumn<QString>("tool");
+        QTest::addColumn<QJsonObject>("args");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("validate_program")
+            << u"validate_program"_s << QJsonObject { { u"program"_s, u"BEGIN { @n = count(); }"_s } } << QString();
+        QTest::newRow("list_probes") << u"list_probes"_s << QJsonObject {}
+                                     << u"Target 'a' was removed before its probe catalog loaded"_s;
+        QTest::newRow("describe_probe")
+            << u"describe_probe"_s << QJsonObject { { u"probe"_s, u"tracepoint:syscalls:sys_enter_openat"_s } }
+            << u"Target 'a' was removed before bpftrace described 'tracepoint:syscalls:sys_enter_openat'"_s;
+        QTest::newRow("bpf_info") << u"bpf_info"_s << QJsonObject {}
+                                  << u"Target 'a' was removed before bpftrace --info answered"_s;
+    }
+
+    void toolOnTargetThatGoes()
+    {
+        QFETCH(QString, tool);
+        QFETCH(QJsonObject, args);
+        QFETCH(QString, expected);
+        QTemporaryDir dir;
+        EngineConfig config = testConfig(dir, fakeBpftrace());
+        TargetTransport::Options options;
+        options.sshProgram = QStringLiteral(TRACEDESK_SOURCE_DIR "/tests/engine/fakes/ssh.sh");
+        options.controlDirectory = dir.filePath(u"c"_s);
+        config.targetOptions = options;
+        Target target = *Target::parseWithName(u"a=ssh://root@a"_s);
+        target.privilege = RemotePrivilege::Login;
+        target.bpftracePath = QStringLiteral(TRACEDESK_SOURCE_DIR "/tests/engine/fakes/stubborn.sh");
+        config.targets = { target };
+        Engine engine(config);
+        McpTools tools(&engine);
+        engine.start();
+        McpCancellation cancellation;
+        args.insert(u"target"_s, u"a"_s);
+        auto state = start(&tools, tool, args, &cancellation);
+        QTest::qWait(300);
+        QVERIFY2(!state->result, state->result ? qPrintable(text(*state->result)) : "");
+        QElapsedTimer removed;
+        removed.start();
+        QVERIFY(engine.targets()->removeTarget(u"a"_s));
+        QVERIFY(waitFor(state, 40000));
+        QVERIFY2(removed.elapsed() < 5000, qPrintable(QString::number(removed.elapsed())));
+        QCOMPARE(state->replies, 1);
+        const QJsonObject result = *state->result;
+        if (!expected.isEmpty()) {
+            QVERIFY(result.value(u"isError"_s).toBool());
+            QVERIFY2(text(result).startsWith(expected), qPrintable(text(result)));
+            return;
+        }
+        QVERIFY2(!result.value(u"isError"_s).toBool(), qPrintable(text(result)));
+        const QJsonObject sc = structured(result);
+        QCOMPARE(sc.value(u"status"_s).toString(), u"not-checked"_s);
+        QCOMPARE(sc.value(u"valid"_s).toBool(), false);
+        QCOMPARE(sc.value(u"target"_s).toString(), u"a"_s);
+        QVERIFY2(
+            sc.value(u"unchecked_reason"_s).toString().contains(u"target a was removed before its bpftrace answered"_s),
+            QJsonDocument(sc).toJson().constData());
+        QVERIFY2(sc.value(u"next_step"_s).toString().contains(u"list_targets"_s),
+            qPrintable(sc.value(u"next_step"_s).toString()));
     }
 
     void execApproveAndLongPoll()
