@@ -129,19 +129,24 @@ private Q_SLOTS:
             u"tracepoint:raw_syscalls:sys_enter { printf(\"%d\\n\", pid); } // fake:fail"_s);
         view.setRun(run);
         view.tabs()->setCurrentIndex(2);
-        QTRY_VERIFY(view.problems()->count() >= 1);
-        QListWidgetItem *longest = nullptr;
+        // The list is rebuilt whenever the run's diagnostics or analysis change: wait until the
+        // run ended, and look the item up afresh each time.
+        QTRY_VERIFY(isTerminal(run->state()) && view.problems()->count() >= 1);
+        QString longestText;
         for (int i = 0; i < view.problems()->count(); ++i) {
-            QListWidgetItem *item = view.problems()->item(i);
-            if (!longest || item->text().size() > longest->text().size())
-                longest = item;
+            if (view.problems()->item(i)->text().size() > longestText.size())
+                longestText = view.problems()->item(i)->text();
         }
+        auto longest = [&view, longestText] {
+            const QList<QListWidgetItem *> found = view.problems()->findItems(longestText, Qt::MatchExactly);
+            return found.isEmpty() ? nullptr : found.first();
+        };
         const QFontMetrics metrics = view.problems()->fontMetrics();
-        QVERIFY2(metrics.horizontalAdvance(longest->text()) > view.problems()->viewport()->width(),
-            qPrintable(longest->text()));
+        QVERIFY2(
+            metrics.horizontalAdvance(longestText) > view.problems()->viewport()->width(), qPrintable(longestText));
         // Every word on screen: the item is as wide as the view at most, and several lines high.
-        QTRY_VERIFY(view.problems()->visualItemRect(longest).height() >= 2 * metrics.lineSpacing());
-        QVERIFY(view.problems()->visualItemRect(longest).right() <= view.problems()->viewport()->width());
+        QTRY_VERIFY(longest() && view.problems()->visualItemRect(longest()).height() >= 2 * metrics.lineSpacing());
+        QVERIFY(view.problems()->visualItemRect(longest()).right() <= view.problems()->viewport()->width());
         view.setRun(nullptr);
     }
 };
