@@ -230,6 +230,17 @@ private Q_SLOTS:
         result.out = "tracedesk-health=1\nuid=1000\nsudo=yes\nversion=bpftrace v0.23.2\n";
         QCOMPARE(TargetHealth::parse(result, RemotePrivilege::Auto).state, TargetHealth::State::Ready);
         QCOMPARE(TargetHealth::parse(result, RemotePrivilege::Login).state, TargetHealth::State::Degraded);
+        // Logged in, then `bpftrace --version` hung until the time limit: slow, not missing.
+        result.out = "tracedesk-health=1\nuid=0\n";
+        result.timedOut = true;
+        result.crashed = true;
+        const TargetHealth hung = TargetHealth::parse(result, RemotePrivilege::Auto);
+        QCOMPARE(hung.state, TargetHealth::State::Degraded);
+        QVERIFY(hung.reachable);
+        QCOMPARE(hung.error, u"bpftrace --version did not answer in time there"_s);
+        result.out += "bpftrace=missing\n";
+        QVERIFY2(TargetHealth::parse(result, RemotePrivilege::Auto).error.contains(u"not installed"_s),
+            qPrintable(TargetHealth::parse(result, RemotePrivilege::Auto).error));
     }
 
     void catalogOnTarget()

@@ -62,7 +62,11 @@ TargetHealth TargetHealth::parse(const QueryResult &result, RemotePrivilege priv
     h.privileged = root || (privilege != RemotePrivilege::Login && h.sudoWorks);
     if (privilege == RemotePrivilege::Sudo && !root)
         h.privileged = h.sudoWorks;
-    if (!h.bpftraceFound) {
+    if (!h.bpftraceFound && !missing && result.timedOut) {
+        // Reached, but `bpftrace --version` (or sudo) hung until the time limit: not "missing".
+        h.state = State::Degraded;
+        h.error = u"bpftrace --version did not answer in time there"_s;
+    } else if (!h.bpftraceFound) {
         h.state = State::Degraded;
         h.error = u"bpftrace is not installed (or not on PATH) there"_s;
     } else if (h.bpftraceVersion.isEmpty()) {
