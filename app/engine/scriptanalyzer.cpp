@@ -353,6 +353,13 @@ void addFinding(ScriptAnalysis &a, RiskLevel level, const QString &code, const Q
         a.findings.append(f);
 }
 
+/// What nobody checked is rated at least medium, whatever the text looks like.
+void addNotCheckedFinding(ScriptAnalysis &a)
+{
+    addFinding(a, RiskLevel::Medium, u"not-checked"_s,
+        u"bpftrace did not check this program (%1): rated at least medium"_s.arg(a.uncheckedReason), 0);
+}
+
 void recomputeRisk(ScriptAnalysis &a)
 {
     a.risk = RiskLevel::Low;
@@ -1508,6 +1515,8 @@ ScriptAnalysis ScriptAnalyzer::withoutAnalyzer(const QString &script, const QStr
     none.uncheckedReason = absence == Absence::Removed
         ? u"target %1 was removed before its bpftrace answered"_s.arg(target)
         : u"no analyzer for target %1"_s.arg(target);
+    addNotCheckedFinding(none);
+    recomputeRisk(none);
     return none;
 }
 
@@ -2112,8 +2121,7 @@ void ScriptAnalyzer::queryEnded(const std::shared_ptr<Job> &job)
         a.uncheckedReason = job->timedOut ? u"bpftrace took too long to check the program"_s
                                           : u"bpftrace could not be run to check the program"_s;
     if (!a.checked)
-        addFinding(a, RiskLevel::Medium, u"not-checked"_s,
-            u"bpftrace did not check this program (%1): rated at least medium"_s.arg(a.uncheckedReason), 0);
+        addNotCheckedFinding(a);
     recomputeRisk(a);
     remember(job->key, a);
     if (job->hasContext && !job->context)

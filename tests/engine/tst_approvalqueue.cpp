@@ -360,7 +360,10 @@ private Q_SLOTS:
         QVERIFY(run->analysis().complete);
         QVERIFY(!run->analysis().checked);
         QVERIFY2(run->analysis().uncheckedReason.contains(u"target a was removed before its bpftrace answered"_s),
-            qPrintable(run->analysis().uncheckedReason));
+            qPrintable(run->analysis()
+                    .uncheckedReason)); // Nobody checked it: at least medium, as for a bpftrace that could not be run.
+        QCOMPARE(run->analysis().risk, RiskLevel::Medium);
+        QVERIFY(run->analysis().reasons().join(u' ').contains(u"did not check this program"_s));
     }
 
     void editAfterTheTargetWentIsOneDecision()
