@@ -207,8 +207,10 @@ void RunView::onStateChanged()
 {
     updateHeader();
     // The run just ended: show what it left (its maps, or why it failed).
-    if (m_run && isTerminal(m_run->state()))
+    if (m_run && isTerminal(m_run->state())) {
+        updateProblems();
         m_tabs->setCurrentIndex(tabFor(m_run));
+    }
 }
 
 void RunView::resizeEvent(QResizeEvent *event)
@@ -304,6 +306,12 @@ void RunView::updateProblems()
         if (!diagnostics.contains(d))
             diagnostics.append(d);
     }
+    // Why it failed, first, where no error of bpftrace's says it already (a launch refused, a
+    // lost connection, a crash): the tab a failed run opens on is never empty.
+    const bool errorListed = std::any_of(diagnostics.cbegin(), diagnostics.cend(),
+        [](const Diagnostic &d) { return d.severity == Diagnostic::Severity::Error; });
+    if (m_run->state() == RunState::Failed && !m_run->failureReason().isEmpty() && !errorListed)
+        new QListWidgetItem(QIcon::fromTheme(u"data-error"_s), m_run->failureReason(), m_problems);
     for (const Diagnostic &d : std::as_const(diagnostics)) {
         const QString where = d.line > 0 ? tr("line %1: ").arg(d.line) : QString();
         auto *item = new QListWidgetItem(where + d.message, m_problems);

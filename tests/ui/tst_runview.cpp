@@ -117,6 +117,33 @@ private Q_SLOTS:
         QCOMPARE(view.problems()->count(), 0);
     }
 
+    void failureWithoutDiagnosticsIsAProblem()
+    {
+        // Refused at launch (no such target): bpftrace never said a word, yet the tab a failed
+        // run opens on says why.
+        FakeEngine engine;
+        RunView view(engine->runs());
+        Run *run = engine->runs()->startPersonRun(u"BEGIN { exit(); }"_s, std::nullopt, { u"nowhere"_s });
+        QCOMPARE(run->state(), RunState::Failed);
+        QVERIFY(run->diagnostics().isEmpty());
+        view.setRun(run);
+        QCOMPARE(view.tabs()->currentIndex(), 2);
+        QCOMPARE(view.problems()->count(), 1);
+        QCOMPARE(view.problems()->item(0)->text(), run->failureReason());
+        QVERIFY2(run->failureReason().contains(u"nowhere"_s), qPrintable(run->failureReason()));
+        QCOMPARE(view.tabs()->tabText(2), u"Problems (1)"_s);
+
+        // A compile error is listed once, as bpftrace's diagnostic, not again as the reason.
+        Run *bad = engine->runs()->startPersonRun(u"BEGIN { exit(); } // fake:fail"_s);
+        view.setRun(bad);
+        QTRY_VERIFY(isTerminal(bad->state()));
+        QCOMPARE(bad->state(), RunState::Failed);
+        QTRY_VERIFY(!bad->diagnostics().isEmpty());
+        for (int i = 0; i < view.problems()->count(); ++i)
+            QVERIFY2(view.problems()->item(i)->text() != bad->failureReason(), qPrintable(bad->failureReason()));
+        view.setRun(nullptr);
+    }
+
     void longProblemWraps()
     {
         // printf on every syscall: the analysis explains the feedback loop in two sentences.
