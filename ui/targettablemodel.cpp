@@ -191,6 +191,8 @@ QVariant TargetTableModel::data(const QModelIndex &index, int role) const
     case BpftraceColumn:
         if (!health.bpftraceVersion.isEmpty())
             return health.bpftraceVersion;
+        if (health.reachable && health.timedOut)
+            return tr("no answer");
         return health.reachable && !health.bpftraceFound ? tr("not found") : QString();
     case PrivilegeColumn:
         return privilegeText(target, health);

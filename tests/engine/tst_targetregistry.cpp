@@ -237,6 +237,7 @@ private Q_SLOTS:
         const TargetHealth hung = TargetHealth::parse(result, RemotePrivilege::Auto);
         QCOMPARE(hung.state, TargetHealth::State::Degraded);
         QVERIFY(hung.reachable);
+        QVERIFY(hung.timedOut);
         QCOMPARE(hung.error, u"bpftrace --version did not answer in time there"_s);
         result.out += "bpftrace=missing\n";
         QVERIFY2(TargetHealth::parse(result, RemotePrivilege::Auto).error.contains(u"not installed"_s),

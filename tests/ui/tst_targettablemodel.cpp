@@ -106,6 +106,25 @@ private Q_SLOTS:
         QVERIFY(!model.data(model.index(1, TargetTableModel::HealthColumn), Qt::DecorationRole).isNull());
     }
 
+    // Reached, but its bpftrace never answers --version: the row says "no answer", not that
+    // bpftrace is missing.
+    void hungBpftraceIsNoAnswer()
+    {
+        TargetRegistry registry;
+        registry.setOptions(writeFakeSsh(m_dir.path()));
+        registry.setHealthTimeoutMs(1500);
+        Target target = fakeSshTarget(u"db2=ssh://root@db2"_s);
+        target.bpftracePath = QStringLiteral(TRACEDESK_SOURCE_DIR "/tests/engine/fakes/stubborn.sh");
+        QVERIFY(registry.addTarget(target));
+        TargetTableModel model(&registry);
+        registry.checkHealth(u"db2"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(registry.health(u"db2"_s).state != TargetHealth::State::Checking, 10000);
+        const TargetHealth health = registry.health(u"db2"_s);
+        QCOMPARE(health.state, TargetHealth::State::Degraded);
+        QVERIFY2(health.error.contains(u"did not answer in time"_s), qPrintable(health.summary()));
+        QCOMPARE(cell(model, 1, TargetTableModel::BpftraceColumn), u"no answer"_s);
+    }
+
     // Nothing listens on port 1 of the loopback: ssh is refused at once, and the row says so.
     void refusedPortIsUnreachable()
     {

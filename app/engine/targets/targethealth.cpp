@@ -64,6 +64,7 @@ TargetHealth TargetHealth::parse(const QueryResult &result, RemotePrivilege priv
         h.privileged = h.sudoWorks;
     if (!h.bpftraceFound && !missing && result.timedOut) {
         // Reached, but `bpftrace --version` (or sudo) hung until the time limit: not "missing".
+        h.timedOut = true;
         h.state = State::Degraded;
         h.error = u"bpftrace --version did not answer in time there"_s;
     } else if (!h.bpftraceFound) {

@@ -25,6 +25,7 @@ struct TargetHealth
     bool reachable = false;
     QString bpftraceVersion; ///< "0.23.2"; empty when unknown or missing
     bool bpftraceFound = false;
+    bool timedOut = false; ///< reached, but the check ran out of time before bpftrace answered
     int uid = -1; ///< on the target; -1 unknown
     bool sudoWorks = false; ///< `sudo -n true` succeeded (only asked when not root)
     bool privileged = false; ///< bpftrace would run as root under the target's RemotePrivilege
