@@ -6,6 +6,9 @@
 #include <QCoreApplication>
 #include <QPointer>
 
+#include <csignal>
+#include <unistd.h>
+
 using namespace Qt::StringLiterals;
 
 QString QueryResult::errorLine() const
@@ -67,9 +70,14 @@ void QueryProcess::stop()
     if (m_viaHelper) {
         write("KILL\n");
         closeWriteChannel();
-    } else {
-        kill();
+        return;
     }
+    // The whole group: a shell's children (a pipeline, a command substitution) would otherwise
+    // live on once the shell is gone. ssh's ControlMaster detaches into a session of its own,
+    // so a connection shared with other queries and runs is not in it.
+    if (const qint64 pid = processId(); pid > 0)
+        ::kill(-pid_t(pid), SIGKILL);
+    kill();
 }
 
 QueryProcess *QueryProcess::run(
@@ -77,6 +85,9 @@ QueryProcess *QueryProcess::run(
 {
     auto *process = new QueryProcess(owner, command.viaHelper, std::move(done));
     process->m_podCleanup = command.podCleanup;
+    // Its own process group, which stop() ends as one (not the helper's: it is root's to end).
+    if (!command.viaHelper)
+        process->setChildProcessModifier([] { ::setpgid(0, 0); });
     process->start(command.program, command.arguments);
     if (process->state() == QProcess::NotRunning)
         return process; // failed already; the report is on its way

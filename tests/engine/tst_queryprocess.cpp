@@ -2,8 +2,10 @@
 // QueryProcess: one report per query, with its output, and nothing left behind by a departed owner.
 #include "engine/queryprocess.h"
 
+#include <QFile>
 #include <QPointer>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <cerrno>
@@ -28,6 +30,15 @@ private:
             ++outcome.calls;
             outcome.result = result;
         };
+    }
+    static bool isZombie(pid_t pid)
+    {
+        QFile stat(u"/proc/%1/stat"_s.arg(pid));
+        if (!stat.open(QIODevice::ReadOnly))
+            return true;
+        const QByteArray text = stat.readAll();
+        const qsizetype paren = text.lastIndexOf(')');
+        return paren > 0 && text.mid(paren + 2, 1) == "Z";
     }
     static QStringList shell(const char *script) { return { u"-c"_s, QString::fromUtf8(script) }; }
     static LaunchCommand cmd(const QString &program, const QStringList &arguments, bool viaHelper = false)
@@ -105,6 +116,26 @@ private Q_SLOTS:
         QVERIFY(outcome.result->timedOut);
         QVERIFY(outcome.result->crashed);
         QVERIFY(!outcome.result->ok());
+    }
+
+    void timeLimitEndsTheChildrenToo()
+    {
+        // A shell waiting on a command substitution, as the health check over ssh does: killing
+        // the shell alone left the substitution's subshell and its program running for good.
+        QTemporaryDir dir;
+        const QString pidFile = dir.filePath(u"pid"_s);
+        QObject owner;
+        Outcome outcome;
+        const QString script = u"echo \"v=$(sh -c 'echo $$ > %1; exec sleep 60' | head -n 1)\""_s.arg(pidFile);
+        QueryProcess::run(&owner, cmd(u"/bin/sh"_s, { u"-c"_s, script }), 500, recorder(outcome));
+        QTRY_COMPARE_WITH_TIMEOUT(outcome.calls, 1, 10'000);
+        QVERIFY(outcome.result->timedOut);
+        QFile file(pidFile);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const pid_t grandchild = pid_t(file.readAll().trimmed().toLongLong());
+        QVERIFY(grandchild > 0);
+        // Gone (or a zombie until init reaps it): no signal reaches a live process.
+        QTRY_VERIFY_WITH_TIMEOUT(::kill(grandchild, 0) != 0 || isZombie(grandchild), 5000);
     }
 
     void ownerGoneEndsTheProgramQuietly()
