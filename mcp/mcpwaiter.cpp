@@ -84,7 +84,8 @@ void McpWaiter::whenCapabilitiesSettled(QObject *parent, Capabilities *capabilit
 void McpWaiter::fireWhenDestroyed(QObject *object, McpWaiter *waiter)
 {
     // Answered from the event loop, not from inside the destructor chain that removes the object.
-    connect(object, &QObject::destroyed, waiter, [waiter] { waiter->fire(); }, Qt::QueuedConnection);
+    const auto fire = [waiter] { waiter->fire(); };
+    connect(object, &QObject::destroyed, waiter, fire, Qt::QueuedConnection);
 }
 
 void McpWaiter::whenRunChanged(

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // McpTools driven directly over an Engine whose bpftrace is tests/mcp/fakes/fake-bpftrace.sh
 // (deterministic output, failures on demand), plus one pass over the real bpftrace.
+#include "../engine/runtestutil.h"
 #include "mcptesthelpers.h"
 
 #include "engine/approvalqueue.h"
@@ -550,13 +551,10 @@ private Q_SLOTS:
         QFETCH(QString, expected);
         QTemporaryDir dir;
         EngineConfig config = testConfig(dir, fakeBpftrace());
-        TargetTransport::Options options;
-        options.sshProgram = QStringLiteral(TRACEDESK_SOURCE_DIR "/tests/engine/fakes/ssh.sh");
-        options.controlDirectory = dir.filePath(u"c"_s);
-        config.targetOptions = options;
+        config.targetOptions = fakeSshOptions(dir.path());
         Target target = *Target::parseWithName(u"a=ssh://root@a"_s);
         target.privilege = RemotePrivilege::Login;
-        target.bpftracePath = QStringLiteral(TRACEDESK_SOURCE_DIR "/tests/engine/fakes/stubborn.sh");
+        target.bpftracePath = fakePath(u"stubborn.sh"_s);
         config.targets = { target };
         Engine engine(config);
         McpTools tools(&engine);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The targets table: this machine first, then the configured targets, each row following the
 // registry's additions, removals and health checks (through a fake ssh, or a refused port).
+#include "../engine/runtestutil.h"
 #include "uitestsupport.h"
 
 #include "ui/targettablemodel.h"
@@ -114,7 +115,7 @@ private Q_SLOTS:
         registry.setOptions(writeFakeSsh(m_dir.path()));
         registry.setHealthTimeoutMs(1500);
         Target target = fakeSshTarget(u"db2=ssh://root@db2"_s);
-        target.bpftracePath = QStringLiteral(TRACEDESK_SOURCE_DIR "/tests/engine/fakes/stubborn.sh");
+        target.bpftracePath = fakePath(u"stubborn.sh"_s);
         QVERIFY(registry.addTarget(target));
         TargetTableModel model(&registry);
         registry.checkHealth(u"db2"_s);
