@@ -302,16 +302,17 @@ void RunView::updateProblems()
     if (!m_run)
         return;
     QList<Diagnostic> diagnostics = m_run->diagnostics();
+    // Why it failed, first, where no error the run's bpftrace printed says it already (a launch
+    // refused, a lost connection, a crash): the tab a failed run opens on says why. The check's
+    // errors (added below) are about the script, not about this run's end.
+    const bool runErrorListed = std::any_of(diagnostics.cbegin(), diagnostics.cend(),
+        [](const Diagnostic &d) { return d.severity == Diagnostic::Severity::Error; });
+    if (m_run->state() == RunState::Failed && !m_run->failureReason().isEmpty() && !runErrorListed)
+        new QListWidgetItem(QIcon::fromTheme(u"data-error"_s), m_run->failureReason(), m_problems);
     for (const Diagnostic &d : m_run->analysis().diagnostics) {
         if (!diagnostics.contains(d))
             diagnostics.append(d);
     }
-    // Why it failed, first, where no error of bpftrace's says it already (a launch refused, a
-    // lost connection, a crash): the tab a failed run opens on is never empty.
-    const bool errorListed = std::any_of(diagnostics.cbegin(), diagnostics.cend(),
-        [](const Diagnostic &d) { return d.severity == Diagnostic::Severity::Error; });
-    if (m_run->state() == RunState::Failed && !m_run->failureReason().isEmpty() && !errorListed)
-        new QListWidgetItem(QIcon::fromTheme(u"data-error"_s), m_run->failureReason(), m_problems);
     for (const Diagnostic &d : std::as_const(diagnostics)) {
         const QString where = d.line > 0 ? tr("line %1: ").arg(d.line) : QString();
         auto *item = new QListWidgetItem(where + d.message, m_problems);

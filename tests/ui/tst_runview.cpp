@@ -133,6 +133,15 @@ private Q_SLOTS:
         QVERIFY2(run->failureReason().contains(u"nowhere"_s), qPrintable(run->failureReason()));
         QCOMPARE(view.tabs()->tabText(2), u"Problems (1)"_s);
 
+        // The check found an error in the script, but that is not why this run ended: the
+        // reason still comes first.
+        Run *unchecked = engine->runs()->startPersonRun(u"BEGIN { exit();"_s, std::nullopt, { u"nowhere"_s });
+        QCOMPARE(unchecked->state(), RunState::Failed);
+        QVERIFY(!unchecked->analysis().diagnostics.isEmpty());
+        view.setRun(unchecked);
+        QVERIFY(view.problems()->count() >= 2);
+        QCOMPARE(view.problems()->item(0)->text(), unchecked->failureReason());
+
         // A compile error is listed once, as bpftrace's diagnostic, not again as the reason.
         Run *bad = engine->runs()->startPersonRun(u"BEGIN { exit(); } // fake:fail"_s);
         view.setRun(bad);
