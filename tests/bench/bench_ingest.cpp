@@ -2,7 +2,8 @@
 // How fast the engine ingests `bpftrace -f json` output, and how much memory the kept lines
 // hold, each beside a baseline measured in the same run:
 //   parser alone   against QJsonDocument per line (and simdjson, when it is there to compare);
-//   end to end     against `cat` of the same data through a pipe read by a bare QProcess;
+//   end to end     against `cat` of the same data through a pipe read by a bare QProcess, and
+//                  beside the fastest any reader of that pipe can be (read() and nothing else);
 //   memory         against v0.1's layout of the same lines (a QString per line in a deque).
 // This file and the engine's ingest files are compiled with -O2 even in a debug build (see
 // app/engine/CMakeLists.txt and tests/bench/CMakeLists.txt): Qt and simdjson are optimised
@@ -10,6 +11,7 @@
 #include "../threadcputime.h"
 #include "engine/bpftraceoutput.h"
 #include "engine/runmanager.h"
+#include "engine/setting.h"
 
 #include <QElapsedTimer>
 #include <QEventLoop>
@@ -19,8 +21,11 @@
 #include <QTest>
 #include <QTimer>
 
+#include <cerrno>
 #include <deque>
+#include <fcntl.h>
 #include <malloc.h>
+#include <unistd.h>
 
 #ifdef TRACEDESK_HAVE_SIMDJSON
 #include <simdjson.h>
@@ -224,6 +229,42 @@ private Q_SLOTS:
         }
         QCOMPARE(baselineLines, lines);
 
+        // The ceiling: cat writes into a pipe of our own (1 MiB, as the engine's) and a bare
+        // read() loop takes the bytes and does nothing with them. No reader of this pipe, the
+        // baseline's or the engine's, can go faster than cat fills it.
+        qint64 ceilingNs = 0;
+        {
+            int out[2];
+            QVERIFY(::pipe2(out, O_CLOEXEC) == 0);
+            ::fcntl(out[1], F_SETPIPE_SZ, 1 << 20);
+            QProcess cat;
+            cat.setStandardOutputFile(QProcess::nullDevice());
+            const int outFd = out[1];
+            cat.setChildProcessModifier([outFd] {
+                if (::dup2(outFd, STDOUT_FILENO) < 0)
+                    ::_exit(127);
+            });
+            timer.start();
+            cat.start(u"cat"_s, { dataPath });
+            const bool started = cat.waitForStarted();
+            ::close(out[1]);
+            QByteArray buffer(1 << 20, Qt::Uninitialized);
+            qint64 bytes = 0;
+            while (started) {
+                const ssize_t n = ::read(out[0], buffer.data(), size_t(buffer.size()));
+                if (n < 0 && errno == EINTR)
+                    continue;
+                if (n <= 0)
+                    break;
+                bytes += n;
+            }
+            ceilingNs = timer.nsecsElapsed();
+            ::close(out[0]);
+            QVERIFY(started);
+            QVERIFY(cat.waitForFinished());
+            QCOMPARE(bytes, dataBytes);
+        }
+
         // The memory baseline: v0.1 kept each line as a QString in a std::deque<OutputLine>.
         malloc_trim(0);
         qint64 rssBefore = rssBytes();
@@ -312,10 +353,40 @@ private Q_SLOTS:
             QCOMPARE(again->totalLines(), keptLines);
         }
 
+        // The engine as it ships: a ring of the default 100,000 lines, so the memory a flood
+        // passes through is reused instead of faulted in fresh, line after line.
+        qint64 ringNs = 0;
+        {
+            qputenv("FAKE_CAT_FILE", dataPath.toUtf8());
+            RunManager shipped;
+            shipped.setPrivilege(Privilege(PrivilegeMode::Direct, env));
+            RunLimits ring = limits;
+            ring.maxLinesKept = int(Setting::maxLinesKept.defaultValue);
+            shipped.setLimits(ring);
+            QEventLoop loop;
+            timer.start();
+            Run *capped = shipped.startPersonRun(u"BEGIN { }"_s);
+            connect(capped, &Run::stateChanged, &loop, [&](RunState state) {
+                if (isTerminal(state)) {
+                    ringNs = timer.nsecsElapsed();
+                    loop.quit();
+                }
+            });
+            QTimer::singleShot(120000, &loop, &QEventLoop::quit);
+            if (!isTerminal(capped->state()))
+                loop.exec();
+            qunsetenv("FAKE_CAT_FILE");
+            QCOMPARE(capped->state(), RunState::Finished);
+            QCOMPARE(capped->totalLines(), keptLines);
+            QCOMPARE(capped->droppedByCap(), std::max<qint64>(0, keptLines - ring.maxLinesKept));
+        }
+
         const double qjsonRate = perSecond(lines, qjsonNs);
         const double fastRate = perSecond(lines, fastNs);
         const double baselineRate = perSecond(lines, baselineNs);
+        const double ceilingRate = perSecond(lines, ceilingNs);
         const double engineRate = perSecond(lines, engineNs);
+        const double ringRate = perSecond(lines, ringNs);
         const double oldPerLine = double(oldHeld) / double(keptLines);
         const double newPerLine = double(held) / double(kept);
         auto verdict = [](bool met) { return met ? u"met"_s : u"NOT met"_s; };
@@ -327,7 +398,9 @@ private Q_SLOTS:
               "  hand-tuned fast path, 64 KiB chunks (kept):   %6 lines/s (%7x)  goal >= 1,000,000: %8\n"
               "end to end, bpftrace stand-in `cat` -> pipe -> run (lines/s; ratio to the baseline):\n"
               "  cat | QProcess, newline count (baseline):     %9 lines/s\n"
+              "  ceiling, a bare read() of the pipe:           %20 lines/s (%21x): no reader goes faster\n"
               "  engine (reader thread, parse, ring, batches): %10 lines/s (%11x)  goal >= 1.5x: %12\n"
+              "  the same with the default ring of %22 lines: %23 lines/s (%24x)\n"
               "  the same, polled as v0.1's benchmark was: baseline %17 lines/s, engine %18 lines/s (%19x)\n"
               "memory held per kept line (RSS; ratio to the baseline):\n"
               "  v0.1 layout, a QString per line in a deque (baseline): %13 bytes\n"
@@ -349,7 +422,12 @@ private Q_SLOTS:
                   .arg(verdict(newPerLine <= 150))
                   .arg(perSecond(lines, polledBaselineNs), 0, 'f', 0)
                   .arg(perSecond(lines, polledEngineNs), 0, 'f', 0)
-                  .arg(double(polledBaselineNs) / double(polledEngineNs), 0, 'f', 2);
+                  .arg(double(polledBaselineNs) / double(polledEngineNs), 0, 'f', 2)
+                  .arg(ceilingRate, 0, 'f', 0)
+                  .arg(ceilingRate / baselineRate, 0, 'f', 2)
+                  .arg(Setting::maxLinesKept.defaultValue)
+                  .arg(ringRate, 0, 'f', 0)
+                  .arg(ringRate / baselineRate, 0, 'f', 2);
         std::printf("%s\n", qPrintable(report));
         // Not a performance gate, a guard against pathologies (one signal per line, quadratic copies).
         // Against the baseline of the same run, not an absolute rate, so a loaded machine slows both.
