@@ -135,6 +135,17 @@ void TerminalApprover::showNext()
     }
 }
 
+void TerminalApprover::showAgainOrNext(Run *run)
+{
+    // A refused decision leaves its request waiting: it is shown again, with what can be done
+    // now, rather than dropped from the screen while the client waits on it.
+    if (run && run->state() == RunState::PendingApproval && m_stage == Stage::Idle && !m_closed) {
+        showRequest(run);
+        return;
+    }
+    showNext();
+}
+
 void TerminalApprover::showRequest(Run *run)
 {
     m_current = run;
@@ -220,7 +231,10 @@ void TerminalApprover::prompt()
 {
     switch (m_stage) {
     case Stage::Choice:
-        if (isHighRisk(m_current)) {
+        if (const QString refusal = m_current ? m_approvals->launchRefusal(m_current) : QString(); !refusal.isEmpty()) {
+            // Nothing but a denial can be given: the queue would refuse every approval.
+            write(u"%1\n[d]eny, [v]iew again > "_s.arg(inert(refusal)));
+        } else if (isHighRisk(m_current)) {
             write(u"HIGH RISK: type \"%1\" in full to approve %2, [d]eny, [e]dit, edit [i]nline, [v]iew again > "_s.arg(
                 ApproveHigh, m_current->id()));
         } else {
@@ -338,8 +352,8 @@ void TerminalApprover::handleLine(const QString &line)
             if (m_approvals->approve(run->id(), &error))
                 write(u"Approved %1 from %2.\n"_s.arg(run->id(), inert(run->client().displayName())));
             else
-                write(u"Could not approve: %1\n"_s.arg(error));
-            showNext();
+                write(u"Could not approve: %1\n"_s.arg(inert(error)));
+            showAgainOrNext(run);
         } else if (answer == "s"_L1 || answer == "session"_L1) {
             Run *run = m_current;
             if (const QString refusal = ApprovalQueue::sessionAllowRefusal(run); !refusal.isEmpty()) {
@@ -353,8 +367,8 @@ void TerminalApprover::handleLine(const QString &line)
                 write(u"Approved %1; identical requests from %2 run without asking.\n"_s.arg(
                     run->id(), inert(run->client().displayName())));
             else
-                write(u"Could not approve: %1\n"_s.arg(error));
-            showNext();
+                write(u"Could not approve: %1\n"_s.arg(inert(error)));
+            showAgainOrNext(run);
         } else if (answer == "d"_L1 || answer == "deny"_L1 || answer == "n"_L1) {
             m_stage = Stage::DenyMessage;
             prompt();
@@ -389,8 +403,8 @@ void TerminalApprover::handleLine(const QString &line)
         if (m_approvals->deny(run->id(), message, &error))
             write(u"Denied %1 from %2.\n"_s.arg(run->id(), inert(run->client().displayName())));
         else
-            write(u"Could not deny: %1\n"_s.arg(error));
-        showNext();
+            write(u"Could not deny: %1\n"_s.arg(inert(error)));
+        showAgainOrNext(run);
         return;
     }
     case Stage::InlineScript:
@@ -508,9 +522,9 @@ void TerminalApprover::approveEdited()
     if (m_approvals->approveEdited(run->id(), m_editedScript, &error))
         write(u"Approved %1 with your edits; the client is told the script was changed.\n"_s.arg(run->id()));
     else
-        write(u"Could not approve: %1\n"_s.arg(error));
+        write(u"Could not approve: %1\n"_s.arg(inert(error)));
     m_editedScript.clear();
-    showNext();
+    showAgainOrNext(run);
 }
 
 void TerminalApprover::write(const QString &text)

@@ -70,6 +70,9 @@ private:
     void onRequestAdded(Run *run);
     void onRequestResolved(Run *run);
     void showNext();
+    /// After a decision on `run`: shows it again when it is still waiting (the decision was
+    /// refused), else the next request.
+    void showAgainOrNext(Run *run);
     void showRequest(Run *run);
     void readInput();
     void handleLine(const QString &line);

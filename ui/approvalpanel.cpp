@@ -89,6 +89,7 @@ ApprovalPanel::ApprovalPanel(ApprovalQueue *queue, ScriptAnalyzer *analyzer, QWi
     , m_attachList(new QListWidget(this))
     , m_unsafe(new QLabel(this))
     , m_unchecked(new QLabel(this))
+    , m_noTarget(new QLabel(this))
     , m_script(new ScriptEditor(this))
     , m_message(new QLineEdit(this))
     , m_approve(makeButton(QIcon::fromTheme(u"dialog-ok-apply"_s), tr("&Approve"), this))
@@ -110,16 +111,21 @@ ApprovalPanel::ApprovalPanel(ApprovalQueue *queue, ScriptAnalyzer *analyzer, QWi
     m_queue->setMaximumHeight(96);
     m_queue->setSelectionMode(QAbstractItemView::SingleSelection);
 
-    for (QLabel *label : { m_from, m_reason, m_targets, m_findings, m_attachSummary, m_unsafe, m_unchecked, m_error }) {
+    for (QLabel *label :
+        { m_from, m_reason, m_targets, m_findings, m_attachSummary, m_unsafe, m_unchecked, m_noTarget, m_error }) {
         label->setWordWrap(true);
         label->setTextInteractionFlags(Qt::TextSelectableByMouse);
     }
     // Client text lands in these: a reason with <b>html</b> must read as what it is.
     for (QLabel *label : { m_banner, m_from, m_reason, m_targets, m_countdown, m_risk, m_findings, m_attachSummary,
-             m_unsafe, m_unchecked, m_error, m_idle, m_confirmLabel })
+             m_unsafe, m_unchecked, m_noTarget, m_error, m_idle, m_confirmLabel })
         label->setTextFormat(Qt::PlainText);
     setEmphasis(m_unchecked, true);
     m_unchecked->setVisible(false);
+    StatusColors::setTextRole(m_noTarget, StatusColors::Role::Negative);
+    setEmphasis(m_noTarget, true);
+    m_noTarget->setAccessibleName(tr("Why this request cannot be approved"));
+    m_noTarget->setVisible(false);
 
     // The instruction wraps above the field it asks to fill, so opening the second step never
     // widens the dock (at 1280x800 one line of it would push the other docks aside).
@@ -205,6 +211,7 @@ ApprovalPanel::ApprovalPanel(ApprovalQueue *queue, ScriptAnalyzer *analyzer, QWi
     detailsLayout->addWidget(m_targets);
     detailsLayout->addLayout(riskRow);
     detailsLayout->addWidget(m_unchecked);
+    detailsLayout->addWidget(m_noTarget);
     detailsLayout->addLayout(attachRow);
     detailsLayout->addWidget(m_attachList);
     detailsLayout->addWidget(m_unsafe);
@@ -280,6 +287,10 @@ ApprovalPanel::ApprovalPanel(ApprovalQueue *queue, ScriptAnalyzer *analyzer, QWi
             Q_EMIT requestArrived(run);
         });
         connect(m_approvals, &ApprovalQueue::requestResolved, this, &ApprovalPanel::removeRequest);
+        connect(m_approvals, &ApprovalQueue::targetsChanged, this, [this] {
+            updateNoTarget();
+            updateButtons();
+        });
     }
     showRun(m_queue->count() ? m_queue->item(0)->data(Qt::UserRole).value<Run *>() : nullptr);
 }
@@ -408,6 +419,7 @@ void ApprovalPanel::showRun(Run *run)
     m_shownScript = InertText::block(run->script());
     m_script->setPlainText(m_shownScript);
     m_shownRisk = -1;
+    m_shownNoTarget.reset();
     updateAnalysis();
     updateCountdown();
 }
@@ -450,8 +462,27 @@ void ApprovalPanel::updateAnalysis()
     if (!m_editing)
         markFlaggedLines(analysis);
     updateTargets();
+    updateNoTarget();
     updateBanner();
     updateButtons();
+}
+
+void ApprovalPanel::updateNoTarget()
+{
+    const QString refusal = m_current && m_approvals ? m_approvals->launchRefusal(m_current) : QString();
+    m_noTarget->setText(InertText::block(refusal));
+    m_noTarget->setVisible(!refusal.isEmpty());
+    // A target added back under the same name makes the request approvable again: as for a
+    // re-rating, the buttons wait out the arming delay before they take a click.
+    const bool changed = m_shownNoTarget && *m_shownNoTarget != refusal;
+    m_shownNoTarget = refusal;
+    if (changed)
+        disarm();
+}
+
+QString ApprovalPanel::noTargetText() const
+{
+    return m_noTarget->isHidden() ? QString() : m_noTarget->text();
 }
 
 void ApprovalPanel::updateTargets()
@@ -580,8 +611,10 @@ void ApprovalPanel::updateButtons()
     // The risk the person decides on is bpftrace's: approving waits until its check is in (or
     // has failed, which the panel says). Denying never waits.
     const bool analysed = m_current && (m_current->analysis().complete || !m_approvals || !m_approvals->analyzes());
-    m_approve->setEnabled(armed && analysed);
-    m_edit->setEnabled(armed && analysed);
+    // A request whose target was removed can only be denied (the queue would refuse the rest).
+    const bool runnable = m_noTarget->text().isEmpty();
+    m_approve->setEnabled(armed && analysed && runnable);
+    m_edit->setEnabled(armed && analysed && runnable);
     m_deny->setEnabled(armed);
     if (m_editing)
         m_approve->setText(tr("&Approve edited script"));
@@ -592,12 +625,12 @@ void ApprovalPanel::updateButtons()
     // buttons also leave the row no wider, and the window does not grow).
     m_session->setVisible(!high && !m_editing);
     const QString refusal = m_current ? ApprovalQueue::sessionAllowRefusal(m_current) : QString();
-    m_session->setEnabled(armed && !m_editing && refusal.isEmpty());
+    m_session->setEnabled(armed && !m_editing && refusal.isEmpty() && runnable);
     m_session->setToolTip(refusal);
     if (!high)
         m_confirmRow->setVisible(false);
-    m_confirm->setEnabled(
-        armed && high && m_confirmRow->isVisibleTo(this) && m_confirmEdit->text().trimmed() == m_armedRunId);
+    m_confirm->setEnabled(armed && high && runnable && m_confirmRow->isVisibleTo(this)
+        && m_confirmEdit->text().trimmed() == m_armedRunId);
 }
 
 void ApprovalPanel::updateCountdown()

@@ -8,6 +8,9 @@
 #include <QTimer>
 #include <QWidget>
 
+#include <functional>
+#include <optional>
+
 class ApprovalQueue;
 class Run;
 class ScriptAnalyzer;
@@ -77,6 +80,8 @@ public:
     QString targetsText() const;
     /// "Not checked by bpftrace: ..." while that is so; empty otherwise.
     QString uncheckedText() const;
+    /// Why the request cannot be approved (its target was removed); empty while it can.
+    QString noTargetText() const;
     bool isEditing() const { return m_editing; }
 
 Q_SIGNALS:
@@ -90,6 +95,7 @@ private:
     void showRun(Run *run);
     void updateAnalysis();
     void updateTargets();
+    void updateNoTarget();
     void updateCountdown();
     void setEditing(bool editing);
     void decide(const std::function<bool(const QString &id, QString *error)> &action);
@@ -115,6 +121,7 @@ private:
     QString m_shownScript; ///< the current run's script as shown (inert)
     int m_shownRisk = -1; ///< risk and checked state the buttons were armed with
     bool m_shownUnchecked = false;
+    std::optional<QString> m_shownNoTarget; ///< launchRefusal() the buttons were armed with
     StatusColors::Role m_bannerRole = StatusColors::Role::Neutral;
     QList<int> m_flaggedLines;
 
@@ -131,6 +138,7 @@ private:
     QListWidget *m_attachList;
     QLabel *m_unsafe;
     QLabel *m_unchecked;
+    QLabel *m_noTarget;
     ScriptEditor *m_script;
     QLineEdit *m_message;
     QPushButton *m_approve;

@@ -11,6 +11,8 @@
 
 #include <QJsonArray>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 QString approvalPolicyName(ApprovalPolicy policy)
@@ -98,6 +100,19 @@ Run *ApprovalQueue::pendingRun(const QString &runId, QString *error) const
     return nullptr;
 }
 
+Run *ApprovalQueue::launchablePendingRun(const QString &runId, QString *error) const
+{
+    Run *run = pendingRun(runId, error);
+    if (!run)
+        return nullptr;
+    if (const QString refusal = launchRefusal(run); !refusal.isEmpty()) {
+        if (error)
+            *error = refusal;
+        return nullptr;
+    }
+    return run;
+}
+
 void ApprovalQueue::enqueue(Run *run)
 {
     if (!run || run->state() != RunState::PendingApproval)
@@ -126,7 +141,34 @@ void ApprovalQueue::enqueue(Run *run)
 
 void ApprovalQueue::setTargets(TargetRegistry *targets)
 {
+    if (m_targets)
+        disconnect(m_targets, nullptr, this, nullptr);
     m_targets = targets;
+    if (targets)
+        connect(targets, &TargetRegistry::targetsChanged, this, &ApprovalQueue::targetsChanged);
+}
+
+QString ApprovalQueue::launchRefusal(const Run *run) const
+{
+    if (!run || !m_targets)
+        return QString();
+    // The name was checked when the client asked; RunManager checks it again at launch, where a
+    // removed target fails the run. Refused here, the person is told before deciding.
+    const auto gone
+        = [this](const Run *one) { return !one->target().isEmpty() && m_targets->resolve(one->target()).isEmpty(); };
+    const QList<Run *> &hosts = run->hostRuns();
+    if (run->isFleet()) {
+        // A fleet whose other targets remain runs there; a removed one fails on its own.
+        if (hosts.isEmpty() || !std::all_of(hosts.cbegin(), hosts.cend(), gone))
+            return QString();
+        return u"Every target of this request was removed after the client asked (%1), so the program has "
+               "nowhere to run. Deny the request; the client can ask again on targets that exist."_s.arg(
+                   run->targets().join(u", "_s));
+    }
+    if (!gone(run))
+        return QString();
+    return u"Target '%1' was removed after the client asked, so the program has nowhere to run. Deny the "
+           "request; the client can ask again on a target that exists."_s.arg(run->target());
 }
 
 QString ApprovalQueue::sessionKey(const Run *run)
@@ -259,7 +301,7 @@ void ApprovalQueue::applyAllowLowRisk(Run *run)
 
 bool ApprovalQueue::approve(const QString &runId, QString *error)
 {
-    Run *run = pendingRun(runId, error);
+    Run *run = launchablePendingRun(runId, error);
     if (!run)
         return false;
     resolve(run, Decision::Approved, u"person"_s, QString());
@@ -285,7 +327,7 @@ QString ApprovalQueue::sessionAllowRefusal(const Run *run)
 
 bool ApprovalQueue::approveForSession(const QString &runId, QString *error)
 {
-    Run *run = pendingRun(runId, error);
+    Run *run = launchablePendingRun(runId, error);
     if (!run)
         return false;
     if (const QString refusal = sessionAllowRefusal(run); !refusal.isEmpty()) {
@@ -301,7 +343,7 @@ bool ApprovalQueue::approveForSession(const QString &runId, QString *error)
 
 bool ApprovalQueue::approveEdited(const QString &runId, const QString &editedScript, QString *error)
 {
-    Run *run = pendingRun(runId, error);
+    Run *run = launchablePendingRun(runId, error);
     if (!run)
         return false;
     if (!checkScript(editedScript, error))

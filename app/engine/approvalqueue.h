@@ -62,6 +62,10 @@ public:
     bool approveForSession(const QString &runId, QString *error = nullptr);
     /// Why approveForSession() would refuse `run` now; empty when it would not.
     static QString sessionAllowRefusal(const Run *run);
+    /// Why no approval of `run` can be given now: its target, or every target of a fleet
+    /// request, was removed after the request was made, so the program has nowhere to run.
+    /// Empty when it can run. Every approve*() refuses with this; denying is always possible.
+    QString launchRefusal(const Run *run) const;
     bool approveEdited(const QString &runId, const QString &editedScript, QString *error = nullptr);
     bool deny(const QString &runId, const QString &message, QString *error = nullptr);
 
@@ -76,6 +80,8 @@ Q_SIGNALS:
     void requestResolved(Run *run);
     /// Emitted after requestResolved for an approved run, still in PendingApproval: launch it.
     void approved(Run *run);
+    /// Targets were added or removed: launchRefusal() of a pending request may say otherwise now.
+    void targetsChanged();
 
 private:
     static QString sessionKey(const Run *run);
@@ -85,6 +91,8 @@ private:
     void expire();
     void scheduleExpiry();
     Run *pendingRun(const QString &runId, QString *error) const;
+    /// pendingRun(), unless launchRefusal() refuses it.
+    Run *launchablePendingRun(const QString &runId, QString *error) const;
     void startAnalysis(Run *run);
     void startFleetAnalysis(Run *fleet);
     ScriptAnalyzer *analyzerFor(const QString &target) const;

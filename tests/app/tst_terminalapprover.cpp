@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The headless terminal prompt, driven through pipes and through a real pseudo-terminal against a
 // real engine's approval queue (the fake bpftrace of the window's tests checks the scripts).
+#include "../engine/runtestutil.h"
 #include "app/terminalapprover.h"
 #include "engine/engine.h"
+#include "engine/targets/targetregistry.h"
 
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -32,7 +34,7 @@ private:
 
         // pty: the approver reads and writes the terminal side of a pseudo-terminal, as it does
         // at a real terminal; the test is the terminal emulator on the other side.
-        explicit Rig(bool pty = false)
+        explicit Rig(bool pty = false, const std::function<void(EngineConfig &)> &configure = {})
         {
             EngineConfig config;
             config.stateDirectory = dir.filePath(u"state"_s);
@@ -41,6 +43,8 @@ private:
             config.approvalPolicy = ApprovalPolicy::Ask;
             config.bpftracePath = QStringLiteral(TRACEDESK_SOURCE_DIR "/tests/ui/fakes/fake-bpftrace");
             config.privilege = PrivilegeMode::Direct;
+            if (configure)
+                configure(config);
             engine = std::make_unique<Engine>(config);
             if (pty) {
                 int master = -1;
@@ -80,12 +84,14 @@ private:
                     ::close(fd);
         }
         Run *submit(const QString &script, const QString &reason = u"test"_s,
-            const ClientInfo &client = ClientInfo { u"Probe Client"_s, u"1.2"_s, u"socket"_s, u"s-1"_s })
+            const ClientInfo &client = ClientInfo { u"Probe Client"_s, u"1.2"_s, u"socket"_s, u"s-1"_s },
+            const QStringList &targets = {})
         {
             RunRequest request;
             request.script = script;
             request.reason = reason;
             request.client = client;
+            request.targets = targets;
             request.timeoutSeconds = 5;
             QString error;
             Run *run = engine->runs()->submitClientRun(request, &error);
@@ -159,6 +165,36 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(run->analysis().complete, 10000);
         rig.type("a\n");
         QTRY_COMPARE(run->decision(), Decision::Approved);
+    }
+
+    // The target goes while the request is on show: an approval is refused with the reason,
+    // and the prompt then offers only what can still be done.
+    void removedTargetCanOnlyBeDenied()
+    {
+        QTemporaryDir ssh;
+        Rig rig(false, [&ssh](EngineConfig &config) {
+            config.targetOptions = fakeSshOptions(ssh.path());
+            Target db1 = *Target::parseWithName(u"db1=ssh://root@db1"_s);
+            db1.bpftracePath = QStringLiteral(TRACEDESK_SOURCE_DIR "/tests/ui/fakes/fake-bpftrace");
+            db1.privilege = RemotePrivilege::Login;
+            config.targets = { db1 };
+        });
+        rig.approver->start();
+        Run *run = rig.submit(
+            Script, u"test"_s, ClientInfo { u"Probe Client"_s, u"1.2"_s, u"socket"_s, u"s-1"_s }, { u"db1"_s });
+        QVERIFY(run);
+        QTRY_VERIFY_WITH_TIMEOUT(run->analysis().complete, 10000);
+        QTRY_VERIFY(rig.shows(Prompt.toByteArray()));
+        QVERIFY(rig.engine->targets()->removeTarget(u"db1"_s));
+        rig.type("a\n");
+        QTRY_VERIFY(rig.shows("Could not approve: Target 'db1' was removed after the client asked"));
+        QCOMPARE(run->state(), RunState::PendingApproval);
+        // Shown again, with only the denial on offer.
+        QTRY_VERIFY(rig.shows("request; the client can ask again on a target that exists.\n[d]eny, [v]iew again > "));
+        rig.type("d\n");
+        QTRY_VERIFY(rig.shows("Message for the client"));
+        rig.type("\n");
+        QTRY_COMPARE(run->decision(), Decision::Denied);
     }
 
     void denyWithMessage()

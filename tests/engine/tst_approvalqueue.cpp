@@ -15,6 +15,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <functional>
+
 class TestApprovalQueue : public QObject
 {
     Q_OBJECT
@@ -368,28 +370,80 @@ private Q_SLOTS:
         QVERIFY(run->analysis().reasons().join(u' ').contains(u"did not check this program"_s));
     }
 
-    void editAfterTheTargetWentIsOneDecision()
+    void removedTargetCanOnlyBeDenied()
     {
-        // The person approves an edit in the same turn the target goes, before its analyzer's
-        // destruction was answered: the edit's check (no analyzer there now) must not decide
-        // first, under a policy, and leave the request decided twice.
+        // The target goes while the person looks at the request: no approval can make it run
+        // (the launch would fail on the missing target), so each is refused with the reason, in
+        // the same turn as the removal, and a denial still goes through, audited once.
         FleetFixture fleet(u"stubborn.sh"_s, u"quick.sh"_s);
         QVERIFY(fleet.ready);
-        fleet.f.queue.setPolicy(ApprovalPolicy::AllowLowRisk);
         Run *run = fleet.f.submit(m_script, u"Claude Code"_s, {}, { u"a"_s });
         QVERIFY(run);
-        QTest::qWait(200);
-        QCOMPARE(run->state(), RunState::PendingApproval);
+        QSignalSpy changed(&fleet.f.queue, &ApprovalQueue::targetsChanged);
+        QVERIFY(fleet.f.queue.launchRefusal(run).isEmpty());
 
         QVERIFY(fleet.registry.removeTarget(u"a"_s));
+        QCOMPARE(changed.size(), 1);
+        const QString refusal = fleet.f.queue.launchRefusal(run);
+        QVERIFY2(refusal.startsWith(u"Target 'a' was removed after the client asked"_s), qPrintable(refusal));
         const QString edited = u"tracepoint:syscalls:sys_enter_openat { @[pid] = count(); }"_s;
+        for (const auto &approve : std::initializer_list<std::function<bool(QString *)>> {
+                 [&](QString *error) { return fleet.f.queue.approve(run->id(), error); },
+                 [&](QString *error) { return fleet.f.queue.approveForSession(run->id(), error); },
+                 [&](QString *error) { return fleet.f.queue.approveEdited(run->id(), edited, error); } }) {
+            QString error;
+            QVERIFY(!approve(&error));
+            QCOMPARE(error, refusal);
+            QCOMPARE(run->state(), RunState::PendingApproval);
+        }
+        QCOMPARE(run->script(), m_script); // the refused edit left nothing behind
+        QTRY_VERIFY(run->analysis().complete); // not checked: a was removed
         QString error;
-        QVERIFY2(fleet.f.queue.approveEdited(run->id(), edited, &error), qPrintable(error));
-        QCOMPARE(run->decision(), Decision::ApprovedEdited);
-        QTRY_VERIFY(run->analysis().complete);
+        QVERIFY2(fleet.f.queue.deny(run->id(), u"gone"_s, &error), qPrintable(error));
+        QCOMPARE(run->decision(), Decision::Denied);
         QTest::qWait(100);
-        QCOMPARE(run->decision(), Decision::ApprovedEdited);
-        QCOMPARE(fleet.f.auditDecisions(), QStringList { u"approved_edited"_s });
+        QCOMPARE(fleet.f.auditDecisions(), QStringList { u"denied"_s });
+    }
+
+    void targetAddedBackCanBeApproved()
+    {
+        // The same name configured again (the person removed the wrong one and added it back):
+        // the request can run there again.
+        FleetFixture fleet(u"quick.sh"_s, u"quick.sh"_s);
+        QVERIFY(fleet.ready);
+        Run *run = fleet.f.submit(m_script, u"Claude Code"_s, {}, { u"a"_s });
+        QVERIFY(run);
+        QTRY_VERIFY(run->analysis().complete);
+        const Target *found = fleet.registry.find(u"a"_s);
+        QVERIFY(found);
+        const Target a = *found;
+        QVERIFY(fleet.registry.removeTarget(u"a"_s));
+        QVERIFY(!fleet.f.queue.launchRefusal(run).isEmpty());
+        QVERIFY(fleet.registry.addTarget(a));
+        QVERIFY(fleet.f.queue.launchRefusal(run).isEmpty());
+        QString error;
+        QVERIFY2(fleet.f.queue.approve(run->id(), &error), qPrintable(error));
+        QTRY_VERIFY(isTerminal(run->state()));
+        QCOMPARE(run->decision(), Decision::Approved);
+    }
+
+    void fleetRunsWhileOneTargetRemains()
+    {
+        // A fleet request runs on the targets that remain; only with every one gone is there
+        // nowhere to run it.
+        FleetFixture fleet(u"quick.sh"_s, u"quick.sh"_s);
+        QVERIFY(fleet.ready);
+        Run *run = fleet.submit(m_script);
+        QVERIFY(run && run->isFleet());
+        QVERIFY(fleet.registry.removeTarget(u"a"_s));
+        QVERIFY(fleet.f.queue.launchRefusal(run).isEmpty());
+        QVERIFY(fleet.registry.removeTarget(u"b"_s));
+        const QString refusal = fleet.f.queue.launchRefusal(run);
+        QVERIFY2(refusal.startsWith(u"Every target of this request was removed after the client asked (a, b)"_s),
+            qPrintable(refusal));
+        QString error;
+        QVERIFY(!fleet.f.queue.approve(run->id(), &error));
+        QCOMPARE(error, refusal);
     }
 
     void editedFleetRequestIsAuditedAsEdited()

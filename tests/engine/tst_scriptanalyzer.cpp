@@ -106,6 +106,7 @@ private Q_SLOTS:
     void analyzeWithAst();
     void analyzeWithOldBpftrace();
     void notCheckedIsAtLeastMedium();
+    void targetWithoutAnalyzerAnswersLater();
     void crashAfterTheAstStillCounts();
     void jsonWithAstFields();
     void mapDetailsFromTheAst();
@@ -984,6 +985,26 @@ void TestScriptAnalyzer::notCheckedIsAtLeastMedium()
     QCOMPARE(result->risk, RiskLevel::Medium);
     QCOMPARE(codes(*result), QStringList { u"not-checked"_s });
     QVERIFY(result->reasons().first().contains(result->uncheckedReason));
+}
+
+void TestScriptAnalyzer::targetWithoutAnalyzerAnswersLater()
+{
+    // Never from inside the call: a caller that starts a check and then decides (an approved
+    // edit) would otherwise see the answer before its own decision, and decide twice.
+    QList<qsizetype> each;
+    std::optional<ScriptAnalyzer::PerTarget> all;
+    ScriptAnalyzer::analyzeOnTargets(
+        u"BEGIN { }"_s, { { u"gone"_s, nullptr } }, this,
+        [&each](qsizetype index, const ScriptAnalysis &) { each.append(index); },
+        [&all](const ScriptAnalyzer::PerTarget &perTarget) { all = perTarget; });
+    QVERIFY(each.isEmpty());
+    QVERIFY(!all);
+    QTRY_VERIFY(all.has_value());
+    QCOMPARE(each, QList<qsizetype> { 0 });
+    QCOMPARE(all->size(), 1);
+    QCOMPARE(all->first().first, u"gone"_s);
+    QVERIFY(!all->first().second.checked);
+    QCOMPARE(all->first().second.risk, RiskLevel::Medium);
 }
 
 void TestScriptAnalyzer::crashAfterTheAstStillCounts()

@@ -590,6 +590,55 @@ private Q_SLOTS:
         QVERIFY(!panel.targetsText().contains(QChar(0x202e)));
         QVERIFY(!panel.analysisText().contains(QChar(0x202e)));
     }
+
+    // The target goes while the request is on show: the panel says why it can no longer run and
+    // leaves only Deny; the same name added back makes it approvable again, after the delay.
+    void removedTargetLeavesOnlyDeny()
+    {
+        QTemporaryDir dir;
+        FakeEngine engine(300, [&dir](EngineConfig &config) {
+            config.targetOptions = writeFakeSsh(dir.path());
+            config.targets = { fakeSshTarget(u"db1=ssh://root@db1"_s) };
+        });
+        ApprovalPanel panel(engine->approvals(), engine->analyzer());
+        panel.setArmDelayMs(0);
+        panel.resize(700, 700);
+        panel.show();
+        RunRequest request;
+        request.script = script;
+        request.reason = u"who opens files on db1"_s;
+        request.client = { u"Claude Code"_s, u"2.1.3"_s, u"socket"_s, u"session-1"_s };
+        request.targets = { u"db1"_s };
+        QString error;
+        Run *run = engine->runs()->submitClientRun(request, &error);
+        QVERIFY2(run, qPrintable(error));
+        QTRY_VERIFY_WITH_TIMEOUT(run->analysis().complete, 10000);
+        QTRY_VERIFY(decisionsEnabled(panel));
+        QCOMPARE(panel.noTargetText(), QString());
+        const Target db1 = *engine->targets()->find(u"db1"_s);
+
+        QVERIFY(engine->targets()->removeTarget(u"db1"_s));
+        QVERIFY2(panel.noTargetText().startsWith(u"Target 'db1' was removed after the client asked"_s),
+            qPrintable(panel.noTargetText()));
+        QVERIFY(!panel.approveButton()->isEnabled());
+        QVERIFY(!panel.editButton()->isEnabled());
+        QVERIFY(!panel.sessionButton()->isEnabled());
+        QTRY_VERIFY(panel.denyButton()->isEnabled());
+        // A click on the disabled button decides nothing; the request is still there.
+        QTest::mouseClick(panel.approveButton(), Qt::LeftButton);
+        QCOMPARE(run->state(), RunState::PendingApproval);
+
+        panel.setArmDelayMs(300);
+        QVERIFY(engine->targets()->addTarget(db1));
+        QCOMPARE(panel.noTargetText(), QString());
+        QVERIFY(!panel.approveButton()->isEnabled()); // armed again only after the delay
+        QTRY_VERIFY(decisionsEnabled(panel));
+        QVERIFY(engine->targets()->removeTarget(u"db1"_s));
+        QTRY_VERIFY(panel.denyButton()->isEnabled());
+        QTest::mouseClick(panel.denyButton(), Qt::LeftButton);
+        QCOMPARE(run->decision(), Decision::Denied);
+        QCOMPARE(panel.pendingCount(), 0);
+    }
 };
 
 QTEST_MAIN(TestApprovalPanel)
