@@ -79,6 +79,13 @@ void TerminalApprover::start()
 {
     connect(m_approvals, &ApprovalQueue::requestAdded, this, &TerminalApprover::onRequestAdded);
     connect(m_approvals, &ApprovalQueue::requestResolved, this, &TerminalApprover::onRequestResolved);
+    connect(m_approvals, &ApprovalQueue::targetsChanged, this, [this] {
+        // The target of the request on screen went: say so at once, with what is left to do.
+        if (m_stage != Stage::Choice || !m_current || m_approvals->launchRefusal(m_current).isEmpty())
+            return;
+        write(u"\nThe targets changed while request %1 was shown.\n"_s.arg(m_current->id()));
+        prompt();
+    });
     m_notifier = new QSocketNotifier(m_inputFd, QSocketNotifier::Read, this);
     connect(m_notifier, &QSocketNotifier::activated, this, &TerminalApprover::readInput);
     const QList<Run *> pending = m_approvals->pending();
@@ -137,8 +144,8 @@ void TerminalApprover::showNext()
 
 void TerminalApprover::showAgainOrNext(Run *run)
 {
-    // A refused decision leaves its request waiting: it is shown again, with what can be done
-    // now, rather than dropped from the screen while the client waits on it.
+    // A refused decision (`run`, null after one that went through) leaves its request waiting:
+    // it is shown again, with what can be done now, not dropped while the client waits on it.
     if (run && run->state() == RunState::PendingApproval && m_stage == Stage::Idle && !m_closed) {
         showRequest(run);
         return;
@@ -335,6 +342,14 @@ void TerminalApprover::handleLine(const QString &line)
             prompt();
             return;
         }
+        const bool denyOrView = answer == "d"_L1 || answer == "deny"_L1 || answer == "n"_L1 || answer == "v"_L1
+            || answer == "view"_L1;
+        if (!denyOrView && !m_approvals->launchRefusal(m_current).isEmpty()) {
+            // Nothing else can be decided: the queue would refuse any approval, edited or not.
+            write(u"Only a denial is possible for request %1.\n"_s.arg(m_current->id()));
+            prompt();
+            return;
+        }
         const bool approveAnswer = answer == "a"_L1 || answer == "approve"_L1 || answer == "y"_L1;
         const bool approving = approveAnswer || answer == ApproveHigh || answer == "s"_L1 || answer == "session"_L1;
         if (approving && m_approvals->analyzes() && !m_current->analysis().complete) {
@@ -349,11 +364,12 @@ void TerminalApprover::handleLine(const QString &line)
             Run *run = m_current;
             m_stage = Stage::Idle;
             m_current = nullptr;
-            if (m_approvals->approve(run->id(), &error))
+            const bool ok = m_approvals->approve(run->id(), &error);
+            if (ok)
                 write(u"Approved %1 from %2.\n"_s.arg(run->id(), inert(run->client().displayName())));
             else
                 write(u"Could not approve: %1\n"_s.arg(inert(error)));
-            showAgainOrNext(run);
+            showAgainOrNext(ok ? nullptr : run);
         } else if (answer == "s"_L1 || answer == "session"_L1) {
             Run *run = m_current;
             if (const QString refusal = ApprovalQueue::sessionAllowRefusal(run); !refusal.isEmpty()) {
@@ -363,12 +379,13 @@ void TerminalApprover::handleLine(const QString &line)
             }
             m_stage = Stage::Idle;
             m_current = nullptr;
-            if (m_approvals->approveForSession(run->id(), &error))
+            const bool ok = m_approvals->approveForSession(run->id(), &error);
+            if (ok)
                 write(u"Approved %1; identical requests from %2 run without asking.\n"_s.arg(
                     run->id(), inert(run->client().displayName())));
             else
                 write(u"Could not approve: %1\n"_s.arg(inert(error)));
-            showAgainOrNext(run);
+            showAgainOrNext(ok ? nullptr : run);
         } else if (answer == "d"_L1 || answer == "deny"_L1 || answer == "n"_L1) {
             m_stage = Stage::DenyMessage;
             prompt();
@@ -400,11 +417,12 @@ void TerminalApprover::handleLine(const QString &line)
         m_stage = Stage::Idle;
         m_current = nullptr;
         const QString message = line.trimmed().isEmpty() ? u"Denied by the person at the terminal."_s : line.trimmed();
-        if (m_approvals->deny(run->id(), message, &error))
+        const bool ok = m_approvals->deny(run->id(), message, &error);
+        if (ok)
             write(u"Denied %1 from %2.\n"_s.arg(run->id(), inert(run->client().displayName())));
         else
             write(u"Could not deny: %1\n"_s.arg(inert(error)));
-        showAgainOrNext(run);
+        showAgainOrNext(ok ? nullptr : run);
         return;
     }
     case Stage::InlineScript:
@@ -519,12 +537,13 @@ void TerminalApprover::approveEdited()
     m_stage = Stage::Idle;
     m_current = nullptr;
     QString error;
-    if (m_approvals->approveEdited(run->id(), m_editedScript, &error))
+    const bool ok = m_approvals->approveEdited(run->id(), m_editedScript, &error);
+    if (ok)
         write(u"Approved %1 with your edits; the client is told the script was changed.\n"_s.arg(run->id()));
     else
         write(u"Could not approve: %1\n"_s.arg(inert(error)));
     m_editedScript.clear();
-    showAgainOrNext(run);
+    showAgainOrNext(ok ? nullptr : run);
 }
 
 void TerminalApprover::write(const QString &text)

@@ -70,8 +70,8 @@ private:
     void onRequestAdded(Run *run);
     void onRequestResolved(Run *run);
     void showNext();
-    /// After a decision on `run`: shows it again when it is still waiting (the decision was
-    /// refused), else the next request.
+    /// After a decision: shows `run`, the request a refused decision was for, again while it
+    /// still waits; else (null) the next request.
     void showAgainOrNext(Run *run);
     void showRequest(Run *run);
     void readInput();

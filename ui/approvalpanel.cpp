@@ -472,8 +472,7 @@ void ApprovalPanel::updateNoTarget()
     const QString refusal = m_current && m_approvals ? m_approvals->launchRefusal(m_current) : QString();
     m_noTarget->setText(InertText::block(refusal));
     m_noTarget->setVisible(!refusal.isEmpty());
-    // A target added back under the same name makes the request approvable again: as for a
-    // re-rating, the buttons wait out the arming delay before they take a click.
+    // What the person decides on changed (only ever to "deny only"): disarm, as for a re-rating.
     const bool changed = m_shownNoTarget && *m_shownNoTarget != refusal;
     m_shownNoTarget = refusal;
     if (changed)
@@ -611,10 +610,11 @@ void ApprovalPanel::updateButtons()
     // The risk the person decides on is bpftrace's: approving waits until its check is in (or
     // has failed, which the panel says). Denying never waits.
     const bool analysed = m_current && (m_current->analysis().complete || !m_approvals || !m_approvals->analyzes());
-    // A request whose target was removed can only be denied (the queue would refuse the rest).
-    const bool runnable = m_noTarget->text().isEmpty();
+    // A request whose target was removed can only be denied (the queue would refuse the rest);
+    // an edit already open can still be cancelled.
+    const bool runnable = m_shownNoTarget.value_or(QString()).isEmpty();
     m_approve->setEnabled(armed && analysed && runnable);
-    m_edit->setEnabled(armed && analysed && runnable);
+    m_edit->setEnabled(armed && (m_editing || (analysed && runnable)));
     m_deny->setEnabled(armed);
     if (m_editing)
         m_approve->setText(tr("&Approve edited script"));

@@ -11,7 +11,6 @@
 
 #include <QJsonArray>
 
-#include <algorithm>
 
 using namespace Qt::StringLiterals;
 
@@ -145,30 +144,65 @@ void ApprovalQueue::setTargets(TargetRegistry *targets)
         disconnect(m_targets, nullptr, this, nullptr);
     m_targets = targets;
     if (targets)
-        connect(targets, &TargetRegistry::targetsChanged, this, &ApprovalQueue::targetsChanged);
+        connect(targets, &TargetRegistry::targetsChanged, this, &ApprovalQueue::onTargetsChanged);
+}
+
+QStringList ApprovalQueue::requestTargets(const Run *run)
+{
+    QStringList names;
+    if (!run->isFleet()) {
+        if (!run->target().isEmpty())
+            names.append(run->target());
+        return names;
+    }
+    for (const Run *host : run->hostRuns()) {
+        if (!host->target().isEmpty())
+            names.append(host->target());
+    }
+    return names;
+}
+
+void ApprovalQueue::onTargetsChanged()
+{
+    // A removal is final for the requests waiting on that target: a target added back under the
+    // same name may be another machine, where bpftrace never checked the program.
+    for (const QPointer<Run> &run : std::as_const(m_pending)) {
+        if (!run)
+            continue;
+        for (const QString &name : requestTargets(run)) {
+            QStringList &gone = m_removedTargets[run->id()];
+            if (!gone.contains(name) && m_targets->resolve(name).isEmpty())
+                gone.append(name);
+        }
+    }
+    Q_EMIT targetsChanged();
 }
 
 QString ApprovalQueue::launchRefusal(const Run *run) const
 {
     if (!run || !m_targets)
         return QString();
-    // The name was checked when the client asked; RunManager checks it again at launch, where a
-    // removed target fails the run. Refused here, the person is told before deciding.
-    const auto gone
-        = [this](const Run *one) { return !one->target().isEmpty() && m_targets->resolve(one->target()).isEmpty(); };
-    const QList<Run *> &hosts = run->hostRuns();
-    if (run->isFleet()) {
-        // A fleet whose other targets remain runs there; a removed one fails on its own.
-        if (hosts.isEmpty() || !std::all_of(hosts.cbegin(), hosts.cend(), gone))
-            return QString();
-        return u"Every target of this request was removed after the client asked (%1), so the program has "
-               "nowhere to run. Deny the request; the client can ask again on targets that exist."_s.arg(
-                   run->targets().join(u", "_s));
+    // The names were checked when the client asked; RunManager checks them again at launch,
+    // where a missing target fails the run. Refused here, the person is told before deciding.
+    QStringList gone = m_removedTargets.value(run->id());
+    for (const QString &name : requestTargets(run)) {
+        if (!gone.contains(name) && m_targets->resolve(name).isEmpty())
+            gone.append(name);
     }
-    if (!gone(run))
+    if (gone.isEmpty())
         return QString();
-    return u"Target '%1' was removed after the client asked, so the program has nowhere to run. Deny the "
-           "request; the client can ask again on a target that exists."_s.arg(run->target());
+    const QString again = u"Deny the request; the client can ask again on targets that exist."_s;
+    if (!run->isFleet()) {
+        return u"Target '%1' was removed after the client asked, so the program has nowhere to run (a target "
+               "added back under that name may be another machine, not checked by bpftrace). %2"_s.arg(
+            gone.first(), again);
+    }
+    // One decision covers exactly the targets asked for; with one of them gone it cannot.
+    return u"%1 of this request %2 removed after the client asked (one decision covers exactly the targets "
+           "asked for, and a target added back under that name may be another machine). %3"_s.arg(
+            gone.size() == 1 ? u"Target '%1'"_s.arg(gone.first())
+                             : u"Targets %1"_s.arg(u"'"_s + gone.join(u"', '"_s) + u"'"_s),
+            gone.size() == 1 ? u"was"_s : u"were"_s, again);
 }
 
 QString ApprovalQueue::sessionKey(const Run *run)
@@ -379,6 +413,7 @@ void ApprovalQueue::resolve(Run *run, Decision decision, const QString &decidedB
     m_pending.removeIf([run](const QPointer<Run> &p) { return !p || p == run; });
     m_expiry.remove(run->id());
     m_analysed.remove(run->id());
+    m_removedTargets.remove(run->id());
     for (const Run *host : run->hostRuns())
         m_analysed.remove(host->id());
     run->setDecision(decision, decidedBy, message);

@@ -62,9 +62,10 @@ public:
     bool approveForSession(const QString &runId, QString *error = nullptr);
     /// Why approveForSession() would refuse `run` now; empty when it would not.
     static QString sessionAllowRefusal(const Run *run);
-    /// Why no approval of `run` can be given now: its target, or every target of a fleet
-    /// request, was removed after the request was made, so the program has nowhere to run.
-    /// Empty when it can run. Every approve*() refuses with this; denying is always possible.
+    /// Why no approval of `run` can be given: a target it was asked for (its one target, or
+    /// any of a fleet request's) was removed after the request was made, even if a target of
+    /// that name was added back since. Empty when none was. Every approve*() refuses with this;
+    /// denying is always possible.
     QString launchRefusal(const Run *run) const;
     bool approveEdited(const QString &runId, const QString &editedScript, QString *error = nullptr);
     bool deny(const QString &runId, const QString &message, QString *error = nullptr);
@@ -80,7 +81,7 @@ Q_SIGNALS:
     void requestResolved(Run *run);
     /// Emitted after requestResolved for an approved run, still in PendingApproval: launch it.
     void approved(Run *run);
-    /// Targets were added or removed: launchRefusal() of a pending request may say otherwise now.
+    /// Targets were added or removed: launchRefusal() of a pending request may refuse now.
     void targetsChanged();
 
 private:
@@ -98,6 +99,9 @@ private:
     ScriptAnalyzer *analyzerFor(const QString &target) const;
     void audit(const Run *run);
     void onLeftElsewhere(Run *run);
+    void onTargetsChanged();
+    /// The configured target names a request runs on (a fleet's hosts'); none for this machine.
+    static QStringList requestTargets(const Run *run);
 
     AuditLog *m_audit;
     ScriptAnalyzer *m_analyzer = nullptr;
@@ -114,5 +118,6 @@ private:
     QHash<QString, Deadline> m_expiry;
     QSet<QString> m_sessionAllowed; ///< clientName + '\n' + scriptHash
     QSet<QString> m_analysed; ///< runs whose full analysis came back (whatever it says)
+    QHash<QString, QStringList> m_removedTargets; ///< pending run id -> its targets removed since it was asked
     QTimer m_expiryTimer;
 };

@@ -185,12 +185,16 @@ private Q_SLOTS:
         QVERIFY(run);
         QTRY_VERIFY_WITH_TIMEOUT(run->analysis().complete, 10000);
         QTRY_VERIFY(rig.shows(Prompt.toByteArray()));
+        // Said at once, while the prompt waits, with only the denial on offer.
         QVERIFY(rig.engine->targets()->removeTarget(u"db1"_s));
-        rig.type("a\n");
-        QTRY_VERIFY(rig.shows("Could not approve: Target 'db1' was removed after the client asked"));
+        QTRY_VERIFY(rig.shows("The targets changed while request " + run->id().toUtf8() + " was shown.\nTarget 'db1' was removed after the client asked"));
+        QTRY_VERIFY(rig.shows("the client can ask again on targets that exist.\n[d]eny, [v]iew again > "));
+        for (const QByteArray &answer : { QByteArray("a\n"), QByteArray("s\n"), QByteArray("e\n"), QByteArray("i\n") }) {
+            const int before = rig.count("Only a denial is possible for request " + run->id().toUtf8());
+            rig.type(answer);
+            QTRY_COMPARE(rig.count("Only a denial is possible for request " + run->id().toUtf8()), before + 1);
+        }
         QCOMPARE(run->state(), RunState::PendingApproval);
-        // Shown again, with only the denial on offer.
-        QTRY_VERIFY(rig.shows("request; the client can ask again on a target that exists.\n[d]eny, [v]iew again > "));
         rig.type("d\n");
         QTRY_VERIFY(rig.shows("Message for the client"));
         rig.type("\n");

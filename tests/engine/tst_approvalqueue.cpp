@@ -405,10 +405,11 @@ private Q_SLOTS:
         QCOMPARE(fleet.f.auditDecisions(), QStringList { u"denied"_s });
     }
 
-    void targetAddedBackCanBeApproved()
+    void targetAddedBackStaysRefused()
     {
-        // The same name configured again (the person removed the wrong one and added it back):
-        // the request can run there again.
+        // The same name configured again may be another machine, where bpftrace never checked
+        // the program: the removal stays final for the request that waited on it. A new request
+        // there is checked there and can run.
         FleetFixture fleet(u"quick.sh"_s, u"quick.sh"_s);
         QVERIFY(fleet.ready);
         Run *run = fleet.f.submit(m_script, u"Claude Code"_s, {}, { u"a"_s });
@@ -418,32 +419,45 @@ private Q_SLOTS:
         QVERIFY(found);
         const Target a = *found;
         QVERIFY(fleet.registry.removeTarget(u"a"_s));
-        QVERIFY(!fleet.f.queue.launchRefusal(run).isEmpty());
         QVERIFY(fleet.registry.addTarget(a));
-        QVERIFY(fleet.f.queue.launchRefusal(run).isEmpty());
+        const QString refusal = fleet.f.queue.launchRefusal(run);
+        QVERIFY2(refusal.contains(u"a target added back under that name may be another machine"_s), qPrintable(refusal));
         QString error;
-        QVERIFY2(fleet.f.queue.approve(run->id(), &error), qPrintable(error));
-        QTRY_VERIFY(isTerminal(run->state()));
-        QCOMPARE(run->decision(), Decision::Approved);
+        QVERIFY(!fleet.f.queue.approve(run->id(), &error));
+        QCOMPARE(error, refusal);
+
+        Run *again = fleet.f.submit(m_script, u"Claude Code"_s, {}, { u"a"_s });
+        QVERIFY(again);
+        QCOMPARE(fleet.f.queue.launchRefusal(again), QString());
+        QTRY_VERIFY(again->analysis().complete);
+        QVERIFY2(fleet.f.queue.approve(again->id(), &error), qPrintable(error));
+        QTRY_VERIFY(isTerminal(again->state()));
+        QCOMPARE(again->state(), RunState::Finished);
+        // The first one is still there to deny, and its refusal is forgotten once it is decided.
+        QVERIFY2(fleet.f.queue.deny(run->id(), QString(), &error), qPrintable(error));
+        QCOMPARE(run->decision(), Decision::Denied);
     }
 
-    void fleetRunsWhileOneTargetRemains()
+    void fleetWithATargetRemovedCanOnlyBeDenied()
     {
-        // A fleet request runs on the targets that remain; only with every one gone is there
-        // nowhere to run it.
+        // One decision covers exactly the targets asked for: with one of them gone, approving
+        // would cover other ones than the person was shown.
         FleetFixture fleet(u"quick.sh"_s, u"quick.sh"_s);
         QVERIFY(fleet.ready);
         Run *run = fleet.submit(m_script);
         QVERIFY(run && run->isFleet());
+        QCOMPARE(fleet.f.queue.launchRefusal(run), QString());
         QVERIFY(fleet.registry.removeTarget(u"a"_s));
-        QVERIFY(fleet.f.queue.launchRefusal(run).isEmpty());
-        QVERIFY(fleet.registry.removeTarget(u"b"_s));
-        const QString refusal = fleet.f.queue.launchRefusal(run);
-        QVERIFY2(refusal.startsWith(u"Every target of this request was removed after the client asked (a, b)"_s),
+        QString refusal = fleet.f.queue.launchRefusal(run);
+        QVERIFY2(refusal.startsWith(u"Target 'a' of this request was removed after the client asked"_s),
             qPrintable(refusal));
         QString error;
         QVERIFY(!fleet.f.queue.approve(run->id(), &error));
         QCOMPARE(error, refusal);
+        QVERIFY(fleet.registry.removeTarget(u"b"_s));
+        refusal = fleet.f.queue.launchRefusal(run);
+        QVERIFY2(refusal.startsWith(u"Targets 'a', 'b' of this request were removed"_s), qPrintable(refusal));
+        QCOMPARE(run->state(), RunState::PendingApproval);
     }
 
     void editedFleetRequestIsAuditedAsEdited()
