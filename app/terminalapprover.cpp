@@ -342,8 +342,8 @@ void TerminalApprover::handleLine(const QString &line)
             prompt();
             return;
         }
-        const bool denyOrView = answer == "d"_L1 || answer == "deny"_L1 || answer == "n"_L1 || answer == "v"_L1
-            || answer == "view"_L1;
+        const bool denyOrView
+            = answer == "d"_L1 || answer == "deny"_L1 || answer == "n"_L1 || answer == "v"_L1 || answer == "view"_L1;
         if (!denyOrView && !m_approvals->launchRefusal(m_current).isEmpty()) {
             // Nothing else can be decided: the queue would refuse any approval, edited or not.
             write(u"Only a denial is possible for request %1.\n"_s.arg(m_current->id()));

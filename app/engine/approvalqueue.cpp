@@ -11,7 +11,6 @@
 
 #include <QJsonArray>
 
-
 using namespace Qt::StringLiterals;
 
 QString approvalPolicyName(ApprovalPolicy policy)
@@ -195,14 +194,14 @@ QString ApprovalQueue::launchRefusal(const Run *run) const
     if (!run->isFleet()) {
         return u"Target '%1' was removed after the client asked, so the program has nowhere to run (a target "
                "added back under that name may be another machine, not checked by bpftrace). %2"_s.arg(
-            gone.first(), again);
+                   gone.first(), again);
     }
     // One decision covers exactly the targets asked for; with one of them gone it cannot.
     return u"%1 of this request %2 removed after the client asked (one decision covers exactly the targets "
-           "asked for, and a target added back under that name may be another machine). %3"_s.arg(
-            gone.size() == 1 ? u"Target '%1'"_s.arg(gone.first())
-                             : u"Targets %1"_s.arg(u"'"_s + gone.join(u"', '"_s) + u"'"_s),
-            gone.size() == 1 ? u"was"_s : u"were"_s, again);
+           "asked for, and a target added back under that name may be another machine). %3"_s.arg(gone.size() == 1
+                   ? u"Target '%1'"_s.arg(gone.first())
+                   : u"Targets %1"_s.arg(u"'"_s + gone.join(u"', '"_s) + u"'"_s),
+               gone.size() == 1 ? u"was"_s : u"were"_s, again);
 }
 
 QString ApprovalQueue::sessionKey(const Run *run)

@@ -187,9 +187,11 @@ private Q_SLOTS:
         QTRY_VERIFY(rig.shows(Prompt.toByteArray()));
         // Said at once, while the prompt waits, with only the denial on offer.
         QVERIFY(rig.engine->targets()->removeTarget(u"db1"_s));
-        QTRY_VERIFY(rig.shows("The targets changed while request " + run->id().toUtf8() + " was shown.\nTarget 'db1' was removed after the client asked"));
+        QTRY_VERIFY(rig.shows("The targets changed while request " + run->id().toUtf8()
+            + " was shown.\nTarget 'db1' was removed after the client asked"));
         QTRY_VERIFY(rig.shows("the client can ask again on targets that exist.\n[d]eny, [v]iew again > "));
-        for (const QByteArray &answer : { QByteArray("a\n"), QByteArray("s\n"), QByteArray("e\n"), QByteArray("i\n") }) {
+        for (const QByteArray &answer :
+            { QByteArray("a\n"), QByteArray("s\n"), QByteArray("e\n"), QByteArray("i\n") }) {
             const int before = rig.count("Only a denial is possible for request " + run->id().toUtf8());
             rig.type(answer);
             QTRY_COMPARE(rig.count("Only a denial is possible for request " + run->id().toUtf8()), before + 1);

@@ -421,7 +421,8 @@ private Q_SLOTS:
         QVERIFY(fleet.registry.removeTarget(u"a"_s));
         QVERIFY(fleet.registry.addTarget(a));
         const QString refusal = fleet.f.queue.launchRefusal(run);
-        QVERIFY2(refusal.contains(u"a target added back under that name may be another machine"_s), qPrintable(refusal));
+        QVERIFY2(
+            refusal.contains(u"a target added back under that name may be another machine"_s), qPrintable(refusal));
         QString error;
         QVERIFY(!fleet.f.queue.approve(run->id(), &error));
         QCOMPARE(error, refusal);
