@@ -70,6 +70,31 @@ template<typename F> void forEachLine(const QByteArray &all, F &&f)
     }
 }
 
+/// Runs the capture through `manager` (its fake bpftrace is `cat`) and waits for the run's end.
+struct TimedRun
+{
+    Run *run = nullptr;
+    qint64 ns = 0;
+};
+TimedRun timeRun(RunManager &manager)
+{
+    TimedRun timed;
+    QElapsedTimer timer;
+    QEventLoop loop;
+    timer.start();
+    timed.run = manager.startPersonRun(u"BEGIN { }"_s);
+    QObject::connect(timed.run, &Run::stateChanged, &loop, [&](RunState state) {
+        if (isTerminal(state)) {
+            timed.ns = timer.nsecsElapsed();
+            loop.quit();
+        }
+    });
+    QTimer::singleShot(120000, &loop, &QEventLoop::quit);
+    if (!isTerminal(timed.run->state()))
+        loop.exec();
+    return timed;
+}
+
 #ifdef TRACEDESK_HAVE_SIMDJSON
 void appendTextLines(ParsedOutput *out, std::string_view text, bool split)
 {
@@ -297,22 +322,7 @@ private Q_SLOTS:
         limits.maxLinesPerSecond = 0;
         limits.maxBytesPerSecond = 0;
         manager.setLimits(limits);
-        qint64 engineNs = 0;
-        Run *run = nullptr;
-        {
-            QEventLoop loop;
-            timer.start();
-            run = manager.startPersonRun(u"BEGIN { }"_s);
-            connect(run, &Run::stateChanged, &loop, [&](RunState state) {
-                if (isTerminal(state)) {
-                    engineNs = timer.nsecsElapsed();
-                    loop.quit();
-                }
-            });
-            QTimer::singleShot(120000, &loop, &QEventLoop::quit);
-            if (!isTerminal(run->state()))
-                loop.exec();
-        }
+        const auto [run, engineNs] = timeRun(manager);
         qunsetenv("FAKE_CAT_FILE");
         QCOMPARE(run->state(), RunState::Finished);
         const qint64 kept = run->totalLines();
@@ -363,18 +373,9 @@ private Q_SLOTS:
             RunLimits ring = limits;
             ring.maxLinesKept = int(Setting::maxLinesKept.defaultValue);
             shipped.setLimits(ring);
-            QEventLoop loop;
-            timer.start();
-            Run *capped = shipped.startPersonRun(u"BEGIN { }"_s);
-            connect(capped, &Run::stateChanged, &loop, [&](RunState state) {
-                if (isTerminal(state)) {
-                    ringNs = timer.nsecsElapsed();
-                    loop.quit();
-                }
-            });
-            QTimer::singleShot(120000, &loop, &QEventLoop::quit);
-            if (!isTerminal(capped->state()))
-                loop.exec();
+            const TimedRun timed = timeRun(shipped);
+            const Run *capped = timed.run;
+            ringNs = timed.ns;
             qunsetenv("FAKE_CAT_FILE");
             QCOMPARE(capped->state(), RunState::Finished);
             QCOMPARE(capped->totalLines(), keptLines);

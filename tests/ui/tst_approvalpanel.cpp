@@ -50,6 +50,17 @@ Run *submitChecked(FakeEngine &engine, const QString &text = script, const QStri
     return run;
 }
 
+// A client's request for the given targets (names or groups), as exec_program makes it.
+RunRequest requestOn(const QStringList &targets, const QString &reason)
+{
+    RunRequest request;
+    request.script = script;
+    request.reason = reason;
+    request.client = { u"Claude Code"_s, u"2.1.3"_s, u"socket"_s, u"session-1"_s };
+    request.targets = targets;
+    return request;
+}
+
 bool anyDecisionHasFocus(ApprovalPanel &panel)
 {
     // The panel's focus child (what has the focus once its window is active).
@@ -537,11 +548,7 @@ private Q_SLOTS:
         panel.setArmDelayMs(0);
         panel.resize(700, 700);
         panel.show();
-        RunRequest request;
-        request.script = script;
-        request.reason = u"who opens files on the databases"_s;
-        request.client = { u"Claude Code"_s, u"2.1.3"_s, u"socket"_s, u"session-1"_s };
-        request.targets = { u"db1"_s, u"db2"_s };
+        const RunRequest request = requestOn({ u"db1"_s, u"db2"_s }, u"who opens files on the databases"_s);
         QString error;
         Run *run = engine->runs()->submitClientRun(request, &error);
         QVERIFY2(run, qPrintable(error));
@@ -605,13 +612,8 @@ private Q_SLOTS:
         panel.setArmDelayMs(0);
         panel.resize(700, 700);
         panel.show();
-        RunRequest request;
-        request.script = script;
-        request.reason = u"who opens files on db1"_s;
-        request.client = { u"Claude Code"_s, u"2.1.3"_s, u"socket"_s, u"session-1"_s };
-        request.targets = { u"db1"_s };
         QString error;
-        Run *run = engine->runs()->submitClientRun(request, &error);
+        Run *run = engine->runs()->submitClientRun(requestOn({ u"db1"_s }, u"who opens files on db1"_s), &error);
         QVERIFY2(run, qPrintable(error));
         QTRY_VERIFY_WITH_TIMEOUT(run->analysis().complete, 10000);
         QTRY_VERIFY(decisionsEnabled(panel));
