@@ -80,8 +80,10 @@ void TerminalApprover::start()
     connect(m_approvals, &ApprovalQueue::requestAdded, this, &TerminalApprover::onRequestAdded);
     connect(m_approvals, &ApprovalQueue::requestResolved, this, &TerminalApprover::onRequestResolved);
     connect(m_approvals, &ApprovalQueue::targetsChanged, this, [this] {
-        // The target of the request on screen went: say so at once, with what is left to do.
-        if (m_stage != Stage::Choice || !m_current || m_approvals->launchRefusal(m_current).isEmpty())
+        // The target of the request on screen went: say so at once, with what is left to do (an
+        // edit under way hears it when it is offered). Once: later changes elsewhere say nothing.
+        if (m_stage != Stage::Choice || !m_current || m_refusalShownFor == m_current->id()
+            || m_approvals->launchRefusal(m_current).isEmpty())
             return;
         write(u"\nThe targets changed while request %1 was shown.\n"_s.arg(m_current->id()));
         prompt();
@@ -240,6 +242,7 @@ void TerminalApprover::prompt()
     case Stage::Choice:
         if (const QString refusal = m_current ? m_approvals->launchRefusal(m_current) : QString(); !refusal.isEmpty()) {
             // Nothing but a denial can be given: the queue would refuse every approval.
+            m_refusalShownFor = m_current->id();
             write(u"%1\n[d]eny, [v]iew again > "_s.arg(inert(refusal)));
         } else if (isHighRisk(m_current)) {
             write(u"HIGH RISK: type \"%1\" in full to approve %2, [d]eny, [e]dit, edit [i]nline, [v]iew again > "_s.arg(
@@ -520,6 +523,13 @@ void TerminalApprover::offerEdited(const QString &script)
 {
     if (script.trimmed().isEmpty()) {
         write(u"The edited script is empty; the request is unchanged.\n"_s);
+        m_stage = Stage::Choice;
+        prompt();
+        return;
+    }
+    if (!m_approvals->launchRefusal(m_current).isEmpty()) {
+        // The target went while the script was edited: no edit can run now.
+        write(u"The edit is dropped: request %1 can only be denied now.\n"_s.arg(m_current->id()));
         m_stage = Stage::Choice;
         prompt();
         return;

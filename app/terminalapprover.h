@@ -103,6 +103,7 @@ private:
     bool m_closed = false;
     int m_armDelayMs = 1000;
     QElapsedTimer m_shownSince;
+    QString m_refusalShownFor; ///< the request whose "can only be denied" the prompt has said
     quint64 m_shownGeneration = 0; ///< bumped whenever the request an answer would apply to changes
     QMetaObject::Connection m_analysisConnection;
 };

@@ -11,6 +11,8 @@
 
 #include <QJsonArray>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 QString approvalPolicyName(ApprovalPolicy policy)
@@ -161,19 +163,29 @@ QStringList ApprovalQueue::requestTargets(const Run *run)
     return names;
 }
 
+bool ApprovalQueue::isConfigured(const QString &name) const
+{
+    // By name only: a removed name that happens to be another target's URI is still gone.
+    return m_targets && m_targets->names().contains(name);
+}
+
 void ApprovalQueue::onTargetsChanged()
 {
-    // A removal is final for the requests waiting on that target: a target added back under the
-    // same name may be another machine, where bpftrace never checked the program.
+    // A removal is final for the requests waiting on that target, and for what was allowed
+    // for the session there: a target added back under the same name may be another machine,
+    // where bpftrace never checked the program.
+    const QStringList names = m_targets ? m_targets->names() : QStringList();
     for (const QPointer<Run> &run : std::as_const(m_pending)) {
         if (!run)
             continue;
         for (const QString &name : requestTargets(run)) {
-            QStringList &gone = m_removedTargets[run->id()];
-            if (!gone.contains(name) && m_targets->resolve(name).isEmpty())
-                gone.append(name);
+            if (!names.contains(name) && !m_removedTargets.value(run->id()).contains(name))
+                m_removedTargets[run->id()].append(name);
         }
     }
+    m_sessionAllowed.removeIf([&names](const QHash<QString, QStringList>::iterator it) {
+        return std::any_of(it->cbegin(), it->cend(), [&names](const QString &name) { return !names.contains(name); });
+    });
     Q_EMIT targetsChanged();
 }
 
@@ -185,23 +197,19 @@ QString ApprovalQueue::launchRefusal(const Run *run) const
     // where a missing target fails the run. Refused here, the person is told before deciding.
     QStringList gone = m_removedTargets.value(run->id());
     for (const QString &name : requestTargets(run)) {
-        if (!gone.contains(name) && m_targets->resolve(name).isEmpty())
+        if (!gone.contains(name) && !isConfigured(name))
             gone.append(name);
     }
     if (gone.isEmpty())
         return QString();
-    const QString again = u"Deny the request; the client can ask again on targets that exist."_s;
-    if (!run->isFleet()) {
-        return u"Target '%1' was removed after the client asked, so the program has nowhere to run (a target "
-               "added back under that name may be another machine, not checked by bpftrace). %2"_s.arg(
-                   gone.first(), again);
-    }
-    // One decision covers exactly the targets asked for; with one of them gone it cannot.
-    return u"%1 of this request %2 removed after the client asked (one decision covers exactly the targets "
-           "asked for, and a target added back under that name may be another machine). %3"_s.arg(gone.size() == 1
-                   ? u"Target '%1'"_s.arg(gone.first())
-                   : u"Targets %1"_s.arg(u"'"_s + gone.join(u"', '"_s) + u"'"_s),
-               gone.size() == 1 ? u"was"_s : u"were"_s, again);
+    const bool one = gone.size() == 1;
+    const QString named = one ? u"Target '%1'"_s.arg(gone.first()) : u"Targets '%1'"_s.arg(gone.join(u"', '"_s));
+    // One decision covers exactly the targets asked for: with one of them gone it cannot.
+    const QString which = run->isFleet() ? u" of this request"_s : QString();
+    return u"%1%2 %3 removed after the client asked. Approving stays refused even if a target of that name is "
+           "added back: it may be another machine, where bpftrace never checked the program. Deny the "
+           "request; the client can ask again on targets that exist."_s.arg(
+               named, which, one ? u"was"_s : u"were"_s);
 }
 
 QString ApprovalQueue::sessionKey(const Run *run)
@@ -295,7 +303,10 @@ void ApprovalQueue::applyPolicy(Run *run)
             run, Decision::DeniedByPolicy, u"policy:deny"_s, u"This TraceDesk instance denies every client request."_s);
         return;
     case ApprovalPolicy::AllowAll:
-        resolve(run, Decision::ApprovedByPolicy, u"policy:allow-all"_s, QString());
+        if (const QString refusal = launchRefusal(run); !refusal.isEmpty())
+            resolve(run, Decision::DeniedByPolicy, u"policy:allow-all"_s, refusal);
+        else
+            resolve(run, Decision::ApprovedByPolicy, u"policy:allow-all"_s, QString());
         return;
     case ApprovalPolicy::AllowLowRisk:
         applyAllowLowRisk(run);
@@ -317,6 +328,10 @@ void ApprovalQueue::applyAllowLowRisk(Run *run)
                                                                    : u"No full analysis is available here."_s;
         resolve(run, Decision::DeniedByPolicy, by,
             why + u" Only programs bpftrace has checked and rated low risk are allowed automatically."_s);
+        return;
+    }
+    if (const QString refusal = launchRefusal(run); !refusal.isEmpty()) {
+        resolve(run, Decision::DeniedByPolicy, by, refusal);
         return;
     }
     if (analysis.risk == RiskLevel::Low && !analysis.hasErrors()) {
@@ -368,7 +383,7 @@ bool ApprovalQueue::approveForSession(const QString &runId, QString *error)
             *error = refusal;
         return false;
     }
-    m_sessionAllowed.insert(sessionKey(run));
+    m_sessionAllowed.insert(sessionKey(run), requestTargets(run));
     resolve(run, Decision::Approved, u"person"_s,
         u"Identical requests from %1 are allowed for the rest of this session."_s.arg(run->client().displayName()));
     return true;
@@ -496,6 +511,7 @@ void ApprovalQueue::onLeftElsewhere(Run *run)
     m_pending.removeIf([run](const QPointer<Run> &p) { return !p || p == run; });
     m_expiry.remove(run->id());
     m_analysed.remove(run->id());
+    m_removedTargets.remove(run->id());
     audit(run);
     Q_EMIT requestResolved(run);
     scheduleExpiry();

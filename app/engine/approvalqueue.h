@@ -102,6 +102,7 @@ private:
     void onTargetsChanged();
     /// The configured target names a request runs on (a fleet's hosts'); none for this machine.
     static QStringList requestTargets(const Run *run);
+    bool isConfigured(const QString &name) const;
 
     AuditLog *m_audit;
     ScriptAnalyzer *m_analyzer = nullptr;
@@ -116,7 +117,8 @@ private:
         int seconds = 0; ///< the expiry time in force when the request was queued
     };
     QHash<QString, Deadline> m_expiry;
-    QSet<QString> m_sessionAllowed; ///< clientName + '\n' + scriptHash
+    /// sessionKey() -> the targets the allowance is for; dropped once one of them is removed
+    QHash<QString, QStringList> m_sessionAllowed;
     QSet<QString> m_analysed; ///< runs whose full analysis came back (whatever it says)
     QHash<QString, QStringList> m_removedTargets; ///< pending run id -> its targets removed since it was asked
     QTimer m_expiryTimer;

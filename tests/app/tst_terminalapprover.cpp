@@ -169,16 +169,22 @@ private Q_SLOTS:
 
     // The target goes while the request is on show: an approval is refused with the reason,
     // and the prompt then offers only what can still be done.
-    void removedTargetCanOnlyBeDenied()
+    /// An engine configuration with one target, db1, over the fake ssh in `dir`.
+    static std::function<void(EngineConfig &)> withTarget(const QString &dir)
     {
-        QTemporaryDir ssh;
-        Rig rig(false, [&ssh](EngineConfig &config) {
-            config.targetOptions = fakeSshOptions(ssh.path());
+        return [dir](EngineConfig &config) {
+            config.targetOptions = fakeSshOptions(dir);
             Target db1 = *Target::parseWithName(u"db1=ssh://root@db1"_s);
             db1.bpftracePath = QStringLiteral(TRACEDESK_SOURCE_DIR "/tests/ui/fakes/fake-bpftrace");
             db1.privilege = RemotePrivilege::Login;
             config.targets = { db1 };
-        });
+        };
+    }
+
+    void removedTargetCanOnlyBeDenied()
+    {
+        QTemporaryDir ssh;
+        Rig rig(false, withTarget(ssh.path()));
         rig.approver->start();
         Run *run = rig.submit(
             Script, u"test"_s, ClientInfo { u"Probe Client"_s, u"1.2"_s, u"socket"_s, u"s-1"_s }, { u"db1"_s });
@@ -197,10 +203,38 @@ private Q_SLOTS:
             QTRY_COMPARE(rig.count("Only a denial is possible for request " + run->id().toUtf8()), before + 1);
         }
         QCOMPARE(run->state(), RunState::PendingApproval);
+        // Said once: a later change of the targets does not say it again.
+        const int notices = rig.count("The targets changed while request");
+        QVERIFY(rig.engine->targets()->addTarget(*Target::parseWithName(u"db9=ssh://root@db9"_s)));
+        QTest::qWait(100);
+        QCOMPARE(rig.count("The targets changed while request"), notices);
         rig.type("d\n");
         QTRY_VERIFY(rig.shows("Message for the client"));
         rig.type("\n");
         QTRY_COMPARE(run->decision(), Decision::Denied);
+    }
+
+    // The target goes while the person types an edit: the edit is not offered to run.
+    void removedTargetDropsTheEdit()
+    {
+        QTemporaryDir ssh;
+        Rig rig(false, withTarget(ssh.path()));
+        rig.approver->start();
+        Run *run = rig.submit(
+            Script, u"test"_s, ClientInfo { u"Probe Client"_s, u"1.2"_s, u"socket"_s, u"s-1"_s }, { u"db1"_s });
+        QVERIFY(run);
+        QTRY_VERIFY_WITH_TIMEOUT(run->analysis().complete, 10000);
+        QTRY_VERIFY(rig.shows(Prompt.toByteArray()));
+        rig.type("i\n");
+        QTRY_VERIFY(rig.shows("Type the new script"));
+        rig.type("BEGIN { exit(); }\n");
+        QVERIFY(rig.engine->targets()->removeTarget(u"db1"_s));
+        rig.type(".\n");
+        QTRY_VERIFY(rig.shows("The edit is dropped: request " + run->id().toUtf8() + " can only be denied now."));
+        QVERIFY(!rig.shows("Edited script:"));
+        QTRY_VERIFY(rig.shows("[d]eny, [v]iew again > "));
+        QCOMPARE(run->state(), RunState::PendingApproval);
+        QCOMPARE(run->script(), QString(Script));
     }
 
     void denyWithMessage()

@@ -422,7 +422,7 @@ private Q_SLOTS:
         QVERIFY(fleet.registry.addTarget(a));
         const QString refusal = fleet.f.queue.launchRefusal(run);
         QVERIFY2(
-            refusal.contains(u"a target added back under that name may be another machine"_s), qPrintable(refusal));
+            refusal.contains(u"even if a target of that name is added back: it may be another machine"_s), qPrintable(refusal));
         QString error;
         QVERIFY(!fleet.f.queue.approve(run->id(), &error));
         QCOMPARE(error, refusal);
@@ -437,6 +437,54 @@ private Q_SLOTS:
         // The first one is still there to deny, and its refusal is forgotten once it is decided.
         QVERIFY2(fleet.f.queue.deny(run->id(), QString(), &error), qPrintable(error));
         QCOMPARE(run->decision(), Decision::Denied);
+    }
+
+    void sessionAllowanceEndsWithItsTarget()
+    {
+        // Allowed for the session on a; a removed and another machine added back as a: the same
+        // request asks the person again, and is checked there.
+        FleetFixture fleet(u"quick.sh"_s, u"quick.sh"_s);
+        QVERIFY(fleet.ready);
+        Run *first = fleet.f.submit(m_script, u"Claude Code"_s, {}, { u"a"_s });
+        QVERIFY(first);
+        Fixture::analysed(first, RiskLevel::Low);
+        QString error;
+        QVERIFY2(fleet.f.queue.approveForSession(first->id(), &error), qPrintable(error));
+        Run *allowed = fleet.f.submit(m_script, u"Claude Code"_s, {}, { u"a"_s });
+        QVERIFY(allowed);
+        QCOMPARE(allowed->decision(), Decision::ApprovedForSession);
+
+        Target other = *fleet.registry.find(u"a"_s);
+        QVERIFY(fleet.registry.removeTarget(u"a"_s));
+        other.host = u"elsewhere"_s;
+        QVERIFY(fleet.registry.addTarget(other));
+        Run *asked = fleet.f.submit(m_script, u"Claude Code"_s, {}, { u"a"_s });
+        QVERIFY(asked);
+        QCOMPARE(asked->state(), RunState::PendingApproval);
+        QCOMPARE(asked->decision(), Decision::Pending);
+        // b's allowance is its own: removing a leaves it alone.
+        Run *onB = fleet.f.submit(m_script, u"Claude Code"_s, {}, { u"b"_s });
+        Fixture::analysed(onB, RiskLevel::Low);
+        QVERIFY2(fleet.f.queue.approveForSession(onB->id(), &error), qPrintable(error));
+        QVERIFY(fleet.registry.removeTarget(u"a"_s));
+        Run *againOnB = fleet.f.submit(m_script, u"Claude Code"_s, {}, { u"b"_s });
+        QCOMPARE(againOnB->decision(), Decision::ApprovedForSession);
+    }
+
+    void policyDoesNotApproveARemovedTarget()
+    {
+        // A policy switched on later decides the waiting requests too, and no more than the
+        // person could: one whose target went is denied, with the reason.
+        FleetFixture fleet(u"quick.sh"_s, u"quick.sh"_s);
+        QVERIFY(fleet.ready);
+        Run *run = fleet.f.submit(m_script, u"Claude Code"_s, {}, { u"a"_s });
+        QVERIFY(run);
+        QVERIFY(fleet.registry.removeTarget(u"a"_s));
+        const QString refusal = fleet.f.queue.launchRefusal(run);
+        QVERIFY(!refusal.isEmpty());
+        fleet.f.queue.setPolicy(ApprovalPolicy::AllowAll);
+        QCOMPARE(run->decision(), Decision::DeniedByPolicy);
+        QCOMPARE(run->decisionMessage(), refusal);
     }
 
     void fleetWithATargetRemovedCanOnlyBeDenied()
