@@ -888,6 +888,15 @@ void MainWindow::showEvent(QShowEvent *event)
 
 void MainWindow::applyDefaultDockSizes()
 {
+    // A window manager (and, on a busy machine, even the offscreen platform) applies a new
+    // geometry some turns later: widths taken from the old size would stick. Wait a little
+    // for the size asked for, then size with whatever the window was given.
+    if (m_defaultLayoutSize.isValid() && size() != m_defaultLayoutSize && m_defaultLayoutWaits < 50) {
+        ++m_defaultLayoutWaits;
+        QTimer::singleShot(10, this, &MainWindow::applyDefaultDockSizes);
+        return;
+    }
+    m_defaultLayoutSize = QSize();
     // The left column gets room for the probe tree and the run list's short columns; the
     // editor and the run view share what is left, the run view the larger part.
     const int left = std::clamp(width() * 30 / 100, 340, 520);
@@ -916,7 +925,10 @@ void MainWindow::resetLayout(const QRect &available)
     settings.remove(geometryKey);
     if (isMaximized() || isFullScreen())
         showNormal();
-    setGeometry(available.isValid() ? defaultGeometry(available) : defaultGeometry(screen()));
+    const QRect geometry = available.isValid() ? defaultGeometry(available) : defaultGeometry(screen());
+    setGeometry(geometry);
+    m_defaultLayoutSize = geometry.size();
+    m_defaultLayoutWaits = 0;
     for (QDockWidget *dock : { m_probeDock, m_runsDock, m_approvalDock, m_targetsDock, m_endpointDock }) {
         removeDockWidget(dock);
         dock->setFloating(false);

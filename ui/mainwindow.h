@@ -72,6 +72,8 @@ public:
     /// View ▸ Reset Layout: the default geometry for the screen's free area (or `available`,
     /// for tests that play a 1280x800 screen), the default docks and their sizes.
     void resetLayout(const QRect &available = {});
+    /// Whether resetLayout() is still waiting for the window's new size to size the docks.
+    bool isApplyingDefaultLayout() const { return m_defaultLayoutSize.isValid(); }
     QToolBar *mainToolBar() const { return m_toolBar; }
 
     /// Icons from the desktop's theme, Breeze where none is configured (offscreen, bare X
@@ -141,6 +143,8 @@ private:
     bool m_shownOnce = false;
     bool m_approvalAutoHidden = false; ///< hidden because nothing waits; shown again on a request
     int m_approvalWidth = 0; ///< the Approvals dock's width before it was hidden
+    QSize m_defaultLayoutSize; ///< the size resetLayout() asked for, until the dock sizes are applied
+    int m_defaultLayoutWaits = 0; ///< turns applyDefaultDockSizes() waited for that size
     int m_leftWidth = 0; ///< the left column's width before the Approvals dock came
     QString m_recoveryPath;
     QTimer *m_recoveryTimer = nullptr;

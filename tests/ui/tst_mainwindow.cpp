@@ -619,6 +619,7 @@ private Q_SLOTS:
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         window.resetLayout(screen);
+        QTRY_VERIFY(!window.isApplyingDefaultLayout());
         QTest::qWait(50);
         QVERIFY2(screen.contains(window.geometry()), qPrintable(u"%1x%2"_s.arg(window.width()).arg(window.height())));
         QVERIFY(window.width() >= screen.width() * 9 / 10 || window.width() == 1600);
@@ -645,6 +646,7 @@ private Q_SLOTS:
         window.resize(900, 600);
         QTest::qWait(50);
         window.resetLayout(screen);
+        QTRY_VERIFY(!window.isApplyingDefaultLayout());
         QTest::qWait(50);
         QCOMPARE(window.geometry(), windowGeometry);
         QCOMPARE(central->geometry(), centralGeometry);
@@ -661,6 +663,7 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         QVERIFY(!window.approvalDock()->isVisible()); // as first shown, before any reset
         window.resetLayout(QRect(0, 0, 1280, 800));
+        QTRY_VERIFY(!window.isApplyingDefaultLayout());
         QTest::qWait(50);
         QVERIFY(!window.approvalDock()->isVisible());
         const int centralWidth = window.centralWidget()->width();

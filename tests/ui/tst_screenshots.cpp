@@ -261,6 +261,7 @@ private Q_SLOTS:
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         window.resetLayout(screen);
+        QTRY_VERIFY(!window.isApplyingDefaultLayout());
         window.editor()->setPlainText(script);
         window.editor()->analyzeNow();
         Run *run = window.runScript();
