@@ -698,7 +698,14 @@ QString McpRunJson::stateMessage(const Run *run)
         ? u" The person edited the script before approving it: 'decision.script' is what actually ran, so read "
           "the output against that script, not yours."_s
         : QString();
-    const QString note = run->decisionMessage().isEmpty() ? QString() : u": "_s + run->decisionMessage();
+    // The person's words after a colon, once: the queue's own wording when they gave none
+    // ("Denied by the person.") would only repeat what the sentence says.
+    QString said = run->decisionMessage().trimmed();
+    if (said.startsWith("Denied by the person"_L1))
+        said.clear();
+    while (said.endsWith(u'.'))
+        said.chop(1);
+    const QString note = said.isEmpty() ? QString() : u": "_s + said;
     switch (run->state()) {
     case RunState::PendingApproval:
         return u"Waiting for the person to approve, edit or deny it; nothing runs until then. Call get_result again "

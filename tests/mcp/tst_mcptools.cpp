@@ -749,6 +749,18 @@ private Q_SLOTS:
         QVERIFY(message.contains(u"do not retry the same script"_s, Qt::CaseInsensitive));
         QCOMPARE(sc.value(u"decision"_s).toObject().value(u"message"_s).toString(), u"too broad"_s);
         QCOMPARE(sc.value(u"output"_s).toObject().value(u"returned"_s).toInt(), 0);
+
+        // Denied without a message (the panel's Deny with the field empty): said once, and a
+        // message that ends its sentence does not end the client's one early.
+        for (const auto &[given, expected] :
+            { std::pair { QString(), u"Denied by the person; it did not run."_s },
+                std::pair { u"Not on production."_s, u"Denied by the person: Not on production; it did not run."_s } }) {
+            Run *again = submit(u"BEGIN { FAKE_LINES=1 } // denied again"_s);
+            QVERIFY(again);
+            QVERIFY(m_engine->approvals()->deny(again->id(), given));
+            const QString said = structured(resultUntilTerminal(again->id())).value(u"message"_s).toString();
+            QVERIFY2(said.startsWith(expected), qPrintable(said));
+        }
     }
 
     void editedIsReported()
