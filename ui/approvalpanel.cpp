@@ -287,10 +287,8 @@ ApprovalPanel::ApprovalPanel(ApprovalQueue *queue, ScriptAnalyzer *analyzer, QWi
             Q_EMIT requestArrived(run);
         });
         connect(m_approvals, &ApprovalQueue::requestResolved, this, &ApprovalPanel::removeRequest);
-        connect(m_approvals, &ApprovalQueue::targetsChanged, this, [this] {
-            updateNoTarget();
-            updateButtons();
-        });
+        // A change of the refusal disarms, which sets the buttons; no change leaves them right.
+        connect(m_approvals, &ApprovalQueue::targetsChanged, this, &ApprovalPanel::updateNoTarget);
     }
     showRun(m_queue->count() ? m_queue->item(0)->data(Qt::UserRole).value<Run *>() : nullptr);
 }

@@ -163,10 +163,17 @@ QStringList ApprovalQueue::requestTargets(const Run *run)
     return names;
 }
 
-bool ApprovalQueue::isConfigured(const QString &name) const
+QStringList ApprovalQueue::removedTargets(const Run *run) const
 {
-    // By name only: a removed name that happens to be another target's URI is still gone.
-    return m_targets && m_targets->names().contains(name);
+    // Those removed since (kept even if a target of that name came back), and any not configured
+    // now: by name only, so a removed name that happens to be another target's URI is still gone.
+    QStringList gone = m_removedTargets.value(run->id());
+    const QStringList configured = m_targets ? m_targets->names() : QStringList();
+    for (const QString &name : requestTargets(run)) {
+        if (!gone.contains(name) && !configured.contains(name))
+            gone.append(name);
+    }
+    return gone;
 }
 
 void ApprovalQueue::onTargetsChanged()
@@ -174,15 +181,13 @@ void ApprovalQueue::onTargetsChanged()
     // A removal is final for the requests waiting on that target, and for what was allowed
     // for the session there: a target added back under the same name may be another machine,
     // where bpftrace never checked the program.
-    const QStringList names = m_targets ? m_targets->names() : QStringList();
     for (const QPointer<Run> &run : std::as_const(m_pending)) {
         if (!run)
             continue;
-        for (const QString &name : requestTargets(run)) {
-            if (!names.contains(name) && !m_removedTargets.value(run->id()).contains(name))
-                m_removedTargets[run->id()].append(name);
-        }
+        if (const QStringList gone = removedTargets(run); !gone.isEmpty())
+            m_removedTargets.insert(run->id(), gone);
     }
+    const QStringList names = m_targets ? m_targets->names() : QStringList();
     m_sessionAllowed.removeIf([&names](const QHash<QString, QStringList>::iterator it) {
         return std::any_of(it->cbegin(), it->cend(), [&names](const QString &name) { return !names.contains(name); });
     });
@@ -195,21 +200,17 @@ QString ApprovalQueue::launchRefusal(const Run *run) const
         return QString();
     // The names were checked when the client asked; RunManager checks them again at launch,
     // where a missing target fails the run. Refused here, the person is told before deciding.
-    QStringList gone = m_removedTargets.value(run->id());
-    for (const QString &name : requestTargets(run)) {
-        if (!gone.contains(name) && !isConfigured(name))
-            gone.append(name);
-    }
+    const QStringList gone = removedTargets(run);
     if (gone.isEmpty())
         return QString();
     const bool one = gone.size() == 1;
     const QString named = one ? u"Target '%1'"_s.arg(gone.first()) : u"Targets '%1'"_s.arg(gone.join(u"', '"_s));
     // One decision covers exactly the targets asked for: with one of them gone it cannot.
     const QString which = run->isFleet() ? u" of this request"_s : QString();
+    const QString verb = one ? u"was"_s : u"were"_s;
     return u"%1%2 %3 removed after the client asked. Approving stays refused even if a target of that name is "
            "added back: it may be another machine, where bpftrace never checked the program. Deny the "
-           "request; the client can ask again on targets that exist."_s.arg(
-               named, which, one ? u"was"_s : u"were"_s);
+           "request; the client can ask again on targets that exist."_s.arg(named, which, verb);
 }
 
 QString ApprovalQueue::sessionKey(const Run *run)

@@ -102,7 +102,8 @@ private:
     void onTargetsChanged();
     /// The configured target names a request runs on (a fleet's hosts'); none for this machine.
     static QStringList requestTargets(const Run *run);
-    bool isConfigured(const QString &name) const;
+    /// The targets of `run` removed since it was asked, in the order they went.
+    QStringList removedTargets(const Run *run) const;
 
     AuditLog *m_audit;
     ScriptAnalyzer *m_analyzer = nullptr;
