@@ -181,16 +181,24 @@ private Q_SLOTS:
         };
     }
 
+    /// Starts the prompt and a request on db1, checked and on screen; null when it did not get there.
+    static Run *submitShownOnDb1(Rig &rig)
+    {
+        rig.approver->start();
+        Run *run = rig.submit(
+            Script, u"test"_s, ClientInfo { u"Probe Client"_s, u"1.2"_s, u"socket"_s, u"s-1"_s }, { u"db1"_s });
+        if (!run || !QTest::qWaitFor([run] { return run->analysis().complete; }, 10000)
+            || !QTest::qWaitFor([&rig] { return rig.shows(Prompt.toByteArray()); }, 5000))
+            return nullptr;
+        return run;
+    }
+
     void removedTargetCanOnlyBeDenied()
     {
         QTemporaryDir ssh;
         Rig rig(false, withTarget(ssh.path()));
-        rig.approver->start();
-        Run *run = rig.submit(
-            Script, u"test"_s, ClientInfo { u"Probe Client"_s, u"1.2"_s, u"socket"_s, u"s-1"_s }, { u"db1"_s });
+        Run *run = submitShownOnDb1(rig);
         QVERIFY(run);
-        QTRY_VERIFY_WITH_TIMEOUT(run->analysis().complete, 10000);
-        QTRY_VERIFY(rig.shows(Prompt.toByteArray()));
         // Said at once, while the prompt waits, with only the denial on offer.
         QVERIFY(rig.engine->targets()->removeTarget(u"db1"_s));
         QTRY_VERIFY(rig.shows("The targets changed while request " + run->id().toUtf8()
@@ -219,12 +227,8 @@ private Q_SLOTS:
     {
         QTemporaryDir ssh;
         Rig rig(false, withTarget(ssh.path()));
-        rig.approver->start();
-        Run *run = rig.submit(
-            Script, u"test"_s, ClientInfo { u"Probe Client"_s, u"1.2"_s, u"socket"_s, u"s-1"_s }, { u"db1"_s });
+        Run *run = submitShownOnDb1(rig);
         QVERIFY(run);
-        QTRY_VERIFY_WITH_TIMEOUT(run->analysis().complete, 10000);
-        QTRY_VERIFY(rig.shows(Prompt.toByteArray()));
         rig.type("i\n");
         QTRY_VERIFY(rig.shows("Type the new script"));
         rig.type("BEGIN { exit(); }\n");

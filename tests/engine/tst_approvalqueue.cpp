@@ -99,6 +99,11 @@ class TestApprovalQueue : public QObject
         }
 
         Run *submit(const QString &script) { return f.submit(script, u"Claude Code"_s, {}, { u"a"_s, u"b"_s }); }
+        /// The same client asking for `script` on one target only.
+        Run *submitOn(const QString &target, const QString &script)
+        {
+            return f.submit(script, u"Claude Code"_s, {}, { target });
+        }
     };
 
     const QString m_script = u"tracepoint:syscalls:sys_enter_openat { @[comm] = count(); }"_s;
@@ -357,7 +362,7 @@ private Q_SLOTS:
         FleetFixture fleet(u"stubborn.sh"_s, u"quick.sh"_s);
         QVERIFY(fleet.ready);
         fleet.f.queue.setPolicy(ApprovalPolicy::AllowLowRisk);
-        Run *run = fleet.f.submit(m_script, u"Claude Code"_s, {}, { u"a"_s });
+        Run *run = fleet.submitOn(u"a"_s, m_script);
         QVERIFY(run && !run->isFleet());
         QCOMPARE(run->target(), u"a"_s);
         QTest::qWait(200);
@@ -377,7 +382,7 @@ private Q_SLOTS:
         // the same turn as the removal, and a denial still goes through, audited once.
         FleetFixture fleet(u"stubborn.sh"_s, u"quick.sh"_s);
         QVERIFY(fleet.ready);
-        Run *run = fleet.f.submit(m_script, u"Claude Code"_s, {}, { u"a"_s });
+        Run *run = fleet.submitOn(u"a"_s, m_script);
         QVERIFY(run);
         QSignalSpy changed(&fleet.f.queue, &ApprovalQueue::targetsChanged);
         QVERIFY(fleet.f.queue.launchRefusal(run).isEmpty());
@@ -412,7 +417,7 @@ private Q_SLOTS:
         // there is checked there and can run.
         FleetFixture fleet(u"quick.sh"_s, u"quick.sh"_s);
         QVERIFY(fleet.ready);
-        Run *run = fleet.f.submit(m_script, u"Claude Code"_s, {}, { u"a"_s });
+        Run *run = fleet.submitOn(u"a"_s, m_script);
         QVERIFY(run);
         QTRY_VERIFY(run->analysis().complete);
         const Target *found = fleet.registry.find(u"a"_s);
@@ -421,13 +426,13 @@ private Q_SLOTS:
         QVERIFY(fleet.registry.removeTarget(u"a"_s));
         QVERIFY(fleet.registry.addTarget(a));
         const QString refusal = fleet.f.queue.launchRefusal(run);
-        QVERIFY2(
-            refusal.contains(u"even if a target of that name is added back: it may be another machine"_s), qPrintable(refusal));
+        const QString anotherMachine = u"even if a target of that name is added back: it may be another machine"_s;
+        QVERIFY2(refusal.contains(anotherMachine), qPrintable(refusal));
         QString error;
         QVERIFY(!fleet.f.queue.approve(run->id(), &error));
         QCOMPARE(error, refusal);
 
-        Run *again = fleet.f.submit(m_script, u"Claude Code"_s, {}, { u"a"_s });
+        Run *again = fleet.submitOn(u"a"_s, m_script);
         QVERIFY(again);
         QCOMPARE(fleet.f.queue.launchRefusal(again), QString());
         QTRY_VERIFY(again->analysis().complete);
@@ -445,12 +450,12 @@ private Q_SLOTS:
         // request asks the person again, and is checked there.
         FleetFixture fleet(u"quick.sh"_s, u"quick.sh"_s);
         QVERIFY(fleet.ready);
-        Run *first = fleet.f.submit(m_script, u"Claude Code"_s, {}, { u"a"_s });
+        Run *first = fleet.submitOn(u"a"_s, m_script);
         QVERIFY(first);
         Fixture::analysed(first, RiskLevel::Low);
         QString error;
         QVERIFY2(fleet.f.queue.approveForSession(first->id(), &error), qPrintable(error));
-        Run *allowed = fleet.f.submit(m_script, u"Claude Code"_s, {}, { u"a"_s });
+        Run *allowed = fleet.submitOn(u"a"_s, m_script);
         QVERIFY(allowed);
         QCOMPARE(allowed->decision(), Decision::ApprovedForSession);
 
@@ -458,16 +463,16 @@ private Q_SLOTS:
         QVERIFY(fleet.registry.removeTarget(u"a"_s));
         other.host = u"elsewhere"_s;
         QVERIFY(fleet.registry.addTarget(other));
-        Run *asked = fleet.f.submit(m_script, u"Claude Code"_s, {}, { u"a"_s });
+        Run *asked = fleet.submitOn(u"a"_s, m_script);
         QVERIFY(asked);
         QCOMPARE(asked->state(), RunState::PendingApproval);
         QCOMPARE(asked->decision(), Decision::Pending);
         // b's allowance is its own: removing a leaves it alone.
-        Run *onB = fleet.f.submit(m_script, u"Claude Code"_s, {}, { u"b"_s });
+        Run *onB = fleet.submitOn(u"b"_s, m_script);
         Fixture::analysed(onB, RiskLevel::Low);
         QVERIFY2(fleet.f.queue.approveForSession(onB->id(), &error), qPrintable(error));
         QVERIFY(fleet.registry.removeTarget(u"a"_s));
-        Run *againOnB = fleet.f.submit(m_script, u"Claude Code"_s, {}, { u"b"_s });
+        Run *againOnB = fleet.submitOn(u"b"_s, m_script);
         QCOMPARE(againOnB->decision(), Decision::ApprovedForSession);
     }
 
@@ -477,7 +482,7 @@ private Q_SLOTS:
         // person could: one whose target went is denied, with the reason.
         FleetFixture fleet(u"quick.sh"_s, u"quick.sh"_s);
         QVERIFY(fleet.ready);
-        Run *run = fleet.f.submit(m_script, u"Claude Code"_s, {}, { u"a"_s });
+        Run *run = fleet.submitOn(u"a"_s, m_script);
         QVERIFY(run);
         QVERIFY(fleet.registry.removeTarget(u"a"_s));
         const QString refusal = fleet.f.queue.launchRefusal(run);

@@ -752,9 +752,11 @@ private Q_SLOTS:
 
         // Denied without a message (the panel's Deny with the field empty): said once, and a
         // message that ends its sentence does not end the client's one early.
-        for (const auto &[given, expected] :
-            { std::pair { QString(), u"Denied by the person; it did not run."_s },
-                std::pair { u"Not on production."_s, u"Denied by the person: Not on production; it did not run."_s } }) {
+        const QList<std::pair<QString, QString>> denials {
+            { QString(), u"Denied by the person; it did not run."_s },
+            { u"Not on production."_s, u"Denied by the person: Not on production; it did not run."_s },
+        };
+        for (const auto &[given, expected] : denials) {
             Run *again = submit(u"BEGIN { FAKE_LINES=1 } // denied again"_s);
             QVERIFY(again);
             QVERIFY(m_engine->approvals()->deny(again->id(), given));
